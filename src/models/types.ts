@@ -1,0 +1,47 @@
+import type { ChatMessage, ToolCall, Usage } from "../types.js";
+
+/** A chat request in OpenAI's vocabulary. `extra` is merged into the request body as is. */
+export interface ChatRequest {
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly max_tokens?: number;
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly stop?: readonly string[];
+  readonly n?: number;
+  readonly tools?: readonly unknown[];
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** What one successful attempt returned, with what was measured on the wire. */
+export interface ChatReply {
+  /** Content of the first choice (null when the model only called tools). */
+  readonly text: string | null;
+  /** Contents of every choice, when `n` > 1. */
+  readonly choices?: readonly (string | null)[];
+  readonly tool_calls?: readonly ToolCall[];
+  readonly finish_reason: string | null;
+  /** As the server reported it; null when it reported none. */
+  readonly usage: Usage | null;
+  /** Time to the first content or tool-call token of a streamed reply; null when not streamed. */
+  readonly ttft_ms: number | null;
+  /** Request start to the last byte. */
+  readonly e2e_ms: number;
+  /** Streamed content chunks received (used for TPOT when usage is missing). */
+  readonly chunks?: number;
+}
+
+export interface CallOptions {
+  /** Aborting cancels the HTTP request and frees its socket. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A model endpoint. One attempt per call: retries, rate limits and breakers are layered above
+ * (src/reliability), so every attempt is counted where it is made.
+ */
+export interface ModelClient {
+  /** The model name as requests name it. */
+  readonly model: string;
+  chat(request: ChatRequest, options: CallOptions): Promise<ChatReply>;
+}

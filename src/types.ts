@@ -1,0 +1,111 @@
+/**
+ * The data that flows through an evaluation. Every stage takes and returns these plain objects;
+ * nothing here holds behaviour, so they serialise to the store and the result line as they are.
+ */
+
+/** A dataset row, as parsed from one JSONL line. */
+export type Doc = Record<string, unknown>;
+
+/** Where a line came from: the file (or `<stdin>`) and its 1-based line number. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** One valid input line. */
+export interface Sample {
+  /** The task's `id_field`, or a stable hash of the line's content when the field is absent. */
+  readonly id: string;
+  readonly doc: Doc;
+  readonly at: SourcePosition;
+  /** A `task` field in the line selects one of the run's tasks; otherwise the run's first task. */
+  readonly task?: string;
+}
+
+/** An input line that could not become a sample: set aside in the rejects file, never dropped. */
+export interface Reject {
+  readonly at: SourcePosition;
+  /** One line: what is wrong, naming the key where there is one. */
+  readonly reason: string;
+  /** The line as read, cut to a readable length. */
+  readonly raw: string;
+}
+
+/** What a source emits: samples, and the lines set aside on the way. */
+export type SourceItem = { readonly kind: "sample"; readonly sample: Sample } | { readonly kind: "reject"; readonly reject: Reject };
+
+export type Role = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCall {
+  readonly id: string;
+  readonly type: "function";
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+export interface ChatMessage {
+  readonly role: Role;
+  readonly content: string | null;
+  readonly tool_calls?: readonly ToolCall[];
+  readonly tool_call_id?: string;
+  readonly name?: string;
+}
+
+/** Token counts. `estimated` marks counts made with a local tokenizer because the server sent none. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens?: number;
+  reasoning_tokens?: number;
+  estimated?: boolean;
+}
+
+/** Measured on the wire, never guessed: a reply that was not streamed has `ttft_ms: null`. */
+export interface Timing {
+  e2e_ms: number;
+  ttft_ms: number | null;
+  tpot_ms: number | null;
+  queue_ms: number;
+  attempts: number;
+}
+
+export interface ErrorInfo {
+  /** A stable name: `rate_limit`, `timeout`, `bad_request`, `template`, `fatal` … */
+  readonly type: string;
+  readonly message: string;
+  readonly attempts: number;
+}
+
+/**
+ * One result line: one sample × model × repeat. See DESIGN.md "Result line".
+ * Metric keys in `scores` follow lm-evaluation-harness: `metric,filter`.
+ */
+export interface ResultLine {
+  id: string;
+  task: string;
+  model: string;
+  repeat: number;
+  status: "ok" | "error";
+  input: string;
+  response?: string | null;
+  filtered?: Record<string, string>;
+  target?: string;
+  scores?: Record<string, number>;
+  usage?: Usage;
+  cost_usd?: number | null;
+  timing?: Timing;
+  error?: ErrorInfo;
+  /** The model that actually answered, when a fallback served the request. */
+  served_by?: string;
+  /** Extensions (transcripts, routes, per-turn scores …) live beside the fields above. */
+  [extra: string]: unknown;
+}
+
+/** The identity of one unit of work; also its key in the checkpoint store. */
+export interface WorkKey {
+  readonly task: string;
+  readonly id: string;
+  readonly model: string;
+  readonly repeat: number;
+}
+
+export const workKeyString = (k: WorkKey): string => JSON.stringify([k.task, k.id, k.model, k.repeat]);

@@ -1,0 +1,129 @@
+import { SimApiError } from "./api-error.js";
+import type { Answerer } from "./answers.js";
+import type { SimRequest } from "./faults.js";
+import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";
+import { composeReply, shapeReply, type ShapedReply } from "./reply.js";
+import { invalidType, missing, readInteger, readModel, readSampleId, readStop, readStreaming, type Body } from "./request-fields.js";
+import { countChatTokens } from "./tokens.js";
+
+/** What a handler needs besides the request. */
+export interface HandlerContext {
+  readonly answer: Answerer;
+  readonly accuracy: number;
+  readonly seed: number;
+  readonly usage: boolean;
+  readonly models: readonly string[] | undefined;
+  /** Unique per request, for reply ids. */
+  readonly requestNumber: number;
+}
+
+/**
+ * `POST /v1/chat/completions`. The prompt is the messages' text contents joined by newlines; each of
+ * the `n` choices is composed (see `composeReply`) and cut by `stop` and `max_completion_tokens` /
+ * `max_tokens`. Non-streamed: one `chat.completion` object. Streamed: a role chunk, one chunk per token,
+ * a chunk with the finish_reason per choice, then (with `stream_options.include_usage`) a chunk with
+ * empty `choices` and the usage, and `data: [DONE]` — the shape OpenAI sends.
+ */
+export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerContext): SimOutput {
+  const model = readModel(body, ctx.models);
+  const contents = readContents(body);
+  const n = readInteger(body, "n", 1, 128, 1)!;
+  const maxTokens =
+    readInteger(body, "max_completion_tokens", 1, Number.MAX_SAFE_INTEGER, undefined) ??
+    readInteger(body, "max_tokens", 1, Number.MAX_SAFE_INTEGER, undefined);
+  const stop = readStop(body);
+  const { stream, includeUsage } = readStreaming(body);
+
+  const prompt = contents.texts.join("\n");
+  const exact = [readSampleId(body, request), contents.lastUser, prompt];
+  const answer = ctx.answer(prompt, exact, request);
+  const choices: ShapedReply[] = [];
+  let completion = 0;
+  let steps = 0;
+  for (let i = 0; i < n; i++) {
+    const reply = composeReply({ prompt, answer, accuracy: ctx.accuracy, seed: ctx.seed, choice: i });
+    const shaped = shapeReply(reply.text, stop, maxTokens);
+    choices.push(shaped);
+    completion += shaped.tokens.length;
+    steps = Math.max(steps, shaped.tokens.length);
+  }
+  const usage = { prompt: countChatTokens(contents.texts), completion };
+  const id = `chatcmpl-sim${ctx.requestNumber}`;
+  const created = Math.floor(Date.now() / 1000);
+
+  if (!stream) {
+    const json = {
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: choices.map((c, index) => ({
+        index,
+        message: { role: "assistant", content: c.text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: c.finish_reason,
+      })),
+      ...(ctx.usage ? { usage: usageObject(usage) } : {}),
+      service_tier: "default",
+      system_fingerprint: "fp_sim",
+    };
+    return { kind: "json", body: JSON.stringify(json), steps, usage };
+  }
+
+  // Built by concatenation: dozens of chunks per reply, and stringifying each whole would cost more.
+  const head = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_sim","choices":[`;
+  const tail = ctx.usage && includeUsage ? `],"usage":null}` : `]}`;
+  const chunk = (index: number, delta: string, finish: string | null) =>
+    sse(`${head}{"index":${index},"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? "null" : `"${finish}"`}}${tail}`);
+  const events: string[] = [];
+  const starts: number[] = [0];
+  for (let i = 0; i < n; i++) events.push(chunk(i, `{"role":"assistant","content":"","refusal":null}`, null));
+  for (let t = 0; t < steps; t++) {
+    if (t > 0) starts.push(events.length);
+    for (let i = 0; i < n; i++) {
+      const token = choices[i]!.tokens[t];
+      if (token !== undefined) events.push(chunk(i, `{"content":${JSON.stringify(token)}}`, null));
+    }
+  }
+  for (let i = 0; i < n; i++) events.push(chunk(i, "{}", choices[i]!.finish_reason));
+  if (ctx.usage && includeUsage) events.push(sse(`${head}],"usage":${JSON.stringify(usageObject(usage))}}`));
+  events.push(SSE_DONE);
+  return { kind: "sse", events, steps: starts, usage };
+}
+
+/** The text of each message (string content, or the text parts of an array), and the last user message. */
+function readContents(body: Body): { texts: string[]; lastUser: string | undefined } {
+  const messages = body.messages;
+  if (messages === undefined) throw missing("messages");
+  if (!Array.isArray(messages)) throw invalidType("messages", "an array", messages);
+  if (messages.length === 0) {
+    throw new SimApiError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "invalid_request_error", "messages", "empty_array");
+  }
+  const texts: string[] = [];
+  let lastUser: string | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (typeof m !== "object" || m === null || typeof (m as Body).role !== "string") {
+      throw invalidType(`messages[${i}]`, "an object with a string 'role'", m);
+    }
+    const text = contentText((m as Body).content, i);
+    texts.push(text);
+    if ((m as Body).role === "user") lastUser = text;
+  }
+  return { texts, lastUser };
+}
+
+function contentText(content: unknown, i: number): string {
+  if (typeof content === "string") return content;
+  if (content === null || content === undefined) return "";
+  if (Array.isArray(content)) {
+    let text = "";
+    for (const part of content) {
+      if (typeof part === "object" && part !== null && (part as Body).type === "text" && typeof (part as Body).text === "string") {
+        text += (part as Body).text as string;
+      }
+    }
+    return text;
+  }
+  throw invalidType(`messages[${i}].content`, "a string or an array of content parts", content);
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAnswerKeyFile } from "../../src/sim/index.js";
+import { GSM8K } from "./helpers.js";
+
+describe("loadAnswerKeyFile", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sim-key-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const file = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+
+  it("reads GSM8K's question, id and target", async () => {
+    const pairs = await loadAnswerKeyFile(GSM8K);
+    expect(pairs.length).toBe(2 * 1319);
+    expect(pairs[1]).toEqual(["gsm8k-test-0", "18"]);
+    expect(pairs[0]![0]).toMatch(/^Janet’s ducks lay 16 eggs per day/);
+  });
+
+  it("takes another answer field, turns numbers into strings, skips empty lines, accepts a BOM and CRLF", async () => {
+    const path = await file("k.jsonl", '\uFEFF{"id":"a","question":"q one","answer":7}\r\n\r\n{"question":"q two","answer":"B"}\r\n');
+    expect(await loadAnswerKeyFile(path, { answer: "answer" })).toEqual([
+      ["q one", "7"],
+      ["a", "7"],
+      ["q two", "B"],
+    ]);
+  });
+
+  it("names the file and line of a bad line", async () => {
+    const path = await file("bad.jsonl", '{"id":"a","target":"1"}\n{"id":"b"}\n');
+    await expect(loadAnswerKeyFile(path)).rejects.toThrow(`${path}:2: Expected field \`target\` to be a string or a number`);
+    const notJson = await file("nj.jsonl", "{oops\n");
+    await expect(loadAnswerKeyFile(notJson)).rejects.toThrow(`${notJson}:1: not valid JSON`);
+    const noKey = await file("nk.jsonl", '{"target":"1"}\n');
+    await expect(loadAnswerKeyFile(noKey)).rejects.toThrow(`${noKey}:1: Expected field \`question\` or \`id\` to be a non-empty string`);
+  });
+
+  it("fails with a ConfigError for a missing file", async () => {
+    await expect(loadAnswerKeyFile(join(dir, "missing.jsonl"))).rejects.toMatchObject({ name: "ConfigError" });
+  });
+});

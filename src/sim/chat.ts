@@ -1,21 +1,10 @@
 import { SimApiError } from "./api-error.js";
-import type { Answerer } from "./answers.js";
+import type { HandlerContext } from "./context.js";
 import type { SimRequest } from "./faults.js";
 import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";
 import { composeReply, shapeReply, type ShapedReply } from "./reply.js";
 import { invalidType, missing, readInteger, readModel, readSampleId, readStop, readStreaming, type Body } from "./request-fields.js";
 import { countChatTokens } from "./tokens.js";
-
-/** What a handler needs besides the request. */
-export interface HandlerContext {
-  readonly answer: Answerer;
-  readonly accuracy: number;
-  readonly seed: number;
-  readonly usage: boolean;
-  readonly models: readonly string[] | undefined;
-  /** Unique per request, for reply ids. */
-  readonly requestNumber: number;
-}
 
 /**
  * `POST /v1/chat/completions`. The prompt is the messages' text contents joined by newlines; each of

@@ -1,5 +1,5 @@
 import { SimApiError } from "./api-error.js";
-import type { HandlerContext } from "./chat.js";
+import type { HandlerContext } from "./context.js";
 import type { SimRequest } from "./faults.js";
 import { MAX_LOGPROBS, tokenLogprobs, type CompletionLogprobs } from "./logprobs.js";
 import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";

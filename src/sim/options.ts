@@ -113,7 +113,7 @@ export function validateSimOptions(options: SimOptions, label: OptionLabel = asO
   }
   return {
     port,
-    host,
+    host: host.replace(/^\[(.*)\]$/, "$1"),
     ttftMs: streamedTiming ? (ttft ?? 0) : latencyMs,
     itlMs: streamedTiming ? (itl ?? 0) : 0,
     accuracy,

@@ -1,5 +1,6 @@
 import { SimApiError } from "./api-error.js";
-import { chatCompletion, type HandlerContext } from "./chat.js";
+import { chatCompletion } from "./chat.js";
+import type { HandlerContext } from "./context.js";
 import { completion } from "./completions.js";
 import type { SimRequest } from "./faults.js";
 import type { SimOutput } from "./output.js";

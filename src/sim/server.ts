@@ -112,7 +112,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     });
     req.on("end", () => {
       if (size > MAX_BODY_BYTES) {
-        return sendError(res, new SimApiError(413, `Request body too large (over ${MAX_BODY_BYTES} bytes).`), "req_sim_too_large");
+        return sendError(res, new SimApiError(413, `Request body too large (over ${MAX_BODY_BYTES} bytes).`), `req_sim${++stats.requests}`);
       }
       handle(req, res, chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
@@ -126,7 +126,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const hostInUrl = o.host.includes(":") ? `[${o.host.replace(/^\[|\]$/g, "")}]` : o.host;
+  const hostInUrl = o.host.includes(":") ? `[${o.host}]` : o.host;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${hostInUrl}:${port}/v1`,

@@ -31,8 +31,10 @@ export function sendOutput(res: ServerResponse, out: SimOutput, timing: Timing, 
     const sent = fault.afterChunks > 0 ? events.slice(0, fault.afterChunks).join("") : ": sim\n\n";
     return after(res, timing.ttftMs, () => res.write(sent, () => res.destroy()));
   }
-  if (timing.itlMs <= 0) return after(res, timing.ttftMs, () => res.end(events.join("")));
+  if (timing.ttftMs <= 0 && timing.itlMs <= 0) return void res.end(events.join(""));
+  // Headers at once, as a real server sends them before the first token.
   res.flushHeaders();
+  if (timing.itlMs <= 0) return after(res, timing.ttftMs, () => res.end(events.join("")));
   const starts = out.steps;
   const step = (s: number) => {
     const end = s + 1 < starts.length ? starts[s + 1]! : events.length;

@@ -18,6 +18,10 @@ describe("validateSimOptions", () => {
     expect(validateSimOptions({ ttftMs: 200 })).toMatchObject({ ttftMs: 200, itlMs: 0 });
   });
 
+  it("drops the brackets of an IPv6 host", () => {
+    expect(validateSimOptions({ host: "[::1]" }).host).toBe("::1");
+  });
+
   it.each([
     [{ port: 70000 }, "Expected `port` to be an integer from 0 to 65535, got 70000"],
     [{ port: 1.5 }, "Expected `port` to be an integer from 0 to 65535, got 1.5"],

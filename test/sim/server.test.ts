@@ -268,7 +268,7 @@ describe("startSim options", () => {
   });
 
   it("serves on ::1 with a bracketed URL", async () => {
-    const sim = await startSim({ host: "::1" }).catch(() => undefined);
+    const sim = await startSim({ host: "[::1]" }).catch(() => undefined);
     if (!sim) return; // no IPv6 loopback on this machine
     try {
       expect(sim.url).toBe(`http://[::1]:${sim.port}/v1`);

@@ -11,6 +11,10 @@ import type { MetricFactory, MetricFn } from "./types.js";
  * 3. `ignore_punctuation` deletes the characters of Python's `string.punctuation` (ASCII only);
  * 4. `ignore_numbers` deletes the digits 0-9;
  * then 1 if the two strings are equal, else 0.
+ *
+ * lm-eval holds each string in a one-element numpy array (dtype `<U{length}`), which drops trailing
+ * NUL characters and cuts a lowercased string back to its length ("İ".lower() is two code points);
+ * both quirks are reproduced so that every pair scores as it does there.
  */
 const Options = z.strictObject({
   regexes_to_ignore: z.array(PyPatternSchema).nullish(),
@@ -21,12 +25,15 @@ const Options = z.strictObject({
 
 const PUNCTUATION = new Set(PY_PUNCTUATION);
 
+/** A str as a numpy unicode array element: trailing NULs are not kept. */
+const numpyStr = (s: string): string => s.replace(/\0+$/, "");
+
 function normalizer(o: z.output<typeof Options>): (s: string) => string {
   const regexes = o.regexes_to_ignore ?? [];
   return (s) => {
-    let x = s;
-    for (const re of regexes) x = pySub(re, x, "");
-    if (o.ignore_case) x = x.toLowerCase();
+    let x = numpyStr(s);
+    for (const re of regexes) x = numpyStr(pySub(re, x, ""));
+    if (o.ignore_case) x = [...x.toLowerCase()].slice(0, [...x].length).join("");
     if (o.ignore_punctuation) x = [...x].filter((c) => !PUNCTUATION.has(c)).join("");
     if (o.ignore_numbers) x = x.replace(/[0-9]/g, "");
     return x;

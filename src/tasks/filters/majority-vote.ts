@@ -10,17 +10,16 @@ export const majorityVote = {
     z.strictObject({}).parse(args);
     return (responses) => {
       const counts = new Map<string, number>();
+      for (const r of responses) counts.set(r, (counts.get(r) ?? 0) + 1);
       let best: string | undefined;
       let bestCount = 0;
-      for (const r of responses) {
-        const c = (counts.get(r) ?? 0) + 1;
-        counts.set(r, c);
+      // Insertion order, strictly greater: among equal counts the response seen first wins.
+      for (const [r, c] of counts) {
         if (c > bestCount) {
           best = r;
           bestCount = c;
         }
       }
-      // A later response that only ties never replaces the earlier leader, as in Counter's ordering.
       return best === undefined ? [] : [best];
     };
   },

@@ -107,6 +107,8 @@ export function createTemplateEnvironment(): TemplateEnvironment {
   };
   const tests: Record<string, Fn> = {
     none: (v: unknown) => v === null,
+    true: (v: unknown) => v === true,
+    false: (v: unknown) => v === false,
     boolean: (v: unknown) => typeof v === "boolean",
     integer: (v: unknown) => typeof v === "number" && Number.isInteger(v),
     float: (v: unknown) => typeof v === "number" && !Number.isInteger(v),

@@ -33,13 +33,21 @@ export interface Parser {
   parseSignature(): JNode;
   parseAsRoot(): JNode;
   parsePostfix(node: JNode): JNode;
+  parseInlineIf(): JNode;
+  parseIs(): JNode;
+  parseCompare(): JNode;
+  parsePrimary(): JNode;
+  parseOr(): JNode;
+  skipSymbol(name: string): boolean;
   fail(message: string, lineno?: number, colno?: number): never;
 }
 
 type NodeName =
-  | "NodeList" | "Literal" | "Symbol" | "Filter" | "FunCall" | "LookupVal" | "InlineIf" | "Array" | "Not" | "Output";
+  | "NodeList" | "Literal" | "Symbol" | "Filter" | "FunCall" | "LookupVal" | "InlineIf" | "Array" | "Not" | "Output" | "Is";
 
-type TokenName = "TOKEN_LEFT_PAREN" | "TOKEN_LEFT_BRACKET" | "TOKEN_RIGHT_BRACKET" | "TOKEN_OPERATOR" | "TOKEN_SYMBOL" | "TOKEN_INT" | "TOKEN_COLON";
+type TokenName =
+  | "TOKEN_LEFT_PAREN" | "TOKEN_LEFT_BRACKET" | "TOKEN_RIGHT_BRACKET" | "TOKEN_LEFT_CURLY" | "TOKEN_OPERATOR" | "TOKEN_SYMBOL"
+  | "TOKEN_INT" | "TOKEN_FLOAT" | "TOKEN_STRING" | "TOKEN_COLON" | "TOKEN_NONE" | "TOKEN_BOOLEAN";
 
 interface Internals {
   nodes: Record<NodeName, NodeClass> & { Node: { extend(name: string, props: { fields: string[] }): NodeClass } };

@@ -2,12 +2,16 @@ import { lexer, newParser, nodes, SliceNode, type JNode, type Parser } from "./n
 
 /**
  * Parses a Jinja template with nunjucks' parser, extended (on this parser instance only) with what
- * Jinja has and nunjucks lacks in subscripts: slices `text[:100]`, `xs[1:-1:2]`, and numeric
- * attribute access `xs.0`. Throws nunjucks' TemplateError (with lineno/colno) on a syntax error.
+ * Jinja has and nunjucks lacks: slices `text[:100]`, `xs[1:-1:2]`, numeric attribute access `xs.0`,
+ * chained conditionals `'A' if x else 'B' if y else 'C'`, and test arguments without parentheses
+ * (`n is divisibleby 3`). Throws nunjucks' TemplateError (with
+ * lineno/colno) on a syntax error.
  */
 export function parseTemplate(source: string): JNode {
   const p = newParser(source);
   p.parsePostfix = (node) => parsePostfix(p, node);
+  p.parseInlineIf = () => parseInlineIf(p);
+  p.parseIs = () => parseIs(p);
   return p.parseAsRoot();
 }
 
@@ -31,6 +35,44 @@ function parsePostfix(p: Parser, start: JNode): JNode {
     }
   }
   return node;
+}
+
+/** `body if cond else other`, where `other` may itself be conditional (Jinja's parse_condexpr). */
+function parseInlineIf(p: Parser): JNode {
+  let node = p.parseOr();
+  while (p.skipSymbol("if")) {
+    const cond = p.parseOr();
+    const otherwise = p.skipSymbol("else") ? parseInlineIf(p) : null;
+    node = new nodes.InlineIf(node.lineno, node.colno, cond, node, otherwise);
+  }
+  return node;
+}
+
+const TEST_NAME = (tok: { type: string; value: string }): string | undefined =>
+  tok.type === lexer.TOKEN_SYMBOL ? tok.value : tok.type === lexer.TOKEN_NONE ? "none" : tok.type === lexer.TOKEN_BOOLEAN ? tok.value : undefined;
+
+/** `x is [not] name`, `x is name(args)`, or Jinja's `x is name arg` with one argument and no parentheses. */
+function parseIs(p: Parser): JNode {
+  const left = p.parseCompare();
+  if (!p.skipSymbol("is")) return left;
+  const negated = p.skipSymbol("not");
+  const tok = p.nextToken();
+  const name = tok && TEST_NAME(tok);
+  if (!tok || name === undefined) return p.fail("expected a test name after `is`", tok?.lineno, tok?.colno);
+  let test: JNode = new nodes.Symbol(tok.lineno, tok.colno, name);
+  const next = p.peekToken();
+  if (next?.type === lexer.TOKEN_LEFT_PAREN) {
+    test = new nodes.FunCall(tok.lineno, tok.colno, test, p.parseSignature());
+  } else if (next && startsArgument(next)) {
+    test = new nodes.FunCall(tok.lineno, tok.colno, test, new nodes.NodeList(next.lineno, next.colno, [p.parsePostfix(p.parsePrimary())]));
+  }
+  const node = new nodes.Is(left.lineno, left.colno, left, test);
+  return negated ? new nodes.Not(left.lineno, left.colno, node) : node;
+}
+
+function startsArgument(tok: { type: string; value: string }): boolean {
+  if (tok.type === lexer.TOKEN_SYMBOL) return !["else", "or", "and", "if", "is", "in", "not"].includes(tok.value);
+  return [lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_LEFT_BRACKET, lexer.TOKEN_LEFT_CURLY, lexer.TOKEN_NONE, lexer.TOKEN_BOOLEAN].includes(tok.type);
 }
 
 /** `[expr]` or `[start:stop:step]` with any part omitted. */

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
 import * as z from "zod";
 import { ConfigError } from "../errors/index.js";
 import { buildTask, type ConfigSite } from "./build.js";
@@ -13,7 +13,8 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
  * Reading task files. Every problem is a ConfigError naming the file, the line and the key:
  * `gsm8k.yaml:12, key \`metric_list[0].aggregation\`: unknown aggregation \`avg\``.
  *
- * YAML is read as YAML 1.1, like PyYAML reads it for lm-evaluation-harness (`yes` is true).
+ * YAML is read as YAML 1.1 the way PyYAML reads it for lm-evaluation-harness: `yes`/`no`/`on`/`off`
+ * are booleans, but `y`/`n` stay strings (PyYAML's resolver, unlike the YAML 1.1 spec's).
  * `include: other.yaml` (or a list) merges other files first, as the harness does: the including
  * file's keys win, and among includes the first listed wins. Paths are relative to the including file.
  */
@@ -92,7 +93,7 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
 
 function parseSource(text: string, display: string): Source {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: true, customTags: pyYamlBooleans });
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
   rejectCustomTags(doc, lc, display);
@@ -119,6 +120,17 @@ function rejectCustomTags(doc: Document, lc: LineCounter, display: string): void
       throw new ConfigError(what, { file: display, line, key: formatPath(keyPath) });
     },
   });
+}
+
+const BOOL_TAG = "tag:yaml.org,2002:bool";
+
+/** PyYAML's boolean spellings, replacing the YAML 1.1 schema's (which adds y, Y, n, N). */
+function pyYamlBooleans(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== "object" || t.tag !== BOOL_TAG || !("identify" in t)) return t;
+    const test = t.identify?.(true) ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+    return { ...t, test };
+  }) as Tags;
 }
 
 const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

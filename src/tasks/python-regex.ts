@@ -71,7 +71,7 @@ class Translator {
   private pos = 0;
   private readonly out: string[] = [];
   private flags: Flags = { i: false, s: false, m: false, a: false, x: false };
-  private readonly stack: { flags: Flags; group: number | null }[] = [];
+  private readonly stack: { flags: Flags; group: number | null; start: number }[] = [];
   private groups = 0;
   private readonly closed = new Set<number>();
   private readonly names = new Map<string, number>();
@@ -82,7 +82,9 @@ class Translator {
     this.globalFlags();
     const globalI = this.flags.i;
     while (this.pos < this.p.length) this.step();
-    if (this.stack.length) this.fail("missing ), unterminated subpattern", this.p.length);
+    // Python reports the innermost unclosed group's opening parenthesis.
+    const open = this.stack.at(-1);
+    if (open) this.fail("missing ), unterminated subpattern", open.start);
     return { source: this.out.join(""), flags: globalI ? "iv" : "v", groups: this.groups };
   }
 
@@ -209,7 +211,7 @@ class Translator {
     if (!rest.startsWith("(?")) {
       this.pos++;
       this.groups++;
-      this.stack.push({ flags: saved, group: this.groups });
+      this.stack.push({ flags: saved, group: this.groups, start });
       this.out.push("(");
     } else if ((m = /^\(\?P<([^>]*)>/.exec(rest))) {
       const name = m[1]!;
@@ -218,7 +220,7 @@ class Translator {
       this.pos += m[0].length;
       this.groups++;
       this.names.set(name, this.groups);
-      this.stack.push({ flags: saved, group: this.groups });
+      this.stack.push({ flags: saved, group: this.groups, start });
       this.out.push(`(?<${name}>`);
     } else if ((m = /^\(\?P=([^)]*)\)/.exec(rest))) {
       const g = this.names.get(m[1]!);
@@ -232,7 +234,7 @@ class Translator {
       this.pos = end + 1;
     } else if ((m = /^\(\?(?::|=|!|<=|<!)/.exec(rest))) {
       this.pos += m[0].length;
-      this.stack.push({ flags: saved, group: null });
+      this.stack.push({ flags: saved, group: null, start });
       this.out.push(m[0]);
     } else if ((m = /^\(\?([aiLmsux]*)(?:-([imsx]+))?:/.exec(rest))) {
       const flags = { ...this.flags };
@@ -240,7 +242,7 @@ class Translator {
       for (const f of m[2] ?? "") this.setFlag(flags, f, false);
       if (flags.i !== this.flags.i) this.fail("scoped case-insensitivity (?i:...) / (?-i:...) is not supported", start);
       this.pos += m[0].length;
-      this.stack.push({ flags: saved, group: null });
+      this.stack.push({ flags: saved, group: null, start });
       this.flags = flags;
       this.out.push("(?:");
     } else if (/^\(\?[aiLmsux]+\)/.test(rest)) {

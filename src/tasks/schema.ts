@@ -15,8 +15,8 @@ import * as z from "zod";
 export const OUTPUT_TYPES = ["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling", "generate_until_multi_round"] as const;
 
 /** A Jinja template, a field name, or an integer (doc_to_text, doc_to_target). */
-const FieldSpec = z.union([z.string(), z.int()]);
-const Strings = z.union([z.string(), z.array(z.string())]);
+const FieldSpec = z.union([z.string(), z.int()], { error: "expected a template, a field name or an integer" });
+const Strings = z.union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" });
 const OptionalSplit = z.string().nullish();
 
 export const GenerationKwargsSchema = z.looseObject({
@@ -55,7 +55,11 @@ export const TaskSchema = z.looseObject({
   output_type: z.enum(OUTPUT_TYPES).default("generate_until"),
   doc_to_text: FieldSpec.optional(),
   doc_to_target: FieldSpec.optional(),
-  doc_to_choice: z.union([z.string(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([z.string(), z.number()]))]).optional(),
+  doc_to_choice: z
+    .union([z.string(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([z.string(), z.number()]))], {
+      error: "expected a list of strings, a field name or a {{ template }} (quote yes/no/on/off: YAML reads them as booleans)",
+    })
+    .optional(),
   target_delimiter: z.string().default(" "),
   fewshot_delimiter: z.string().default("\n\n"),
   id_field: z.string().min(1).default("id"),

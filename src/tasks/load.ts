@@ -19,7 +19,9 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
  * file's keys win, and among includes the first listed wins. Paths are relative to the including file.
  */
 
-const BUNDLED_DIR = fileURLToPath(new URL("./bundled/", import.meta.url));
+// Next to this module when run from src/; from dist/tasks/, the YAML files stay in src/tasks/bundled
+// (package.json ships that folder), since tsc does not copy them.
+const BUNDLED_DIRS = [new URL("./bundled/", import.meta.url), new URL("../../src/tasks/bundled/", import.meta.url)].map((u) => fileURLToPath(u));
 const MAX_INCLUDE_DEPTH = 8;
 
 interface Source {
@@ -48,7 +50,7 @@ export async function loadTask(ref: string, opts: { cwd?: string } = {}): Promis
   const cwd = opts.cwd ?? process.cwd();
   const isPath = /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
   if (!isPath && !/^[\w.-]+$/.test(ref)) throw new ConfigError(`invalid task name \`${ref}\``);
-  const file = isPath ? path.resolve(cwd, ref) : path.join(BUNDLED_DIR, `${ref}.yaml`);
+  const file = isPath ? path.resolve(cwd, ref) : await bundledFile(ref);
   const display = isPath ? ref : path.basename(file);
   const text = await readTaskFile(file, display, isPath ? undefined : ref);
   const sources: Source[] = [];
@@ -57,13 +59,24 @@ export async function loadTask(ref: string, opts: { cwd?: string } = {}): Promis
   return compile(sources, { file, text: fullText });
 }
 
+async function bundledDir(): Promise<string> {
+  for (const dir of BUNDLED_DIRS) {
+    if (await readdir(dir).then(() => true, () => false)) return dir;
+  }
+  return BUNDLED_DIRS[0]!;
+}
+
+async function bundledFile(name: string): Promise<string> {
+  return path.join(await bundledDir(), `${name}.yaml`);
+}
+
 async function readTaskFile(file: string, display: string, bundledName?: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`cannot read task file: ${(e as Error).message}`, { file: display });
     if (bundledName === undefined) throw new ConfigError("task file not found", { file: display });
-    const bundled = (await readdir(BUNDLED_DIR)).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
+    const bundled = (await readdir(await bundledDir())).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
     throw new ConfigError(`unknown task \`${bundledName}\`: not a bundled task (bundled: ${bundled.join(", ")}) and no such file`);
   }
 }

@@ -23,6 +23,8 @@
  * The result never adds capturing groups, so group numbers and names are Python's.
  */
 
+import { boundary, literal, shorthand } from "./python-regex-sets.js";
+
 /** A translated pattern: `new RegExp(source, flags)` behaves like Python's `re.compile(pattern)`. */
 export interface TranslatedRegex {
   readonly source: string;
@@ -40,14 +42,6 @@ interface Flags {
   x: boolean;
 }
 
-// Python's str.isspace() set, which is what `\s` matches in a str pattern.
-const PY_SPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const CLASS_BODY = {
-  d: { uni: "\\p{Nd}", ascii: "0-9" },
-  w: { uni: "\\p{L}\\p{N}_", ascii: "a-zA-Z0-9_" },
-  s: { uni: PY_SPACE, ascii: "\\t-\\r\\x20" },
-} as const;
-const JS_SYNTAX = new Set("^$\\.*+?()[]{}|/");
 const OCT = /[0-7]/;
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 const CONTROL: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 };
@@ -153,7 +147,7 @@ class Translator {
         const cp = this.p.codePointAt(this.pos)!;
         const ch = String.fromCodePoint(cp);
         this.pos += ch.length;
-        this.out.push(JS_SYNTAX.has(ch) ? `\\${ch}` : ch);
+        this.out.push(literal(cp, false));
         return;
       }
     }
@@ -272,12 +266,12 @@ class Translator {
     if (e === undefined) this.fail("bad escape (end of pattern)", start);
     this.pos += 2;
     const lower = e.toLowerCase();
-    if (lower === "d" || lower === "w" || lower === "s") return { text: this.shorthand(lower, e !== lower, inClass) };
+    if (lower === "d" || lower === "w" || lower === "s") return { text: shorthand(lower, e !== lower, this.flags.a, inClass) };
     if (e in CONTROL) return this.char(CONTROL[e]!, inClass);
     if (e in HEX_LENGTH) return this.char(this.hexEscape(e, start), inClass);
-    if (e === "b") return inClass ? this.char(8, true) : { text: this.boundary(false) };
+    if (e === "b") return inClass ? this.char(8, true) : { text: boundary(false, this.flags.a) };
     if (!inClass) {
-      if (e === "B") return { text: this.boundary(true) };
+      if (e === "B") return { text: boundary(true, this.flags.a) };
       if (e === "A") return { text: "^" };
       if (e === "Z" || e === "z") return { text: "$" };
     }
@@ -292,10 +286,7 @@ class Translator {
   }
 
   private char(cp: number, inClass: boolean): { text: string; cp: number } {
-    const ch = String.fromCodePoint(cp);
-    if (inClass) return { text: /[A-Za-z0-9]/.test(ch) ? ch : `\\u{${cp.toString(16)}}`, cp };
-    if (JS_SYNTAX.has(ch)) return { text: `\\${ch}`, cp };
-    return { text: cp < 0x20 || cp === 0x7f ? `\\u{${cp.toString(16)}}` : ch, cp };
+    return { text: literal(cp, inClass), cp };
   }
 
   private hexEscape(kind: string, start: number): number {
@@ -334,21 +325,6 @@ class Translator {
     const cp = parseInt(digits, 8);
     if (cp > 0o377) this.fail(`octal escape value \\${digits} outside of range 0-0o377`, start);
     return this.char(cp, inClass);
-  }
-
-  private shorthand(kind: "d" | "w" | "s", negated: boolean, inClass: boolean): string {
-    const body = this.flags.a ? CLASS_BODY[kind].ascii : CLASS_BODY[kind].uni;
-    if (kind === "d" && !this.flags.a) return negated ? "\\P{Nd}" : "\\p{Nd}";
-    if (inClass) return negated ? `[^${body}]` : body;
-    return negated ? `[^${body}]` : `[${body}]`;
-  }
-
-  /** Python's `\b` is a boundary between its (Unicode) word characters and anything else. */
-  private boundary(negated: boolean): string {
-    const w = this.shorthand("w", false, false);
-    const at = `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
-    const notAt = `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`;
-    return negated ? notAt : at;
   }
 
   /** A `[...]` set. Python reads `]` first as a literal and `-` as a range only between two characters. */

@@ -94,6 +94,10 @@ const CASES: [template: string, expected: string][] = [
   [
     "{{ 1 < 2 < 3 }} {{ 3 > 2 > 5 }} {{ [1, 2] < [1, 3] }} {{ 'b' > 'a' }}",
     "True False True True"
+  ],
+  [
+    "{% for k, v in d.items() %}{{k}}={{v}};{% endfor %}{% for k in d %}{{k}};{% endfor %}{% for c in u %}{{c}}-{% endfor %}",
+    "label=['A', 'B'];text=['x', 'y'];label;text;h-\u00e9-\ud83d\ude00-l-l-o-"
   ]
 ];
 

@@ -4,7 +4,7 @@ import { pyCompile, pySub, type PyPattern } from "../python-re.js";
 import { pyStr } from "../python-repr.js";
 import { pyStrip } from "../python-str.js";
 import { pyCallMethod, STR_METHODS } from "./py-methods.js";
-import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyLen, pyMod, pyMul, pySlice } from "./py-ops.js";
+import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "./py-ops.js";
 import { HELPERS } from "./transform.js";
 
 /**
@@ -91,6 +91,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     [HELPERS.mod]: pyMod,
     [HELPERS.concat]: pyConcat,
     [HELPERS.in]: pyIn,
+    [HELPERS.iter]: pyIter,
     length: pyLen,
     count: pyLen,
     string: pyStr,

@@ -128,6 +128,14 @@ export function pyIn(needle: unknown, haystack: unknown): boolean {
 
 const codePoints = (s: string): string[] => ([...s].length === s.length ? s.split("") : [...s]);
 
+/** What a Python `for` loop iterates: list items, dict keys, str code points. */
+export function pyIter(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === "string") return [...v];
+  if (isPlainObject(v)) return Object.keys(v);
+  throw new TaskInputError(`'${pyType(v)}' object is not iterable`);
+}
+
 /** Python sequence length: code points for strings. */
 export function pyLen(v: unknown): number {
   if (typeof v === "string") return [...v].length;

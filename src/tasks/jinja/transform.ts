@@ -9,6 +9,7 @@ import { nodes, type JNode } from "./nunjucks-internals.js";
  *   TaskInputError naming it. `x is defined` and `x | default(...)` may look at a missing one;
  * - `a.b`, `a[i]` (negative i), `a[i:j:k]` use Python lookup; `s.strip()` etc. call Python methods;
  * - `==`, `<`, `in`, `+`, `*`, `%`, `~`, `and`, `or`, `not`, `if` use Python semantics and truthiness;
+ * - `for` iterates as Python: a dict yields its keys, a str its code points;
  * - printed values use Python's `str()`; `True`, `False`, `None` are literals.
  *
  * The helpers are filters named `__py_*` (environment.ts), so the compiled code calls them as
@@ -28,6 +29,7 @@ export const HELPERS = {
   mod: "__py_mod",
   concat: "__py_concat",
   in: "__py_in",
+  iter: "__py_iter",
 } as const;
 
 // Methods of the objects nunjucks itself provides (cycler): allowed besides the Python ones.
@@ -102,7 +104,7 @@ function stmt(n: JNode): JNode {
       if (n.else_) n.else_ = stmt(n.else_ as JNode);
       return n;
     case "For":
-      n.arr = expr(n.arr as JNode);
+      n.arr = helper(n, HELPERS.iter, [expr(n.arr as JNode)]);
       n.body = stmt(n.body as JNode);
       if (n.else_) n.else_ = stmt(n.else_ as JNode);
       return n;

@@ -52,6 +52,12 @@ export interface Task {
   readonly origin: { readonly file: string; readonly text: string };
   /** `doc_to_text`; throws a TaskInputError naming the missing key. */
   prompt(doc: Doc): string;
-  /** `doc_to_target`; throws a TaskInputError naming the missing key. */
+  /**
+   * `doc_to_target` as the reference the metrics compare with; throws a TaskInputError naming the
+   * missing key. A generate_until task with `doc_to_choice` maps an index target to its choice, as
+   * lm-eval does; for multiple_choice it is the raw target (an index such as "2", or a choice text).
+   */
   target(doc: Doc): string;
+  /** `doc_to_choice`, when the task has one; throws a TaskInputError naming the missing key. */
+  choices?(doc: Doc): string[];
 }

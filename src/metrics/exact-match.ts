@@ -1,0 +1,51 @@
+import * as z from "zod";
+import { PyPatternSchema, pySub } from "../tasks/python-re.js";
+import { PY_PUNCTUATION } from "../tasks/python-str.js";
+import type { MetricFactory, MetricFn } from "./types.js";
+
+/**
+ * `exact_match`, as lm-evaluation-harness's `exact_match_hf_evaluate` scores one pair:
+ * 1. each of `regexes_to_ignore` (Python regexes) is removed from prediction and reference with
+ *    `re.sub(pattern, "", text)`, in order;
+ * 2. `ignore_case` lowercases both;
+ * 3. `ignore_punctuation` deletes the characters of Python's `string.punctuation` (ASCII only);
+ * 4. `ignore_numbers` deletes the digits 0-9;
+ * then 1 if the two strings are equal, else 0.
+ *
+ * lm-eval holds each string in a one-element numpy array (dtype `<U{length}`), which drops trailing
+ * NUL characters and cuts a lowercased string back to its length ("İ".lower() is two code points);
+ * both quirks are reproduced so that every pair scores as it does there.
+ */
+const Options = z.strictObject({
+  regexes_to_ignore: z.array(PyPatternSchema).nullish(),
+  ignore_case: z.boolean().default(false),
+  ignore_punctuation: z.boolean().default(false),
+  ignore_numbers: z.boolean().default(false),
+});
+
+const PUNCTUATION = new Set(PY_PUNCTUATION);
+
+/** A str as a numpy unicode array element: trailing NULs are not kept. */
+const numpyStr = (s: string): string => s.replace(/\0+$/, "");
+
+function normalizer(o: z.output<typeof Options>): (s: string) => string {
+  const regexes = o.regexes_to_ignore ?? [];
+  return (s) => {
+    let x = numpyStr(s);
+    for (const re of regexes) x = numpyStr(pySub(re, x, ""));
+    if (o.ignore_case) x = [...x.toLowerCase()].slice(0, [...x].length).join("");
+    if (o.ignore_punctuation) x = [...x].filter((c) => !PUNCTUATION.has(c)).join("");
+    if (o.ignore_numbers) x = x.replace(/[0-9]/g, "");
+    return x;
+  };
+}
+
+export const exactMatch = {
+  aggregation: "mean",
+  higherIsBetter: true,
+  outputTypes: ["generate_until"],
+  create(options: Readonly<Record<string, unknown>>): MetricFn {
+    const normalize = normalizer(Options.parse(options));
+    return (prediction, reference) => (normalize(prediction) === normalize(reference) ? 1 : 0);
+  },
+} as const satisfies MetricFactory;

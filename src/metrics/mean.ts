@@ -1,0 +1,85 @@
+import * as z from "zod";
+import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
+
+/**
+ * The `mean` aggregation with lm-evaluation-harness's `mean_stderr`: the sample standard deviation
+ * (n − 1 in the denominator) divided by √n, and no stderr below two samples.
+ *
+ * It keeps n, Σd and Σd² only, where d = x − shift and shift is the first value seen: shifting keeps
+ * the one-pass variance exact for values far from zero (Σx² − (Σx)²/n would cancel catastrophically).
+ * For 0/1 scores the result equals lm-eval's two-pass computation to the last few ulps.
+ */
+export interface MeanState extends AccumulatorState {
+  readonly kind: "mean";
+  readonly n: number;
+  readonly shift: number;
+  readonly sum: number;
+  readonly sumsq: number;
+}
+
+const MeanStateSchema = z.strictObject({
+  kind: z.literal("mean"),
+  n: z.number().nonnegative(),
+  shift: z.number(),
+  sum: z.number(),
+  sumsq: z.number().nonnegative(),
+});
+
+class MeanAccumulator implements Accumulator {
+  private n = 0;
+  private shift = 0;
+  private sum = 0;
+  private sumsq = 0;
+
+  add(value: number, weight = 1): void {
+    if (!Number.isFinite(value)) throw new RangeError(`Expected \`value\` to be a finite number, got ${value}`);
+    if (!Number.isFinite(weight) || weight <= 0) throw new RangeError(`Expected \`weight\` to be a finite number > 0, got ${weight}`);
+    if (this.n === 0) this.shift = value;
+    const d = value - this.shift;
+    this.n += weight;
+    this.sum += weight * d;
+    this.sumsq += weight * d * d;
+  }
+
+  merge(other: AccumulatorState): void {
+    const o = parseState(other);
+    if (o.n === 0) return;
+    if (this.n === 0) {
+      ({ n: this.n, shift: this.shift, sum: this.sum, sumsq: this.sumsq } = o);
+      return;
+    }
+    // Re-express the other side's sums around this shift: Σ(x − s1) = Σ(x − s2) + n·(s2 − s1).
+    const delta = o.shift - this.shift;
+    this.sumsq += o.sumsq + 2 * delta * o.sum + o.n * delta * delta;
+    this.sum += o.sum + o.n * delta;
+    this.n += o.n;
+  }
+
+  result(): AggregateResult {
+    const { n } = this;
+    if (n === 0) return { value: Number.NaN, stderr: null, n: 0 };
+    const value = this.shift + this.sum / n;
+    if (n < 2) return { value, stderr: null, n };
+    const variance = Math.max(0, (this.sumsq - (this.sum * this.sum) / n) / (n - 1));
+    return { value, stderr: Math.sqrt(variance) / Math.sqrt(n), n };
+  }
+
+  state(): MeanState {
+    return { kind: "mean", n: this.n, shift: this.shift, sum: this.sum, sumsq: this.sumsq };
+  }
+}
+
+function parseState(state: unknown): MeanState {
+  const r = MeanStateSchema.safeParse(state);
+  if (!r.success) throw new TypeError(`Expected a \`mean\` accumulator state, got ${JSON.stringify(state)}`);
+  return r.data;
+}
+
+export const mean = {
+  create: (): Accumulator => new MeanAccumulator(),
+  fromState(state: unknown): Accumulator {
+    const acc = new MeanAccumulator();
+    acc.merge(parseState(state));
+    return acc;
+  },
+} satisfies AggregationFactory;

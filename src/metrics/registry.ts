@@ -1,0 +1,37 @@
+import { exactMatch } from "./exact-match.js";
+import { mean } from "./mean.js";
+import type { AggregationFactory, MetricFactory } from "./types.js";
+
+/**
+ * The names `metric_list` may use, as in lm-evaluation-harness. Add a metric (acc, acc_norm,
+ * perplexity …) or an aggregation here under its harness name; task loading resolves names through
+ * these tables only.
+ */
+export const aggregations = {
+  mean,
+} satisfies Record<string, AggregationFactory>;
+
+export type AggregationName = keyof typeof aggregations;
+
+export const metrics = {
+  exact_match: exactMatch,
+} satisfies Record<string, MetricFactory<AggregationName>>;
+
+export type MetricName = keyof typeof metrics;
+
+/** lm-evaluation-harness's metrics for a task without `metric_list`, by output type. */
+export const defaultMetrics = {
+  generate_until: ["exact_match"],
+  generate_until_multi_round: [],
+  multiple_choice: ["acc", "acc_norm"],
+  loglikelihood: ["perplexity", "acc"],
+  loglikelihood_rolling: ["word_perplexity", "byte_perplexity", "bits_per_byte"],
+} as const;
+
+export function getMetric(name: string): MetricFactory | undefined {
+  return Object.hasOwn(metrics, name) ? metrics[name as MetricName] : undefined;
+}
+
+export function getAggregation(name: string): AggregationFactory | undefined {
+  return Object.hasOwn(aggregations, name) ? aggregations[name as AggregationName] : undefined;
+}

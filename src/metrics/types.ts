@@ -1,0 +1,51 @@
+import type { OutputType } from "../tasks/types.js";
+
+/** Scores one filtered prediction against its reference (1/0 for exact_match). Pure. */
+export type MetricFn = (prediction: string, reference: string) => number;
+
+/**
+ * A metric that `metric_list` can name. `create` binds the entry's options (every key but
+ * `metric`, `aggregation`, `higher_is_better` and `hf_evaluate`) and throws a ZodError whose issue
+ * paths are relative to the entry when an option is unknown or invalid.
+ */
+export interface MetricFactory<A extends string = string> {
+  /** lm-evaluation-harness's default aggregation for this metric. */
+  readonly aggregation: A;
+  readonly higherIsBetter: boolean;
+  /** Output types lm-evaluation-harness registers it for. */
+  readonly outputTypes: readonly OutputType[];
+  create(options: Readonly<Record<string, unknown>>): MetricFn;
+}
+
+/** One aggregated metric, as in the summary: `{"value":0.731,"stderr":0.0122,"n":1319}`. */
+export interface AggregateResult {
+  readonly value: number;
+  /** null where lm-evaluation-harness has no stderr (fewer than two samples, or none defined). */
+  readonly stderr: number | null;
+  readonly n: number;
+}
+
+/** A JSON-serialisable snapshot of an accumulator; `kind` names its aggregation. */
+export interface AccumulatorState {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * A streaming aggregation: bounded memory however many values it sees. `state()` / `merge()` let a
+ * resumed run fold stored results into a fresh accumulator, or combine per-shard accumulators.
+ */
+export interface Accumulator {
+  /** Adds one per-sample score; `weight` is a frequency weight (default 1: counts once). */
+  add(value: number, weight?: number): void;
+  /** Folds another accumulator's state (same kind) into this one. */
+  merge(other: AccumulatorState): void;
+  result(): AggregateResult;
+  state(): AccumulatorState;
+}
+
+export interface AggregationFactory {
+  create(): Accumulator;
+  /** Rebuilds an accumulator from `state()`; throws a TypeError on a state of another kind or shape. */
+  fromState(state: unknown): Accumulator;
+}

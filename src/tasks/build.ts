@@ -1,0 +1,133 @@
+import * as z from "zod";
+import { TaskInputError } from "../errors/index.js";
+import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
+import type { MetricFn } from "../metrics/types.js";
+import type { Doc } from "../types.js";
+import { compileChoices, compileField } from "./fields.js";
+import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
+import { generationSettings } from "./generation.js";
+import { pyStr } from "./python-repr.js";
+import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
+import { compileTemplate } from "./template.js";
+import type { MetricSpec, NamedFilter, Task } from "./types.js";
+import { formatPath, type ConfigPath } from "./yaml-location.js";
+
+/** Reports a problem at a path of the task file; the loader turns it into a ConfigError at file:line. */
+export interface ConfigSite {
+  fail(path: ConfigPath, message: string): never;
+  /** File and line of a path, for errors raised by the template compiler. */
+  where(path: ConfigPath): { file?: string; line?: number; key: string };
+}
+
+// Output types whose prompt and reference come from doc_to_text / doc_to_target.
+const NEEDS_TEXT_AND_TARGET = new Set(["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling"]);
+
+/** Turns a validated config into a Task: resolves filters and metrics by name, compiles templates once. */
+export function buildTask(config: TaskConfig, origin: Task["origin"], site: ConfigSite): Task {
+  for (const [key, reason] of Object.entries(UNSUPPORTED_KEYS)) {
+    if (Object.hasOwn(config, key)) site.fail([key], reason);
+  }
+  if ((config.num_fewshot ?? 0) > 0) {
+    site.fail(["num_fewshot"], "few-shot prompts are not supported yet (only the evaluated samples are at hand); use num_fewshot: 0");
+  }
+  const outputType = config.output_type;
+  if (NEEDS_TEXT_AND_TARGET.has(outputType)) {
+    for (const key of ["doc_to_text", "doc_to_target"] as const) {
+      if (config[key] === undefined) site.fail([key], `required for output_type ${outputType}`);
+    }
+  }
+  if (outputType === "multiple_choice" && config.doc_to_choice === undefined) site.fail(["doc_to_choice"], "required for output_type multiple_choice");
+
+  const text = config.doc_to_text === undefined ? undefined : compileField(config.doc_to_text, site.where(["doc_to_text"]));
+  const targetOf = config.doc_to_target === undefined ? undefined : compileField(config.doc_to_target, site.where(["doc_to_target"]));
+  const choices = config.doc_to_choice === undefined ? undefined : compileChoices(config.doc_to_choice, site.where(["doc_to_choice"]));
+  const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
+
+  const prompt = (doc: Doc): string => {
+    if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
+    return (description?.render(doc) ?? "") + pyStr(text(doc));
+  };
+
+  const target = (doc: Doc): string => {
+    if (!targetOf) return "";
+    const raw = targetOf(doc);
+    // lm-eval: with doc_to_choice, a generate_until target is an index into the choices.
+    if (choices && outputType !== "multiple_choice") {
+      const index = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
+      if (index !== undefined) {
+        const list = choices(doc);
+        if (index >= list.length) throw new TaskInputError(`doc_to_target: index ${index} is out of range for ${list.length} choices`);
+        return list[index]!;
+      }
+    }
+    return pyStr(raw);
+  };
+
+  return {
+    name: config.task,
+    outputType,
+    idField: config.id_field,
+    repeats: config.repeats,
+    generation: generationSettings(config),
+    filters: buildFilters(config, site),
+    metrics: buildMetrics(config, site),
+    config,
+    origin,
+    prompt,
+    target,
+    ...(choices ? { choices } : {}),
+  };
+}
+
+/** `filter_list`, or lm-eval's default: one pipeline named `none` that takes the first response. */
+function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
+  if (!config.filter_list) return [filterPipeline("none", [filterRegistry.take_first.create({})])];
+  const seen = new Set<string>();
+  return config.filter_list.map((entry, i) => {
+    if (seen.has(entry.name)) site.fail(["filter_list", i, "name"], `filter name \`${entry.name}\` is used twice`);
+    seen.add(entry.name);
+    const steps = entry.filter.map((step, j): FilterStep => {
+      const path = ["filter_list", i, "filter", j];
+      const { function: name, ...args } = step;
+      const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: ${Object.keys(filterRegistry).join(", ")})`);
+      return createWith(() => factory.create(args), path, site);
+    });
+    return filterPipeline(entry.name, steps);
+  });
+}
+
+function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
+  const fromDefaults = !config.metric_list;
+  const entries: MetricEntry[] = config.metric_list ?? defaultMetrics[config.output_type].map((metric) => ({ metric }));
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    const path = ["metric_list", i];
+    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
+    const factory = getMetric(name);
+    if (!factory) {
+      const available = Object.keys(metricRegistry).join(", ");
+      if (fromDefaults) site.fail(["output_type"], `the default metric \`${name}\` for ${config.output_type} is not available (available: ${available}); set metric_list`);
+      site.fail([...path, "metric"], `unknown metric \`${name}\` (available: ${available})`);
+    }
+    if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+    seen.add(name);
+    const aggregationName = aggregation ?? factory.aggregation;
+    if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+    const score: MetricFn = createWith(() => factory.create(options), path, site);
+    return { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score };
+  });
+}
+
+/** Runs a filter or metric factory; its ZodError becomes a failure at the offending option. */
+function createWith<T>(create: () => T, path: ConfigPath, site: ConfigSite): T {
+  try {
+    return create();
+  } catch (e) {
+    if (!(e instanceof z.ZodError)) throw e;
+    const issue = e.issues[0]!;
+    if (issue.code === "unrecognized_keys") {
+      site.fail([...path, ...issue.path, issue.keys[0]!], `unknown option \`${issue.keys[0]}\` for \`${formatPath(path)}\``);
+    }
+    site.fail([...path, ...issue.path], issue.message);
+  }
+}

@@ -1,0 +1,4 @@
+export type * from "./types.js";
+export { filters, getFilter, type FilterName } from "./registry.js";
+export { filterPipeline } from "./pipeline.js";
+export { extractMatch } from "./regex.js";

@@ -1,0 +1,25 @@
+import { lowercase } from "./lowercase.js";
+import { majorityVote } from "./majority-vote.js";
+import { map } from "./map.js";
+import { regex } from "./regex.js";
+import { removeWhitespace } from "./remove-whitespace.js";
+import { takeFirst } from "./take-first.js";
+import type { FilterFactory } from "./types.js";
+import { uppercase } from "./uppercase.js";
+
+/** The `function` names `filter_list` may use, as in lm-evaluation-harness. Add new filters here. */
+export const filters = {
+  regex,
+  take_first: takeFirst,
+  majority_vote: majorityVote,
+  lowercase,
+  uppercase,
+  remove_whitespace: removeWhitespace,
+  map,
+} satisfies Record<string, FilterFactory>;
+
+export type FilterName = keyof typeof filters;
+
+export function getFilter(name: string): FilterFactory | undefined {
+  return Object.hasOwn(filters, name) ? filters[name as FilterName] : undefined;
+}

@@ -1,0 +1,187 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
+import * as z from "zod";
+import { ConfigError } from "../errors/index.js";
+import { buildTask, type ConfigSite } from "./build.js";
+import { misspelledKey, TaskSchema } from "./schema.js";
+import type { Task } from "./types.js";
+import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
+
+/**
+ * Reading task files. Every problem is a ConfigError naming the file, the line and the key:
+ * `gsm8k.yaml:12, key \`metric_list[0].aggregation\`: unknown aggregation \`avg\``.
+ *
+ * YAML is read as YAML 1.1 the way PyYAML reads it for lm-evaluation-harness: `yes`/`no`/`on`/`off`
+ * are booleans, but `y`/`n` stay strings (PyYAML's resolver, unlike the YAML 1.1 spec's).
+ * `include: other.yaml` (or a list) merges other files first, as the harness does: the including
+ * file's keys win, and among includes the first listed wins. Paths are relative to the including file.
+ */
+
+// Next to this module when run from src/; from dist/tasks/, the YAML files stay in src/tasks/bundled
+// (package.json ships that folder), since tsc does not copy them.
+const BUNDLED_DIRS = [new URL("./bundled/", import.meta.url), new URL("../../src/tasks/bundled/", import.meta.url)].map((u) => fileURLToPath(u));
+const MAX_INCLUDE_DEPTH = 8;
+
+interface Source {
+  /** The file as named in messages. */
+  readonly display: string;
+  readonly text: string;
+  readonly doc: Document;
+  readonly lc: LineCounter;
+  readonly value: Record<string, unknown>;
+}
+
+/** Validates and compiles task YAML text; `file` names it in messages. `include` needs loadTask. */
+export function parseTask(text: string, file: string): Task {
+  const source = parseSource(text, file);
+  if (Object.hasOwn(source.value, "include")) {
+    throw new ConfigError("`include` needs the file on disk: use loadTask", { file, line: lineOf(source.doc, source.lc, ["include"]), key: "include" });
+  }
+  return compile([source], { file, text });
+}
+
+/**
+ * Loads a task: `ref` is a path to a YAML file (relative to `cwd`), or the name of a bundled task
+ * (`gsm8k` → src/tasks/bundled/gsm8k.yaml). A ref with a `/` or a .yaml/.yml ending is a path.
+ */
+export async function loadTask(ref: string, opts: { cwd?: string } = {}): Promise<Task> {
+  const cwd = opts.cwd ?? process.cwd();
+  const isPath = /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
+  if (!isPath && !/^[\w.-]+$/.test(ref)) throw new ConfigError(`invalid task name \`${ref}\``);
+  const file = isPath ? path.resolve(cwd, ref) : await bundledFile(ref);
+  const display = isPath ? ref : path.basename(file);
+  const text = await readTaskFile(file, display, isPath ? undefined : ref);
+  const sources: Source[] = [];
+  await collect(parseSource(text, display), file, cwd, sources, [file]);
+  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`)].join("");
+  return compile(sources, { file, text: fullText });
+}
+
+async function bundledDir(): Promise<string> {
+  for (const dir of BUNDLED_DIRS) {
+    if (await readdir(dir).then(() => true, () => false)) return dir;
+  }
+  return BUNDLED_DIRS[0]!;
+}
+
+async function bundledFile(name: string): Promise<string> {
+  return path.join(await bundledDir(), `${name}.yaml`);
+}
+
+async function readTaskFile(file: string, display: string, bundledName?: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`cannot read task file: ${(e as Error).message}`, { file: display });
+    if (bundledName === undefined) throw new ConfigError("task file not found", { file: display });
+    const bundled = (await readdir(await bundledDir())).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
+    throw new ConfigError(`unknown task \`${bundledName}\`: not a bundled task (bundled: ${bundled.join(", ")}) and no such file`);
+  }
+}
+
+/** Depth-first: the source, then its includes in the order their keys yield. */
+async function collect(source: Source, file: string, cwd: string, out: Source[], chain: string[]): Promise<void> {
+  out.push(source);
+  const include = source.value.include;
+  if (include === undefined) return;
+  const where = { file: source.display, line: lineOf(source.doc, source.lc, ["include"]), key: "include" };
+  const refs = typeof include === "string" ? [include] : include;
+  if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string")) throw new ConfigError("expected a file name or a list of them", where);
+  if (chain.length > MAX_INCLUDE_DEPTH) throw new ConfigError(`includes nest deeper than ${MAX_INCLUDE_DEPTH}`, where);
+  for (const ref of refs) {
+    const target = path.resolve(path.dirname(file), ref);
+    if (chain.includes(target)) throw new ConfigError(`include cycle through ${ref}`, where);
+    const display = path.relative(cwd, target).startsWith("..") ? target : path.relative(cwd, target);
+    let text: string;
+    try {
+      text = await readFile(target, "utf8");
+    } catch (e) {
+      throw new ConfigError(`cannot read included file ${ref}: ${(e as Error).message}`, where);
+    }
+    await collect(parseSource(text, display), target, cwd, out, [...chain, target]);
+  }
+}
+
+function parseSource(text: string, display: string): Source {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: true, customTags: pyYamlBooleans });
+  const err = doc.errors[0];
+  if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
+  rejectCustomTags(doc, lc, display);
+  const value: unknown = doc.toJS();
+  if (!isPlainRecord(value)) throw new ConfigError("expected a mapping of task keys at the top level", { file: display, line: 1 });
+  return { display, text, doc, lc, value };
+}
+
+/** `!function utils.x` (Python code) and other custom tags cannot be honoured: say where they are. */
+function rejectCustomTags(doc: Document, lc: LineCounter, display: string): void {
+  visit(doc, {
+    Node(_key, node, ancestors) {
+      const tag = (node as { tag?: string }).tag;
+      if (!tag?.startsWith("!") || tag.startsWith("!!")) return;
+      const keyPath: PropertyKey[] = [];
+      const chain = [...ancestors, node];
+      chain.forEach((a, i) => {
+        if (isPair(a) && isScalar(a.key)) keyPath.push(a.key.value as PropertyKey);
+        if (isSeq(a)) keyPath.push(a.items.indexOf(chain[i + 1]));
+      });
+      const start = node.range?.[0];
+      const line = start === undefined ? undefined : lc.linePos(start).line;
+      const what = tag === "!function" ? "`!function` (Python code) is not supported" : `unsupported YAML tag ${tag}`;
+      throw new ConfigError(what, { file: display, line, key: formatPath(keyPath) });
+    },
+  });
+}
+
+const BOOL_TAG = "tag:yaml.org,2002:bool";
+
+/** PyYAML's boolean spellings, replacing the YAML 1.1 schema's (which adds y, Y, n, N). */
+function pyYamlBooleans(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== "object" || t.tag !== BOOL_TAG || !("identify" in t)) return t;
+    const test = t.identify?.(true) ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+    return { ...t, test };
+  }) as Tags;
+}
+
+const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function compile(sources: readonly Source[], origin: Task["origin"]): Task {
+  const main = sources[0]!;
+  // Shallow merge as lm-eval: later-listed includes first, so earlier ones and the main file win.
+  const owners = new Map<string, Source>();
+  for (const s of [...sources].reverse()) for (const key of Object.keys(s.value)) owners.set(key, s);
+  const merged: Record<string, unknown> = {};
+  for (const [key, s] of owners) if (key !== "include") merged[key] = s.value[key];
+
+  const site = siteFor(main, owners);
+  for (const key of Object.keys(merged)) {
+    const near = misspelledKey(key);
+    if (near) site.fail([key], `unknown key (did you mean \`${near}\`?)`);
+  }
+  const parsed = TaskSchema.safeParse(merged);
+  if (!parsed.success) failWithIssues(parsed.error, site);
+  return buildTask(parsed.data, origin, site);
+}
+
+function siteFor(main: Source, owners: ReadonlyMap<string, Source>): ConfigSite {
+  const where = (p: ConfigPath) => {
+    const src = owners.get(String(p[0])) ?? main;
+    return { file: src.display, line: lineOf(src.doc, src.lc, p), key: formatPath(p) };
+  };
+  return {
+    where,
+    fail(p, message) {
+      throw new ConfigError(message, where(p));
+    },
+  };
+}
+
+function failWithIssues(error: z.ZodError, site: ConfigSite): never {
+  const issue = error.issues[0]!;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
+  const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+  site.fail(issue.path, (missing ? "required key is missing" : issue.message) + more);
+}

@@ -1,0 +1,143 @@
+import * as z from "zod";
+
+/**
+ * The task YAML vocabulary of lm-evaluation-harness (its TaskConfig), as a zod schema.
+ *
+ * - Keys streameval uses are typed, with the harness's defaults.
+ * - Harness keys that do not change prompts or scores here (dataset_path, test_split, metadata, tag …)
+ *   are accepted, typed and ignored: a wrong type is still an error.
+ * - Harness keys whose effect streameval does not reproduce (process_results, use_prompt …) are in
+ *   UNSUPPORTED_KEYS: rejected with a reason rather than silently ignored.
+ * - Any other key is kept in the parsed object (so later pipelines can read it), unless it looks like a
+ *   misspelling of a known key (see `misspelledKey`).
+ */
+
+export const OUTPUT_TYPES = ["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling", "generate_until_multi_round"] as const;
+
+/** A Jinja template, a field name, or an integer (doc_to_text, doc_to_target). */
+const FieldSpec = z.union([z.string(), z.int()], { error: "expected a template, a field name or an integer" });
+const Strings = z.union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" });
+const OptionalSplit = z.string().nullish();
+
+export const GenerationKwargsSchema = z.looseObject({
+  until: Strings.optional(),
+  max_gen_toks: z.int().min(1).optional(),
+  max_tokens: z.int().min(1).optional(),
+  temperature: z.number().min(0).optional(),
+  do_sample: z.boolean().optional(),
+  top_p: z.number().gt(0).max(1).optional(),
+});
+
+/** A `filter_list[].filter` step: `function` plus that filter's arguments. */
+export const FilterStepSchema = z.looseObject({ function: z.string().min(1) });
+
+export const FilterPipelineSchema = z.strictObject({
+  name: z.string().min(1),
+  filter: z.array(FilterStepSchema).min(1),
+});
+
+/** A `metric_list` entry: the metric, its aggregation, and its options (validated by the metric). */
+export const MetricEntrySchema = z.looseObject({
+  metric: z.string().min(1),
+  aggregation: z.string().min(1).optional(),
+  higher_is_better: z.boolean().optional(),
+  hf_evaluate: z.boolean().optional(),
+  ignore_case: z.boolean().optional(),
+  ignore_punctuation: z.boolean().optional(),
+  ignore_numbers: z.boolean().optional(),
+  regexes_to_ignore: z.array(z.string()).optional(),
+});
+
+export type MetricEntry = z.output<typeof MetricEntrySchema>;
+
+export const TaskSchema = z.looseObject({
+  task: z.string().min(1),
+  output_type: z.enum(OUTPUT_TYPES).default("generate_until"),
+  doc_to_text: FieldSpec.optional(),
+  doc_to_target: FieldSpec.optional(),
+  doc_to_choice: z
+    .union([z.string(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([z.string(), z.number()]))], {
+      error: "expected a list of strings, a field name or a {{ template }} (quote yes/no/on/off: YAML reads them as booleans)",
+    })
+    .optional(),
+  target_delimiter: z.string().default(" "),
+  fewshot_delimiter: z.string().default("\n\n"),
+  id_field: z.string().min(1).default("id"),
+  generation_kwargs: GenerationKwargsSchema.optional(),
+  filter_list: z.array(FilterPipelineSchema).min(1).optional(),
+  metric_list: z.array(MetricEntrySchema).min(1).optional(),
+  repeats: z.int().min(1).default(1),
+  num_fewshot: z.int().min(0).optional(),
+  description: z.string().optional(),
+  // Accepted and ignored: they say where the harness finds data, or label the task.
+  task_alias: z.string().optional(),
+  tag: Strings.optional(),
+  group: Strings.optional(),
+  group_alias: z.string().optional(),
+  dataset_path: z.string().optional(),
+  dataset_name: z.string().nullish(),
+  dataset_kwargs: z.record(z.string(), z.unknown()).nullish(),
+  training_split: OptionalSplit,
+  validation_split: OptionalSplit,
+  test_split: OptionalSplit,
+  fewshot_split: OptionalSplit,
+  fewshot_config: z.record(z.string(), z.unknown()).nullish(),
+  should_decontaminate: z.boolean().optional(),
+  doc_to_decontamination_query: z.string().optional(),
+  unsafe_code: z.boolean().optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** A validated task file, defaults applied; unknown keys kept. */
+export type TaskConfig = z.output<typeof TaskSchema>;
+
+/** Harness keys that would change prompts or scores in ways streameval does not reproduce. */
+export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
+  process_docs: "Python preprocessing (process_docs) is not supported; prepare the JSONL lines instead",
+  process_results: "Python scoring (process_results) is not supported; use metric_list",
+  custom_dataset: "Python datasets (custom_dataset) are not supported; pipe JSONL lines instead",
+  use_prompt: "promptsource prompts (use_prompt) are not supported; write doc_to_text",
+  gen_prefix: "gen_prefix is not supported yet",
+  doc_to_image: "multimodal tasks (doc_to_image) are not supported",
+  doc_to_audio: "multimodal tasks (doc_to_audio) are not supported",
+  multiple_input: "multiple-input tasks are not supported",
+  multiple_target: "multiple targets are not supported yet",
+  class: "Python task classes are not supported",
+};
+
+/** Every key the harness vocabulary defines, known to the schema or deliberately unsupported. */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.keys(TaskSchema.shape), ...Object.keys(UNSUPPORTED_KEYS), "include"]);
+
+/**
+ * The known key an unknown one is probably a misspelling of (edit distance ≤ 2, or ≤ 1 for short
+ * keys), or undefined. Such keys are errors: a typo'd `doc_to_txt` must not be silently ignored.
+ */
+export function misspelledKey(key: string): string | undefined {
+  if (KNOWN_KEYS.has(key)) return undefined;
+  const limit = key.length <= 5 ? 1 : 2;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const k of KNOWN_KEYS) {
+    const d = editDistance(key, k, limit);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    if (Math.min(...row) > limit) return limit + 1;
+    prev = row;
+  }
+  return prev[b.length]!;
+}

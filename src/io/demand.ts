@@ -1,0 +1,157 @@
+import { Observable } from "rxjs";
+
+/**
+ * A counting semaphore that turns RxJS's push into pull: a source takes one unit before it reads an
+ * item, the consumer gives it back when that item is fully processed. At most `limit` items are
+ * then between the reader and the end of the pipeline, however fast the input is.
+ *
+ * ```ts
+ * const demand = new Demand(64);
+ * pullSource(readLines(stdin, "<stdin>"), demand).pipe(
+ *   mergeMap((line) => work(line).pipe(finalize(() => demand.release()))),
+ * );
+ * ```
+ *
+ * Waiters are served first come, first served. Releasing more units than were acquired is a bug in
+ * the caller and throws a RangeError rather than silently raising the limit.
+ */
+export class Demand {
+  readonly limit: number;
+  #inFlight = 0;
+  /** Pending `acquire` calls; as long as the number of concurrent acquirers (one per source). */
+  readonly #waiters: Array<() => void> = [];
+
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new TypeError(`Expected \`limit\` to be an integer >= 1, got ${String(limit)}`);
+    }
+    this.limit = limit;
+  }
+
+  /** Units taken and not yet released: items read and not yet fully processed. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Callers waiting in `acquire`. */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  /**
+   * Takes one unit, waiting while `limit` are in flight. An aborted `signal` withdraws the wait: the
+   * promise rejects with `signal.reason` and no unit is taken.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.#inFlight < this.limit) {
+      this.#inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        const i = this.#waiters.indexOf(grant);
+        if (i !== -1) this.#waiters.splice(i, 1);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(grant);
+    });
+  }
+
+  /** Gives back `n` units (default 1), waking waiters in order. */
+  release(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) throw new TypeError(`Expected \`n\` to be an integer >= 0, got ${String(n)}`);
+    if (n > this.#inFlight) {
+      throw new RangeError(`Demand released ${n} unit(s) with only ${this.#inFlight} in flight`);
+    }
+    this.#inFlight -= n;
+    // A unit passes straight from the releaser to the next waiter, so inFlight never dips below
+    // what is really outstanding.
+    while (this.#inFlight < this.limit && this.#waiters.length > 0) {
+      this.#inFlight++;
+      this.#waiters.shift()?.();
+    }
+  }
+
+  /**
+   * For an item that fans out into `count` pieces of work: returns a function to call once per
+   * piece; the `count`-th call releases the item's unit. `count` 0 releases at once (nothing to do).
+   * Calling it more than `count` times throws, as an unbalanced release would.
+   */
+  ticket(count: number): () => void {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new TypeError(`Expected \`count\` to be an integer >= 0, got ${String(count)}`);
+    }
+    let left = count;
+    if (left === 0) this.release();
+    return () => {
+      if (left === 0) throw new RangeError("Demand ticket called more times than its count");
+      if (--left === 0) this.release();
+    };
+  }
+}
+
+/**
+ * An Observable that reads `iterable` only as fast as `demand` allows: before each `next()` on the
+ * iterator it awaits `demand.acquire()`; the consumer must call `demand.release()` (or a ticket) for
+ * every item once it is done with it. So the iterator is never more than `demand.limit` items ahead of
+ * the consumer, and a file or stdin behind it is read no faster than the pipeline takes lines.
+ *
+ * - Emits the iterator's values in order; completes when it is done; errors with the iterator's error.
+ * - The unit taken for the read that ended the iterator (done or error) is given back by the source.
+ * - Unsubscribing stops reading and calls `iterator.return()` (closing a file). An async generator
+ *   runs that after a `next()` already in progress settles. Units of items already emitted stay
+ *   the consumer's to release.
+ * - Each subscription asks `iterable` for a new iterator: cold if the iterable can be iterated again,
+ *   otherwise a second subscription continues where the first stopped.
+ */
+export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const iterator = iterable[Symbol.asyncIterator]();
+    const stop = new AbortController();
+    let finished = false;
+
+    const pump = async (): Promise<void> => {
+      while (!stop.signal.aborted) {
+        try {
+          await demand.acquire(stop.signal);
+        } catch {
+          return; // withdrawn by unsubscribe
+        }
+        if (stop.signal.aborted) {
+          demand.release();
+          return;
+        }
+        let result: IteratorResult<T>;
+        try {
+          result = await iterator.next();
+        } catch (error) {
+          finished = true;
+          demand.release();
+          if (!stop.signal.aborted) subscriber.error(error);
+          return;
+        }
+        if (result.done || stop.signal.aborted) {
+          finished = finished || result.done === true;
+          demand.release();
+          if (result.done) subscriber.complete();
+          return;
+        }
+        subscriber.next(result.value);
+      }
+    };
+    pump().catch((error: unknown) => subscriber.error(error));
+
+    return () => {
+      stop.abort();
+      // Closing an iterator that is done already is a no-op, but skip the call anyway; a failing
+      // close has nobody left to report to.
+      if (!finished) iterator.return?.().catch(() => undefined);
+    };
+  });
+}

@@ -1,0 +1,123 @@
+import { createReadStream, constants } from "node:fs";
+import { access, open, stat } from "node:fs/promises";
+import { ConfigError } from "../errors/index.js";
+import { readLines, type ReadLinesOptions, type SourceLine } from "./read-lines.js";
+
+/** The file name lines read from standard input carry. */
+export const STDIN_NAME = "<stdin>";
+
+/** File streams read this much at a time: few syscalls, and still a small bound on memory. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The lines of every input, in the order given: each path in turn, `-` for standard input, and
+ * standard input alone when `paths` is empty. Lines carry the path as given (`<stdin>` for `-`).
+ *
+ * Before the first line, every path is checked, so a typo in the last of ten files fails at once and
+ * not hours in: a missing, unreadable or directory path is a ConfigError naming it (`-` twice is one
+ * too, as standard input can be read only once). Files are opened one at a time, as they are reached,
+ * and read on demand (see `readLines`); returning early closes the file being read.
+ */
+export async function* openInputs(
+  paths: readonly string[],
+  stdin: NodeJS.ReadableStream,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<SourceLine, void, undefined> {
+  const inputs = paths.length === 0 ? ["-"] : paths;
+  if (inputs.filter((p) => p === "-").length > 1) {
+    throw new ConfigError("standard input (`-`) is given more than once; it can be read only once");
+  }
+  for (const path of inputs) if (path !== "-") await checkReadable(path);
+
+  for (const path of inputs) {
+    if (path === "-") {
+      yield* readLines(stdin, STDIN_NAME, options);
+      continue;
+    }
+    const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    try {
+      yield* readLines(stream, path, options);
+    } catch (error) {
+      // The file changed between the check and the read (deleted, permissions).
+      throw isFsError(error) ? inputError(path, error) : error;
+    } finally {
+      stream.destroy();
+    }
+  }
+}
+
+/**
+ * The number of non-blank lines in a file, i.e. the number of lines `readLines` yields for it (a
+ * progress total). Reads 1 MiB at a time and counts line ends with `Buffer.indexOf`, looking at the
+ * bytes of a line only until its first non-blank one; nothing is decoded.
+ */
+export async function countLines(path: string): Promise<number> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw isFsError(error) ? inputError(path, error) : error;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let count = 0;
+    let content = false;
+    let first = true;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      let i = 0;
+      if (first && bytesRead >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
+      first = false;
+      while (i < bytesRead) {
+        if (!content) {
+          const b = buf[i]!;
+          if (b === 0x0a || b === 0x20 || b === 0x09 || b === 0x0d) {
+            i++;
+            continue;
+          }
+          content = true;
+        }
+        const nl = buf.indexOf(0x0a, i);
+        if (nl === -1 || nl >= bytesRead) break;
+        count++;
+        content = false;
+        i = nl + 1;
+      }
+    }
+    return content ? count + 1 : count;
+  } catch (error) {
+    throw isFsError(error) ? inputError(path, error) : error;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function checkReadable(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory()) throw new ConfigError("input is a directory, not a JSONL file", { file: path });
+    await access(path, constants.R_OK);
+  } catch (error) {
+    throw isFsError(error) ? inputError(path, error) : error;
+  }
+}
+
+type FsError = Error & { code: string };
+
+function isFsError(error: unknown): error is FsError {
+  return error instanceof Error && typeof (error as Partial<FsError>).code === "string" && !(error instanceof ConfigError);
+}
+
+function inputError(path: string, error: FsError): ConfigError {
+  switch (error.code) {
+    case "ENOENT":
+      return new ConfigError("input file not found", { file: path });
+    case "EACCES":
+    case "EPERM":
+      return new ConfigError("input file is not readable (permission denied)", { file: path });
+    case "EISDIR":
+      return new ConfigError("input is a directory, not a JSONL file", { file: path });
+    default:
+      return new ConfigError(`cannot read input file: ${error.message}`, { file: path });
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { TestScheduler } from "rxjs/testing";
+import { detectDuplicates, hash53 } from "../../src/operators/detect-duplicates.js";
+import type { EventOf } from "../../src/events.js";
+import type { SourceItem } from "../../src/types.js";
+
+const s = (id: string, line: number, file = "a.jsonl", task?: string): SourceItem => ({
+  kind: "sample",
+  sample: { id, doc: { id }, at: { file, line }, ...(task ? { task } : {}) },
+});
+const r = (line: number): SourceItem => ({ kind: "reject", reject: { at: { file: "a.jsonl", line }, reason: "bad", raw: "x" } });
+
+const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+describe("detectDuplicates", () => {
+  it("passes every item through unchanged and reports a repeated id with both positions", () => {
+    const seen: Array<EventOf<"duplicate-id">> = [];
+    const items = { a: s("x", 1), b: r(2), c: s("y", 3), d: s("x", 4, "b.jsonl"), e: s("x", 5) };
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("abcde|", items).pipe(detectDuplicates({ onDuplicate: (e) => seen.push(e) }));
+      expectObservable(out).toBe("abcde|", items);
+    });
+    expect(seen).toEqual([
+      { type: "duplicate-id", id: "x", at: { file: "b.jsonl", line: 4 }, first: { file: "a.jsonl", line: 1 } },
+      { type: "duplicate-id", id: "x", at: { file: "a.jsonl", line: 5 }, first: { file: "a.jsonl", line: 1 } },
+    ]);
+  });
+
+  it("keeps ids of different tasks apart", () => {
+    const seen: string[] = [];
+    const items = { a: s("1", 1, "f", "gsm8k"), b: s("1", 2, "f", "mmlu"), c: s("1", 3, "f"), d: s("1", 4, "f", "mmlu") };
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("abcd|", items).pipe(detectDuplicates({ onDuplicate: (e) => seen.push(`${e.id}@${e.at.line}<${e.first.line}`) }));
+      expectObservable(out).toBe("abcd|", items);
+    });
+    expect(seen).toEqual(["1@4<2"]);
+  });
+
+  it("starts clean for each subscription", () => {
+    const seen: number[] = [];
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("ab|", { a: s("x", 1), b: s("x", 2) }).pipe(detectDuplicates({ onDuplicate: (e) => seen.push(e.at.line) }));
+      expectObservable(out).toBe("ab|", { a: s("x", 1), b: s("x", 2) });
+      expectObservable(out).toBe("ab|", { a: s("x", 1), b: s("x", 2) });
+    });
+    expect(seen).toEqual([2, 2]);
+  });
+
+  it("passes errors, empty and never-ending sources through", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const op = detectDuplicates({ onDuplicate: () => undefined });
+      expectObservable(cold<SourceItem>("|").pipe(op)).toBe("|");
+      expectObservable(cold("a#", { a: s("x", 1) }).pipe(op)).toBe("a#", { a: s("x", 1) });
+      expectObservable(cold("a--", { a: s("x", 1) }).pipe(op), "^-!").toBe("a--", { a: s("x", 1) });
+    });
+  });
+
+  it("errors the stream when onDuplicate throws", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("ab|", { a: s("x", 1), b: s("x", 2) }).pipe(
+        detectDuplicates({
+          onDuplicate: () => {
+            throw new Error("listener");
+          },
+        }),
+      );
+      expectObservable(out).toBe("a#", { a: s("x", 1) }, new Error("listener"));
+    });
+  });
+
+  it("stops remembering new ids at maxIds and says so once", () => {
+    const seen: string[] = [];
+    const full: number[] = [];
+    const items = { a: s("1", 1), b: s("2", 2), c: s("3", 3), d: s("3", 4), e: s("1", 5) };
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("abcde|", items).pipe(
+        detectDuplicates({ maxIds: 2, onDuplicate: (e) => seen.push(`${e.id}@${e.at.line}`), onCapacity: (n) => full.push(n) }),
+      );
+      expectObservable(out).toBe("abcde|", items);
+    });
+    expect(seen).toEqual(["1@5"]);
+    expect(full).toEqual([2]);
+  });
+
+  it("validates options when the factory is called", () => {
+    expect(() => detectDuplicates({} as never)).toThrow("Expected `onDuplicate` to be a function, got undefined");
+    expect(() => detectDuplicates({ onDuplicate: () => undefined, maxIds: 0 })).toThrow("Expected `maxIds` to be an integer >= 1, got 0");
+  });
+});
+
+describe("hash53", () => {
+  it("is a deterministic 53-bit integer that tells close strings apart", () => {
+    expect(hash53("gsm8k\u0000q1")).toBe(hash53("gsm8k\u0000q1"));
+    const values = new Set<number>();
+    for (let i = 0; i < 100_000; i++) values.add(hash53(`\u0000id-${i}`));
+    expect(values.size).toBe(100_000);
+    for (const v of [...values].slice(0, 100)) expect(Number.isSafeInteger(v) && v >= 0).toBe(true);
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { TestScheduler } from "rxjs/testing";
+import { cutRaw, parse, parseLine } from "../../src/operators/parse.js";
+import type { SourceLine } from "../../src/io/read-lines.js";
+import type { SourceItem } from "../../src/types.js";
+
+const at = (text: string, line = 7): SourceLine => ({ text, line, file: "data.jsonl" });
+
+function reject(item: SourceItem) {
+  if (item.kind !== "reject") throw new Error(`expected a reject, got ${JSON.stringify(item)}`);
+  return item.reject;
+}
+function sample(item: SourceItem) {
+  if (item.kind !== "sample") throw new Error(`expected a sample, got ${JSON.stringify(item)}`);
+  return item.sample;
+}
+
+describe("parseLine", () => {
+  it("makes a sample with the id field, the doc and its position", () => {
+    expect(parseLine(at('{"id":"q1","question":"2+2?"}'))).toEqual({
+      kind: "sample",
+      sample: { id: "q1", doc: { id: "q1", question: "2+2?" }, at: { file: "data.jsonl", line: 7 } },
+    });
+  });
+
+  it("converts a number id to a string", () => {
+    expect(sample(parseLine(at('{"id":42}'))).id).toBe("42");
+  });
+
+  it("uses a hash of the content when the id field is missing, stable across key order", () => {
+    const a = sample(parseLine(at('{"question":"2+2?","target":"4","meta":{"x":1,"y":[1,2]}}')));
+    const b = sample(parseLine(at('{"target":"4","meta":{"y":[1,2],"x":1},"question":"2+2?"}')));
+    expect(a.id).toMatch(/^h:[0-9a-f]{16}$/);
+    expect(b.id).toBe(a.id);
+    // Fixed value: the hash must not change between runs or versions (resume depends on it).
+    // = sha1('{"meta":{"x":1,"y":[1,2]},"question":"2+2?","target":"4"}'), first 16 hex digits.
+    expect(a.id).toBe("h:4d12573d7206999b");
+    expect(sample(parseLine(at('{"question":"2+2?","target":"5"}'))).id).not.toBe(a.id);
+  });
+
+  it("reads the id from another field, or from a per-task field", () => {
+    expect(sample(parseLine(at('{"doc_id":"d9"}'), "doc_id")).id).toBe("d9");
+    const byTask = (task?: string) => (task === "mmlu" ? "qid" : "id");
+    const s = sample(parseLine(at('{"task":"mmlu","qid":3,"id":"other"}'), byTask));
+    expect(s).toMatchObject({ id: "3", task: "mmlu" });
+    expect(sample(parseLine(at('{"qid":3,"id":"x"}'), byTask)).id).toBe("x");
+  });
+
+  it("sets sample.task from a string task field only", () => {
+    expect(sample(parseLine(at('{"id":1,"task":"gsm8k"}'))).task).toBe("gsm8k");
+    expect("task" in sample(parseLine(at('{"id":1,"task":7}')))).toBe(false);
+    expect("task" in sample(parseLine(at('{"id":1}')))).toBe(false);
+  });
+
+  it("rejects an id field of the wrong type, naming the key", () => {
+    expect(reject(parseLine(at('{"id":{"a":1}}')))).toEqual({
+      at: { file: "data.jsonl", line: 7 },
+      reason: "`id` must be a string or a number to be an id, got an object",
+      raw: '{"id":{"a":1}}',
+    });
+    expect(reject(parseLine(at('{"uid":null}'), "uid")).reason).toBe("`uid` must be a string or a number to be an id, got null");
+    expect(reject(parseLine(at('{"id":true}'))).reason).toBe("`id` must be a string or a number to be an id, got a boolean");
+    expect(reject(parseLine(at('{"id":[1]}'))).reason).toBe("`id` must be a string or a number to be an id, got an array");
+    expect(reject(parseLine(at('{"id":""}'))).reason).toBe("`id` is an empty string; an id must not be empty");
+  });
+
+  it("rejects bad JSON with a one-line reason, the column, and the line number", () => {
+    const r = reject(parseLine(at('{"id":"a","q":}', 12)));
+    expect(r.at).toEqual({ file: "data.jsonl", line: 12 });
+    expect(r.reason).toBe("invalid JSON at column 15: Unexpected token '}'");
+    expect(reject(parseLine(at('{"id":"a"'))).reason).toBe("invalid JSON at column 10: Expected ',' or '}' after property value");
+    expect(reject(parseLine(at('{"id":1} trailing'))).reason).toBe(
+      "invalid JSON at column 10: Unexpected non-whitespace character after JSON",
+    );
+    expect(reject(parseLine(at("{'id':1}"))).reason).toBe("invalid JSON at column 2: Expected property name or '}'");
+  });
+
+  it("keeps the reason short when the line is long", () => {
+    const long = `{"text":"${"a".repeat(5000)}",}`;
+    const r = reject(parseLine(at(long)));
+    expect(r.reason).toBe(`invalid JSON at column ${long.length}: Expected double-quoted property name`);
+    expect(r.reason).not.toContain("\n");
+    expect(r.raw).toBe(long.slice(0, 200));
+  });
+
+  it("rejects JSON that is not an object", () => {
+    expect(reject(parseLine(at("[1,2]"))).reason).toBe("expected a JSON object, got an array");
+    expect(reject(parseLine(at("42"))).reason).toBe("expected a JSON object, got a number");
+    expect(reject(parseLine(at("null"))).reason).toBe("expected a JSON object, got null");
+    expect(reject(parseLine(at('"s"'))).reason).toBe("expected a JSON object, got a string");
+  });
+
+  it("rejects an over-long line from readLines", () => {
+    const r = reject(parseLine({ text: "x".repeat(800), line: 3, file: "f", overflow: { bytes: 70_000_000, limit: 67_108_864 } }));
+    expect(r).toEqual({
+      at: { file: "f", line: 3 },
+      reason: "line is 70000000 bytes, longer than the limit of 67108864 bytes",
+      raw: "x".repeat(200),
+    });
+  });
+});
+
+describe("cutRaw", () => {
+  it("cuts to 200 characters without splitting a surrogate pair", () => {
+    expect(cutRaw("a".repeat(200))).toHaveLength(200);
+    expect(cutRaw("a".repeat(201))).toHaveLength(200);
+    expect(cutRaw("a".repeat(199) + "😀" + "b")).toBe("a".repeat(199));
+  });
+});
+
+describe("parse operator", () => {
+  const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  const lines = { a: at('{"id":"a"}', 1), b: at("not json", 2), c: at('{"id":"c"}', 3) };
+
+  it("maps each line to one item, in order, and completes with the source", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold("a-b-c|", lines);
+      expectObservable(source.pipe(parse())).toBe("a-b-c|", {
+        a: parseLine(lines.a),
+        b: parseLine(lines.b),
+        c: parseLine(lines.c),
+      });
+    });
+  });
+
+  it("passes an empty source, a source error, and a never-ending source through", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold<SourceLine>("|").pipe(parse())).toBe("|");
+      expectObservable(cold("a-#", lines, new Error("io")).pipe(parse())).toBe("a-#", { a: parseLine(lines.a) }, new Error("io"));
+      expectObservable(cold("a--", lines).pipe(parse()), "^-!").toBe("a--", { a: parseLine(lines.a) });
+    });
+  });
+
+  it("uses the idField option", () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const l = { x: at('{"key":"k1"}', 1) };
+      expectObservable(cold("x|", l).pipe(parse({ idField: "key" }))).toBe("x|", { x: parseLine(l.x, "key") });
+    });
+    expect(parseLine(at('{"key":"k1"}'), "key")).toMatchObject({ sample: { id: "k1" } });
+  });
+
+  it("validates options when the factory is called", () => {
+    expect(() => parse({ idField: "" })).toThrow('Expected `idField` to be a non-empty string or a function, got ""');
+    expect(() => parse({ idField: 3 as unknown as string })).toThrow("Expected `idField` to be a non-empty string or a function, got 3");
+  });
+});

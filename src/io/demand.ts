@@ -149,9 +149,14 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
 
     return () => {
       stop.abort();
-      // Closing an iterator that is done already is a no-op, but skip the call anyway; a failing
-      // close has nobody left to report to.
-      if (!finished) iterator.return?.().catch(() => undefined);
+      // An iterator that is done needs no closing. A failing close has nobody left to report to
+      // (and a hand-written iterator may throw or return a non-promise).
+      if (finished || !iterator.return) return;
+      try {
+        Promise.resolve(iterator.return()).catch(() => undefined);
+      } catch {
+        // ignored, as above
+      }
     };
   });
 }

@@ -1,5 +1,50 @@
+/**
+ * streameval's public API. Compose an evaluation from these operators and pipelines, or call
+ * `runEvaluation` / `evaluate` for the whole graph the CLI runs.
+ */
 export type * from "./types.js";
 export type * from "./events.js";
 export type * from "./models/types.js";
 export type * from "./tasks/types.js";
+export type * from "./pipelines/types.js";
+export type { Summary, ModelSummary, MetricValue, StopReason } from "./summary/summary.js";
+
 export * from "./errors/index.js";
+export { type Clock, systemClock } from "./clock.js";
+
+// The whole graph
+export { evaluate, InputRejectedError, type EvaluateOptions, type ModelTarget } from "./run.js";
+export { runEvaluation, type RunEvaluationOptions } from "./run-evaluation.js";
+export { SummaryBuilder } from "./summary/summary-builder.js";
+export { LatencyHistogram } from "./summary/latency.js";
+
+// Sources
+export { docsToLines } from "./io/docs-to-lines.js";
+export { readLines, type SourceLine } from "./io/read-lines.js";
+export { openInputs, countLines } from "./io/open-inputs.js";
+export { Demand, pullSource } from "./io/demand.js";
+export { createRejectsWriter } from "./io/rejects-writer.js";
+
+// Operators, one stage each
+export * as operators from "./operators/index.js";
+
+// Pipelines by output type
+export { pipelines, defaultPipelines } from "./pipelines/registry.js";
+export { generateUntil, generateUntilRequest } from "./pipelines/generate-until.js";
+
+// Models
+export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
+export { createDispatcher, type Dispatcher, type DispatchOutcome } from "./reliability/dispatcher.js";
+export { Semaphore } from "./reliability/semaphore.js";
+
+// Tasks and metrics
+export { loadTask, parseTask } from "./tasks/load.js";
+export { scoreResponse, scoreResponses } from "./tasks/score.js";
+export * as metrics from "./metrics/index.js";
+
+// Cost
+export { costOf, parsePrice, type Price } from "./cost/price.js";
+
+// The simulator
+export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

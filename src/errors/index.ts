@@ -1,2 +1,4 @@
+export * from "./classify-api-error.js";
 export * from "./config-error.js";
+export * from "./model-call-error.js";
 export * from "./task-input-error.js";

@@ -4,8 +4,9 @@ import { loadTask } from "../../src/tasks/load.js";
 import { scoreResponse } from "../../src/tasks/score.js";
 import type { Task } from "../../src/tasks/types.js";
 import type { Doc } from "../../src/types.js";
+import { datasetPath } from "../support/datasets.js";
 
-const DATASET = "/work/shared/datasets/gsm8k_test.jsonl";
+const DATASET = datasetPath("gsm8k_test.jsonl");
 
 // Expected answers and scores: lm-eval's RegexFilter and exact_match_hf_evaluate, with gsm8k.yaml's
 // options, run by CPython 3.11 on the same response and target.

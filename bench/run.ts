@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: the core benchmarks, printed as tables. Figures are medians of several runs;
+ * each speed figure is set beside a bare openai-SDK loop on the same simulator in the same run.
+ * Options: BENCH_RUNS (default 3), BENCH_N (default 5000).
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const n = Number(process.env.BENCH_N ?? 5000);
+const c = 64;
+const tmp = await mkdtemp(join(tmpdir(), "streameval-bench-"));
+const input = await gsm8kLines(n, join(tmp, "gsm8k.jsonl"));
+const tsx = join(root, "node_modules/.bin/tsx");
+
+async function speed(latencyMs: number): Promise<(string | number)[]> {
+  const sim = await startSimProcess(["--latency-ms", String(latencyMs), "--answer-key", `${root}../shared/datasets/gsm8k_test.jsonl`]);
+  try {
+    const harness: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const b = await timed(tsx, [join(root, "bench/bare-sdk.ts"), sim.url, String(n), String(c)]);
+      if (b.code !== 0) throw new Error(`bare loop failed: ${b.stderr}`);
+      bare.push(b.wall_s);
+      const h = await timed(process.execPath, [cli, "run", input, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--store", join(tmp, `store-${latencyMs}-${i}`)]);
+      if (h.code !== 0) throw new Error(`harness run failed (${h.code}): ${h.stderr}`);
+      harness.push(h.wall_s);
+    }
+    const hm = median(harness);
+    const bm = median(bare);
+    const ideal = (n / c) * (latencyMs / 1000);
+    return [
+      `${latencyMs} ms`,
+      n,
+      c,
+      hm,
+      bm,
+      hm / bm,
+      ideal > 0 ? hm / ideal : "-",
+      ideal > 0 ? bm / ideal : "-",
+      n / hm,
+      n / bm,
+    ];
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function memory(lines: number): Promise<{ n: number; peak_rss_mb: number; wall_s: number; per_s: number }> {
+  const child = spawn(tsx, [join(root, "bench/memory-child.ts"), String(lines)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, "exit")) as [number];
+  if (code !== 0) throw new Error(`memory child failed (${code})`);
+  return JSON.parse(out) as { n: number; peak_rss_mb: number; wall_s: number; per_s: number };
+}
+
+const header = ["sim latency", "samples", "-c", "harness s", "bare SDK s", "harness/bare", "harness/ideal", "bare/ideal", "harness samples/s", "bare req/s"];
+printTable(`Speed (median of ${runs} runs; wall time from spawn, start-up included)`, [header, await speed(50), await speed(0)]);
+
+const small = await memory(100_000);
+const large = await memory(1_000_000);
+printTable("Bounded memory: the whole evaluation with an in-process function model", [
+  ["input lines", "peak RSS MB", "wall s", "samples/s"],
+  [small.n, small.peak_rss_mb, small.wall_s, small.per_s],
+  [large.n, large.peak_rss_mb, large.wall_s, large.per_s],
+  ["1M / 100k RSS", large.peak_rss_mb / small.peak_rss_mb, "", ""],
+]);

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * The command line: argv → validated config → command → exit code. No logic lives here; every
+ * command is a function in src/commands that code and tests can call directly.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode } from "./commands/exit-codes.js";
+import { runCommand } from "./commands/run-command.js";
+import { resolveRunConfig, type RunFlags } from "./config/run-config.js";
+import { isConfigError } from "./errors/config-error.js";
+import { InputRejectedError } from "./run.js";
+import type { SimFlags } from "./sim/flags.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const io = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  onSignal: (handler: () => void) => {
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    return () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    };
+  },
+};
+
+const program = new Command("streameval")
+  .description("Evaluate language models as a stream: JSONL in, scored results out.")
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command("run")
+  .description("evaluate JSONL samples (files, or stdin when none or '-') on one or more models")
+  .argument("[inputs...]", "JSONL files; none or '-' = stdin")
+  .option("-t, --task <file|name>", "task YAML, or a bundled task name (gsm8k …); repeatable", collect)
+  .option("-m, --model <name>", "model to evaluate; repeatable: each sample goes to every model", collect)
+  .option("--base-url <url>", "OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)")
+  .option("--api-key-env <var>", "environment variable holding the API key", "OPENAI_API_KEY")
+  .option("-c, --concurrency <n>", "requests in flight per model", "8")
+  .option("--price <in/out>", "USD per 1M input/output tokens")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("--run <name>", "run id (default: a fingerprint of task, models and options)")
+  .option("--limit <n>", "only the first N samples")
+  .option("--repeats <n>", "override the task's repeats")
+  .option("-o, --output <file>", "per-sample results JSONL (default stdout)")
+  .option("--summary <file>", "final summary JSON (a readable table always goes to stderr)")
+  .option("--rejects <file>", "invalid input lines (default <store>/<run>/rejects.jsonl)")
+  .option("--progress", "progress on stderr (default: on when stderr is a TTY)")
+  .option("--no-progress", "no progress")
+  .option("--strict", "the first invalid input line fails the run (exit 2)")
+  .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
+  .action(async (inputs: string[], flags: RunFlags) => {
+    process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env), io);
+  });
+
+program
+  .command("sim")
+  .description("a bundled OpenAI-compatible simulator on loopback (demo, dry runs)")
+  .option("--port <p>", "port (0 = any free port)", "8000")
+  .option("--host <host>", "loopback address to listen on", "127.0.0.1")
+  .option("--latency-ms <ms>", "latency of each reply")
+  .option("--ttft-ms <ms>", "time to the first token of a reply")
+  .option("--itl-ms <ms>", "time between streamed tokens")
+  .option("--accuracy <p>", "share of answers that are right (with an answer key)", "0.8")
+  .option("--answer-key <file>", "JSONL with the questions and their answers (e.g. a GSM8K file)")
+  .option("--answer-field <name>", "the answer's field in the answer key", "target")
+  .option("--seed <n>", "seed for the choice of right and wrong answers")
+  .option("--model <name>", "a model the server knows (repeatable; default: any)", collect)
+  .option("--no-usage", "report no token usage")
+  .option("--api-key-env <var>", "require the key in this environment variable")
+  .action(async (flags: SimFlags & { apiKeyEnv?: string }) => {
+    const { simCommand } = await import("./commands/sim-command.js");
+    await simCommand(flags, io, flags.apiKeyEnv ? process.env[flags.apiKeyEnv] : undefined);
+  });
+
+program
+  .command("demo")
+  .description("start the simulator and evaluate the bundled GSM8K sample (what `npm run demo` runs)")
+  .action(async () => {
+    const { demoCommand } = await import("./commands/demo-command.js");
+    process.exitCode = await demoCommand(io);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeForError(error);
+}
+
+function exitCodeForError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.usage;
+  if (isConfigError(error) || error instanceof InputRejectedError) {
+    process.stderr.write(`streameval: ${error.message}\n`);
+    return ExitCode.usage;
+  }
+  process.stderr.write(`streameval: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

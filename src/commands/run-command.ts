@@ -1,0 +1,110 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { systemClock } from "../clock.js";
+import { type RunConfig, runFingerprint } from "../config/run-config.js";
+import { countLines, openInputs } from "../io/open-inputs.js";
+import { createRejectsWriter } from "../io/rejects-writer.js";
+import { createSdkClient, openAIChat } from "../models/openai-chat.js";
+import { Progress } from "../render/progress.js";
+import { renderSummaryTable } from "../render/summary-table.js";
+import { runEvaluation } from "../run-evaluation.js";
+import type { Summary } from "../summary/summary.js";
+import { loadTask } from "../tasks/load.js";
+import { exitCodeOf } from "./exit-codes.js";
+
+/** The process edges a command writes to and listens on; tests pass their own. */
+export interface CommandIO {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stderrIsTTY: boolean;
+  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  readonly onSignal?: (handler: () => void) => () => void;
+}
+
+/**
+ * `streameval run`: loads the tasks, builds the models, streams the inputs through the evaluation,
+ * writes result lines, rejects, progress and the summary, and returns the exit code.
+ */
+export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
+  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
+  const run = config.runName ?? runFingerprint(config, tasks);
+  const sdk = createSdkClient({ baseURL: config.baseURL, apiKey: config.apiKey });
+  const models = config.models.map((model) => ({
+    client: openAIChat({ model, apiKey: config.apiKey, baseURL: config.baseURL, stream: config.stream, sdk }),
+    concurrency: config.concurrency,
+    price: config.price,
+    endpoint: config.baseURL ?? "https://api.openai.com/v1",
+  }));
+
+  const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
+  const rejects = createRejectsWriter(rejectsPath);
+  const out = config.output ? await openOutput(config.output) : io.stdout;
+  const progressOn = config.progress ?? io.stderrIsTTY;
+  const total = progressOn ? await expectedTotal(config, tasks[0]?.repeats ?? 1) : undefined;
+  const progress = progressOn
+    ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
+    : undefined;
+
+  const stopper = new AbortController();
+  const aborter = new AbortController();
+  let signals = 0;
+  const removeSignal = io.onSignal?.(() => {
+    signals++;
+    if (signals === 1) {
+      io.stderr.write("\nstopping: no new samples are read; samples in flight finish (Ctrl-C again to abort them)\n");
+      stopper.abort();
+    } else aborter.abort();
+  });
+
+  let summary: Summary;
+  try {
+    summary = await runEvaluation({
+      input: openInputs(config.inputs, io.stdin),
+      tasks,
+      models,
+      limit: config.limit,
+      repeats: config.repeats,
+      strict: config.strict,
+      stopSignal: stopper.signal,
+      abortSignal: aborter.signal,
+      run,
+      onEvent: (event) => {
+        if (event.type === "result") out.write(`${JSON.stringify(event.line)}\n`);
+        else if (event.type === "reject") rejects.write(event.reject);
+        else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
+        else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
+        else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);
+        progress?.add(event);
+      },
+    });
+  } finally {
+    removeSignal?.();
+    await rejects.close();
+    if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+  }
+  progress?.finish();
+  if (rejects.count > 0) io.stderr.write(`${rejects.count} line(s) rejected → ${rejectsPath}\n`);
+  if (config.summary) {
+    await mkdir(dirname(config.summary), { recursive: true });
+    await writeFile(config.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  io.stderr.write(renderSummaryTable(summary));
+  return exitCodeOf(summary);
+}
+
+async function openOutput(path: string): Promise<Writable> {
+  await mkdir(dirname(path), { recursive: true });
+  return createWriteStream(path);
+}
+
+/** Work items to expect, when every input is a file (stdin's length is unknown). */
+async function expectedTotal(config: RunConfig, repeats: number): Promise<number | undefined> {
+  if (config.inputs.some((p) => p === "-")) return undefined;
+  let lines = 0;
+  for (const p of config.inputs) lines += await countLines(p);
+  if (config.limit !== undefined) lines = Math.min(lines, config.limit);
+  return lines * config.models.length * (config.repeats ?? repeats);
+}

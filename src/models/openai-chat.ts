@@ -1,0 +1,144 @@
+import OpenAI from "openai";
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import type { ToolCall, Usage } from "../types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+
+export interface OpenAIChatOptions {
+  readonly model: string;
+  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1. Default: the SDK's (OPENAI_BASE_URL, else OpenAI). */
+  readonly baseURL?: string;
+  /** The key itself, as read from the environment by the caller. Never logged. */
+  readonly apiKey: string;
+  /** Stream replies (default true): needed to measure time to first token. */
+  readonly stream?: boolean;
+  readonly clock?: Clock;
+  /** An SDK client to share between models on one endpoint (keeps one connection pool). */
+  readonly sdk?: OpenAI;
+}
+
+/** Creates an SDK client with its own retries off: streameval counts and paces every attempt itself. */
+export function createSdkClient(opts: { baseURL?: string; apiKey: string }): OpenAI {
+  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000 });
+}
+
+/**
+ * A chat-completions model over the official SDK. One call = one attempt. Streams by default and
+ * measures TTFT at the first content or tool-call delta; asks for usage in the stream
+ * (`stream_options.include_usage`).
+ */
+export function openAIChat(options: OpenAIChatOptions): ModelClient {
+  const sdk = options.sdk ?? createSdkClient(options);
+  const clock = options.clock ?? systemClock;
+  const stream = options.stream ?? true;
+  return {
+    model: options.model,
+    chat: (request, call) => (stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call)),
+  };
+}
+
+function body(request: ChatRequest): Record<string, unknown> {
+  const b: Record<string, unknown> = { model: request.model, messages: request.messages };
+  if (request.max_tokens !== undefined) b.max_tokens = request.max_tokens;
+  if (request.temperature !== undefined) b.temperature = request.temperature;
+  if (request.top_p !== undefined) b.top_p = request.top_p;
+  // The API takes at most 4 stop sequences; pipelines cut the rest client-side.
+  if (request.stop?.length) b.stop = request.stop.slice(0, 4);
+  if (request.n !== undefined && request.n > 1) b.n = request.n;
+  if (request.tools?.length) b.tools = request.tools;
+  return { ...b, ...request.extra };
+}
+
+async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions): Promise<ChatReply> {
+  const start = clock.now();
+  const res = (await sdk.chat.completions.create(
+    body(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+    { signal: call.signal },
+  )) as OpenAI.ChatCompletion;
+  if (!res || !Array.isArray(res.choices)) throw new SyntaxError("malformed reply: no `choices` in the response body");
+  const first = res.choices[0];
+  const toolCalls = first?.message.tool_calls
+    ?.filter((t) => t.type === "function")
+    .map((t) => ({ id: t.id, type: "function" as const, function: { name: t.function.name, arguments: t.function.arguments } }));
+  return {
+    text: first?.message.content ?? null,
+    choices: res.choices.length > 1 ? res.choices.map((c) => c.message.content ?? null) : undefined,
+    tool_calls: toolCalls?.length ? toolCalls : undefined,
+    finish_reason: first?.finish_reason ?? null,
+    usage: toUsage(res.usage),
+    ttft_ms: null,
+    e2e_ms: clock.now() - start,
+  };
+}
+
+async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions): Promise<ChatReply> {
+  const start = clock.now();
+  const params = { ...body(request), stream: true, stream_options: { include_usage: true } };
+  const stream = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
+    signal: call.signal,
+  });
+  const texts: string[][] = [];
+  const finish: (string | null)[] = [];
+  const tools = new Map<number, { id: string; name: string; args: string[] }>();
+  let usage: Usage | null = null;
+  let ttft: number | null = null;
+  let chunks = 0;
+  let sawChoice = false;
+  for await (const chunk of stream) {
+    if (chunk.usage) usage = toUsage(chunk.usage);
+    for (const choice of chunk.choices ?? []) {
+      sawChoice = true;
+      const i = choice.index ?? 0;
+      const delta = choice.delta;
+      if (delta?.content) {
+        ttft ??= clock.now() - start;
+        (texts[i] ??= []).push(delta.content);
+        chunks++;
+      }
+      for (const t of delta?.tool_calls ?? []) {
+        ttft ??= clock.now() - start;
+        const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
+        if (t.id) acc.id = t.id;
+        if (t.function?.name) acc.name += t.function.name;
+        if (t.function?.arguments) acc.args.push(t.function.arguments);
+        tools.set(t.index, acc);
+      }
+      if (choice.finish_reason) finish[i] = choice.finish_reason;
+    }
+  }
+  // A stream that ends without a finish_reason was cut off mid-way: retryable, never a short answer.
+  if (!sawChoice || finish[0] === undefined) throw new StreamDroppedError();
+  const toolCalls: ToolCall[] = [...tools.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, t]) => ({ id: t.id, type: "function", function: { name: t.name, arguments: t.args.join("") } }));
+  const n = Math.max(texts.length, 1);
+  const choices = Array.from({ length: n }, (_, i) => (texts[i] ? texts[i].join("") : null));
+  return {
+    text: choices[0] ?? null,
+    choices: n > 1 ? choices : undefined,
+    tool_calls: toolCalls.length ? toolCalls : undefined,
+    finish_reason: finish[0] ?? null,
+    usage,
+    ttft_ms: ttft,
+    e2e_ms: clock.now() - start,
+    chunks,
+  };
+}
+
+/** The stream closed before the server said it was finished. */
+export class StreamDroppedError extends Error {
+  override readonly name = "StreamDroppedError";
+  constructor() {
+    super("the stream ended before a finish_reason: dropped mid-way");
+  }
+}
+
+function toUsage(u: OpenAI.CompletionUsage | null | undefined): Usage | null {
+  if (!u) return null;
+  const usage: Usage = { prompt_tokens: u.prompt_tokens ?? 0, completion_tokens: u.completion_tokens ?? 0 };
+  const cached = u.prompt_tokens_details?.cached_tokens;
+  const reasoning = u.completion_tokens_details?.reasoning_tokens;
+  if (cached) usage.cached_tokens = cached;
+  if (reasoning) usage.reasoning_tokens = reasoning;
+  return usage;
+}

@@ -1,0 +1,44 @@
+import { mergeMap, type OperatorFunction } from "rxjs";
+import type { Prepared, WorkItem } from "../pipelines/types.js";
+import type { Task } from "../tasks/types.js";
+import type { Sample } from "../types.js";
+
+/** A sample rendered for its task, ready to expand. `done` frees its place in the demand window. */
+export interface PreparedSample {
+  readonly sample: Sample;
+  readonly task: Task;
+  readonly prepared: Prepared;
+  readonly done: () => void;
+}
+
+export interface ExpandOptions {
+  /** Model names: each sample is evaluated on every model. */
+  readonly models: readonly string[];
+  /** Overrides the task's `repeats`. */
+  readonly repeats?: number;
+}
+
+/**
+ * Emits one WorkItem per model × repeat for each prepared sample, synchronously and in that order.
+ * The sample's `done` is called once, after the last of its work items is done.
+ */
+export function expand(options: ExpandOptions): OperatorFunction<PreparedSample, WorkItem> {
+  if (options.models.length === 0) throw new RangeError("Expected `models` to name at least one model, got none");
+  if (options.repeats !== undefined && (!Number.isInteger(options.repeats) || options.repeats < 1)) {
+    throw new RangeError(`Expected \`repeats\` to be an integer >= 1, got ${options.repeats}`);
+  }
+  return mergeMap((p) => {
+    const repeats = options.repeats ?? p.task.repeats;
+    let remaining = options.models.length * repeats;
+    const done = () => {
+      if (--remaining === 0) p.done();
+    };
+    const items: WorkItem[] = [];
+    for (const model of options.models) {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        items.push({ key: { task: p.task.name, id: p.sample.id, model, repeat }, sample: p.sample, task: p.task, prepared: p.prepared, done });
+      }
+    }
+    return items;
+  });
+}

@@ -1,0 +1,7 @@
+/** Every stage of the graph as an RxJS operator, one per file. */
+export { parse, parseLine } from "./parse.js";
+export { detectDuplicates } from "./detect-duplicates.js";
+export { expand, type PreparedSample, type ExpandOptions } from "./expand.js";
+export { route } from "./route.js";
+export { infer } from "./infer.js";
+export { score, toResultLine, cutAtStop } from "./score.js";

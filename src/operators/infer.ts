@@ -1,0 +1,50 @@
+import { defer, mergeMap, type OperatorFunction } from "rxjs";
+import { costOf } from "../cost/price.js";
+import { isModelCallError } from "../errors/model-call-error.js";
+import type { ChatRequest } from "../models/types.js";
+import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
+
+/**
+ * Sends each work item to its model and emits one `Inferred` per item, in completion order: the
+ * reply with its timing and cost, or the error as data (a failure never tears down the stream).
+ * A fatal error (bad key, unknown model) also stops the run. Concurrency is the dispatchers' job;
+ * how many items arrive at once is bounded by the source's demand window.
+ *
+ * @param toRequest builds the chat request for an item (pure).
+ */
+export function infer(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest): OperatorFunction<WorkItem, Inferred> {
+  return mergeMap((work) => defer(() => inferOne(context, work, toRequest)));
+}
+
+async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
+  const model = work.key.model;
+  const dispatcher = context.dispatchers.get(model);
+  if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
+  try {
+    const { reply, queue_ms, attempts } = await dispatcher.call(toRequest(work), { id: work.key.id, signal: context.signal });
+    const usage = reply.usage;
+    const tpot =
+      reply.ttft_ms !== null && usage && usage.completion_tokens > 1
+        ? (reply.e2e_ms - reply.ttft_ms) / (usage.completion_tokens - 1)
+        : null;
+    return {
+      work,
+      reply,
+      timing: { e2e_ms: round(reply.e2e_ms), ttft_ms: roundOrNull(reply.ttft_ms), tpot_ms: roundOrNull(tpot), queue_ms: round(queue_ms), attempts },
+      cost_usd: costOf(usage, context.prices.get(model)),
+    };
+  } catch (error) {
+    if (!isModelCallError(error)) throw error;
+    const { type, kind, attempts } = error.info;
+    if (kind === "fatal") context.stop("fatal", error.message);
+    return {
+      work,
+      timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts },
+      error: { type, message: error.message, attempts },
+      cost_usd: null,
+    };
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));

@@ -1,0 +1,55 @@
+import { map, type OperatorFunction } from "rxjs";
+import type { Inferred, Outcome } from "../pipelines/types.js";
+import { scoreResponse } from "../tasks/score.js";
+import type { ResultLine } from "../types.js";
+
+/**
+ * Turns each inferred item into its result line: the task's filters applied to the response, then
+ * its metrics against the target (keys `metric,filter`). Errors pass through as error lines,
+ * without scores. One Outcome per input, in the same order.
+ */
+export function score(): OperatorFunction<Inferred, Outcome> {
+  return map((inferred) => ({ work: inferred.work, line: toResultLine(inferred) }));
+}
+
+/** Pure: the result line of one inferred item. */
+export function toResultLine(inferred: Inferred): ResultLine {
+  const { work, reply, timing, error } = inferred;
+  const base: ResultLine = {
+    id: work.key.id,
+    task: work.key.task,
+    model: work.key.model,
+    repeat: work.key.repeat,
+    status: "ok",
+    input: work.prepared.input,
+  };
+  if (error || !reply) {
+    return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
+  }
+  const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
+  const { filtered, scores } = scoreResponse(work.task, response, work.prepared.target);
+  return {
+    ...base,
+    response,
+    filtered,
+    target: work.prepared.target,
+    scores,
+    usage: reply.usage ?? undefined,
+    cost_usd: inferred.cost_usd,
+    timing,
+  };
+}
+
+/**
+ * Cuts a reply at the first stop sequence, as lm-evaluation-harness does after generation: the API
+ * takes only 4 stop sequences, and some servers ignore them.
+ */
+export function cutAtStop(text: string, stop: readonly string[]): string {
+  let end = text.length;
+  for (const s of stop) {
+    if (!s) continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && i < end) end = i;
+  }
+  return end === text.length ? text : text.slice(0, end);
+}

@@ -1,0 +1,25 @@
+import { pipe } from "rxjs";
+import type { ChatRequest } from "../models/types.js";
+import { infer } from "../operators/infer.js";
+import { score } from "../operators/score.js";
+import type { PipelineDef, WorkItem } from "./types.js";
+
+/** The chat request for a generate_until item: the rendered prompt as one user message. */
+export function generateUntilRequest(work: WorkItem): ChatRequest {
+  const g = work.task.generation;
+  return {
+    model: work.key.model,
+    messages: [{ role: "user", content: work.prepared.input }],
+    max_tokens: g.max_tokens,
+    temperature: g.temperature,
+    ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
+    stop: g.stop,
+    extra: g.extra,
+  };
+}
+
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
+export const generateUntil: PipelineDef = {
+  prepare: (sample, task) => ({ input: task.prompt(sample.doc), target: task.target(sample.doc) }),
+  create: (context) => pipe(infer(context, generateUntilRequest), score()),
+};

@@ -1,0 +1,74 @@
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import { classifyApiError } from "../errors/classify-api-error.js";
+import { ModelCallError } from "../errors/model-call-error.js";
+import type { EvalEvent } from "../events.js";
+import type { ChatReply, ChatRequest, ModelClient } from "../models/types.js";
+import { Semaphore } from "./semaphore.js";
+
+/** A reply with what it cost to get: time spent waiting for a slot, and attempts made. */
+export interface DispatchOutcome {
+  readonly reply: ChatReply;
+  readonly queue_ms: number;
+  readonly attempts: number;
+}
+
+export interface Dispatcher {
+  readonly model: string;
+  /** Requests in flight and waiting, for progress and metrics. */
+  readonly inFlight: number;
+  readonly waiting: number;
+  /**
+   * Sends the request when a slot is free. Resolves with the reply, or rejects with a
+   * ModelCallError (`kind` says whether the run must stop). Aborting the signal cancels it.
+   */
+  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal }): Promise<DispatchOutcome>;
+}
+
+export interface DispatcherOptions {
+  /** Requests in flight at once for this model. */
+  readonly concurrency: number;
+  readonly clock?: Clock;
+  readonly emit?: (event: EvalEvent) => void;
+  /** Base URL, named in fatal error messages. */
+  readonly endpoint?: string;
+}
+
+/** Per-model dispatch: a concurrency cap around one attempt, each attempt reported as events. */
+export function createDispatcher(client: ModelClient, options: DispatcherOptions): Dispatcher {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${options.concurrency}`);
+  }
+  const clock = options.clock ?? systemClock;
+  const emit = options.emit ?? (() => {});
+  const slots = new Semaphore(options.concurrency);
+  const model = client.model;
+
+  return {
+    model,
+    get inFlight() {
+      return slots.inUse;
+    },
+    get waiting() {
+      return slots.waiting;
+    },
+    async call(request, { id, signal }) {
+      const queuedAt = clock.now();
+      const release = await slots.acquire(signal);
+      const queue_ms = clock.now() - queuedAt;
+      emit({ type: "request-start", model, id, attempt: 1 });
+      try {
+        const reply = await client.chat(request, { signal });
+        emit({ type: "request-end", model, id, attempt: 1, ok: true, usage: reply.usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms });
+        return { reply, queue_ms, attempts: 1 };
+      } catch (error) {
+        const c = classifyApiError(error);
+        emit({ type: "request-end", model, id, attempt: 1, ok: false, errorType: c.type });
+        const where = c.kind === "fatal" ? ` (model ${model}${options.endpoint ? ` at ${options.endpoint}` : ""})` : "";
+        throw new ModelCallError(`${c.message}${where}`, { ...c, attempts: 1, model, endpoint: options.endpoint });
+      } finally {
+        release();
+      }
+    },
+  };
+}

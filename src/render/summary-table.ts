@@ -1,0 +1,59 @@
+import type { Percentiles } from "../summary/latency.js";
+import type { Summary } from "../summary/summary.js";
+
+/** The readable end-of-run table for stderr: per task and model, metrics, counts, tokens, cost, latency. */
+export function renderSummaryTable(summary: Summary): string {
+  const out: string[] = [];
+  const status = summary.stopped ? `stopped: ${summary.stopped}${summary.stop_message ? ` (${summary.stop_message})` : ""}` : "complete";
+  out.push(`run ${summary.run} · ${status} · ${summary.wall_s.toFixed(1)} s`);
+  if (summary.rejected) out.push(`${summary.rejected} input line(s) rejected (see the rejects file)`);
+  if (summary.duplicates) out.push(`${summary.duplicates} duplicate id(s) in the input`);
+  for (const [task, { models }] of Object.entries(summary.tasks)) {
+    const rows: string[][] = [["task", "model", "metric", "value", "± stderr", "n"]];
+    for (const [model, m] of Object.entries(models)) {
+      const metrics = Object.entries(m.metrics);
+      if (metrics.length === 0) rows.push([task, model, "-", "-", "-", "0"]);
+      for (const [name, v] of metrics) rows.push([task, model, name, v.value.toFixed(4), v.stderr === null ? "-" : v.stderr.toFixed(4), String(v.n)]);
+    }
+    out.push("", table(rows));
+    const rows2: string[][] = [["model", "ok", "error", "resumed", "requests", "retries", "tokens in/out", "cost USD", "ttft p50", "tpot p50", "e2e p50/p90/p99 ms"]];
+    for (const [model, m] of Object.entries(models)) {
+      rows2.push([
+        model,
+        String(m.samples.ok),
+        String(m.samples.error),
+        String(m.samples.resumed),
+        String(m.usage.requests),
+        String(m.usage.retries),
+        `${m.usage.prompt_tokens}/${m.usage.completion_tokens}`,
+        m.cost_usd === null ? "unknown" : m.cost_usd.toFixed(6),
+        ms(m.latency_ms.ttft.p50),
+        ms(m.latency_ms.tpot.p50),
+        pcts(m.latency_ms.e2e),
+      ]);
+    }
+    out.push("", table(rows2));
+    for (const [model, m] of Object.entries(models)) {
+      const errs = Object.entries(m.errors);
+      if (errs.length) out.push(`${model} errors: ${errs.map(([t, n]) => `${t} ${n}`).join(", ")}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? "-" : v.toFixed(1);
+}
+
+function pcts(p: Percentiles): string {
+  return p.n === 0 ? "-" : `${ms(p.p50)}/${ms(p.p90)}/${ms(p.p99)}`;
+}
+
+/** Left-aligned text columns, numbers right-aligned. */
+export function table(rows: readonly string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) => r.map((c, i) => (/^[-\d.±/ ]+$/.test(c) && c !== "-" ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd())
+    .join("\n");
+}

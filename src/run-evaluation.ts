@@ -1,0 +1,43 @@
+import { lastValueFrom, tap } from "rxjs";
+import { systemClock } from "./clock.js";
+import type { EvalEvent } from "./events.js";
+import { type EvaluateOptions, evaluate } from "./run.js";
+import type { StopReason, Summary } from "./summary/summary.js";
+import { SummaryBuilder } from "./summary/summary-builder.js";
+
+export interface RunEvaluationOptions extends EvaluateOptions {
+  /** The run's id, as the summary names it. */
+  readonly run?: string;
+  /** Every event as it happens (results, rejects, requests …): write results, draw progress. */
+  readonly onEvent?: (event: EvalEvent) => void;
+}
+
+/**
+ * Runs an evaluation to the end and returns its summary. The promise rejects only for run-ending
+ * failures (strict mode, an unreadable source); a stopped run resolves with `stopped` set.
+ */
+export async function runEvaluation(options: RunEvaluationOptions): Promise<Summary> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const builder = new SummaryBuilder({
+    run: options.run ?? "adhoc",
+    tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
+    models: options.models.map((m) => m.client.model),
+  });
+  let stopped: StopReason | null = null;
+  let stopMessage: string | undefined;
+  await lastValueFrom(
+    evaluate(options).pipe(
+      tap((event) => {
+        builder.add(event);
+        if (event.type === "stopping" && (stopped === null || event.reason === "fatal")) {
+          stopped = event.reason;
+          stopMessage = event.message;
+        }
+        options.onEvent?.(event);
+      }),
+    ),
+    { defaultValue: undefined },
+  );
+  return builder.build(stopped, (clock.now() - started) / 1000, stopMessage);
+}

@@ -1,0 +1,195 @@
+import { setMaxListeners } from "node:events";
+import { EMPTY, finalize, merge, mergeMap, Observable, type OperatorFunction, of, Subject, takeUntil, takeWhile, tap } from "rxjs";
+import type { Clock } from "./clock.js";
+import { systemClock } from "./clock.js";
+import type { Price } from "./cost/price.js";
+import { isTaskInputError } from "./errors/task-input-error.js";
+import type { EvalEvent } from "./events.js";
+import { Demand, pullSource } from "./io/demand.js";
+import type { SourceLine } from "./io/read-lines.js";
+import type { ModelClient } from "./models/types.js";
+import { detectDuplicates } from "./operators/detect-duplicates.js";
+import { expand, type PreparedSample } from "./operators/expand.js";
+import { parse } from "./operators/parse.js";
+import { route } from "./operators/route.js";
+import { defaultPipelines } from "./pipelines/registry.js";
+import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
+import { createDispatcher } from "./reliability/dispatcher.js";
+import type { Task } from "./tasks/types.js";
+import type { Reject, SourceItem } from "./types.js";
+
+/** A model to evaluate, with how to reach it. */
+export interface ModelTarget {
+  readonly client: ModelClient;
+  /** Requests in flight at once (default 8). */
+  readonly concurrency?: number;
+  /** USD per 1M tokens; null or absent: cost unknown. */
+  readonly price?: Price | null;
+  /** Named in fatal error messages. */
+  readonly endpoint?: string;
+}
+
+export interface EvaluateOptions {
+  /** Input lines (see `readLines`/`openInputs`, or `docsToLines` for objects made in code). */
+  readonly input: AsyncIterable<SourceLine>;
+  readonly tasks: readonly Task[];
+  readonly models: readonly ModelTarget[];
+  /** Pipelines by output_type (default: the bundled ones). */
+  readonly pipelines?: PipelineRegistry;
+  /** Only the first N samples. */
+  readonly limit?: number;
+  /** Overrides every task's `repeats`. */
+  readonly repeats?: number;
+  /** The first rejected line fails the run (InputRejectedError) instead of being set aside. */
+  readonly strict?: boolean;
+  readonly clock?: Clock;
+  /** Aborting stops reading input; samples in flight finish (graceful stop, `interrupted`). */
+  readonly stopSignal?: AbortSignal;
+  /** Aborting also cancels requests in flight (a second Ctrl-C). */
+  readonly abortSignal?: AbortSignal;
+  /** Samples read ahead of those finished (default: 2 × the total concurrency, at least 16). */
+  readonly window?: number;
+}
+
+/** The first rejected line, in strict mode. */
+export class InputRejectedError extends Error {
+  override readonly name = "InputRejectedError";
+  readonly code = "E_INPUT_REJECTED";
+  constructor(readonly reject: Reject) {
+    super(`${reject.at.file}:${reject.at.line}: ${reject.reason}`);
+  }
+}
+
+/**
+ * The evaluation graph: source → parse → duplicates → prepare → expand → route (pipelines) → results.
+ * Emits every event of the run; result events come in completion order. Completes when the input
+ * is exhausted (or the run stopped) and every sample in flight is done. Errors only for run-ending
+ * failures (strict mode, a source that fails); a failed sample is a result with status `error`.
+ * Nothing starts until subscribed; unsubscribing cancels requests in flight.
+ */
+export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
+  validate(options);
+  return new Observable<EvalEvent>((subscriber) => {
+    const clock = options.clock ?? systemClock;
+    const registry = options.pipelines ?? defaultPipelines;
+    const events = new Subject<EvalEvent>();
+    const emit = (e: EvalEvent) => events.next(e);
+    const aborter = new AbortController();
+    // Every request in flight listens on this one signal.
+    setMaxListeners(0, aborter.signal);
+    const stopReading = new Subject<void>();
+    let stopped = false;
+
+    const stop: PipelineContext["stop"] = (reason, message) => {
+      if (stopped && reason !== "fatal") return;
+      if (!stopped) emit({ type: "stopping", reason, message });
+      stopped = true;
+      stopReading.next();
+      if (reason === "fatal") aborter.abort(new Error(message));
+    };
+    const onStop = () => stop("interrupted", "interrupted: no new samples are read; samples in flight finish");
+    const onAbort = () => {
+      stop("interrupted", "interrupted");
+      aborter.abort(new Error("aborted"));
+    };
+    if (options.stopSignal?.aborted) onStop();
+    options.stopSignal?.addEventListener("abort", onStop, { once: true });
+    if (options.abortSignal?.aborted) onAbort();
+    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+
+    const concurrency = options.models.map((m) => m.concurrency ?? 8);
+    const dispatchers = new Map(
+      options.models.map((m, i) => [
+        m.client.model,
+        createDispatcher(m.client, { concurrency: concurrency[i] ?? 8, clock, emit, endpoint: m.endpoint }),
+      ]),
+    );
+    const context: PipelineContext = {
+      dispatchers,
+      prices: new Map(options.models.map((m) => [m.client.model, m.price ?? null])),
+      emit,
+      clock,
+      signal: aborter.signal,
+      stop,
+    };
+    const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
+    const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
+    const demand = new Demand(window);
+    const tasks = new Map(options.tasks.map((t) => [t.name, t]));
+    const defaultTask = options.tasks[0] as Task;
+    const idField = (name?: string) => (name && tasks.get(name)?.idField) || defaultTask.idField;
+
+    const rejectItem = (reject: Reject) => {
+      demand.release();
+      if (options.strict) throw new InputRejectedError(reject);
+      emit({ type: "reject", reject });
+    };
+
+    const prepare: OperatorFunction<SourceItem, PreparedSample> = mergeMap((item) => {
+      if (item.kind === "reject") {
+        rejectItem(item.reject);
+        return EMPTY;
+      }
+      const { sample } = item;
+      const task = sample.task === undefined ? defaultTask : tasks.get(sample.task);
+      if (!task) {
+        rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: "" });
+        return EMPTY;
+      }
+      const def = registry[task.outputType];
+      try {
+        const prepared = def ? def.prepare(sample, task) : { input: "", target: "" };
+        emit({ type: "sample-read", id: sample.id, at: sample.at });
+        return of({ sample, task, prepared, done: () => demand.release() });
+      } catch (error) {
+        if (!isTaskInputError(error)) throw error;
+        rejectItem({ at: sample.at, reason: error.key ? `key \`${error.key}\`: ${error.message}` : error.message, raw: JSON.stringify(sample.doc).slice(0, 200) });
+        return EMPTY;
+      }
+    });
+
+    let samples = 0;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const results = pullSource(options.input, demand).pipe(
+      takeUntil(stopReading),
+      parse({ idField }),
+      detectDuplicates({ onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
+      takeWhile((item) => item.kind === "reject" || ++samples <= limit),
+      prepare,
+    ).pipe(
+      expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
+      route(table),
+      tap((outcome: Outcome) => outcome.work.done()),
+      mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
+      finalize(() => events.complete()),
+    );
+    const subscription = merge(events, results).subscribe(subscriber);
+    return () => {
+      subscription.unsubscribe();
+      options.stopSignal?.removeEventListener("abort", onStop);
+      options.abortSignal?.removeEventListener("abort", onAbort);
+      aborter.abort(new Error("unsubscribed"));
+    };
+  });
+}
+
+/** An item cut off because the run stopped is not a result: it stays undone, and a rerun does it. */
+function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
+  return signal.aborted && outcome.line.status === "error" && outcome.line.error?.type === "aborted";
+}
+
+function validate(options: EvaluateOptions): void {
+  if (options.tasks.length === 0) throw new RangeError("Expected `tasks` to hold at least one task, got none");
+  if (options.models.length === 0) throw new RangeError("Expected `models` to hold at least one model, got none");
+  const names = options.models.map((m) => m.client.model);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new RangeError(`Expected distinct model names, got ${dup} twice`);
+  for (const m of options.models) {
+    if (m.concurrency !== undefined && (!Number.isInteger(m.concurrency) || m.concurrency < 1)) {
+      throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${m.concurrency}`);
+    }
+  }
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
+    throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
+  }
+}

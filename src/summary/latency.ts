@@ -1,0 +1,34 @@
+import { build, type Histogram } from "hdr-histogram-js";
+
+export interface Percentiles {
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+  readonly n: number;
+}
+
+/**
+ * Latency percentiles in bounded memory: an HDR histogram of microseconds (3 significant digits,
+ * up to one hour), reported in milliseconds.
+ */
+export class LatencyHistogram {
+  readonly #h: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: false });
+  #n = 0;
+
+  record(ms: number | null | undefined): void {
+    if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return;
+    this.#h.recordValue(Math.min(Math.max(1, Math.round(ms * 1000)), 3_600_000_000));
+    this.#n++;
+  }
+
+  get count(): number {
+    return this.#n;
+  }
+
+  percentiles(): Percentiles {
+    if (this.#n === 0) return { p50: null, p90: null, p99: null, max: null, n: 0 };
+    const at = (p: number) => Math.round(this.#h.getValueAtPercentile(p)) / 1000;
+    return { p50: at(50), p90: at(90), p99: at(99), max: Math.round(this.#h.maxValue) / 1000, n: this.#n };
+  }
+}

@@ -1,0 +1,136 @@
+import type { EvalEvent } from "../events.js";
+import { type Accumulator, getAggregation } from "../metrics/index.js";
+import type { ResultLine } from "../types.js";
+import { LatencyHistogram } from "./latency.js";
+import type { ModelSummary, StopReason, Summary } from "./summary.js";
+
+interface ModelAcc {
+  total: number;
+  ok: number;
+  error: number;
+  resumed: number;
+  metrics: Map<string, Accumulator>;
+  prompt: number;
+  completion: number;
+  requests: number;
+  retries: number;
+  /** Micro-dollars: per-sample costs are tiny, so summing them scaled keeps the digits that matter. */
+  costMicros: number;
+  costUnknown: boolean;
+  ttft: LatencyHistogram;
+  tpot: LatencyHistogram;
+  e2e: LatencyHistogram;
+  queue: LatencyHistogram;
+  errors: Map<string, number>;
+}
+
+export interface SummaryBuilderOptions {
+  readonly run: string;
+  /** Task names in order, with each task's metric aggregations (`metric` → aggregation name). */
+  readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string> }[];
+  readonly models: readonly string[];
+}
+
+/**
+ * Folds result events into the summary, in memory bounded by tasks × models × metrics (histograms,
+ * running sums). Results of a resumed run are folded the same way, so the summary covers the run.
+ */
+export class SummaryBuilder {
+  readonly #acc = new Map<string, Map<string, ModelAcc>>();
+  readonly #aggregations = new Map<string, ReadonlyMap<string, string>>();
+  #rejected = 0;
+  #duplicates = 0;
+
+  constructor(readonly options: SummaryBuilderOptions) {
+    for (const t of options.tasks) {
+      this.#aggregations.set(t.name, t.aggregations);
+      this.#acc.set(t.name, new Map(options.models.map((m): [string, ModelAcc] => [m, newAcc()])));
+    }
+  }
+
+  add(event: EvalEvent): void {
+    if (event.type === "result") this.addResult(event.line, event.resumed ?? false);
+    else if (event.type === "reject") this.#rejected++;
+    else if (event.type === "duplicate-id") this.#duplicates++;
+  }
+
+  addResult(line: ResultLine, resumed = false): void {
+    let byModel = this.#acc.get(line.task);
+    if (!byModel) this.#acc.set(line.task, (byModel = new Map<string, ModelAcc>()));
+    let a = byModel.get(line.model);
+    if (!a) byModel.set(line.model, (a = newAcc()));
+    a.total++;
+    if (resumed) a.resumed++;
+    const attempts = line.timing?.attempts ?? line.error?.attempts ?? 0;
+    a.requests += attempts;
+    a.retries += Math.max(0, attempts - 1);
+    if (line.status === "error") {
+      a.error++;
+      const type = line.error?.type ?? "unknown";
+      a.errors.set(type, (a.errors.get(type) ?? 0) + 1);
+      return;
+    }
+    a.ok++;
+    for (const [key, value] of Object.entries(line.scores ?? {})) {
+      let agg = a.metrics.get(key);
+      if (!agg) {
+        const metric = key.split(",")[0] ?? key;
+        agg = (getAggregation(this.#aggregations.get(line.task)?.get(metric) ?? "mean") ?? getAggregation("mean"))!.create();
+        a.metrics.set(key, agg);
+      }
+      agg.add(value);
+    }
+    if (line.usage) {
+      a.prompt += line.usage.prompt_tokens;
+      a.completion += line.usage.completion_tokens;
+    }
+    if (typeof line.cost_usd === "number") a.costMicros += line.cost_usd * 1e6;
+    else a.costUnknown = true;
+    a.ttft.record(line.timing?.ttft_ms);
+    a.tpot.record(line.timing?.tpot_ms);
+    a.e2e.record(line.timing?.e2e_ms);
+    a.queue.record(line.timing?.queue_ms);
+  }
+
+  build(stopped: StopReason | null, wall_s: number, stop_message?: string): Summary {
+    const tasks: Summary["tasks"] = {};
+    for (const [task, byModel] of this.#acc) {
+      const models: Record<string, ModelSummary> = {};
+      for (const [model, a] of byModel) models[model] = this.#modelSummary(a);
+      tasks[task] = { models };
+    }
+    const first = this.options.tasks[0]?.name ?? [...this.#acc.keys()][0] ?? "";
+    return {
+      run: this.options.run,
+      task: this.options.tasks.map((t) => t.name).join(",") || first,
+      stopped,
+      ...(stop_message ? { stop_message } : {}),
+      models: tasks[first]?.models ?? {},
+      tasks,
+      rejected: this.#rejected,
+      duplicates: this.#duplicates,
+      wall_s: Math.round(wall_s * 1000) / 1000,
+    };
+  }
+
+  #modelSummary(a: ModelAcc): ModelSummary {
+    const metrics: ModelSummary["metrics"] = {};
+    for (const [key, agg] of a.metrics) metrics[key] = agg.result();
+    return {
+      samples: { total: a.total, ok: a.ok, error: a.error, resumed: a.resumed, rejected: this.#rejected },
+      metrics,
+      usage: { prompt_tokens: a.prompt, completion_tokens: a.completion, requests: a.requests, retries: a.retries },
+      cost_usd: a.costUnknown && a.ok > 0 ? null : Math.round(a.costMicros * 1e6) / 1e12,
+      latency_ms: { ttft: a.ttft.percentiles(), tpot: a.tpot.percentiles(), e2e: a.e2e.percentiles(), queue: a.queue.percentiles() },
+      errors: Object.fromEntries(a.errors),
+    };
+  }
+}
+
+function newAcc(): ModelAcc {
+  return {
+    total: 0, ok: 0, error: 0, resumed: 0, metrics: new Map(), prompt: 0, completion: 0, requests: 0, retries: 0,
+    costMicros: 0, costUnknown: false, ttft: new LatencyHistogram(), tpot: new LatencyHistogram(),
+    e2e: new LatencyHistogram(), queue: new LatencyHistogram(), errors: new Map(),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Percentiles } from "./latency.js";
+
+export interface MetricValue {
+  readonly value: number;
+  readonly stderr: number | null;
+  readonly n: number;
+}
+
+export interface ModelSummary {
+  samples: { total: number; ok: number; error: number; resumed: number; rejected: number };
+  metrics: Record<string, MetricValue>;
+  usage: { prompt_tokens: number; completion_tokens: number; requests: number; retries: number };
+  /** Null when some reply had no known price. */
+  cost_usd: number | null;
+  latency_ms: { ttft: Percentiles; tpot: Percentiles; e2e: Percentiles; queue: Percentiles };
+  errors: Record<string, number>;
+}
+
+export type StopReason = "budget" | "interrupted" | "fatal";
+
+/** The summary contract of DESIGN.md. `models` is the first task's; `tasks` has every task. */
+export interface Summary {
+  run: string;
+  task: string;
+  stopped: StopReason | null;
+  stop_message?: string;
+  models: Record<string, ModelSummary>;
+  tasks: Record<string, { models: Record<string, ModelSummary> }>;
+  rejected: number;
+  duplicates: number;
+  wall_s: number;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { resolveRunConfig, runFingerprint } from "../../src/config/run-config.js";
+import type { Task } from "../../src/tasks/types.js";
+
+const task = (text: string) => ({ name: "gsm8k", origin: { file: "x", text } }) as unknown as Task;
+
+describe("resolveRunConfig", () => {
+  it("needs a model and a task, naming the flag", () => {
+    expect(() => resolveRunConfig([], { task: ["gsm8k"] }, {})).toThrow("key `--model`: at least one --model is required");
+    expect(() => resolveRunConfig([], { model: ["m"] }, {})).toThrow(/key `--task`/);
+  });
+
+  it("reads the key from the named variable, and defaults inputs to stdin", () => {
+    const c = resolveRunConfig([], { task: ["gsm8k"], model: ["m"], apiKeyEnv: "MY_KEY" }, { MY_KEY: "sk-secret" });
+    expect(c.apiKey).toBe("sk-secret");
+    expect(c.inputs).toEqual(["-"]);
+    expect(c.concurrency).toBe(8);
+  });
+
+  it("without a key, needs a base URL (a local server)", () => {
+    expect(() => resolveRunConfig([], { task: ["t"], model: ["m"] }, {})).toThrow(/no API key: set \$OPENAI_API_KEY/);
+    expect(resolveRunConfig([], { task: ["t"], model: ["m"] }, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).baseURL).toBe("http://127.0.0.1:9/v1");
+  });
+
+  it("rejects bad numbers with the flag's name", () => {
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    expect(() => resolveRunConfig([], { ...base, concurrency: "0" }, {})).toThrow("key `--concurrency`: expected an integer >= 1, got \"0\"");
+    expect(() => resolveRunConfig([], { ...base, limit: "x" }, {})).toThrow(/--limit/);
+    expect(() => resolveRunConfig([], { ...base, price: "abc" }, {})).toThrow(/--price/);
+    expect(resolveRunConfig([], { ...base, price: "0.15/0.6" }, {}).price).toEqual({ input: 0.15, output: 0.6 });
+  });
+
+  it("the fingerprint changes with the task text and the models, not with the key", () => {
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    const c1 = resolveRunConfig([], base, { OPENAI_API_KEY: "a" });
+    const c2 = resolveRunConfig([], base, { OPENAI_API_KEY: "b" });
+    expect(runFingerprint(c1, [task("p")])).toBe(runFingerprint(c2, [task("p")]));
+    expect(runFingerprint(c1, [task("p")])).not.toBe(runFingerprint(c1, [task("q")]));
+    const c3 = resolveRunConfig([], { ...base, model: ["m", "n"] }, {});
+    expect(runFingerprint(c1, [task("p")])).not.toBe(runFingerprint(c3, [task("p")]));
+    expect(runFingerprint(c1, [task("p")])).toMatch(/^gsm8k-[0-9a-f]{12}$/);
+  });
+});

@@ -68,7 +68,7 @@ program
   .option("--itl-ms <ms>", "time between streamed tokens")
   .option("--accuracy <p>", "share of answers that are right (with an answer key)", "0.8")
   .option("--answer-key <file>", "JSONL with the questions and their answers (e.g. a GSM8K file)")
-  .option("--answer-field <name>", "the answer's field in the answer key", "target")
+  .option("--answer-field <name>", "the answer's field in the answer key (default target)")
   .option("--seed <n>", "seed for the choice of right and wrong answers")
   .option("--model <name>", "a model the server knows (repeatable; default: any)", collect)
   .option("--no-usage", "report no token usage")

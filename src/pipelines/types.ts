@@ -54,9 +54,9 @@ export interface PipelineContext {
 /** A pipeline for one output type: how to prepare a sample, and the operator that evaluates work items. */
 export interface PipelineDef {
   /** Renders the sample for the task; throws TaskInputError when the sample lacks what the task needs. */
-  prepare(sample: Sample, task: Task): Prepared;
+  readonly prepare: (sample: Sample, task: Task) => Prepared;
   /** Emits exactly one Outcome per WorkItem (ok or error), in completion order. */
-  create(context: PipelineContext): OperatorFunction<WorkItem, Outcome>;
+  readonly create: (context: PipelineContext) => OperatorFunction<WorkItem, Outcome>;
 }
 
 export type PipelineRegistry = Readonly<Record<string, PipelineDef>>;

@@ -54,7 +54,10 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
     },
     async call(request, { id, signal }) {
       const queuedAt = clock.now();
-      const release = await slots.acquire(signal);
+      const release = await slots.acquire(signal).catch(() => {
+        // The run stopped while this request waited for a slot: it was never sent.
+        throw new ModelCallError("stopped before it was sent", { type: "aborted", kind: "retryable", attempts: 0, model });
+      });
       const queue_ms = clock.now() - queuedAt;
       emit({ type: "request-start", model, id, attempt: 1 });
       try {

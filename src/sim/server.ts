@@ -118,6 +118,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     });
   });
 
+  // Keep idle connections longer than clients do (undici: 4 s), so a client never reuses a socket
+  // the server is closing ("other side closed") — the race behind spurious connection errors.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.host, () => {

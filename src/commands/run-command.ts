@@ -5,6 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
 import { countLines, openInputs } from "../io/open-inputs.js";
+import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
 import { createSdkClient, openAIChat } from "../models/openai-chat.js";
 import { Progress } from "../render/progress.js";
@@ -62,7 +63,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let summary: Summary;
   try {
     summary = await runEvaluation({
-      input: openInputs(config.inputs, io.stdin),
+      input: pacedBy(out, openInputs(config.inputs, io.stdin)),
       tasks,
       models,
       limit: config.limit,

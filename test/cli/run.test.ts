@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const parseLines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
 
-describe("streameval run (child process)", () => {
+describe("streameval run (child process)", { timeout: 90_000 }, () => {
   it("pipes JSONL through stdin: one result line per sample, a summary, the table on stderr, and no secret anywhere", async () => {
     const summaryPath = join(dir, "s.json");
     const input = gsm8k.slice(8, 20).join("\n");
@@ -104,20 +104,25 @@ describe("streameval run (child process)", () => {
     expect(r.stderr).not.toContain(SECRET);
   });
 
-  it("usage and config errors exit 2 with the file, line and key", async () => {
+  it("a task file error exits 2 naming the file, line and key", async () => {
     const bad = join(dir, "bad.yaml");
     await writeFile(bad, "task: t\noutput_type: generate_until\ndoc_to_text: '{{q}}'\nrepeats: zero\n");
-    const r1 = await runCli(["run", "-t", bad, "-m", "m1", "--base-url", sim.url], { stdin: "" });
-    expect(r1.code).toBe(2);
-    expect(r1.stderr).toContain("bad.yaml:4");
-    expect(r1.stderr).toContain("repeats");
-    const r2 = await runCli(["run", join(dir, "missing.jsonl"), "-t", "gsm8k", "-m", "m1", "--base-url", sim.url]);
-    expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain("missing.jsonl");
-    const r3 = await runCli(["run", "-t", "gsm8k", "-m", "m1"]);
-    expect(r3.code).toBe(2);
-    expect(r3.stderr).toContain("OPENAI_API_KEY");
-    const r4 = await runCli(["run", "--bogus"]);
-    expect(r4.code).toBe(2);
+    const r = await runCli(["run", "-t", bad, "-m", "m1", "--base-url", sim.url], { stdin: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("bad.yaml:4");
+    expect(r.stderr).toContain("repeats");
+  });
+
+  it("a missing input file exits 2 naming it", async () => {
+    const r = await runCli(["run", join(dir, "missing.jsonl"), "-t", "gsm8k", "-m", "m1", "--base-url", sim.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing.jsonl");
+  });
+
+  it("no key and no local endpoint, or an unknown flag: exit 2", async () => {
+    const r = await runCli(["run", "-t", "gsm8k", "-m", "m1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("OPENAI_API_KEY");
+    expect((await runCli(["run", "--bogus"])).code).toBe(2);
   });
 });

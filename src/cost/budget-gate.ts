@@ -1,0 +1,49 @@
+import type { ChatReply, ChatRequest } from "../models/types.js";
+import type { Budget } from "./budget.js";
+import type { Price } from "./price.js";
+import { settledSpend, worstCase } from "./worst-case.js";
+
+/** A reservation for one attempt of one request. The first of settle/fail counts. */
+export interface RequestHold {
+  /** The attempt returned a reply: settle at its reported usage (or a bound when it reported none). */
+  settle(reply: ChatReply): void;
+  /**
+   * The attempt failed. `billed: false` when the server refused it with an error status (nothing is
+   * charged); `true` when it may have been billed (a timeout, a dropped stream), which keeps the
+   * worst case, since what the provider charged is not known.
+   */
+  fail(billed: boolean): void;
+}
+
+/** What a dispatcher asks before each attempt. */
+export interface BudgetGate {
+  /**
+   * Resolves once the request's worst case fits in the budget. Rejects with BudgetExhaustedError
+   * when it never will (the run stops), or with the signal's reason when aborted while waiting.
+   */
+  reserve(request: ChatRequest, signal: AbortSignal): Promise<RequestHold>;
+}
+
+/**
+ * Binds a Budget to the run's prices: worst cases and settlements are priced per `request.model`.
+ * Throws at once (when built) for a USD budget over a model without a known price.
+ */
+export function createBudgetGate(budget: Budget, prices: ReadonlyMap<string, Price | null>, needsPrices: boolean): BudgetGate {
+  if (needsPrices) {
+    const unpriced = [...prices].filter(([, p]) => !p).map(([m]) => m);
+    if (unpriced.length) {
+      throw new RangeError(`Expected a price for every model under a USD budget, got none for ${unpriced.join(", ")} (give one with --price IN/OUT or \`price\` in the models file)`);
+    }
+  }
+  return {
+    async reserve(request, signal) {
+      const price = prices.get(request.model) ?? null;
+      const worst = worstCase(request, price);
+      const hold = await budget.reserve(worst, signal);
+      return {
+        settle: (reply) => hold.settle(settledSpend(request, reply, price)),
+        fail: (billed) => (billed ? hold.settle(worst) : hold.cancel()),
+      };
+    },
+  };
+}

@@ -24,6 +24,8 @@ export type EvalEvent =
       readonly usage?: Usage | null;
       readonly ttft_ms?: number | null;
       readonly e2e_ms?: number;
+      /** Why the call was made: `eval` (default) or a helper such as `judge`; helpers' costs are kept apart. */
+      readonly purpose?: string;
     }
   /** Something the user should read once (unknown price, config drift …). */
   | { readonly type: "warning"; readonly message: string }

@@ -1,0 +1,167 @@
+import type { EvalEvent } from "../events.js";
+import type { ResultLine, Usage } from "../types.js";
+import type { BudgetState } from "./budget.js";
+import { costOf, type Price } from "./price.js";
+import type { ResolvedPrice } from "./resolve-prices.js";
+
+/** The summary's `cost` section. USD figures are null where some reply had no known price. */
+export interface CostSummary {
+  /** Evaluated samples (resumed ones included) plus helper calls. */
+  total_usd: number | null;
+  /** The result lines' `cost_usd`, summed. */
+  eval_usd: number | null;
+  /** Helper calls (a judge …) by purpose: not in any sample's `cost_usd`, but in the total. */
+  helpers_usd: Record<string, number | null>;
+  /** Every attempt this process made (retries, helpers and abandoned samples included). */
+  attempts_usd: number | null;
+  /** Some token figures were counted offline because the server reported none. */
+  estimated: boolean;
+  by_model: Record<string, ModelCost>;
+  by_task: Record<string, { usd: number | null }>;
+  /** USD per correct answer, for metrics scored 0 or 1 on every sample: task → model → metric key. */
+  per_correct_usd: Record<string, Record<string, Record<string, number | null>>>;
+  /** Present when the run had a budget. */
+  budget?: BudgetState;
+}
+
+export interface ModelCost {
+  usd: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  price: (Price & { source: ResolvedPrice["source"]; matched?: string }) | null;
+}
+
+/** A sum of USD amounts, kept in micro-dollars; null once an amount was unknown. */
+class Money {
+  #micros = 0;
+  #unknown = false;
+  add(usd: number | null | undefined): void {
+    if (typeof usd === "number") this.#micros += usd * 1e6;
+    else this.#unknown = true;
+  }
+  get value(): number | null {
+    return this.#unknown ? null : Math.round(this.#micros * 1e6) / 1e12;
+  }
+}
+
+interface ScoreAcc {
+  correct: number;
+  binary: boolean;
+}
+
+/**
+ * Folds a run's events into its cost summary, in memory bounded by tasks × models × metrics:
+ * result lines give per-sample costs (per model, per task, per correct answer); `request-end`
+ * events give what every attempt cost, and helper calls (events with a `purpose` other than
+ * `eval`) are kept apart and added to the total.
+ */
+export class CostLedger {
+  readonly #prices: ReadonlyMap<string, ResolvedPrice>;
+  readonly #eval = new Money();
+  readonly #attempts = new Money();
+  readonly #helpers = new Map<string, Money>();
+  readonly #byModel = new Map<string, { money: Money; usage: Required<Omit<Usage, "estimated">> }>();
+  readonly #byTask = new Map<string, Money>();
+  readonly #byTaskModel = new Map<string, { money: Money; scores: Map<string, ScoreAcc> }>();
+  #estimated = false;
+
+  constructor(prices: readonly ResolvedPrice[]) {
+    this.#prices = new Map(prices.map((p) => [p.model, p]));
+    for (const p of prices) this.#model(p.model);
+  }
+
+  add(event: EvalEvent): void {
+    if (event.type === "result") this.addResult(event.line);
+    else if (event.type === "request-end" && event.usage) {
+      this.addAttempt(event.model, event.usage, event.purpose ?? "eval");
+    }
+  }
+
+  /** One attempt's usage; a `purpose` other than `eval` is a helper call (judge …). */
+  addAttempt(model: string, usage: Usage, purpose = "eval"): void {
+    const cost = costOf(usage, this.#prices.get(model)?.price);
+    this.#attempts.add(cost);
+    if (usage.estimated) this.#estimated = true;
+    if (purpose === "eval") return;
+    let m = this.#helpers.get(purpose);
+    if (!m) this.#helpers.set(purpose, (m = new Money()));
+    m.add(cost);
+  }
+
+  addResult(line: ResultLine): void {
+    if (line.status !== "ok") return;
+    const cost = line.cost_usd;
+    this.#eval.add(cost);
+    const model = this.#model(line.model);
+    model.money.add(cost);
+    if (line.usage) {
+      model.usage.prompt_tokens += line.usage.prompt_tokens;
+      model.usage.completion_tokens += line.usage.completion_tokens;
+      model.usage.cached_tokens += line.usage.cached_tokens ?? 0;
+      model.usage.reasoning_tokens += line.usage.reasoning_tokens ?? 0;
+      if (line.usage.estimated) this.#estimated = true;
+    }
+    let task = this.#byTask.get(line.task);
+    if (!task) this.#byTask.set(line.task, (task = new Money()));
+    task.add(cost);
+    const key = JSON.stringify([line.task, line.model]);
+    let tm = this.#byTaskModel.get(key);
+    if (!tm) this.#byTaskModel.set(key, (tm = { money: new Money(), scores: new Map() }));
+    tm.money.add(cost);
+    for (const [metric, value] of Object.entries(line.scores ?? {})) {
+      let s = tm.scores.get(metric);
+      if (!s) tm.scores.set(metric, (s = { correct: 0, binary: true }));
+      if (value === 1) s.correct++;
+      else if (value !== 0) s.binary = false;
+    }
+  }
+
+  build(budget?: BudgetState): CostSummary {
+    const helpers_usd: Record<string, number | null> = {};
+    const total = new Money();
+    total.add(this.#eval.value);
+    for (const [purpose, m] of this.#helpers) {
+      helpers_usd[purpose] = m.value;
+      total.add(m.value);
+    }
+    const by_model: Record<string, ModelCost> = {};
+    for (const [name, m] of this.#byModel) {
+      const p = this.#prices.get(name);
+      by_model[name] = {
+        usd: m.money.value,
+        ...m.usage,
+        price: p?.price ? { ...p.price, source: p.source, ...(p.matched ? { matched: p.matched } : {}) } : null,
+      };
+    }
+    const by_task: Record<string, { usd: number | null }> = {};
+    for (const [name, m] of this.#byTask) by_task[name] = { usd: m.value };
+    const per_correct_usd: CostSummary["per_correct_usd"] = {};
+    for (const [key, tm] of this.#byTaskModel) {
+      const [task, model] = JSON.parse(key) as [string, string];
+      const usd = tm.money.value;
+      for (const [metric, s] of tm.scores) {
+        if (!s.binary) continue;
+        ((per_correct_usd[task] ??= {})[model] ??= {})[metric] = usd === null || s.correct === 0 ? null : usd / s.correct;
+      }
+    }
+    return {
+      total_usd: total.value,
+      eval_usd: this.#eval.value,
+      helpers_usd,
+      attempts_usd: this.#attempts.value,
+      estimated: this.#estimated,
+      by_model,
+      by_task,
+      per_correct_usd,
+      ...(budget ? { budget } : {}),
+    };
+  }
+
+  #model(name: string) {
+    let m = this.#byModel.get(name);
+    if (!m) this.#byModel.set(name, (m = { money: new Money(), usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 } }));
+    return m;
+  }
+}

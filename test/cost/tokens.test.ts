@@ -64,3 +64,15 @@ describe("worst cases", () => {
     expect(settledSpend(request, { ...reply, usage: null }, price)).toEqual({ usd: (p + 2 * bytes) / 1e6, tokens: p + bytes });
   });
 });
+
+describe("usageOrEstimate", () => {
+  it("keeps reported usage, and counts offline (marked estimated) when there is none", async () => {
+    const { usageOrEstimate } = await import("../../src/cost/estimate-usage.js");
+    const request: ChatRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: question }], max_tokens: 10 };
+    const reply = { text: "She sold 72 clips.", finish_reason: "stop", ttft_ms: null, e2e_ms: 1 };
+    const reported = { prompt_tokens: 1, completion_tokens: 2 };
+    expect(await usageOrEstimate(request, { ...reply, usage: reported })).toBe(reported);
+    const counter = await loadTokenCounter("gpt-4o-mini");
+    expect(await usageOrEstimate(request, { ...reply, usage: null })).toEqual({ prompt_tokens: 46, completion_tokens: counter.text("She sold 72 clips."), estimated: true });
+  });
+});

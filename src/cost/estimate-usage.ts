@@ -1,0 +1,16 @@
+import type { ChatReply, ChatRequest } from "../models/types.js";
+import type { Usage } from "../types.js";
+import { loadTokenCounter } from "./count-tokens.js";
+
+/**
+ * The reply's usage as the server reported it, or — when it reported none — counted offline with
+ * the model's likely tokenizer and marked `estimated: true`, so its cost is a figure, not a silent 0.
+ */
+export async function usageOrEstimate(request: ChatRequest, reply: ChatReply): Promise<Usage> {
+  if (reply.usage) return reply.usage;
+  const counter = await loadTokenCounter(request.model);
+  let completion = 0;
+  for (const text of reply.choices ?? [reply.text]) completion += counter.text(text ?? "");
+  if (reply.tool_calls?.length) completion += counter.text(JSON.stringify(reply.tool_calls));
+  return { prompt_tokens: counter.chat(request.messages, request.tools), completion_tokens: completion, estimated: true };
+}

@@ -1,0 +1,23 @@
+import type { ModelEstimate } from "../cost/estimate-totals.js";
+import { table } from "./summary-table.js";
+
+/** What `streameval estimate` prints: one row per model, the cost range from prompts only to full replies. */
+export function renderEstimateTable(estimates: readonly ModelEstimate[], counts: { samples: number; rejected: number }): string {
+  const rows: string[][] = [["model", "requests", "prompt tokens", "max output tokens", "USD per 1M in/out", "cost USD (prompts only … full replies)"]];
+  for (const e of estimates) {
+    rows.push([
+      e.model,
+      String(e.requests),
+      String(e.prompt_tokens),
+      e.max_output_tokens === null ? "no limit" : String(e.max_output_tokens),
+      e.price ? `${e.price.input}/${e.price.output} (${e.price_source === "models-file" ? "models file" : e.price_source === "flag" ? "--price" : "table"})` : "unknown",
+      e.low_usd === null ? "unknown: give --price IN/OUT" : `${usd(e.low_usd)} … ${e.high_usd === null ? "no bound" : usd(e.high_usd)}`,
+    ]);
+  }
+  const head = `estimate: ${counts.samples} sample(s)${counts.rejected ? `, ${counts.rejected} line(s) rejected` : ""}; prompt tokens counted offline, no API call made`;
+  return `${head}\n\n${table(rows)}\n`;
+}
+
+function usd(x: number): string {
+  return `$${x < 0.01 ? x.toPrecision(3) : x.toFixed(4)}`;
+}

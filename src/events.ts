@@ -1,3 +1,4 @@
+import type { BudgetState } from "./cost/budget.js";
 import type { Reject, ResultLine, SourcePosition, Usage } from "./types.js";
 
 /**
@@ -27,6 +28,8 @@ export type EvalEvent =
       /** Why the call was made: `eval` (default) or a helper such as `judge`; helpers' costs are kept apart. */
       readonly purpose?: string;
     }
+  /** The run's budget as it ended (runs with `--budget-usd` or `--max-tokens-total`). */
+  | { readonly type: "budget"; readonly state: BudgetState }
   /** Something the user should read once (unknown price, config drift …). */
   | { readonly type: "warning"; readonly message: string }
   /** The run stops dispatching: budget, interrupt or fatal API error. */

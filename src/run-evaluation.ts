@@ -1,5 +1,6 @@
 import { lastValueFrom, tap } from "rxjs";
 import { systemClock } from "./clock.js";
+import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
 import { type EvaluateOptions, evaluate } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
@@ -24,12 +25,17 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
     models: options.models.map((m) => m.client.model),
   });
+  const accounting = new RunAccounting(
+    options.models.map((m) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") })),
+    clock,
+  );
   let stopped: StopReason | null = null;
   let stopMessage: string | undefined;
   await lastValueFrom(
     evaluate(options).pipe(
       tap((event) => {
         builder.add(event);
+        accounting.add(event);
         if (event.type === "stopping" && (stopped === null || event.reason === "fatal")) {
           stopped = event.reason;
           stopMessage = event.message;
@@ -39,5 +45,5 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     ),
     { defaultValue: undefined },
   );
-  return builder.build(stopped, (clock.now() - started) / 1000, stopMessage);
+  return { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish() };
 }

@@ -2,7 +2,11 @@ import { setMaxListeners } from "node:events";
 import { EMPTY, finalize, merge, mergeMap, Observable, type OperatorFunction, of, Subject, takeUntil, takeWhile, tap } from "rxjs";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
+import type { BudgetLimits } from "./cost/budget.js";
+import { BUDGET_REFUSED } from "./cost/budget-refusal.js";
 import type { Price } from "./cost/price.js";
+import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
+import { checkBudget, createRunBudget } from "./cost/run-budget.js";
 import { isTaskInputError } from "./errors/task-input-error.js";
 import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
@@ -25,6 +29,8 @@ export interface ModelTarget {
   readonly concurrency?: number;
   /** USD per 1M tokens; null or absent: cost unknown. */
   readonly price?: Price | null;
+  /** Where the price came from (`resolvePrices`), as the summary reports it. */
+  readonly priceSource?: PriceSource;
   /** Named in fatal error messages. */
   readonly endpoint?: string;
 }
@@ -49,6 +55,12 @@ export interface EvaluateOptions {
   readonly abortSignal?: AbortSignal;
   /** Samples read ahead of those finished (default: 2 × the total concurrency, at least 16). */
   readonly window?: number;
+  /**
+   * Hard limits (`--budget-usd`, `--max-tokens-total`): each request reserves its worst case before
+   * it goes out; when the next one can never fit, the run stops with `budget` and the samples not
+   * done stay unrecorded. A USD limit needs every model's price.
+   */
+  readonly budget?: BudgetLimits;
 }
 
 /** The first rejected line, in strict mode. */
@@ -98,15 +110,17 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
+    const prices = pricesOf(options);
+    const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
     const dispatchers = new Map(
       options.models.map((m, i) => [
         m.client.model,
-        createDispatcher(m.client, { concurrency: concurrency[i] ?? 8, clock, emit, endpoint: m.endpoint }),
+        createDispatcher(m.client, { concurrency: concurrency[i] ?? 8, clock, emit, endpoint: m.endpoint, budget: budget?.gate }),
       ]),
     );
     const context: PipelineContext = {
       dispatchers,
-      prices: new Map(options.models.map((m) => [m.client.model, m.price ?? null])),
+      prices,
       emit,
       clock,
       signal: aborter.signal,
@@ -161,9 +175,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       route(table),
       tap((outcome: Outcome) => outcome.work.done()),
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
-      finalize(() => events.complete()),
+      finalize(() => {
+        if (budget) emit({ type: "budget", state: budget.state() });
+        events.complete();
+      }),
     );
     const subscription = merge(events, results).subscribe(subscriber);
+    for (const [model, price] of prices) if (!price) emit({ type: "warning", message: unknownPriceMessage(model) });
     return () => {
       subscription.unsubscribe();
       options.stopSignal?.removeEventListener("abort", onStop);
@@ -173,10 +191,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
-/** An item cut off because the run stopped is not a result: it stays undone, and a rerun does it. */
+/** An item cut off because the run stopped (aborted, or refused by the budget) is not a result: it stays undone, and a rerun does it. */
 function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
-  return signal.aborted && outcome.line.status === "error" && outcome.line.error?.type === "aborted";
+  if (outcome.line.status !== "error") return false;
+  return (signal.aborted && outcome.line.error?.type === "aborted") || outcome.line.error?.type === BUDGET_REFUSED;
 }
+
+const pricesOf = (options: EvaluateOptions) => new Map(options.models.map((m) => [m.client.model, m.price ?? null]));
 
 function validate(options: EvaluateOptions): void {
   if (options.tasks.length === 0) throw new RangeError("Expected `tasks` to hold at least one task, got none");
@@ -192,4 +213,5 @@ function validate(options: EvaluateOptions): void {
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
+  if (options.budget) checkBudget(options.budget, pricesOf(options));
 }

@@ -1,8 +1,8 @@
 import type { Price } from "./price.js";
 import { lookupPrice, type TablePrice } from "./price-table.js";
 
-/** Where a model's price came from: `--price`, the models YAML, the bundled table, or nowhere. */
-export type PriceSource = "flag" | "models-file" | "table" | "unknown";
+/** Where a model's price came from: `--price`, the models YAML, the bundled table, given in code, or nowhere. */
+export type PriceSource = "flag" | "models-file" | "table" | "given" | "unknown";
 
 export interface ResolvedPrice {
   readonly model: string;

@@ -1,4 +1,5 @@
 import { defer, mergeMap, type OperatorFunction } from "rxjs";
+import { usageOrEstimate } from "../cost/estimate-usage.js";
 import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest } from "../models/types.js";
@@ -21,7 +22,10 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
   const dispatcher = context.dispatchers.get(model);
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
   try {
-    const { reply, queue_ms, attempts } = await dispatcher.call(toRequest(work), { id: work.key.id, signal: context.signal });
+    const request = toRequest(work);
+    const { reply: sent, queue_ms, attempts } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
+    // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
+    const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
     const usage = reply.usage;
     const tpot =
       reply.ttft_ms !== null && usage && usage.completion_tokens > 1

@@ -1,5 +1,7 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
+import type { BudgetGate, RequestHold } from "../cost/budget-gate.js";
+import { budgetRefusal } from "../cost/budget-refusal.js";
 import { classifyApiError } from "../errors/classify-api-error.js";
 import { ModelCallError } from "../errors/model-call-error.js";
 import type { EvalEvent } from "../events.js";
@@ -32,6 +34,10 @@ export interface DispatcherOptions {
   readonly emit?: (event: EvalEvent) => void;
   /** Base URL, named in fatal error messages. */
   readonly endpoint?: string;
+  /** The run's budget: each attempt reserves its worst case before it goes out and settles after. */
+  readonly budget?: BudgetGate;
+  /** `eval` (default) or a helper's purpose such as `judge`, reported on request events for cost accounting. */
+  readonly purpose?: string;
 }
 
 /** Per-model dispatch: a concurrency cap around one attempt, each attempt reported as events. */
@@ -43,6 +49,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   const emit = options.emit ?? (() => {});
   const slots = new Semaphore(options.concurrency);
   const model = client.model;
+  const purpose = options.purpose && options.purpose !== "eval" ? { purpose: options.purpose } : {};
 
   return {
     model,
@@ -58,15 +65,19 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
         // The run stopped while this request waited for a slot: it was never sent.
         throw new ModelCallError("stopped before it was sent", { type: "aborted", kind: "retryable", attempts: 0, model });
       });
+      const hold = options.budget ? await reserveOrRelease(options.budget, request, signal, release, model) : undefined;
       const queue_ms = clock.now() - queuedAt;
       emit({ type: "request-start", model, id, attempt: 1 });
       try {
         const reply = await client.chat(request, { signal });
-        emit({ type: "request-end", model, id, attempt: 1, ok: true, usage: reply.usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms });
+        hold?.settle(reply);
+        emit({ type: "request-end", model, id, attempt: 1, ok: true, usage: reply.usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms, ...purpose });
         return { reply, queue_ms, attempts: 1 };
       } catch (error) {
         const c = classifyApiError(error);
-        emit({ type: "request-end", model, id, attempt: 1, ok: false, errorType: c.type });
+        // A refusal with an HTTP status was not billed; anything else may have been.
+        hold?.fail(c.status === undefined);
+        emit({ type: "request-end", model, id, attempt: 1, ok: false, errorType: c.type, ...purpose });
         const where = c.kind === "fatal" ? ` (model ${model}${options.endpoint ? ` at ${options.endpoint}` : ""})` : "";
         throw new ModelCallError(`${c.message}${where}`, { ...c, attempts: 1, model, endpoint: options.endpoint });
       } finally {
@@ -74,4 +85,14 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       }
     },
   };
+}
+
+/** Reserves the attempt's worst case; a refusal becomes a ModelCallError (and frees the slot). */
+async function reserveOrRelease(budget: BudgetGate, request: ChatRequest, signal: AbortSignal, release: () => void, model: string): Promise<RequestHold> {
+  try {
+    return await budget.reserve(request, signal);
+  } catch (error) {
+    release();
+    throw budgetRefusal(error, model, signal);
+  }
 }

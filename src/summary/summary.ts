@@ -1,3 +1,5 @@
+import type { CostSummary } from "../cost/cost-ledger.js";
+import type { RunResources } from "../cost/run-accounting.js";
 import type { Percentiles } from "./latency.js";
 
 export interface MetricValue {
@@ -29,4 +31,8 @@ export interface Summary {
   rejected: number;
   duplicates: number;
   wall_s: number;
+  /** Totals per model, task and helper, cost per correct answer, and the budget (see CostSummary). */
+  cost?: CostSummary;
+  /** Wall time, CPU, peak RSS, requests, retries and HTTP bytes of the run. */
+  resources?: RunResources;
 }

@@ -33,7 +33,7 @@ const program = new Command("streameval")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-program
+const run = program
   .command("run")
   .description("evaluate JSONL samples (files, or stdin when none or '-') on one or more models")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
@@ -43,6 +43,8 @@ program
   .option("--api-key-env <var>", "environment variable holding the API key", "OPENAI_API_KEY")
   .option("-c, --concurrency <n>", "requests in flight per model", "8")
   .option("--price <in/out>", "USD per 1M input/output tokens")
+  .option("--budget-usd <x>", "hard spending limit: stop (exit 3) before it would be passed")
+  .option("--max-tokens-total <n>", "hard limit on prompt + completion tokens for the run")
   .option("--store <dir>", "checkpoint store", ".streameval")
   .option("--run <name>", "run id (default: a fingerprint of task, models and options)")
   .option("--limit <n>", "only the first N samples")
@@ -57,6 +59,17 @@ program
   .action(async (inputs: string[], flags: RunFlags) => {
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env), io);
   });
+
+const estimate = program
+  .command("estimate")
+  .description("count the prompt tokens of the input offline and print the cost range per model (no API call)")
+  .argument("[inputs...]", "JSONL files; none or '-' = stdin")
+  .action(async (inputs: string[], flags: RunFlags) => {
+    const { estimateCommand } = await import("./commands/estimate-command.js");
+    process.exitCode = await estimateCommand(resolveRunConfig(inputs, flags, process.env, { apiKey: false }), io);
+  });
+// The same flags as `run`, so a run's command line can be priced by changing one word.
+for (const option of run.options) estimate.addOption(option);
 
 program
   .command("sim")

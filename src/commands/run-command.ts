@@ -14,6 +14,7 @@ import { runEvaluation } from "../run-evaluation.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { exitCodeOf } from "./exit-codes.js";
+import { runPricesAndBudget } from "./run-prices.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
 export interface CommandIO {
@@ -33,10 +34,12 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
   const run = config.runName ?? runFingerprint(config, tasks);
   const sdk = createSdkClient({ baseURL: config.baseURL, apiKey: config.apiKey });
-  const models = config.models.map((model) => ({
+  const { prices, budget } = runPricesAndBudget(config);
+  const models = config.models.map((model, i) => ({
     client: openAIChat({ model, apiKey: config.apiKey, baseURL: config.baseURL, stream: config.stream, sdk }),
     concurrency: config.concurrency,
-    price: config.price,
+    price: prices[i]?.price ?? null,
+    priceSource: prices[i]?.source,
     endpoint: config.baseURL ?? "https://api.openai.com/v1",
   }));
 
@@ -69,6 +72,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       limit: config.limit,
       repeats: config.repeats,
       strict: config.strict,
+      budget,
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
       run,

@@ -13,6 +13,7 @@ export interface RunFlags {
   timeout?: string;
   maxRetries?: string;
   budgetUsd?: string;
+  maxTokensTotal?: string;
   price?: string;
   store?: string;
   run?: string;
@@ -38,6 +39,10 @@ export interface RunConfig {
   readonly apiKeyEnv: string;
   readonly concurrency: number;
   readonly price: Price | null;
+  /** `--budget-usd`: a hard spending limit. */
+  readonly budgetUsd: number | undefined;
+  /** `--max-tokens-total`: a hard limit on prompt + completion tokens. */
+  readonly maxTokensTotal: number | undefined;
   readonly store: string;
   readonly runName: string | undefined;
   readonly fresh: boolean;
@@ -55,7 +60,7 @@ export interface RunConfig {
  * Flags + environment → a validated RunConfig. The only place the run reads the environment:
  * `$OPENAI_BASE_URL` and the key variable (default OPENAI_API_KEY).
  */
-export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env: NodeJS.ProcessEnv): RunConfig {
+export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env: NodeJS.ProcessEnv, needs: { apiKey?: boolean } = {}): RunConfig {
   const models = flags.model ?? [];
   if (models.length === 0) throw new ConfigError("at least one --model is required", { key: "--model" });
   const taskRefs = flags.task ?? [];
@@ -63,7 +68,7 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
   const apiKeyEnv = flags.apiKeyEnv ?? "OPENAI_API_KEY";
   const baseURL = flags.baseUrl ?? (env.OPENAI_BASE_URL || undefined);
   const key = env[apiKeyEnv];
-  if (!key && !baseURL) {
+  if (!key && !baseURL && needs.apiKey !== false) {
     throw new ConfigError(`no API key: set $${apiKeyEnv} (or name another variable with --api-key-env), or point --base-url at a server that needs none`, { key: "--api-key-env" });
   }
   return {
@@ -75,6 +80,8 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
     apiKeyEnv,
     concurrency: int(flags.concurrency, "--concurrency", 8, 1),
     price: flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null,
+    budgetUsd: flags.budgetUsd === undefined ? undefined : positive(flags.budgetUsd, "--budget-usd"),
+    maxTokensTotal: flags.maxTokensTotal === undefined ? undefined : int(flags.maxTokensTotal, "--max-tokens-total", 1, 1),
     store: flags.store ?? ".streameval",
     runName: flags.run,
     fresh: flags.fresh ?? false,
@@ -104,6 +111,12 @@ function int(text: string | undefined, flag: string, fallback: number, min: numb
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer >= ${min}, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
   return n;
 }
 

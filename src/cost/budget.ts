@@ -172,7 +172,7 @@ export class Budget {
   #exhaust(need: Amount): void {
     const message = this.#exhaustedMessage(need);
     this.#exhausted = message;
-    this.#warnOnce("100%", `budget used up: ${message}`);
+    this.#warnOnce("100%", `budget: 100%, no room for another request (${this.#spentText()})`);
     const waiters = this.#waiters.splice(0);
     this.#options.onExhausted?.(message);
     for (const w of waiters) w.fail(new BudgetExhaustedError(message));
@@ -187,6 +187,13 @@ export class Budget {
     return `${this.#spent.tokens} of ${this.#options.tokens} tokens spent; the next request's worst case (${need.tokens} tokens) does not fit in the ${left} left`;
   }
 
+  #spentText(): string {
+    const parts: string[] = [];
+    if (this.#options.usd !== undefined) parts.push(`$${usd(this.#spent.nanos)} of $${this.#options.usd} spent`);
+    if (this.#options.tokens !== undefined) parts.push(`${this.#spent.tokens} of ${this.#options.tokens} tokens spent`);
+    return parts.join(", ");
+  }
+
   #warn(): void {
     const checks: [string, number, number, (n: number) => string][] = [
       ["usd", this.#spent.nanos, this.#limit.nanos, (n) => `$${usd(n)} of $${this.#options.usd}`],
@@ -195,7 +202,7 @@ export class Budget {
     for (const [unit, spent, limit, show] of checks) {
       if (!Number.isFinite(limit)) continue;
       for (const t of THRESHOLDS) if (spent >= t * limit) this.#warnOnce(`${unit}${t}`, `budget: ${Math.round(t * 100)}% spent (${show(spent)})`);
-      if (spent >= limit) this.#warnOnce("100%", `budget used up: ${show(spent)} spent`);
+      if (spent >= limit) this.#warnOnce("100%", `budget: 100% spent (${show(spent)})`);
     }
   }
 

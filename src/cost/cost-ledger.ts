@@ -143,7 +143,7 @@ export class CostLedger {
       const usd = tm.money.value;
       for (const [metric, s] of tm.scores) {
         if (!s.binary) continue;
-        ((per_correct_usd[task] ??= {})[model] ??= {})[metric] = usd === null || s.correct === 0 ? null : usd / s.correct;
+        ((per_correct_usd[task] ??= {})[model] ??= {})[metric] = usd === null || s.correct === 0 ? null : Math.round((usd / s.correct) * 1e12) / 1e12;
       }
     }
     return {

@@ -1,5 +1,6 @@
 import type { Percentiles } from "../summary/latency.js";
 import type { Summary } from "../summary/summary.js";
+import { renderCostLines } from "./cost-lines.js";
 
 /** The readable end-of-run table for stderr: per task and model, metrics, counts, tokens, cost, latency. */
 export function renderSummaryTable(summary: Summary): string {
@@ -38,6 +39,8 @@ export function renderSummaryTable(summary: Summary): string {
       if (errs.length) out.push(`${model} errors: ${errs.map(([t, n]) => `${t} ${n}`).join(", ")}`);
     }
   }
+  const costLines = renderCostLines(summary);
+  if (costLines.length) out.push("", ...costLines);
   return `${out.join("\n")}\n`;
 }
 

@@ -1,0 +1,49 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { RunConfig } from "../config/run-config.js";
+import { resolvePrices } from "../cost/resolve-prices.js";
+import { openInputs } from "../io/open-inputs.js";
+import { renderEstimateTable } from "../render/estimate-table.js";
+import { estimateRun } from "../run-estimate.js";
+import { loadTask } from "../tasks/load.js";
+import type { CommandIO } from "./run-command.js";
+
+/**
+ * `streameval estimate`: the run's flags, no API call. Prints per model the requests, prompt tokens
+ * (counted offline) and the cost range from prompts only to full replies on stdout; `--summary
+ * FILE` also gets it as JSON. Returns 0 (usage errors are thrown as ConfigError, as for `run`).
+ */
+export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
+  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
+  const prices = resolvePrices(config.models, { flag: config.price, baseURL: config.baseURL });
+  const estimate = await estimateRun({
+    input: openInputs(config.inputs, io.stdin),
+    tasks,
+    models: prices,
+    limit: config.limit,
+    repeats: config.repeats,
+    strict: config.strict,
+    onEvent: (event) => {
+      if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
+    },
+  });
+  io.stdout.write(renderEstimateTable(estimate.models, estimate));
+  const budgetNote = budgetLine(config.budgetUsd, estimate.models);
+  if (budgetNote) io.stdout.write(`${budgetNote}\n`);
+  if (config.summary) {
+    await mkdir(dirname(config.summary), { recursive: true });
+    await writeFile(config.summary, `${JSON.stringify(estimate, null, 2)}\n`);
+  }
+  return 0;
+}
+
+/** How a `--budget-usd` compares with the range: certainly enough, maybe, or certainly not. */
+function budgetLine(budget: number | undefined, models: readonly { low_usd: number | null; high_usd: number | null }[]): string | null {
+  if (budget === undefined) return null;
+  if (models.some((m) => m.low_usd === null)) return `budget $${budget}: cannot compare, some model has no price`;
+  const low = models.reduce((s, m) => s + (m.low_usd ?? 0), 0);
+  const high = models.some((m) => m.high_usd === null) ? null : models.reduce((s, m) => s + (m.high_usd ?? 0), 0);
+  if (high !== null && high <= budget) return `budget $${budget}: enough even if every reply uses its full max_tokens`;
+  if (low > budget) return `budget $${budget}: too small even for the prompts alone; the run will stop early (exit 3)`;
+  return `budget $${budget}: enough for the prompts; whether replies fit depends on their length (the run stops with exit 3 if not)`;
+}

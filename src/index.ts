@@ -43,8 +43,20 @@ export { loadTask, parseTask } from "./tasks/load.js";
 export { scoreResponse, scoreResponses } from "./tasks/score.js";
 export * as metrics from "./metrics/index.js";
 
-// Cost
-export { costOf, parsePrice, type Price } from "./cost/price.js";
+// Cost, budgets and pre-flight estimates
+export { costOf, parsePrice, ratesFor, type Price, type PriceTier } from "./cost/price.js";
+export { lookupPrice, type TablePrice } from "./cost/price-table.js";
+export { resolvePrices, type ResolvedPrice, type PriceSource } from "./cost/resolve-prices.js";
+export { Budget, type BudgetLimits, type BudgetState, type Hold } from "./cost/budget.js";
+export { createBudgetGate, type BudgetGate, type RequestHold } from "./cost/budget-gate.js";
+export { worstCase, promptTokenBound, outputTokenBound, type Spend } from "./cost/worst-case.js";
+export { loadTokenCounter, encodingFor, type TokenCounter } from "./cost/count-tokens.js";
+export { usageOrEstimate } from "./cost/estimate-usage.js";
+export { CostLedger, type CostSummary, type ModelCost } from "./cost/cost-ledger.js";
+export { startResourceMeter, type ResourceUsage } from "./cost/resource-meter.js";
+export type { RunResources } from "./cost/run-accounting.js";
+export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
+export type { ModelEstimate } from "./cost/estimate-totals.js";
 
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

@@ -15,7 +15,7 @@ import type { CommandIO } from "./run-command.js";
  */
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
-  const prices = resolvePrices(config.models, { flag: config.price, baseURL: config.baseURL });
+  const prices = await resolvePrices(config.models, { flag: config.price, baseURL: config.baseURL });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),
     tasks,

@@ -34,7 +34,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
   const run = config.runName ?? runFingerprint(config, tasks);
   const sdk = createSdkClient({ baseURL: config.baseURL, apiKey: config.apiKey });
-  const { prices, budget } = runPricesAndBudget(config);
+  const { prices, budget } = await runPricesAndBudget(config);
   const models = config.models.map((model, i) => ({
     client: openAIChat({ model, apiKey: config.apiKey, baseURL: config.baseURL, stream: config.stream, sdk }),
     concurrency: config.concurrency,

@@ -1,5 +1,5 @@
 import type { Price } from "./price.js";
-import { lookupPrice, type TablePrice } from "./price-table.js";
+import type { TablePrice } from "./price-table.js";
 
 /** Where a model's price came from: `--price`, the models YAML, the bundled table, given in code, or nowhere. */
 export type PriceSource = "flag" | "models-file" | "table" | "given" | "unknown";
@@ -20,18 +20,20 @@ export interface ResolvePricesOptions {
   readonly overrides?: ReadonlyMap<string, Price>;
   /** The endpoint per model (or one for all), to narrow table lookups to its provider. */
   readonly baseURL?: string | ((model: string) => string | undefined);
-  /** The table lookup (default: the bundled `@pydantic/genai-prices` table). */
+  /** The table lookup (default: the bundled `@pydantic/genai-prices` table, loaded on first use). */
   readonly lookup?: (model: string, options: { baseURL?: string }) => TablePrice | null;
 }
 
 /**
  * Each model's price, most specific source first: `--price`, then the models YAML, then the
- * bundled table. Pure apart from the table lookup; validates the prices it is given.
+ * bundled table. Pure apart from the table lookup; validates the prices it is given. Async only
+ * because the table (2 MB of JavaScript) is imported when first needed, not at start-up.
  */
-export function resolvePrices(models: readonly string[], options: ResolvePricesOptions = {}): ResolvedPrice[] {
+export async function resolvePrices(models: readonly string[], options: ResolvePricesOptions = {}): Promise<ResolvedPrice[]> {
   if (options.flag) validatePrice(options.flag, "--price");
   for (const [model, price] of options.overrides ?? []) validatePrice(price, `price of ${model}`);
-  const lookup = options.lookup ?? lookupPrice;
+  const needsTable = !options.flag && models.some((m) => !options.overrides?.has(m));
+  const lookup = options.lookup ?? (needsTable ? (await import("./price-table.js")).lookupPrice : () => null);
   return models.map((model) => {
     if (options.flag) return { model, price: options.flag, source: "flag" };
     const override = options.overrides?.get(model);

@@ -2,3 +2,4 @@ export * from "./classify-api-error.js";
 export * from "./config-error.js";
 export * from "./model-call-error.js";
 export * from "./task-input-error.js";
+export * from "./budget-exhausted-error.js";

@@ -59,19 +59,21 @@ describe("costOf", () => {
 describe("resolvePrices", () => {
   const lookup = (model: string) => (model === "gpt-4o-mini" ? { price: { input: 0.15, output: 0.6 }, provider: "openai", modelId: model } : null);
 
-  it("prefers --price, then the models file, then the table, else unknown", () => {
+  it("prefers --price, then the models file, then the table, else unknown", async () => {
     const overrides = new Map([["local", { input: 0, output: 0 }]]);
-    expect(resolvePrices(["gpt-4o-mini", "local", "mystery"], { overrides, lookup })).toEqual([
+    expect(await resolvePrices(["gpt-4o-mini", "local", "mystery"], { overrides, lookup })).toEqual([
       { model: "gpt-4o-mini", price: { input: 0.15, output: 0.6 }, source: "table", matched: "openai/gpt-4o-mini" },
       { model: "local", price: { input: 0, output: 0 }, source: "models-file" },
       { model: "mystery", price: null, source: "unknown" },
     ]);
     const flag = { input: 1, output: 2 };
-    expect(resolvePrices(["gpt-4o-mini", "local"], { overrides, lookup, flag }).map((r) => r.source)).toEqual(["flag", "flag"]);
+    expect((await resolvePrices(["gpt-4o-mini", "local"], { overrides, lookup, flag })).map((r) => r.source)).toEqual(["flag", "flag"]);
+    // The bundled table by default.
+    expect((await resolvePrices(["gpt-4o-2024-08-06"]))[0]).toMatchObject({ source: "table", matched: "openai/gpt-4o", price: { input: 2.5, output: 10 } });
   });
 
-  it("validates the prices it is given", () => {
-    expect(() => resolvePrices(["m"], { overrides: new Map([["m", { input: -1, output: 0 }]]) })).toThrow(
+  it("validates the prices it is given", async () => {
+    await expect(resolvePrices(["m"], { overrides: new Map([["m", { input: -1, output: 0 }]]) })).rejects.toThrow(
       "Expected `input` of price of m to be a number >= 0 (USD per 1M tokens), got -1",
     );
   });

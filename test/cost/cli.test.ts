@@ -18,7 +18,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-describe("CLI: --budget-usd and estimate (child processes)", () => {
+describe("CLI: --budget-usd and estimate (child processes)", { timeout: 90_000 }, () => {
   let sim: SimServer;
   let dir: string;
   beforeAll(async () => {

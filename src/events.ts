@@ -30,6 +30,27 @@ export type EvalEvent =
     }
   /** The run's budget as it ended (runs with `--budget-usd` or `--max-tokens-total`). */
   | { readonly type: "budget"; readonly state: BudgetState }
+  /** An attempt failed and will be tried again after `delay_ms` (backoff, or longer if the server asked). */
+  | {
+      readonly type: "retry";
+      readonly model: string;
+      readonly id: string;
+      /** The attempt that failed. */
+      readonly attempt: number;
+      /** The failure's type: `rate_limit`, `server_error`, `timeout`, `stream` … */
+      readonly cause: string;
+      readonly delay_ms: number;
+    }
+  /** The endpoint's circuit breaker opened: no request goes out to it; samples wait. */
+  | { readonly type: "breaker-open"; readonly endpoint: string; readonly trips: number }
+  /** One probe request may go out. */
+  | { readonly type: "breaker-half-open"; readonly endpoint: string }
+  /** The probe succeeded: requests go out again, ramping up. `open_ms`: how long it was not closed. */
+  | { readonly type: "breaker-close"; readonly endpoint: string; readonly open_ms: number }
+  /** A model's in-flight limit changed (AIMD on 429 storms, slow start after an outage). */
+  | { readonly type: "concurrency-change"; readonly model: string; readonly limit: number; readonly reason: "decrease" | "increase" | "restart" }
+  /** A sample is sent to its model's fallback (configured in the models YAML). */
+  | { readonly type: "fallback"; readonly model: string; readonly id: string; readonly to: string; readonly reason: "retries_exhausted" | "breaker_open" }
   /** Something the user should read once (unknown price, config drift …). */
   | { readonly type: "warning"; readonly message: string }
   /** The run stops dispatching: budget, interrupt or fatal API error. */

@@ -34,6 +34,8 @@ export interface ChatReply {
 export interface CallOptions {
   /** Aborting cancels the HTTP request and frees its socket. */
   readonly signal: AbortSignal;
+  /** Called on each streamed chunk as it arrives (the dispatcher's TTFT and idle deadlines watch it). */
+  readonly onChunk?: () => void;
 }
 
 /**
@@ -43,5 +45,7 @@ export interface CallOptions {
 export interface ModelClient {
   /** The model name as requests name it. */
   readonly model: string;
+  /** True when replies are streamed and `onChunk` is called: only then do TTFT and idle deadlines apply. */
+  readonly streaming?: boolean;
   chat(request: ChatRequest, options: CallOptions): Promise<ChatReply>;
 }

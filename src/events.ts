@@ -41,12 +41,12 @@ export type EvalEvent =
       readonly cause: string;
       readonly delay_ms: number;
     }
-  /** The endpoint's circuit breaker opened: no request goes out to it; samples wait. */
-  | { readonly type: "breaker-open"; readonly endpoint: string; readonly trips: number }
+  /** The endpoint's circuit breaker opened: no request goes out to it; samples wait. `models`: those behind it. */
+  | { readonly type: "breaker-open"; readonly endpoint: string; readonly trips: number; readonly models?: readonly string[] }
   /** One probe request may go out. */
-  | { readonly type: "breaker-half-open"; readonly endpoint: string }
+  | { readonly type: "breaker-half-open"; readonly endpoint: string; readonly models?: readonly string[] }
   /** The probe succeeded: requests go out again, ramping up. `open_ms`: how long it was not closed. */
-  | { readonly type: "breaker-close"; readonly endpoint: string; readonly open_ms: number }
+  | { readonly type: "breaker-close"; readonly endpoint: string; readonly open_ms: number; readonly models?: readonly string[] }
   /** A model's in-flight limit changed (AIMD on 429 storms, slow start after an outage). */
   | { readonly type: "concurrency-change"; readonly model: string; readonly limit: number; readonly reason: "decrease" | "increase" | "restart" }
   /** A sample is sent to its model's fallback (configured in the models YAML). */

@@ -1,0 +1,61 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { describe, expect, it } from "vitest";
+import { AttemptTimeoutError } from "../../src/errors/attempt-timeout-error.js";
+import { classifyApiError } from "../../src/errors/classify-api-error.js";
+
+const NOW = Date.UTC(2026, 0, 1);
+const apiError = (status: number, body: object = { message: `status ${status}` }, headers: Record<string, string> = {}) =>
+  APIError.generate(status, { error: body }, undefined, new Headers(headers));
+
+describe("classifyApiError", () => {
+  it.each([
+    [408, "retryable", "timeout"],
+    [409, "retryable", "conflict"],
+    [429, "retryable", "rate_limit"],
+    [500, "retryable", "server_error"],
+    [502, "retryable", "server_error"],
+    [503, "retryable", "server_error"],
+    [400, "permanent", "bad_request"],
+    [422, "permanent", "bad_request"],
+    [401, "fatal", "auth"],
+    [403, "fatal", "auth"],
+    [404, "fatal", "not_found"],
+  ])("status %i is %s (%s)", (status, kind, type) => {
+    const c = classifyApiError(apiError(status), NOW);
+    expect([c.kind, c.type, c.status]).toEqual([kind, type, status]);
+  });
+
+  it("reads the server's wait on retryable statuses", () => {
+    expect(classifyApiError(apiError(429, {}, { "retry-after": "2" }), NOW).retryAfterMs).toBe(2000);
+    expect(classifyApiError(apiError(503, {}, { "retry-after-ms": "150" }), NOW).retryAfterMs).toBe(150);
+    expect(classifyApiError(apiError(429), NOW).retryAfterMs).toBeUndefined();
+  });
+
+  it("knows the codes that change the meaning of a status", () => {
+    const quota = classifyApiError(apiError(429, { code: "insufficient_quota", message: "You exceeded your current quota" }), NOW);
+    expect([quota.kind, quota.type]).toEqual(["fatal", "quota"]);
+    const ctx = classifyApiError(apiError(400, { code: "context_length_exceeded", message: "too long" }), NOW);
+    expect([ctx.kind, ctx.type]).toEqual(["permanent", "context_length"]);
+  });
+
+  it("treats transport failures, timeouts, dropped and malformed streams as retryable", () => {
+    const cases: [unknown, string][] = [
+      [new APIConnectionError({ message: "Connection error." }), "connection"],
+      [new APIConnectionTimeoutError(), "timeout"],
+      [new APIUserAbortError(), "aborted"],
+      [new AttemptTimeoutError("idle", 5000), "timeout"],
+      [Object.assign(new Error("the stream ended before a finish_reason"), { name: "StreamDroppedError" }), "stream"],
+      [new APIError(undefined, { message: "overloaded" }, undefined, new Headers()), "stream"],
+      [new SyntaxError("Unexpected token"), "malformed"],
+      [Object.assign(new Error("aborted"), { name: "TimeoutError" }), "timeout"],
+      [new TypeError("fetch failed"), "connection"],
+    ];
+    for (const [error, type] of cases) expect(classifyApiError(error, NOW)).toMatchObject({ kind: "retryable", type });
+  });
+
+  it("keeps messages to one readable line", () => {
+    const c = classifyApiError(new Error(`a\n  b ${"x".repeat(400)}`), NOW);
+    expect(c.message.startsWith("a b x")).toBe(true);
+    expect(c.message.length).toBe(300);
+  });
+});

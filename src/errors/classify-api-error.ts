@@ -1,4 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { serverRetryAfterMs } from "../reliability/retry-after.js";
+import { AttemptTimeoutError } from "./attempt-timeout-error.js";
 import type { FailureKind } from "./model-call-error.js";
 
 export interface Classified {
@@ -7,28 +9,43 @@ export interface Classified {
   readonly type: string;
   readonly status?: number;
   readonly message: string;
+  /** How long the server asked us to wait (Retry-After, retry-after-ms, x-ratelimit-reset-*), in ms. */
+  readonly retryAfterMs?: number;
 }
 
 /**
- * The one place that decides what an error means. Retryable: 408, 409, 429, 5xx, connection
- * failures, timeouts, dropped streams. Permanent for the sample: other 4xx (400/422: context too
- * long …). Fatal for the run: 401, 403, and 404 (unknown model or wrong base URL).
+ * The one place that decides what an error means.
+ * - Retryable: 408, 409, 429, 5xx, connection failures, timeouts (the SDK's or an attempt deadline),
+ *   a stream that dropped mid-way, a 200 whose body is malformed.
+ * - Permanent for the sample: other 4xx (400/422: context too long, bad parameter …).
+ * - Fatal for the run: 401, 403, 404 (unknown model or wrong base URL), and 429 `insufficient_quota`
+ *   (out of credit: retrying cannot help, and every sample would fail the same way).
+ * `nowEpochMs` dates an HTTP-date Retry-After.
  */
-export function classifyApiError(error: unknown): Classified {
+export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()): Classified {
   const message = oneLine(error instanceof Error ? error.message : String(error));
+  if (error instanceof AttemptTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message };
   if (error instanceof APIError && typeof error.status === "number") {
     const status = error.status;
+    const retryAfterMs = serverRetryAfterMs(error.headers as Headers | undefined, nowEpochMs);
+    const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
+    const code = typeof error.code === "string" ? error.code : undefined;
     if (status === 401 || status === 403) return { kind: "fatal", type: "auth", status, message };
     if (status === 404) return { kind: "fatal", type: "not_found", status, message };
-    if (status === 429) return { kind: "retryable", type: "rate_limit", status, message };
-    if (status === 408 || status === 409) return { kind: "retryable", type: "timeout", status, message };
-    if (status >= 500) return { kind: "retryable", type: "server_error", status, message };
+    if (status === 429 && code === "insufficient_quota") return { kind: "fatal", type: "quota", status, message };
+    if (status === 429) return { kind: "retryable", type: "rate_limit", status, message, ...wait };
+    if (status === 408) return { kind: "retryable", type: "timeout", status, message, ...wait };
+    if (status === 409) return { kind: "retryable", type: "conflict", status, message, ...wait };
+    if (status >= 500) return { kind: "retryable", type: "server_error", status, message, ...wait };
+    if (code === "context_length_exceeded") return { kind: "permanent", type: "context_length", status, message };
     return { kind: "permanent", type: "bad_request", status, message };
   }
+  // An error event inside a 200 stream: the server gave up mid-reply.
   if (error instanceof APIError) return { kind: "retryable", type: "stream", message };
+  if (error instanceof Error && error.name === "StreamDroppedError") return { kind: "retryable", type: "stream", message };
   if (isAbort(error)) return { kind: "retryable", type: "timeout", message };
   if (error instanceof SyntaxError) return { kind: "retryable", type: "malformed", message };
   return { kind: "retryable", type: "connection", message };

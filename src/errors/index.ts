@@ -1,3 +1,4 @@
+export * from "./attempt-timeout-error.js";
 export * from "./classify-api-error.js";
 export * from "./config-error.js";
 export * from "./model-call-error.js";

@@ -19,7 +19,8 @@ export interface OpenAIChatOptions {
 
 /** Creates an SDK client with its own retries off: streameval counts and paces every attempt itself. */
 export function createSdkClient(opts: { baseURL?: string; apiKey: string }): OpenAI {
-  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000 });
+  // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
+  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000, logLevel: "off" });
 }
 
 /**
@@ -33,6 +34,7 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   const stream = options.stream ?? true;
   return {
     model: options.model,
+    streaming: stream,
     chat: (request, call) => (stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call)),
   };
 }
@@ -84,27 +86,34 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   let ttft: number | null = null;
   let chunks = 0;
   let sawChoice = false;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = toUsage(chunk.usage);
-    for (const choice of chunk.choices ?? []) {
-      sawChoice = true;
-      const i = choice.index ?? 0;
-      const delta = choice.delta;
-      if (delta?.content) {
-        ttft ??= clock.now() - start;
-        (texts[i] ??= []).push(delta.content);
-        chunks++;
+  try {
+    for await (const chunk of stream) {
+      call.onChunk?.();
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      for (const choice of chunk.choices ?? []) {
+        sawChoice = true;
+        const i = choice.index ?? 0;
+        const delta = choice.delta;
+        if (delta?.content) {
+          ttft ??= clock.now() - start;
+          (texts[i] ??= []).push(delta.content);
+          chunks++;
+        }
+        for (const t of delta?.tool_calls ?? []) {
+          ttft ??= clock.now() - start;
+          const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
+          if (t.id) acc.id = t.id;
+          if (t.function?.name) acc.name += t.function.name;
+          if (t.function?.arguments) acc.args.push(t.function.arguments);
+          tools.set(t.index, acc);
+        }
+        if (choice.finish_reason) finish[i] = choice.finish_reason;
       }
-      for (const t of delta?.tool_calls ?? []) {
-        ttft ??= clock.now() - start;
-        const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
-        if (t.id) acc.id = t.id;
-        if (t.function?.name) acc.name += t.function.name;
-        if (t.function?.arguments) acc.args.push(t.function.arguments);
-        tools.set(t.index, acc);
-      }
-      if (choice.finish_reason) finish[i] = choice.finish_reason;
     }
+  } catch (error) {
+    // The body broke off after the reply began (the socket closed mid-stream): a dropped stream.
+    if (error instanceof TypeError && !call.signal.aborted) throw new StreamDroppedError(error);
+    throw error;
   }
   // A stream that ends without a finish_reason was cut off mid-way: retryable, never a short answer.
   if (!sawChoice || finish[0] === undefined) throw new StreamDroppedError();
@@ -128,8 +137,8 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
 /** The stream closed before the server said it was finished. */
 export class StreamDroppedError extends Error {
   override readonly name = "StreamDroppedError";
-  constructor() {
-    super("the stream ended before a finish_reason: dropped mid-way");
+  constructor(cause?: unknown) {
+    super("the stream ended before a finish_reason: dropped mid-way", cause === undefined ? undefined : { cause });
   }
 }
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode } from "./commands/exit-codes.js";
 import { runCommand } from "./commands/run-command.js";
+import { loadModelsConfig } from "./config/models-config.js";
 import { resolveRunConfig, type RunFlags } from "./config/run-config.js";
 import { isConfigError } from "./errors/config-error.js";
 import { InputRejectedError } from "./run.js";
@@ -40,8 +41,15 @@ const run = program
   .option("-t, --task <file|name>", "task YAML, or a bundled task name (gsm8k …); repeatable", collect)
   .option("-m, --model <name>", "model to evaluate; repeatable: each sample goes to every model", collect)
   .option("--base-url <url>", "OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)")
-  .option("--api-key-env <var>", "environment variable holding the API key", "OPENAI_API_KEY")
-  .option("-c, --concurrency <n>", "requests in flight per model", "8")
+  .option("--api-key-env <var>", "environment variable holding the API key (default OPENAI_API_KEY)")
+  .option("-c, --concurrency <n>", "requests in flight per model (default 8)")
+  .option("--rpm <n>", "requests per minute, per model")
+  .option("--tpm <n>", "tokens per minute, per model")
+  .option("--timeout <sec>", "per attempt (default 600)")
+  .option("--ttft-timeout <sec>", "per attempt, to the first streamed chunk (default 180)")
+  .option("--idle-timeout <sec>", "per attempt, between streamed chunks (default 60)")
+  .option("--max-retries <n>", "retries per request after the first attempt (default 6)")
+  .option("--models <file>", "models YAML: base URLs, keys, limits, prices, fallbacks per model")
   .option("--price <in/out>", "USD per 1M input/output tokens")
   .option("--budget-usd <x>", "hard spending limit: stop (exit 3) before it would be passed")
   .option("--max-tokens-total <n>", "hard limit on prompt + completion tokens for the run")
@@ -57,7 +65,8 @@ const run = program
   .option("--strict", "the first invalid input line fails the run (exit 2)")
   .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
   .action(async (inputs: string[], flags: RunFlags) => {
-    process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env), io);
+    const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
+    process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);
   });
 
 const estimate = program
@@ -66,7 +75,8 @@ const estimate = program
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
   .action(async (inputs: string[], flags: RunFlags) => {
     const { estimateCommand } = await import("./commands/estimate-command.js");
-    process.exitCode = await estimateCommand(resolveRunConfig(inputs, flags, process.env, { apiKey: false }), io);
+    const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
+    process.exitCode = await estimateCommand(resolveRunConfig(inputs, flags, process.env, { apiKey: false, modelsConfig }), io);
   });
 // The same flags as `run`, so a run's command line can be priced by changing one word.
 for (const option of run.options) estimate.addOption(option);

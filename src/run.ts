@@ -18,7 +18,7 @@ import { parse } from "./operators/parse.js";
 import { route } from "./operators/route.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
-import { createDispatcher } from "./reliability/dispatcher.js";
+import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { Task } from "./tasks/types.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -31,8 +31,12 @@ export interface ModelTarget {
   readonly price?: Price | null;
   /** Where the price came from (`resolvePrices`), as the summary reports it. */
   readonly priceSource?: PriceSource;
-  /** Named in fatal error messages. */
+  /** Base URL: named in fatal error messages; models on one endpoint share a circuit breaker. */
   readonly endpoint?: string;
+  /** Retries, deadlines, rate limits, breaker settings (src/reliability). */
+  readonly reliability?: ReliabilityOptions;
+  /** Serves this model's samples when it cannot (retries spent, breaker open too long). Off unless set. */
+  readonly fallback?: ModelTarget;
 }
 
 export interface EvaluateOptions {
@@ -112,14 +116,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
-    const dispatchers = new Map(
-      options.models.map((m, i) => [
-        m.client.model,
-        createDispatcher(m.client, { concurrency: concurrency[i] ?? 8, clock, emit, endpoint: m.endpoint, budget: budget?.gate }),
-      ]),
-    );
+    const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
     const context: PipelineContext = {
-      dispatchers,
+      dispatchers: built.dispatchers,
       prices,
       emit,
       clock,
@@ -177,6 +176,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
+        built.dispose();
         events.complete();
       }),
     );
@@ -191,13 +191,20 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
+/** Prices by model name, fallbacks included (a sample a fallback served costs the fallback's price). */
+function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
+  const prices = new Map<string, Price | null>();
+  for (const m of options.models) {
+    for (let t: ModelTarget | undefined = m; t && !prices.has(t.client.model); t = t.fallback) prices.set(t.client.model, t.price ?? null);
+  }
+  return prices;
+}
+
 /** An item cut off because the run stopped (aborted, or refused by the budget) is not a result: it stays undone, and a rerun does it. */
 function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
   if (outcome.line.status !== "error") return false;
   return (signal.aborted && outcome.line.error?.type === "aborted") || outcome.line.error?.type === BUDGET_REFUSED;
 }
-
-const pricesOf = (options: EvaluateOptions) => new Map(options.models.map((m) => [m.client.model, m.price ?? null]));
 
 function validate(options: EvaluateOptions): void {
   if (options.tasks.length === 0) throw new RangeError("Expected `tasks` to hold at least one task, got none");

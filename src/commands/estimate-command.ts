@@ -6,6 +6,7 @@ import { openInputs } from "../io/open-inputs.js";
 import { renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
 import { loadTask } from "../tasks/load.js";
+import { filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 
 /**
@@ -15,7 +16,7 @@ import type { CommandIO } from "./run-command.js";
  */
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
-  const prices = await resolvePrices(config.models, { flag: config.price, baseURL: config.baseURL });
+  const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),
     tasks,

@@ -4,16 +4,17 @@ import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
+import { resolvePrices } from "../cost/resolve-prices.js";
 import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
-import { createSdkClient, openAIChat } from "../models/openai-chat.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { runEvaluation } from "../run-evaluation.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { exitCodeOf } from "./exit-codes.js";
+import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { runPricesAndBudget } from "./run-prices.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
@@ -33,15 +34,12 @@ export interface CommandIO {
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
   const run = config.runName ?? runFingerprint(config, tasks);
-  const sdk = createSdkClient({ baseURL: config.baseURL, apiKey: config.apiKey });
-  const { prices, budget } = await runPricesAndBudget(config);
-  const models = config.models.map((model, i) => ({
-    client: openAIChat({ model, apiKey: config.apiKey, baseURL: config.baseURL, stream: config.stream, sdk }),
-    concurrency: config.concurrency,
-    price: prices[i]?.price ?? null,
-    priceSource: prices[i]?.source,
-    endpoint: config.baseURL ?? "https://api.openai.com/v1",
-  }));
+  const overrides = filePrices(config.modelSpecs);
+  const { prices, budget } = await runPricesAndBudget(config, overrides);
+  // Fallbacks are priced like the models (a sample a fallback served costs the fallback's price).
+  const fallbacks = allSpecs(config.modelSpecs).filter((s) => !config.models.includes(s.name));
+  const fallbackPrices = fallbacks.length ? await resolvePrices(fallbacks.map((s) => s.name), { flag: config.price, overrides }) : [];
+  const models = buildModelTargets(config.modelSpecs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
+import type { ModelsConfig } from "./models-config.js";
 import type { Task } from "../tasks/types.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
@@ -11,7 +13,13 @@ export interface RunFlags {
   apiKeyEnv?: string;
   concurrency?: string;
   timeout?: string;
+  ttftTimeout?: string;
+  idleTimeout?: string;
   maxRetries?: string;
+  rpm?: string;
+  tpm?: string;
+  /** The models YAML's path (loaded by the caller, passed to resolveRunConfig). */
+  models?: string;
   budgetUsd?: string;
   maxTokensTotal?: string;
   price?: string;
@@ -54,13 +62,22 @@ export interface RunConfig {
   readonly progress: boolean | undefined;
   readonly strict: boolean;
   readonly stream: boolean;
+  /** Per evaluated model: endpoint, key, limits, timeouts, price, fallback (flags > --models file > defaults). */
+  readonly modelSpecs: readonly ModelSpec[];
+  readonly modelsFile: string | undefined;
 }
 
 /**
  * Flags + environment → a validated RunConfig. The only place the run reads the environment:
  * `$OPENAI_BASE_URL` and the key variable (default OPENAI_API_KEY).
  */
-export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env: NodeJS.ProcessEnv, needs: { apiKey?: boolean } = {}): RunConfig {
+export function resolveRunConfig(
+  inputs: readonly string[],
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+  needs: { apiKey?: boolean; modelsConfig?: ModelsConfig } = {},
+): RunConfig {
+  const modelsConfig = needs.modelsConfig;
   const models = flags.model ?? [];
   if (models.length === 0) throw new ConfigError("at least one --model is required", { key: "--model" });
   const taskRefs = flags.task ?? [];
@@ -68,9 +85,29 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
   const apiKeyEnv = flags.apiKeyEnv ?? "OPENAI_API_KEY";
   const baseURL = flags.baseUrl ?? (env.OPENAI_BASE_URL || undefined);
   const key = env[apiKeyEnv];
-  if (!key && !baseURL && needs.apiKey !== false) {
+  // With a models file, keys and base URLs are per model: resolveModelSpecs checks each.
+  if (!key && !baseURL && needs.apiKey !== false && !modelsConfig) {
     throw new ConfigError(`no API key: set $${apiKeyEnv} (or name another variable with --api-key-env), or point --base-url at a server that needs none`, { key: "--api-key-env" });
   }
+  const price = flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null;
+  const modelSpecs = resolveModelSpecs(
+    models,
+    {
+      baseURL: flags.baseUrl,
+      apiKeyEnv: flags.apiKeyEnv,
+      concurrency: flags.concurrency === undefined ? undefined : int(flags.concurrency, "--concurrency", 8, 1),
+      price: price ?? undefined,
+      rpm: num(flags.rpm, "--rpm"),
+      tpm: num(flags.tpm, "--tpm"),
+      timeoutMs: seconds(flags.timeout, "--timeout"),
+      ttftTimeoutMs: seconds(flags.ttftTimeout, "--ttft-timeout"),
+      idleTimeoutMs: seconds(flags.idleTimeout, "--idle-timeout"),
+      maxRetries: flags.maxRetries === undefined ? undefined : int(flags.maxRetries, "--max-retries", 6, 0),
+    },
+    modelsConfig,
+    env,
+    needs.apiKey !== false,
+  );
   return {
     inputs: inputs.length ? inputs : ["-"],
     taskRefs,
@@ -79,7 +116,7 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
     apiKey: key || "EMPTY",
     apiKeyEnv,
     concurrency: int(flags.concurrency, "--concurrency", 8, 1),
-    price: flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null,
+    price,
     budgetUsd: flags.budgetUsd === undefined ? undefined : positive(flags.budgetUsd, "--budget-usd"),
     maxTokensTotal: flags.maxTokensTotal === undefined ? undefined : int(flags.maxTokensTotal, "--max-tokens-total", 1, 1),
     store: flags.store ?? ".streameval",
@@ -93,6 +130,8 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
     progress: flags.progress,
     strict: flags.strict ?? false,
     stream: flags.stream ?? true,
+    modelSpecs,
+    modelsFile: modelsConfig?.file,
   };
 }
 
@@ -104,7 +143,27 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[]): strin
   const h = createHash("sha256");
   for (const t of tasks) h.update(`task\0${t.name}\0${t.origin.text}\0`);
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
+  // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
+  if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
+}
+
+function routeOf(spec: ModelSpec): unknown {
+  return { model: spec.name, baseURL: spec.baseURL ?? null, fallback: spec.fallback ? routeOf(spec.fallback) : null };
+}
+
+/** A number > 0 (rates), or undefined when the flag was not given. */
+function num(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isFinite(n) && n > 0) || text.trim() === "") throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+/** Seconds as given on the command line, in ms. */
+function seconds(text: string | undefined, flag: string): number | undefined {
+  const s = num(text, flag);
+  return s === undefined ? undefined : s * 1000;
 }
 
 function int(text: string | undefined, flag: string, fallback: number, min: number): number {

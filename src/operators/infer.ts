@@ -23,7 +23,7 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
   try {
     const request = toRequest(work);
-    const { reply: sent, queue_ms, attempts } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
+    const { reply: sent, queue_ms, attempts, served_by } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
     // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
     const usage = reply.usage;
@@ -35,7 +35,8 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
       work,
       reply,
       timing: { e2e_ms: round(reply.e2e_ms), ttft_ms: roundOrNull(reply.ttft_ms), tpot_ms: roundOrNull(tpot), queue_ms: round(queue_ms), attempts },
-      cost_usd: costOf(usage, context.prices.get(model)),
+      cost_usd: costOf(usage, context.prices.get(served_by ?? model)),
+      ...(served_by ? { served_by } : {}),
     };
   } catch (error) {
     if (!isModelCallError(error)) throw error;

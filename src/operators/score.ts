@@ -37,6 +37,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,
     timing,
+    ...(inferred.served_by ? { served_by: inferred.served_by } : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export interface Inferred {
   readonly timing: Timing;
   readonly error?: ErrorInfo;
   readonly cost_usd: number | null;
+  /** The model that answered, when a fallback served the item. */
+  readonly served_by?: string;
 }
 
 /** A finished work item and its result line. */

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import type { BudgetGate } from "../cost/budget-gate.js";
 import type { EvalEvent } from "../events.js";
 import type { ModelClient } from "../models/types.js";
 import type { AttemptTimeouts } from "./attempt-watch.js";
@@ -48,7 +49,7 @@ export interface Dispatchers {
  */
 export function createDispatchers(
   targets: readonly DispatchTarget[],
-  deps: { readonly clock?: Clock; readonly emit?: (event: EvalEvent) => void; readonly random?: () => number } = {},
+  deps: { readonly clock?: Clock; readonly emit?: (event: EvalEvent) => void; readonly random?: () => number; readonly budget?: BudgetGate } = {},
 ): Dispatchers {
   const emit = deps.emit ?? (() => {});
   const dispatchers = new Map<string, Dispatcher>();
@@ -85,6 +86,7 @@ export function createDispatchers(
       emit,
       endpoint: target.endpoint,
       random: deps.random,
+      budget: deps.budget,
       maxRetries: r.maxRetries,
       backoff: r.backoff,
       timeouts: r.timeouts,

@@ -187,6 +187,8 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
     };
 
     for (;;) {
+      // After a fatal failure the run is stopping: a sample that comes along now is cut off, not failed.
+      if (signal.aborted) throw fail(ABORTED, { type: ABORTED, kind: "retryable" }, attempts);
       if (fatal) throw fail(fatal.message, fatal.info, attempts);
       const waitStart = clock.now();
       if (breaker) {

@@ -51,6 +51,7 @@ export class EndpointBreaker {
   readonly #clock: Clock;
   readonly #emit: (event: EvalEvent) => void;
   readonly #consecutiveLimit: number;
+  readonly #resetMs: number;
   readonly #closeListeners = new Set<() => void>();
   #state: BreakerState = "closed";
   #consecutive = 0;
@@ -66,6 +67,7 @@ export class EndpointBreaker {
     this.#clock = deps.clock ?? systemClock;
     this.#emit = deps.emit ?? (() => {});
     this.#consecutiveLimit = o.consecutiveFailures;
+    this.#resetMs = o.resetTimeoutMs;
     this.#renewChange();
     const cbOptions: CircuitBreaker.Options<[() => Promise<unknown>]> & { enableSnapshots: boolean } = {
       name: endpoint,
@@ -113,7 +115,9 @@ export class EndpointBreaker {
       if (this.#cb.closed || this.#cb.pendingClose) return true;
       const left = deadline - this.#clock.now();
       if (left <= 0) return false;
-      await this.#waitForChange(signal, left);
+      // Opossum's reset timer is unref'd: a waiting sample keeps its own (ref'd) timer, so a run whose
+      // every sample waits on the breaker stays alive. Waking once per reset period also re-checks the state.
+      await this.#waitForChange(signal, Math.min(left, this.#resetMs));
     }
   }
 
@@ -182,7 +186,7 @@ export class EndpointBreaker {
     const onAbort = () => stop.abort();
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      await Promise.race([changed, Number.isFinite(maxMs) ? this.#clock.sleep(maxMs, stop.signal).catch(() => {}) : new Promise<void>(() => {}), aborted(stop.signal)]);
+      await Promise.race([changed, this.#clock.sleep(maxMs, stop.signal).catch(() => {}), aborted(stop.signal)]);
     } finally {
       stop.abort();
       signal.removeEventListener("abort", onAbort);

@@ -20,6 +20,8 @@ export class Progress {
   #errors = 0;
   #retries = 0;
   #rejects = 0;
+  #breakerTrips = 0;
+  readonly #breakersOpen = new Set<string>();
   #resumed = 0;
   #costMicros = 0;
   #metricKey: string | undefined;
@@ -49,6 +51,11 @@ export class Progress {
       }
       this.maybeDraw();
     } else if (event.type === "reject") this.#rejects++;
+    else if (event.type === "breaker-open") {
+      this.#breakerTrips++;
+      this.#breakersOpen.add(event.endpoint);
+      this.maybeDraw();
+    } else if (event.type === "breaker-close") this.#breakersOpen.delete(event.endpoint);
   }
 
   maybeDraw(): void {
@@ -83,6 +90,8 @@ export class Progress {
     if (this.#errors) parts.push(`errors ${this.#errors}`);
     if (this.#retries) parts.push(`retries ${this.#retries}`);
     if (this.#rejects) parts.push(`rejected ${this.#rejects}`);
+    if (this.#breakersOpen.size) parts.push(`breaker OPEN (${[...this.#breakersOpen].join(", ")}; trips ${this.#breakerTrips})`);
+    else if (this.#breakerTrips) parts.push(`breaker trips ${this.#breakerTrips}`);
     return parts.join(" · ");
   }
 }

@@ -37,11 +37,23 @@ export function renderSummaryTable(summary: Summary): string {
     for (const [model, m] of Object.entries(models)) {
       const errs = Object.entries(m.errors);
       if (errs.length) out.push(`${model} errors: ${errs.map(([t, n]) => `${t} ${n}`).join(", ")}`);
+      const r = m.reliability && reliabilityLine(m.reliability);
+      if (r) out.push(`${model} reliability: ${r}`);
     }
   }
   const costLines = renderCostLines(summary);
   if (costLines.length) out.push("", ...costLines);
   return `${out.join("\n")}\n`;
+}
+
+/** Retries by cause, breaker trips, fallbacks and AIMD's low point; empty when the run went smoothly. */
+function reliabilityLine(r: NonNullable<Summary["models"][string]["reliability"]>): string {
+  const parts: string[] = [];
+  if (r.retries.total) parts.push(`retries ${Object.entries(r.retries.by_cause).map(([c, n]) => `${c} ${n}`).join(", ")}`);
+  if (r.breaker.trips) parts.push(`breaker trips ${r.breaker.trips} (open ${r.breaker.open_s.toFixed(1)} s)`);
+  if (r.fallbacks) parts.push(`served by fallback ${r.fallbacks}`);
+  if (r.min_concurrency !== null) parts.push(`concurrency down to ${r.min_concurrency}`);
+  return parts.join(" · ");
 }
 
 function ms(v: number | null): string {

@@ -1,5 +1,6 @@
 import type { EvalEvent } from "../events.js";
 import { type Accumulator, getAggregation } from "../metrics/index.js";
+import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
 import { LatencyHistogram } from "./latency.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
@@ -40,6 +41,7 @@ export class SummaryBuilder {
   readonly #aggregations = new Map<string, ReadonlyMap<string, string>>();
   #rejected = 0;
   #duplicates = 0;
+  readonly #reliability = new ReliabilityStats();
 
   constructor(readonly options: SummaryBuilderOptions) {
     for (const t of options.tasks) {
@@ -49,6 +51,7 @@ export class SummaryBuilder {
   }
 
   add(event: EvalEvent): void {
+    this.#reliability.add(event);
     if (event.type === "result") this.addResult(event.line, event.resumed ?? false);
     else if (event.type === "reject") this.#rejected++;
     else if (event.type === "duplicate-id") this.#duplicates++;
@@ -96,7 +99,7 @@ export class SummaryBuilder {
     const tasks: Summary["tasks"] = {};
     for (const [task, byModel] of this.#acc) {
       const models: Record<string, ModelSummary> = {};
-      for (const [model, a] of byModel) models[model] = this.#modelSummary(a);
+      for (const [model, a] of byModel) models[model] = this.#modelSummary(a, model);
       tasks[task] = { models };
     }
     const first = this.options.tasks[0]?.name ?? [...this.#acc.keys()][0] ?? "";
@@ -113,7 +116,7 @@ export class SummaryBuilder {
     };
   }
 
-  #modelSummary(a: ModelAcc): ModelSummary {
+  #modelSummary(a: ModelAcc, model: string): ModelSummary {
     const metrics: ModelSummary["metrics"] = {};
     for (const [key, agg] of a.metrics) metrics[key] = agg.result();
     return {
@@ -123,6 +126,7 @@ export class SummaryBuilder {
       cost_usd: a.costUnknown && a.ok > 0 ? null : Math.round(a.costMicros * 1e6) / 1e12,
       latency_ms: { ttft: a.ttft.percentiles(), tpot: a.tpot.percentiles(), e2e: a.e2e.percentiles(), queue: a.queue.percentiles() },
       errors: Object.fromEntries(a.errors),
+      reliability: this.#reliability.forModel(model),
     };
   }
 }

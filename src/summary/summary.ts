@@ -1,5 +1,6 @@
 import type { CostSummary } from "../cost/cost-ledger.js";
 import type { RunResources } from "../cost/run-accounting.js";
+import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { Percentiles } from "./latency.js";
 
 export interface MetricValue {
@@ -16,6 +17,8 @@ export interface ModelSummary {
   cost_usd: number | null;
   latency_ms: { ttft: Percentiles; tpot: Percentiles; e2e: Percentiles; queue: Percentiles };
   errors: Record<string, number>;
+  /** Attempts, retries by cause, breaker trips and open time, fallbacks, failed samples (the model, across tasks). */
+  reliability?: ModelReliability;
 }
 
 export type StopReason = "budget" | "interrupted" | "fatal";

@@ -35,8 +35,20 @@ export { generateUntil, generateUntilRequest } from "./pipelines/generate-until.
 // Models
 export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
 export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
-export { createDispatcher, type Dispatcher, type DispatchOutcome } from "./reliability/dispatcher.js";
+export { createDispatcher, type Dispatcher, type DispatchOutcome, type DispatcherOptions } from "./reliability/dispatcher.js";
 export { Semaphore } from "./reliability/semaphore.js";
+
+// Reliability: retries, deadlines, rate limits, breakers, fallbacks
+export { createDispatchers, type DispatchTarget, type Dispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
+export { EndpointBreaker, BreakerOpenError, type BreakerOptions, type BreakerState } from "./reliability/endpoint-breaker.js";
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./reliability/backoff.js";
+export { serverRetryAfterMs } from "./reliability/retry-after.js";
+export { TokenBucket } from "./reliability/token-bucket.js";
+export { RateLimits, estimateTokens } from "./reliability/rate-limits.js";
+export { AdaptiveLimit } from "./reliability/adaptive-limit.js";
+export { watchAttempt, type AttemptTimeouts } from "./reliability/attempt-watch.js";
+export { ReliabilityStats, type ModelReliability } from "./reliability/reliability-stats.js";
+export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 
 // Tasks and metrics
 export { loadTask, parseTask } from "./tasks/load.js";

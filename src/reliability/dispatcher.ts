@@ -30,7 +30,7 @@ export interface Dispatcher {
   readonly inFlight: number;
   readonly waiting: number;
   /** The in-flight limit now: `concurrency`, or less while adaptive concurrency holds it down. */
-  readonly limit: number;
+  readonly limit?: number;
   /**
    * Sends the request, retrying what is retryable, and resolves with the reply. Rejects with a
    * ModelCallError: `kind: "fatal"` means the run must stop; `permanent`, or `retryable` once the

@@ -20,6 +20,9 @@ export interface Classified {
  * - Permanent for the sample: other 4xx (400/422: context too long, bad parameter …).
  * - Fatal for the run: 401, 403, 404 (unknown model or wrong base URL), and 429 `insufficient_quota`
  *   (out of credit: retrying cannot help, and every sample would fail the same way).
+ * Errors from other clients are read the same way when they carry a numeric `status`; a network
+ * error code (ECONNRESET …) or a fetch TypeError is a connection failure; anything else a model
+ * function threw is permanent for the sample (`model_error`): retrying a bug only repeats it.
  * `nowEpochMs` dates an HTTP-date Retry-After.
  */
 export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()): Classified {
@@ -28,11 +31,12 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message };
-  if (error instanceof APIError && typeof error.status === "number") {
-    const status = error.status;
-    const retryAfterMs = serverRetryAfterMs(error.headers as Headers | undefined, nowEpochMs);
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const e = error as { headers?: unknown; code?: unknown; error?: { code?: unknown } };
+    const retryAfterMs = serverRetryAfterMs(e.headers as Headers | undefined, nowEpochMs);
     const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
-    const code = typeof error.code === "string" ? error.code : undefined;
+    const code = typeof e.code === "string" ? e.code : typeof e.error?.code === "string" ? e.error.code : undefined;
     if (status === 401 || status === 403) return { kind: "fatal", type: "auth", status, message };
     if (status === 404) return { kind: "fatal", type: "not_found", status, message };
     if (status === 429 && code === "insufficient_quota") return { kind: "fatal", type: "quota", status, message };
@@ -48,7 +52,28 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   if (error instanceof Error && error.name === "StreamDroppedError") return { kind: "retryable", type: "stream", message };
   if (isAbort(error)) return { kind: "retryable", type: "timeout", message };
   if (error instanceof SyntaxError) return { kind: "retryable", type: "malformed", message };
-  return { kind: "retryable", type: "connection", message };
+  if (error instanceof TypeError || isNetworkError(error)) return { kind: "retryable", type: "connection", message };
+  return { kind: "permanent", type: "model_error", message };
+}
+
+/** An HTTP status carried by the error (the SDK's APIError, or another client's `status`/`statusCode`). */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof APIError) return typeof error.status === "number" ? error.status : undefined;
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as { status?: unknown; statusCode?: unknown };
+  const s = typeof e.status === "number" ? e.status : e.statusCode;
+  return typeof s === "number" && Number.isInteger(s) && s >= 400 && s <= 599 ? s : undefined;
+}
+
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
+
+/** A Node or undici network failure, on the error or anywhere down its `cause` chain. */
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"))) return true;
+  }
+  return false;
 }
 
 function isAbort(error: unknown): boolean {

@@ -53,8 +53,18 @@ describe("classifyApiError", () => {
     for (const [error, type] of cases) expect(classifyApiError(error, NOW)).toMatchObject({ kind: "retryable", type });
   });
 
+  it("reads other clients' errors by status or network code; anything else a model threw is permanent", () => {
+    expect(classifyApiError(Object.assign(new Error("upstream"), { status: 503 }), NOW)).toMatchObject({ kind: "retryable", type: "server_error", status: 503 });
+    expect(classifyApiError(Object.assign(new Error("nope"), { statusCode: 401 }), NOW)).toMatchObject({ kind: "fatal", type: "auth" });
+    expect(classifyApiError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), NOW)).toMatchObject({ kind: "retryable", type: "connection" });
+    expect(classifyApiError(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "UND_ERR_SOCKET" }) }), NOW)).toMatchObject({ type: "connection" });
+    expect(classifyApiError(new Error("boom"), NOW)).toMatchObject({ kind: "permanent", type: "model_error", message: "boom" });
+    expect(classifyApiError("a string", NOW)).toMatchObject({ kind: "permanent", type: "model_error" });
+  });
+
   it("keeps messages to one readable line", () => {
     const c = classifyApiError(new Error(`a\n  b ${"x".repeat(400)}`), NOW);
+    expect(c.type).toBe("model_error");
     expect(c.message.startsWith("a b x")).toBe(true);
     expect(c.message.length).toBe(300);
   });

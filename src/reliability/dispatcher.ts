@@ -71,7 +71,8 @@ export interface DispatcherOptions {
   readonly fallbackAfterMs?: number;
 }
 
-type AttemptResult = { readonly queued_ms: number } & (
+/** `probe`: the attempt was the breaker's half-open probe. */
+type AttemptResult = { readonly queued_ms: number; readonly probe?: boolean } & (
   | { readonly kind: "ok"; readonly reply: ChatReply }
   | { readonly kind: "not-sent" }
   | { readonly kind: "failed"; readonly failure: Classified }
@@ -118,6 +119,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
     const start = clock.now();
     const release = await slots.acquire(signal);
     let queued_ms = 0;
+    let probe = false;
     let watch: ReturnType<typeof watchAttempt> | undefined;
     let ticketSettle: ((tokens: number | null) => void) | undefined;
     let hold: RequestHold | undefined;
@@ -128,6 +130,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       const epoch = aimd?.epoch ?? 0;
       const send = () => {
         queued_ms = clock.now() - start;
+        probe = breaker?.state === "half-open";
         emit({ type: "request-start", model, id, attempt: n });
         const w = (watch = watchAttempt(signal, o.timeouts, clock, streaming));
         return client.chat(request, { signal: w.signal, onChunk: w.onChunk }).catch((error: unknown) => {
@@ -150,7 +153,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
         ticket.settle(failure.status !== undefined ? 0 : null);
         hold?.fail(failure.status === undefined);
         if (failure.type === "rate_limit" && aimd) applyLimit(aimd.rateLimited(epoch));
-        return { kind: "failed", failure, queued_ms };
+        return { kind: "failed", failure, queued_ms, probe };
       }
       const usage = reply.usage;
       ticket.settle(usage ? usage.prompt_tokens + usage.completion_tokens : null);
@@ -171,6 +174,8 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   async function call(request: ChatRequest, id: string, signal: AbortSignal): Promise<DispatchOutcome> {
     const estimate = estimateTokens(request);
     let attempts = 0;
+    /** Attempts that count against --max-retries: a failed half-open probe does not (samples wait out an outage). */
+    let tries = 0;
     let queue_ms = 0;
     let blockedSince: number | undefined;
     let last: Classified | undefined;
@@ -203,6 +208,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       if (result.kind === "not-sent") continue;
       attempts++;
       if (result.kind === "ok") return { reply: result.reply, queue_ms, attempts };
+      if (!result.probe) tries++;
       blockedSince = undefined;
       const c = (last = result.failure);
       if (signal.aborted) throw fail(ABORTED, { type: ABORTED, kind: "retryable" }, attempts);
@@ -211,11 +217,11 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
         throw fatal;
       }
       if (c.kind === "permanent") throw fail(c.message, c, attempts);
-      if (attempts > o.maxRetries) {
+      if (tries > o.maxRetries) {
         if (fallback) return viaFallback(fallback, "retries_exhausted");
         throw fail(`gave up after ${attempts} attempts: ${last.message}`, c, attempts);
       }
-      const delay = Math.max(backoffDelay(attempts, o.backoff, random), c.retryAfterMs ?? 0);
+      const delay = Math.max(backoffDelay(Math.max(1, tries), o.backoff, random), c.retryAfterMs ?? 0);
       emit({ type: "retry", model, id, attempt: attempts, cause: c.type, delay_ms: Math.round(delay) });
       await clock.sleep(delay, signal);
     }

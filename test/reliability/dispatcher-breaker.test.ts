@@ -51,6 +51,20 @@ describe("createDispatcher with an endpoint breaker", () => {
     expect(firstWave.length).toBeLessThanOrEqual(2);
   });
 
+  it("a long outage fails no sample: failed half-open probes do not use up its retries", async () => {
+    breaker = new EndpointBreaker("http://api.test/v1", { consecutiveFailures: 2, resetTimeoutMs: 1000 });
+    const client = scriptedModel("m", () => now() - t0, async () => {
+      await sleep(10);
+      return now() - t0 < 30_000 ? httpError(503) : ok();
+    });
+    const dispatcher = createDispatcher(client, { concurrency: 2, breaker, maxRetries: 1, random: () => 0 });
+    const settled = Promise.allSettled(Array.from({ length: 4 }, (_, i) => dispatcher.call(request, { id: `s${i}`, signal: new AbortController().signal })));
+    await vi.advanceTimersByTimeAsync(40_000);
+    const outcomes = await settled;
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(client.calls.length).toBeGreaterThan(25); // ~one probe a second for 30 s, spread over the samples
+  });
+
   it("sends a sample to the fallback when the breaker stays open longer than fallbackAfterMs", async () => {
     const events: EvalEvent[] = [];
     breaker = new EndpointBreaker("http://primary.test/v1", { consecutiveFailures: 1, resetTimeoutMs: 60_000 }, { emit: (e) => events.push(e) });

@@ -78,7 +78,8 @@ export class SummaryBuilder {
         agg = (getAggregation(this.#aggregations.get(line.task)?.get(metric) ?? "mean") ?? getAggregation("mean"))!.create();
         a.metrics.set(key, agg);
       }
-      agg.add(value);
+      // Ratio aggregations (weighted_perplexity, bits_per_byte) take each sample's count from `weights`.
+      agg.add(value, line.weights?.[key]);
     }
     if (line.usage) {
       a.prompt += line.usage.prompt_tokens;

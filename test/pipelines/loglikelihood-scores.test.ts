@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { TokenLogprobs } from "../../src/models/types.js";
 import { codePoints, continuationLoglikelihood, countBytes, countWords, splitPoint } from "../../src/pipelines/loglikelihood-scores.js";
 
 // An echoed prompt "Answer: B" as a server returns it: the first token has no logprob.
-const echoed = {
+const echoed: TokenLogprobs = {
   tokens: ["Answer", ":", " B"],
   token_logprobs: [null, -0.25, -1.5],
   top_logprobs: [null, { ":": -0.25, "!": -3 }, { " A": -0.9, " B": -1.5 }],
@@ -12,7 +13,7 @@ const echoed = {
 describe("continuationLoglikelihood (lm-eval's parse_logprobs on text offsets)", () => {
   it("sums the continuation's token logprobs and tells whether each was the greedy token", () => {
     expect(continuationLoglikelihood(echoed, splitPoint("Answer:"), 9)).toEqual({ ll: -1.5, isGreedy: false, tokens: 1 });
-    const greedy = { ...echoed, top_logprobs: [null, { ":": -0.25 }, { " B": -1.5, " A": -2 }] };
+    const greedy: TokenLogprobs = { ...echoed, top_logprobs: [null, { ":": -0.25 }, { " B": -1.5, " A": -2 }] };
     expect(continuationLoglikelihood(greedy, 7, 9)).toEqual({ ll: -1.5, isGreedy: true, tokens: 1 });
   });
 
@@ -23,11 +24,11 @@ describe("continuationLoglikelihood (lm-eval's parse_logprobs on text offsets)",
   });
 
   it("leaves out the token generated after the prompt (lm-eval's max_tokens 1 and [ctxlen:-1])", () => {
-    const withGenerated = {
+    const withGenerated: TokenLogprobs = {
       tokens: [...echoed.tokens, " C"],
       token_logprobs: [...echoed.token_logprobs, -0.1],
-      top_logprobs: [...echoed.top_logprobs, { " C": -0.1 }],
-      text_offset: [...echoed.text_offset, 9],
+      top_logprobs: [...echoed.top_logprobs!, { " C": -0.1 }],
+      text_offset: [...echoed.text_offset!, 9],
     };
     expect(continuationLoglikelihood(withGenerated, 7, 9)).toEqual({ ll: -1.5, isGreedy: false, tokens: 1 });
   });
@@ -44,7 +45,7 @@ describe("continuationLoglikelihood (lm-eval's parse_logprobs on text offsets)",
   });
 
   it("skips tokens without a logprob (the prompt's first), scoring the rest of a rolling text", () => {
-    const lp = { tokens: ["The", " cat", " sat"], token_logprobs: [null, -3, -1], top_logprobs: [null, { " cat": -3, " dog": -2 }, { " sat": -1 }], text_offset: [0, 3, 7] };
+    const lp: TokenLogprobs = { tokens: ["The", " cat", " sat"], token_logprobs: [null, -3, -1], top_logprobs: [null, { " cat": -3, " dog": -2 }, { " sat": -1 }], text_offset: [0, 3, 7] };
     expect(continuationLoglikelihood(lp, 0, 11)).toEqual({ ll: -4, isGreedy: false, tokens: 2 });
   });
 

@@ -2,6 +2,7 @@ import { pipe } from "rxjs";
 import type { ChatRequest } from "../models/types.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
+import { inferShared } from "../operators/infer-shared.js";
 import { score } from "../operators/score.js";
 import type { PipelineDef, WorkItem } from "./types.js";
 
@@ -27,5 +28,9 @@ export const generateUntil: PipelineDef = {
     target: task.target(sample.doc),
     ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
   }),
-  create: (context) => pipe(infer(context, generateUntilRequest), score()),
+  create: (context) =>
+    pipe(
+      context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
+      score(),
+    ),
 };

@@ -2,6 +2,8 @@ import type { EvalEvent } from "../events.js";
 import { type Accumulator, getAggregation } from "../metrics/index.js";
 import type { ResultLine } from "../types.js";
 import { LatencyHistogram } from "./latency.js";
+import { lineScores } from "./line-scores.js";
+import { overallSummary } from "./overall.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
 
 interface ModelAcc {
@@ -71,7 +73,7 @@ export class SummaryBuilder {
       return;
     }
     a.ok++;
-    for (const [key, value] of Object.entries(line.scores ?? {})) {
+    for (const [key, value] of Object.entries(lineScores(line))) {
       let agg = a.metrics.get(key);
       if (!agg) {
         const metric = key.split(",")[0] ?? key;
@@ -108,6 +110,7 @@ export class SummaryBuilder {
       ...(stop_message ? { stop_message } : {}),
       models: tasks[first]?.models ?? {},
       tasks,
+      ...(Object.keys(tasks).length > 1 ? { overall: { models: overallSummary(tasks) } } : {}),
       rejected: this.#rejected,
       duplicates: this.#duplicates,
       wall_s: Math.round(wall_s * 1000) / 1000,

@@ -26,6 +26,11 @@ export interface RunFlags {
   progress?: boolean;
   strict?: boolean;
   stream?: boolean;
+  route?: string;
+  numFewshot?: string;
+  fewshotFile?: string;
+  fewshotAsMultiturn?: boolean;
+  useN?: boolean;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -54,6 +59,15 @@ export interface RunConfig {
   readonly progress: boolean | undefined;
   readonly strict: boolean;
   readonly stream: boolean;
+  /** Routing rules file (`--route`): each sample goes to the models its first matching rule names. */
+  readonly route: string | undefined;
+  /** Overrides every task's `num_fewshot`. */
+  readonly numFewshot: number | undefined;
+  /** The few-shot pool (JSONL), overriding the tasks' `fewshot_config`. */
+  readonly fewshotFile: string | undefined;
+  readonly fewshotAsMultiturn: boolean;
+  /** A sample's repeats as `n` choices of one request. */
+  readonly useN: boolean;
 }
 
 /**
@@ -62,7 +76,7 @@ export interface RunConfig {
  */
 export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env: NodeJS.ProcessEnv, needs: { apiKey?: boolean } = {}): RunConfig {
   const models = flags.model ?? [];
-  if (models.length === 0) throw new ConfigError("at least one --model is required", { key: "--model" });
+  if (models.length === 0 && !flags.route) throw new ConfigError("at least one --model (or a --route file naming models) is required", { key: "--model" });
   const taskRefs = flags.task ?? [];
   if (taskRefs.length === 0) throw new ConfigError("--task is required (a task YAML file or a bundled task name such as gsm8k)", { key: "--task" });
   const apiKeyEnv = flags.apiKeyEnv ?? "OPENAI_API_KEY";
@@ -93,6 +107,11 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
     progress: flags.progress,
     strict: flags.strict ?? false,
     stream: flags.stream ?? true,
+    route: flags.route,
+    numFewshot: flags.numFewshot === undefined ? undefined : int(flags.numFewshot, "--num-fewshot", 0, 0),
+    fewshotFile: flags.fewshotFile,
+    fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
+    useN: flags.useN ?? false,
   };
 }
 
@@ -100,9 +119,12 @@ export function resolveRunConfig(inputs: readonly string[], flags: RunFlags, env
  * The default run id: the task names and a fingerprint of what changes results — the tasks' text,
  * the models, the endpoint and the repeats — so editing a prompt starts a new run.
  */
-export function runFingerprint(config: RunConfig, tasks: readonly Task[]): string {
+export function runFingerprint(config: RunConfig, tasks: readonly Task[], routesText?: string): string {
   const h = createHash("sha256");
   for (const t of tasks) h.update(`task\0${t.name}\0${t.origin.text}\0`);
+  // Routing rules change which model answers; asking for n choices changes the replies.
+  if (routesText !== undefined) h.update(`routes\0${routesText}\0`);
+  if (config.useN) h.update("use-n\0");
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
 }

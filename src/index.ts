@@ -8,6 +8,7 @@ export type * from "./models/types.js";
 export type * from "./tasks/types.js";
 export type * from "./pipelines/types.js";
 export type { Summary, ModelSummary, MetricValue, StopReason } from "./summary/summary.js";
+export type { OverallModelSummary } from "./summary/overall.js";
 
 export * from "./errors/index.js";
 export { type Clock, systemClock } from "./clock.js";
@@ -31,9 +32,24 @@ export * as operators from "./operators/index.js";
 // Pipelines by output type
 export { pipelines, defaultPipelines } from "./pipelines/registry.js";
 export { generateUntil, generateUntilRequest } from "./pipelines/generate-until.js";
+export { multipleChoice, multipleChoiceLine, choiceTexts, type MultipleChoicePrepared } from "./pipelines/multiple-choice.js";
+export { multipleChoiceResult, argmax, type MultipleChoiceResult } from "./pipelines/multiple-choice-scores.js";
+export { loglikelihood, loglikelihoodResultLine } from "./pipelines/loglikelihood.js";
+export { loglikelihoodRolling, rollingLine } from "./pipelines/loglikelihood-rolling.js";
+export { loglikelihoodRequest, type ScoredText } from "./pipelines/loglikelihood-request.js";
+export { continuationLoglikelihood, countBytes, countWords, splitPoint, type ContinuationScore } from "./pipelines/loglikelihood-scores.js";
+export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./pipelines/repeat-scores.js";
+
+// Routing
+export { compileRoutes, chooseRoute, routedModels, RouteSpecError, type RouteSpec } from "./routing/rules.js";
+export { loadRoutes, parseRoutes } from "./routing/load-routes.js";
+export { compileWhen, type WhenMap } from "./routing/conditions.js";
+export { approximateTokens } from "./routing/count-tokens.js";
+export type { RouteContext, RouteDecision, RouteRule } from "./routing/types.js";
 
 // Models
 export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";
 export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
 export { createDispatcher, type Dispatcher, type DispatchOutcome, type DispatcherOptions } from "./reliability/dispatcher.js";
 export { Semaphore } from "./reliability/semaphore.js";
@@ -51,7 +67,7 @@ export { ReliabilityStats, type ModelReliability } from "./reliability/reliabili
 export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 
 // Tasks and metrics
-export { loadTask, parseTask } from "./tasks/load.js";
+export { loadTask, parseTask, type TaskLoadOptions } from "./tasks/load.js";
 export { scoreResponse, scoreResponses } from "./tasks/score.js";
 export * as metrics from "./metrics/index.js";
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { EMPTY, finalize, merge, mergeMap, Observable, type OperatorFunction, of, Subject, takeUntil, takeWhile, tap } from "rxjs";
+import { EMPTY, finalize, identity, map, merge, mergeMap, Observable, type OperatorFunction, of, Subject, takeUntil, takeWhile, tap } from "rxjs";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { BudgetLimits } from "./cost/budget.js";
@@ -15,10 +15,13 @@ import type { ModelClient } from "./models/types.js";
 import { detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
+import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
 import { route } from "./operators/route.js";
+import { recordRoute, routeModels } from "./operators/route-models.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
+import type { RouteRule } from "./routing/types.js";
 import type { Task } from "./tasks/types.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -65,6 +68,16 @@ export interface EvaluateOptions {
    * done stay unrecorded. A USD limit needs every model's price.
    */
   readonly budget?: BudgetLimits;
+  /**
+   * Rule-based model routing: each sample goes to the models of the first rule it matches (see
+   * `compileRoutes` / `loadRoutes`) instead of to every model; a sample no rule matches becomes an error
+   * result (`no_route`). Every model a rule names must be among `models`.
+   */
+  readonly routes?: readonly RouteRule[];
+  /** Counts a prompt's tokens for routing rules on `prompt_tokens` (default: an estimate, bytes / 4). */
+  readonly countTokens?: (text: string) => number;
+  /** Ask for a sample's repeats as `n` choices of one request, where the server supports it. */
+  readonly repeatsAsN?: boolean;
 }
 
 /** The first rejected line, in strict mode. */
@@ -89,7 +102,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const emit = (e: EvalEvent) => events.next(e);
+    const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    const emit = (e: EvalEvent) => {
+      // Results resumed from a store still count toward their sample's repeats.
+      if (e.type === "result" && e.resumed) repeats.observe(e.line);
+      events.next(e);
+    };
     const aborter = new AbortController();
     // Every request in flight listens on this one signal.
     setMaxListeners(0, aborter.signal);
@@ -124,6 +142,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       clock,
       signal: aborter.signal,
       stop,
+      ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
+      ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
@@ -170,8 +190,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       prepare,
     ).pipe(
+      options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
       route(table),
+      map(recordRoute),
+      gatherRepeats(repeats),
       tap((outcome: Outcome) => outcome.work.done()),
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
       finalize(() => {
@@ -217,6 +240,11 @@ function validate(options: EvaluateOptions): void {
       throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${m.concurrency}`);
     }
   }
+  for (const rule of options.routes ?? []) {
+    const missing = rule.models.find((m) => !names.includes(m));
+    if (missing) throw new RangeError(`Expected every routed model among \`models\`: rule \`${rule.name}\` names ${missing}, the run has ${names.join(", ")}`);
+  }
+  if (options.routes?.length === 0) throw new RangeError("Expected `routes` to hold at least one rule, got none");
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }

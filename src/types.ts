@@ -90,6 +90,8 @@ export interface ResultLine {
   filtered?: Record<string, string>;
   target?: string;
   scores?: Record<string, number>;
+  /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
+  weights?: Record<string, number>;
   usage?: Usage;
   cost_usd?: number | null;
   timing?: Timing;

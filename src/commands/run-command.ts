@@ -1,16 +1,21 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
+import { loadTokenCounter } from "../cost/count-tokens.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
+import { ConfigError } from "../errors/config-error.js";
 import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { runEvaluation } from "../run-evaluation.js";
+import { parseRoutes } from "../routing/load-routes.js";
+import { routedModels } from "../routing/rules.js";
+import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { exitCodeOf } from "./exit-codes.js";
@@ -32,20 +37,26 @@ export interface CommandIO {
  * writes result lines, rejects, progress and the summary, and returns the exit code.
  */
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
-  const run = config.runName ?? runFingerprint(config, tasks);
+  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
+  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
+  const routing = config.route ? await readRoutes(config.route) : undefined;
+  const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
+  // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
+  const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
+  const specs = config.modelSpecs.filter((s) => modelNames.includes(s.name));
   const overrides = filePrices(config.modelSpecs);
-  const { prices, budget } = await runPricesAndBudget(config, overrides);
+  const { prices, budget } = await runPricesAndBudget({ ...config, models: modelNames }, overrides);
   // Fallbacks are priced like the models (a sample a fallback served costs the fallback's price).
-  const fallbacks = allSpecs(config.modelSpecs).filter((s) => !config.models.includes(s.name));
+  const fallbacks = allSpecs(specs).filter((s) => !modelNames.includes(s.name));
   const fallbackPrices = fallbacks.length ? await resolvePrices(fallbacks.map((s) => s.name), { flag: config.price, overrides }) : [];
-  const models = buildModelTargets(config.modelSpecs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
+  const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
   const out = config.output ? await openOutput(config.output) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
-  const total = progressOn ? await expectedTotal(config, tasks[0]?.repeats ?? 1) : undefined;
+  const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
+  const total = progressOn && perSample !== undefined ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
   const progress = progressOn
     ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
     : undefined;
@@ -69,6 +80,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       models,
       limit: config.limit,
       repeats: config.repeats,
+      repeatsAsN: config.useN,
+      ...(routing ? { routes: routing.rules, countTokens: routing.countTokens } : {}),
       strict: config.strict,
       budget,
       stopSignal: stopper.signal,
@@ -103,11 +116,28 @@ async function openOutput(path: string): Promise<Writable> {
   return createWriteStream(path);
 }
 
+/**
+ * The routing file's rules, its text (for the run's fingerprint) and, when a rule looks at
+ * `prompt_tokens`, a real token counter (o200k, loaded only then).
+ */
+async function readRoutes(file: string): Promise<{ rules: RouteRule[]; text: string; countTokens?: (text: string) => number }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read the routing file: ${(e as Error).message}`, { file, key: "--route" });
+  }
+  const rules = parseRoutes(text, file);
+  if (!text.includes("prompt_tokens")) return { rules, text };
+  const counter = await loadTokenCounter("gpt-4o");
+  return { rules, text, countTokens: (t) => counter.text(t) };
+}
+
 /** Work items to expect, when every input is a file (stdin's length is unknown). */
-async function expectedTotal(config: RunConfig, repeats: number): Promise<number | undefined> {
+async function expectedTotal(config: RunConfig, repeats: number, modelsPerSample: number): Promise<number | undefined> {
   if (config.inputs.some((p) => p === "-")) return undefined;
   let lines = 0;
   for (const p of config.inputs) lines += await countLines(p);
   if (config.limit !== undefined) lines = Math.min(lines, config.limit);
-  return lines * config.models.length * (config.repeats ?? repeats);
+  return lines * modelsPerSample * (config.repeats ?? repeats);
 }

@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseRoutes } from "../routing/load-routes.js";
+import { routedModels } from "../routing/rules.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
@@ -34,6 +37,11 @@ export interface RunFlags {
   progress?: boolean;
   strict?: boolean;
   stream?: boolean;
+  route?: string;
+  numFewshot?: string;
+  fewshotFile?: string;
+  fewshotAsMultiturn?: boolean;
+  useN?: boolean;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -65,6 +73,15 @@ export interface RunConfig {
   /** Per evaluated model: endpoint, key, limits, timeouts, price, fallback (flags > --models file > defaults). */
   readonly modelSpecs: readonly ModelSpec[];
   readonly modelsFile: string | undefined;
+  /** Routing rules file (`--route`): each sample goes to the models its first matching rule names. */
+  readonly route: string | undefined;
+  /** Overrides every task's `num_fewshot`. */
+  readonly numFewshot: number | undefined;
+  /** The few-shot pool (JSONL), overriding the tasks' `fewshot_config`. */
+  readonly fewshotFile: string | undefined;
+  readonly fewshotAsMultiturn: boolean;
+  /** A sample's repeats as `n` choices of one request. */
+  readonly useN: boolean;
 }
 
 /**
@@ -79,7 +96,7 @@ export function resolveRunConfig(
 ): RunConfig {
   const modelsConfig = needs.modelsConfig;
   const models = flags.model ?? [];
-  if (models.length === 0) throw new ConfigError("at least one --model is required", { key: "--model" });
+  if (models.length === 0 && !flags.route) throw new ConfigError("at least one --model (or a --route file naming models) is required", { key: "--model" });
   const taskRefs = flags.task ?? [];
   if (taskRefs.length === 0) throw new ConfigError("--task is required (a task YAML file or a bundled task name such as gsm8k)", { key: "--task" });
   const apiKeyEnv = flags.apiKeyEnv ?? "OPENAI_API_KEY";
@@ -90,8 +107,10 @@ export function resolveRunConfig(
     throw new ConfigError(`no API key: set $${apiKeyEnv} (or name another variable with --api-key-env), or point --base-url at a server that needs none`, { key: "--api-key-env" });
   }
   const price = flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null;
+  // Models a routing file names get a spec too (endpoint, limits, price), as --model ones do.
+  const routed = flags.route ? routedModels(wrap(() => parseRoutes(readFileSync(flags.route as string, "utf8"), flags.route as string), "--route")) : [];
   const modelSpecs = resolveModelSpecs(
-    models,
+    [...new Set([...models, ...routed])],
     {
       baseURL: flags.baseUrl,
       apiKeyEnv: flags.apiKeyEnv,
@@ -132,6 +151,11 @@ export function resolveRunConfig(
     stream: flags.stream ?? true,
     modelSpecs,
     modelsFile: modelsConfig?.file,
+    route: flags.route,
+    numFewshot: flags.numFewshot === undefined ? undefined : int(flags.numFewshot, "--num-fewshot", 0, 0),
+    fewshotFile: flags.fewshotFile,
+    fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
+    useN: flags.useN ?? false,
   };
 }
 
@@ -139,9 +163,12 @@ export function resolveRunConfig(
  * The default run id: the task names and a fingerprint of what changes results — the tasks' text,
  * the models, the endpoint and the repeats — so editing a prompt starts a new run.
  */
-export function runFingerprint(config: RunConfig, tasks: readonly Task[]): string {
+export function runFingerprint(config: RunConfig, tasks: readonly Task[], routesText?: string): string {
   const h = createHash("sha256");
   for (const t of tasks) h.update(`task\0${t.name}\0${t.origin.text}\0`);
+  // Routing rules change which model answers; asking for n choices changes the replies.
+  if (routesText !== undefined) h.update(`routes\0${routesText}\0`);
+  if (config.useN) h.update("use-n\0");
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
@@ -183,6 +210,6 @@ function wrap<T>(fn: () => T, key: string): T {
   try {
     return fn();
   } catch (e) {
-    throw new ConfigError((e as Error).message, { key });
+    throw e instanceof ConfigError ? e : new ConfigError((e as Error).message, { key });
   }
 }

@@ -43,7 +43,8 @@ function normalizer(o: z.output<typeof Options>): (s: string) => string {
 export const exactMatch = {
   aggregation: "mean",
   higherIsBetter: true,
-  outputTypes: ["generate_until"],
+  // multiple_choice: 1 when the gold choice is the greedy continuation (scored by the pipeline).
+  outputTypes: ["generate_until", "multiple_choice"],
   create(options: Readonly<Record<string, unknown>>): MetricFn {
     const normalize = normalizer(Options.parse(options));
     return (prediction, reference) => (normalize(prediction) === normalize(reference) ? 1 : 0);

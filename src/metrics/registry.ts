@@ -1,5 +1,7 @@
 import { exactMatch } from "./exact-match.js";
+import { acc, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
+import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -9,12 +11,21 @@ import type { AggregationFactory, MetricFactory } from "./types.js";
  */
 export const aggregations = {
   mean,
+  perplexity: perplexityAggregation,
+  weighted_perplexity: weightedPerplexity,
+  bits_per_byte: bitsPerByteAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
 
 export const metrics = {
   exact_match: exactMatch,
+  acc,
+  acc_norm: accNorm,
+  perplexity,
+  word_perplexity: wordPerplexity,
+  byte_perplexity: bytePerplexity,
+  bits_per_byte: bitsPerByte,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

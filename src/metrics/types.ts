@@ -14,6 +14,11 @@ export interface MetricFactory<A extends string = string> {
   readonly higherIsBetter: boolean;
   /** Output types lm-evaluation-harness registers it for. */
   readonly outputTypes: readonly OutputType[];
+  /**
+   * True for metrics a loglikelihood pipeline scores from logprobs (acc, acc_norm, perplexity …):
+   * their `create` returns a function that must not be called on text predictions.
+   */
+  readonly scoredFromLogprobs?: boolean;
   create(options: Readonly<Record<string, unknown>>): MetricFn;
 }
 

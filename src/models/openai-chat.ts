@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { ToolCall, Usage } from "../types.js";
+import { complete } from "./openai-completions.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
 
 export interface OpenAIChatOptions {
@@ -35,7 +36,9 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   return {
     model: options.model,
     streaming: stream,
-    chat: (request, call) => (stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call)),
+    // A loglikelihood request goes to the same server's /v1/completions (vLLM serves both).
+    chat: (request, call) =>
+      request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call),
   };
 }
 

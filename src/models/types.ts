@@ -11,6 +11,31 @@ export interface ChatRequest {
   readonly n?: number;
   readonly tools?: readonly unknown[];
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * Set for a legacy completions request (`POST /v1/completions`) instead of a chat one, as the
+   * loglikelihood pipelines send: `messages` then hold the same text, for token estimates only.
+   */
+  readonly completion?: CompletionParams;
+}
+
+/** A legacy completions request: prompts scored (and continued) as plain text. */
+export interface CompletionParams {
+  /** One prompt per choice; the reply's `logprobs` come back in the same order. */
+  readonly prompts: readonly string[];
+  /** Return the prompt's own tokens and logprobs (what loglikelihood needs). */
+  readonly echo?: boolean;
+  /** Top logprobs per token (1 is enough to tell a greedy token). */
+  readonly logprobs?: number;
+}
+
+/** The legacy completions `logprobs` object of one choice, as OpenAI and vLLM return it. */
+export interface TokenLogprobs {
+  readonly tokens: readonly string[];
+  /** Null for the first token of an echoed prompt (nothing precedes it). */
+  readonly token_logprobs: readonly (number | null)[];
+  readonly top_logprobs?: readonly (Readonly<Record<string, number>> | null)[] | null;
+  /** Where each token starts in the choice's text, in characters (code points, as Python counts). */
+  readonly text_offset?: readonly number[] | null;
 }
 
 /** What one successful attempt returned, with what was measured on the wire. */
@@ -29,6 +54,8 @@ export interface ChatReply {
   readonly e2e_ms: number;
   /** Streamed content chunks received (used for TPOT when usage is missing). */
   readonly chunks?: number;
+  /** For a completions request: each prompt's logprobs, in prompt order (null where the server sent none). */
+  readonly logprobs?: readonly (TokenLogprobs | null)[];
 }
 
 export interface CallOptions {

@@ -9,6 +9,10 @@ export interface PreparedSample {
   readonly task: Task;
   readonly prepared: Prepared;
   readonly done: () => void;
+  /** The models this sample goes to, when routing chose them (else every model of the run). */
+  readonly models?: readonly string[];
+  /** The routing rule that chose them, recorded on each result line. */
+  readonly route?: string;
 }
 
 export interface ExpandOptions {
@@ -20,6 +24,7 @@ export interface ExpandOptions {
 
 /**
  * Emits one WorkItem per model × repeat for each prepared sample, synchronously and in that order.
+ * The models are the sample's own when routing chose them, else every model of the run.
  * The sample's `done` is called once, after the last of its work items is done.
  */
 export function expand(options: ExpandOptions): OperatorFunction<PreparedSample, WorkItem> {
@@ -29,14 +34,16 @@ export function expand(options: ExpandOptions): OperatorFunction<PreparedSample,
   }
   return mergeMap((p) => {
     const repeats = options.repeats ?? p.task.repeats;
-    let remaining = options.models.length * repeats;
+    const models = p.models ?? options.models;
+    let remaining = models.length * repeats;
     const done = () => {
       if (--remaining === 0) p.done();
     };
     const items: WorkItem[] = [];
-    for (const model of options.models) {
+    for (const model of models) {
       for (let repeat = 0; repeat < repeats; repeat++) {
-        items.push({ key: { task: p.task.name, id: p.sample.id, model, repeat }, sample: p.sample, task: p.task, prepared: p.prepared, done });
+        const key = { task: p.task.name, id: p.sample.id, model, repeat };
+        items.push({ key, sample: p.sample, task: p.task, prepared: p.prepared, done, ...(p.route === undefined ? {} : { route: p.route }) });
       }
     }
     return items;

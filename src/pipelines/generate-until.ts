@@ -1,6 +1,8 @@
 import { pipe } from "rxjs";
 import type { ChatRequest } from "../models/types.js";
+import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
+import { inferShared } from "../operators/infer-shared.js";
 import { score } from "../operators/score.js";
 import type { PipelineDef, WorkItem } from "./types.js";
 
@@ -9,7 +11,8 @@ export function generateUntilRequest(work: WorkItem): ChatRequest {
   const g = work.task.generation;
   return {
     model: work.key.model,
-    messages: [{ role: "user", content: work.prepared.input }],
+    // Few-shot examples as chat turns (--fewshot-as-multiturn), else the prompt as one user message.
+    messages: (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }],
     max_tokens: g.max_tokens,
     temperature: g.temperature,
     ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
@@ -20,6 +23,14 @@ export function generateUntilRequest(work: WorkItem): ChatRequest {
 
 /** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
 export const generateUntil: PipelineDef = {
-  prepare: (sample, task) => ({ input: task.prompt(sample.doc), target: task.target(sample.doc) }),
-  create: (context) => pipe(infer(context, generateUntilRequest), score()),
+  prepare: (sample, task) => ({
+    input: task.prompt(sample.doc),
+    target: task.target(sample.doc),
+    ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
+  }),
+  create: (context) =>
+    pipe(
+      context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
+      score(),
+    ),
 };

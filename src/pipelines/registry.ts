@@ -1,9 +1,15 @@
 import { generateUntil } from "./generate-until.js";
+import { loglikelihood } from "./loglikelihood.js";
+import { loglikelihoodRolling } from "./loglikelihood-rolling.js";
+import { multipleChoice } from "./multiple-choice.js";
 import type { PipelineDef, PipelineRegistry } from "./types.js";
 
 /** The bundled pipelines, by `output_type`. Users extend it: `{ ...pipelines, my_type: def }`. */
 export const pipelines = {
   generate_until: generateUntil,
+  multiple_choice: multipleChoice,
+  loglikelihood,
+  loglikelihood_rolling: loglikelihoodRolling,
 } satisfies Record<string, PipelineDef>;
 
 export const defaultPipelines: PipelineRegistry = pipelines;

@@ -22,6 +22,8 @@ export interface WorkItem {
   readonly prepared: Prepared;
   /** Called once, when the item's result is final: frees its place in the source's demand window. */
   readonly done: () => void;
+  /** The routing rule that sent the sample to this model, when the run routes. */
+  readonly route?: string;
 }
 
 /** A model's answer to a work item, or why there is none. */
@@ -51,6 +53,10 @@ export interface PipelineContext {
   readonly signal: AbortSignal;
   /** Stop the run: no new samples are read; `fatal` also aborts requests in flight. */
   readonly stop: (reason: "budget" | "interrupted" | "fatal", message: string) => void;
+  /** Repeats of every task (`--repeats`), overriding each task's `repeats`. */
+  readonly repeats?: number;
+  /** Ask for a sample's repeats as `n` choices of one request (`--use-n`), where a pipeline can. */
+  readonly repeatsAsN?: boolean;
 }
 
 /** A pipeline for one output type: how to prepare a sample, and the operator that evaluates work items. */

@@ -3,6 +3,8 @@ import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
 import { LatencyHistogram } from "./latency.js";
+import { lineScores } from "./line-scores.js";
+import { overallSummary } from "./overall.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
 
 interface ModelAcc {
@@ -74,14 +76,15 @@ export class SummaryBuilder {
       return;
     }
     a.ok++;
-    for (const [key, value] of Object.entries(line.scores ?? {})) {
+    for (const [key, value] of Object.entries(lineScores(line))) {
       let agg = a.metrics.get(key);
       if (!agg) {
         const metric = key.split(",")[0] ?? key;
         agg = (getAggregation(this.#aggregations.get(line.task)?.get(metric) ?? "mean") ?? getAggregation("mean"))!.create();
         a.metrics.set(key, agg);
       }
-      agg.add(value);
+      // Ratio aggregations (weighted_perplexity, bits_per_byte) take each sample's count from `weights`.
+      agg.add(value, line.weights?.[key]);
     }
     if (line.usage) {
       a.prompt += line.usage.prompt_tokens;
@@ -110,6 +113,7 @@ export class SummaryBuilder {
       ...(stop_message ? { stop_message } : {}),
       models: tasks[first]?.models ?? {},
       tasks,
+      ...(Object.keys(tasks).length > 1 ? { overall: { models: overallSummary(tasks) } } : {}),
       rejected: this.#rejected,
       duplicates: this.#duplicates,
       wall_s: Math.round(wall_s * 1000) / 1000,

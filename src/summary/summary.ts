@@ -2,6 +2,7 @@ import type { CostSummary } from "../cost/cost-ledger.js";
 import type { RunResources } from "../cost/run-accounting.js";
 import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { Percentiles } from "./latency.js";
+import type { OverallModelSummary } from "./overall.js";
 
 export interface MetricValue {
   readonly value: number;
@@ -31,6 +32,8 @@ export interface Summary {
   stop_message?: string;
   models: Record<string, ModelSummary>;
   tasks: Record<string, { models: Record<string, ModelSummary> }>;
+  /** With several tasks: every task together, per model (metrics pooled as lm-eval pools a group). */
+  overall?: { models: Record<string, OverallModelSummary> };
   rejected: number;
   duplicates: number;
   wall_s: number;

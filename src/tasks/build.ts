@@ -2,7 +2,8 @@ import * as z from "zod";
 import { TaskInputError } from "../errors/index.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
-import type { Doc } from "../types.js";
+import type { ChatMessage, Doc } from "../types.js";
+import { compileFewshot, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
@@ -22,13 +23,23 @@ export interface ConfigSite {
 // Output types whose prompt and reference come from doc_to_text / doc_to_target.
 const NEEDS_TEXT_AND_TARGET = new Set(["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling"]);
 
+/** What a run may set beside the task file (CLI flags), and what the loader read for it. */
+export interface BuildOptions {
+  /** Overrides `num_fewshot` (`--num-fewshot`). */
+  readonly numFewshot?: number;
+  /** The few-shot pool read from `fewshot_config.file` or `--fewshot-file` (else `fewshot_config.samples`). */
+  readonly fewshotPool?: readonly Doc[];
+  /** Chat requests show few-shot examples as turns (`--fewshot-as-multiturn`). */
+  readonly fewshotAsMultiturn?: boolean;
+}
+
+// Output types scored from logprobs: their metrics come from the pipeline, not from a text answer.
+const LOGPROB_TYPES: ReadonlySet<string> = new Set(["multiple_choice", "loglikelihood", "loglikelihood_rolling"]);
+
 /** Turns a validated config into a Task: resolves filters and metrics by name, compiles templates once. */
-export function buildTask(config: TaskConfig, origin: Task["origin"], site: ConfigSite): Task {
+export function buildTask(config: TaskConfig, origin: Task["origin"], site: ConfigSite, options: BuildOptions = {}): Task {
   for (const [key, reason] of Object.entries(UNSUPPORTED_KEYS)) {
     if (Object.hasOwn(config, key)) site.fail([key], reason);
-  }
-  if ((config.num_fewshot ?? 0) > 0) {
-    site.fail(["num_fewshot"], "few-shot prompts are not supported yet (only the evaluated samples are at hand); use num_fewshot: 0");
   }
   const outputType = config.output_type;
   if (NEEDS_TEXT_AND_TARGET.has(outputType)) {
@@ -43,9 +54,15 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const choices = config.doc_to_choice === undefined ? undefined : compileChoices(config.doc_to_choice, site.where(["doc_to_choice"]));
   const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
 
-  const prompt = (doc: Doc): string => {
+  const textOf = (doc: Doc): string => {
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
-    return (description?.render(doc) ?? "") + pyStr(text(doc));
+    return pyStr(text(doc));
+  };
+  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}) });
+  const prompt = (doc: Doc): string => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") + textOf(doc);
+  const messages = (doc: Doc): ChatMessage[] => {
+    const system = description?.render(doc) ?? "";
+    return [...(system ? [{ role: "system" as const, content: system }] : []), ...(fewshot?.turns(doc) ?? []), { role: "user", content: textOf(doc) }];
   };
 
   const target = (doc: Doc): string => {
@@ -76,7 +93,22 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     prompt,
     target,
     ...(choices ? { choices } : {}),
+    numFewshot: fewshot?.num ?? 0,
+    ...(fewshot && options.fewshotAsMultiturn ? { messages } : {}),
   };
+}
+
+/** The task's few-shot examples, when `num_fewshot` (or its override) asks for some. */
+function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOptions, parts: FewshotParts): Fewshot | undefined {
+  const fc = parseFewshotConfig(config, site);
+  const num = options.numFewshot ?? config.num_fewshot ?? 0;
+  if (num === 0) return undefined;
+  if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
+  const pool = options.fewshotPool ?? fc.samples;
+  if (!pool) {
+    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file`);
+  }
+  return compileFewshot(config, fc, num, pool, parts, site);
 }
 
 /** `filter_list`, or lm-eval's default: one pipeline named `none` that takes the first response. */
@@ -110,6 +142,10 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
       site.fail([...path, "metric"], `unknown metric \`${name}\` (available: ${available})`);
     }
     if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+    const unavailable = LOGPROB_TYPES.has(config.output_type) ? !factory.outputTypes.includes(config.output_type) : Boolean(factory.scoredFromLogprobs);
+    if (unavailable) {
+      site.fail(fromDefaults ? ["output_type"] : [...path, "metric"], `metric \`${name}\` is not available for output_type ${config.output_type} (it is for ${factory.outputTypes.join(", ")})`);
+    }
     seen.add(name);
     const aggregationName = aggregation ?? factory.aggregation;
     if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);

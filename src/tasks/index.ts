@@ -1,6 +1,9 @@
 export type * from "./types.js";
-export { loadTask, parseTask } from "./load.js";
-export { buildTask, type ConfigSite } from "./build.js";
+export { loadTask, parseTask, type TaskLoadOptions } from "./load.js";
+export { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
+export { compileFewshot, FewshotConfigSchema, sampleIndices, type Fewshot, type FewshotConfig } from "./fewshot.js";
+export { readFewshotFile } from "./fewshot-file.js";
+export { compileRawTarget, goldIndex, rawTarget, targetText, type RawTarget } from "./gold.js";
 export {
   FilterPipelineSchema,
   FilterStepSchema,

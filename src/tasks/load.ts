@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
 import * as z from "zod";
 import { ConfigError } from "../errors/index.js";
-import { buildTask, type ConfigSite } from "./build.js";
+import type { Doc } from "../types.js";
+import { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
+import { readFewshotFile } from "./fewshot-file.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
 import type { Task } from "./types.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
@@ -27,26 +29,42 @@ const MAX_INCLUDE_DEPTH = 8;
 interface Source {
   /** The file as named in messages. */
   readonly display: string;
+  /** Its absolute path, when read from disk (relative paths inside it resolve from its folder). */
+  readonly path?: string;
   readonly text: string;
   readonly doc: Document;
   readonly lc: LineCounter;
   readonly value: Record<string, unknown>;
 }
 
-/** Validates and compiles task YAML text; `file` names it in messages. `include` needs loadTask. */
-export function parseTask(text: string, file: string): Task {
+/** What a run sets beside its task files: few-shot overrides (`--num-fewshot` …). */
+export interface TaskLoadOptions {
+  readonly cwd?: string;
+  /** Overrides `num_fewshot`. */
+  readonly numFewshot?: number;
+  /** The few-shot pool as a JSONL file (relative to `cwd`), instead of `fewshot_config`'s. */
+  readonly fewshotFile?: string;
+  /** Chat requests show few-shot examples as turns. */
+  readonly fewshotAsMultiturn?: boolean;
+}
+
+/**
+ * Validates and compiles task YAML text; `file` names it in messages. `include` and a few-shot file
+ * need loadTask; an inline pool (`fewshot_config.samples`, or `fewshotPool`) works here.
+ */
+export function parseTask(text: string, file: string, options: BuildOptions = {}): Task {
   const source = parseSource(text, file);
   if (Object.hasOwn(source.value, "include")) {
     throw new ConfigError("`include` needs the file on disk: use loadTask", { file, line: lineOf(source.doc, source.lc, ["include"]), key: "include" });
   }
-  return compile([source], { file, text });
+  return compile([source], { file, text }, options);
 }
 
 /**
  * Loads a task: `ref` is a path to a YAML file (relative to `cwd`), or the name of a bundled task
  * (`gsm8k` → src/tasks/bundled/gsm8k.yaml). A ref with a `/` or a .yaml/.yml ending is a path.
  */
-export async function loadTask(ref: string, opts: { cwd?: string } = {}): Promise<Task> {
+export async function loadTask(ref: string, opts: TaskLoadOptions = {}): Promise<Task> {
   const cwd = opts.cwd ?? process.cwd();
   const isPath = /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
   if (!isPath && !/^[\w.-]+$/.test(ref)) throw new ConfigError(`invalid task name \`${ref}\``);
@@ -54,9 +72,37 @@ export async function loadTask(ref: string, opts: { cwd?: string } = {}): Promis
   const display = isPath ? ref : path.basename(file);
   const text = await readTaskFile(file, display, isPath ? undefined : ref);
   const sources: Source[] = [];
-  await collect(parseSource(text, display), file, cwd, sources, [file]);
-  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`)].join("");
-  return compile(sources, { file, text: fullText });
+  await collect({ ...parseSource(text, display), path: file }, file, cwd, sources, [file]);
+  const overrides = overridesText(opts);
+  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), overrides].join("");
+  const fewshotPool = await readPool(sources, opts, cwd);
+  return compile(sources, { file, text: fullText }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+}
+
+/** Run settings that change prompts, appended to the task's text so that the run's fingerprint sees them. */
+function overridesText(opts: TaskLoadOptions): string {
+  const set = [
+    opts.numFewshot === undefined ? "" : `num_fewshot=${opts.numFewshot}`,
+    opts.fewshotFile === undefined ? "" : `fewshot_file=${opts.fewshotFile}`,
+    opts.fewshotAsMultiturn ? "fewshot_as_multiturn" : "",
+  ].filter(Boolean);
+  return set.length ? `\n# --- overrides: ${set.join(" ")}\n` : "";
+}
+
+/** The few-shot pool file's docs, when few-shot examples are asked for and a file names them. */
+async function readPool(sources: readonly Source[], opts: TaskLoadOptions, cwd: string): Promise<readonly Doc[] | undefined> {
+  // The first source holding a key wins, as in the merge.
+  const owner = (key: string) => sources.find((s) => Object.hasOwn(s.value, key));
+  const numOwner = owner("num_fewshot");
+  const num = opts.numFewshot ?? numOwner?.value.num_fewshot;
+  if (typeof num !== "number" || num <= 0) return undefined;
+  if (opts.fewshotFile !== undefined) return readFewshotFile(path.resolve(cwd, opts.fewshotFile), opts.fewshotFile);
+  const fcOwner = owner("fewshot_config");
+  const fc = fcOwner?.value.fewshot_config;
+  const ref = isPlainRecord(fc) ? fc.file : undefined;
+  if (typeof ref !== "string" || !fcOwner) return undefined;
+  const base = fcOwner.path ? path.dirname(fcOwner.path) : cwd;
+  return readFewshotFile(path.resolve(base, ref), fcOwner.path ? path.join(path.dirname(fcOwner.display), ref) : ref);
 }
 
 async function bundledDir(): Promise<string> {
@@ -100,7 +146,7 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
     } catch (e) {
       throw new ConfigError(`cannot read included file ${ref}: ${(e as Error).message}`, where);
     }
-    await collect(parseSource(text, display), target, cwd, out, [...chain, target]);
+    await collect({ ...parseSource(text, display), path: target }, target, cwd, out, [...chain, target]);
   }
 }
 
@@ -148,7 +194,7 @@ function pyYamlBooleans(tags: Tags): Tags {
 
 const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function compile(sources: readonly Source[], origin: Task["origin"]): Task {
+function compile(sources: readonly Source[], origin: Task["origin"], options: BuildOptions = {}): Task {
   const main = sources[0]!;
   // Shallow merge as lm-eval: later-listed includes first, so earlier ones and the main file win.
   const owners = new Map<string, Source>();
@@ -163,7 +209,7 @@ function compile(sources: readonly Source[], origin: Task["origin"]): Task {
   }
   const parsed = TaskSchema.safeParse(merged);
   if (!parsed.success) failWithIssues(parsed.error, site);
-  return buildTask(parsed.data, origin, site);
+  return buildTask(parsed.data, origin, site, options);
 }
 
 function siteFor(main: Source, owners: ReadonlyMap<string, Source>): ConfigSite {

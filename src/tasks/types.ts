@@ -1,4 +1,4 @@
-import type { Doc } from "../types.js";
+import type { ChatMessage, Doc } from "../types.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
 export type OutputType =
@@ -60,4 +60,12 @@ export interface Task {
   target(doc: Doc): string;
   /** `doc_to_choice`, when the task has one; throws a TaskInputError naming the missing key. */
   choices?(doc: Doc): string[];
+  /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */
+  readonly numFewshot?: number;
+  /**
+   * With `--fewshot-as-multiturn`: the prompt as chat messages (the description as the system message,
+   * each example as a user turn and its target as the assistant's, then the prompt). Chat pipelines send
+   * these instead of `prompt(doc)` as one user message.
+   */
+  messages?(doc: Doc): ChatMessage[];
 }

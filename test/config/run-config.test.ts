@@ -6,7 +6,7 @@ const task = (text: string) => ({ name: "gsm8k", origin: { file: "x", text } }) 
 
 describe("resolveRunConfig", () => {
   it("needs a model and a task, naming the flag", () => {
-    expect(() => resolveRunConfig([], { task: ["gsm8k"] }, {})).toThrow("key `--model`: at least one --model is required");
+    expect(() => resolveRunConfig([], { task: ["gsm8k"] }, {})).toThrow("key `--model`: at least one --model (or a --route file naming models) is required");
     expect(() => resolveRunConfig([], { model: ["m"] }, {})).toThrow(/key `--task`/);
   });
 

@@ -82,7 +82,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, perplexity, word_perplexity, byte_perplexity, bits_per_byte)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: maybe\n", "t.yaml:6, key `metric_list[0].ignore_case`: Invalid input: expected boolean, received string"],
@@ -95,7 +95,7 @@ describe("parseTask", () => {
     ["doc_to_txt: x\n", "t.yaml:4, key `doc_to_txt`: unknown key (did you mean `doc_to_text`?)"],
     ["process_results: !function utils.process_results\n", "t.yaml:4, key `process_results`: `!function` (Python code) is not supported"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
-    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: few-shot prompts are not supported yet"],
+    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file"],
     ["output_type: generate\n", "t.yaml:4, key `output_type`: Invalid option"],
   ])("reports %j with file, line and key", (extra, message) => {
     expect(configError(MINIMAL + extra).message).toContain(message);
@@ -163,6 +163,6 @@ describe("loadTask", () => {
   it("reports include cycles, missing files and unknown bundled names", async () => {
     await expect(loadTask("loop-a.yaml", { cwd: dir })).rejects.toThrow("include cycle through loop-a.yaml");
     await expect(loadTask("nope.yaml", { cwd: dir })).rejects.toThrow("nope.yaml: task file not found");
-    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: gsm8k) and no such file");
+    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: gsm8k, mmlu, mmlu_generative, perplexity) and no such file");
   });
 });

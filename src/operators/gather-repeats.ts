@@ -1,0 +1,95 @@
+import { map, type OperatorFunction } from "rxjs";
+import type { Outcome } from "../pipelines/types.js";
+import { scoreRepeats, type SampleScore } from "../pipelines/repeat-scores.js";
+import type { Task } from "../tasks/types.js";
+import type { ResultLine } from "../types.js";
+
+export interface GatherRepeatsOptions {
+  readonly tasks: readonly Task[];
+  /** Overrides every task's `repeats` (`--repeats`). */
+  readonly repeats?: number;
+}
+
+interface Pending {
+  readonly k: number;
+  got: number;
+  errors: number;
+  scored: boolean;
+  readonly responses: (string | undefined)[];
+  first?: Record<string, number>;
+}
+
+/**
+ * Per-sample scoring across repeats. With `repeats: k > 1`, each sample × model yields k result
+ * lines, each with its own response and that response's own scores; every one is marked
+ * `repeats: k`. The line that completes the k (whichever finishes last) also carries `sample`: the
+ * score of all k together, as lm-evaluation-harness scores a document once over its repeats
+ * (majority_vote, take_first …), with pass@k (see scoreRepeats). The summary aggregates `sample`
+ * scores for such tasks, so its numbers are lm-eval's. A sample with a failed repeat gets no `sample`
+ * score (a rerun retries the failed repeat and completes it then).
+ *
+ * Generation tasks are scored from the responses; other output types (loglikelihood …) take the
+ * first repeat's scores, as the harness's default take_first filter does.
+ *
+ * Memory: one entry per sample × model with some repeats still in flight. `observe` feeds results
+ * that do not pass through this operator (resumed from the store), so that a resumed sample completes.
+ */
+export class RepeatGatherer {
+  readonly #tasks = new Map<string, { readonly task: Task; readonly k: number }>();
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(options: GatherRepeatsOptions) {
+    if (options.repeats !== undefined && (!Number.isInteger(options.repeats) || options.repeats < 1)) {
+      throw new RangeError(`Expected \`repeats\` to be an integer >= 1, got ${options.repeats}`);
+    }
+    for (const task of options.tasks) this.#tasks.set(task.name, { task, k: options.repeats ?? task.repeats });
+  }
+
+  /** A resumed result: counted toward its sample, not changed (it was stored as it is). */
+  observe(line: ResultLine): void {
+    this.#fold(line, false);
+  }
+
+  /** A new result: marked, counted, and given the sample's score when it completes the sample. */
+  complete(line: ResultLine): ResultLine {
+    return this.#fold(line, true);
+  }
+
+  /** Samples with repeats still in flight. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  #fold(line: ResultLine, fresh: boolean): ResultLine {
+    const k = this.#tasks.get(line.task)?.k ?? 1;
+    if (k <= 1 || line.repeat < 0 || line.repeat >= k) return line;
+    const key = JSON.stringify([line.task, line.id, line.model]);
+    let p = this.#pending.get(key);
+    if (!p) this.#pending.set(key, (p = { k, got: 0, errors: 0, scored: false, responses: new Array<string | undefined>(k) }));
+    p.got++;
+    if (line.status !== "ok") p.errors++;
+    if (line.sample) p.scored = true;
+    p.responses[line.repeat] = typeof line.response === "string" ? line.response : "";
+    if (line.repeat === 0 && line.scores) p.first = line.scores;
+    const marked: ResultLine = fresh ? { ...line, repeats: k } : line;
+    if (p.got < p.k) return marked;
+    this.#pending.delete(key);
+    if (!fresh || p.errors > 0 || p.scored) return marked;
+    const sample = this.#score(line, p);
+    return sample ? { ...marked, sample } : marked;
+  }
+
+  #score(line: ResultLine, p: Pending): SampleScore | undefined {
+    const task = this.#tasks.get(line.task)?.task;
+    if (task?.outputType === "generate_until") return scoreRepeats(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+    return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
+  }
+}
+
+/** The operator form: each outcome's line goes through `gatherer.complete`. */
+export function gatherRepeats(gatherer: RepeatGatherer): OperatorFunction<Outcome, Outcome> {
+  return map((outcome) => {
+    const line = gatherer.complete(outcome.line);
+    return line === outcome.line ? outcome : { ...outcome, line };
+  });
+}

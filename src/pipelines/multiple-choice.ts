@@ -1,0 +1,72 @@
+import { map, pipe } from "rxjs";
+import { TaskInputError } from "../errors/task-input-error.js";
+import { infer } from "../operators/infer.js";
+import { goldIndex, rawTarget } from "../tasks/gold.js";
+import { pyStr } from "../tasks/python-repr.js";
+import type { ResultLine } from "../types.js";
+import { codePoints, splitPoint } from "./loglikelihood-scores.js";
+import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
+import { multipleChoiceResult } from "./multiple-choice-scores.js";
+import type { Inferred, Outcome, PipelineDef, Prepared, WorkItem } from "./types.js";
+
+/** A multiple_choice sample: its context, its choices and the gold one. */
+export interface MultipleChoicePrepared extends Prepared {
+  readonly choices: readonly string[];
+  /** The gold choice's index; -1 for a gold index error (scored 0, as lm-eval). */
+  readonly gold: number;
+}
+
+/** The texts scored for a sample: context + target_delimiter + choice, one per choice. */
+export function choiceTexts(work: WorkItem): ScoredText[] {
+  const p = work.prepared as MultipleChoicePrepared;
+  const d = work.task.config.target_delimiter;
+  const delimiter = typeof d === "string" ? d : " ";
+  const split = splitPoint(p.input);
+  return p.choices.map((choice) => {
+    const text = p.input + delimiter + choice;
+    return { text, split, length: codePoints(text) };
+  });
+}
+
+/** Pure: the result line of an inferred multiple_choice item. */
+export function multipleChoiceLine(inferred: Inferred): ResultLine {
+  const { work } = inferred;
+  const p = work.prepared as MultipleChoicePrepared;
+  return loglikelihoodLine(inferred, choiceTexts(work), (scored) => {
+    const lls = scored.map((s) => s.ll);
+    const greedy = scored.map((s) => s.isGreedy);
+    const r = multipleChoiceResult(lls, greedy, p.choices, p.gold);
+    const answer = p.choices[r.pred] ?? "";
+    return {
+      response: answer,
+      filtered: Object.fromEntries(work.task.filters.map((f) => [f.name, answer])),
+      gold: p.gold,
+      pred: r.pred,
+      pred_norm: r.predNorm,
+      loglikelihoods: lls,
+      is_greedy: greedy,
+      scores: keyed(work.task.metrics, work.task.filters, r.values),
+    };
+  });
+}
+
+/**
+ * `output_type: multiple_choice`, as lm-evaluation-harness scores it: the loglikelihood of each choice
+ * (`target_delimiter` + choice) after the prompt, from one completions request per sample with every
+ * choice as a prompt; then `acc`, `acc_norm` (and `exact_match`: the gold choice is greedy).
+ */
+export const multipleChoice: PipelineDef = {
+  prepare(sample, task): MultipleChoicePrepared {
+    if (!task.choices) throw new Error(`task \`${task.name}\` has no doc_to_choice`);
+    const choices = task.choices(sample.doc);
+    if (choices.length === 0) throw new TaskInputError("doc_to_choice: no choices", "doc_to_choice");
+    const raw = rawTarget(task, sample.doc);
+    const gold = goldIndex(raw, choices);
+    return { input: task.prompt(sample.doc), target: gold >= 0 ? choices[gold]! : pyStr(raw), choices, gold };
+  },
+  create: (context) =>
+    pipe(
+      infer(context, (work) => loglikelihoodRequest(work.key.model, choiceTexts(work))),
+      map((inferred): Outcome => ({ work: inferred.work, line: multipleChoiceLine(inferred) })),
+    ),
+};

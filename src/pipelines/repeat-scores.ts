@@ -1,0 +1,57 @@
+import { scoreResponse, scoreResponses } from "../tasks/score.js";
+import type { Task } from "../tasks/types.js";
+
+/**
+ * A sample's score over all its repeats, as lm-evaluation-harness computes it: with `repeats: k` the
+ * harness scores each document once, its filters seeing the k responses together — `take_first`
+ * keeps the first (so plain repeats change nothing), `majority_vote` votes (maj@k). On top of that,
+ * for every 0/1 metric, the unbiased pass@k estimator (Chen et al., 2021) over the k responses, each
+ * scored alone: key `<metric>_pass@<k>,<filter>`.
+ */
+export interface SampleScore {
+  /** Each filter's answer over all responses. */
+  readonly filtered: Record<string, string>;
+  readonly scores: Record<string, number>;
+  /** How many repeats were scored together. */
+  readonly repeats: number;
+}
+
+/**
+ * The unbiased estimator of pass@k from n samples of which c are correct:
+ * 1 − C(n−c, k) / C(n, k), computed as Chen et al.'s numerically stable product
+ * `1 - prod(1 - k / arange(n - c + 1, n + 1))`.
+ */
+export function passAtK(n: number, c: number, k: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected \`n\` to be an integer >= 1, got ${n}`);
+  if (!Number.isInteger(c) || c < 0 || c > n) throw new RangeError(`Expected \`c\` to be an integer from 0 to ${n}, got ${c}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`Expected \`k\` to be an integer from 1 to ${n}, got ${k}`);
+  if (n - c < k) return 1;
+  let prod = 1;
+  for (let i = n - c + 1; i <= n; i++) prod *= 1 - k / i;
+  return 1 - prod;
+}
+
+/** The k values pass@k is reported for: the task's `pass_at_k` list (values above n skipped), else 1 and n. */
+export function passAtKs(task: Task, n: number): number[] {
+  const listed = task.config.pass_at_k;
+  const ks = Array.isArray(listed) ? listed.filter((k): k is number => Number.isInteger(k) && (k as number) >= 1) : [1, n];
+  return [...new Set(ks.filter((k) => k <= n))].sort((a, b) => a - b);
+}
+
+/** Scores a generation sample's responses (in repeat order) together, with pass@k. Pure. */
+export function scoreRepeats(task: Task, responses: readonly string[], target: string): SampleScore {
+  const n = responses.length;
+  const together = scoreResponses(task, responses, target);
+  const scores: Record<string, number> = { ...together.scores };
+  const alone = responses.map((r) => scoreResponse(task, r, target).scores);
+  const ks = passAtKs(task, n);
+  for (const key of Object.keys(together.scores)) {
+    const values = alone.map((s) => s[key]);
+    if (!values.every((v) => v === 0 || v === 1)) continue;
+    const c = values.filter((v) => v === 1).length;
+    const comma = key.indexOf(",");
+    const [metric, filter] = comma < 0 ? [key, ""] : [key.slice(0, comma), key.slice(comma)];
+    for (const k of ks) scores[`${metric}_pass@${k}${filter}`] = passAtK(n, c, k);
+  }
+  return { filtered: together.filtered, scores, repeats: n };
+}

@@ -1,0 +1,13 @@
+import type { ResultLine } from "../types.js";
+
+/**
+ * The scores a result line adds to the summary's metrics. A line of a task with repeats (`repeats`
+ * > 1) holds one response's own scores, which are not lm-eval's numbers: the summary takes the
+ * sample's score over all repeats instead, carried by the line that completed the sample (`sample`;
+ * see gatherRepeats), and nothing from the other repeat lines.
+ */
+export function lineScores(line: ResultLine): Readonly<Record<string, number>> {
+  if (typeof line.repeats !== "number" || line.repeats <= 1) return line.scores ?? {};
+  const sample = line.sample as { scores?: Record<string, number> } | undefined;
+  return sample?.scores ?? {};
+}

@@ -26,6 +26,19 @@ export class LatencyHistogram {
     return this.#n;
   }
 
+  /** Adds every value `other` recorded (rolling windows merge their panes this way). */
+  merge(other: LatencyHistogram): void {
+    if (other.#n === 0) return;
+    this.#h.add(other.#h);
+    this.#n += other.#n;
+  }
+
+  /** Forgets every value, keeping the allocated buckets (cheaper than a new histogram). */
+  reset(): void {
+    this.#h.reset();
+    this.#n = 0;
+  }
+
   percentiles(): Percentiles {
     if (this.#n === 0) return { p50: null, p90: null, p99: null, max: null, n: 0 };
     const at = (p: number) => Math.round(this.#h.getValueAtPercentile(p)) / 1000;

@@ -69,6 +69,13 @@ const run = program
   .option("--no-progress", "no progress")
   .option("--strict", "the first invalid input line fails the run (exit 2)")
   .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
+  .option("--continuous", "endless input (tail -f, a FIFO): rolling windows (default 60s), no total; SIGTERM flushes and exits 0")
+  .option("--window <60s|1000>", "rolling window: a duration, or a count of results")
+  .option("--slide <10s|100>", "a window ends every slide (default: the window, i.e. tumbling)")
+  .option("--metrics-out <file>", "one JSON line per window and per alert (default stderr)")
+  .option("--alert <expr>", "alert per window, e.g. 'exact_match,strict-match < 0.7' or 'error_rate > 5%'; repeatable", collect)
+  .option("--exit-on-alert", "stop when an alert fires (exit 6)")
+  .option("--retain <7d|N>", "--continuous: prune checkpoint records older than an age, or beyond the newest N")
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);

@@ -12,7 +12,7 @@ import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
 import type { ModelClient } from "./models/types.js";
-import { detectDuplicates } from "./operators/detect-duplicates.js";
+import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
@@ -78,6 +78,8 @@ export interface EvaluateOptions {
   readonly countTokens?: (text: string) => number;
   /** Ask for a sample's repeats as `n` choices of one request, where the server supports it. */
   readonly repeatsAsN?: boolean;
+  /** Bounds duplicate-id detection: `maxIds` remembered, `forget` the oldest past it (endless input). */
+  readonly duplicates?: Pick<DetectDuplicatesOptions, "maxIds" | "forget">;
 }
 
 /** The first rejected line, in strict mode. */
@@ -186,7 +188,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const results = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
       parse({ idField }),
-      detectDuplicates({ onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
+      detectDuplicates({ ...options.duplicates, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       prepare,
     ).pipe(

@@ -7,6 +7,8 @@ export const ExitCode = {
   budget: 3,
   fatal: 4,
   someFailed: 5,
+  /** `--exit-on-alert`: an alert fired; the run stopped gracefully. */
+  alert: 6,
   interrupted: 130,
 } as const;
 

@@ -18,6 +18,8 @@ import { routedModels } from "../routing/rules.js";
 import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
+import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
+import { openContinuousSession } from "./continuous-session.js";
 import { exitCodeOf } from "./exit-codes.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { runPricesAndBudget } from "./run-prices.js";
@@ -56,13 +58,18 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const out = config.output ? await openOutput(config.output) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
-  const total = progressOn && perSample !== undefined ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
+  // Endless input has no total (and counting a FIFO's lines would consume them).
+  const total = progressOn && perSample !== undefined && !config.continuous?.endless ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
   const progress = progressOn
     ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
     : undefined;
 
   const stopper = new AbortController();
   const aborter = new AbortController();
+  const continuous = config.continuous
+    ? await openContinuousSession({ config: config.continuous, tasks, models: config.models, stderr: io.stderr, stop: () => stopper.abort() })
+    : undefined;
+
   let signals = 0;
   const removeSignal = io.onSignal?.(() => {
     signals++;
@@ -86,6 +93,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       budget,
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
+      duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
       run,
       onEvent: (event) => {
         if (event.type === "result") out.write(`${JSON.stringify(event.line)}\n`);
@@ -94,10 +102,14 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
         else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);
         progress?.add(event);
+        continuous?.add(event);
       },
     });
   } finally {
     removeSignal?.();
+    // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.
+    if (config.inputs.includes("-")) io.stdin.destroy();
+    await continuous?.close();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }
@@ -108,7 +120,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     await writeFile(config.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(renderSummaryTable(summary));
-  return exitCodeOf(summary);
+  const code = exitCodeOf(summary);
+  return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
 }
 
 async function openOutput(path: string): Promise<Writable> {

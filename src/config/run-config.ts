@@ -6,10 +6,11 @@ import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
+import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
 import type { Task } from "../tasks/types.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
-export interface RunFlags {
+export interface RunFlags extends ContinuousFlags {
   task?: string[];
   model?: string[];
   baseUrl?: string;
@@ -82,6 +83,8 @@ export interface RunConfig {
   readonly fewshotAsMultiturn: boolean;
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
+  /** Rolling windows, alerts and endless input (see continuous-config.ts); undefined when unused. */
+  readonly continuous: ContinuousConfig | undefined;
 }
 
 /**
@@ -156,6 +159,7 @@ export function resolveRunConfig(
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
+    continuous: resolveContinuousConfig(flags),
   };
 }
 

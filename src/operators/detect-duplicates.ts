@@ -17,6 +17,13 @@ export interface DetectDuplicatesOptions {
   readonly maxIds?: number;
   /** Called once when `maxIds` is reached, to warn that detection is partial from then on. */
   readonly onCapacity?: (maxIds: number) => void;
+  /**
+   * Forget the oldest ids instead of remembering no new ones (for `--continuous`): ids are kept in
+   * two generations of up to maxIds / 2 each, and the older is dropped when the newer fills. So a
+   * repeat is reported when its first occurrence is among the last maxIds / 2 (at least) distinct
+   * ids, however long the input; `onCapacity` is not called.
+   */
+  readonly forget?: boolean;
 }
 
 export const DEFAULT_MAX_IDS = 2_000_000;
@@ -41,7 +48,7 @@ export const DEFAULT_MAX_IDS = 2_000_000;
  * ```
  */
 export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOperatorFunction<SourceItem> {
-  const { onDuplicate, onCapacity } = options;
+  const { onDuplicate, onCapacity, forget = false } = options;
   const maxIds = options.maxIds ?? DEFAULT_MAX_IDS;
   if (typeof onDuplicate !== "function") {
     throw new TypeError(`Expected \`onDuplicate\` to be a function, got ${typeof onDuplicate}`);
@@ -55,7 +62,10 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
 
   return (source) =>
     defer(() => {
-      const firstSeen = new Map<number, number>();
+      let firstSeen = new Map<number, number>();
+      // With `forget`: the generation before `firstSeen`, looked up too, dropped when `firstSeen` fills.
+      let older = new Map<number, number>();
+      const generation = Math.max(1, Math.ceil(maxIds / 2));
       const files = new Map<string, number>();
       const fileNames: string[] = [];
       let full = false;
@@ -78,9 +88,15 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
           if (item.kind !== "sample") return;
           const { id, task, at } = item.sample;
           const key = hash53(`${task ?? ""}\u0000${id}`);
-          const first = firstSeen.get(key);
+          const first = firstSeen.get(key) ?? (forget ? older.get(key) : undefined);
           if (first !== undefined) {
             onDuplicate({ type: "duplicate-id", id, at, first: unpack(first) });
+          } else if (forget) {
+            if (firstSeen.size >= generation) {
+              older = firstSeen;
+              firstSeen = new Map();
+            }
+            firstSeen.set(key, pack(at));
           } else if (firstSeen.size < maxIds) {
             firstSeen.set(key, pack(at));
           } else if (!full) {

@@ -82,6 +82,21 @@ describe("detectDuplicates", () => {
     expect(full).toEqual([2]);
   });
 
+  it("with `forget`, drops the oldest generation of ids instead of the newest, so recent repeats are always reported", () => {
+    const seen: string[] = [];
+    const full: number[] = [];
+    // maxIds 4: generations of 2. After 1,2 | 3,4 | 5 the ids 1 and 2 are forgotten.
+    const items = { a: s("1", 1), b: s("2", 2), c: s("3", 3), d: s("4", 4), e: s("5", 5), f: s("4", 6), g: s("3", 7), h: s("1", 8), i: s("5", 9) };
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("abcdefghi|", items).pipe(
+        detectDuplicates({ maxIds: 4, forget: true, onDuplicate: (e) => seen.push(`${e.id}@${e.at.line}<${e.first.line}`), onCapacity: (n) => full.push(n) }),
+      );
+      expectObservable(out).toBe("abcdefghi|", items);
+    });
+    expect(seen).toEqual(["4@6<4", "3@7<3", "5@9<5"]);
+    expect(full).toEqual([]);
+  });
+
   it("validates options when the factory is called", () => {
     expect(() => detectDuplicates({} as never)).toThrow("Expected `onDuplicate` to be a function, got undefined");
     expect(() => detectDuplicates({ onDuplicate: () => undefined, maxIds: 0 })).toThrow("Expected `maxIds` to be an integer >= 1, got 0");

@@ -10,6 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
 
+// `npm run bench -- --soak`: the continuous-mode soak only (bench/soak.ts; minutes, not seconds).
+if (process.argv.includes("--soak")) {
+  await import("./soak.js");
+  process.exit();
+}
+
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const n = Number(process.env.BENCH_N ?? 5000);
 const c = 64;

@@ -10,6 +10,7 @@
 import { parseAlert } from "../src/continuous/alert-expression.js";
 import { CONTINUOUS_MAX_IDS } from "../src/continuous/limits.js";
 import { startWindowMonitor } from "../src/continuous/window-monitor.js";
+import { windowScope } from "../src/continuous/window-stats.js";
 import { functionModel } from "../src/models/function-model.js";
 import { runEvaluation } from "../src/run-evaluation.js";
 import { loadTask } from "../src/tasks/load.js";
@@ -38,7 +39,7 @@ const readings: { second: number; samples: number; rss_mb: number; heap_mb: numb
 let alertsFired = 0;
 const monitor = startWindowMonitor({
   window: { kind: "time", sizeMs: 1000, slideMs: 1000 },
-  scope: { tasks: [{ name: task.name, aggregations: new Map(task.metrics.map((m) => [m.name, m.aggregation])) }], models: ["fn"] },
+  scope: windowScope([task], ["fn"]),
   alerts: [parseAlert("exact_match,strict-match < 0.5")],
   onWindow: (w) => {
     const mem = process.memoryUsage();

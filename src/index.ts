@@ -19,6 +19,11 @@ export { runEvaluation, type RunEvaluationOptions } from "./run-evaluation.js";
 export { SummaryBuilder } from "./summary/summary-builder.js";
 export { LatencyHistogram } from "./summary/latency.js";
 
+// Continuous evaluation: rolling windows and alerts over the result stream
+export * as continuous from "./continuous/index.js";
+export { timeWindows, countWindows, rollingWindows, freshResults, watchAlerts, startWindowMonitor, parseAlert, parseWindowSpec, windowScope } from "./continuous/index.js";
+export type { WindowReport, AlertEvent, WindowSpec, AlertRule } from "./continuous/index.js";
+
 // Sources
 export { docsToLines } from "./io/docs-to-lines.js";
 export { readLines, type SourceLine } from "./io/read-lines.js";

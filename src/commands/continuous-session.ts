@@ -7,6 +7,7 @@ import type { ContinuousConfig } from "../config/continuous-config.js";
 import { metricKeysOf, resolveAlertMetrics } from "../continuous/alert-eval.js";
 import type { AlertEvent } from "../continuous/watch-alerts.js";
 import { startWindowMonitor, type WindowMonitor } from "../continuous/window-monitor.js";
+import { windowScope } from "../continuous/window-stats.js";
 import type { EvalEvent } from "../events.js";
 import type { Summary } from "../summary/summary.js";
 import type { Task } from "../tasks/types.js";
@@ -61,7 +62,7 @@ export async function openContinuousSession(options: ContinuousSessionOptions): 
   };
   const monitor = startWindowMonitor({
     window: config.window,
-    scope: { tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })), models: options.models },
+    scope: windowScope(options.tasks, options.models),
     alerts,
     scheduler: options.scheduler,
     onWindow: (report) => out.write(`${JSON.stringify(report)}\n`),

@@ -9,6 +9,14 @@ export interface WindowScope {
   readonly models: readonly string[];
 }
 
+/** The scope of a run's tasks (their metric_list aggregations) and model names. */
+export function windowScope(
+  tasks: readonly { readonly name: string; readonly metrics: readonly { readonly name: string; readonly aggregation: string }[] }[],
+  models: readonly string[],
+): WindowScope {
+  return { tasks: tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })), models };
+}
+
 /** One task × model in one window. Rates are null where they would divide by zero. */
 export interface WindowModelStats {
   samples: { total: number; ok: number; error: number };

@@ -67,7 +67,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const stopper = new AbortController();
   const aborter = new AbortController();
   const continuous = config.continuous
-    ? await openContinuousSession({ config: config.continuous, tasks, models: config.models, stderr: io.stderr, stop: () => stopper.abort() })
+    ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
     : undefined;
 
   let signals = 0;

@@ -27,6 +27,8 @@ export interface WindowMonitor {
   end(): void;
   /** The last window reported, for a metrics endpoint; undefined before the first. */
   readonly latest: WindowReport | undefined;
+  /** Alerts firing now, per task × model (bounded by alerts × tasks × models). */
+  firing(): { alert: string; task: string; model: string }[];
 }
 
 /**
@@ -38,11 +40,17 @@ export interface WindowMonitor {
 export function startWindowMonitor(options: WindowMonitorOptions): WindowMonitor {
   const events = new Subject<EvalEvent>();
   let latest: WindowReport | undefined;
+  const firing = new Map<string, { alert: string; task: string; model: string }>();
   events.pipe(freshResults(), rollingWindows(options.window, options.scope, options.scheduler), watchAlerts(options.alerts ?? [])).subscribe((item) => {
     if (item.type === "window") {
       latest = item;
       options.onWindow?.(item);
-    } else options.onAlert?.(item);
+    } else {
+      const key = JSON.stringify([item.alert, item.task, item.model]);
+      if (item.state === "firing") firing.set(key, { alert: item.alert, task: item.task, model: item.model });
+      else firing.delete(key);
+      options.onAlert?.(item);
+    }
   });
   return {
     add: (event) => events.next(event),
@@ -50,5 +58,6 @@ export function startWindowMonitor(options: WindowMonitorOptions): WindowMonitor
     get latest() {
       return latest;
     },
+    firing: () => [...firing.values()],
   };
 }

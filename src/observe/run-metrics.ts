@@ -1,0 +1,124 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { EvalEvent } from "../events.js";
+
+export interface RunMetricsOptions {
+  /** The registry to fill (default: a new one, so two runs in one process never share counters). */
+  readonly registry?: Registry;
+  /** Also register prom-client's default process metrics: RSS, CPU, heap, event-loop lag … (default true). */
+  readonly processMetrics?: boolean;
+  /** Metric name prefix (default `streameval_`). */
+  readonly prefix?: string;
+}
+
+/** Breaker states as the gauge reports them. */
+export const BREAKER_STATE = { closed: 0, open: 1, "half-open": 2 } as const;
+
+export interface RunMetrics {
+  readonly registry: Registry;
+  /** Folds one run event into the metrics. */
+  add(event: EvalEvent): void;
+}
+
+const SECONDS = {
+  ttft: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  tpot: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  e2e: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+  queue: [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+};
+
+/**
+ * Prometheus metrics folded from a run's events (prom-client), for `--metrics-port`:
+ * - `samples_total{task,model,status}`: every result, resumed ones too (so it matches the summary's
+ *   counts); `samples_resumed_total{task,model}` says how many came from the checkpoint.
+ * - `requests_total{model,outcome,code,error_type}`: every attempt that ended; `code` is the HTTP
+ *   status, or `none` when there was none (timeout, reset).
+ * - `tokens_total{model,type}` (prompt, completion) and `cost_usd_total{model}`: results of this process.
+ * - `ttft_seconds`, `tpot_seconds`, `e2e_seconds`, `queue_seconds{model}`: histograms of ok results.
+ * - `in_flight_requests{model}`, `breaker_state{target}` (0 closed, 1 open, 2 half-open) gauges.
+ * - `rejected_total`: input lines set aside.
+ * Memory is bounded by models × status codes × error types.
+ */
+export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
+  const registry = options.registry ?? new Registry();
+  const p = options.prefix ?? "streameval_";
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const samples = new Counter({ name: `${p}samples_total`, help: "Results by task, model and status (resumed included)", labelNames: ["task", "model", "status"], registers });
+  const resumed = new Counter({ name: `${p}samples_resumed_total`, help: "Results taken from the checkpoint", labelNames: ["task", "model"], registers });
+  const requests = new Counter({ name: `${p}requests_total`, help: "Attempts that ended, by HTTP status code and error type", labelNames: ["model", "outcome", "code", "error_type"], registers });
+  const tokens = new Counter({ name: `${p}tokens_total`, help: "Tokens of results, prompt and completion", labelNames: ["model", "type"], registers });
+  const cost = new Counter({ name: `${p}cost_usd_total`, help: "Cost of results in USD (known prices only)", labelNames: ["model"], registers });
+  const rejected = new Counter({ name: `${p}rejected_total`, help: "Input lines set aside", registers });
+  const hist = (name: keyof typeof SECONDS, help: string) =>
+    new Histogram({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
+  const ttft = hist("ttft", "Time to first token of streamed replies");
+  const tpot = hist("tpot", "Time per output token after the first");
+  const e2e = hist("e2e", "Request start to last byte, of the attempt that answered");
+  const queue = hist("queue", "Waiting before requests went out (rate limit, breaker, concurrency)");
+  const inFlight = new Gauge({ name: `${p}in_flight_requests`, help: "Requests in flight", labelNames: ["model"], registers });
+  const breaker = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
+
+  const add = (event: EvalEvent): void => {
+    switch (event.type) {
+      case "request-start":
+        inFlight.inc({ model: event.model });
+        return;
+      case "request-end":
+        inFlight.dec({ model: event.model });
+        requests.inc({
+          model: event.model,
+          outcome: event.ok ? "ok" : "error",
+          code: event.status !== undefined ? String(event.status) : event.ok ? "200" : "none",
+          error_type: event.ok ? "" : (event.errorType ?? "unknown"),
+        });
+        return;
+      case "reject":
+        rejected.inc();
+        return;
+      case "result": {
+        const { line } = event;
+        samples.inc({ task: line.task, model: line.model, status: line.status });
+        if (event.resumed) {
+          resumed.inc({ task: line.task, model: line.model });
+          return;
+        }
+        if (line.usage) {
+          tokens.inc({ model: line.model, type: "prompt" }, line.usage.prompt_tokens);
+          tokens.inc({ model: line.model, type: "completion" }, line.usage.completion_tokens);
+        }
+        if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.inc({ model: line.model }, line.cost_usd);
+        const t = line.timing;
+        if (line.status !== "ok" || !t) return;
+        const labels = { model: line.model };
+        if (t.ttft_ms !== null) ttft.observe(labels, t.ttft_ms / 1000);
+        if (t.tpot_ms !== null) tpot.observe(labels, t.tpot_ms / 1000);
+        e2e.observe(labels, t.e2e_ms / 1000);
+        queue.observe(labels, t.queue_ms / 1000);
+        return;
+      }
+      default:
+        breakerEvent(event, breaker);
+    }
+  };
+  return { registry, add };
+}
+
+const BREAKER_EVENTS: ReadonlyMap<string, number> = new Map([
+  ["breaker-open", BREAKER_STATE.open],
+  ["breaker-half-open", BREAKER_STATE["half-open"]],
+  ["breaker-close", BREAKER_STATE.closed],
+  ["breaker-closed", BREAKER_STATE.closed],
+]);
+
+/**
+ * Breaker events come from the reliability layer (`breaker-open`, `breaker-half-open`,
+ * `breaker-close`); read structurally, so this works whether or not the union names them yet.
+ */
+function breakerEvent(event: EvalEvent, gauge: Gauge<"target">): void {
+  const e = event as unknown as { type: string; endpoint?: unknown; model?: unknown; target?: unknown };
+  const state = BREAKER_EVENTS.get(e.type);
+  if (state === undefined) return;
+  const target = [e.target, e.endpoint, e.model].find((v): v is string => typeof v === "string");
+  gauge.set({ target: target ?? "default" }, state);
+}

@@ -69,6 +69,7 @@ const run = program
   .option("--no-progress", "no progress")
   .option("--strict", "the first invalid input line fails the run (exit 2)")
   .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
+  .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics while running (0 = any free port)")
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);

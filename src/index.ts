@@ -85,6 +85,14 @@ export { startResourceMeter, type ResourceUsage } from "./cost/resource-meter.js
 export type { RunResources } from "./cost/run-accounting.js";
 export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
 export type { ModelEstimate } from "./cost/estimate-totals.js";
+// Instrumentation: timing, throughput, the process, Prometheus
+export { requestTiming, outputTokens, type MeasuredReply } from "./observe/request-timing.js";
+export { ThroughputMeter, type ThroughputStats, type RunThroughput } from "./observe/throughput.js";
+export { createProcessSampler, nodeProbe, type ProcessSampler, type ProcessStats, type ProcessProbe } from "./observe/process-sampler.js";
+export { createRunObserver, type RunObserver, type RunObservation } from "./observe/run-observer.js";
+export { createRunMetrics, type RunMetrics, type RunMetricsOptions } from "./observe/run-metrics.js";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./observe/metrics-server.js";
+export { LiveLatency } from "./observe/live-latency.js";
 
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

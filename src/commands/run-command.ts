@@ -10,6 +10,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
+import { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { runEvaluation } from "../run-evaluation.js";
@@ -61,6 +62,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
     : undefined;
 
+  const metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
+  if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
+
   const stopper = new AbortController();
   const aborter = new AbortController();
   let signals = 0;
@@ -94,10 +98,12 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
         else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);
         progress?.add(event);
+        metrics?.add(event);
       },
     });
   } finally {
     removeSignal?.();
+    await metrics?.close();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }

@@ -42,6 +42,7 @@ export interface RunFlags {
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
   useN?: boolean;
+  metricsPort?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -82,6 +83,8 @@ export interface RunConfig {
   readonly fewshotAsMultiturn: boolean;
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
+  /** Serve Prometheus metrics on 127.0.0.1 at this port while the run lasts (0: any free port). */
+  readonly metricsPort: number | undefined;
 }
 
 /**
@@ -156,6 +159,7 @@ export function resolveRunConfig(
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
+    metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
   };
 }
 
@@ -203,6 +207,12 @@ function int(text: string | undefined, flag: string, fallback: number, min: numb
 function positive(text: string, flag: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`expected a port from 0 to 65535, got ${JSON.stringify(text)}`, { key: flag });
   return n;
 }
 

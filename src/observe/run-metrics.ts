@@ -16,7 +16,7 @@ export const BREAKER_STATE = { closed: 0, open: 1, "half-open": 2 } as const;
 export interface RunMetrics {
   readonly registry: Registry;
   /** Folds one run event into the metrics. */
-  add(event: EvalEvent): void;
+  readonly add: (event: EvalEvent) => void;
 }
 
 const SECONDS = {

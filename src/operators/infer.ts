@@ -3,6 +3,7 @@ import { usageOrEstimate } from "../cost/estimate-usage.js";
 import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest } from "../models/types.js";
+import { requestTiming } from "../observe/request-timing.js";
 import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
 
 /**
@@ -26,16 +27,12 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
     const { reply: sent, queue_ms, attempts, served_by } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
     // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
-    const usage = reply.usage;
-    const tpot =
-      reply.ttft_ms !== null && usage && usage.completion_tokens > 1
-        ? (reply.e2e_ms - reply.ttft_ms) / (usage.completion_tokens - 1)
-        : null;
     return {
       work,
       reply,
-      timing: { e2e_ms: round(reply.e2e_ms), ttft_ms: roundOrNull(reply.ttft_ms), tpot_ms: roundOrNull(tpot), queue_ms: round(queue_ms), attempts },
-      cost_usd: costOf(usage, context.prices.get(served_by ?? model)),
+      // Timed from what the server sent: without its usage, output tokens are the streamed chunks.
+      timing: requestTiming(sent, queue_ms, attempts),
+      cost_usd: costOf(reply.usage, context.prices.get(served_by ?? model)),
       ...(served_by ? { served_by } : {}),
     };
   } catch (error) {
@@ -50,6 +47,3 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
     };
   }
 }
-
-const round = (ms: number): number => Math.round(ms * 100) / 100;
-const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));

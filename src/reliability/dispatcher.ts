@@ -148,7 +148,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
           return { kind: "not-sent", queued_ms: clock.now() - start };
         }
         const failure = classifyApiError(error, clock.epochMs());
-        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, ...purpose });
+        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...purpose });
         // Turned away with a status: the server counted (and billed) nothing. Cut off: it may have.
         ticket.settle(failure.status !== undefined ? 0 : null);
         hold?.fail(failure.status === undefined);
@@ -158,7 +158,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       const usage = reply.usage;
       ticket.settle(usage ? usage.prompt_tokens + usage.completion_tokens : null);
       hold?.settle(reply);
-      emit({ type: "request-end", model, id, attempt: n, ok: true, usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms, ...purpose });
+      emit({ type: "request-end", model, id, attempt: n, ok: true, status: 200, usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms, ...purpose });
       if (aimd) applyLimit(aimd.success(epoch));
       return { kind: "ok", reply, queued_ms };
     } catch (error) {

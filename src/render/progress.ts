@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { EvalEvent } from "../events.js";
+import { LiveLatency } from "../observe/live-latency.js";
 
 export interface ProgressOptions {
   /** Work items expected (samples × models × repeats), when the input's size is known up front. */
@@ -22,6 +23,7 @@ export class Progress {
   #rejects = 0;
   #breakerTrips = 0;
   readonly #breakersOpen = new Set<string>();
+  readonly #latency = new LiveLatency();
   #resumed = 0;
   #costMicros = 0;
   #metricKey: string | undefined;
@@ -35,6 +37,7 @@ export class Progress {
   }
 
   add(event: EvalEvent): void {
+    this.#latency.add(event);
     if (event.type === "result") {
       this.#done++;
       if (event.resumed) this.#resumed++;
@@ -92,6 +95,7 @@ export class Progress {
     if (this.#rejects) parts.push(`rejected ${this.#rejects}`);
     if (this.#breakersOpen.size) parts.push(`breaker OPEN (${[...this.#breakersOpen].join(", ")}; trips ${this.#breakerTrips})`);
     else if (this.#breakerTrips) parts.push(`breaker trips ${this.#breakerTrips}`);
+    parts.push(...this.#latency.parts());
     return parts.join(" · ");
   }
 }

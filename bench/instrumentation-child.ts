@@ -1,0 +1,47 @@
+/**
+ * One instrumentation-overhead run: N GSM8K lines through the whole evaluation against the simulator
+ * at URL, concurrency C, in this process. Usage: tsx bench/instrumentation-child.ts on|off URL FILE C.
+ * `on`: the run observer (throughput, process sampler), the Prometheus metrics fed with every event
+ * and served on loopback (scraped every second, as a Prometheus server would), the live latency of
+ * the progress line. `off`: none of those. Prints JSON {mode, wall_s, samples}.
+ */
+import { createSdkClient, openAIChat } from "../src/models/openai-chat.js";
+import { openInputs } from "../src/io/open-inputs.js";
+import { LiveLatency } from "../src/observe/live-latency.js";
+import { startMetricsServer } from "../src/observe/metrics-server.js";
+import { createRunMetrics } from "../src/observe/run-metrics.js";
+import { runEvaluation } from "../src/run-evaluation.js";
+import { loadTask } from "../src/tasks/load.js";
+
+const [mode, url, file, cText] = process.argv.slice(2);
+if (mode !== "on" && mode !== "off") throw new Error(`mode must be on or off, got ${mode}`);
+const on = mode === "on";
+const sdk = createSdkClient({ baseURL: url, apiKey: "EMPTY" });
+const task = await loadTask("gsm8k");
+const metrics = on ? createRunMetrics() : undefined;
+const server = metrics ? await startMetricsServer({ registry: metrics.registry, port: 0 }) : undefined;
+const live = on ? new LiveLatency() : undefined;
+const scraper = server
+  ? setInterval(() => {
+      void fetch(server.url).then((r) => r.text());
+      live?.parts();
+    }, 1000)
+  : undefined;
+
+const t0 = performance.now();
+const summary = await runEvaluation({
+  input: openInputs([file as string], process.stdin),
+  tasks: [task],
+  models: [{ client: openAIChat({ model: "sim", apiKey: "EMPTY", baseURL: url, sdk }), concurrency: Number(cText) }],
+  instrument: on,
+  onEvent: on
+    ? (event) => {
+        metrics?.add(event);
+        live?.add(event);
+      }
+    : undefined,
+});
+const wall = (performance.now() - t0) / 1000;
+clearInterval(scraper);
+await server?.close();
+console.log(JSON.stringify({ mode, wall_s: wall, samples: summary.models.sim?.samples.ok ?? 0 }));

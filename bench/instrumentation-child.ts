@@ -3,7 +3,7 @@
  * at URL, concurrency C, in this process. Usage: tsx bench/instrumentation-child.ts on|off URL FILE C.
  * `on`: the run observer (throughput, process sampler), the Prometheus metrics fed with every event
  * and served on loopback (scraped every second, as a Prometheus server would), the live latency of
- * the progress line. `off`: none of those. Prints JSON {mode, wall_s, samples}.
+ * the progress line. `off`: none of those. Prints JSON {mode, wall_s, samples, errors}.
  */
 import { createSdkClient, openAIChat } from "../src/models/openai-chat.js";
 import { openInputs } from "../src/io/open-inputs.js";
@@ -44,4 +44,5 @@ const summary = await runEvaluation({
 const wall = (performance.now() - t0) / 1000;
 clearInterval(scraper);
 await server?.close();
-console.log(JSON.stringify({ mode, wall_s: wall, samples: summary.models.sim?.samples.ok ?? 0 }));
+const counts = summary.models.sim?.samples;
+console.log(JSON.stringify({ mode, wall_s: wall, samples: counts?.total ?? 0, errors: counts?.error ?? 0 }));

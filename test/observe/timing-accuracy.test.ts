@@ -17,12 +17,13 @@ const within = (measured: number | null, configured: number) => {
 
 const docs = Array.from({ length: 6 }, (_, i) => ({ id: `q${i}`, question: `Tom has ${i} apples and buys 3 more. How many now?`, target: String(i + 3) }));
 
-async function run(sim: SimServer, stream: boolean) {
+/** One run of the docs; one request at a time by default, so requests do not compete for the CPU. */
+async function run(sim: SimServer, stream: boolean, concurrency = 1) {
   const lines: ResultLine[] = [];
   const summary = await runEvaluation({
     input: docsToLines(docs),
     tasks: [await loadTask("gsm8k")],
-    models: [{ client: openAIChat({ model: "sim", apiKey: "test", baseURL: sim.url, stream }), concurrency: 3 }],
+    models: [{ client: openAIChat({ model: "sim", apiKey: "test", baseURL: sim.url, stream }), concurrency }],
     onEvent: (e) => e.type === "result" && lines.push(e.line),
   });
   return { summary, lines, model: summary.models.sim! };
@@ -83,7 +84,7 @@ describe("timing measured on the wire", () => {
   });
 
   it("reports the run's throughput, achieved concurrency and the process in the summary", async () => {
-    const { summary } = await run(sim, true);
+    const { summary } = await run(sim, true, 3);
     const t = summary.throughput!;
     expect(t.requests).toBe(docs.length);
     expect(t.output_tokens).toBe(summary.models.sim!.usage.completion_tokens);

@@ -44,53 +44,78 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   const registers = [registry];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  const samples = new Counter({ name: `${p}samples_total`, help: "Results by task, model and status (resumed included)", labelNames: ["task", "model", "status"], registers });
-  const resumed = new Counter({ name: `${p}samples_resumed_total`, help: "Results taken from the checkpoint", labelNames: ["task", "model"], registers });
-  const requests = new Counter({ name: `${p}requests_total`, help: "Attempts that ended, by HTTP status code and error type", labelNames: ["model", "outcome", "code", "error_type"], registers });
-  const tokens = new Counter({ name: `${p}tokens_total`, help: "Tokens of results, prompt and completion", labelNames: ["model", "type"], registers });
-  const cost = new Counter({ name: `${p}cost_usd_total`, help: "Cost of results in USD (known prices only)", labelNames: ["model"], registers });
-  const rejected = new Counter({ name: `${p}rejected_total`, help: "Input lines set aside", registers });
+  // Counters and gauges are plain numbers on the hot path, copied into prom-client when scraped:
+  // prom-client validates and hashes the labels on every call, and this runs for every event.
+  const samples = new Totals();
+  const resumed = new Totals();
+  const requests = new Totals();
+  const tokens = new Totals();
+  const cost = new Totals();
+  const inFlight = new Totals();
+  let rejected = 0;
+  counter(`${p}samples_total`, "Results by task, model and status (resumed included)", ["task", "model", "status"], samples, registers);
+  counter(`${p}samples_resumed_total`, "Results taken from the checkpoint", ["task", "model"], resumed, registers);
+  counter(`${p}requests_total`, "Attempts that ended, by HTTP status code and error type", ["model", "outcome", "code", "error_type"], requests, registers);
+  counter(`${p}tokens_total`, "Tokens of results, prompt and completion", ["model", "type"], tokens, registers);
+  counter(`${p}cost_usd_total`, "Cost of results in USD (known prices only)", ["model"], cost, registers);
+  new Counter({
+    name: `${p}rejected_total`,
+    help: "Input lines set aside",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(rejected);
+    },
+  });
+  new Gauge({
+    name: `${p}in_flight_requests`,
+    help: "Requests in flight",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      for (const row of inFlight.rows()) this.set(row.labels, row.value);
+    },
+  });
+  const breaker = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
   const hist = (name: keyof typeof SECONDS, help: string) =>
     new Histogram({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
   const ttft = hist("ttft", "Time to first token of streamed replies");
   const tpot = hist("tpot", "Time per output token after the first");
   const e2e = hist("e2e", "Request start to last byte, of the attempt that answered");
   const queue = hist("queue", "Waiting before requests went out (rate limit, breaker, concurrency)");
-  const inFlight = new Gauge({ name: `${p}in_flight_requests`, help: "Requests in flight", labelNames: ["model"], registers });
-  const breaker = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
 
   const add = (event: EvalEvent): void => {
     switch (event.type) {
       case "request-start":
-        inFlight.inc({ model: event.model });
+        inFlight.add(event.model, () => ({ model: event.model }), 1);
         return;
-      case "request-end":
-        inFlight.dec({ model: event.model });
-        requests.inc({
-          model: event.model,
-          outcome: event.ok ? "ok" : "error",
-          code: event.status !== undefined ? String(event.status) : event.ok ? "200" : "none",
-          error_type: event.ok ? "" : (event.errorType ?? "unknown"),
-        });
+      case "request-end": {
+        inFlight.add(event.model, () => ({ model: event.model }), -1);
+        const outcome = event.ok ? "ok" : "error";
+        const code = event.status !== undefined ? String(event.status) : event.ok ? "200" : "none";
+        const error_type = event.ok ? "" : (event.errorType ?? "unknown");
+        requests.add(`${event.model}\0${outcome}\0${code}\0${error_type}`, () => ({ model: event.model, outcome, code, error_type }));
         return;
+      }
       case "reject":
-        rejected.inc();
+        rejected++;
         return;
       case "result": {
         const { line } = event;
-        samples.inc({ task: line.task, model: line.model, status: line.status });
+        const { task, model } = line;
+        samples.add(`${task}\0${model}\0${line.status}`, () => ({ task, model, status: line.status }));
         if (event.resumed) {
-          resumed.inc({ task: line.task, model: line.model });
+          resumed.add(`${task}\0${model}`, () => ({ task, model }));
           return;
         }
         if (line.usage) {
-          tokens.inc({ model: line.model, type: "prompt" }, line.usage.prompt_tokens);
-          tokens.inc({ model: line.model, type: "completion" }, line.usage.completion_tokens);
+          tokens.add(`${model}\0prompt`, () => ({ model, type: "prompt" }), line.usage.prompt_tokens);
+          tokens.add(`${model}\0completion`, () => ({ model, type: "completion" }), line.usage.completion_tokens);
         }
-        if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.inc({ model: line.model }, line.cost_usd);
+        if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.add(model, () => ({ model }), line.cost_usd);
         const t = line.timing;
         if (line.status !== "ok" || !t) return;
-        const labels = { model: line.model };
+        const labels = { model };
         if (t.ttft_ms !== null) ttft.observe(labels, t.ttft_ms / 1000);
         if (t.tpot_ms !== null) tpot.observe(labels, t.tpot_ms / 1000);
         e2e.observe(labels, t.e2e_ms / 1000);
@@ -102,6 +127,38 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     }
   };
   return { registry, add };
+}
+
+type Labels = Record<string, string>;
+
+/** Running totals by label set (bounded by the label sets a run produces). */
+class Totals {
+  readonly #rows = new Map<string, { labels: Labels; value: number }>();
+
+  /** Adds `n` to the row `key`; `labels` is called once, when the row is new. */
+  add(key: string, labels: () => Labels, n = 1): void {
+    const row = this.#rows.get(key);
+    if (row) row.value += n;
+    else this.#rows.set(key, { labels: labels(), value: n });
+  }
+
+  rows(): Iterable<{ readonly labels: Labels; readonly value: number }> {
+    return this.#rows.values();
+  }
+}
+
+/** A prom-client counter that shows `totals` at each scrape. */
+function counter(name: string, help: string, labelNames: string[], totals: Totals, registers: Registry[]): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const row of totals.rows()) this.inc(row.labels, row.value);
+    },
+  });
 }
 
 const BREAKER_EVENTS: ReadonlyMap<string, number> = new Map([

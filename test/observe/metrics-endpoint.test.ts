@@ -81,7 +81,8 @@ describe("the Prometheus endpoint during a run", () => {
     }
   });
 
-  it("is served by `streameval run --metrics-port` and scraped mid-run; its counters match the summary file", async () => {
+  // A child process: start-up alone can take seconds on a loaded machine.
+  it("is served by `streameval run --metrics-port` and scraped mid-run; its counters match the summary file", { timeout: 90_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "streameval-metrics-"));
     const summaryPath = join(dir, "summary.json");
     const child: ChildProcessWithoutNullStreams = spawn(

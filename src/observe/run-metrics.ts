@@ -34,7 +34,7 @@ const SECONDS = {
  *   status, or `none` when there was none (timeout, reset).
  * - `tokens_total{model,type}` (prompt, completion) and `cost_usd_total{model}`: results of this process.
  * - `ttft_seconds`, `tpot_seconds`, `e2e_seconds`, `queue_seconds{model}`: histograms of ok results.
- * - `in_flight_requests{model}`, `breaker_state{target}` (0 closed, 1 open, 2 half-open) gauges.
+ * - `in_flight_requests{model}`, `breaker_state{target}` (the endpoint; 0 closed, 1 open, 2 half-open) gauges.
  * - `rejected_total`: input lines set aside.
  * Memory is bounded by models × status codes × error types.
  */
@@ -122,8 +122,11 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
         queue.observe(labels, t.queue_ms / 1000);
         return;
       }
-      default:
-        breakerEvent(event, breaker);
+      case "breaker-open":
+      case "breaker-half-open":
+      case "breaker-close":
+        breaker.set({ target: event.endpoint }, BREAKER_EVENTS[event.type]);
+        return;
     }
   };
   return { registry, add };
@@ -161,21 +164,8 @@ function counter(name: string, help: string, labelNames: string[], totals: Total
   });
 }
 
-const BREAKER_EVENTS: ReadonlyMap<string, number> = new Map([
-  ["breaker-open", BREAKER_STATE.open],
-  ["breaker-half-open", BREAKER_STATE["half-open"]],
-  ["breaker-close", BREAKER_STATE.closed],
-  ["breaker-closed", BREAKER_STATE.closed],
-]);
-
-/**
- * Breaker events come from the reliability layer (`breaker-open`, `breaker-half-open`,
- * `breaker-close`); read structurally, so this works whether or not the union names them yet.
- */
-function breakerEvent(event: EvalEvent, gauge: Gauge<"target">): void {
-  const e = event as unknown as { type: string; endpoint?: unknown; model?: unknown; target?: unknown };
-  const state = BREAKER_EVENTS.get(e.type);
-  if (state === undefined) return;
-  const target = [e.target, e.endpoint, e.model].find((v): v is string => typeof v === "string");
-  gauge.set({ target: target ?? "default" }, state);
-}
+const BREAKER_EVENTS = {
+  "breaker-open": BREAKER_STATE.open,
+  "breaker-half-open": BREAKER_STATE["half-open"],
+  "breaker-close": BREAKER_STATE.closed,
+} as const;

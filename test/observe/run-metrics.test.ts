@@ -67,13 +67,13 @@ describe("createRunMetrics", () => {
     const m = createRunMetrics({ processMetrics: false });
     m.add({ type: "request-start", model: "m", id: "1", attempt: 1 });
     m.add({ type: "request-start", model: "m", id: "2", attempt: 1 });
-    m.add({ type: "breaker-open", endpoint: "http://x/v1" } as unknown as EvalEvent);
+    m.add({ type: "breaker-open", endpoint: "http://x/v1", trips: 1 });
     let text = await m.registry.metrics();
     expect(value(text, 'streameval_in_flight_requests{model="m"}')).toBe(2);
     expect(value(text, 'streameval_breaker_state{target="http://x/v1"}')).toBe(1);
-    m.add({ type: "breaker-half-open", endpoint: "http://x/v1" } as unknown as EvalEvent);
+    m.add({ type: "breaker-half-open", endpoint: "http://x/v1" });
     expect(value(await m.registry.metrics(), 'streameval_breaker_state{target="http://x/v1"}')).toBe(2);
-    m.add({ type: "breaker-close", endpoint: "http://x/v1" } as unknown as EvalEvent);
+    m.add({ type: "breaker-close", endpoint: "http://x/v1", open_ms: 5000 });
     m.add({ type: "request-end", model: "m", id: "1", attempt: 1, ok: true });
     text = await m.registry.metrics();
     expect(value(text, 'streameval_breaker_state{target="http://x/v1"}')).toBe(0);

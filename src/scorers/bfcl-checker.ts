@@ -87,7 +87,8 @@ export function simpleFunctionChecker(func: BfclFunction, call: PyDict, possible
     if (!params.has(param)) return fail("simple_function_checker:missing_required", `Missing required parameter: ${pyReprValue(param)}.`);
   }
 
-  for (let [param, value] of params) {
+  for (const [param, given] of params) {
+    let value = given;
     const accepted = possible.get(param);
     if (!Object.hasOwn(details, param) || accepted === undefined) {
       return fail("simple_function_checker:unexpected_param", `Unexpected parameter: ${pyReprValue(param)}.`);

@@ -113,10 +113,11 @@ export function readBfclFunctions(value: unknown, key: string): BfclFunction[] {
 
 function checkParamType(p: unknown, where: string, key: string): void {
   if (!isRecord(p)) throw new TaskInputError(`${where}: expected a parameter schema`, key);
-  const type = p.type ?? "string";
+  const type = typeof p.type === "string" ? p.type : "string";
+  const itemType = isRecord(p.items) && typeof p.items.type === "string" ? p.items.type : "string";
   try {
-    typeName(String(type));
-    if ((type === "array" || type === "tuple") && isRecord(p.items)) typeName(String(p.items.type ?? "string"));
+    typeName(type);
+    if (type === "array" || type === "tuple") typeName(itemType);
   } catch (e) {
     throw new TaskInputError(`${where}: ${(e as Error).message}`, key);
   }

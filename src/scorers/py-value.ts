@@ -140,5 +140,5 @@ export function typedFromJson(value: unknown, hint?: TypeHint): PyValue {
   if (typeof value === "object") {
     return new Map(Object.entries(value).map(([k, v]) => [k, typedFromJson(v, hint?.properties?.[k])]));
   }
-  return String(value);
+  return null;
 }

@@ -85,7 +85,7 @@ export function bfclToOpenAITools(functions: readonly BfclFunction[], options: {
       function: {
         ...rest,
         name: convertFuncName(name, options),
-        parameters: { ...parameters, type: "object", properties: castProperties(parameters.properties as Schema) },
+        parameters: { ...parameters, type: "object", properties: castProperties(parameters.properties) },
       },
     };
   });

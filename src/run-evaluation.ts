@@ -2,7 +2,7 @@ import { lastValueFrom, tap } from "rxjs";
 import { systemClock } from "./clock.js";
 import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
-import { type EvaluateOptions, evaluate } from "./run.js";
+import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
 import { SummaryBuilder } from "./summary/summary-builder.js";
 
@@ -25,10 +25,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
     models: options.models.map((m) => m.client.model),
   });
-  const accounting = new RunAccounting(
-    options.models.map((m) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") })),
-    clock,
-  );
+  const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
+  const accounting = new RunAccounting(options.models.map(resolved), clock, options.judge ? [resolved(options.judge)] : []);
   let stopped: StopReason | null = null;
   let stopMessage: string | undefined;
   await lastValueFrom(

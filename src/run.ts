@@ -3,6 +3,7 @@ import { EMPTY, finalize, identity, map, merge, mergeMap, Observable, type Opera
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { BudgetLimits } from "./cost/budget.js";
+import type { BudgetGate } from "./cost/budget-gate.js";
 import { BUDGET_REFUSED } from "./cost/budget-refusal.js";
 import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
@@ -22,6 +23,8 @@ import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
+import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { Judge } from "./scorers/judge.js";
 import type { Task } from "./tasks/types.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -40,6 +43,8 @@ export interface ModelTarget {
   readonly reliability?: ReliabilityOptions;
   /** Serves this model's samples when it cannot (retries spent, breaker open too long). Off unless set. */
   readonly fallback?: ModelTarget;
+  /** Context window in tokens, for conversation tasks' `context_window` management. */
+  readonly contextWindow?: number;
 }
 
 export interface EvaluateOptions {
@@ -78,6 +83,10 @@ export interface EvaluateOptions {
   readonly countTokens?: (text: string) => number;
   /** Ask for a sample's repeats as `n` choices of one request, where the server supports it. */
   readonly repeatsAsN?: boolean;
+  /** The judge of LLM-graded tasks (mt_bench): its own dispatcher, limits and price, apart from the models'. */
+  readonly judge?: ModelTarget;
+  /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
+  readonly conversations?: ConversationState;
 }
 
 /** The first rejected line, in strict mode. */
@@ -135,6 +144,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
+    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }) : undefined;
     const context: PipelineContext = {
       dispatchers: built.dispatchers,
       prices,
@@ -144,6 +154,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       stop,
       ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
+      ...(judge ? { judge: judge.judge } : {}),
+      ...(options.conversations ? { conversations: options.conversations } : {}),
+      contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
@@ -200,6 +213,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
+        judge?.dispose();
         events.complete();
       }),
     );
@@ -214,12 +228,21 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
-/** Prices by model name, fallbacks included (a sample a fallback served costs the fallback's price). */
+/** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
+function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }): { judge: Judge; dispose: () => void } {
+  // Its calls are the judge's (`purpose`): their cost is kept apart from the evaluated models'.
+  const built = createDispatchers([{ ...target, fallback: undefined }], { ...deps, purpose: "judge" });
+  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: built.dispose };
+}
+
+/** Prices by model name, fallbacks and the judge included (a sample a fallback served costs the fallback's price). */
 function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
   const prices = new Map<string, Price | null>();
   for (const m of options.models) {
     for (let t: ModelTarget | undefined = m; t && !prices.has(t.client.model); t = t.fallback) prices.set(t.client.model, t.price ?? null);
   }
+  // A judge named like an evaluated model keeps that model's price.
+  if (options.judge && !prices.has(options.judge.client.model)) prices.set(options.judge.client.model, options.judge.price ?? null);
   return prices;
 }
 

@@ -14,7 +14,10 @@ export interface Judge {
   readonly model: string;
   readonly dispatcher: Dispatcher;
   readonly price: Price | null;
-  /** FastChat grades with temperature 0 and max_tokens 2048. */
+}
+
+/** How the judge samples (the task's `judge` settings; FastChat grades with temperature 0, max_tokens 2048). */
+export interface JudgeSettings {
   readonly temperature: number;
   readonly max_tokens: number;
 }
@@ -42,11 +45,11 @@ export interface JudgeCall {
 }
 
 /** Sends one judge request and reads the rating from the reply. Failures are data, never thrown. */
-export async function judgeTurn(judge: Judge, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
+export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
   const base = { turn, prompt: request.prompt };
   try {
     const { reply, attempts } = await judge.dispatcher.call(
-      { model: judge.model, messages: request.messages, temperature: judge.temperature, max_tokens: judge.max_tokens },
+      { model: judge.model, messages: request.messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
       { id: call.id, signal: call.signal },
     );
     const text = reply.text ?? "";

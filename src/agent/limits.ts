@@ -37,6 +37,7 @@ const show = (v: unknown): string => (typeof v === "number" ? String(v) : JSON.s
 
 /** Checks limits when the factory or pipeline is built, with exact messages. */
 export function validateLimits(limits: AgentLimits): void {
+  // Absent limits may be present as undefined (picked from a config object).
   for (const [name, value] of Object.entries(limits) as [LimitName, unknown][]) {
     if (value === undefined) continue;
     if (name === "message_limit") {

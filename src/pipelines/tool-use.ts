@@ -106,7 +106,9 @@ async function runAgentItem(context: PipelineContext, work: WorkItem, registry: 
     // The loop's signal also carries its time limit.
     return inferOne({ ...context, signal }, work, (w) => ({ ...request(w, sent), tools: toolset.tools }));
   };
-  const result = await runAgent({ messages: p.messages, toolset, call, limits: agent, clock: context.clock, signal: context.signal, doc: work.sample.doc });
+  const { message_limit, token_limit, time_limit, cost_limit } = agent;
+  const limits = { message_limit, token_limit, time_limit, cost_limit };
+  const result = await runAgent({ messages: p.messages, toolset, call, limits, clock: context.clock, signal: context.signal, doc: work.sample.doc });
   return { work, line: agentLine(work, line, result, policy ? { window: policy.window, dropped_turns: droppedTurns } : undefined) };
 }
 

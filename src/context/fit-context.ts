@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../types.js";
-import type { TokenCounter } from "./token-counter.js";
+import type { MessageTokenCounter } from "./token-counter.js";
 
 /** What to do when a conversation outgrows the model's context window. */
 export type ContextStrategy = "drop_oldest" | "error";
@@ -39,7 +39,7 @@ export interface ContextOverflow {
  * with `error` (or when even that is too long) the result says the conversation does not fit.
  * Pure; counts each message once.
  */
-export function fitContext(messages: readonly ChatMessage[], policy: ContextPolicy, counter: TokenCounter): ContextFit | ContextOverflow {
+export function fitContext(messages: readonly ChatMessage[], policy: ContextPolicy, counter: MessageTokenCounter): ContextFit | ContextOverflow {
   validatePolicy(policy);
   const budget = policy.window - policy.reserve;
   let head = 0;

@@ -1,11 +1,13 @@
+import { loadTokenCounter } from "../cost/count-tokens.js";
 import type { ChatMessage } from "../types.js";
 
 /**
- * Counting a chat request's prompt tokens offline, by OpenAI's documented accounting: each message
- * adds 3 tokens to its role and content (1 more with a `name`), tool calls count as their JSON text,
- * and the reply is primed with 3 more.
+ * Counting a chat request's prompt tokens offline, message by message (so that a context window can be
+ * fitted by leaving messages out), with the same accounting as `TokenCounter.chat` of the cost module:
+ * each message adds 3 tokens to its role and content (1 more with a `name`), tool calls count as their
+ * JSON text, and the reply is primed with 3 more.
  */
-export interface TokenCounter {
+export interface MessageTokenCounter {
   /** `o200k_base` or `cl100k_base`, or a name for a test counter. */
   readonly encoding: string;
   /** Tokens of one message in a request. */
@@ -14,16 +16,8 @@ export interface TokenCounter {
   readonly priming: number;
 }
 
-export type Encoding = "o200k_base" | "cl100k_base";
-
-/** cl100k for GPT-4 / GPT-3.5 and older chat models, o200k for everything else (a stand-in for other vendors). */
-export function encodingFor(model: string): Encoding {
-  const m = model.toLowerCase().replace(/^openai\//, "");
-  return /^(gpt-4(-|$)|gpt-3\.5)/.test(m) ? "cl100k_base" : "o200k_base";
-}
-
 /** A counter over a text → token count function (tests pass a simple one). */
-export function chatTokenCounter(encoding: string, count: (text: string) => number): TokenCounter {
+export function chatTokenCounter(encoding: string, count: (text: string) => number): MessageTokenCounter {
   return {
     encoding,
     priming: 3,
@@ -38,31 +32,17 @@ export function chatTokenCounter(encoding: string, count: (text: string) => numb
 }
 
 /** Prompt tokens of a whole request. */
-export function countChat(counter: TokenCounter, messages: readonly ChatMessage[]): number {
+export function countChat(counter: MessageTokenCounter, messages: readonly ChatMessage[]): number {
   let n = counter.priming;
   for (const m of messages) n += counter.message(m);
   return n;
 }
 
-const loaded = new Map<Encoding, Promise<TokenCounter>>();
-
 /**
- * The counter for a model, with gpt-tokenizer's encodings (bundled, offline). Loading one takes
- * 0.1–1 s, so it happens on first use only and is shared afterwards.
+ * The counter for a model, over the cost module's offline encodings (gpt-tokenizer: o200k, or
+ * cl100k for GPT-4 / GPT-3.5), loaded on first use and shared.
  */
-export function loadTokenCounter(model: string): Promise<TokenCounter> {
-  const encoding = encodingFor(model);
-  let counter = loaded.get(encoding);
-  if (!counter) {
-    counter = importEncoding(encoding);
-    loaded.set(encoding, counter);
-  }
-  return counter;
-}
-
-async function importEncoding(encoding: Encoding): Promise<TokenCounter> {
-  const mod = encoding === "cl100k_base" ? await import("gpt-tokenizer/encoding/cl100k_base") : await import("gpt-tokenizer/encoding/o200k_base");
-  // Special-token text in a prompt is plain text to the API.
-  const plain = { disallowedSpecial: new Set<string>() };
-  return chatTokenCounter(encoding, (text) => mod.countTokens(text, plain));
+export async function loadChatTokenCounter(model: string): Promise<MessageTokenCounter> {
+  const counter = await loadTokenCounter(model);
+  return chatTokenCounter(counter.encoding, (text) => counter.text(text));
 }

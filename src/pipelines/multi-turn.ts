@@ -1,7 +1,7 @@
 import { defer, mergeMap } from "rxjs";
 import { fitContext } from "../context/fit-context.js";
 import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadTokenCounter } from "../context/token-counter.js";
+import { loadChatTokenCounter } from "../context/token-counter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { ChatRequest } from "../models/types.js";
 import { inferOne } from "../operators/infer.js";
@@ -91,7 +91,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
 
   const g = work.task.generation;
   const policy = resolveContextPolicy(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens);
-  const counter = policy ? await loadTokenCounter(work.key.model) : undefined;
+  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
   for (let i = turns.length; i < p.turns.length; i++) {
     const history: ChatMessage[] = system !== undefined ? [{ role: "system", content: system }] : [];
     for (const t of turns) history.push({ role: "user", content: t.user }, { role: "assistant", content: t.assistant });

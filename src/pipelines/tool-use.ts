@@ -5,7 +5,7 @@ import { cannedToolset } from "../agent/canned-tools.js";
 import { registryToolset, type ToolRegistry, type Toolset } from "../agent/tools.js";
 import { fitContext } from "../context/fit-context.js";
 import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadTokenCounter } from "../context/token-counter.js";
+import { loadChatTokenCounter } from "../context/token-counter.js";
 import type { ChatRequest } from "../models/types.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
@@ -93,7 +93,7 @@ async function runAgentItem(context: PipelineContext, work: WorkItem, registry: 
     return { work, line: { ...line, status: "error", error: { type: "config", message: `agent.cost_limit needs a price for model ${work.key.model} (--price)`, attempts: 0 } } };
   }
   const policy = resolveContextPolicy(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens);
-  const counter = policy ? await loadTokenCounter(work.key.model) : undefined;
+  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
   let droppedTurns = 0;
   const call: ModelCall = async (messages, signal) => {
     let sent = messages;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitContext } from "../../src/context/fit-context.js";
-import { chatTokenCounter, countChat, encodingFor, loadTokenCounter } from "../../src/context/token-counter.js";
+import { chatTokenCounter, countChat, loadChatTokenCounter } from "../../src/context/token-counter.js";
 import type { ChatMessage } from "../../src/types.js";
 
 /** One token per word: sizes a reader can check by eye. Each message costs 3 + 1 (role) + words. */
@@ -53,9 +53,8 @@ describe("fitContext", () => {
 
 describe("token counter", () => {
   it("counts with the model's real encoding (gpt-tokenizer, offline)", async () => {
-    expect(encodingFor("gpt-4o-mini")).toBe("o200k_base");
-    expect(encodingFor("gpt-4")).toBe("cl100k_base");
-    const counter = await loadTokenCounter("gpt-4o");
+    const counter = await loadChatTokenCounter("gpt-4o");
+    expect(counter.encoding).toBe("o200k_base");
     // "Hello world" is 2 tokens; + 3 per message + 1 for the role + 3 priming.
     expect(countChat(counter, [{ role: "user", content: "Hello world" }])).toBe(9);
   });

@@ -134,6 +134,10 @@ describe("multi-turn conversations (mt_bench) through the openai SDK", () => {
     expect(m["judge_score,overall"]!.value).toBeCloseTo(ratings.reduce((a, b) => a + b, 0) / ratings.length, 12);
     expect(m["judge_score,turn_1"]!.n).toBe(3);
     expect(result.summary.models.m!.usage.requests).toBe(6);
+    // The run's cost section counts the judge apart, as a helper.
+    const judgeUsd = result.lines.reduce((n, l) => n + (l.judge as { cost_usd: number }).cost_usd, 0);
+    expect(result.summary.cost!.helpers_usd.judge).toBeCloseTo(judgeUsd, 12);
+    expect(result.summary.cost!.eval_usd).toBeNull();
   });
 });
 

@@ -23,7 +23,7 @@ export interface ConversationOutcome {
 /**
  * The result line of a conversation (pure). It holds the transcript and, per turn, the reply, its
  * usage, timing and judgment. Scores: `judge_score,turn_N` per graded turn and `judge_score,overall`,
- * the mean of the sample's ratings weighted by their count (`score_weights`), so the summary's
+ * the mean of the sample's ratings weighted by their count (`weights`), so the summary's
  * overall equals FastChat's average over all graded turns; plus the task's metrics on the last reply
  * when it has any. `usage` and `cost_usd` are the evaluated model's; the judge's are under `judge`.
  */
@@ -71,7 +71,7 @@ export function conversationLine(o: ConversationOutcome): ResultLine {
     Object.assign(scores, scored.scores);
     filtered = scored.filtered;
   }
-  return { ...base, scores, ...(ratings.length > 1 ? { score_weights: weights } : {}), ...(filtered ? { filtered } : {}) };
+  return { ...base, scores, ...(ratings.length > 1 ? { weights } : {}), ...(filtered ? { filtered } : {}) };
 }
 
 function turnView(t: TurnRecord, i: number): Record<string, unknown> {

@@ -68,6 +68,9 @@ const run = program
   .option("--progress", "progress on stderr (default: on when stderr is a TTY)")
   .option("--no-progress", "no progress")
   .option("--strict", "the first invalid input line fails the run (exit 2)")
+  .option("--judge-model <name>", "judge for LLM-graded tasks such as mt_bench (default: the task's judge.model)")
+  .option("--judge-base-url <url>", "the judge's endpoint (default: the task's judge.base_url, else --base-url)")
+  .option("--judge-api-key-env <var>", "environment variable holding the judge's key (default: the run's)")
   .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;

@@ -20,6 +20,7 @@ import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { exitCodeOf } from "./exit-codes.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
+import { resolveJudge } from "./run-judge.js";
 import { runPricesAndBudget } from "./run-prices.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
@@ -50,6 +51,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const fallbacks = allSpecs(specs).filter((s) => !modelNames.includes(s.name));
   const fallbackPrices = fallbacks.length ? await resolvePrices(fallbacks.map((s) => s.name), { flag: config.price, overrides }) : [];
   const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
+  const judge = await resolveJudge(config, tasks);
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
@@ -84,6 +86,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ...(routing ? { routes: routing.rules, countTokens: routing.countTokens } : {}),
       strict: config.strict,
       budget,
+      judge,
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
       run,

@@ -4,6 +4,7 @@ import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import type { Task } from "../tasks/types.js";
@@ -42,6 +43,9 @@ export interface RunFlags {
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
   useN?: boolean;
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -82,6 +86,10 @@ export interface RunConfig {
   readonly fewshotAsMultiturn: boolean;
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
+  /** The judge of LLM-graded tasks (`--judge-model`, `--judge-base-url`, `--judge-api-key-env`). */
+  readonly judgeModel: JudgeConfig["judgeModel"];
+  readonly judgeBaseURL: JudgeConfig["judgeBaseURL"];
+  readonly judgeSpec: JudgeConfig["judgeSpec"];
 }
 
 /**
@@ -156,8 +164,10 @@ export function resolveRunConfig(
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
+    ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
   };
 }
+
 
 /**
  * The default run id: the task names and a fingerprint of what changes results — the tasks' text,
@@ -172,6 +182,8 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
+  // A judge changes the scores; runs without one keep their fingerprint.
+  if (config.judgeModel !== undefined || config.judgeBaseURL !== undefined) h.update(JSON.stringify({ judge: config.judgeModel ?? null, judgeBaseURL: config.judgeBaseURL ?? null }));
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
 }
 

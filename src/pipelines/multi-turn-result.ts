@@ -45,6 +45,8 @@ export function conversationLine(o: ConversationOutcome): ResultLine {
     usage: sumUsage(o.turns.map((t) => t.usage)),
     cost_usd: sumCost(o.turns.map((t) => t.cost_usd)),
     timing: sumTiming(o.turns.map((t) => t.timing), o.error?.attempts ?? 0),
+    // Requests for the turns (a failed one included): the summary counts retries as attempts beyond these.
+    requests: o.turns.length + (o.error && o.error.attempts > 0 ? 1 : 0),
     ...(o.resumedTurns > 0 ? { resumed_turns: o.resumedTurns } : {}),
     ...judgeTotals(o),
   };

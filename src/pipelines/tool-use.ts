@@ -129,6 +129,7 @@ function agentLine(work: WorkItem, line: ResultLine, r: AgentResult, context: { 
     usage: r.usage,
     cost_usd: r.cost_usd,
     timing,
+    requests: r.steps.length + (r.error && r.error.attempts > 0 ? 1 : 0),
     ...(context ? { context } : {}),
   };
   if (r.stop === "error") return { ...common, status: "error", error: r.error };

@@ -16,7 +16,7 @@ describe("conversation result lines", () => {
   it("scores each graded turn and the sample's mean, and sums the turns' usage, cost and timing", () => {
     const l = line("a", [8, null]);
     expect(l.scores).toEqual({ "judge_score,turn_1": 8, "judge_score,overall": 8 });
-    expect(l).toMatchObject({ usage: { prompt_tokens: 20, completion_tokens: 10 }, cost_usd: 0.0002, timing: { e2e_ms: 200, ttft_ms: 10, tpot_ms: 2, queue_ms: 2, attempts: 2 } });
+    expect(l).toMatchObject({ usage: { prompt_tokens: 20, completion_tokens: 10 }, cost_usd: 0.0002, timing: { e2e_ms: 200, ttft_ms: 10, tpot_ms: 2, queue_ms: 2, attempts: 2 }, requests: 2 });
     expect(l.judge).toEqual({ model: "j", requests: 2, usage: { prompt_tokens: 200, completion_tokens: 40 }, cost_usd: 0.002 });
     expect(l.transcript).toEqual([{ role: "user", content: "q" }, { role: "assistant", content: "a" }, { role: "user", content: "q" }, { role: "assistant", content: "a" }]);
   });
@@ -30,5 +30,7 @@ describe("conversation result lines", () => {
     expect(metrics["judge_score,overall"]!.value).toBeCloseTo(20 / 3, 12);
     expect(metrics["judge_score,turn_1"]).toMatchObject({ value: 6, n: 2 });
     expect(metrics["judge_score,turn_2"]).toMatchObject({ value: 8, n: 1 });
+    // Two requests per conversation, none of them a retry.
+    expect(builder.build(null, 1).models.m!.usage).toMatchObject({ requests: 4, retries: 0 });
   });
 });

@@ -232,7 +232,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }): { judge: Judge; dispose: () => void } {
   // Its calls are the judge's (`purpose`): their cost is kept apart from the evaluated models'.
   const built = createDispatchers([{ ...target, fallback: undefined }], { ...deps, purpose: "judge" });
-  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: built.dispose };
+  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: () => built.dispose() };
 }
 
 /** Prices by model name, fallbacks and the judge included (a sample a fallback served costs the fallback's price). */

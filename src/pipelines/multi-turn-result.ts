@@ -85,6 +85,7 @@ function turnView(t: TurnRecord, i: number): Record<string, unknown> {
     usage: t.usage,
     cost_usd: t.cost_usd,
     timing: t.timing,
+    ...(t.served_by ? { served_by: t.served_by } : {}),
     ...(t.context ? { context: t.context } : {}),
     ...(t.judgment ? { judge: t.judgment } : {}),
   };

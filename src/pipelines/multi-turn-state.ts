@@ -10,6 +10,8 @@ export interface TurnRecord {
   readonly usage: Usage | null;
   readonly cost_usd: number | null;
   readonly timing: Timing;
+  /** The model that answered, when a fallback served the turn. */
+  readonly served_by?: string;
   /** Set when older turns were left out to fit the context window. */
   readonly context?: { readonly dropped_turns: number; readonly prompt_tokens: number; readonly window: number };
   /** The judge's grade, once given. */

@@ -126,6 +126,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
       usage: reply.usage,
       cost_usd: inferred.cost_usd,
       timing: inferred.timing,
+      ...(inferred.served_by ? { served_by: inferred.served_by } : {}),
       ...(note ? { context: note } : {}),
     });
     await state.saveTurn(work.key, turns);

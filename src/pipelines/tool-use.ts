@@ -70,7 +70,7 @@ async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outc
   const line = baseLine(work);
   if (error || !reply) return { work, line: { ...line, status: "error", timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } } };
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
-  const common = { ...line, response, tool_calls: reply.tool_calls ?? [], usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing };
+  const common = { ...line, response, tool_calls: reply.tool_calls ?? [], usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing, ...(inferred.served_by ? { served_by: inferred.served_by } : {}) };
   if (p.expected) {
     const scored = scoreSimpleCall(reply.tool_calls, p.expected.func, p.expected.possible, { underscoreToDot: p.expected.underscoreToDot });
     return { work, line: { ...common, calls: scored.calls, check: scored.check, scores: { [CALL_ACCURACY]: scored.score } } };

@@ -62,7 +62,7 @@ export { serverRetryAfterMs } from "./reliability/retry-after.js";
 export { TokenBucket } from "./reliability/token-bucket.js";
 export { RateLimits, estimateTokens } from "./reliability/rate-limits.js";
 export { AdaptiveLimit } from "./reliability/adaptive-limit.js";
-export { watchAttempt, type AttemptTimeouts } from "./reliability/attempt-watch.js";
+export { AttemptWatchdog, type AttemptTimeouts, type AttemptWatch } from "./reliability/attempt-watch.js";
 export { ReliabilityStats, type ModelReliability } from "./reliability/reliability-stats.js";
 export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 

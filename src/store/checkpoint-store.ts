@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
+import { ConfigError } from "../errors/config-error.js";
 import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
 import type { RunMeta } from "./run-meta.js";
 import { jsonSublevel, RunStore, type RunStoreOptions } from "./run-store.js";
@@ -45,7 +46,7 @@ export class CheckpointStore {
 
   /**
    * Opens (by default creating) the store under `dir`. Rejects with StoreLockedError when another
-   * process holds it, and with a plain Error when `create` is false and there is no store.
+   * process holds it, and with a ConfigError when `create` is false and there is no store.
    */
   static async open(dir: string, options: OpenStoreOptions = {}): Promise<CheckpointStore> {
     const location = join(dir, LEVELDB_DIR);
@@ -53,7 +54,7 @@ export class CheckpointStore {
       try {
         await readFile(join(location, "CURRENT"));
       } catch {
-        throw new Error(`no store at ${dir} (run an evaluation first, or pass --store DIR)`);
+        throw new ConfigError(`no store at ${dir} (run an evaluation first, or pass --store DIR)`, { key: "--store" });
       }
     } else await mkdir(dir, { recursive: true });
     const db = new Level<string, unknown>(location, { valueEncoding: "json" });

@@ -102,7 +102,7 @@ describe("CheckpointStore", () => {
   });
 
   it("open with create false refuses a folder with no store, and close removes the owner file", async () => {
-    await expect(CheckpointStore.open(join(dir, "none"), { create: false })).rejects.toThrow(`no store at ${join(dir, "none")}`);
+    await expect(CheckpointStore.open(join(dir, "none"), { create: false })).rejects.toThrow(`key \`--store\`: no store at ${join(dir, "none")}`);
     const store = await CheckpointStore.open(dir);
     expect(JSON.parse(await readFile(join(dir, "owner.json"), "utf8")).pid).toBe(process.pid);
     await store.close();

@@ -18,9 +18,11 @@ import { routedModels } from "../routing/rules.js";
 import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
+import { openCheckpoint } from "./checkpoint.js";
 import { exitCodeOf } from "./exit-codes.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { runPricesAndBudget } from "./run-prices.js";
+import { createShutdown } from "./shutdown.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
 export interface CommandIO {
@@ -58,19 +60,22 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   const total = progressOn && perSample !== undefined ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
   const progress = progressOn
-    ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
+    ? new Progress({
+        total,
+        itemsPerSample: config.models.length * (config.repeats ?? tasks[0]?.repeats ?? 1),
+        tty: io.stderrIsTTY,
+        columns: (io.stderr as { columns?: number }).columns,
+        write: (s) => io.stderr.write(s),
+        clock: systemClock,
+      })
     : undefined;
+  progress?.start();
 
+  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text)) : undefined;
   const stopper = new AbortController();
   const aborter = new AbortController();
-  let signals = 0;
-  const removeSignal = io.onSignal?.(() => {
-    signals++;
-    if (signals === 1) {
-      io.stderr.write("\nstopping: no new samples are read; samples in flight finish (Ctrl-C again to abort them)\n");
-      stopper.abort();
-    } else aborter.abort();
-  });
+  const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
+  const removeSignal = io.onSignal?.(shutdown.signal);
 
   let summary: Summary;
   try {
@@ -86,6 +91,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       budget,
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
+      checkpoint: checkpoint?.store,
       run,
       onEvent: (event) => {
         if (event.type === "result") out.write(`${JSON.stringify(event.line)}\n`);
@@ -96,11 +102,17 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         progress?.add(event);
       },
     });
+  } catch (error) {
+    await checkpoint?.fail();
+    throw error;
   } finally {
     removeSignal?.();
+    shutdown.dispose();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }
+  // Flushed and saved before the summary is shown: what it reports is on disk.
+  await checkpoint?.finish(summary);
   progress?.finish();
   if (rejects.count > 0) io.stderr.write(`${rejects.count} line(s) rejected → ${rejectsPath}\n`);
   if (config.summary) {

@@ -23,10 +23,10 @@ export interface TaskMeta {
 
 /**
  * How a run's last session ended: `complete` (every sample ok), `incomplete` (some ended as errors; a
- * rerun retries them), `interrupted`, `budget`, `fatal`. `running` seen by anyone who could open the
+ * rerun retries them), `interrupted`, `budget`, `fatal`, `failed` (a run-ending error: strict input, unreadable source). `running` seen by anyone who could open the
  * store means the process died mid-run (it held the lock otherwise): `runs` shows it as `crashed`.
  */
-export type RunStatus = "running" | "complete" | "incomplete" | "interrupted" | "budget" | "fatal";
+export type RunStatus = "running" | "complete" | "incomplete" | "interrupted" | "budget" | "fatal" | "failed";
 
 /** The `runs` record of one run. Never holds a secret: options are the ones that are safe to show. */
 export interface RunMeta {

@@ -27,6 +27,8 @@ export interface RunSession {
   readonly warning: string | undefined;
   /** Flushes the records and writes the run's status, counts and summary. */
   finish(summary: Summary): Promise<void>;
+  /** Flushes the records and marks the run `failed` (a run-ending error, not a sample's). */
+  fail(): Promise<void>;
 }
 
 /**
@@ -67,6 +69,11 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
       await runStore.flush();
       const counts = await runStore.counts();
       await runStore.putMeta({ ...meta, ended_at: now().toISOString(), status: statusOf(summary, counts.error), counts, summary });
+    },
+    fail: async () => {
+      await runStore.flush();
+      const counts = await runStore.counts();
+      await runStore.putMeta({ ...meta, ended_at: now().toISOString(), status: "failed", counts });
     },
   };
 }

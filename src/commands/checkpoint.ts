@@ -9,6 +9,8 @@ import type { Task } from "../tasks/types.js";
 /** The run command's checkpoint: the run's records, and how to close them whatever happens. */
 export interface Checkpoint {
   readonly store: RunStore;
+  /** The run has records from an earlier session (it resumes). */
+  readonly resumed: boolean;
   /** Flushes the records, saves status, counts and summary, and releases the store. */
   finish(summary: Summary): Promise<void>;
   /** For a run that ended in an exception: flushes, marks it `failed`, releases the store. */
@@ -51,6 +53,7 @@ export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], 
     };
     return {
       store: session.store,
+      resumed: session.previous !== undefined,
       finish: (summary) => close(() => session.finish(summary)),
       fail: () => close(() => session.fail()),
     };

@@ -1,4 +1,3 @@
-import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -19,6 +18,7 @@ import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { openCheckpoint } from "./checkpoint.js";
+import { openOutputFile } from "./output-file.js";
 import { exitCodeOf } from "./exit-codes.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { runPricesAndBudget } from "./run-prices.js";
@@ -55,7 +55,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
-  const out = config.output ? await openOutput(config.output) : io.stdout;
+  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text)) : undefined;
+  // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
+  const out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   const total = progressOn && perSample !== undefined ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
@@ -71,7 +73,6 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     : undefined;
   progress?.start();
 
-  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text)) : undefined;
   const stopper = new AbortController();
   const aborter = new AbortController();
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
@@ -94,7 +95,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       checkpoint: checkpoint?.store,
       run,
       onEvent: (event) => {
-        if (event.type === "result") out.write(`${JSON.stringify(event.line)}\n`);
+        // Resumed results were output by the run that made them; they count in the summary only.
+        if (event.type === "result") {
+          if (!event.resumed) out.write(`${JSON.stringify(event.line)}\n`);
+        }
         else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
@@ -121,11 +125,6 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   }
   io.stderr.write(renderSummaryTable(summary));
   return exitCodeOf(summary);
-}
-
-async function openOutput(path: string): Promise<Writable> {
-  await mkdir(dirname(path), { recursive: true });
-  return createWriteStream(path);
 }
 
 /**

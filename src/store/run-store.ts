@@ -16,6 +16,7 @@ export interface RunStoreOptions {
 
 type Db = Level<string, unknown>;
 type Op = BatchOperation<Db, string, unknown>;
+type Snapshot = ReturnType<Db["snapshot"]>;
 /** A JSON-valued sublevel of the root with string keys; an array names a nested one (`[run, "d"]`). */
 export const jsonSublevel = (db: Db, name: string | string[]) => db.sublevel<string, unknown>(name, { valueEncoding: "json" });
 type Sub = ReturnType<typeof jsonSublevel>;
@@ -43,6 +44,7 @@ export class RunStore {
   #lastSync = 0;
   #syncTimer: NodeJS.Timeout | undefined;
   #unsynced = false;
+  #view: Promise<Snapshot | undefined> | undefined;
 
   constructor(
     readonly name: string,
@@ -72,10 +74,25 @@ export class RunStore {
     await this.#db.batch([{ type: "put", sublevel: this.#runs, key: this.name, value: meta }], { sync: true });
   }
 
-  /** The stored ok results of `keys` (workKeyString each), undefined where a key is not done. */
+  /**
+   * The stored ok results of `keys` (workKeyString each), undefined where a key is not done — as the
+   * run stood at the first lookup: lookups read a snapshot taken then, so what this session records
+   * is not seen (within one session a duplicate id is evaluated again, as it is without a store).
+   * A run with no records then (a new run) answers without reading LevelDB at all.
+   */
   async lookup(keys: readonly string[]): Promise<(ResultLine | undefined)[]> {
-    if (keys.length === 0) return [];
-    return (await this.#done.getMany(keys as string[])) as (ResultLine | undefined)[];
+    const view = await (this.#view ??= this.#openView());
+    if (keys.length === 0 || view === undefined) return keys.map(() => undefined);
+    return this.#done.getMany<string, ResultLine | undefined>(keys as string[], { snapshot: view });
+  }
+
+  /** A snapshot of the run's done records, or undefined when there are none. */
+  async #openView(): Promise<Snapshot | undefined> {
+    const snapshot = this.#db.snapshot();
+    const any = await this.#done.keys({ limit: 1, snapshot }).all();
+    if (any.length > 0) return snapshot;
+    await snapshot.close();
+    return undefined;
   }
 
   /**
@@ -109,14 +126,17 @@ export class RunStore {
 
   /** Deletes the run's records and metadata (`--fresh`). */
   async clear(): Promise<void> {
-    await this.#writer.flush();
+    await this.close();
     await this.#run.clear();
     await this.#db.batch([{ type: "del", sublevel: this.#runs, key: this.name }], { sync: true });
   }
 
-  /** Flushes and fsyncs; the store stays usable. */
+  /** Flushes and fsyncs, and lets go of the lookup snapshot (the next lookup takes a new one). */
   async close(): Promise<void> {
     await this.flush();
+    const view = this.#view;
+    this.#view = undefined;
+    await (await view)?.close();
   }
 
   async #commit(lines: readonly ResultLine[]): Promise<void> {

@@ -43,6 +43,24 @@ describe("CheckpointStore", () => {
     await store.close();
   });
 
+  it("lookups see the run as it stood at the first lookup, so this session's records are not skipped", async () => {
+    const store = await CheckpointStore.open(dir);
+    const empty = store.run("new");
+    expect(await empty.lookup([key("a")])).toEqual([undefined]);
+    await empty.record(line("a"));
+    // a new run stays new for this session: a duplicate id is evaluated again, as without a store
+    expect(await empty.lookup([key("a")])).toEqual([undefined]);
+    const run = store.run("old");
+    await run.record(line("a"));
+    expect(await run.lookup([key("a"), key("b")])).toEqual([line("a"), undefined]);
+    await run.record(line("b"));
+    expect(await run.lookup([key("b")])).toEqual([undefined]);
+    await run.close();
+    expect(await run.lookup([key("b")])).toEqual([line("b")]);
+    expect(await empty.lookup([])).toEqual([]);
+    await store.close();
+  });
+
   it("keeps records and metadata across close and reopen, apart per run", async () => {
     let store = await CheckpointStore.open(dir);
     await store.run("one").record(line("a"));

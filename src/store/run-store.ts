@@ -45,6 +45,8 @@ export class RunStore {
   #syncTimer: NodeJS.Timeout | undefined;
   #unsynced = false;
   #view: Promise<Snapshot | undefined> | undefined;
+  /** Whether the errors part may hold a key (unknown until the first commit looks). */
+  #errorsPossible: boolean | undefined;
 
   constructor(
     readonly name: string,
@@ -128,6 +130,7 @@ export class RunStore {
   async clear(): Promise<void> {
     await this.close();
     await this.#run.clear();
+    this.#errorsPossible = undefined;
     await this.#db.batch([{ type: "del", sublevel: this.#runs, key: this.name }], { sync: true });
   }
 
@@ -140,13 +143,18 @@ export class RunStore {
   }
 
   async #commit(lines: readonly ResultLine[]): Promise<void> {
+    // Deleting a standing error costs as much as the put: skip it while the run has none.
+    this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
     const ops: Op[] = [];
     for (const line of lines) {
       const key = workKeyString(line);
       if (line.status === "ok") {
         ops.push({ type: "put", sublevel: this.#done, key, value: line });
-        ops.push({ type: "del", sublevel: this.#errors, key });
-      } else ops.push({ type: "put", sublevel: this.#errors, key, value: line });
+        if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
+      } else {
+        ops.push({ type: "put", sublevel: this.#errors, key, value: line });
+        this.#errorsPossible = true;
+      }
     }
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;

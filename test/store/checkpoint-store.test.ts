@@ -43,6 +43,16 @@ describe("CheckpointStore", () => {
     await store.close();
   });
 
+  it("an ok result clears an error recorded by an earlier process", async () => {
+    let store = await CheckpointStore.open(dir);
+    await store.run("r").record(line("a", "error"));
+    await store.close();
+    store = await CheckpointStore.open(dir);
+    await store.run("r").record(line("a"));
+    expect(await store.run("r").counts()).toEqual({ ok: 1, error: 0 });
+    await store.close();
+  });
+
   it("lookups see the run as it stood at the first lookup, so this session's records are not skipped", async () => {
     const store = await CheckpointStore.open(dir);
     const empty = store.run("new");

@@ -95,11 +95,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       checkpoint: checkpoint?.store,
       run,
       onEvent: (event) => {
-        // Resumed results were output by the run that made them; they count in the summary only.
         if (event.type === "result") {
+          // Resumed results were output by the run that made them; they count in the summary only.
           if (!event.resumed) out.write(`${JSON.stringify(event.line)}\n`);
-        }
-        else if (event.type === "reject") rejects.write(event.reject);
+        } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
         else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);

@@ -1,4 +1,5 @@
 import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
+import { BUDGET_REFUSED } from "../cost/budget-refusal.js";
 import type { Outcome } from "../pipelines/types.js";
 import type { ResultLine } from "../types.js";
 
@@ -15,8 +16,8 @@ export interface RecordOptions {
  * Writes each outcome's result line to the store and passes the outcome on only once the write is
  * durable — so a result line that reaches the output is always in the store, and a rerun after a
  * crash never does it again. Ok lines are recorded as done; error lines are kept as errors, not done,
- * so a rerun retries them. An error of type `aborted` (cut off by a second Ctrl-C) is not recorded at
- * all: it is not an outcome, just work left undone.
+ * so a rerun retries them. An error of type `aborted` (cut off by a second Ctrl-C) or `budget` (refused
+ * by the budget before it was sent) is not recorded at all: it is not an outcome, just work left undone.
  *
  * Outcomes are emitted in the order their writes finish (the order they came, with the group commit
  * of RunStore). A failed write errors the stream: the run cannot promise a checkpoint any more.
@@ -25,7 +26,12 @@ export function record(options: RecordOptions): OperatorFunction<Outcome, Outcom
   if (typeof options?.store?.record !== "function") throw new TypeError("Expected `store` to have a record(line) method");
   const { store } = options;
   return mergeMap((outcome): Observable<Outcome> => {
-    if (outcome.line.status === "error" && outcome.line.error?.type === "aborted") return of(outcome);
+    if (isUndone(outcome.line)) return of(outcome);
     return from(store.record(outcome.line)).pipe(map(() => outcome));
   });
+}
+
+/** Work that did not happen: the run's end cut it off. Recording it would make it look attempted. */
+function isUndone(line: ResultLine): boolean {
+  return line.status === "error" && (line.error?.type === "aborted" || line.error?.type === BUDGET_REFUSED);
 }

@@ -50,10 +50,10 @@ describe("record", () => {
     sub.unsubscribe();
   });
 
-  it("does not record work cut off by an abort", async () => {
+  it("does not record work cut off by an abort or refused by the budget", async () => {
     const run = store.run("r");
-    const out = await lastValueFrom(from([outcome(err("a", "aborted"))]).pipe(record({ store: run }), toArray()));
-    expect(out).toHaveLength(1);
+    const out = await lastValueFrom(from([outcome(err("a", "aborted")), outcome(err("b", "budget"))]).pipe(record({ store: run }), toArray()));
+    expect(out).toHaveLength(2);
     expect(await run.counts()).toEqual({ ok: 0, error: 0 });
   });
 

@@ -91,7 +91,7 @@ export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store
 export { RunStore, type RunStoreOptions } from "./store/run-store.js";
 export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
 export { runIdentity, identityChanges, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
-export { rebuildSummary } from "./commands/runs-command.js";
+export { rebuildSummary } from "./store/rebuild-summary.js";
 
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

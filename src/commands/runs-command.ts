@@ -6,9 +6,8 @@ import { renderSummaryTable } from "../render/summary-table.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import type { RunMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
-import type { StopReason, Summary } from "../summary/summary.js";
-import { SummaryBuilder } from "../summary/summary-builder.js";
-import type { ResultLine } from "../types.js";
+import { rebuildSummary } from "../store/rebuild-summary.js";
+import type { Summary } from "../summary/summary.js";
 import { ExitCode } from "./exit-codes.js";
 
 /** Where the runs commands write: listings and exports on stdout, tables and notes on stderr. */
@@ -108,26 +107,6 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     io.stderr.write(renderSummaryTable(summary));
     return ExitCode.ok;
   });
-}
-
-/**
- * The run's summary from its stored results alone. Metrics, counts, tokens, cost and latency come
- * from the records; what records do not hold (wall time, rejected and duplicate lines) from the last
- * saved summary. `resumed` is 0: every result counts as the run's own.
- */
-export async function rebuildSummary(meta: RunMeta, runStore: RunStore, each?: (line: ResultLine) => Promise<void> | void): Promise<Summary> {
-  const builder = new SummaryBuilder({
-    run: meta.run,
-    tasks: meta.tasks.map((t) => ({ name: t.name, aggregations: new Map(Object.entries(t.aggregations)) })),
-    models: meta.models,
-  });
-  for await (const line of runStore.results()) {
-    builder.addResult(line);
-    if (each) await each(line);
-  }
-  const stopped: StopReason | null = meta.status === "interrupted" || meta.status === "budget" || meta.status === "fatal" ? meta.status : null;
-  const saved = meta.summary;
-  return { ...builder.build(stopped, saved?.wall_s ?? 0, saved?.stop_message), rejected: saved?.rejected ?? 0, duplicates: saved?.duplicates ?? 0 };
 }
 
 async function report(meta: RunMeta, runStore: RunStore): Promise<RunReport> {

@@ -90,7 +90,7 @@ export type { ModelEstimate } from "./cost/estimate-totals.js";
 export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";
 export { RunStore, type RunStoreOptions } from "./store/run-store.js";
 export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
-export { runIdentity, identityChanges, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
+export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
 export { rebuildSummary } from "./store/rebuild-summary.js";
 
 // The simulator

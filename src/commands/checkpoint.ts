@@ -1,6 +1,6 @@
 import type { RunConfig } from "../config/run-config.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
-import { runIdentity } from "../store/run-meta.js";
+import { runIdentity, taskMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { beginRun } from "../store/run-session.js";
 import type { Summary } from "../summary/summary.js";
@@ -28,7 +28,7 @@ export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], 
       run,
       fresh: config.fresh,
       identity: runIdentity({ tasks, models: config.models, endpoint: config.baseURL ?? null, repeats: config.repeats ?? null }),
-      tasks: tasks.map((t) => ({ name: t.name, aggregations: Object.fromEntries(t.metrics.map((m) => [m.name, m.aggregation])) })),
+      tasks: tasks.map(taskMeta),
       models: config.models,
       // Shown by `runs show`; nothing secret (the key's variable name only).
       options: {

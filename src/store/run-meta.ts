@@ -49,6 +49,11 @@ export interface RunMeta {
   readonly summary?: Summary;
 }
 
+/** What the store keeps of a task: its name and its metrics' aggregations. */
+export function taskMeta(task: { readonly name: string; readonly metrics: readonly { readonly name: string; readonly aggregation: string }[] }): TaskMeta {
+  return { name: task.name, aggregations: Object.fromEntries(task.metrics.map((m) => [m.name, m.aggregation])) };
+}
+
 /** The identity of a run from what changes its results. */
 export function runIdentity(input: {
   readonly tasks: readonly { readonly name: string; readonly origin: { readonly text: string } }[];

@@ -8,6 +8,8 @@ import { runsExport, runsList, runsShow } from "../../src/commands/runs-command.
 import { resolveRunConfig, type RunFlags } from "../../src/config/run-config.js";
 import { startSim, type SimServer } from "../../src/sim/index.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
+import { runIdentity } from "../../src/store/run-meta.js";
+import { beginRun } from "../../src/store/run-session.js";
 import type { Summary } from "../../src/summary/summary.js";
 import type { ResultLine } from "../../src/types.js";
 import { memoryIO } from "../support/command-io.js";
@@ -90,6 +92,23 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     expect(await runsShow("nope", { store }, missing)).toBe(2);
     expect(missing.err()).toBe(`streameval: no run "nope" in ${store} (runs: named)\n`);
     await expect(runsList({ store: join(dir, "none") }, memoryIO())).rejects.toThrow(`no store at ${join(dir, "none")}`);
+  });
+
+  it("a run whose process died shows as crashed, with a summary rebuilt from its records", async () => {
+    const store = join(dir, "s7");
+    const s = await CheckpointStore.open(store);
+    const session = await beginRun(s, { run: "dead", identity: runIdentity({ tasks: [{ name: "gsm8k", origin: { text: "x" } }], models: ["sim"] }), tasks: [{ name: "gsm8k", aggregations: { exact_match: "mean" } }], models: ["sim"] });
+    await session.store.record({ id: "a", task: "gsm8k", model: "sim", repeat: 0, status: "ok", input: "", scores: { "exact_match,strict-match": 1 } });
+    await session.store.record({ id: "b", task: "gsm8k", model: "sim", repeat: 0, status: "ok", input: "", scores: { "exact_match,strict-match": 0 } });
+    await s.close(); // no finish: as if the process had been killed
+    const list = memoryIO();
+    await runsList({ store }, list);
+    expect(list.out()).toMatch(/dead\s+crashed\s+2\s+0\s+1 /);
+    const show = memoryIO();
+    await runsShow("dead", { store, json: true }, show);
+    const shown = JSON.parse(show.out());
+    expect(shown.status).toBe("crashed");
+    expect(shown.summary.models.sim.metrics["exact_match,strict-match"]).toMatchObject({ value: 0.5, n: 2 });
   });
 
   it("-o on a resumed run appends, so the file holds each sample once", async () => {

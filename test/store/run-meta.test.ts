@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { identityChanges, runIdentity } from "../../src/store/run-meta.js";
+import { identityChanges, runIdentity, taskMeta } from "../../src/store/run-meta.js";
 
 const task = (name: string, text: string) => ({ name, origin: { text } });
 
@@ -26,5 +26,12 @@ describe("runIdentity / identityChanges", () => {
       "repeats: task default → 3",
     ]);
     expect(identityChanges(after, base)).toContain("task mmlu removed");
+  });
+
+  it("taskMeta keeps the name and each metric's aggregation", () => {
+    expect(taskMeta({ name: "t", metrics: [{ name: "exact_match", aggregation: "mean" }, { name: "f1", aggregation: "median" }] })).toEqual({
+      name: "t",
+      aggregations: { exact_match: "mean", f1: "median" },
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { RunConfig } from "../config/run-config.js";
+import { type RunConfig, routeOf } from "../config/run-config.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import { runIdentity, taskMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
@@ -21,13 +21,21 @@ export interface Checkpoint {
  * Opens the store of `config` for run `run` (StoreLockedError when another process holds it),
  * clears the run with `--fresh`, and tells the user, on `note`, when it resumes and what changed.
  */
-export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], run: string, note: (text: string) => void): Promise<Checkpoint> {
+export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], run: string, note: (text: string) => void, routesText?: string): Promise<Checkpoint> {
   const store = await CheckpointStore.open(config.store, { owner: { command: "run", run } });
   try {
     const session = await beginRun(store, {
       run,
       fresh: config.fresh,
-      identity: runIdentity({ tasks, models: config.models, endpoint: config.baseURL ?? null, repeats: config.repeats ?? null }),
+      // The same inputs as runFingerprint, kept apart so a resume under --run can name what changed.
+      identity: runIdentity({
+        tasks, models: config.models, endpoint: config.baseURL ?? null, repeats: config.repeats ?? null,
+        extras: {
+          "routing rules": routesText,
+          "--use-n": config.useN ? "on" : undefined,
+          "models file endpoints": config.modelsFile ? JSON.stringify(config.modelSpecs.map(routeOf)) : undefined,
+        },
+      }),
       tasks: tasks.map(taskMeta),
       models: config.models,
       // Shown by `runs show`; nothing secret (the key's variable name only).

@@ -55,7 +55,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
-  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text)) : undefined;
+  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
   // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
   const out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
@@ -64,7 +64,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const progress = progressOn
     ? new Progress({
         total,
-        itemsPerSample: config.models.length * (config.repeats ?? tasks[0]?.repeats ?? 1),
+        itemsPerSample: (perSample ?? 1) * (config.repeats ?? tasks[0]?.repeats ?? 1),
         tty: io.stderrIsTTY,
         columns: (io.stderr as { columns?: number }).columns,
         write: (s) => io.stderr.write(s),

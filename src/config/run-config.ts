@@ -183,7 +183,8 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
 }
 
-function routeOf(spec: ModelSpec): unknown {
+/** Where a model spec sends requests (and its fallbacks): what of a models file changes results. */
+export function routeOf(spec: ModelSpec): unknown {
   return { model: spec.name, baseURL: spec.baseURL ?? null, fallback: spec.fallback ? routeOf(spec.fallback) : null };
 }
 

@@ -12,6 +12,8 @@ export interface RunIdentity {
   readonly endpoint: string | null;
   /** The `--repeats` override, or null for each task's own. */
   readonly repeats: number | null;
+  /** Anything else that changes results, by name (`routing rules` → a hash of the file …). */
+  readonly extras?: Readonly<Record<string, string>>;
 }
 
 /** What `runs export` needs to rebuild the summary without the task files. */
@@ -60,11 +62,17 @@ export function runIdentity(input: {
   readonly models: readonly string[];
   readonly endpoint?: string | null;
   readonly repeats?: number | null;
+  /** Other inputs that change results, by name; each is kept as a hash of its text. */
+  readonly extras?: Readonly<Record<string, string | undefined>>;
 }): RunIdentity {
   const tasks: Record<string, string> = {};
-  for (const t of input.tasks) tasks[t.name] = createHash("sha256").update(t.origin.text).digest("hex").slice(0, 16);
-  return { tasks, models: [...input.models], endpoint: input.endpoint ?? null, repeats: input.repeats ?? null };
+  for (const t of input.tasks) tasks[t.name] = hash(t.origin.text);
+  const extras: Record<string, string> = {};
+  for (const [name, text] of Object.entries(input.extras ?? {})) if (text !== undefined) extras[name] = hash(text);
+  return { tasks, models: [...input.models], endpoint: input.endpoint ?? null, repeats: input.repeats ?? null, ...(Object.keys(extras).length ? { extras } : {}) };
 }
+
+const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /**
  * What differs between the identity a run was recorded with and the one it is resumed with, one
@@ -84,5 +92,11 @@ export function identityChanges(before: RunIdentity, after: RunIdentity): string
   if (before.models.join("\0") !== after.models.join("\0")) changes.push(`models: ${before.models.join(", ")} → ${after.models.join(", ")}`);
   if (before.endpoint !== after.endpoint) changes.push(`endpoint: ${before.endpoint ?? "default"} → ${after.endpoint ?? "default"}`);
   if (before.repeats !== after.repeats) changes.push(`repeats: ${before.repeats ?? "task default"} → ${after.repeats ?? "task default"}`);
+  const [x, y] = [before.extras ?? {}, after.extras ?? {}];
+  for (const name of new Set([...Object.keys(x), ...Object.keys(y)])) {
+    if (x[name] === undefined) changes.push(`${name} added`);
+    else if (y[name] === undefined) changes.push(`${name} removed`);
+    else if (x[name] !== y[name]) changes.push(`${name} changed`);
+  }
   return changes;
 }

@@ -34,4 +34,13 @@ describe("runIdentity / identityChanges", () => {
       aggregations: { exact_match: "mean", f1: "median" },
     });
   });
+
+  it("names other inputs that change results (routing rules …) by hash", () => {
+    const a = runIdentity({ tasks: [task("t", "x")], models: ["m"], extras: { "routing rules": "rules: a", "--use-n": undefined } });
+    expect(a.extras).toEqual({ "routing rules": expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const b = runIdentity({ tasks: [task("t", "x")], models: ["m"], extras: { "routing rules": "rules: b", "--use-n": "on" } });
+    expect(identityChanges(a, b)).toEqual(["routing rules changed", "--use-n added"]);
+    expect(identityChanges(a, runIdentity({ tasks: [task("t", "x")], models: ["m"] }))).toEqual(["routing rules removed"]);
+    expect(runIdentity({ tasks: [task("t", "x")], models: ["m"] })).not.toHaveProperty("extras");
+  });
 });

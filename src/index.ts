@@ -86,5 +86,12 @@ export type { RunResources } from "./cost/run-accounting.js";
 export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
 export type { ModelEstimate } from "./cost/estimate-totals.js";
 
+// The checkpoint store (LevelDB): resume, runs list/show/export
+export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";
+export { RunStore, type RunStoreOptions } from "./store/run-store.js";
+export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
+export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
+export { rebuildSummary } from "./store/rebuild-summary.js";
+
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

@@ -16,8 +16,10 @@ import { detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
+import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
+import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -78,6 +80,11 @@ export interface EvaluateOptions {
   readonly countTokens?: (text: string) => number;
   /** Ask for a sample's repeats as `n` choices of one request, where the server supports it. */
   readonly repeatsAsN?: boolean;
+  /**
+   * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
+   * come out as `resumed` result events), and each result is recorded before it is emitted.
+   */
+  readonly checkpoint?: CompletedLookup & ResultRecorder;
 }
 
 /** The first rejected line, in strict mode. */
@@ -192,10 +199,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit }) : identity,
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
+      options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
+    ).pipe(
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });

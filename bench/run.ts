@@ -70,3 +70,6 @@ printTable("Bounded memory: the whole evaluation with an in-process function mod
   [large.n, large.peak_rss_mb, large.wall_s, large.per_s],
   ["1M / 100k RSS", large.peak_rss_mb / small.peak_rss_mb, "", ""],
 ]);
+
+// Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.
+await import("./resume.js");

@@ -83,7 +83,7 @@ export { serverRetryAfterMs } from "./reliability/retry-after.js";
 export { TokenBucket } from "./reliability/token-bucket.js";
 export { RateLimits, estimateTokens } from "./reliability/rate-limits.js";
 export { AdaptiveLimit } from "./reliability/adaptive-limit.js";
-export { watchAttempt, type AttemptTimeouts } from "./reliability/attempt-watch.js";
+export { AttemptWatchdog, type AttemptTimeouts, type AttemptWatch } from "./reliability/attempt-watch.js";
 export { ReliabilityStats, type ModelReliability } from "./reliability/reliability-stats.js";
 export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 
@@ -106,6 +106,13 @@ export { startResourceMeter, type ResourceUsage } from "./cost/resource-meter.js
 export type { RunResources } from "./cost/run-accounting.js";
 export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
 export type { ModelEstimate } from "./cost/estimate-totals.js";
+
+// The checkpoint store (LevelDB): resume, runs list/show/export
+export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";
+export { RunStore, type RunStoreOptions } from "./store/run-store.js";
+export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
+export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
+export { rebuildSummary } from "./store/rebuild-summary.js";
 
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

@@ -17,8 +17,10 @@ import { detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
+import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
+import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -87,6 +89,12 @@ export interface EvaluateOptions {
   readonly judge?: ModelTarget;
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
   readonly conversations?: ConversationState;
+
+  /**
+   * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
+   * come out as `resumed` result events), and each result is recorded before it is emitted.
+   */
+  readonly checkpoint?: CompletedLookup & ResultRecorder & { conversations?(): ConversationState };
 }
 
 /** The first rejected line, in strict mode. */
@@ -144,6 +152,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
+    // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
+    const conversations = options.conversations ?? options.checkpoint?.conversations?.();
     const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }) : undefined;
     const context: PipelineContext = {
       dispatchers: built.dispatchers,
@@ -155,7 +165,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
-      ...(options.conversations ? { conversations: options.conversations } : {}),
+      ...(conversations ? { conversations } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
@@ -205,10 +215,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit }) : identity,
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
+      options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
+    ).pipe(
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });

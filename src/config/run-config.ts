@@ -27,7 +27,8 @@ export interface RunFlags {
   budgetUsd?: string;
   maxTokensTotal?: string;
   price?: string;
-  store?: string;
+  /** `--no-store` makes it false: no checkpoint. */
+  store?: string | false;
   run?: string;
   fresh?: boolean;
   limit?: string;
@@ -46,6 +47,7 @@ export interface RunFlags {
   judgeModel?: string;
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
+  grace?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -64,6 +66,10 @@ export interface RunConfig {
   /** `--max-tokens-total`: a hard limit on prompt + completion tokens. */
   readonly maxTokensTotal: number | undefined;
   readonly store: string;
+  /** Record results in the store and skip those recorded before (false with `--no-store`). */
+  readonly checkpoint: boolean;
+  /** After the first SIGINT/SIGTERM, how long samples in flight may take before they are cancelled. */
+  readonly graceMs: number;
   readonly runName: string | undefined;
   readonly fresh: boolean;
   readonly limit: number | undefined;
@@ -146,7 +152,9 @@ export function resolveRunConfig(
     price,
     budgetUsd: flags.budgetUsd === undefined ? undefined : positive(flags.budgetUsd, "--budget-usd"),
     maxTokensTotal: flags.maxTokensTotal === undefined ? undefined : int(flags.maxTokensTotal, "--max-tokens-total", 1, 1),
-    store: flags.store ?? ".streameval",
+    store: typeof flags.store === "string" ? flags.store : ".streameval",
+    checkpoint: flags.store !== false,
+    graceMs: flags.grace === undefined ? 30_000 : graceMs(flags.grace),
     runName: flags.run,
     fresh: flags.fresh ?? false,
     limit: flags.limit === undefined ? undefined : int(flags.limit, "--limit", 0, 0),
@@ -187,7 +195,8 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
 }
 
-function routeOf(spec: ModelSpec): unknown {
+/** Where a model spec sends requests (and its fallbacks): what of a models file changes results. */
+export function routeOf(spec: ModelSpec): unknown {
   return { model: spec.name, baseURL: spec.baseURL ?? null, fallback: spec.fallback ? routeOf(spec.fallback) : null };
 }
 
@@ -216,6 +225,13 @@ function positive(text: string, flag: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
   return n;
+}
+
+/** `--grace`: seconds >= 0 (0 cancels samples in flight at the first signal), in ms. */
+function graceMs(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new ConfigError(`expected a number of seconds >= 0, got ${JSON.stringify(text)}`, { key: "--grace" });
+  return n * 1000;
 }
 
 function wrap<T>(fn: () => T, key: string): T {

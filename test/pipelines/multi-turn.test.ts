@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { docsToLines } from "../../src/io/docs-to-lines.js";
 import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
 import { memoryConversationState } from "../../src/pipelines/multi-turn-state.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
+import { CheckpointStore } from "../../src/store/checkpoint-store.js";
+import type { RunStore } from "../../src/store/run-store.js";
 import type { ModelTarget } from "../../src/run.js";
 import type { Fault, SimRequest, SimServer } from "../../src/sim/index.js";
 import { startSim } from "../../src/sim/index.js";
@@ -43,7 +48,7 @@ const target = (sim: SimServer, model: string, extra: Partial<ModelTarget> = {})
   ...extra,
 });
 
-async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelTarget; task?: string; conversations?: ReturnType<typeof memoryConversationState> }) {
+async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelTarget; task?: string; conversations?: ReturnType<typeof memoryConversationState>; checkpoint?: RunStore }) {
   const lines: ResultLine[] = [];
   const task = options.task ? parseTask(options.task, "task.yaml") : await loadTask("mt_bench");
   const summary = await runEvaluation({
@@ -52,6 +57,7 @@ async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelT
     models: options.models,
     judge: options.judge,
     conversations: options.conversations,
+    checkpoint: options.checkpoint,
     onEvent: (e: EvalEvent) => e.type === "result" && lines.push(e.line),
   });
   lines.sort((a, b) => a.id.localeCompare(b.id));
@@ -174,6 +180,51 @@ describe("conversation state", () => {
     } finally {
       await sim.close();
       await judge.sim.close();
+    }
+  });
+
+  it("a run's checkpoint keeps its conversations: after the store is closed and reopened, only the unfinished turns are sent", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "streameval-conversations-"));
+    let failSecondTurns = true;
+    const { sim, bodies } = await recordingSim((body) => (failSecondTurns && body.messages.length > 2 ? { status: 400 } : undefined));
+    const judge = await recordingSim();
+    try {
+      const docs = mtBench(["mtbench-81", "mtbench-82"]);
+      const session = async (fn: (run: RunStore) => Promise<void>) => {
+        const store = await CheckpointStore.open(dir);
+        try {
+          await fn(store.run("r"));
+        } finally {
+          await store.close();
+        }
+      };
+      let firstReplies: string[] = [];
+      await session(async (checkpoint) => {
+        const first = await run({ docs, models: [target(sim, "m")], judge: target(judge.sim, "judge"), checkpoint });
+        expect(first.lines.map((l) => l.status)).toEqual(["error", "error"]);
+        firstReplies = first.lines.map((l) => (l.turns as { response: string }[])[0]!.response);
+      });
+      failSecondTurns = false;
+      bodies.length = 0;
+      await session(async (checkpoint) => {
+        const second = await run({ docs, models: [target(sim, "m")], judge: target(judge.sim, "judge"), checkpoint });
+        expect(bodies.map((b) => b.messages.length)).toEqual([4, 4]);
+        expect(second.lines.map((l) => [l.status, l.resumed_turns, (l.turns as { response: string }[])[0]!.response])).toEqual([
+          ["ok", 1, firstReplies[0]],
+          ["ok", 1, firstReplies[1]],
+        ]);
+      });
+      // A third run finds both samples done: nothing is sent.
+      bodies.length = 0;
+      await session(async (checkpoint) => {
+        const third = await run({ docs, models: [target(sim, "m")], judge: target(judge.sim, "judge"), checkpoint });
+        expect(third.summary.models.m!.samples.resumed).toBe(2);
+      });
+      expect(bodies).toHaveLength(0);
+    } finally {
+      await sim.close();
+      await judge.sim.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -73,3 +73,5 @@ printTable("Bounded memory: the whole evaluation with an in-process function mod
 
 // Instrumentation overhead (bench/instrumentation.ts): everything on against everything off.
 await import("./instrumentation.js");
+// Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.
+await import("./resume.js");

@@ -3,7 +3,7 @@ import { systemClock } from "./clock.js";
 import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
 import { createRunObserver } from "./observe/run-observer.js";
-import { type EvaluateOptions, evaluate } from "./run.js";
+import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
 import { SummaryBuilder } from "./summary/summary-builder.js";
 
@@ -31,10 +31,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
     models: options.models.map((m) => m.client.model),
   });
-  const accounting = new RunAccounting(
-    options.models.map((m) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") })),
-    clock,
-  );
+  const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
+  const accounting = new RunAccounting(options.models.map(resolved), clock, options.judge ? [resolved(options.judge)] : []);
   const observer = options.instrument === false ? undefined : createRunObserver({ now: () => clock.now() });
   observer?.start();
   let stopped: StopReason | null = null;

@@ -18,7 +18,8 @@ export function infer(context: PipelineContext, toRequest: (work: WorkItem) => C
   return mergeMap((work) => defer(() => inferOne(context, work, toRequest)));
 }
 
-async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
+/** One item's call: the reply with its timing and cost, or the error as data (a fatal one also stops the run). */
+export async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
   const model = work.key.model;
   const dispatcher = context.dispatchers.get(model);
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);

@@ -69,7 +69,9 @@ export class SummaryBuilder {
     if (resumed) a.resumed++;
     const attempts = line.timing?.attempts ?? line.error?.attempts ?? 0;
     a.requests += attempts;
-    a.retries += Math.max(0, attempts - 1);
+    // A line may stand for several requests (a conversation's turns, an agent's steps): `requests` says how many.
+    const sent = typeof line.requests === "number" ? line.requests : 1;
+    a.retries += Math.max(0, attempts - sent);
     if (line.status === "error") {
       a.error++;
       const type = line.error?.type ?? "unknown";

@@ -76,3 +76,8 @@ printTable("Bounded memory: the whole evaluation with an in-process function mod
   [large.n, large.peak_rss_mb, large.wall_s, large.per_s],
   ["1M / 100k RSS", large.peak_rss_mb / small.peak_rss_mb, "", ""],
 ]);
+
+// Instrumentation overhead (bench/instrumentation.ts): everything on against everything off.
+await import("./instrumentation.js");
+// Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.
+await import("./resume.js");

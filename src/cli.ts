@@ -8,7 +8,9 @@ import { ExitCode } from "./commands/exit-codes.js";
 import { runCommand } from "./commands/run-command.js";
 import { loadModelsConfig } from "./config/models-config.js";
 import { resolveRunConfig, type RunFlags } from "./config/run-config.js";
+import type { RunsOptions } from "./commands/runs-command.js";
 import { isConfigError } from "./errors/config-error.js";
+import { isStoreLockedError } from "./errors/store-locked-error.js";
 import { InputRejectedError } from "./run.js";
 import type { SimFlags } from "./sim/flags.js";
 
@@ -54,7 +56,10 @@ const run = program
   .option("--budget-usd <x>", "hard spending limit: stop (exit 3) before it would be passed")
   .option("--max-tokens-total <n>", "hard limit on prompt + completion tokens for the run")
   .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("--no-store", "no checkpoint: record nothing, resume nothing")
   .option("--run <name>", "run id (default: a fingerprint of task, models and options)")
+  .option("--fresh", "ignore (and delete) an existing checkpoint of this run")
+  .option("--grace <sec>", "after Ctrl-C, seconds samples in flight get to finish before they are cancelled", "30")
   .option("--limit <n>", "only the first N samples")
   .option("--repeats <n>", "override the task's repeats (each sample scored once over them: maj@k, pass@k)")
   .option("--use-n", "ask for a sample's repeats as n choices of one request (OpenAI, vLLM)")
@@ -68,6 +73,9 @@ const run = program
   .option("--progress", "progress on stderr (default: on when stderr is a TTY)")
   .option("--no-progress", "no progress")
   .option("--strict", "the first invalid input line fails the run (exit 2)")
+  .option("--judge-model <name>", "judge for LLM-graded tasks such as mt_bench (default: the task's judge.model)")
+  .option("--judge-base-url <url>", "the judge's endpoint (default: the task's judge.base_url, else --base-url)")
+  .option("--judge-api-key-env <var>", "environment variable holding the judge's key (default: the run's)")
   .addOption(new Option("--no-stream", "ask for whole replies instead of streams (no TTFT)"))
   .option("--continuous", "endless input (tail -f, a FIFO): rolling windows (default 60s), no total; SIGTERM flushes and exits 0")
   .option("--window <60s|1000>", "rolling window: a duration, or a count of results")
@@ -76,6 +84,7 @@ const run = program
   .option("--alert <expr>", "alert per window, e.g. 'exact_match,strict-match < 0.7' or 'error_rate > 5%'; repeatable", collect)
   .option("--exit-on-alert", "stop when an alert fires (exit 6)")
   .option("--retain <7d|N>", "--continuous: prune checkpoint records older than an age, or beyond the newest N")
+  .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics while running (0 = any free port)")
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);
@@ -92,6 +101,38 @@ const estimate = program
   });
 // The same flags as `run`, so a run's command line can be priced by changing one word.
 for (const option of run.options) estimate.addOption(option);
+
+const runs = program.command("runs").description("what the checkpoint store holds: list, show RUN, export RUN");
+runs
+  .command("list")
+  .description("every run in the store: status, counts")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("--json", "JSON instead of a table")
+  .action(async (flags: RunsOptions) => {
+    const { runsList } = await import("./commands/runs-command.js");
+    process.exitCode = await runsList(flags, io);
+  });
+runs
+  .command("show")
+  .description("one run: status, counts, options and summary")
+  .argument("<run>", "run id (see runs list)")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("--json", "JSON instead of text")
+  .action(async (run: string, flags: RunsOptions) => {
+    const { runsShow } = await import("./commands/runs-command.js");
+    process.exitCode = await runsShow(run, flags, io);
+  });
+runs
+  .command("export")
+  .description("a run's result lines (stdout or -o) and its summary, rebuilt from the store")
+  .argument("<run>", "run id (see runs list)")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("-o, --output <file>", "result lines to this file (default stdout)")
+  .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
+  .action(async (run: string, flags: RunsOptions) => {
+    const { runsExport } = await import("./commands/runs-command.js");
+    process.exitCode = await runsExport(run, flags, io);
+  });
 
 program
   .command("sim")
@@ -129,7 +170,7 @@ try {
 
 function exitCodeForError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.usage;
-  if (isConfigError(error) || error instanceof InputRejectedError) {
+  if (isConfigError(error) || error instanceof InputRejectedError || isStoreLockedError(error)) {
     process.stderr.write(`streameval: ${error.message}\n`);
     return ExitCode.usage;
   }

@@ -22,6 +22,8 @@ export type EvalEvent =
       readonly attempt: number;
       readonly ok: boolean;
       readonly errorType?: string;
+      /** The HTTP status of the reply (200 when ok), when there was one (absent for timeouts, resets …). */
+      readonly status?: number;
       readonly usage?: Usage | null;
       readonly ttft_ms?: number | null;
       readonly e2e_ms?: number;

@@ -52,6 +52,27 @@ export { compileWhen, type WhenMap } from "./routing/conditions.js";
 export { approximateTokens } from "./routing/count-tokens.js";
 export type { RouteContext, RouteDecision, RouteRule } from "./routing/types.js";
 
+export { multiTurn, type MultiTurnPrepared } from "./pipelines/multi-turn.js";
+export { memoryConversationState, type ConversationState, type TurnRecord } from "./pipelines/multi-turn-state.js";
+export { createToolUse, toolUse, CALL_ACCURACY, type ToolUseOptions } from "./pipelines/tool-use.js";
+
+// Conversations, judges, tools and agents
+export { fitContext, type ContextFit, type ContextOverflow, type ContextPolicy, type ContextStrategy } from "./context/fit-context.js";
+export { chatTokenCounter, countChat, loadChatTokenCounter, type MessageTokenCounter } from "./context/token-counter.js";
+export { judgeTurn, type Judge, type Judgment, type JudgeSettings } from "./scorers/judge.js";
+export { JUDGE_PROMPTS, extractRating, formatPrompt, type JudgePrompt, type JudgePromptName } from "./scorers/judge-prompts.js";
+export { mtBenchJudgeRequest, type JudgeInput, type JudgeRequest } from "./scorers/mt-bench-judge.js";
+export { simpleAstCheck, simpleFunctionChecker, standardizeString, type BfclFunction, type CheckResult, type PossibleParams } from "./scorers/bfcl-checker.js";
+export { bfclToOpenAITools, readBfclFunctions, readPossibleAnswer, GORILLA_TO_OPENAPI } from "./scorers/bfcl-tools.js";
+export { scoreSimpleCall, type CallScore } from "./scorers/bfcl-score.js";
+export { parsePyJson } from "./scorers/py-json.js";
+export { pyEquals, pyType, typedFromJson, type PyValue } from "./scorers/py-value.js";
+export { runAgent, type AgentOptions, type AgentResult, type AgentStop, type ModelCall } from "./agent/agent-loop.js";
+export { defineTool, functionTool, registryToolset, toolRegistry, type ToolDef, type ToolRegistry, type Toolset } from "./agent/tools.js";
+export { cannedToolset } from "./agent/canned-tools.js";
+export { builtinTools, calculator } from "./agent/builtin-tools.js";
+export type { AgentLimits, LimitHit } from "./agent/limits.js";
+
 // Models
 export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
 export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";
@@ -67,7 +88,7 @@ export { serverRetryAfterMs } from "./reliability/retry-after.js";
 export { TokenBucket } from "./reliability/token-bucket.js";
 export { RateLimits, estimateTokens } from "./reliability/rate-limits.js";
 export { AdaptiveLimit } from "./reliability/adaptive-limit.js";
-export { watchAttempt, type AttemptTimeouts } from "./reliability/attempt-watch.js";
+export { AttemptWatchdog, type AttemptTimeouts, type AttemptWatch } from "./reliability/attempt-watch.js";
 export { ReliabilityStats, type ModelReliability } from "./reliability/reliability-stats.js";
 export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 
@@ -90,6 +111,21 @@ export { startResourceMeter, type ResourceUsage } from "./cost/resource-meter.js
 export type { RunResources } from "./cost/run-accounting.js";
 export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
 export type { ModelEstimate } from "./cost/estimate-totals.js";
+// Instrumentation: timing, throughput, the process, Prometheus
+export { requestTiming, outputTokens, type MeasuredReply } from "./observe/request-timing.js";
+export { ThroughputMeter, type ThroughputStats, type RunThroughput } from "./observe/throughput.js";
+export { createProcessSampler, nodeProbe, type ProcessSampler, type ProcessStats, type ProcessProbe } from "./observe/process-sampler.js";
+export { createRunObserver, type RunObserver, type RunObservation } from "./observe/run-observer.js";
+export { createRunMetrics, type RunMetrics, type RunMetricsOptions } from "./observe/run-metrics.js";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./observe/metrics-server.js";
+export { LiveLatency } from "./observe/live-latency.js";
+
+// The checkpoint store (LevelDB): resume, runs list/show/export
+export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";
+export { RunStore, type RunStoreOptions } from "./store/run-store.js";
+export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
+export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
+export { rebuildSummary } from "./store/rebuild-summary.js";
 
 // The simulator
 export { startSim, type SimOptions, type SimServer } from "./sim/index.js";

@@ -2,7 +2,8 @@ import { lastValueFrom, tap } from "rxjs";
 import { systemClock } from "./clock.js";
 import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
-import { type EvaluateOptions, evaluate } from "./run.js";
+import { createRunObserver } from "./observe/run-observer.js";
+import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
 import { SummaryBuilder } from "./summary/summary-builder.js";
 
@@ -11,6 +12,11 @@ export interface RunEvaluationOptions extends EvaluateOptions {
   readonly run?: string;
   /** Every event as it happens (results, rejects, requests …): write results, draw progress. */
   readonly onEvent?: (event: EvalEvent) => void;
+  /**
+   * Throughput (requests/s, output tokens/s, achieved concurrency) and the process's peaks (RSS,
+   * heap, CPU, event-loop delay, sampled every second) in the summary (default true).
+   */
+  readonly instrument?: boolean;
 }
 
 /**
@@ -25,17 +31,18 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
     models: options.models.map((m) => m.client.model),
   });
-  const accounting = new RunAccounting(
-    options.models.map((m) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") })),
-    clock,
-  );
+  const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
+  const accounting = new RunAccounting(options.models.map(resolved), clock, options.judge ? [resolved(options.judge)] : []);
+  const observer = options.instrument === false ? undefined : createRunObserver({ now: () => clock.now() });
+  observer?.start();
   let stopped: StopReason | null = null;
   let stopMessage: string | undefined;
-  await lastValueFrom(
+  const run = lastValueFrom(
     evaluate(options).pipe(
       tap((event) => {
         builder.add(event);
         accounting.add(event);
+        observer?.add(event);
         if (event.type === "stopping" && (stopped === null || event.reason === "fatal")) {
           stopped = event.reason;
           stopMessage = event.message;
@@ -45,5 +52,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     ),
     { defaultValue: undefined },
   );
-  return { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish() };
+  await run.finally(() => observer?.stop());
+  const summary = { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish() };
+  return observer ? { ...summary, ...observer.stop() } : summary;
 }

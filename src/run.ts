@@ -3,6 +3,7 @@ import { EMPTY, finalize, identity, map, merge, mergeMap, Observable, type Opera
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { BudgetLimits } from "./cost/budget.js";
+import type { BudgetGate } from "./cost/budget-gate.js";
 import { BUDGET_REFUSED } from "./cost/budget-refusal.js";
 import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
@@ -16,12 +17,16 @@ import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/dete
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
+import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
+import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
+import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { Judge } from "./scorers/judge.js";
 import type { Task } from "./tasks/types.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -40,6 +45,8 @@ export interface ModelTarget {
   readonly reliability?: ReliabilityOptions;
   /** Serves this model's samples when it cannot (retries spent, breaker open too long). Off unless set. */
   readonly fallback?: ModelTarget;
+  /** Context window in tokens, for conversation tasks' `context_window` management. */
+  readonly contextWindow?: number;
 }
 
 export interface EvaluateOptions {
@@ -80,6 +87,16 @@ export interface EvaluateOptions {
   readonly repeatsAsN?: boolean;
   /** Bounds duplicate-id detection: `maxIds` remembered, `forget` the oldest past it (endless input). */
   readonly duplicates?: Pick<DetectDuplicatesOptions, "maxIds" | "forget">;
+  /** The judge of LLM-graded tasks (mt_bench): its own dispatcher, limits and price, apart from the models'. */
+  readonly judge?: ModelTarget;
+  /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
+  readonly conversations?: ConversationState;
+
+  /**
+   * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
+   * come out as `resumed` result events), and each result is recorded before it is emitted.
+   */
+  readonly checkpoint?: CompletedLookup & ResultRecorder & { conversations?(): ConversationState };
 }
 
 /** The first rejected line, in strict mode. */
@@ -137,6 +154,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
+    // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
+    const conversations = options.conversations ?? options.checkpoint?.conversations?.();
+    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }) : undefined;
     const context: PipelineContext = {
       dispatchers: built.dispatchers,
       prices,
@@ -146,6 +166,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       stop,
       ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
+      ...(judge ? { judge: judge.judge } : {}),
+      ...(conversations ? { conversations } : {}),
+      contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
@@ -194,14 +217,18 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit }) : identity,
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
+      options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
+    ).pipe(
       mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
+        judge?.dispose();
         events.complete();
       }),
     );
@@ -216,12 +243,21 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
-/** Prices by model name, fallbacks included (a sample a fallback served costs the fallback's price). */
+/** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
+function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }): { judge: Judge; dispose: () => void } {
+  // Its calls are the judge's (`purpose`): their cost is kept apart from the evaluated models'.
+  const built = createDispatchers([{ ...target, fallback: undefined }], { ...deps, purpose: "judge" });
+  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: () => built.dispose() };
+}
+
+/** Prices by model name, fallbacks and the judge included (a sample a fallback served costs the fallback's price). */
 function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
   const prices = new Map<string, Price | null>();
   for (const m of options.models) {
     for (let t: ModelTarget | undefined = m; t && !prices.has(t.client.model); t = t.fallback) prices.set(t.client.model, t.price ?? null);
   }
+  // A judge named like an evaluated model keeps that model's price.
+  if (options.judge && !prices.has(options.judge.client.model)) prices.set(options.judge.client.model, options.judge.price ?? null);
   return prices;
 }
 

@@ -64,6 +64,9 @@ export interface Timing {
   e2e_ms: number;
   ttft_ms: number | null;
   tpot_ms: number | null;
+  /** Output tokens / E2E of the attempt that answered; null when the output size is unknown. */
+  output_tokens_per_s?: number | null;
+  /** Waiting before the request went out: rate limit, breaker and concurrency, over all attempts. */
   queue_ms: number;
   attempts: number;
 }

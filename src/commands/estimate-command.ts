@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { RunConfig } from "../config/run-config.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
+import { ConfigError } from "../errors/config-error.js";
 import { openInputs } from "../io/open-inputs.js";
 import { renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
@@ -15,7 +16,10 @@ import type { CommandIO } from "./run-command.js";
  * FILE` also gets it as JSON. Returns 0 (usage errors are thrown as ConfigError, as for `run`).
  */
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref)));
+  // Routing is not estimated: every sample is counted on every --model.
+  if (config.models.length === 0) throw new ConfigError("estimate counts every sample on every --model and does not apply --route: give --model", { key: "--model" });
+  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
+  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),

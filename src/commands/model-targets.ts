@@ -40,6 +40,7 @@ export function buildModelTargets(specs: readonly ModelSpec[], options: { readon
       ...(resolved ? { priceSource: resolved.source } : {}),
       endpoint: spec.baseURL ?? OPENAI_BASE_URL,
       reliability: spec.reliability,
+      ...(spec.contextWindow === undefined ? {} : { contextWindow: spec.contextWindow }),
       ...(spec.fallback ? { fallback: target(spec.fallback) } : {}),
     };
   };

@@ -1,4 +1,3 @@
-import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -10,6 +9,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
+import { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { runEvaluation } from "../run-evaluation.js";
@@ -20,9 +20,13 @@ import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
+import { openCheckpoint } from "./checkpoint.js";
+import { openOutputFile } from "./output-file.js";
 import { exitCodeOf } from "./exit-codes.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
+import { resolveJudge } from "./run-judge.js";
 import { runPricesAndBudget } from "./run-prices.js";
+import { createShutdown } from "./shutdown.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
 export interface CommandIO {
@@ -52,17 +56,31 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const fallbacks = allSpecs(specs).filter((s) => !modelNames.includes(s.name));
   const fallbackPrices = fallbacks.length ? await resolvePrices(fallbacks.map((s) => s.name), { flag: config.price, overrides }) : [];
   const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
+  const judge = await resolveJudge(config, tasks);
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
-  const out = config.output ? await openOutput(config.output) : io.stdout;
+  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
+  // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
+  const out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   // Endless input has no total (and counting a FIFO's lines would consume them).
   const total = progressOn && perSample !== undefined && !config.continuous?.endless ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
   const progress = progressOn
-    ? new Progress({ total, tty: io.stderrIsTTY, write: (s) => io.stderr.write(s), clock: systemClock })
+    ? new Progress({
+        total,
+        itemsPerSample: (perSample ?? 1) * (config.repeats ?? tasks[0]?.repeats ?? 1),
+        tty: io.stderrIsTTY,
+        columns: (io.stderr as { columns?: number }).columns,
+        write: (s) => io.stderr.write(s),
+        clock: systemClock,
+      })
     : undefined;
+  progress?.start();
+
+  const metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
+  if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
 
   const stopper = new AbortController();
   const aborter = new AbortController();
@@ -70,14 +88,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
     : undefined;
 
-  let signals = 0;
-  const removeSignal = io.onSignal?.(() => {
-    signals++;
-    if (signals === 1) {
-      io.stderr.write("\nstopping: no new samples are read; samples in flight finish (Ctrl-C again to abort them)\n");
-      stopper.abort();
-    } else aborter.abort();
-  });
+  const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
+  const removeSignal = io.onSignal?.(shutdown.signal);
 
   let summary: Summary;
   try {
@@ -91,28 +103,40 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ...(routing ? { routes: routing.rules, countTokens: routing.countTokens } : {}),
       strict: config.strict,
       budget,
+      judge,
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
+      checkpoint: checkpoint?.store,
       run,
       onEvent: (event) => {
-        if (event.type === "result") out.write(`${JSON.stringify(event.line)}\n`);
-        else if (event.type === "reject") rejects.write(event.reject);
+        if (event.type === "result") {
+          // Resumed results were output by the run that made them; they count in the summary only.
+          if (!event.resumed) out.write(`${JSON.stringify(event.line)}\n`);
+        } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
         else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);
         progress?.add(event);
         continuous?.add(event);
+        metrics?.add(event);
       },
     });
+  } catch (error) {
+    await checkpoint?.fail();
+    throw error;
   } finally {
     removeSignal?.();
     // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.
     if (config.inputs.includes("-")) io.stdin.destroy();
     await continuous?.close();
+    await metrics?.close();
+    shutdown.dispose();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }
+  // Flushed and saved before the summary is shown: what it reports is on disk.
+  await checkpoint?.finish(summary);
   progress?.finish();
   if (rejects.count > 0) io.stderr.write(`${rejects.count} line(s) rejected → ${rejectsPath}\n`);
   if (config.summary) {
@@ -122,11 +146,6 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   io.stderr.write(renderSummaryTable(summary));
   const code = exitCodeOf(summary);
   return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
-}
-
-async function openOutput(path: string): Promise<Writable> {
-  await mkdir(dirname(path), { recursive: true });
-  return createWriteStream(path);
 }
 
 /**

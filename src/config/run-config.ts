@@ -4,6 +4,7 @@ import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
@@ -27,7 +28,8 @@ export interface RunFlags extends ContinuousFlags {
   budgetUsd?: string;
   maxTokensTotal?: string;
   price?: string;
-  store?: string;
+  /** `--no-store` makes it false: no checkpoint. */
+  store?: string | false;
   run?: string;
   fresh?: boolean;
   limit?: string;
@@ -43,6 +45,11 @@ export interface RunFlags extends ContinuousFlags {
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
   useN?: boolean;
+  metricsPort?: string;
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
+  grace?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -61,6 +68,10 @@ export interface RunConfig {
   /** `--max-tokens-total`: a hard limit on prompt + completion tokens. */
   readonly maxTokensTotal: number | undefined;
   readonly store: string;
+  /** Record results in the store and skip those recorded before (false with `--no-store`). */
+  readonly checkpoint: boolean;
+  /** After the first SIGINT/SIGTERM, how long samples in flight may take before they are cancelled. */
+  readonly graceMs: number;
   readonly runName: string | undefined;
   readonly fresh: boolean;
   readonly limit: number | undefined;
@@ -85,6 +96,12 @@ export interface RunConfig {
   readonly useN: boolean;
   /** Rolling windows, alerts and endless input (see continuous-config.ts); undefined when unused. */
   readonly continuous: ContinuousConfig | undefined;
+  /** Serve Prometheus metrics on 127.0.0.1 at this port while the run lasts (0: any free port). */
+  readonly metricsPort: number | undefined;
+  /** The judge of LLM-graded tasks (`--judge-model`, `--judge-base-url`, `--judge-api-key-env`). */
+  readonly judgeModel: JudgeConfig["judgeModel"];
+  readonly judgeBaseURL: JudgeConfig["judgeBaseURL"];
+  readonly judgeSpec: JudgeConfig["judgeSpec"];
 }
 
 /**
@@ -141,7 +158,9 @@ export function resolveRunConfig(
     price,
     budgetUsd: flags.budgetUsd === undefined ? undefined : positive(flags.budgetUsd, "--budget-usd"),
     maxTokensTotal: flags.maxTokensTotal === undefined ? undefined : int(flags.maxTokensTotal, "--max-tokens-total", 1, 1),
-    store: flags.store ?? ".streameval",
+    store: typeof flags.store === "string" ? flags.store : ".streameval",
+    checkpoint: flags.store !== false,
+    graceMs: flags.grace === undefined ? 30_000 : graceMs(flags.grace),
     runName: flags.run,
     fresh: flags.fresh ?? false,
     limit: flags.limit === undefined ? undefined : int(flags.limit, "--limit", 0, 0),
@@ -160,8 +179,11 @@ export function resolveRunConfig(
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
     continuous: resolveContinuousConfig(flags),
+    metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
+    ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
   };
 }
+
 
 /**
  * The default run id: the task names and a fingerprint of what changes results — the tasks' text,
@@ -176,10 +198,13 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
+  // A judge changes the scores; runs without one keep their fingerprint.
+  if (config.judgeModel !== undefined || config.judgeBaseURL !== undefined) h.update(JSON.stringify({ judge: config.judgeModel ?? null, judgeBaseURL: config.judgeBaseURL ?? null }));
   return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
 }
 
-function routeOf(spec: ModelSpec): unknown {
+/** Where a model spec sends requests (and its fallbacks): what of a models file changes results. */
+export function routeOf(spec: ModelSpec): unknown {
   return { model: spec.name, baseURL: spec.baseURL ?? null, fallback: spec.fallback ? routeOf(spec.fallback) : null };
 }
 
@@ -208,6 +233,19 @@ function positive(text: string, flag: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
   return n;
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`expected a port from 0 to 65535, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+/** `--grace`: seconds >= 0 (0 cancels samples in flight at the first signal), in ms. */
+function graceMs(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new ConfigError(`expected a number of seconds >= 0, got ${JSON.stringify(text)}`, { key: "--grace" });
+  return n * 1000;
 }
 
 function wrap<T>(fn: () => T, key: string): T {

@@ -67,8 +67,9 @@ export class CostLedger {
   readonly #byTaskModel = new Map<string, { money: Money; scores: Map<string, ScoreAcc> }>();
   #estimated = false;
 
-  constructor(prices: readonly ResolvedPrice[]) {
-    this.#prices = new Map(prices.map((p) => [p.model, p]));
+  /** `helperPrices`: models called only by helpers (a judge), priced but not listed by model. */
+  constructor(prices: readonly ResolvedPrice[], helperPrices: readonly ResolvedPrice[] = []) {
+    this.#prices = new Map([...helperPrices, ...prices].map((p) => [p.model, p]));
     for (const p of prices) this.#model(p.model);
   }
 

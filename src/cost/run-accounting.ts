@@ -23,8 +23,8 @@ export class RunAccounting {
   #retries = 0;
   #budget: BudgetState | undefined;
 
-  constructor(prices: readonly ResolvedPrice[], clock?: Clock) {
-    this.#ledger = new CostLedger(prices);
+  constructor(prices: readonly ResolvedPrice[], clock?: Clock, helperPrices: readonly ResolvedPrice[] = []) {
+    this.#ledger = new CostLedger(prices, helperPrices);
     this.#meter = startResourceMeter(clock);
   }
 

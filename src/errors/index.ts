@@ -4,3 +4,4 @@ export * from "./config-error.js";
 export * from "./model-call-error.js";
 export * from "./task-input-error.js";
 export * from "./budget-exhausted-error.js";
+export * from "./store-locked-error.js";

@@ -34,6 +34,7 @@ export type MetricName = keyof typeof metrics;
 export const defaultMetrics = {
   generate_until: ["exact_match"],
   generate_until_multi_round: [],
+  tool_use: [],
   multiple_choice: ["acc", "acc_norm"],
   loglikelihood: ["perplexity", "acc"],
   loglikelihood_rolling: ["word_perplexity", "byte_perplexity", "bits_per_byte"],

@@ -100,8 +100,9 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
         if (delta?.content) {
           ttft ??= clock.now() - start;
           (texts[i] ??= []).push(delta.content);
-          chunks++;
         }
+        // A chunk carrying output counts once (≈ one token), be it text or a tool call's arguments.
+        if (delta?.content || delta?.tool_calls?.length) chunks++;
         for (const t of delta?.tool_calls ?? []) {
           ttft ??= clock.now() - start;
           const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };

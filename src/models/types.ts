@@ -52,7 +52,7 @@ export interface ChatReply {
   readonly ttft_ms: number | null;
   /** Request start to the last byte. */
   readonly e2e_ms: number;
-  /** Streamed content chunks received (used for TPOT when usage is missing). */
+  /** Streamed chunks that carried output, text or tool calls (TPOT and tokens/s when usage is missing). */
   readonly chunks?: number;
   /** For a completions request: each prompt's logprobs, in prompt order (null where the server sent none). */
   readonly logprobs?: readonly (TokenLogprobs | null)[];

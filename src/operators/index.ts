@@ -8,3 +8,5 @@ export { score, toResultLine, cutAtStop } from "./score.js";
 export { recordRoute, routeModels, UNROUTED_MODEL, type RouteModelsOptions } from "./route-models.js";
 export { inferShared } from "./infer-shared.js";
 export { gatherRepeats, RepeatGatherer, type GatherRepeatsOptions } from "./gather-repeats.js";
+export { skipCompleted, type SkipCompletedOptions, type CompletedLookup } from "./skip-completed.js";
+export { record, type RecordOptions, type ResultRecorder } from "./record.js";

@@ -3,6 +3,7 @@ import { usageOrEstimate } from "../cost/estimate-usage.js";
 import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest } from "../models/types.js";
+import { requestTiming } from "../observe/request-timing.js";
 import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
 
 /**
@@ -17,7 +18,8 @@ export function infer(context: PipelineContext, toRequest: (work: WorkItem) => C
   return mergeMap((work) => defer(() => inferOne(context, work, toRequest)));
 }
 
-async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
+/** One item's call: the reply with its timing and cost, or the error as data (a fatal one also stops the run). */
+export async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
   const model = work.key.model;
   const dispatcher = context.dispatchers.get(model);
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
@@ -26,16 +28,12 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
     const { reply: sent, queue_ms, attempts, served_by } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
     // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
-    const usage = reply.usage;
-    const tpot =
-      reply.ttft_ms !== null && usage && usage.completion_tokens > 1
-        ? (reply.e2e_ms - reply.ttft_ms) / (usage.completion_tokens - 1)
-        : null;
     return {
       work,
       reply,
-      timing: { e2e_ms: round(reply.e2e_ms), ttft_ms: roundOrNull(reply.ttft_ms), tpot_ms: roundOrNull(tpot), queue_ms: round(queue_ms), attempts },
-      cost_usd: costOf(usage, context.prices.get(served_by ?? model)),
+      // Timed from what the server sent: without its usage, output tokens are the streamed chunks.
+      timing: requestTiming(sent, queue_ms, attempts),
+      cost_usd: costOf(reply.usage, context.prices.get(served_by ?? model)),
       ...(served_by ? { served_by } : {}),
     };
   } catch (error) {
@@ -50,6 +48,3 @@ async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (wo
     };
   }
 }
-
-const round = (ms: number): number => Math.round(ms * 100) / 100;
-const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));

@@ -2,6 +2,8 @@ import { generateUntil } from "./generate-until.js";
 import { loglikelihood } from "./loglikelihood.js";
 import { loglikelihoodRolling } from "./loglikelihood-rolling.js";
 import { multipleChoice } from "./multiple-choice.js";
+import { multiTurn } from "./multi-turn.js";
+import { toolUse } from "./tool-use.js";
 import type { PipelineDef, PipelineRegistry } from "./types.js";
 
 /** The bundled pipelines, by `output_type`. Users extend it: `{ ...pipelines, my_type: def }`. */
@@ -10,6 +12,8 @@ export const pipelines = {
   multiple_choice: multipleChoice,
   loglikelihood,
   loglikelihood_rolling: loglikelihoodRolling,
+  generate_until_multi_round: multiTurn,
+  tool_use: toolUse,
 } satisfies Record<string, PipelineDef>;
 
 export const defaultPipelines: PipelineRegistry = pipelines;

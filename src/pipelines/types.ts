@@ -4,8 +4,10 @@ import type { Price } from "../cost/price.js";
 import type { EvalEvent } from "../events.js";
 import type { ChatReply } from "../models/types.js";
 import type { Dispatcher } from "../reliability/dispatcher.js";
+import type { Judge } from "../scorers/judge.js";
 import type { Task } from "../tasks/types.js";
 import type { ErrorInfo, ResultLine, Sample, Timing, WorkKey } from "../types.js";
+import type { ConversationState } from "./multi-turn-state.js";
 
 /** A sample made ready for one task: its rendered input and target, plus what its pipeline needs. */
 export interface Prepared {
@@ -57,6 +59,12 @@ export interface PipelineContext {
   readonly repeats?: number;
   /** Ask for a sample's repeats as `n` choices of one request (`--use-n`), where a pipeline can. */
   readonly repeatsAsN?: boolean;
+  /** The judge of LLM-graded tasks (its own dispatcher and price), when the run has one. */
+  readonly judge?: Judge;
+  /** Conversations between turns, so a resumed run continues them (default: in memory). */
+  readonly conversations?: ConversationState;
+  /** Each model's context window in tokens, where known. */
+  readonly contextWindows?: ReadonlyMap<string, number>;
 }
 
 /** A pipeline for one output type: how to prepare a sample, and the operator that evaluates work items. */

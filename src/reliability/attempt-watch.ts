@@ -22,66 +22,108 @@ export interface AttemptWatch {
   dispose(): void;
 }
 
+interface Watched {
+  readonly start: number;
+  lastChunk: number | undefined;
+  readonly streaming: boolean;
+  readonly controller: AbortController;
+  timedOut: AttemptTimeoutError | undefined;
+}
+
+const noop = () => {};
+/** A fixed reason: abort() without one builds a DOMException (with a stack trace) each time. */
+const IDLE = new Error("watchdog idle");
+
 /**
- * Watches one attempt's deadlines on the injected clock and aborts its signal, with an
- * AttemptTimeoutError as the reason, when one passes. Aborting cancels the HTTP request, which frees
- * its socket. `streaming: false` ignores the TTFT and idle deadlines (a whole reply has no chunks).
+ * Watches the deadlines of a dispatcher's attempts on the injected clock and aborts an attempt's
+ * signal, with an AttemptTimeoutError as the reason, once one has passed; aborting cancels the HTTP
+ * request and frees its socket. One clock sleep per tick serves every attempt in flight: a timer per
+ * attempt would cost more than the request's own bookkeeping (an AbortSignal's abort event alone
+ * takes tens of µs in Node). A deadline fires within one tick of passing; the tick is a tenth of the
+ * shortest deadline, from 5 ms to 1 s. TTFT and idle deadlines apply to streamed replies only.
  */
-export function watchAttempt(parent: AbortSignal, timeouts: AttemptTimeouts, clock: Clock, streaming: boolean): AttemptWatch {
-  const controller = new AbortController();
-  const stop = new AbortController();
-  const onParent = () => controller.abort(parent.reason);
-  if (parent.aborted) onParent();
-  else parent.addEventListener("abort", onParent, { once: true });
+export class AttemptWatchdog {
+  readonly #total: number | undefined;
+  readonly #ttft: number | undefined;
+  readonly #idle: number | undefined;
+  readonly #clock: Clock;
+  readonly #tick: number;
+  readonly #active = new Set<Watched>();
+  #loop: AbortController | undefined;
 
-  const start = clock.now();
-  let lastChunk: number | undefined;
-  let timedOut: AttemptTimeoutError | undefined;
-  const total = finite(timeouts.totalMs);
-  const ttft = streaming ? finite(timeouts.ttftMs) : undefined;
-  const idle = streaming ? finite(timeouts.idleMs) : undefined;
+  constructor(timeouts: AttemptTimeouts, clock: Clock, tickMs?: number) {
+    this.#total = finite(timeouts.totalMs);
+    this.#ttft = finite(timeouts.ttftMs);
+    this.#idle = finite(timeouts.idleMs);
+    this.#clock = clock;
+    const shortest = Math.min(this.#total ?? Infinity, this.#ttft ?? Infinity, this.#idle ?? Infinity);
+    this.#tick = tickMs ?? Math.min(1000, Math.max(5, shortest / 10));
+  }
 
-  const nextDeadline = (): { at: number; kind: TimeoutKind; ms: number } | undefined => {
-    const candidates: { at: number; kind: TimeoutKind; ms: number }[] = [];
-    if (total !== undefined) candidates.push({ at: start + total, kind: "total", ms: total });
-    if (lastChunk === undefined && ttft !== undefined) candidates.push({ at: start + ttft, kind: "ttft", ms: ttft });
-    if (lastChunk !== undefined && idle !== undefined) candidates.push({ at: lastChunk + idle, kind: "idle", ms: idle });
-    return candidates.reduce<(typeof candidates)[number] | undefined>((a, b) => (a === undefined || b.at < a.at ? b : a), undefined);
-  };
+  /** Starts watching one attempt. `streaming`: the client reports chunks (TTFT and idle apply). */
+  watch(parent: AbortSignal, streaming: boolean): AttemptWatch {
+    const applies = this.#total !== undefined || (streaming && (this.#ttft !== undefined || this.#idle !== undefined));
+    // No deadline: nothing to watch, and nothing to allocate on the hot path.
+    if (!applies) return { signal: parent, onChunk: noop, timedOut: undefined, dispose: noop };
+    const controller = new AbortController();
+    const w: Watched = { start: this.#clock.now(), lastChunk: undefined, streaming, controller, timedOut: undefined };
+    const onParent = () => controller.abort(parent.reason);
+    if (parent.aborted) onParent();
+    else parent.addEventListener("abort", onParent, { once: true });
+    this.#active.add(w);
+    if (!this.#loop || this.#loop.signal.aborted) void this.#run();
+    const clock = this.#clock;
+    let disposed = false;
+    return {
+      signal: controller.signal,
+      onChunk: () => {
+        w.lastChunk = clock.now();
+      },
+      get timedOut() {
+        return w.timedOut;
+      },
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        parent.removeEventListener("abort", onParent);
+        // The last attempt out stops the tick, so an idle run holds no timer.
+        if (this.#active.delete(w) && this.#active.size === 0) this.#loop?.abort(IDLE);
+      },
+    };
+  }
 
-  const run = async () => {
-    // Wakes at the earliest deadline; a chunk since then only moved it later, so sleep the rest.
-    while (!stop.signal.aborted && !controller.signal.aborted) {
-      const d = nextDeadline();
-      if (!d) return;
-      const wait = d.at - clock.now();
-      if (wait <= 0) {
-        timedOut = new AttemptTimeoutError(d.kind, d.ms);
-        controller.abort(timedOut);
-        return;
+  async #run(): Promise<void> {
+    const loop = (this.#loop = new AbortController());
+    try {
+      while (this.#active.size > 0) {
+        await this.#clock.sleep(this.#tick, loop.signal);
+        const now = this.#clock.now();
+        for (const w of this.#active) {
+          const passed = this.#passed(w, now);
+          if (!passed) continue;
+          this.#active.delete(w);
+          w.timedOut = new AttemptTimeoutError(passed.kind, passed.ms);
+          w.controller.abort(w.timedOut);
+        }
       }
-      try {
-        await clock.sleep(wait, stop.signal);
-      } catch {
-        return;
-      }
+    } catch {
+      // Stopped: no attempt left to watch.
+    } finally {
+      if (this.#loop === loop) this.#loop = undefined;
     }
-  };
-  if (total !== undefined || ttft !== undefined || idle !== undefined) void run();
+  }
 
-  return {
-    signal: controller.signal,
-    onChunk: () => {
-      lastChunk = clock.now();
-    },
-    get timedOut() {
-      return timedOut;
-    },
-    dispose: () => {
-      stop.abort();
-      parent.removeEventListener("abort", onParent);
-    },
-  };
+  /** The deadline of `w` that has passed by `now`, the earliest one if several. */
+  #passed(w: Watched, now: number): { kind: TimeoutKind; ms: number } | undefined {
+    let best: { at: number; kind: TimeoutKind; ms: number } | undefined;
+    const consider = (at: number, kind: TimeoutKind, ms: number) => {
+      if (at <= now && (!best || at < best.at)) best = { at, kind, ms };
+    };
+    if (this.#total !== undefined) consider(w.start + this.#total, "total", this.#total);
+    if (w.streaming && w.lastChunk === undefined && this.#ttft !== undefined) consider(w.start + this.#ttft, "ttft", this.#ttft);
+    if (w.streaming && w.lastChunk !== undefined && this.#idle !== undefined) consider(w.lastChunk + this.#idle, "idle", this.#idle);
+    return best;
+  }
 }
 
 const finite = (ms: number | undefined): number | undefined => (ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined);

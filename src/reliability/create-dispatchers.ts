@@ -49,7 +49,14 @@ export interface Dispatchers {
  */
 export function createDispatchers(
   targets: readonly DispatchTarget[],
-  deps: { readonly clock?: Clock; readonly emit?: (event: EvalEvent) => void; readonly random?: () => number; readonly budget?: BudgetGate } = {},
+  deps: {
+    readonly clock?: Clock;
+    readonly emit?: (event: EvalEvent) => void;
+    readonly random?: () => number;
+    readonly budget?: BudgetGate;
+    /** A helper's purpose (`judge`) on every request event, so its cost is accounted apart. */
+    readonly purpose?: string;
+  } = {},
 ): Dispatchers {
   const emit = deps.emit ?? (() => {});
   const dispatchers = new Map<string, Dispatcher>();
@@ -87,6 +94,7 @@ export function createDispatchers(
       endpoint: target.endpoint,
       random: deps.random,
       budget: deps.budget,
+      purpose: deps.purpose,
       maxRetries: r.maxRetries,
       backoff: r.backoff,
       timeouts: r.timeouts,

@@ -7,7 +7,7 @@ import { isModelCallError, ModelCallError } from "../errors/model-call-error.js"
 import type { EvalEvent } from "../events.js";
 import type { ChatReply, ChatRequest, ModelClient } from "../models/types.js";
 import { AdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
-import { type AttemptTimeouts, watchAttempt } from "./attempt-watch.js";
+import { type AttemptTimeouts, type AttemptWatch, AttemptWatchdog } from "./attempt-watch.js";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, validateBackoff } from "./backoff.js";
 import { BreakerOpenError, type EndpointBreaker } from "./endpoint-breaker.js";
 import { estimateTokens, RateLimits } from "./rate-limits.js";
@@ -100,6 +100,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   const breaker = options.breaker;
   const fallback = options.fallback;
   const streaming = client.streaming ?? false;
+  const watchdog = new AttemptWatchdog(o.timeouts, clock);
   const budget = options.budget;
   const purpose = options.purpose && options.purpose !== "eval" ? { purpose: options.purpose } : {};
   let fatal: ModelCallError | undefined;
@@ -120,7 +121,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
     const release = await slots.acquire(signal);
     let queued_ms = 0;
     let probe = false;
-    let watch: ReturnType<typeof watchAttempt> | undefined;
+    let watch: AttemptWatch | undefined;
     let ticketSettle: ((tokens: number | null) => void) | undefined;
     let hold: RequestHold | undefined;
     try {
@@ -132,7 +133,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
         queued_ms = clock.now() - start;
         probe = breaker?.state === "half-open";
         emit({ type: "request-start", model, id, attempt: n });
-        const w = (watch = watchAttempt(signal, o.timeouts, clock, streaming));
+        const w = (watch = watchdog.watch(signal, streaming));
         return client.chat(request, { signal: w.signal, onChunk: w.onChunk }).catch((error: unknown) => {
           // An attempt cut off by its deadline fails as a timeout, whatever the SDK made of the abort.
           throw w.timedOut ?? error;
@@ -148,7 +149,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
           return { kind: "not-sent", queued_ms: clock.now() - start };
         }
         const failure = classifyApiError(error, clock.epochMs());
-        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, ...purpose });
+        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...purpose });
         // Turned away with a status: the server counted (and billed) nothing. Cut off: it may have.
         ticket.settle(failure.status !== undefined ? 0 : null);
         hold?.fail(failure.status === undefined);
@@ -158,7 +159,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       const usage = reply.usage;
       ticket.settle(usage ? usage.prompt_tokens + usage.completion_tokens : null);
       hold?.settle(reply);
-      emit({ type: "request-end", model, id, attempt: n, ok: true, usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms, ...purpose });
+      emit({ type: "request-end", model, id, attempt: n, ok: true, status: 200, usage, ttft_ms: reply.ttft_ms, e2e_ms: reply.e2e_ms, ...purpose });
       if (aimd) applyLimit(aimd.success(epoch));
       return { kind: "ok", reply, queued_ms };
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Percentiles } from "../summary/latency.js";
 import type { Summary } from "../summary/summary.js";
 import { renderCostLines } from "./cost-lines.js";
+import { renderTimingBreakdown } from "./timing-breakdown.js";
 
 /** The readable end-of-run table for stderr: per task and model, metrics, counts, tokens, cost, latency. */
 export function renderSummaryTable(summary: Summary): string {
@@ -43,6 +44,7 @@ export function renderSummaryTable(summary: Summary): string {
   }
   const costLines = renderCostLines(summary);
   if (costLines.length) out.push("", ...costLines);
+  out.push(...renderTimingBreakdown(summary, table));
   return `${out.join("\n")}\n`;
 }
 

@@ -5,6 +5,7 @@ import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";
 import { composeReply, shapeReply, type ShapedReply } from "./reply.js";
 import { invalidType, missing, readInteger, readModel, readSampleId, readStop, readStreaming, type Body } from "./request-fields.js";
 import { countChatTokens } from "./tokens.js";
+import { composeToolCall, judgeReplyText, readTools, toolCallCompletion } from "./tool-calls.js";
 
 /**
  * `POST /v1/chat/completions`. The prompt is the messages' text contents joined by newlines; each of
@@ -12,6 +13,9 @@ import { countChatTokens } from "./tokens.js";
  * `max_tokens`. Non-streamed: one `chat.completion` object. Streamed: a role chunk, one chunk per token,
  * a chunk with the finish_reason per choice, then (with `stream_options.include_usage`) a chunk with
  * empty `choices` and the usage, and `data: [DONE]` — the shape OpenAI sends.
+ *
+ * With `tools`, the reply is a tool call streamed in pieces (see tool-calls.ts); after a tool result,
+ * the answer is that result. A prompt asking for `"[[rating]]"` (an MT-Bench judge) gets a rating.
  */
 export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerContext): SimOutput {
   const model = readModel(body, ctx.models);
@@ -26,12 +30,24 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
   const prompt = contents.texts.join("\n");
   const exact = [readSampleId(body, request), contents.lastUser, prompt];
   const answer = ctx.answer(prompt, exact, request);
+  // Tools: a call, unless the model is being sent a tool's result (then it answers with that result).
+  const tools = readTools(body);
+  const lastRole = ((body.messages as Body[]).at(-1) as Body).role;
+  if (tools && lastRole !== "tool") {
+    const call = composeToolCall({ tools, prompt, answer, accuracy: ctx.accuracy, seed: ctx.seed });
+    const meta = { id: `chatcmpl-sim${ctx.requestNumber}`, model, stream, includeUsage, usage: ctx.usage, promptTokens: countChatTokens(contents.texts) };
+    return toolCallCompletion(call, meta);
+  }
+  const toolResult = lastRole === "tool" ? contents.texts.at(-1) : undefined;
+  const judging = contents.texts.some((t) => t.includes('"[[rating]]"'));
   const choices: ShapedReply[] = [];
   let completion = 0;
   let steps = 0;
   for (let i = 0; i < n; i++) {
-    const reply = composeReply({ prompt, answer, accuracy: ctx.accuracy, seed: ctx.seed, choice: i });
-    const shaped = shapeReply(reply.text, stop, maxTokens);
+    const text = judging
+      ? judgeReplyText(prompt, ctx.seed + i)
+      : composeReply({ prompt, answer: toolResult ?? answer, accuracy: toolResult === undefined ? ctx.accuracy : 1, seed: ctx.seed, choice: i }).text;
+    const shaped = shapeReply(text, stop, maxTokens);
     choices.push(shaped);
     completion += shaped.tokens.length;
     steps = Math.max(steps, shaped.tokens.length);

@@ -7,7 +7,7 @@ export type SimOutput =
       readonly events: readonly string[];
       /**
        * Index of the first event of each step, ascending, starting at 0. Step 0 goes out after the
-       * first-token delay, each later step one inter-token delay after the one before.
+       * first-token delay, step k at first-token delay + k × inter-token delay (from the request).
        */
       readonly steps: readonly number[];
       readonly usage: TokenCounts;

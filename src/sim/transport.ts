@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { SimApiError } from "./api-error.js";
 import type { SimOutput } from "./output.js";
 
-/** When replies go out: the first step after `ttftMs`, each later step `itlMs` after the one before. */
+/** When replies go out: the first step `ttftMs` after the request, step k at `ttftMs + k × itlMs`. */
 export interface Timing {
   readonly ttftMs: number;
   readonly itlMs: number;
@@ -36,13 +36,17 @@ export function sendOutput(res: ServerResponse, out: SimOutput, timing: Timing, 
   res.flushHeaders();
   if (timing.itlMs <= 0) return after(res, timing.ttftMs, () => res.end(events.join("")));
   const starts = out.steps;
+  // Steps are due at fixed times (ttft, ttft + itl, ttft + 2·itl …) from the request, not `itl` after
+  // the previous write: a late timer on a busy machine then delays one step, not every later one.
+  const t0 = performance.now();
+  const due = (s: number) => Math.max(0, t0 + timing.ttftMs + s * timing.itlMs - performance.now());
   const step = (s: number) => {
     const end = s + 1 < starts.length ? starts[s + 1]! : events.length;
     const text = events.slice(starts[s], end).join("");
     if (end === events.length) res.end(text);
     else {
       res.write(text);
-      after(res, timing.itlMs, () => step(s + 1));
+      after(res, due(s + 1), () => step(s + 1));
     }
   };
   after(res, timing.ttftMs, () => step(0));

@@ -41,7 +41,9 @@ export class LatencyHistogram {
 
   percentiles(): Percentiles {
     if (this.#n === 0) return { p50: null, p90: null, p99: null, max: null, n: 0 };
-    const at = (p: number) => Math.round(this.#h.getValueAtPercentile(p)) / 1000;
-    return { p50: at(50), p90: at(90), p99: at(99), max: Math.round(this.#h.maxValue) / 1000, n: this.#n };
+    const max = Math.round(this.#h.maxValue) / 1000;
+    // A percentile is the top of its HDR bucket, which can lie above the largest value recorded.
+    const at = (p: number) => Math.min(Math.round(this.#h.getValueAtPercentile(p)) / 1000, max);
+    return { p50: at(50), p90: at(90), p99: at(99), max, n: this.#n };
   }
 }

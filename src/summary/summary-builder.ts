@@ -24,6 +24,7 @@ interface ModelAcc {
   tpot: LatencyHistogram;
   e2e: LatencyHistogram;
   queue: LatencyHistogram;
+  outputTokensPerS: LatencyHistogram;
   errors: Map<string, number>;
 }
 
@@ -68,7 +69,9 @@ export class SummaryBuilder {
     if (resumed) a.resumed++;
     const attempts = line.timing?.attempts ?? line.error?.attempts ?? 0;
     a.requests += attempts;
-    a.retries += Math.max(0, attempts - 1);
+    // A line may stand for several requests (a conversation's turns, an agent's steps): `requests` says how many.
+    const sent = typeof line.requests === "number" ? line.requests : 1;
+    a.retries += Math.max(0, attempts - sent);
     if (line.status === "error") {
       a.error++;
       const type = line.error?.type ?? "unknown";
@@ -96,6 +99,7 @@ export class SummaryBuilder {
     a.tpot.record(line.timing?.tpot_ms);
     a.e2e.record(line.timing?.e2e_ms);
     a.queue.record(line.timing?.queue_ms);
+    a.outputTokensPerS.record(line.timing?.output_tokens_per_s);
   }
 
   build(stopped: StopReason | null, wall_s: number, stop_message?: string): Summary {
@@ -129,6 +133,7 @@ export class SummaryBuilder {
       usage: { prompt_tokens: a.prompt, completion_tokens: a.completion, requests: a.requests, retries: a.retries },
       cost_usd: a.costUnknown && a.ok > 0 ? null : Math.round(a.costMicros * 1e6) / 1e12,
       latency_ms: { ttft: a.ttft.percentiles(), tpot: a.tpot.percentiles(), e2e: a.e2e.percentiles(), queue: a.queue.percentiles() },
+      output_tokens_per_s: a.outputTokensPerS.percentiles(),
       errors: Object.fromEntries(a.errors),
       reliability: this.#reliability.forModel(model),
     };
@@ -139,6 +144,6 @@ function newAcc(): ModelAcc {
   return {
     total: 0, ok: 0, error: 0, resumed: 0, metrics: new Map(), prompt: 0, completion: 0, requests: 0, retries: 0,
     costMicros: 0, costUnknown: false, ttft: new LatencyHistogram(), tpot: new LatencyHistogram(),
-    e2e: new LatencyHistogram(), queue: new LatencyHistogram(), errors: new Map(),
+    e2e: new LatencyHistogram(), queue: new LatencyHistogram(), outputTokensPerS: new LatencyHistogram(), errors: new Map(),
   };
 }

@@ -1,6 +1,8 @@
 import type { CostSummary } from "../cost/cost-ledger.js";
 import type { RunResources } from "../cost/run-accounting.js";
 import type { ModelReliability } from "../reliability/reliability-stats.js";
+import type { ProcessStats } from "../observe/process-sampler.js";
+import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
 import type { OverallModelSummary } from "./overall.js";
 
@@ -17,6 +19,8 @@ export interface ModelSummary {
   /** Null when some reply had no known price. */
   cost_usd: number | null;
   latency_ms: { ttft: Percentiles; tpot: Percentiles; e2e: Percentiles; queue: Percentiles };
+  /** Per-request output tokens / E2E, of ok results. */
+  output_tokens_per_s?: Percentiles;
   errors: Record<string, number>;
   /** Attempts, retries by cause, breaker trips and open time, fallbacks, failed samples (the model, across tasks). */
   reliability?: ModelReliability;
@@ -41,4 +45,8 @@ export interface Summary {
   cost?: CostSummary;
   /** Wall time, CPU, peak RSS, requests, retries and HTTP bytes of the run. */
   resources?: RunResources;
+  /** Requests/s, output tokens/s and achieved concurrency, for the run and per model (src/observe). */
+  throughput?: RunThroughput;
+  /** The process during the run: peak RSS and heap, CPU, event-loop delay (src/observe). */
+  process?: ProcessStats;
 }

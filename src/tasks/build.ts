@@ -4,6 +4,7 @@ import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } 
 import type { MetricFn } from "../metrics/types.js";
 import type { ChatMessage, Doc } from "../types.js";
 import { compileFewshot, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
+import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
@@ -48,6 +49,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     }
   }
   if (outputType === "multiple_choice" && config.doc_to_choice === undefined) site.fail(["doc_to_choice"], "required for output_type multiple_choice");
+  checkConversationTask(config, site);
 
   const text = config.doc_to_text === undefined ? undefined : compileField(config.doc_to_text, site.where(["doc_to_text"]));
   const targetOf = config.doc_to_target === undefined ? undefined : compileField(config.doc_to_target, site.where(["doc_to_target"]));

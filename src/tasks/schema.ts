@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { CONVERSATION_KEYS } from "./conversation-keys.js";
 
 /**
  * The task YAML vocabulary of lm-evaluation-harness (its TaskConfig), as a zod schema.
@@ -12,7 +13,7 @@ import * as z from "zod";
  *   misspelling of a known key (see `misspelledKey`).
  */
 
-export const OUTPUT_TYPES = ["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling", "generate_until_multi_round"] as const;
+export const OUTPUT_TYPES = ["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling", "generate_until_multi_round", "tool_use"] as const;
 
 /** A Jinja template, a field name, or an integer (doc_to_text, doc_to_target). */
 const FieldSpec = z.union([z.string(), z.int()], { error: "expected a template, a field name or an integer" });
@@ -86,6 +87,8 @@ export const TaskSchema = z.looseObject({
   doc_to_decontamination_query: z.string().optional(),
   unsafe_code: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
+  // streameval's keys for conversations, judges and tools (conversation-keys.ts).
+  ...CONVERSATION_KEYS,
 });
 
 /** A validated task file, defaults applied; unknown keys kept. */

@@ -6,7 +6,8 @@ export type OutputType =
   | "multiple_choice"
   | "loglikelihood"
   | "loglikelihood_rolling"
-  | "generate_until_multi_round";
+  | "generate_until_multi_round"
+  | "tool_use";
 
 /** Request settings from `generation_kwargs`, normalised to OpenAI names. */
 export interface GenerationSettings {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import { duration, Progress } from "../../src/render/progress.js";
 import type { ResultLine } from "../../src/types.js";
@@ -49,5 +49,70 @@ describe("Progress", () => {
     expect(duration(65)).toBe("1m05s");
     expect(duration(3 * 3600 + 120)).toBe("3h02m");
     expect(duration(Number.POSITIVE_INFINITY)).toBe("?");
+  });
+
+  it("counts resumed results as done but not in the rate or retries, and says how many were resumed", () => {
+    const clock = fakeClock();
+    const p = new Progress({ total: 10, tty: false, write: () => {}, clock });
+    for (let i = 0; i < 6; i++) p.add({ type: "result", line: line(true), resumed: true });
+    clock.t = 2000;
+    p.add({ type: "result", line: line(true) });
+    p.add({ type: "result", line: line(true) });
+    const text = p.line(2000);
+    expect(text).toContain("8/10 80.0%");
+    expect(text).toContain("1.0/s");
+    expect(text).toContain("eta 2s");
+    expect(text).toContain("retries 2");
+    expect(text).toContain("resumed 6");
+  });
+
+  it("takes rejected lines off the total", () => {
+    const clock = fakeClock();
+    const p = new Progress({ total: 12, itemsPerSample: 2, tty: false, write: () => {}, clock });
+    p.add({ type: "reject", reject: { at: { file: "f", line: 1 }, reason: "bad", raw: "" } });
+    expect(p.line(0)).toContain("0/10");
+    expect(p.line(0)).toContain("rejected 1");
+  });
+
+  it("the rate follows the current pace once the run has gone on a while", () => {
+    const clock = fakeClock();
+    const p = new Progress({ total: 100_000, tty: false, write: () => {}, clock, intervalMs: 1000 });
+    // 10/s for 60 s, then 1/s for 60 s: the plain average would say 5.5/s
+    for (let s = 1; s <= 120; s++) {
+      clock.t = s * 1000;
+      for (let i = 0; i < (s <= 60 ? 10 : 1); i++) p.add({ type: "result", line: line(true) });
+      p.draw();
+    }
+    const rate = Number(/ (\d+\.\d)\/s/.exec(p.line(clock.t))?.[1]);
+    expect(rate).toBeGreaterThan(1);
+    expect(rate).toBeLessThan(2.5);
+  });
+
+  it("start() draws a plain line every interval while nothing finishes, finish() stops it", () => {
+    vi.useFakeTimers();
+    try {
+      const clock = fakeClock();
+      const lines: string[] = [];
+      const p = new Progress({ tty: false, write: (s) => lines.push(s), clock, intervalMs: 5000 });
+      p.start();
+      vi.advanceTimersByTime(15_000);
+      expect(lines).toHaveLength(3);
+      expect(lines.every((l) => l.endsWith("\n") && !l.includes("\r"))).toBe(true);
+      p.finish();
+      vi.advanceTimersByTime(15_000);
+      expect(lines).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("cuts a TTY line to the terminal width, and shows a stop at once", () => {
+    const clock = fakeClock();
+    const out: string[] = [];
+    const p = new Progress({ total: 10, tty: true, write: (s) => out.push(s), clock, columns: 30 });
+    p.add({ type: "stopping", reason: "interrupted", message: "" });
+    expect(out).toHaveLength(1);
+    expect(out[0]!.replace("\r\x1b[2K", "").length).toBeLessThan(30);
+    expect(p.line(0)).toContain("stopping (interrupted)");
   });
 });

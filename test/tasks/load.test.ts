@@ -163,6 +163,6 @@ describe("loadTask", () => {
   it("reports include cycles, missing files and unknown bundled names", async () => {
     await expect(loadTask("loop-a.yaml", { cwd: dir })).rejects.toThrow("include cycle through loop-a.yaml");
     await expect(loadTask("nope.yaml", { cwd: dir })).rejects.toThrow("nope.yaml: task file not found");
-    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: gsm8k, mmlu, mmlu_generative, perplexity) and no such file");
+    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: bfcl_simple, gsm8k, mmlu, mmlu_generative, mt_bench, perplexity) and no such file");
   });
 });

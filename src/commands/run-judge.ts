@@ -1,0 +1,33 @@
+import type { RunConfig } from "../config/run-config.js";
+import { resolvePrices } from "../cost/resolve-prices.js";
+import { ConfigError } from "../errors/config-error.js";
+import type { ModelTarget } from "../run.js";
+import type { JudgeConfig } from "../tasks/conversation-keys.js";
+import type { Task } from "../tasks/types.js";
+import { buildModelTargets } from "./model-targets.js";
+
+/**
+ * The run's judge, when a task is graded by one: `--judge-model`, else the task's `judge.model`,
+ * reached as `RunConfig.judgeSpec` says (flags, then the models file, then the task, then the run's
+ * endpoint), with its own limits and breaker. Its price: the task's `judge.price`, else the models
+ * file's, else the price table's; its concurrency: the task's `judge.concurrency`, else the spec's.
+ * A ConfigError when a task needs a judge and none is named, or a USD budget has no judge price.
+ */
+export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): Promise<ModelTarget | undefined> {
+  const judged = tasks.find((t) => t.config.judge !== undefined);
+  if (!judged) return undefined;
+  const settings = judged.config.judge as JudgeConfig;
+  const model = config.judgeModel ?? settings.model;
+  if (!model) throw new ConfigError(`task ${judged.name} is graded by a judge: pass --judge-model NAME (or set judge.model in the task)`, { key: "--judge-model" });
+  const spec = config.judgeSpec(model, settings.base_url);
+  const given = settings.price ?? spec.price;
+  const [resolved] = given ? [{ model, price: given, source: "given" as const }] : await resolvePrices([model], spec.baseURL ? { baseURL: spec.baseURL } : {});
+  if (config.budgetUsd !== undefined && !resolved?.price) {
+    throw new ConfigError(`no price known for the judge ${model}: a USD budget needs one (set judge.price in the task, or price in the models file)`, { key: "--budget-usd" });
+  }
+  const [target] = buildModelTargets([{ ...spec, fallback: undefined, concurrency: settings.concurrency ?? spec.concurrency }], {
+    stream: config.stream,
+    prices: new Map(resolved ? [[model, resolved]] : []),
+  });
+  return target;
+}

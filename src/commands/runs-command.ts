@@ -1,0 +1,157 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Writable } from "node:stream";
+import { renderSummaryTable } from "../render/summary-table.js";
+import { CheckpointStore } from "../store/checkpoint-store.js";
+import type { RunMeta } from "../store/run-meta.js";
+import type { RunStore } from "../store/run-store.js";
+import { rebuildSummary } from "../store/rebuild-summary.js";
+import type { Summary } from "../summary/summary.js";
+import { ExitCode } from "./exit-codes.js";
+
+/** Where the runs commands write: listings and exports on stdout, tables and notes on stderr. */
+export interface RunsIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+export interface RunsOptions {
+  /** The store folder (default `.streameval`). */
+  readonly store?: string;
+  /** Print JSON instead of a table (list, show). */
+  readonly json?: boolean;
+  /** export: result lines to this file instead of stdout. */
+  readonly output?: string;
+  /** export: the summary JSON to this file. */
+  readonly summary?: string;
+}
+
+/** One run as `runs list` and `runs show` report it. */
+export interface RunReport {
+  readonly run: string;
+  /** The stored status; `crashed` for a run whose process died while it was running. */
+  readonly status: string;
+  readonly tasks: readonly string[];
+  readonly models: readonly string[];
+  readonly sessions: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** Counted in the store now: ok results (done) and errors still standing. */
+  readonly counts: { readonly ok: number; readonly error: number };
+}
+
+/** `streameval runs list`: every run in the store, with status and counts. */
+export async function runsList(options: RunsOptions, io: RunsIO): Promise<number> {
+  return withStore(options, async (store) => {
+    const reports: RunReport[] = [];
+    for (const meta of await store.listRuns()) reports.push(await report(meta, store.run(meta.run)));
+    if (options.json) io.stdout.write(`${JSON.stringify(reports)}\n`);
+    else if (reports.length === 0) io.stderr.write(`no runs in ${store.dir}\n`);
+    else {
+      const rows = [["run", "status", "ok", "errors", "sessions", "updated", "tasks", "models"]];
+      for (const r of reports) rows.push([r.run, r.status, String(r.counts.ok), String(r.counts.error), String(r.sessions), r.updated_at, r.tasks.join(","), r.models.join(",")]);
+      io.stdout.write(`${table(rows)}\n`);
+    }
+    return ExitCode.ok;
+  });
+}
+
+/** `streameval runs show RUN`: status, counts, options and the summary (rebuilt when none was saved). */
+export async function runsShow(run: string, options: RunsOptions, io: RunsIO): Promise<number> {
+  return withStore(options, async (store) => {
+    const meta = await findRun(store, run, io);
+    if (!meta) return ExitCode.usage;
+    const runStore = store.run(run);
+    const r = await report(meta, runStore);
+    const summary = meta.status !== "running" && meta.summary ? meta.summary : await rebuildSummary(meta, runStore);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ ...r, identity: meta.identity, options: meta.options, started_at: meta.started_at, ended_at: meta.ended_at, summary })}\n`);
+      return ExitCode.ok;
+    }
+    const lines = [
+      `run      ${r.run}`,
+      `status   ${r.status}`,
+      `results  ${r.counts.ok} ok, ${r.counts.error} error${r.counts.error ? " (a rerun retries them)" : ""}`,
+      `tasks    ${r.tasks.join(", ")}`,
+      `models   ${r.models.join(", ")}${meta.identity.endpoint ? ` at ${meta.identity.endpoint}` : ""}`,
+      `sessions ${r.sessions} (created ${r.created_at}, last started ${meta.started_at}${meta.ended_at ? `, ended ${meta.ended_at}` : ""})`,
+      `options  ${JSON.stringify(meta.options)}`,
+    ];
+    io.stdout.write(`${lines.join("\n")}\n\n${renderSummaryTable(summary)}`);
+    return ExitCode.ok;
+  });
+}
+
+/**
+ * `streameval runs export RUN`: the run's result lines from the store (done ones in key order, then
+ * errors still standing) on stdout or `output`, and a summary rebuilt from them (JSON to `summary`,
+ * a table on stderr). Memory stays flat however large the run.
+ */
+export async function runsExport(run: string, options: RunsOptions, io: RunsIO): Promise<number> {
+  return withStore(options, async (store) => {
+    const meta = await findRun(store, run, io);
+    if (!meta) return ExitCode.usage;
+    const runStore = store.run(run);
+    const out = options.output ? await openOutput(options.output) : io.stdout;
+    let summary: Summary;
+    try {
+      summary = await rebuildSummary(meta, runStore, (line) => write(out, `${JSON.stringify(line)}\n`));
+    } finally {
+      if (out !== io.stdout) await new Promise<void>((resolve) => out.end(resolve));
+    }
+    if (options.summary) {
+      await mkdir(dirname(options.summary), { recursive: true });
+      await writeFile(options.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    io.stderr.write(renderSummaryTable(summary));
+    return ExitCode.ok;
+  });
+}
+
+async function report(meta: RunMeta, runStore: RunStore): Promise<RunReport> {
+  return {
+    run: meta.run,
+    // We hold the store's lock, so no process is running this run: `running` means it died.
+    status: meta.status === "running" ? "crashed" : meta.status,
+    tasks: meta.tasks.map((t) => t.name),
+    models: meta.models,
+    sessions: meta.sessions,
+    created_at: meta.created_at,
+    updated_at: meta.ended_at ?? meta.started_at,
+    counts: await runStore.counts(),
+  };
+}
+
+async function findRun(store: CheckpointStore, run: string, io: RunsIO): Promise<RunMeta | undefined> {
+  const meta = await store.getMeta(run);
+  if (!meta) {
+    const names = (await store.listRuns()).map((m) => m.run);
+    io.stderr.write(`streameval: no run ${JSON.stringify(run)} in ${store.dir}${names.length ? ` (runs: ${names.join(", ")})` : ""}\n`);
+  }
+  return meta;
+}
+
+async function withStore(options: RunsOptions, body: (store: CheckpointStore) => Promise<number>): Promise<number> {
+  const store = await CheckpointStore.open(options.store ?? ".streameval", { create: false, owner: { command: "runs" } });
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function openOutput(path: string): Promise<Writable> {
+  await mkdir(dirname(path), { recursive: true });
+  return createWriteStream(path);
+}
+
+/** Writes with backpressure, so exporting a million lines does not queue them all in memory. */
+function write(out: Writable, text: string): Promise<void> | void {
+  if (!out.write(text)) return new Promise<void>((resolve) => out.once("drain", resolve));
+}
+
+function table(rows: readonly string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+}

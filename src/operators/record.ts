@@ -1,0 +1,37 @@
+import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
+import { BUDGET_REFUSED } from "../cost/budget-refusal.js";
+import type { Outcome } from "../pipelines/types.js";
+import type { ResultLine } from "../types.js";
+
+/** Where record writes (RunStore fits): resolves once the line is durable. */
+export interface ResultRecorder {
+  record(line: ResultLine): Promise<void>;
+}
+
+export interface RecordOptions {
+  readonly store: ResultRecorder;
+}
+
+/**
+ * Writes each outcome's result line to the store and passes the outcome on only once the write is
+ * durable — so a result line that reaches the output is always in the store, and a rerun after a
+ * crash never does it again. Ok lines are recorded as done; error lines are kept as errors, not done,
+ * so a rerun retries them. An error of type `aborted` (cut off by a second Ctrl-C) or `budget` (refused
+ * by the budget before it was sent) is not recorded at all: it is not an outcome, just work left undone.
+ *
+ * Outcomes are emitted in the order their writes finish (the order they came, with the group commit
+ * of RunStore). A failed write errors the stream: the run cannot promise a checkpoint any more.
+ */
+export function record(options: RecordOptions): OperatorFunction<Outcome, Outcome> {
+  if (typeof options?.store?.record !== "function") throw new TypeError("Expected `store` to have a record(line) method");
+  const { store } = options;
+  return mergeMap((outcome): Observable<Outcome> => {
+    if (isUndone(outcome.line)) return of(outcome);
+    return from(store.record(outcome.line)).pipe(map(() => outcome));
+  });
+}
+
+/** Work that did not happen: the run's end cut it off. Recording it would make it look attempted. */
+function isUndone(line: ResultLine): boolean {
+  return line.status === "error" && (line.error?.type === "aborted" || line.error?.type === BUDGET_REFUSED);
+}

@@ -1,0 +1,150 @@
+import { defer, mergeMap } from "rxjs";
+import { fitContext } from "../context/fit-context.js";
+import { resolveContextPolicy } from "../context/resolve-policy.js";
+import { loadChatTokenCounter } from "../context/token-counter.js";
+import { TaskInputError } from "../errors/task-input-error.js";
+import type { ChatRequest } from "../models/types.js";
+import { inferOne } from "../operators/infer.js";
+import { cutAtStop } from "../operators/score.js";
+import { judgeTurn } from "../scorers/judge.js";
+import { MT_BENCH_MAX_TURNS, mtBenchJudgeRequest } from "../scorers/mt-bench-judge.js";
+import { conversationFields } from "../tasks/conversation-fields.js";
+import type { ConversationConfig } from "../tasks/conversation-keys.js";
+import type { ChatMessage, ErrorInfo } from "../types.js";
+import { conversationLine } from "./multi-turn-result.js";
+import { type ConversationState, memoryConversationState, type TurnRecord } from "./multi-turn-state.js";
+import type { Outcome, PipelineContext, PipelineDef, Prepared, WorkItem } from "./types.js";
+
+/** A conversation made ready: its user turns, and what grading it needs. */
+export interface MultiTurnPrepared extends Prepared {
+  readonly turns: readonly string[];
+  /** Reference answers per turn, when the judge grades this sample against them. */
+  readonly reference?: readonly string[];
+  /** The sample's temperature from `temperature_by`, when the task sets one. */
+  readonly temperature?: number;
+}
+
+const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
+
+/**
+ * `output_type: generate_until_multi_round`: a conversation driven turn by turn. Each request
+ * carries the whole history (the system prompt, every earlier user turn and the model's own replies),
+ * fitted to the model's context window when one is known. Each completed turn is saved in the
+ * run's ConversationState, so a resumed run continues at the next turn and redoes no finished turn.
+ * With a `judge`, each turn is then graded (MT-Bench single-answer grading) by the run's judge model;
+ * its judgments are saved too. One result line per conversation.
+ */
+export const multiTurn: PipelineDef = {
+  prepare(sample, task) {
+    const fields = conversationFields(task);
+    const turns = fields.turns(sample.doc);
+    const config = task.config as ConversationConfig;
+    let reference: string[] | undefined;
+    if (config.judge) {
+      if (turns.length > MT_BENCH_MAX_TURNS) {
+        throw new TaskInputError(`turns: the MT-Bench judge grades conversations of at most ${MT_BENCH_MAX_TURNS} turns, got ${turns.length}`, "turns");
+      }
+      const categories = config.judge.reference_categories;
+      const category = fields.category(sample.doc);
+      const wanted = !categories || (category !== undefined && categories.includes(category));
+      reference = wanted ? fields.reference(sample.doc) : undefined;
+      if (reference && reference.length < turns.length) {
+        throw new TaskInputError(`judge.reference: expected ${turns.length} reference answers (one per turn), got ${reference.length}`, "judge.reference");
+      }
+    }
+    const temperature = fields.temperature(sample.doc);
+    const prepared: MultiTurnPrepared = {
+      input: turns[0]!,
+      target: task.config.doc_to_target === undefined ? "" : task.target(sample.doc),
+      turns,
+      ...(reference ? { reference } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+    };
+    return prepared;
+  },
+  create(context) {
+    const state = context.conversations ?? memoryConversationState();
+    return mergeMap((work) => defer(() => runConversation(context, state, work)));
+  },
+};
+
+async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem): Promise<Outcome> {
+  const p = work.prepared as MultiTurnPrepared;
+  const config = configOf(work);
+  const system = config.system_prompt;
+  const turns: TurnRecord[] = [...((await state.load(work.key)) ?? [])];
+  const resumedTurns = turns.length;
+  const finish = (error?: ErrorInfo): Outcome => ({
+    work,
+    line: conversationLine({
+      key: work.key,
+      task: work.task,
+      questions: p.turns,
+      system,
+      target: p.target,
+      turns,
+      resumedTurns,
+      judgeModel: context.judge?.model,
+      ...(error ? { error } : {}),
+    }),
+  });
+
+  const g = work.task.generation;
+  const policy = resolveContextPolicy(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens);
+  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
+  for (let i = turns.length; i < p.turns.length; i++) {
+    const history: ChatMessage[] = system !== undefined ? [{ role: "system", content: system }] : [];
+    for (const t of turns) history.push({ role: "user", content: t.user }, { role: "assistant", content: t.assistant });
+    history.push({ role: "user", content: p.turns[i]! });
+    let messages: readonly ChatMessage[] = history;
+    let note: TurnRecord["context"];
+    if (policy && counter) {
+      const fit = fitContext(history, policy, counter);
+      if (!fit.ok) return finish({ type: "context_overflow", message: `turn ${i + 1}: ${fit.message}`, attempts: 0 });
+      messages = fit.messages;
+      if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: policy.window };
+    }
+    const request: ChatRequest = {
+      model: work.key.model,
+      messages,
+      max_tokens: g.max_tokens,
+      temperature: p.temperature ?? g.temperature,
+      ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
+      stop: g.stop,
+      extra: g.extra,
+    };
+    const inferred = await inferOne(context, work, () => request);
+    if (inferred.error || !inferred.reply) {
+      const error = inferred.error ?? { type: "no_reply", message: "no reply", attempts: inferred.timing.attempts };
+      return finish({ ...error, message: `turn ${i + 1}: ${error.message}` });
+    }
+    const reply = inferred.reply;
+    turns.push({
+      user: p.turns[i]!,
+      assistant: cutAtStop(reply.text ?? "", g.stop),
+      finish_reason: reply.finish_reason,
+      usage: reply.usage,
+      cost_usd: inferred.cost_usd,
+      timing: inferred.timing,
+      ...(inferred.served_by ? { served_by: inferred.served_by } : {}),
+      ...(note ? { context: note } : {}),
+    });
+    await state.saveTurn(work.key, turns);
+  }
+
+  if (config.judge) {
+    const judge = context.judge;
+    if (!judge) return finish({ type: "no_judge", message: `task ${work.task.name} is graded by a judge: set --judge-model (or judge.model in the task)`, attempts: 0 });
+    for (let i = 0; i < turns.length; i++) {
+      const t = turns[i]!;
+      if (t.judgment && !t.judgment.error) continue;
+      const request = mtBenchJudgeRequest({ questions: p.turns, answers: turns.map((x) => x.assistant), turn: i, references: p.reference });
+      const judgment = await judgeTurn(judge, config.judge, i + 1, request, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) });
+      turns[i] = { ...t, judgment };
+      await state.saveTurn(work.key, turns);
+      if (judgment.error) return finish({ ...judgment.error, message: `judging turn ${i + 1}: ${judgment.error.message}` });
+    }
+  }
+  await state.clear(work.key);
+  return finish();
+}

@@ -1,0 +1,63 @@
+import { costOf, type Price } from "../cost/price.js";
+import { isModelCallError } from "../errors/model-call-error.js";
+import type { Dispatcher } from "../reliability/dispatcher.js";
+import type { ErrorInfo, Usage } from "../types.js";
+import { extractRating, type JudgePromptName } from "./judge-prompts.js";
+import type { JudgeRequest } from "./mt-bench-judge.js";
+
+/**
+ * A judge model for LLM-graded tasks. It has its own dispatcher (endpoint, limits, breaker), so
+ * judge calls never take the evaluated models' slots, and its own price, so its cost is kept apart
+ * from theirs.
+ */
+export interface Judge {
+  readonly model: string;
+  readonly dispatcher: Dispatcher;
+  readonly price: Price | null;
+}
+
+/** How the judge samples (the task's `judge` settings; FastChat grades with temperature 0, max_tokens 2048). */
+export interface JudgeSettings {
+  readonly temperature: number;
+  readonly max_tokens: number;
+}
+
+/** One graded turn. A judgment without a rating (`rating: null`) is left out of every average. */
+export interface Judgment {
+  /** 1-based. */
+  readonly turn: number;
+  readonly prompt: JudgePromptName;
+  readonly rating: number | null;
+  readonly judgment: string | null;
+  readonly usage: Usage | null;
+  readonly cost_usd: number | null;
+  readonly attempts: number;
+  /** The judge call failed (after its retries): the turn is not graded, and a rerun grades it. */
+  readonly error?: ErrorInfo;
+}
+
+export interface JudgeCall {
+  /** The sample's id, for request events. */
+  readonly id: string;
+  readonly signal: AbortSignal;
+  /** A fatal error (bad key, unknown judge model) stops the run. */
+  readonly onFatal: (message: string) => void;
+}
+
+/** Sends one judge request and reads the rating from the reply. Failures are data, never thrown. */
+export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
+  const base = { turn, prompt: request.prompt };
+  try {
+    const { reply, attempts } = await judge.dispatcher.call(
+      { model: judge.model, messages: request.messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
+      { id: call.id, signal: call.signal },
+    );
+    const text = reply.text ?? "";
+    return { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: costOf(reply.usage, judge.price), attempts };
+  } catch (error) {
+    if (!isModelCallError(error)) throw error;
+    const { type, kind, attempts } = error.info;
+    if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
+    return { ...base, rating: null, judgment: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
+  }
+}

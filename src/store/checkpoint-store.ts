@@ -1,0 +1,125 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Level } from "level";
+import { ConfigError } from "../errors/config-error.js";
+import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
+import type { RunMeta } from "./run-meta.js";
+import { jsonSublevel, RunStore, type RunStoreOptions } from "./run-store.js";
+
+/** The LevelDB folder inside `--store` (run folders with rejects files sit beside it). */
+export const LEVELDB_DIR = "checkpoint.leveldb";
+const OWNER_FILE = "owner.json";
+
+export interface OpenStoreOptions extends RunStoreOptions {
+  /** Written to `<store>/owner.json` so another process's lock error can name who holds the store. */
+  readonly owner?: { readonly command?: string; readonly run?: string };
+  /** Create the store when it does not exist (default true; `runs` commands pass false). */
+  readonly create?: boolean;
+  /** LevelDB's block cache in MB (default 32): a fixed bound, whatever the store's size. */
+  readonly cacheMB?: number;
+}
+
+type Db = Level<string, unknown>;
+
+/**
+ * The checkpoint store of DESIGN.md: one LevelDB under `dir`, opened by one process at a time.
+ * Layout: a `runs` sublevel (run name → RunMeta) and one sublevel per run (see RunStore).
+ *
+ * The lock is LevelDB's own (an fcntl lock on its LOCK file): the kernel drops it when the process
+ * dies, kill -9 included, so a crash never leaves a stale lock behind. A second process gets a
+ * StoreLockedError naming the holder instead of a corrupted store.
+ */
+export class CheckpointStore {
+  readonly #db: Db;
+  readonly #runs: ReturnType<typeof jsonSublevel>;
+  readonly #open = new Map<string, RunStore>();
+  readonly #options: OpenStoreOptions;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    db: Db,
+    options: OpenStoreOptions,
+  ) {
+    this.#db = db;
+    this.#runs = jsonSublevel(db, "runs");
+    this.#options = options;
+  }
+
+  /**
+   * Opens (by default creating) the store under `dir`. Rejects with StoreLockedError when another
+   * process holds it, and with a ConfigError when `create` is false and there is no store.
+   */
+  static async open(dir: string, options: OpenStoreOptions = {}): Promise<CheckpointStore> {
+    const cacheMB = options.cacheMB ?? 32;
+    if (!(cacheMB >= 0)) throw new RangeError(`Expected \`cacheMB\` to be a number >= 0, got ${cacheMB}`);
+    const location = join(dir, LEVELDB_DIR);
+    if (options.create === false) {
+      try {
+        await readFile(join(location, "CURRENT"));
+      } catch {
+        throw new ConfigError(`no store at ${dir} (run an evaluation first, or pass --store DIR)`, { key: "--store" });
+      }
+    } else await mkdir(dir, { recursive: true });
+    // Resume looks keys up in input order, which is not key order: a larger block cache than
+    // LevelDB's 8 MB default keeps those reads off the disk (100,000 lookups: ~40% faster).
+    const db = new Level<string, unknown>(location, { valueEncoding: "json", cacheSize: cacheMB * 1024 * 1024 });
+    try {
+      await db.open();
+    } catch (error) {
+      if (isLocked(error)) throw new StoreLockedError(dir, await readOwner(dir));
+      throw error;
+    }
+    const owner: StoreOwner = { pid: process.pid, ...options.owner, since: new Date().toISOString() };
+    await writeFile(join(dir, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+    return new CheckpointStore(dir, db, options);
+  }
+
+  /** Every run's metadata, in name order. */
+  async listRuns(): Promise<RunMeta[]> {
+    return (await this.#runs.values().all()) as RunMeta[];
+  }
+
+  async getMeta(run: string): Promise<RunMeta | undefined> {
+    return (await this.#runs.get(run)) as RunMeta | undefined;
+  }
+
+  /** The run's records (one handle per run name per store). */
+  run(name: string): RunStore {
+    if (typeof name !== "string" || name === "") throw new RangeError(`Expected \`run\` to be a non-empty string, got ${JSON.stringify(name)}`);
+    let r = this.#open.get(name);
+    if (!r) {
+      r = new RunStore(name, this.#db, this.#runs, this.#options);
+      this.#open.set(name, r);
+    }
+    return r;
+  }
+
+  /** Flushes every run (a final fsync), closes LevelDB and releases the lock. Idempotent. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      try {
+        for (const r of this.#open.values()) await r.close();
+      } finally {
+        await rm(join(this.dir, OWNER_FILE), { force: true });
+        await this.#db.close();
+      }
+    })());
+  }
+}
+
+function isLocked(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === "LEVEL_LOCKED") return true;
+  }
+  return false;
+}
+
+async function readOwner(dir: string): Promise<StoreOwner | undefined> {
+  try {
+    const o = JSON.parse(await readFile(join(dir, OWNER_FILE), "utf8")) as StoreOwner;
+    return typeof o.pid === "number" ? o : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,206 @@
+import type { BatchOperation, Level } from "level";
+import type { ResultLine } from "../types.js";
+import { workKeyString } from "../types.js";
+import { kvConversationState } from "../pipelines/multi-turn-state-kv.js";
+import type { ConversationState } from "../pipelines/multi-turn-state.js";
+import { GroupCommit } from "./group-commit.js";
+import type { RunMeta } from "./run-meta.js";
+
+export interface RunStoreOptions {
+  /**
+   * At most this long (ms, default 1000) between a record being written and an fsync of LevelDB's
+   * log. 0 fsyncs every batch (safe against power loss, slower). See README "Checkpoints".
+   */
+  readonly syncIntervalMs?: number;
+  /** Records in one LevelDB batch at most (default 1000). */
+  readonly maxBatch?: number;
+}
+
+type Db = Level<string, unknown>;
+type Op = BatchOperation<Db, string, unknown>;
+type Snapshot = ReturnType<Db["snapshot"]>;
+/** A JSON-valued sublevel of the root with string keys; an array names a nested one (`[run, "d"]`). */
+export const jsonSublevel = (db: Db, name: string | string[]) => db.sublevel<string, unknown>(name, { valueEncoding: "json" });
+type Sub = ReturnType<typeof jsonSublevel>;
+
+/**
+ * One run's records, in its own sublevel `run:<name>` with three parts:
+ * - `d` (done): work key (`workKeyString`) → the final ok ResultLine. What resume skips.
+ * - `e` (errors): work key → the last error ResultLine. Not done: a rerun retries it, and an ok
+ *   result for the key deletes it in the same atomic batch.
+ * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`).
+ *
+ * Durability: `record` resolves once its batch is in LevelDB's write-ahead log (written with
+ * write(2), so it survives the process dying, kill -9 included). The log is fsynced at most
+ * `syncIntervalMs` later and on close, so an OS crash or power cut loses at most that last stretch
+ * of records — those samples are simply done again — and LevelDB's checksummed log never replays a
+ * torn record, so nothing is corrupted.
+ */
+export class RunStore {
+  readonly #db: Db;
+  readonly #runs: Sub;
+  readonly #run: Sub;
+  readonly #done: Sub;
+  readonly #errors: Sub;
+  readonly #conversations: Sub;
+  readonly #writer: GroupCommit<ResultLine>;
+  readonly #syncIntervalMs: number;
+  #lastSync = 0;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #unsynced = false;
+  #view: Promise<Snapshot | undefined> | undefined;
+  /** Whether the errors part may hold a key (unknown until the first commit looks). */
+  #errorsPossible: boolean | undefined;
+
+  constructor(
+    readonly name: string,
+    db: Db,
+    runs: Sub,
+    options: RunStoreOptions = {},
+  ) {
+    const syncIntervalMs = options.syncIntervalMs ?? 1000;
+    if (!(syncIntervalMs >= 0)) throw new RangeError(`Expected \`syncIntervalMs\` to be a number >= 0, got ${syncIntervalMs}`);
+    this.#syncIntervalMs = syncIntervalMs;
+    this.#db = db;
+    this.#runs = runs;
+    const prefix = `run:${encodeName(name)}`;
+    // All three hang off the root, so one batch can write to them; clearing #run clears d, e and c too.
+    this.#run = jsonSublevel(db, prefix);
+    this.#done = jsonSublevel(db, [prefix, "d"]);
+    this.#errors = jsonSublevel(db, [prefix, "e"]);
+    this.#conversations = jsonSublevel(db, [prefix, "c"]);
+    this.#writer = new GroupCommit((lines) => this.#commit(lines), { maxBatch: options.maxBatch });
+  }
+
+  async meta(): Promise<RunMeta | undefined> {
+    return (await this.#runs.get(this.name)) as RunMeta | undefined;
+  }
+
+  /** Writes the run's metadata, fsynced. */
+  async putMeta(meta: RunMeta): Promise<void> {
+    await this.#db.batch([{ type: "put", sublevel: this.#runs, key: this.name, value: meta }], { sync: true });
+  }
+
+  /**
+   * The stored ok results of `keys` (workKeyString each), undefined where a key is not done — as the
+   * run stood at the first lookup: lookups read a snapshot taken then, so what this session records
+   * is not seen (within one session a duplicate id is evaluated again, as it is without a store).
+   * A run with no records then (a new run) answers without reading LevelDB at all.
+   */
+  async lookup(keys: readonly string[]): Promise<(ResultLine | undefined)[]> {
+    const view = await (this.#view ??= this.#openView());
+    if (keys.length === 0 || view === undefined) return keys.map(() => undefined);
+    return this.#done.getMany<string, ResultLine | undefined>(keys as string[], { snapshot: view });
+  }
+
+  /** A snapshot of the run's done records, or undefined when there are none. */
+  async #openView(): Promise<Snapshot | undefined> {
+    const snapshot = this.#db.snapshot();
+    const any = await this.#done.keys({ limit: 1, snapshot }).all();
+    if (any.length > 0) return snapshot;
+    await snapshot.close();
+    return undefined;
+  }
+
+  /**
+   * Records a final result: an ok line as done (clearing an earlier error of its key), an error
+   * line in the errors part. Resolves when durable as described above; batched with other records.
+   */
+  record(line: ResultLine): Promise<void> {
+    return this.#writer.add(line);
+  }
+
+  /** Resolves when every record made so far is durable (and fsynced). */
+  async flush(): Promise<void> {
+    await this.#writer.flush();
+    await this.#sync();
+  }
+
+  /**
+   * Conversations in progress (part `c`): each finished turn is put before the next request, so a
+   * rerun continues a conversation at its next turn. Cleared with the run (`--fresh`).
+   */
+  conversations(): ConversationState {
+    return kvConversationState(this.#conversations);
+  }
+
+  /** Done results in key order, then errors still standing; memory stays flat however many. */
+  async *results(): AsyncGenerator<ResultLine> {
+    for await (const v of this.#done.values()) yield v as ResultLine;
+    for await (const v of this.#errors.values()) yield v as ResultLine;
+  }
+
+  /** Records counted by scanning keys (no values read). */
+  async counts(): Promise<{ ok: number; error: number }> {
+    let ok = 0;
+    let error = 0;
+    for await (const _ of this.#done.keys()) ok++;
+    for await (const _ of this.#errors.keys()) error++;
+    return { ok, error };
+  }
+
+  /** Deletes the run's records and metadata (`--fresh`). */
+  async clear(): Promise<void> {
+    await this.close();
+    await this.#run.clear();
+    this.#errorsPossible = undefined;
+    await this.#db.batch([{ type: "del", sublevel: this.#runs, key: this.name }], { sync: true });
+  }
+
+  /** Flushes and fsyncs, and lets go of the lookup snapshot (the next lookup takes a new one). */
+  async close(): Promise<void> {
+    await this.flush();
+    const view = this.#view;
+    this.#view = undefined;
+    await (await view)?.close();
+  }
+
+  async #commit(lines: readonly ResultLine[]): Promise<void> {
+    // Deleting a standing error costs as much as the put: skip it while the run has none.
+    this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
+    const ops: Op[] = [];
+    for (const line of lines) {
+      const key = workKeyString(line);
+      if (line.status === "ok") {
+        ops.push({ type: "put", sublevel: this.#done, key, value: line });
+        if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
+      } else {
+        ops.push({ type: "put", sublevel: this.#errors, key, value: line });
+        this.#errorsPossible = true;
+      }
+    }
+    const now = performance.now();
+    const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
+    await this.#db.batch(ops, { sync });
+    if (sync) {
+      this.#lastSync = now;
+      this.#unsynced = false;
+    } else {
+      this.#unsynced = true;
+      // A quiet stretch after the last batch still gets its fsync.
+      this.#syncTimer ??= setTimeout(() => {
+        this.#syncTimer = undefined;
+        this.#sync().catch(() => undefined);
+      }, this.#syncIntervalMs).unref();
+    }
+  }
+
+  /** Fsyncs LevelDB's log when a batch went out without it (a synced put of a marker key). */
+  async #sync(): Promise<void> {
+    if (this.#syncTimer) clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    if (!this.#unsynced) return;
+    this.#unsynced = false;
+    this.#lastSync = performance.now();
+    await this.#db.batch([{ type: "put", sublevel: this.#run, key: "synced", value: Date.now() }], { sync: true });
+  }
+}
+
+/** Sublevel names allow bytes 0x23..0x7e only: keep letters, digits and `._-`, escape the rest as %XX. */
+export function encodeName(name: string): string {
+  return Array.from(new TextEncoder().encode(name), (b) =>
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2e || b === 0x5f || b === 0x2d
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+  ).join("");
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { EvalEvent } from "../../src/events.js";
+import { startMetricsServer, type MetricsServer } from "../../src/observe/metrics-server.js";
+import { createRunMetrics } from "../../src/observe/run-metrics.js";
+import type { ResultLine } from "../../src/types.js";
+
+const line = (over: Partial<ResultLine>): ResultLine => ({
+  id: "1", task: "gsm8k", model: "m", repeat: 0, status: "ok", input: "q",
+  usage: { prompt_tokens: 10, completion_tokens: 20 }, cost_usd: 0.001,
+  timing: { e2e_ms: 300, ttft_ms: 100, tpot_ms: 10, queue_ms: 2, attempts: 1 },
+  ...over,
+});
+
+/** The value of one sample in the text exposition, e.g. value(text, 'streameval_samples_total{task="gsm8k",model="m",status="ok"}'). */
+function value(text: string, sample: string): number | undefined {
+  const row = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return row === undefined ? undefined : Number(row.slice(sample.length + 1));
+}
+
+describe("createRunMetrics", () => {
+  it("counts samples by status, requests by code and error type, tokens and cost", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    const events: EvalEvent[] = [
+      { type: "request-start", model: "m", id: "1", attempt: 1 },
+      { type: "request-end", model: "m", id: "1", attempt: 1, ok: false, errorType: "rate_limit", status: 429 },
+      { type: "request-start", model: "m", id: "1", attempt: 2 },
+      { type: "request-end", model: "m", id: "1", attempt: 2, ok: true, status: 200 },
+      { type: "result", line: line({ timing: { e2e_ms: 300, ttft_ms: 100, tpot_ms: 10, queue_ms: 2, attempts: 2 } }) },
+      { type: "request-start", model: "m", id: "2", attempt: 1 },
+      { type: "request-end", model: "m", id: "2", attempt: 1, ok: false, errorType: "timeout" },
+      { type: "result", line: line({ id: "2", status: "error", usage: undefined, cost_usd: null, error: { type: "timeout", message: "t", attempts: 1 } }) },
+      { type: "result", line: line({ id: "3" }), resumed: true },
+      { type: "reject", reject: { at: { file: "f", line: 3 }, reason: "bad", raw: "" } },
+    ];
+    for (const e of events) m.add(e);
+    const text = await m.registry.metrics();
+    expect(value(text, 'streameval_samples_total{task="gsm8k",model="m",status="ok"}')).toBe(2);
+    expect(value(text, 'streameval_samples_total{task="gsm8k",model="m",status="error"}')).toBe(1);
+    expect(value(text, 'streameval_samples_resumed_total{task="gsm8k",model="m"}')).toBe(1);
+    expect(value(text, 'streameval_requests_total{model="m",outcome="error",code="429",error_type="rate_limit"}')).toBe(1);
+    expect(value(text, 'streameval_requests_total{model="m",outcome="ok",code="200",error_type=""}')).toBe(1);
+    expect(value(text, 'streameval_requests_total{model="m",outcome="error",code="none",error_type="timeout"}')).toBe(1);
+    // Resumed results were paid for in an earlier process: counted as samples, not as tokens or cost.
+    expect(value(text, 'streameval_tokens_total{model="m",type="prompt"}')).toBe(10);
+    expect(value(text, 'streameval_tokens_total{model="m",type="completion"}')).toBe(20);
+    expect(value(text, 'streameval_cost_usd_total{model="m"}')).toBe(0.001);
+    expect(value(text, 'streameval_in_flight_requests{model="m"}')).toBe(0);
+    expect(value(text, "streameval_rejected_total")).toBe(1);
+  });
+
+  it("observes TTFT, TPOT, E2E and queue of ok results in seconds, and skips a null TTFT", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    m.add({ type: "result", line: line({}) });
+    m.add({ type: "result", line: line({ id: "2", timing: { e2e_ms: 2000, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 1 } }) });
+    const text = await m.registry.metrics();
+    expect(value(text, 'streameval_ttft_seconds_count{model="m"}')).toBe(1);
+    expect(value(text, 'streameval_ttft_seconds_sum{model="m"}')).toBe(0.1);
+    expect(value(text, 'streameval_ttft_seconds_bucket{le="0.1",model="m"}')).toBe(1);
+    expect(value(text, 'streameval_tpot_seconds_sum{model="m"}')).toBe(0.01);
+    expect(value(text, 'streameval_e2e_seconds_count{model="m"}')).toBe(2);
+    expect(value(text, 'streameval_e2e_seconds_sum{model="m"}')).toBe(2.3);
+    expect(value(text, 'streameval_e2e_seconds_bucket{le="0.5",model="m"}')).toBe(1);
+    expect(value(text, 'streameval_queue_seconds_count{model="m"}')).toBe(2);
+  });
+
+  it("tracks requests in flight and the breaker state from breaker events", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    m.add({ type: "request-start", model: "m", id: "1", attempt: 1 });
+    m.add({ type: "request-start", model: "m", id: "2", attempt: 1 });
+    m.add({ type: "breaker-open", endpoint: "http://x/v1", trips: 1 });
+    let text = await m.registry.metrics();
+    expect(value(text, 'streameval_in_flight_requests{model="m"}')).toBe(2);
+    expect(value(text, 'streameval_breaker_state{target="http://x/v1"}')).toBe(1);
+    m.add({ type: "breaker-half-open", endpoint: "http://x/v1" });
+    expect(value(await m.registry.metrics(), 'streameval_breaker_state{target="http://x/v1"}')).toBe(2);
+    m.add({ type: "breaker-close", endpoint: "http://x/v1", open_ms: 5000 });
+    m.add({ type: "request-end", model: "m", id: "1", attempt: 1, ok: true });
+    text = await m.registry.metrics();
+    expect(value(text, 'streameval_breaker_state{target="http://x/v1"}')).toBe(0);
+    expect(value(text, 'streameval_in_flight_requests{model="m"}')).toBe(1);
+  });
+
+  it("registers the default process metrics unless asked not to, in its own registry", async () => {
+    const a = createRunMetrics();
+    const b = createRunMetrics();
+    expect(await a.registry.metrics()).toContain("process_resident_memory_bytes");
+    expect(await b.registry.metrics()).toContain("nodejs_heap_size_used_bytes");
+    expect(await createRunMetrics({ processMetrics: false }).registry.metrics()).not.toContain("process_resident_memory_bytes");
+  });
+});
+
+describe("startMetricsServer", () => {
+  let server: MetricsServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("serves the registry over HTTP on loopback at /metrics, and 404 elsewhere", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    m.add({ type: "result", line: line({}) });
+    server = await startMetricsServer({ registry: m.registry, port: 0 });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const res = await fetch(server.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    expect(value(await res.text(), 'streameval_samples_total{task="gsm8k",model="m",status="ok"}')).toBe(1);
+    expect((await fetch(server.url.replace("/metrics", "/nope"))).status).toBe(404);
+  });
+
+  it("rejects a port that is taken, and a port out of range up front", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    server = await startMetricsServer({ registry: m.registry, port: 0 });
+    await expect(startMetricsServer({ registry: m.registry, port: server.port })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startMetricsServer({ registry: m.registry, port: 70000 })).rejects.toThrow("Expected `port` to be an integer from 0 to 65535, got 70000");
+  });
+});

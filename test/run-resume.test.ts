@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EvalEvent } from "../src/events.js";
+import { docsToLines } from "../src/io/docs-to-lines.js";
+import { functionModel } from "../src/models/function-model.js";
+import { runEvaluation } from "../src/run-evaluation.js";
+import { CheckpointStore } from "../src/store/checkpoint-store.js";
+import { loadTask } from "../src/tasks/load.js";
+import type { ResultLine } from "../src/types.js";
+
+const docs = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `What is ${i} + 0?`, answer: `#### ${i}`, target: String(i) }));
+/** Deterministic per prompt (a resumed run must get the replies the first run got): right for even numbers. */
+let calls = 0;
+const model = functionModel("m", async (req) => {
+  calls++;
+  const n = Number(/What is (\d+)/.exec(String(req.messages.at(-1)?.content))?.[1]);
+  return { text: `#### ${n % 2 === 0 ? n : n + 100}`, usage: { prompt_tokens: 10, completion_tokens: 3 } };
+});
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "streameval-run-resume-"));
+  calls = 0;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("evaluate with a checkpoint", () => {
+  it("resuming a run whose samples were cut between repeats gives the uninterrupted run's summary", async () => {
+    const task = await loadTask("gsm8k");
+    const lines: ResultLine[] = [];
+    const reference = await runEvaluation({
+      input: docsToLines(docs), tasks: [task], models: [{ client: model, concurrency: 3 }], repeats: 3,
+      onEvent: (e: EvalEvent) => e.type === "result" && lines.push(e.line),
+    });
+    expect(lines).toHaveLength(36);
+
+    // A crashed run: some samples with all repeats, some with only some, some with none.
+    const store = await CheckpointStore.open(dir);
+    try {
+      const run = store.run("r");
+      const kept = lines.filter((l) => Number(l.id.slice(1)) < 4 || (Number(l.id.slice(1)) < 8 && l.repeat !== 1));
+      for (const l of kept) await run.record(l);
+      await run.close();
+      calls = 0;
+      const resumed = await runEvaluation({ input: docsToLines(docs), tasks: [task], models: [{ client: model, concurrency: 3 }], repeats: 3, checkpoint: run });
+      expect(calls).toBe(36 - kept.length);
+      const [a, b] = [resumed.models.m!, reference.models.m!];
+      expect(a.metrics).toEqual(b.metrics);
+      expect({ ...a.samples, resumed: 0 }).toEqual(b.samples);
+      expect(a.samples.resumed).toBe(kept.length);
+      expect(a.usage).toEqual(b.usage);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import * as z from "zod";
 import type { Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { lineOf } from "../tasks/yaml-location.js";
 
 /**
  * The models YAML (`--models FILE`): per model, how to reach it, how hard to push it, what it costs
@@ -154,22 +155,3 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.map((seg) => (typeof seg === "number" ? `[${seg}]` : String(seg))).join(".").replace(/\.\[/g, "[");
 }
 
-/** The 1-based line of the deepest node of `path` in the document (a missing key: its map's line). */
-function lineOf(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents)?.range?.[0];
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
-      if (!pair) break;
-      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === "number") {
-      const item = node.items[seg] as Node | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  return offset === undefined ? undefined : lc.linePos(offset).line;
-}

@@ -15,12 +15,12 @@ export async function demoCommand(io: CommandIO): Promise<number> {
   const out = ".streameval/demo/results.jsonl";
   io.stderr.write(
     `demo: simulator at ${sim.url}\n` +
-      `demo: streameval run ${sample} --task gsm8k --model sim-gpt --base-url ${sim.url} -c 8 --price 0.15/0.6 --progress -o ${out} --summary .streameval/demo/summary.json\n\n`,
+      `demo: streameval run ${sample} --task gsm8k --model sim-gpt --base-url ${sim.url} -c 8 --price 0.15/0.6 --progress -o ${out} --summary .streameval/demo/summary.json --store .streameval/demo --run demo --fresh\n\n`,
   );
   try {
     const config = resolveRunConfig(
       [sample],
-      { task: ["gsm8k"], model: ["sim-gpt"], baseUrl: sim.url, concurrency: "8", price: "0.15/0.6", progress: true, output: out, summary: ".streameval/demo/summary.json", store: ".streameval/demo", fresh: true },
+      { task: ["gsm8k"], model: ["sim-gpt"], baseUrl: sim.url, concurrency: "8", price: "0.15/0.6", progress: true, output: out, summary: ".streameval/demo/summary.json", store: ".streameval/demo", run: "demo", fresh: true },
       {},
     );
     const code = await runCommand(config, io);

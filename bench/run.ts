@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
 
-// `npm run bench -- --soak`: the continuous-mode soak only (bench/soak.ts; minutes, not seconds).
+// `npm run bench:soak` (or `npm run bench -- --soak`): the continuous-mode soak only (bench/soak.ts; minutes, not seconds).
 if (process.argv.includes("--soak")) {
   await import("./soak.js");
   process.exit();
@@ -81,3 +81,5 @@ printTable("Bounded memory: the whole evaluation with an in-process function mod
 await import("./instrumentation.js");
 // Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.
 await import("./resume.js");
+// Fault soak (bench/fault-soak.ts): 5,000 samples through injected faults and an outage.
+await import("./fault-soak.js");

@@ -12,17 +12,20 @@ export const datasets = `${root}../shared/datasets`;
 export interface Timed {
   readonly wall_s: number;
   readonly code: number | null;
+  readonly stdout: string;
   readonly stderr: string;
 }
 
 /** Runs a command to the end, timing it from spawn (start-up included). */
 export async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
   let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
-  return { wall_s: (performance.now() - t0) / 1000, code, stderr };
+  return { wall_s: (performance.now() - t0) / 1000, code, stdout, stderr };
 }
 
 /** Starts `streameval sim` in its own process and resolves with its base URL once it listens. */

@@ -10,6 +10,7 @@ import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
 import { serveRunMetrics } from "../observe/serve-run-metrics.js";
+import { registerWindowGauges } from "../observe/window-gauges.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { runEvaluation } from "../run-evaluation.js";
@@ -87,6 +88,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const continuous = config.continuous
     ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
     : undefined;
+  // The last window's values and the alerts firing, on the Prometheus endpoint.
+  if (metrics && continuous) registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
 
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
   const removeSignal = io.onSignal?.(shutdown.signal);

@@ -1,14 +1,10 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WindowReport } from "../../src/continuous/window-report.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
-import { cliPath, root } from "../support/cli.js";
+import { gsmLine, startContinuous } from "./continuous-child.js";
 
 const KEY = "exact_match,strict-match";
 let sim: SimServer;
@@ -33,43 +29,10 @@ let n = 0;
 /** One input line: right when `good`, wrong otherwise (the model says N, the target says N + 1). */
 const line = (good: boolean, fail = false) => {
   const i = ++n;
-  return `${JSON.stringify({ id: `s${i}`, question: `Please repeat ANSWER=${i} exactly.${fail ? " FAIL" : ""}`, target: String(good ? i : i + 1) })}\n`;
+  return gsmLine(`s${i}`, i, good ? i : i + 1, fail);
 };
 
-/** The CLI in a child process, stdin kept open, its stdout and stderr read line by line as they come. */
-function start(args: string[]) {
-  const child = spawn(process.execPath, [cliPath, "run", "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", "1", "--no-progress", ...args], {
-    cwd: root,
-    env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const results: ResultLine[] = [];
-  const windows: WindowReport[] = [];
-  const alerts: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let wake = () => undefined as void;
-  createInterface({ input: child.stdout }).on("line", (l) => {
-    results.push(JSON.parse(l) as ResultLine);
-    wake();
-  });
-  createInterface({ input: child.stderr }).on("line", (l) => {
-    stderr.push(l);
-    if (l.startsWith('{"type":"window"')) windows.push(JSON.parse(l) as WindowReport);
-    if (l.startsWith('{"type":"alert"')) alerts.push(JSON.parse(l) as Record<string, unknown>);
-    wake();
-  });
-  const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  /** Resolves once `ready()` holds after some output; rejects if the process ends first. */
-  const until = (ready: () => boolean) =>
-    new Promise<void>((resolve, reject) => {
-      if (ready()) return resolve();
-      wake = () => {
-        if (ready()) resolve();
-      };
-      void exit.then(([code]) => reject(new Error(`exited ${code} while waiting:\n${stderr.join("\n")}`)));
-    });
-  return { child, results, windows, alerts, stderr, exit, until, write: (text: string) => child.stdin.write(text) };
-}
+const start = (args: string[]) => startContinuous(sim.url, args);
 
 /** By hand: mean and lm-eval's stderr (sample std / √n) of a window's scores. */
 function byHand(lines: readonly ResultLine[]) {

@@ -13,6 +13,7 @@ import { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { registerWindowGauges } from "../observe/window-gauges.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
+import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
 import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
@@ -94,6 +95,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
   const removeSignal = io.onSignal?.(shutdown.signal);
 
+  // --retain: the run's oldest records are pruned now and every minute while it lasts.
+  const retain = config.continuous?.retain;
+  const retention = checkpoint && retain ? startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
   let summary: Summary;
   try {
     summary = await runEvaluation({
@@ -126,10 +130,12 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       },
     });
   } catch (error) {
+    await retention?.stop();
     await checkpoint?.fail();
     throw error;
   } finally {
     removeSignal?.();
+    await retention?.stop();
     // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.
     if (config.inputs.includes("-")) io.stdin.destroy();
     await continuous?.close();

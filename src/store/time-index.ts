@@ -41,7 +41,7 @@ export class TimeIndex {
 
   /** The ops that index `keys` as recorded at `now` (ms), moving keys recorded before. */
   async indexOps(keys: readonly string[], now: number): Promise<Op[]> {
-    const before = (await this.#timeOf.getMany(keys as string[], {})) as (number | undefined)[];
+    const before = await this.#timeOf.getMany<string, number | undefined>(keys as string[], {});
     const ops: Op[] = [];
     const added = new Set<string>();
     keys.forEach((key, i) => {

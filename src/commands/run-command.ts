@@ -95,9 +95,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
   const removeSignal = io.onSignal?.(shutdown.signal);
 
-  // --retain: the run's oldest records are pruned now and every minute while it lasts.
+  // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
   const retain = config.continuous?.retain;
-  const retention = checkpoint && retain ? startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
+  const retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
   let summary: Summary;
   try {
     summary = await runEvaluation({

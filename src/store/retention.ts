@@ -33,11 +33,12 @@ export interface RetentionLoop {
 }
 
 /**
- * `--retain`: prunes the run's store at once (a restart drops what expired while it was down), then
+ * `--retain`: prunes the run's store at once — resolving when that first step is done, so a
+ * restarted run drops what expired while it was down before it looks anything up — then
  * every `everyMs`, in steps of at most `maxDeletes` records so a prune never holds the store for
  * long; a step that left some due is followed by the next without waiting.
  */
-export function startRetention(options: RetentionOptions): RetentionLoop {
+export async function startRetention(options: RetentionOptions): Promise<RetentionLoop> {
   const everyMs = options.everyMs ?? 60_000;
   if (!Number.isFinite(everyMs) || everyMs <= 0) throw new RangeError(`Expected \`everyMs\` to be a number > 0, got ${everyMs}`);
   const maxDeletes = options.maxDeletes ?? 10_000;
@@ -61,6 +62,7 @@ export function startRetention(options: RetentionOptions): RetentionLoop {
     if (!stopped) timer = setTimer(tick, ms);
   };
   tick();
+  await running;
 
   return {
     stop: async () => {

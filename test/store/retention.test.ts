@@ -130,8 +130,8 @@ describe("startRetention", () => {
     const run = store.run("r");
     for (let i = 0; i < 5; i++) await recordAt(run, i, `k${i}`);
     const timers = virtualTimers();
-    const loop = startRetention({ store: run, rule: { maxCount: 1 }, maxDeletes: 3, everyMs: 60_000, setTimer: timers.setTimer });
-    await timers.scheduled();
+    const loop = await startRetention({ store: run, rule: { maxCount: 1 }, maxDeletes: 3, everyMs: 60_000, setTimer: timers.setTimer });
+    // The first step is done when startRetention resolves.
     expect(await ids(run)).toEqual(["k3:ok", "k4:ok"]);
     expect(timers.next().map((t) => t.ms)).toEqual([0]);
     timers.fire();
@@ -151,7 +151,7 @@ describe("startRetention", () => {
     const errors: unknown[] = [];
     let calls = 0;
     const timers = virtualTimers();
-    const loop = startRetention({
+    const loop = await startRetention({
       store: { prune: async () => (++calls === 1 ? Promise.reject(new Error("disk")) : { pruned: 0, more: false }) },
       rule: { maxAgeMs: 1000 },
       everyMs: 5000,
@@ -165,6 +165,6 @@ describe("startRetention", () => {
     await timers.scheduled();
     expect(calls).toBe(2);
     await loop.stop();
-    expect(() => startRetention({ store: { prune: async () => ({ pruned: 0, more: false }) }, rule: { maxCount: 1 }, everyMs: 0 })).toThrow("Expected `everyMs` to be a number > 0, got 0");
+    await expect(startRetention({ store: { prune: async () => ({ pruned: 0, more: false }) }, rule: { maxCount: 1 }, everyMs: 0 })).rejects.toThrow("Expected `everyMs` to be a number > 0, got 0");
   });
 });

@@ -110,4 +110,39 @@ describe("streameval run --continuous (child process fed over a pipe)", () => {
     expect(run.stderr.join("\n")).toContain("alert firing: error_rate >= 50% (task gsm8k, model sim, window 1: error_rate=0.5000)");
     expect(run.windows).toEqual([]);
   }, 120_000);
+
+  it("SIGTERM with a sample in flight lets it finish (output, in the partial window) and exits 0; a second one cancels it, exit 130", async () => {
+    // A slow sim: each reply takes 2 s, and the test learns when a request has arrived.
+    let arrived = () => undefined as void;
+    let seen = new Promise<void>((resolve) => (arrived = resolve));
+    const slow = await startSim({ port: 0, accuracy: 1, latencyMs: 2000, answerKey: (prompt) => /ANSWER=(\d+)/.exec(prompt)?.[1], faults: () => void arrived() });
+    try {
+      const run = startContinuous(slow.url, ["--continuous", "--window", "100", "--store", join(dir, "store3")]);
+      run.write(gsmLine("slow1", 1, 1));
+      await seen;
+      run.child.kill("SIGTERM");
+      const [code] = await run.exit;
+      expect(code).toBe(0);
+      expect(run.stderr.join("\n")).toContain("stopping: no new samples are read; samples in flight get 30 s to finish");
+      expect(run.results.map((r) => [r.id, r.status])).toEqual([["slow1", "ok"]]);
+      expect(run.windows).toHaveLength(1);
+      expect(run.windows[0]).toMatchObject({ index: 0, partial: true, samples: { total: 1, ok: 1, error: 0 } });
+      expect(run.windows[0]!.models.sim!.metrics[KEY]).toMatchObject({ value: 1, n: 1 });
+
+      // A second signal cancels the sample in flight: nothing is output for it, a count window with
+      // no result has nothing to report, and the exit code is 130.
+      seen = new Promise<void>((resolve) => (arrived = resolve));
+      const again = startContinuous(slow.url, ["--continuous", "--window", "100", "--store", join(dir, "store3")]);
+      again.write(gsmLine("slow2", 2, 2));
+      await seen;
+      again.child.kill("SIGTERM");
+      await again.until(() => again.stderr.some((l) => l.startsWith("stopping: no new samples")));
+      again.child.kill("SIGTERM");
+      expect((await again.exit)[0]).toBe(130);
+      expect(again.results).toEqual([]);
+      expect(again.windows).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  }, 90_000);
 });

@@ -118,11 +118,14 @@ export { createProcessSampler, nodeProbe, type ProcessSampler, type ProcessStats
 export { createRunObserver, type RunObserver, type RunObservation } from "./observe/run-observer.js";
 export { createRunMetrics, type RunMetrics, type RunMetricsOptions } from "./observe/run-metrics.js";
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./observe/metrics-server.js";
+export { registerWindowGauges, type WindowSource, type WindowGaugesOptions } from "./observe/window-gauges.js";
 export { LiveLatency } from "./observe/live-latency.js";
 
 // The checkpoint store (LevelDB): resume, runs list/show/export
 export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";
-export { RunStore, type RunStoreOptions } from "./store/run-store.js";
+export { RunStore, type RunStoreOptions, type PruneOptions } from "./store/run-store.js";
+export type { RetentionRule } from "./store/time-index.js";
+export { startRetention, type RetentionOptions, type RetentionLoop } from "./store/retention.js";
 export { beginRun, type BeginRunOptions, type RunSession } from "./store/run-session.js";
 export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity, type RunStatus } from "./store/run-meta.js";
 export { rebuildSummary } from "./store/rebuild-summary.js";

@@ -22,7 +22,8 @@ export interface Checkpoint {
  * clears the run with `--fresh`, and tells the user, on `note`, when it resumes and what changed.
  */
 export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], run: string, note: (text: string) => void, routesText?: string): Promise<Checkpoint> {
-  const store = await CheckpointStore.open(config.store, { owner: { command: "run", run } });
+  // A continuous run indexes its records by time, so --retain (now or in a later session) can prune them.
+  const store = await CheckpointStore.open(config.store, { owner: { command: "run", run }, timeIndex: config.continuous?.endless ?? false });
   try {
     const session = await beginRun(store, {
       run,

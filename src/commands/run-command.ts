@@ -10,8 +10,10 @@ import { countLines, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
 import { serveRunMetrics } from "../observe/serve-run-metrics.js";
+import { registerWindowGauges } from "../observe/window-gauges.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
+import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
 import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
@@ -87,10 +89,15 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const continuous = config.continuous
     ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
     : undefined;
+  // The last window's values and the alerts firing, on the Prometheus endpoint.
+  if (metrics && continuous) registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
 
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
   const removeSignal = io.onSignal?.(shutdown.signal);
 
+  // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
+  const retain = config.continuous?.retain;
+  const retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
   let summary: Summary;
   try {
     summary = await runEvaluation({
@@ -123,10 +130,12 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       },
     });
   } catch (error) {
+    await retention?.stop();
     await checkpoint?.fail();
     throw error;
   } finally {
     removeSignal?.();
+    await retention?.stop();
     // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.
     if (config.inputs.includes("-")) io.stdin.destroy();
     await continuous?.close();

@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import { ConfigError } from "../errors/config-error.js";
 import type { EvalEvent } from "../events.js";
 import { startMetricsServer } from "./metrics-server.js";
@@ -6,6 +7,8 @@ import { createRunMetrics } from "./run-metrics.js";
 export interface ServedRunMetrics {
   /** Where to scrape, e.g. http://127.0.0.1:9464/metrics */
   readonly url: string;
+  /** The registry served, for gauges of other parts of the run (window gauges). */
+  readonly registry: Registry;
   /** Folds one run event into the served metrics. */
   readonly add: (event: EvalEvent) => void;
   close(): Promise<void>;
@@ -19,7 +22,7 @@ export async function serveRunMetrics(port: number, flag = "--metrics-port"): Pr
   const metrics = createRunMetrics();
   try {
     const server = await startMetricsServer({ registry: metrics.registry, port });
-    return { url: server.url, add: metrics.add, close: () => server.close() };
+    return { url: server.url, registry: metrics.registry, add: metrics.add, close: () => server.close() };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") {

@@ -5,6 +5,7 @@ import { kvConversationState } from "../pipelines/multi-turn-state-kv.js";
 import type { ConversationState } from "../pipelines/multi-turn-state.js";
 import { GroupCommit } from "./group-commit.js";
 import type { RunMeta } from "./run-meta.js";
+import { type RetentionRule, TimeIndex } from "./time-index.js";
 
 export interface RunStoreOptions {
   /**
@@ -14,6 +15,18 @@ export interface RunStoreOptions {
   readonly syncIntervalMs?: number;
   /** Records in one LevelDB batch at most (default 1000). */
   readonly maxBatch?: number;
+  /**
+   * Index records by the time they are recorded (parts `t` and `k`, see TimeIndex), so `prune` can
+   * let the oldest go: continuous runs. Default false (a batch run pays nothing for it).
+   */
+  readonly timeIndex?: boolean;
+  /** Wall clock of the time index, in ms (default Date.now; injected in tests). */
+  readonly now?: () => number;
+}
+
+export interface PruneOptions {
+  /** Most records deleted by one prune (default 10,000): bounded work; `more` says when to go on. */
+  readonly maxDeletes?: number;
 }
 
 type Db = Level<string, unknown>;
@@ -29,6 +42,7 @@ type Sub = ReturnType<typeof jsonSublevel>;
  * - `e` (errors): work key → the last error ResultLine. Not done: a rerun retries it, and an ok
  *   result for the key deletes it in the same atomic batch.
  * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`).
+ * - `t` and `k`, with the `timeIndex` option: the records by time, for `prune` (see TimeIndex).
  *
  * Durability: `record` resolves once its batch is in LevelDB's write-ahead log (written with
  * write(2), so it survives the process dying, kill -9 included). The log is fsynced at most
@@ -44,6 +58,10 @@ export class RunStore {
   readonly #errors: Sub;
   readonly #conversations: Sub;
   readonly #writer: GroupCommit<ResultLine>;
+  readonly #index: TimeIndex | undefined;
+  readonly #now: () => number;
+  /** Commits and prunes one at a time: a prune must not delete a record a commit is writing. */
+  #turn: Promise<unknown> = Promise.resolve();
   readonly #syncIntervalMs: number;
   #lastSync = 0;
   #syncTimer: NodeJS.Timeout | undefined;
@@ -69,7 +87,9 @@ export class RunStore {
     this.#done = jsonSublevel(db, [prefix, "d"]);
     this.#errors = jsonSublevel(db, [prefix, "e"]);
     this.#conversations = jsonSublevel(db, [prefix, "c"]);
-    this.#writer = new GroupCommit((lines) => this.#commit(lines), { maxBatch: options.maxBatch });
+    this.#index = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
+    this.#now = options.now ?? Date.now;
+    this.#writer = new GroupCommit((lines) => this.#serial(() => this.#commit(lines)), { maxBatch: options.maxBatch });
   }
 
   async meta(): Promise<RunMeta | undefined> {
@@ -139,6 +159,32 @@ export class RunStore {
     return { ok, error };
   }
 
+  /**
+   * Deletes the records (done, error and conversation) that `rule` lets go: those recorded more than
+   * `maxAgeMs` ago, or all but the newest `maxCount`; at most `maxDeletes`, oldest first. Needs the
+   * `timeIndex` option (records made without it are never pruned). Afterwards lookups read a new
+   * snapshot, so the old one does not keep the deleted records on disk; it then also sees what this
+   * session recorded. A count prune counts the index once per session (a key scan).
+   */
+  async prune(rule: RetentionRule, options: PruneOptions = {}): Promise<{ pruned: number; more: boolean }> {
+    const index = this.#index;
+    if (!index) throw new Error("prune needs a store opened with the `timeIndex` option");
+    const maxDeletes = options.maxDeletes ?? 10_000;
+    if (!Number.isInteger(maxDeletes) || maxDeletes < 1) throw new RangeError(`Expected \`maxDeletes\` to be an integer >= 1, got ${maxDeletes}`);
+    const result = await this.#serial(async () => {
+      const { keys, ops, more } = await index.expired(rule, this.#now(), maxDeletes);
+      for (const key of keys) for (const sublevel of [this.#done, this.#errors, this.#conversations]) ops.push({ type: "del", sublevel, key });
+      if (ops.length > 0) await this.#db.batch(ops);
+      return { pruned: keys.length, more };
+    });
+    if (result.pruned > 0) {
+      const view = this.#view;
+      this.#view = undefined;
+      await (await view)?.close();
+    }
+    return result;
+  }
+
   /** Deletes the run's records and metadata (`--fresh`). */
   async clear(): Promise<void> {
     await this.close();
@@ -158,7 +204,7 @@ export class RunStore {
   async #commit(lines: readonly ResultLine[]): Promise<void> {
     // Deleting a standing error costs as much as the put: skip it while the run has none.
     this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
-    const ops: Op[] = [];
+    const ops: Op[] = this.#index ? await this.#index.indexOps(lines.map(workKeyString), this.#now()) : [];
     for (const line of lines) {
       const key = workKeyString(line);
       if (line.status === "ok") {
@@ -183,6 +229,13 @@ export class RunStore {
         this.#sync().catch(() => undefined);
       }, this.#syncIntervalMs).unref();
     }
+  }
+
+  /** Runs `fn` after the commit or prune before it has ended. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(fn);
+    this.#turn = run.catch(() => undefined);
+    return run;
   }
 
   /** Fsyncs LevelDB's log when a batch went out without it (a synced put of a marker key). */

@@ -1,14 +1,10 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WindowReport } from "../../src/continuous/window-report.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
-import { cliPath, root } from "../support/cli.js";
+import { gsmLine, startContinuous } from "./continuous-child.js";
 
 const KEY = "exact_match,strict-match";
 let sim: SimServer;
@@ -33,43 +29,10 @@ let n = 0;
 /** One input line: right when `good`, wrong otherwise (the model says N, the target says N + 1). */
 const line = (good: boolean, fail = false) => {
   const i = ++n;
-  return `${JSON.stringify({ id: `s${i}`, question: `Please repeat ANSWER=${i} exactly.${fail ? " FAIL" : ""}`, target: String(good ? i : i + 1) })}\n`;
+  return gsmLine(`s${i}`, i, good ? i : i + 1, fail);
 };
 
-/** The CLI in a child process, stdin kept open, its stdout and stderr read line by line as they come. */
-function start(args: string[]) {
-  const child = spawn(process.execPath, [cliPath, "run", "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", "1", "--no-progress", ...args], {
-    cwd: root,
-    env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const results: ResultLine[] = [];
-  const windows: WindowReport[] = [];
-  const alerts: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let wake = () => undefined as void;
-  createInterface({ input: child.stdout }).on("line", (l) => {
-    results.push(JSON.parse(l) as ResultLine);
-    wake();
-  });
-  createInterface({ input: child.stderr }).on("line", (l) => {
-    stderr.push(l);
-    if (l.startsWith('{"type":"window"')) windows.push(JSON.parse(l) as WindowReport);
-    if (l.startsWith('{"type":"alert"')) alerts.push(JSON.parse(l) as Record<string, unknown>);
-    wake();
-  });
-  const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  /** Resolves once `ready()` holds after some output; rejects if the process ends first. */
-  const until = (ready: () => boolean) =>
-    new Promise<void>((resolve, reject) => {
-      if (ready()) return resolve();
-      wake = () => {
-        if (ready()) resolve();
-      };
-      void exit.then(([code]) => reject(new Error(`exited ${code} while waiting:\n${stderr.join("\n")}`)));
-    });
-  return { child, results, windows, alerts, stderr, exit, until, write: (text: string) => child.stdin.write(text) };
-}
+const start = (args: string[]) => startContinuous(sim.url, args);
 
 /** By hand: mean and lm-eval's stderr (sample std / √n) of a window's scores. */
 function byHand(lines: readonly ResultLine[]) {
@@ -147,4 +110,39 @@ describe("streameval run --continuous (child process fed over a pipe)", () => {
     expect(run.stderr.join("\n")).toContain("alert firing: error_rate >= 50% (task gsm8k, model sim, window 1: error_rate=0.5000)");
     expect(run.windows).toEqual([]);
   }, 120_000);
+
+  it("SIGTERM with a sample in flight lets it finish (output, in the partial window) and exits 0; a second one cancels it, exit 130", async () => {
+    // A slow sim: each reply takes 2 s, and the test learns when a request has arrived.
+    let arrived = () => undefined as void;
+    let seen = new Promise<void>((resolve) => (arrived = resolve));
+    const slow = await startSim({ port: 0, accuracy: 1, latencyMs: 2000, answerKey: (prompt) => /ANSWER=(\d+)/.exec(prompt)?.[1], faults: () => void arrived() });
+    try {
+      const run = startContinuous(slow.url, ["--continuous", "--window", "100", "--store", join(dir, "store3")]);
+      run.write(gsmLine("slow1", 1, 1));
+      await seen;
+      run.child.kill("SIGTERM");
+      const [code] = await run.exit;
+      expect(code).toBe(0);
+      expect(run.stderr.join("\n")).toContain("stopping: no new samples are read; samples in flight get 30 s to finish");
+      expect(run.results.map((r) => [r.id, r.status])).toEqual([["slow1", "ok"]]);
+      expect(run.windows).toHaveLength(1);
+      expect(run.windows[0]).toMatchObject({ index: 0, partial: true, samples: { total: 1, ok: 1, error: 0 } });
+      expect(run.windows[0]!.models.sim!.metrics[KEY]).toMatchObject({ value: 1, n: 1 });
+
+      // A second signal cancels the sample in flight: nothing is output for it, a count window with
+      // no result has nothing to report, and the exit code is 130.
+      seen = new Promise<void>((resolve) => (arrived = resolve));
+      const again = startContinuous(slow.url, ["--continuous", "--window", "100", "--store", join(dir, "store3")]);
+      again.write(gsmLine("slow2", 2, 2));
+      await seen;
+      again.child.kill("SIGTERM");
+      await again.until(() => again.stderr.some((l) => l.startsWith("stopping: no new samples")));
+      again.child.kill("SIGTERM");
+      expect((await again.exit)[0]).toBe(130);
+      expect(again.results).toEqual([]);
+      expect(again.windows).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  }, 90_000);
 });

@@ -12,6 +12,8 @@ export interface ContinuousFlags {
   alert?: string[];
   exitOnAlert?: boolean;
   retain?: string;
+  /** `--no-store` makes it false (then there is nothing to retain). */
+  store?: string | false;
 }
 
 /** How long the checkpoint store keeps a continuous run's records: by age, or the newest N. */
@@ -47,6 +49,7 @@ export function resolveContinuousConfig(flags: ContinuousFlags): ContinuousConfi
   if (flags.slide !== undefined && flags.window === undefined && !endless) throw new ConfigError("needs --window (the window it slides)", { key: "--slide" });
   if (flags.exitOnAlert && alerts.length === 0) throw new ConfigError("needs at least one --alert", { key: "--exit-on-alert" });
   if (flags.retain !== undefined && !endless) throw new ConfigError("applies to --continuous runs only", { key: "--retain" });
+  if (flags.retain !== undefined && flags.store === false) throw new ConfigError("prunes the checkpoint store, and --no-store keeps none", { key: "--retain" });
   if (flags.window === undefined && !endless) throw new ConfigError(`needs --window (60s, 1000 …) or --continuous (which windows by ${DEFAULT_WINDOW})`, { key: flags.metricsOut !== undefined ? "--metrics-out" : "--alert" });
   return {
     endless,

@@ -1,6 +1,7 @@
 import { defer, tap, type MonoTypeOperatorFunction } from "rxjs";
 import type { EventOf } from "../events.js";
 import type { SourceItem, SourcePosition } from "../types.js";
+import { HashTable } from "./hash-table.js";
 
 export interface DetectDuplicatesOptions {
   /**
@@ -10,7 +11,7 @@ export interface DetectDuplicatesOptions {
    */
   readonly onDuplicate: (event: EventOf<"duplicate-id">) => void;
   /**
-   * Most distinct ids remembered (default 2,000,000, roughly 100 MB at worst). Past it, new ids are
+   * Most distinct ids remembered (default 2,000,000, about 70 MB at worst). Past it, new ids are
    * not remembered, so a later repeat of one of them goes unreported; the ones remembered still are.
    * Keeps an endless (`--continuous`) input bounded.
    */
@@ -37,8 +38,7 @@ export const DEFAULT_MAX_IDS = 2_000_000;
  * a finished `EvalEvent`, so the run can push it into its event stream as it is.
  *
  * Memory: per distinct id, one 53-bit hash of `task + id` and the packed first position (file index,
- * line) in a Map: tens of bytes each (~45 measured by bench/source-memory.ts), whatever the ids'
- * length, up to `maxIds`.
+ * line) in a HashTable of two Float64Arrays: 21–43 bytes each, whatever the ids' length, up to `maxIds`.
  * State is per subscription. Two different ids share a hash with probability about n²/2^54 (n = 1M:
  * ~6e-5); that would only report a false duplicate, never drop a sample. Positions are exact for
  * lines below 2^32 in fewer than 2^21 files.
@@ -62,9 +62,9 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
 
   return (source) =>
     defer(() => {
-      let firstSeen = new Map<number, number>();
+      let firstSeen = new HashTable();
       // With `forget`: the generation before `firstSeen`, looked up too, dropped when `firstSeen` fills.
-      let older = new Map<number, number>();
+      let older = new HashTable();
       const generation = Math.max(1, Math.ceil(maxIds / 2));
       const files = new Map<string, number>();
       const fileNames: string[] = [];
@@ -94,7 +94,7 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
           } else if (forget) {
             if (firstSeen.size >= generation) {
               older = firstSeen;
-              firstSeen = new Map();
+              firstSeen = new HashTable();
             }
             firstSeen.set(key, pack(at));
           } else if (firstSeen.size < maxIds) {
@@ -109,7 +109,7 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
 }
 
 /**
- * cyrb53 (bryc, public domain): a fast 53-bit string hash, exact in a JS number, so the Map keys
+ * cyrb53 (bryc, public domain): a fast 53-bit string hash, exact in a JS number, so the table keys
  * are numbers, not copies of the ids.
  */
 export function hash53(text: string): number {

@@ -1,0 +1,38 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { hash53 } from "../../src/operators/detect-duplicates.js";
+import { HashTable } from "../../src/operators/hash-table.js";
+
+describe("HashTable", () => {
+  it("answers like a Map for any keys and values, across many doublings", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { maxLength: 300 }), (pairs) => {
+        const table = new HashTable(16);
+        const map = new Map<number, number>();
+        for (const [k, v] of pairs) {
+          table.set(k, v);
+          map.set(k, v);
+        }
+        expect(table.size).toBe(map.size);
+        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+        for (const [k] of pairs) expect(table.get(k + 1 === 2 ** 53 ? 0 : k + 1)).toBe(map.get(k + 1 === 2 ** 53 ? 0 : k + 1));
+      }),
+    );
+  });
+
+  it("holds 200,000 hashed ids, key 0 and the largest key included", () => {
+    const table = new HashTable();
+    for (let i = 0; i < 200_000; i++) table.set(hash53(`gsm8k\u0000id-${i}`), i);
+    table.set(0, 7);
+    table.set(2 ** 53 - 1, 8);
+    expect(table.size).toBe(200_002);
+    expect(table.get(hash53("gsm8k\u0000id-123456"))).toBe(123456);
+    expect(table.get(hash53("gsm8k\u0000id-200000"))).toBeUndefined();
+    expect([table.get(0), table.get(2 ** 53 - 1)]).toEqual([7, 8]);
+  });
+
+  it("refuses a key it cannot store exactly", () => {
+    expect(() => new HashTable().set(2 ** 53, 1)).toThrow("Expected a key to be an integer from 0 to 2^53 - 1, got 9007199254740992");
+    expect(() => new HashTable().set(-1, 1)).toThrow(RangeError);
+  });
+});

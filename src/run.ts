@@ -67,7 +67,7 @@ export interface EvaluateOptions {
   readonly stopSignal?: AbortSignal;
   /** Aborting also cancels requests in flight (a second Ctrl-C). */
   readonly abortSignal?: AbortSignal;
-  /** Samples read ahead of those finished (default: 2 × the total concurrency, at least 16). */
+  /** Samples read ahead of those finished (default: 2 × the total concurrency, at least 16; 128 with a checkpoint). */
   readonly window?: number;
   /**
    * Hard limits (`--budget-usd`, `--max-tokens-total`): each request reserves its worst case before
@@ -171,7 +171,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
-    const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
+    // With a checkpoint, at least 128: its lookups are batched over the samples read ahead, and a
+    // resumed run skips faster in batches of 128 than of 16 (bench/resume.ts: 2.9 s against 3.9 s for 100k).
+    const window = options.window ?? Math.max(options.checkpoint ? 128 : 16, 2 * concurrency.reduce((a, b) => a + b, 0));
     const demand = new Demand(window);
     const tasks = new Map(options.tasks.map((t) => [t.name, t]));
     const defaultTask = options.tasks[0] as Task;

@@ -57,4 +57,42 @@ describe("evaluate with a checkpoint", () => {
       await store.close();
     }
   });
+
+  it("reads further ahead through a resumed stretch, and back to the usual window once samples must be sent", async () => {
+    const task = await loadTask("gsm8k");
+    const many = Array.from({ length: 600 }, (_, i) => ({ id: `r${i}`, question: `What is ${i} + 0?`, target: String(i) }));
+    const store = await CheckpointStore.open(dir);
+    try {
+      const run = store.run("ahead");
+      // The first 400 are done; the last 200 are not.
+      for (const d of many.slice(0, 400)) await run.record({ id: d.id, task: "gsm8k", model: "m", repeat: 0, status: "ok", input: "", scores: { "exact_match,strict-match": 1 } });
+      await run.close();
+      let pulled = 0;
+      let finished = 0;
+      let aheadWhileResuming = 0;
+      let aheadWhileSending = 0;
+      async function* input() {
+        for await (const line of docsToLines(many)) {
+          pulled++;
+          if (finished < 400) aheadWhileResuming = Math.max(aheadWhileResuming, pulled - finished);
+          yield line;
+        }
+      }
+      const sending = functionModel("m", async () => {
+        if (finished >= 440) aheadWhileSending = Math.max(aheadWhileSending, pulled - finished);
+        return "#### 0";
+      });
+      const summary = await runEvaluation({
+        input: input(), tasks: [task], models: [{ client: sending, concurrency: 4 }], checkpoint: run,
+        onEvent: (e: EvalEvent) => {
+          if (e.type === "result") finished++;
+        },
+      });
+      expect(summary.models.m!.samples).toMatchObject({ total: 600, resumed: 400 });
+      expect(aheadWhileResuming).toBeGreaterThan(64); // 128 while every lookup finds its samples done
+      expect(aheadWhileSending).toBeLessThanOrEqual(16); // the usual 2 × concurrency, at least 16
+    } finally {
+      await store.close();
+    }
+  });
 });

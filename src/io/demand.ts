@@ -16,7 +16,7 @@ import { Observable } from "rxjs";
  * the caller and throws a RangeError rather than silently raising the limit.
  */
 export class Demand {
-  readonly limit: number;
+  #limit: number;
   #inFlight = 0;
   /** Pending `acquire` calls; as long as the number of concurrent acquirers (one per source). */
   readonly #waiters: Array<() => void> = [];
@@ -25,7 +25,24 @@ export class Demand {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new TypeError(`Expected \`limit\` to be an integer >= 1, got ${String(limit)}`);
     }
-    this.limit = limit;
+    this.#limit = limit;
+  }
+
+  /** Most items between the reader and the end of the pipeline. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * Changes the limit: raising it lets waiting readers go at once; lowering it lets items already
+   * taken finish, and no new one is taken until fewer than the new limit are out.
+   */
+  setLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new TypeError(`Expected \`limit\` to be an integer >= 1, got ${String(limit)}`);
+    }
+    this.#limit = limit;
+    this.release(0);
   }
 
   /** Units taken and not yet released: items read and not yet fully processed. */
@@ -44,7 +61,7 @@ export class Demand {
    */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (this.#inFlight < this.limit) {
+    if (this.#inFlight < this.#limit) {
       this.#inFlight++;
       return Promise.resolve();
     }
@@ -72,7 +89,7 @@ export class Demand {
     this.#inFlight -= n;
     // A unit passes straight from the releaser to the next waiter, so inFlight never dips below
     // what is really outstanding.
-    while (this.#inFlight < this.limit && this.#waiters.length > 0) {
+    while (this.#inFlight < this.#limit && this.#waiters.length > 0) {
       this.#inFlight++;
       this.#waiters.shift()?.();
     }

@@ -15,6 +15,8 @@ export interface SkipCompletedOptions {
   readonly emit: (event: EvalEvent) => void;
   /** Most keys in one lookup (default 512). */
   readonly maxBatch?: number;
+  /** Told after each lookup how many of its keys were done (the run reads further ahead while all are). */
+  readonly onLookup?: (done: number, keys: number) => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export function skipCompleted(options: SkipCompletedOptions): OperatorFunction<W
         if (sourceDone && lookups === 0 && !scheduled) subscriber.complete();
       };
       const answer = (batch: readonly WorkItem[], found: readonly (ResultLine | undefined)[]) => {
+        if (options.onLookup) options.onLookup(found.reduce((n, line) => (line === undefined ? n : n + 1), 0), batch.length);
         for (let i = 0; i < batch.length && !subscriber.closed; i++) {
           const work = batch[i] as WorkItem;
           const line = found[i];

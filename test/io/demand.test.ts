@@ -31,6 +31,26 @@ describe("Demand", () => {
     expect(demand.inFlight).toBe(1);
   });
 
+  it("setLimit: raising it lets waiters go at once; lowering it takes no new item until fewer are out", async () => {
+    const demand = new Demand(1);
+    await demand.acquire();
+    const granted: number[] = [];
+    const waiting = [1, 2, 3].map((n) => demand.acquire().then(() => granted.push(n)));
+    demand.setLimit(3);
+    await Promise.resolve();
+    expect(granted).toEqual([1, 2]);
+    expect(demand.inFlight).toBe(3);
+    demand.setLimit(1);
+    demand.release();
+    demand.release();
+    await Promise.resolve();
+    expect(granted).toEqual([1, 2]); // 1 still out: the lowered limit holds the third
+    demand.release();
+    await Promise.all(waiting);
+    expect(granted).toEqual([1, 2, 3]);
+    expect(() => demand.setLimit(0)).toThrow("Expected `limit` to be an integer >= 1, got 0");
+  });
+
   it("throws on releasing more than was acquired", async () => {
     const demand = new Demand(3);
     await demand.acquire();

@@ -42,6 +42,13 @@ describe("skipCompleted", () => {
     expect(doneCalls).toEqual([]);
   });
 
+  it("tells onLookup how many keys of each lookup were done", async () => {
+    const { store } = memory(["a", "c"]);
+    const told: [number, number][] = [];
+    await lastValueFrom(from(["a", "b", "c"].map(item)).pipe(skipCompleted({ store, emit: () => {}, maxBatch: 2, onLookup: (done, keys) => told.push([done, keys]) }), toArray()));
+    expect(told).toEqual([[1, 2], [1, 1]]);
+  });
+
   it("drops recorded items: emits their stored result as resumed and calls done", async () => {
     const r = await runThrough(["a", "b", "c", "d"], ["b", "d"]);
     expect(r.passed).toEqual(["a", "c"]);

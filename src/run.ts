@@ -4,7 +4,6 @@ import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { BudgetLimits } from "./cost/budget.js";
 import type { BudgetGate } from "./cost/budget-gate.js";
-import { BUDGET_REFUSED } from "./cost/budget-refusal.js";
 import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
 import { checkBudget, createRunBudget } from "./cost/run-budget.js";
@@ -17,6 +16,7 @@ import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/dete
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
+import { isCutOff } from "./operators/cut-off.js";
 import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
@@ -272,8 +272,8 @@ function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
 
 /** An item cut off because the run stopped (aborted, or refused by the budget) is not a result: it stays undone, and a rerun does it. */
 function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
-  if (outcome.line.status !== "error") return false;
-  return (signal.aborted && outcome.line.error?.type === "aborted") || outcome.line.error?.type === BUDGET_REFUSED;
+  const type = outcome.line.error?.type ?? "";
+  return isCutOff(outcome.line) && (signal.aborted || !/^(judge_)?aborted$/.test(type));
 }
 
 function validate(options: EvaluateOptions): void {

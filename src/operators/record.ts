@@ -1,6 +1,6 @@
 import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
-import { BUDGET_REFUSED } from "../cost/budget-refusal.js";
 import type { Outcome } from "../pipelines/types.js";
+import { isCutOff } from "./cut-off.js";
 import type { ResultLine } from "../types.js";
 
 /** Where record writes (RunStore fits): resolves once the line is durable. */
@@ -26,12 +26,7 @@ export function record(options: RecordOptions): OperatorFunction<Outcome, Outcom
   if (typeof options?.store?.record !== "function") throw new TypeError("Expected `store` to have a record(line) method");
   const { store } = options;
   return mergeMap((outcome): Observable<Outcome> => {
-    if (isUndone(outcome.line)) return of(outcome);
+    if (isCutOff(outcome.line)) return of(outcome);
     return from(store.record(outcome.line)).pipe(map(() => outcome));
   });
-}
-
-/** Work that did not happen: the run's end cut it off. Recording it would make it look attempted. */
-function isUndone(line: ResultLine): boolean {
-  return line.status === "error" && (line.error?.type === "aborted" || line.error?.type === BUDGET_REFUSED);
 }

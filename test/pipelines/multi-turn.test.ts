@@ -48,7 +48,7 @@ const target = (sim: SimServer, model: string, extra: Partial<ModelTarget> = {})
   ...extra,
 });
 
-async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelTarget; task?: string; conversations?: ReturnType<typeof memoryConversationState>; checkpoint?: RunStore }) {
+async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelTarget; task?: string; conversations?: ReturnType<typeof memoryConversationState>; checkpoint?: RunStore; budget?: { usd?: number } }) {
   const lines: ResultLine[] = [];
   const task = options.task ? parseTask(options.task, "task.yaml") : await loadTask("mt_bench");
   const summary = await runEvaluation({
@@ -58,6 +58,7 @@ async function run(options: { docs: Doc[]; models: ModelTarget[]; judge?: ModelT
     judge: options.judge,
     conversations: options.conversations,
     checkpoint: options.checkpoint,
+    budget: options.budget,
     onEvent: (e: EvalEvent) => e.type === "result" && lines.push(e.line),
   });
   lines.sort((a, b) => a.id.localeCompare(b.id));
@@ -222,6 +223,29 @@ describe("conversation state", () => {
       });
       expect(bodies).toHaveLength(0);
     } finally {
+      await sim.close();
+      await judge.sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a judgment the budget refuses leaves its sample undone: no line is output or recorded, and a rerun does it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "streameval-judge-budget-"));
+    const { sim } = await recordingSim();
+    const judge = await recordingSim();
+    const store = await CheckpointStore.open(dir);
+    try {
+      const checkpoint = store.run("r");
+      // The model's turns fit; one judge call's worst case (2,048 output tokens at $1,000 per 1M) never does.
+      const models = [target(sim, "m", { price: { input: 0.01, output: 0.01 } })];
+      const expensiveJudge = target(judge.sim, "judge", { price: { input: 1000, output: 1000 } });
+      const first = await run({ docs: mtBench(["mtbench-81"]), models, judge: expensiveJudge, checkpoint, budget: { usd: 1 } });
+      expect(first.summary.stopped).toBe("budget");
+      expect(judge.bodies).toHaveLength(0);
+      expect(first.lines).toEqual([]);
+      expect(await checkpoint.counts()).toEqual({ ok: 0, error: 0 });
+    } finally {
+      await store.close();
       await sim.close();
       await judge.sim.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { type Accumulator, type AggregationFactory, getAggregation } from "../metrics/index.js";
+import { judgeCostOf } from "../cost/judge-cost.js";
 import { LatencyHistogram, type Percentiles } from "../summary/latency.js";
 import type { MetricValue } from "../summary/summary.js";
 import type { ResultLine } from "../types.js";
@@ -68,6 +69,10 @@ class Cell {
     }
     if (typeof line.cost_usd === "number") this.costMicros += line.cost_usd * 1e6;
     else this.costUnknown = true;
+    // What the sample cost, its judge's calls included (a cost alert is about spending).
+    const judge = judgeCostOf(line);
+    if (judge?.usd != null) this.costMicros += judge.usd * 1e6;
+    else if (judge) this.costUnknown = true;
     const t = line.timing;
     if (t) for (const name of LATENCIES) this.#record(name, t[`${name}_ms`]);
   }

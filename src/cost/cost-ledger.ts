@@ -1,6 +1,7 @@
 import type { EvalEvent } from "../events.js";
 import type { ResultLine, Usage } from "../types.js";
 import type { BudgetState } from "./budget.js";
+import { judgeCostOf } from "./judge-cost.js";
 import { costOf, type Price } from "./price.js";
 import type { ResolvedPrice } from "./resolve-prices.js";
 
@@ -10,7 +11,10 @@ export interface CostSummary {
   total_usd: number | null;
   /** The result lines' `cost_usd`, summed. */
   eval_usd: number | null;
-  /** Helper calls (a judge …) by purpose: not in any sample's `cost_usd`, but in the total. */
+  /**
+   * Helper calls (a judge …) by purpose, as the result lines report them (`judge.cost_usd`, resumed
+   * lines and earlier sessions' judgments included): not in any sample's `cost_usd`, but in the total.
+   */
   helpers_usd: Record<string, number | null>;
   /** Every attempt this process made (retries, helpers and abandoned samples included). */
   attempts_usd: number | null;
@@ -53,9 +57,9 @@ interface ScoreAcc {
 
 /**
  * Folds a run's events into its cost summary, in memory bounded by tasks × models × metrics:
- * result lines give per-sample costs (per model, per task, per correct answer); `request-end`
- * events give what every attempt cost, and helper calls (events with a `purpose` other than
- * `eval`) are kept apart and added to the total.
+ * result lines give per-sample costs (per model, per task, per correct answer) and their helpers'
+ * (a line's `judge.cost_usd`), so a resumed run's summary covers the whole run; `request-end`
+ * events give what every attempt of this process cost, helpers' included.
  */
 export class CostLedger {
   readonly #prices: ReadonlyMap<string, ResolvedPrice>;
@@ -80,21 +84,28 @@ export class CostLedger {
     }
   }
 
-  /** One attempt's usage; a `purpose` other than `eval` is a helper call (judge …). */
+  /**
+   * One attempt's usage, in `attempts_usd`. A helper's (`purpose` other than `eval`) makes its
+   * purpose appear in `helpers_usd` even before a line reports its cost.
+   */
   addAttempt(model: string, usage: Usage, purpose = "eval"): void {
-    const cost = costOf(usage, this.#prices.get(model)?.price);
-    this.#attempts.add(cost);
+    this.#attempts.add(costOf(usage, this.#prices.get(model)?.price));
     if (usage.estimated) this.#estimated = true;
-    if (purpose === "eval") return;
+    if (purpose !== "eval") this.#helper(purpose);
+  }
+
+  #helper(purpose: string): Money {
     let m = this.#helpers.get(purpose);
     if (!m) this.#helpers.set(purpose, (m = new Money()));
-    m.add(cost);
+    return m;
   }
 
   addResult(line: ResultLine): void {
     if (line.status !== "ok") return;
     const cost = line.cost_usd;
     this.#eval.add(cost);
+    const judge = judgeCostOf(line);
+    if (judge) this.#helper("judge").add(judge.usd);
     const model = this.#model(line.model);
     model.money.add(cost);
     if (line.usage) {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EvalEvent } from "../events.js";
+import { judgeCostOf } from "../cost/judge-cost.js";
 
 export interface RunMetricsOptions {
   /** The registry to fill (default: a new one, so two runs in one process never share counters). */
@@ -32,7 +33,8 @@ const SECONDS = {
  *   counts); `samples_resumed_total{task,model}` says how many came from the checkpoint.
  * - `requests_total{model,outcome,code,error_type}`: every attempt that ended; `code` is the HTTP
  *   status, or `none` when there was none (timeout, reset).
- * - `tokens_total{model,type}` (prompt, completion) and `cost_usd_total{model}`: results of this process.
+ * - `tokens_total{model,type}` (prompt, completion) and `cost_usd_total{model}`: results of this process
+ *   (a judge's cost under the judge model's name).
  * - `ttft_seconds`, `tpot_seconds`, `e2e_seconds`, `queue_seconds{model}`: histograms of ok results.
  * - `in_flight_requests{model}`, `breaker_state{target}` (the endpoint; 0 closed, 1 open, 2 half-open) gauges.
  * - `rejected_total`: input lines set aside.
@@ -113,6 +115,9 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
           tokens.add(`${model}\0completion`, () => ({ model, type: "completion" }), line.usage.completion_tokens);
         }
         if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.add(model, () => ({ model }), line.cost_usd);
+        // The judge's calls for this sample, under the judge model's name.
+        const judge = judgeCostOf(line);
+        if (judge?.usd) cost.add(judge.model, () => ({ model: judge.model }), judge.usd);
         const t = line.timing;
         if (line.status !== "ok" || !t) return;
         const labels = { model };

@@ -41,6 +41,14 @@ describe("WindowStats", () => {
     expect(w.report(3_600_000).models.m).toMatchObject({ cost_usd: null, cost_per_hour_usd: null });
   });
 
+  it("counts a sample's judge cost in the window's cost (unknown when the judge's price is)", () => {
+    const w = new WindowStats(scope);
+    w.add({ ...ok("a", 1, { cost: 0.25 }), judge: { model: "j", cost_usd: 0.5 } });
+    expect(w.report(3_600_000).models.m).toMatchObject({ cost_usd: 0.75, cost_per_hour_usd: 0.75 });
+    w.add({ ...ok("b", 1, { cost: 0.25 }), judge: { model: "j", cost_usd: null } });
+    expect(w.report(3_600_000).models.m).toMatchObject({ cost_usd: null });
+  });
+
   it("keeps results of a task or model it was not told about", () => {
     const w = new WindowStats(scope);
     w.add(ok("a", 1, { model: "late" }));

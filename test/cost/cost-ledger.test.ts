@@ -17,7 +17,8 @@ describe("CostLedger", () => {
 
   it("sums costs per model and per task, and prices helper calls apart but in the total", () => {
     const ledger = new CostLedger(prices);
-    ledger.add({ type: "result", line: line({ id: "a", usage: { prompt_tokens: 10, completion_tokens: 5, cached_tokens: 2 }, cost_usd: 20e-6, scores: { "exact_match,strict": 1, bleu: 0.5 } }) });
+    // The judge's cost is the line's (its calls' request-end events count in attempts only).
+    ledger.add({ type: "result", line: line({ id: "a", usage: { prompt_tokens: 10, completion_tokens: 5, cached_tokens: 2 }, cost_usd: 20e-6, scores: { "exact_match,strict": 1, bleu: 0.5 }, judge: { model: "judge", cost_usd: 1200e-6 } }) });
     ledger.add({ type: "result", line: line({ id: "b", usage: { prompt_tokens: 10, completion_tokens: 5 }, cost_usd: 20e-6, scores: { "exact_match,strict": 0, bleu: 0.2 } }) });
     ledger.add({ type: "result", line: line({ id: "c", task: "u", usage: { prompt_tokens: 1, completion_tokens: 1 }, cost_usd: 3e-6, scores: { "exact_match,strict": 1 } }) });
     ledger.add({ type: "result", line: line({ id: "d", status: "error", cost_usd: null }) });
@@ -34,6 +35,17 @@ describe("CostLedger", () => {
     // bleu is not 0/1 on every sample: no cost per correct answer for it.
     expect(s.per_correct_usd).toEqual({ t: { m: { "exact_match,strict": 40e-6 } }, u: { m: { "exact_match,strict": 3e-6 } } });
     expect(s.estimated).toBe(false);
+  });
+
+  it("counts a resumed line's judge cost, which no request of this process paid", () => {
+    const ledger = new CostLedger(prices);
+    ledger.add({ type: "result", resumed: true, line: line({ id: "a", cost_usd: 20e-6, judge: { model: "judge", cost_usd: 500e-6 } }) });
+    ledger.add({ type: "result", line: line({ id: "b", cost_usd: 20e-6, judge: { model: "judge", cost_usd: 700e-6 } }) });
+    ledger.add({ type: "request-end", model: "judge", id: "b", attempt: 1, ok: true, usage: { prompt_tokens: 60, completion_tokens: 5 }, purpose: "judge" });
+    const s = ledger.build();
+    expect(s.helpers_usd.judge).toBeCloseTo(1200e-6, 12);
+    expect(s.total_usd).toBeCloseTo(1240e-6, 12);
+    expect(s.attempts_usd).toBeCloseTo((60 * 10 + 5 * 20) / 1e6, 12); // this process's calls only
   });
 
   it("reports null, never 0, once a reply had no price; and flags estimated usage", () => {

@@ -48,6 +48,14 @@ describe("createRunMetrics", () => {
     expect(value(text, "streameval_rejected_total")).toBe(1);
   });
 
+  it("counts a sample's judge cost under the judge model's name", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    m.add({ type: "result", line: line({ judge: { model: "gpt-4", cost_usd: 0.002 } }) });
+    const text = await m.registry.metrics();
+    expect(value(text, 'streameval_cost_usd_total{model="m"}')).toBe(0.001);
+    expect(value(text, 'streameval_cost_usd_total{model="gpt-4"}')).toBe(0.002);
+  });
+
   it("observes TTFT, TPOT, E2E and queue of ok results in seconds, and skips a null TTFT", async () => {
     const m = createRunMetrics({ processMetrics: false });
     m.add({ type: "result", line: line({}) });

@@ -12,9 +12,9 @@ export interface JsonKV {
 /**
  * Conversations kept in a durable store, keyed by work key: each `saveTurn` is one put of the turns
  * so far, so a run killed between turns (kill -9 included) finds them on the rerun and continues at
- * the next turn. A finished conversation's turns are kept (`clear` does nothing): deleting them
- * before the store records the result would let a crash in between redo its turns. They go with
- * the run's records (`--fresh`).
+ * the next turn. `clear` does nothing: deleting the turns before the store records the result would
+ * let a crash in between redo them, so the store deletes them in the batch that records the result
+ * (RunStore). They also go with the run's records (`--fresh`).
  */
 export function kvConversationState(kv: JsonKV): ConversationState {
   return {

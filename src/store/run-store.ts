@@ -41,7 +41,8 @@ type Sub = ReturnType<typeof jsonSublevel>;
  * - `d` (done): work key (`workKeyString`) → the final ok ResultLine. What resume skips.
  * - `e` (errors): work key → the last error ResultLine. Not done: a rerun retries it, and an ok
  *   result for the key deletes it in the same atomic batch.
- * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`).
+ * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`),
+ *   deleted in the batch that records the conversation's ok result.
  * - `t` and `k`, with the `timeIndex` option: the records by time, for `prune` (see TimeIndex).
  *
  * Durability: `record` resolves once its batch is in LevelDB's write-ahead log (written with
@@ -210,6 +211,9 @@ export class RunStore {
       if (line.status === "ok") {
         ops.push({ type: "put", sublevel: this.#done, key, value: line });
         if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
+        // A finished conversation's turns go in the batch that records it: no crash can come between,
+        // and a later line with the same id starts afresh instead of replaying them.
+        if (Array.isArray(line.turns)) ops.push({ type: "del", sublevel: this.#conversations, key });
       } else {
         ops.push({ type: "put", sublevel: this.#errors, key, value: line });
         this.#errorsPossible = true;

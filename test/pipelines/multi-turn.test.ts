@@ -214,6 +214,9 @@ describe("conversation state", () => {
           ["ok", 1, firstReplies[0]],
           ["ok", 1, firstReplies[1]],
         ]);
+        await checkpoint.flush();
+        // Recorded, the conversations' turns are gone from the store (a later line with the id starts afresh).
+        for (const line of second.lines) expect(await checkpoint.conversations().load(line)).toBeUndefined();
       });
       // A third run finds both samples done: nothing is sent.
       bodies.length = 0;

@@ -6,7 +6,7 @@ import { type RunConfig, runFingerprint } from "../config/run-config.js";
 import { loadTokenCounter } from "../cost/count-tokens.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
-import { countLines, openInputs } from "../io/open-inputs.js";
+import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { createRejectsWriter } from "../io/rejects-writer.js";
 import { serveRunMetrics } from "../observe/serve-run-metrics.js";
@@ -86,6 +86,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
 
   const stopper = new AbortController();
   const aborter = new AbortController();
+  // Closes the input files once reading stops (a stop, or the run's end): see openInputs.
+  const inputsDone = new AbortController();
+  stopper.signal.addEventListener("abort", () => inputsDone.abort(), { once: true });
   const continuous = config.continuous
     ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
     : undefined;
@@ -101,7 +104,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let summary: Summary;
   try {
     summary = await runEvaluation({
-      input: pacedBy(out, openInputs(config.inputs, io.stdin)),
+      input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
       models,
       limit: config.limit,
@@ -135,6 +138,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     throw error;
   } finally {
     removeSignal?.();
+    inputsDone.abort();
     await retention?.stop();
     // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.
     if (config.inputs.includes("-")) io.stdin.destroy();
@@ -178,7 +182,11 @@ async function readRoutes(file: string): Promise<{ rules: RouteRule[]; text: str
 async function expectedTotal(config: RunConfig, repeats: number, modelsPerSample: number): Promise<number | undefined> {
   if (config.inputs.some((p) => p === "-")) return undefined;
   let lines = 0;
-  for (const p of config.inputs) lines += await countLines(p);
+  for (const p of config.inputs) {
+    // Counting a named pipe's lines would consume them.
+    if (await isFifo(p)) return undefined;
+    lines += await countLines(p);
+  }
   if (config.limit !== undefined) lines = Math.min(lines, config.limit);
   return lines * modelsPerSample * (config.repeats ?? repeats);
 }

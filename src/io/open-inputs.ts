@@ -1,5 +1,6 @@
-import { createReadStream, constants } from "node:fs";
+import { constants, createReadStream, openSync } from "node:fs";
 import { access, open, stat } from "node:fs/promises";
+import { Socket } from "node:net";
 import { ConfigError } from "../errors/index.js";
 import { readLines, type ReadLinesOptions, type SourceLine } from "./read-lines.js";
 
@@ -16,12 +17,13 @@ const READ_CHUNK_BYTES = 256 * 1024;
  * Before the first line, every path is checked, so a typo in the last of ten files fails at once and
  * not hours in: a missing, unreadable or directory path is a ConfigError naming it (`-` twice is one
  * too, as standard input can be read only once). Files are opened one at a time, as they are reached,
- * and read on demand (see `readLines`); returning early closes the file being read.
+ * and read on demand (see `readLines`); returning early closes the file being read, and so does
+ * `signal` (the run is over: a named pipe's pending read is not waited for).
  */
 export async function* openInputs(
   paths: readonly string[],
   stdin: NodeJS.ReadableStream,
-  options: ReadLinesOptions = {},
+  options: ReadLinesOptions & { readonly signal?: AbortSignal } = {},
 ): AsyncGenerator<SourceLine, void, undefined> {
   const inputs = paths.length === 0 ? ["-"] : paths;
   if (inputs.filter((p) => p === "-").length > 1) {
@@ -34,15 +36,48 @@ export async function* openInputs(
       yield* readLines(stdin, STDIN_NAME, options);
       continue;
     }
-    const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    if (options.signal?.aborted) return;
+    const stream = (await isFifo(path)) ? await openFifo(path) : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    // A generator's return() waits for a read in progress, which on a pipe may never come: the
+    // signal closes the stream under it instead.
+    const close = () => stream.destroy();
+    options.signal?.addEventListener("abort", close, { once: true });
     try {
       yield* readLines(stream, path, options);
     } catch (error) {
+      if (options.signal?.aborted) return;
       // The file changed between the check and the read (deleted, permissions).
       throw isFsError(error) ? inputError(path, error) : error;
     } finally {
+      options.signal?.removeEventListener("abort", close);
       stream.destroy();
     }
+  }
+}
+
+/** Whether `path` is a named pipe (`mkfifo`): read it as a stream, never count its lines up front. */
+export async function isFifo(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A named pipe as a non-blocking stream. A file stream would read it in libuv's thread pool, where a
+ * read waiting for a writer cannot be cancelled: a stopped run (SIGTERM on `--continuous in.pipe`)
+ * could then not exit while a writer kept the pipe open. The blocking open waits for a writer (so a
+ * pipe nobody has opened yet is not taken for an empty one); the stream then reads a non-blocking
+ * descriptor of it, which closing cancels, and ends when the last writer closes.
+ */
+async function openFifo(path: string): Promise<Socket> {
+  const blocking = await open(path, "r");
+  try {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return new Socket({ fd, readable: true, writable: false });
+  } finally {
+    await blocking.close();
   }
 }
 

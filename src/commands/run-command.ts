@@ -62,13 +62,42 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
 
   const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
   const rejects = createRejectsWriter(rejectsPath);
-  const checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
-  // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
-  const out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   // Endless input has no total (and counting a FIFO's lines would consume them).
   const total = progressOn && perSample !== undefined && !config.continuous?.endless ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
+
+  const stopper = new AbortController();
+  const aborter = new AbortController();
+  // Closes the input files once reading stops (a stop, or the run's end): see openInputs.
+  const inputsDone = new AbortController();
+  stopper.signal.addEventListener("abort", () => inputsDone.abort(), { once: true });
+
+  // What the run opens before it starts; if one part fails (a port in use, an alert naming no metric,
+  // a locked store), those opened before it are closed again and the run is not left "running".
+  const opened: (() => Promise<void>)[] = [];
+  let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
+  let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
+  let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
+  let out: Writable;
+  try {
+    metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
+    if (metrics) opened.push(() => metrics!.close());
+    continuous = config.continuous
+      ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
+      : undefined;
+    if (continuous) opened.push(() => continuous!.close());
+    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
+    if (checkpoint) opened.push(() => checkpoint!.fail());
+    // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
+    out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+  if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
+  // The last window's values and the alerts firing, on the Prometheus endpoint.
+  if (metrics && continuous) registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
   const progress = progressOn
     ? new Progress({
         total,
@@ -81,28 +110,15 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     : undefined;
   progress?.start();
 
-  const metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
-  if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
-
-  const stopper = new AbortController();
-  const aborter = new AbortController();
-  // Closes the input files once reading stops (a stop, or the run's end): see openInputs.
-  const inputsDone = new AbortController();
-  stopper.signal.addEventListener("abort", () => inputsDone.abort(), { once: true });
-  const continuous = config.continuous
-    ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
-    : undefined;
-  // The last window's values and the alerts firing, on the Prometheus endpoint.
-  if (metrics && continuous) registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
-
   const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
   const removeSignal = io.onSignal?.(shutdown.signal);
 
   // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
   const retain = config.continuous?.retain;
-  const retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
+  let retention: Awaited<ReturnType<typeof startRetention>> | undefined;
   let summary: Summary;
   try {
+    retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
     summary = await runEvaluation({
       input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
@@ -134,7 +150,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     });
   } catch (error) {
     await retention?.stop();
-    await checkpoint?.fail();
+    // The run's own error is the one to report, even if marking it failed fails too.
+    await checkpoint?.fail().catch(() => undefined);
     throw error;
   } finally {
     removeSignal?.();

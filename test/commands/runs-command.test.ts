@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,14 @@ const run = async (flags: RunFlags, inputs = [sample]) => {
   const code = await runCommand(resolveRunConfig(inputs, { task: ["gsm8k"], model: ["sim"], baseUrl: sim.url, concurrency: "4", price: "1/2", ...flags }, {}), io);
   return { code, io, lines: io.out().split("\n").filter(Boolean).map((l) => JSON.parse(l) as ResultLine) };
 };
+/** A port free right now on loopback. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 const summaryOf = async (path: string) => JSON.parse(await readFile(path, "utf8")) as Summary;
 
 describe("run with a checkpoint, then runs list / show / export", () => {
@@ -143,6 +152,34 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     const holder = await CheckpointStore.open(store, { owner: { command: "run", run: "busy" } });
     try {
       await expect(run({ store, limit: "1" })).rejects.toThrow(`the store ${store} is in use by process ${process.pid} (run --run busy)`);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it("a run that fails before it starts (an alert naming no metric) leaves no run marked running, and closes what it opened", async () => {
+    const store = join(dir, "s9");
+    await expect(run({ store, metricsPort: "0", alert: ["nosuch_metric < 1"], window: "10" })).rejects.toThrow(/nosuch_metric/);
+    // The store is free (not left locked) and holds no run marked running (which `runs list` would call crashed).
+    const s = await CheckpointStore.open(store);
+    try {
+      expect((await s.listRuns()).filter((r) => r.status === "running")).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a run refused a locked store closes its metrics server again", async () => {
+    const store = join(dir, "s10");
+    const holder = await CheckpointStore.open(store, { owner: { command: "run", run: "busy" } });
+    try {
+      const port = await freePort();
+      const config = resolveRunConfig([sample], { task: ["gsm8k"], model: ["sim"], baseUrl: sim.url, store, metricsPort: String(port) }, {});
+      await expect(runCommand(config, memoryIO())).rejects.toThrow("is in use by process");
+      // Nothing is left listening on the port: it can be taken again.
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     } finally {
       await holder.close();
     }

@@ -21,6 +21,7 @@ const io = {
   stdout: process.stdout,
   stderr: process.stderr,
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  exit: (code: number) => process.exit(code),
   onSignal: (handler: () => void) => {
     process.on("SIGINT", handler);
     process.on("SIGTERM", handler);

@@ -38,6 +38,8 @@ export interface CommandIO {
   readonly stderrIsTTY: boolean;
   /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
   readonly onSignal?: (handler: () => void) => () => void;
+  /** Ends the process at once (a third signal while the run is stuck cancelling). */
+  readonly exit?: (code: number) => void;
 }
 
 /**
@@ -110,7 +112,14 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     : undefined;
   progress?.start();
 
-  const shutdown = createShutdown({ graceMs: config.graceMs, onStop: () => stopper.abort(), onAbort: () => aborter.abort(), write: (text) => io.stderr.write(text) });
+  const shutdown = createShutdown({
+    graceMs: config.graceMs,
+    onStop: () => stopper.abort(),
+    onAbort: () => aborter.abort(),
+    // Records already written are durable: leaving now loses none of them.
+    ...(io.exit ? { onForce: () => (io.stderr.write("third signal: leaving now (recorded samples are kept)\n"), io.exit?.(130)) } : {}),
+    write: (text) => io.stderr.write(text),
+  });
   const removeSignal = io.onSignal?.(shutdown.signal);
 
   // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.

@@ -11,7 +11,14 @@ export type EvalEvent =
   /** An input line set aside (bad JSON, missing field …). */
   | { readonly type: "reject"; readonly reject: Reject }
   /** An id seen before in this input; the later line is evaluated too, and reported here. */
-  | { readonly type: "duplicate-id"; readonly id: string; readonly at: SourcePosition; readonly first: SourcePosition }
+  | {
+      readonly type: "duplicate-id";
+      readonly id: string;
+      readonly at: SourcePosition;
+      readonly first: SourcePosition;
+      /** The id the later line's results carry, when `detectDuplicates` gave it one of its own. */
+      readonly as?: string;
+    }
   /** A sample read from the source (before expansion over models and repeats). */
   | { readonly type: "sample-read"; readonly id: string; readonly at: SourcePosition }
   | { readonly type: "request-start"; readonly model: string; readonly id: string; readonly attempt: number }

@@ -221,7 +221,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const results = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
       parse({ idField }),
-      detectDuplicates({ ...options.duplicates, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
+      detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       prepare,
     ).pipe(

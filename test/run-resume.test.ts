@@ -95,4 +95,27 @@ describe("evaluate with a checkpoint", () => {
       await store.close();
     }
   });
+
+  it("a duplicate id keeps its own results: resumed, the summary equals the uninterrupted run's", async () => {
+    const task = await loadTask("gsm8k");
+    // q3 appears twice with different questions and targets; both lines are right.
+    const dupDocs = [...docs.slice(0, 6), { id: "q3", question: "What is 40 + 0?", answer: "#### 40", target: "40" }];
+    const lines: ResultLine[] = [];
+    const reference = await runEvaluation({
+      input: docsToLines(dupDocs), tasks: [task], models: [{ client: model, concurrency: 2 }], repeats: 2,
+      onEvent: (e: EvalEvent) => e.type === "result" && lines.push(e.line),
+    });
+    expect(new Set(lines.map((l) => `${l.id}/${l.repeat}`)).size).toBe(14);
+    expect(lines.filter((l) => l.id.startsWith("q3@")).map((l) => l.target)).toEqual(["40", "40"]);
+    const store = await CheckpointStore.open(dir);
+    try {
+      const run = store.run("dup");
+      for (const l of lines.filter((l) => l.repeat === 0 || l.id.startsWith("q3"))) await run.record(l);
+      await run.close();
+      const resumed = await runEvaluation({ input: docsToLines(dupDocs), tasks: [task], models: [{ client: model, concurrency: 2 }], repeats: 2, checkpoint: run });
+      expect(resumed.models.m!.metrics).toEqual(reference.models.m!.metrics);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -151,7 +151,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
-        else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})\n`);
+        else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})${event.as ? `; its results carry the id ${JSON.stringify(event.as)}` : ""}\n`);
         progress?.add(event);
         continuous?.add(event);
         metrics?.add(event);

@@ -1,4 +1,4 @@
-import { defer, tap, type MonoTypeOperatorFunction } from "rxjs";
+import { defer, map, type MonoTypeOperatorFunction } from "rxjs";
 import type { EventOf } from "../events.js";
 import type { SourceItem, SourcePosition } from "../types.js";
 import { HashTable } from "./hash-table.js";
@@ -19,6 +19,13 @@ export interface DetectDuplicatesOptions {
   /** Called once when `maxIds` is reached, to warn that detection is partial from then on. */
   readonly onCapacity?: (maxIds: number) => void;
   /**
+   * Give a repeated id's later line an id of its own, `id@file:line` (reported as the event's `as`).
+   * Work is keyed by id — shared `n`-choice requests, repeats waiting for each other, checkpoint
+   * records — so two lines under one id would share them: the later line would get the earlier
+   * one's answers, or its record on resume.
+   */
+  readonly distinctIds?: boolean;
+  /**
    * Forget the oldest ids instead of remembering no new ones (for `--continuous`): ids are kept in
    * two generations of up to maxIds / 2 each, and the older is dropped when the newer fills. So a
    * repeat is reported when its first occurrence is among the last maxIds / 2 (at least) distinct
@@ -30,9 +37,10 @@ export interface DetectDuplicatesOptions {
 export const DEFAULT_MAX_IDS = 2_000_000;
 
 /**
- * Passes every item through unchanged and in order, and reports each sample whose `(task, id)` was
- * seen before through `onDuplicate`. Duplicates are reported, never dropped or merged: the later line
- * is evaluated too. Rejects pass untouched. Completes and errors with the source.
+ * Passes every item through in order, and reports each sample whose `(task, id)` was seen before
+ * through `onDuplicate`. Duplicates are reported, never dropped or merged: the later line is evaluated
+ * too (under an id of its own with `distinctIds`; otherwise unchanged). Rejects pass untouched.
+ * Completes and errors with the source.
  *
  * Reporting by callback rather than in the stream keeps the item type `SourceItem`; the callback gets
  * a finished `EvalEvent`, so the run can push it into its event stream as it is.
@@ -48,7 +56,7 @@ export const DEFAULT_MAX_IDS = 2_000_000;
  * ```
  */
 export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOperatorFunction<SourceItem> {
-  const { onDuplicate, onCapacity, forget = false } = options;
+  const { onDuplicate, onCapacity, forget = false, distinctIds = false } = options;
   const maxIds = options.maxIds ?? DEFAULT_MAX_IDS;
   if (typeof onDuplicate !== "function") {
     throw new TypeError(`Expected \`onDuplicate\` to be a function, got ${typeof onDuplicate}`);
@@ -84,13 +92,19 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
       });
 
       return source.pipe(
-        tap((item) => {
-          if (item.kind !== "sample") return;
+        map((item): SourceItem => {
+          if (item.kind !== "sample") return item;
           const { id, task, at } = item.sample;
           const key = hash53(`${task ?? ""}\u0000${id}`);
           const first = firstSeen.get(key) ?? (forget ? older.get(key) : undefined);
           if (first !== undefined) {
-            onDuplicate({ type: "duplicate-id", id, at, first: unpack(first) });
+            if (!distinctIds) {
+              onDuplicate({ type: "duplicate-id", id, at, first: unpack(first) });
+              return item;
+            }
+            const as = `${id}@${at.file}:${at.line}`;
+            onDuplicate({ type: "duplicate-id", id, at, first: unpack(first), as });
+            return { ...item, sample: { ...item.sample, id: as } };
           } else if (forget) {
             if (firstSeen.size >= generation) {
               older = firstSeen;
@@ -103,6 +117,7 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
             full = true;
             onCapacity?.(maxIds);
           }
+          return item;
         }),
       );
     });

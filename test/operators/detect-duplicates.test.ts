@@ -26,6 +26,18 @@ describe("detectDuplicates", () => {
     ]);
   });
 
+  it("with distinctIds, gives a repeated id's later lines ids of their own and says which", () => {
+    const seen: Array<EventOf<"duplicate-id">> = [];
+    const items = { a: s("x", 1), d: s("x", 4, "b.jsonl"), e: s("x", 5) };
+    // The id changes; the line's doc (and its own `id` field) does not.
+    const renamed = (id: string, line: number, file: string): SourceItem => ({ kind: "sample", sample: { id, doc: { id: "x" }, at: { file, line } } });
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold("ade|", items).pipe(detectDuplicates({ onDuplicate: (e) => seen.push(e), distinctIds: true }));
+      expectObservable(out).toBe("ade|", { a: items.a, d: renamed("x@b.jsonl:4", 4, "b.jsonl"), e: renamed("x@a.jsonl:5", 5, "a.jsonl") });
+    });
+    expect(seen.map((e) => e.as)).toEqual(["x@b.jsonl:4", "x@a.jsonl:5"]);
+  });
+
   it("keeps ids of different tasks apart", () => {
     const seen: string[] = [];
     const items = { a: s("1", 1, "f", "gsm8k"), b: s("1", 2, "f", "mmlu"), c: s("1", 3, "f"), d: s("1", 4, "f", "mmlu") };

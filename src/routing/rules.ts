@@ -34,6 +34,9 @@ export function compileRoutes(specs: readonly RouteSpec[]): RouteRule[] {
     names.add(spec.name);
     const models = typeof spec.model === "string" ? [spec.model] : [...spec.model];
     if (models.length === 0 || models.some((m) => typeof m !== "string" || m === "")) throw new RouteSpecError("expected a model name or a list of them", [i, "model"]);
+    const twice = models.find((m, j) => models.indexOf(m) !== j);
+    // Each model evaluates a sample once: a model named twice would count its results twice.
+    if (twice !== undefined) throw new RouteSpecError(`model \`${twice}\` is named twice`, [i, "model"]);
     let matches: Condition;
     if (spec.when === undefined) matches = () => true;
     else if (typeof spec.when === "function") matches = spec.when;

@@ -91,6 +91,7 @@ describe("routing rules", () => {
     ["routes:\n  - name: a\n    when:\n      subject: x\n    model: m\n", "routes.yaml:4, key `routes[0].when.subject`: unknown selector `subject` (use prompt_tokens, prompt_chars, task, output_type, id, doc.<field>, all, any, not)"],
     ["routes:\n  - name: a\n    model: m\n  - name: a\n    model: n\n", "routes.yaml:4, key `routes[1].name`: rule name `a` is used twice"],
     ["routes:\n  - name: a\n", "routes.yaml:2, key `routes[0].model`: required key is missing"],
+    ["routes:\n  - name: a\n    model: [m, n, m]\n", "routes.yaml:3, key `routes[0].model`: model `m` is named twice"],
     ["routes:\n  - name: a\n    when: {doc.x: {matches: \"(\"}}\n    model: m\n", "key `routes[0].when.doc.x.matches`: invalid regular expression"],
     ["routes:\n  - name: a\n    models: m\n", "routes.yaml:3, key `routes[0].models`: unknown key (a rule has name, when and model)"],
   ])("reports %j with file, line and key", (text, message) => {

@@ -59,6 +59,11 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   // Fallbacks are priced like the models (a sample a fallback served costs the fallback's price).
   const fallbacks = allSpecs(specs).filter((s) => !modelNames.includes(s.name));
   const fallbackPrices = fallbacks.length ? await resolvePrices(fallbacks.map((s) => s.name), { flag: config.price, overrides }) : [];
+  // A fallback spends the budget too: it needs a price as the models do.
+  const unpricedFallbacks = fallbackPrices.filter((p) => !p.price).map((p) => p.model);
+  if (config.budgetUsd !== undefined && unpricedFallbacks.length) {
+    throw new ConfigError(`no price known for the fallback ${unpricedFallbacks.join(", ")}: a USD budget needs one (give \`price\` in the models file, or --price IN/OUT)`, { key: "--budget-usd" });
+  }
   const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
   const judge = await resolveJudge(config, tasks);
 

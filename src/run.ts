@@ -201,7 +201,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       const { sample } = item;
       const task = sample.task === undefined ? defaultTask : tasks.get(sample.task);
       if (!task) {
-        rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: "" });
+        rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: JSON.stringify(sample.doc).slice(0, 200) });
         return EMPTY;
       }
       const def = registry[task.outputType];

@@ -43,11 +43,14 @@ describe("evaluate / runEvaluation", () => {
       yield { text: JSON.stringify(docs(1)[0]), line: 1, file: "in.jsonl" };
       yield { text: "{not json", line: 2, file: "in.jsonl" };
       yield { text: JSON.stringify({ id: "no-question", answer: "#### 1" }), line: 3, file: "in.jsonl" };
+      yield { text: JSON.stringify({ id: "other", task: "gsm9k", question: "q" }), line: 4, file: "in.jsonl" };
     };
     const events = await lastValueFrom(evaluate({ input: lines(), tasks: [task], models: [{ client: evenRight }] }).pipe(toArray()));
     const rejects = events.filter((e) => e.type === "reject");
-    expect(rejects.map((e) => e.type === "reject" && e.reject.at.line)).toEqual([2, 3]);
+    expect(rejects.map((e) => e.type === "reject" && e.reject.at.line)).toEqual([2, 3, 4]);
     expect(rejects[1]!.type === "reject" && rejects[1]!.reject.reason).toMatch(/question/);
+    // A line naming a task the run does not have keeps its content in the rejects file.
+    expect(rejects[2]!.type === "reject" && rejects[2]!.reject).toMatchObject({ reason: expect.stringMatching(/unknown task "gsm9k"/) as string, raw: expect.stringContaining('"id":"other"') as string });
     expect(events.filter((e) => e.type === "result")).toHaveLength(1);
     await expect(lastValueFrom(evaluate({ input: lines(), tasks: [task], models: [{ client: evenRight }], strict: true }))).rejects.toBeInstanceOf(InputRejectedError);
   });

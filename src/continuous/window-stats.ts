@@ -1,6 +1,7 @@
 import { type Accumulator, type AggregationFactory, getAggregation } from "../metrics/index.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
 import { LatencyHistogram, type Percentiles } from "../summary/latency.js";
+import { foldScores } from "../summary/line-scores.js";
 import type { MetricValue } from "../summary/summary.js";
 import type { ResultLine } from "../types.js";
 
@@ -62,7 +63,8 @@ class Cell {
       return;
     }
     this.ok++;
-    for (const [key, value] of Object.entries(line.scores ?? {})) this.#metric(key).add(value);
+    // The summary's folding: a sample's score over its repeats, weighted where the line says.
+    foldScores(line, (key) => this.#metric(key));
     if (line.usage) {
       this.prompt += line.usage.prompt_tokens;
       this.completion += line.usage.completion_tokens;

@@ -1,3 +1,4 @@
+import type { Accumulator } from "../metrics/index.js";
 import type { ResultLine } from "../types.js";
 
 /**
@@ -10,4 +11,13 @@ export function lineScores(line: ResultLine): Readonly<Record<string, number>> {
   if (typeof line.repeats !== "number" || line.repeats <= 1) return line.scores ?? {};
   const sample = line.sample as { scores?: Record<string, number> } | undefined;
   return sample?.scores ?? {};
+}
+
+/**
+ * Folds a result line's scores into their accumulators as the summary does: `lineScores` (a
+ * sample's score over its repeats) with each score's weight from `weights` (ratio aggregations
+ * such as bits_per_byte; a judge's overall over its graded turns).
+ */
+export function foldScores(line: ResultLine, accumulatorOf: (key: string) => Accumulator): void {
+  for (const [key, value] of Object.entries(lineScores(line))) accumulatorOf(key).add(value, line.weights?.[key]);
 }

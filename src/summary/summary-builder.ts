@@ -3,7 +3,7 @@ import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
 import { LatencyHistogram } from "./latency.js";
-import { lineScores } from "./line-scores.js";
+import { foldScores } from "./line-scores.js";
 import { overallSummary } from "./overall.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
 
@@ -79,16 +79,15 @@ export class SummaryBuilder {
       return;
     }
     a.ok++;
-    for (const [key, value] of Object.entries(lineScores(line))) {
+    foldScores(line, (key) => {
       let agg = a.metrics.get(key);
       if (!agg) {
         const metric = key.split(",")[0] ?? key;
         agg = (getAggregation(this.#aggregations.get(line.task)?.get(metric) ?? "mean") ?? getAggregation("mean"))!.create();
         a.metrics.set(key, agg);
       }
-      // Ratio aggregations (weighted_perplexity, bits_per_byte) take each sample's count from `weights`.
-      agg.add(value, line.weights?.[key]);
-    }
+      return agg;
+    });
     if (line.usage) {
       a.prompt += line.usage.prompt_tokens;
       a.completion += line.usage.completion_tokens;

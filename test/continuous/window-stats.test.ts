@@ -49,6 +49,16 @@ describe("WindowStats", () => {
     expect(w.report(3_600_000).models.m).toMatchObject({ cost_usd: null });
   });
 
+  it("folds scores as the summary does: weighted where a line says, a sample's score over its repeats once", () => {
+    const w = new WindowStats(scope);
+    w.add({ ...ok("a", 1), weights: { [KEY]: 3 } });
+    w.add(ok("b", 0));
+    // A repeat line: its own score is not the sample's; the line completing the sample carries that.
+    w.add({ ...ok("c", 1), repeat: 0, repeats: 2 });
+    w.add({ ...ok("c", 1), repeat: 1, repeats: 2, sample: { scores: { [KEY]: 0 } } });
+    expect(w.report(1000).models.m!.metrics[KEY]).toMatchObject({ value: 3 / 5, n: 5 });
+  });
+
   it("keeps results of a task or model it was not told about", () => {
     const w = new WindowStats(scope);
     w.add(ok("a", 1, { model: "late" }));

@@ -4,21 +4,13 @@ import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
 import { score } from "../operators/score.js";
+import { chatRequestOf } from "./chat-request.js";
 import type { PipelineDef, WorkItem } from "./types.js";
 
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
 export function generateUntilRequest(work: WorkItem): ChatRequest {
-  const g = work.task.generation;
-  return {
-    model: work.key.model,
-    // Few-shot examples as chat turns (--fewshot-as-multiturn), else the prompt as one user message.
-    messages: (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }],
-    max_tokens: g.max_tokens,
-    temperature: g.temperature,
-    ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
-    stop: g.stop,
-    extra: g.extra,
-  };
+  // Few-shot examples as chat turns (--fewshot-as-multiturn), else the prompt as one user message.
+  return chatRequestOf(work, (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }]);
 }
 
 /** `output_type: generate_until`: prompt → chat completion → filters → metrics. */

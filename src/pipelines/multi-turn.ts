@@ -3,7 +3,6 @@ import { fitContext } from "../context/fit-context.js";
 import { resolveContextPolicy } from "../context/resolve-policy.js";
 import { loadChatTokenCounter } from "../context/token-counter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
-import type { ChatRequest } from "../models/types.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
 import { judgeTurn } from "../scorers/judge.js";
@@ -13,6 +12,7 @@ import type { ConversationConfig } from "../tasks/conversation-keys.js";
 import type { ChatMessage, ErrorInfo } from "../types.js";
 import { conversationLine } from "./multi-turn-result.js";
 import { type ConversationState, memoryConversationState, type TurnRecord } from "./multi-turn-state.js";
+import { chatRequestOf } from "./chat-request.js";
 import type { Outcome, PipelineContext, PipelineDef, Prepared, WorkItem } from "./types.js";
 
 /** A conversation made ready: its user turns, and what grading it needs. */
@@ -104,15 +104,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
       messages = fit.messages;
       if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: policy.window };
     }
-    const request: ChatRequest = {
-      model: work.key.model,
-      messages,
-      max_tokens: g.max_tokens,
-      temperature: p.temperature ?? g.temperature,
-      ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
-      stop: g.stop,
-      extra: g.extra,
-    };
+    const request = chatRequestOf(work, messages, p.temperature ?? g.temperature);
     const inferred = await inferOne(context, work, () => request);
     if (inferred.error || !inferred.reply) {
       const error = inferred.error ?? { type: "no_reply", message: "no reply", attempts: inferred.timing.attempts };

@@ -14,6 +14,7 @@ import type { ConversationConfig } from "../tasks/conversation-keys.js";
 import { scoreResponse } from "../tasks/score.js";
 import type { ChatMessage, ResultLine } from "../types.js";
 import { prepareToolUse, type ToolUsePrepared } from "./tool-use-prepare.js";
+import { chatRequestOf } from "./chat-request.js";
 import type { Inferred, Outcome, PipelineContext, PipelineDef, WorkItem } from "./types.js";
 
 /** The metric of expected-call scoring: 1 when the BFCL checker accepts the call. */
@@ -45,18 +46,9 @@ const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
 const preparedOf = (work: WorkItem) => work.prepared as ToolUsePrepared;
 
 function request(work: WorkItem, messages: readonly ChatMessage[]): ChatRequest {
-  const g = work.task.generation;
   const p = preparedOf(work);
-  return {
-    model: work.key.model,
-    messages,
-    max_tokens: g.max_tokens,
-    temperature: p.temperature ?? g.temperature,
-    ...(g.top_p !== undefined ? { top_p: g.top_p } : {}),
-    stop: g.stop,
-    ...(p.tools.length ? { tools: p.tools } : {}),
-    extra: g.extra,
-  };
+  const base = chatRequestOf(work, messages, p.temperature ?? work.task.generation.temperature);
+  return p.tools.length ? { ...base, tools: p.tools } : base;
 }
 
 function baseLine(work: WorkItem): ResultLine {

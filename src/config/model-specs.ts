@@ -18,19 +18,14 @@ export interface ModelSpec {
   readonly fallback?: ModelSpec;
 }
 
-/** Settings the command line gave explicitly (undefined: not given), and the run-wide defaults. */
-export interface SpecFlags {
-  readonly baseURL?: string;
-  readonly apiKeyEnv?: string;
-  readonly concurrency?: number;
-  readonly price?: Price;
-  readonly rpm?: number;
-  readonly tpm?: number;
-  readonly timeoutMs?: number;
-  readonly ttftTimeoutMs?: number;
-  readonly idleTimeoutMs?: number;
-  readonly maxRetries?: number;
-}
+/**
+ * Settings the command line gave explicitly (undefined: not given): those a models file entry has
+ * too, which the flags override.
+ */
+export type SpecFlags = Pick<
+  ModelEntry,
+  "baseURL" | "apiKeyEnv" | "concurrency" | "price" | "rpm" | "tpm" | "timeoutMs" | "ttftTimeoutMs" | "idleTimeoutMs" | "maxRetries"
+>;
 
 /** Built-in defaults, used where neither the command line nor the models file says. */
 export const SPEC_DEFAULTS = {

@@ -16,7 +16,7 @@ import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/dete
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
-import { isCutOff } from "./operators/cut-off.js";
+import { cutOffCause } from "./operators/cut-off.js";
 import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
@@ -273,8 +273,8 @@ function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
 
 /** An item cut off because the run stopped (aborted, or refused by the budget) is not a result: it stays undone, and a rerun does it. */
 function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
-  const type = outcome.line.error?.type ?? "";
-  return isCutOff(outcome.line) && (signal.aborted || !/^(judge_)?aborted$/.test(type));
+  const cause = cutOffCause(outcome.line);
+  return cause === "budget" || (cause === "aborted" && signal.aborted);
 }
 
 function validate(options: EvaluateOptions): void {

@@ -42,7 +42,7 @@ export class Demand {
       throw new TypeError(`Expected \`limit\` to be an integer >= 1, got ${String(limit)}`);
     }
     this.#limit = limit;
-    this.release(0);
+    this.#grant();
   }
 
   /** Units taken and not yet released: items read and not yet fully processed. */
@@ -87,8 +87,15 @@ export class Demand {
       throw new RangeError(`Demand released ${n} unit(s) with only ${this.#inFlight} in flight`);
     }
     this.#inFlight -= n;
-    // A unit passes straight from the releaser to the next waiter, so inFlight never dips below
-    // what is really outstanding.
+    this.#grant();
+  }
+
+  /**
+   * Lets waiters go, first come first served, while fewer than the limit are out. A unit passes
+   * straight from the releaser to the next waiter, so inFlight never dips below what is really
+   * outstanding.
+   */
+  #grant(): void {
     while (this.#inFlight < this.#limit && this.#waiters.length > 0) {
       this.#inFlight++;
       this.#waiters.shift()?.();

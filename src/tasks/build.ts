@@ -9,6 +9,8 @@ import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
 import { pyStr } from "./python-repr.js";
+import { isPythonHook } from "../python/hooks/hook-ref.js";
+import type { TaskHooks } from "./hook-values.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
 import type { MetricSpec, NamedFilter, Task } from "./types.js";
@@ -56,10 +58,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const choices = config.doc_to_choice === undefined ? undefined : compileChoices(config.doc_to_choice, site.where(["doc_to_choice"]));
   const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
 
+  const hooks = taskHooks(config);
   const textOf = (doc: Doc): string => {
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(doc));
   };
+  if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
+    site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
+  }
   const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}) });
   const prompt = (doc: Doc): string => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") + textOf(doc);
   const messages = (doc: Doc): ChatMessage[] => {
@@ -93,11 +99,20 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     config,
     origin,
     prompt,
+    ...(text && hooks?.doc_to_text ? { promptValue: (doc: Doc) => text(doc) } : {}),
+    ...(hooks ? { hooks } : {}),
     target,
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...(fewshot && options.fewshotAsMultiturn ? { messages } : {}),
   };
+}
+
+/** The `!function` keys of a task, or undefined when it has none. */
+function taskHooks(config: TaskConfig): TaskHooks | undefined {
+  const keys = ["process_docs", "doc_to_text", "doc_to_target", "doc_to_choice", "process_results"] as const;
+  const found = Object.fromEntries(keys.flatMap((k) => (isPythonHook(config[k]) ? [[k, config[k]]] : [])));
+  return Object.keys(found).length ? found : undefined;
 }
 
 /** The task's few-shot examples, when `num_fewshot` (or its override) asks for some. */
@@ -138,6 +153,14 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const path = ["metric_list", i];
     const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
     const factory = getMetric(name);
+    if (config.process_results) {
+      // lm-eval: with process_results, metric_list only names the keys it returns and how to aggregate them.
+      if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+      seen.add(name);
+      const aggregationName = aggregation ?? factory?.aggregation ?? "mean";
+      if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+      return { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory?.higherIsBetter ?? true, score: () => Number.NaN };
+    }
     if (!factory) {
       const available = Object.keys(metricRegistry).join(", ");
       if (fromDefaults) site.fail(["output_type"], `the default metric \`${name}\` for ${config.output_type} is not available (available: ${available}); set metric_list`);

@@ -1,4 +1,5 @@
 import type { ChatMessage, Doc } from "../types.js";
+import type { TaskHooks } from "./hook-values.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
 export type OutputType =
@@ -53,6 +54,13 @@ export interface Task {
   readonly origin: { readonly file: string; readonly text: string };
   /** `doc_to_text`; throws a TaskInputError naming the missing key. */
   prompt(doc: Doc): string;
+  /**
+   * `doc_to_text`'s value before it becomes text: an integer from a Python hook means several inputs
+   * (lm-eval's multiple_input, as winogrande): the choices are the contexts and this is the gold one.
+   */
+  promptValue?(doc: Doc): unknown;
+  /** The task's Python hooks (`!function`), run by the hook worker; absent when it has none. */
+  readonly hooks?: TaskHooks;
   /**
    * `doc_to_target` as the reference the metrics compare with; throws a TaskInputError naming the
    * missing key. A generate_until task with `doc_to_choice` maps an index target to its choice, as

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +22,9 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
  * file's keys win, and among includes the first listed wins. Paths are relative to the including file.
  *
  * `!function module.name` becomes a PythonHook: the function `name` of MODULE.py in the folder of the
- * YAML file that holds the tag (an included file's own folder), as lm-eval's loader resolves it. A
- * missing MODULE.py is an error naming the module and the tag's line.
+ * YAML file that holds the tag (an included file's own folder), else of the importable module MODULE,
+ * as lm-eval's loader resolves it. The hook worker imports it when the run starts; a module it cannot
+ * import is an error naming the module and the tag's line.
  */
 
 // Next to this module when run from src/; from dist/tasks/, the YAML files stay in src/tasks/bundled
@@ -201,9 +201,7 @@ function findTags(doc: Document, lc: LineCounter, display: string): TagSite[] {
 function hookOf(site: TagSite, display: string, file: string | undefined): PythonHook {
   const where = { file: display, line: site.line, key: formatPath(site.keyPath) };
   if (!file) throw new ConfigError("`!function` needs the task file on disk (its Python module is found beside it): use loadTask", where);
-  const hook = new PythonHook(site.spec, path.dirname(file), display, site.line, where.key);
-  if (!existsSync(hook.modulePath)) throw new ConfigError(`\`!function ${site.spec}\`: no module \`${hook.module}\` (${hook.module}.py beside ${path.basename(file)})`, where);
-  return hook;
+  return new PythonHook(site.spec, path.dirname(file), display, site.line, where.key);
 }
 
 function setAt(root: Record<string, unknown>, keyPath: readonly PropertyKey[], value: unknown): void {

@@ -9,7 +9,7 @@ export class HookLoadError extends Error {
     readonly hook: PythonHook,
     readonly reason: string,
   ) {
-    super(`\`${hook.tag}\`: cannot load ${hook.module}.py: ${reason}`);
+    super(`\`${hook.tag}\`: cannot load it: ${reason}`);
   }
 }
 

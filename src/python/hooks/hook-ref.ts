@@ -1,12 +1,14 @@
 import path from "node:path";
 
 /**
- * A `!function module.name` tag of a task YAML: the Python function lm-eval would import from
- * MODULE.py in the folder of the YAML file holding the tag (an included file's own folder, when the tag
- * is in an included file). Where it was written is kept for messages: `hellaswag.yaml:9`.
+ * A `!function module.name` tag of a task YAML, resolved as lm-eval 0.4.13's loader does
+ * (lm_eval/tasks/_yaml_loader.py): the file MODULE.py (dots in MODULE are folders: `a.b.f` → a/b.py) in
+ * the folder of the YAML file holding the tag (an included file's own folder, when the tag is in an
+ * included file); when there is no such file, the importable module MODULE (`import a.b`). Where it was
+ * written is kept for messages: `hellaswag.yaml:9`.
  */
 export class PythonHook {
-  /** The module's file name without `.py` (lm-eval joins every part but the last: `a.b.f` → `a.b.py`). */
+  /** The module: every part of the spec but the last (`a.b` of `a.b.f`). */
   readonly module: string;
   readonly name: string;
   constructor(
@@ -25,9 +27,9 @@ export class PythonHook {
     this.module = parts.join(".");
   }
 
-  /** The module's path: `DIR/MODULE.py`. */
+  /** The module's file beside the YAML: `DIR/a/b.py` for `a.b.f`. */
   get modulePath(): string {
-    return path.join(this.dir, `${this.module}.py`);
+    return path.join(this.dir, `${this.module.replaceAll(".", "/")}.py`);
   }
 
   /** One key per distinct function (the worker caches modules by file). */

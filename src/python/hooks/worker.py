@@ -7,7 +7,8 @@ itself is malformed. A hook that raises is not a failed request: its entry in th
 
 Ops:
   load          {"hooks": {KEY: {"dir", "module", "name"}}} → {KEY: null | "error line"}
-                imports each module as lm-eval's `!function` does: DIR/MODULE.py, executed once per file.
+                imports each module as lm-eval's `!function` does: DIR/a/b.py for `a.b`, once per file,
+                else the importable module `a.b`.
   call          {"calls": [{"hook", "args": [...], "kwargs": {...}}]} → [{"ok": value} | {"error": line}]
   process_docs  {"hook", "docs": [...]} → {"docs": [...], "origin": [input index per output doc] | null}
   filter        {"hook", "kind": "fn" | "class", "args": {...}, "resps": [[...]], "docs": [...]}
@@ -63,15 +64,24 @@ def last_line(error: BaseException) -> str:
 
 
 def load_module(directory: str, module: str) -> Any:
-    # As lm_eval.utils.import_function: the file MODULE.py beside the YAML, a fresh module per file.
-    path = Path(directory) / f"{module}.py"
-    key = str(path)
+    """As lm-eval 0.4.13's `_import_func_in_yml`: DIR/a/b.py for module `a.b` when that file exists (loaded
+    once per file, registered in sys.modules under its path without `.py`), else `import a.b`."""
+    path = (Path(directory) / f"{module.replace('.', '/')}.py").resolve()
+    if not path.exists():
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module.split(".")[0]:
+                raise
+            raise ModuleNotFoundError(f"no module `{module}`: no {path.name} in {path.parent}, and no installed module of that name") from None
+    key = str(path.with_suffix(""))
     if key not in MODULES:
-        spec = importlib.util.spec_from_file_location(module, path.as_posix())
+        spec = importlib.util.spec_from_file_location(key, path)
         if spec is None or spec.loader is None:
-            raise ImportError(f"Could not import module {module} from {path}.")
+            raise ImportError(f"Cannot load module from {path}")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
+        sys.modules[key] = mod
         MODULES[key] = mod
     return MODULES[key]
 

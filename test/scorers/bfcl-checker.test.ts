@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { BfclFunction } from "../../src/scorers/bfcl-checker.js";
 import { scoreSimpleCall } from "../../src/scorers/bfcl-score.js";
 import { bfclToOpenAITools, readBfclFunctions, readPossibleAnswer } from "../../src/scorers/bfcl-tools.js";
-import { parsePyJson } from "../../src/scorers/py-json.js";
-import { pyEquals, pyJsonDumps, pyReprValue, type PyValue } from "../../src/scorers/py-value.js";
+import { parsePyJson } from "../../src/python/json.js";
+import { pyEquals, pyJsonDumps, pyReprValue, type PyValue } from "../../src/python/value.js";
 import type { ToolCall } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
 

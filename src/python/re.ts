@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { compilePythonRegex, translatePythonRegex } from "./python-regex.js";
+import { compilePythonRegex, translatePythonRegex } from "./regex.js";
 
 /**
  * Python's `re.findall`, `re.finditer`, `re.sub` and `re.search` over a translated pattern.

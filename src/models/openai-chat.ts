@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { ToolCall, Usage } from "../types.js";
 import { complete } from "./openai-completions.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 export interface OpenAIChatOptions {
   readonly model: string;

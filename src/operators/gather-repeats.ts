@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import { scoreRepeats, type SampleScore } from "../pipelines/repeat-scores.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import type { ResultLine } from "../types.js";
 
 export interface GatherRepeatsOptions {

@@ -1,8 +1,8 @@
 import type { BatchOperation, Level } from "level";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
-import { kvConversationState } from "../pipelines/multi-turn-state-kv.js";
-import type { ConversationState } from "../pipelines/multi-turn-state.js";
+import { kvConversationState } from "../work/conversation-state-kv.js";
+import type { ConversationState } from "../work/conversation-state.js";
 import { GroupCommit } from "./group-commit.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";

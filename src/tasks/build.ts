@@ -11,7 +11,7 @@ import { generationSettings } from "./generation.js";
 import { pyStr } from "../python/repr.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import type { MetricSpec, NamedFilter, Task } from "./types.js";
+import type { MetricSpec, NamedFilter, Task } from "../work/task.js";
 import { formatPath, type ConfigPath } from "./yaml-location.js";
 
 /** Reports a problem at a path of the task file; the loader turns it into a ConfigError at file:line. */

@@ -4,7 +4,7 @@ import type { ChatMessage, Doc } from "../types.js";
 import type { ConfigSite } from "./build.js";
 import type { ConversationConfig } from "./conversation-keys.js";
 import { compileValueTemplate } from "./template.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 
 /**
  * The conversation keys of a task (see conversation-keys.ts) compiled into getters, once per task.

@@ -1,4 +1,4 @@
-export type * from "./types.js";
+export type * from "../work/task.js";
 export { loadTask, parseTask, type TaskLoadOptions } from "./load.js";
 export { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
 export { compileFewshot, FewshotConfigSchema, sampleIndices, type Fewshot, type FewshotConfig } from "./fewshot.js";

@@ -8,7 +8,7 @@ import type { Doc } from "../types.js";
 import { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
 import { readFewshotFile } from "./fewshot-file.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
 
 /**

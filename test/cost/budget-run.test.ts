@@ -7,7 +7,7 @@ import { estimateRun } from "../../src/run-estimate.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import { countChatTokens, countTokens } from "../../src/sim/tokens.js";
 import { loadTask } from "../../src/tasks/load.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 import type { ResultLine } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
 

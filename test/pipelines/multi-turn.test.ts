@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { docsToLines } from "../../src/io/docs-to-lines.js";
 import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
-import { memoryConversationState } from "../../src/pipelines/multi-turn-state.js";
+import { memoryConversationState } from "../../src/work/conversation-state.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { RunStore } from "../../src/store/run-store.js";

@@ -10,7 +10,7 @@ export type * from "./work/work-item.js";
 export type * from "./pipelines/types.js";
 export type * from "./operators/pipeline-context.js";
 export type { Summary, ModelSummary, MetricValue, StopReason } from "./summary/summary.js";
-export type { OverallModelSummary } from "./summary/overall.js";
+export type { OverallModelSummary } from "./summary/summary.js";
 
 export * from "./errors/index.js";
 export { type Clock, systemClock } from "./clock.js";
@@ -45,7 +45,7 @@ export { loglikelihood, loglikelihoodResultLine } from "./pipelines/loglikelihoo
 export { loglikelihoodRolling, rollingLine } from "./pipelines/loglikelihood-rolling.js";
 export { loglikelihoodRequest, type ScoredText } from "./pipelines/loglikelihood-request.js";
 export { continuationLoglikelihood, countBytes, countWords, splitPoint, type ContinuationScore } from "./pipelines/loglikelihood-scores.js";
-export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./pipelines/repeat-scores.js";
+export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./tasks/score-repeats.js";
 
 // Routing
 export { compileRoutes, chooseRoute, routedModels, RouteSpecError, type RouteSpec } from "./routing/rules.js";
@@ -77,7 +77,8 @@ export { builtinTools, calculator } from "./agent/builtin-tools.js";
 export type { AgentLimits, LimitHit } from "./agent/limits.js";
 
 // Models
-export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { openAIChat, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { createSdkClient } from "./models/sdk-client.js";
 export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";
 export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
 export { createDispatcher, type Dispatcher, type DispatchOutcome, type DispatcherOptions } from "./reliability/dispatcher.js";

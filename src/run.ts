@@ -126,7 +126,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    const repeats = new RepeatGatherer({
+      tasks: options.tasks,
+      repeats: options.repeats,
+      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
+    });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);

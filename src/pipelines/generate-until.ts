@@ -4,6 +4,7 @@ import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
 import { score } from "../operators/score.js";
+import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
 import type { PipelineDef } from "./types.js";
 import type { WorkItem } from "../work/work-item.js";
@@ -26,4 +27,5 @@ export const generateUntil: PipelineDef = {
       context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
       score(),
     ),
+  scoreRepeats,
 };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { openInputs } from "../../src/io/open-inputs.js";
-import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
+import { createSdkClient } from "../../src/models/sdk-client.js";
+import { openAIChat } from "../../src/models/openai-chat.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { estimateRun } from "../../src/run-estimate.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";

@@ -1,4 +1,4 @@
-import { scoreResponse, scoreResponses } from "../tasks/score.js";
+import { scoreResponse, scoreResponses } from "./score.js";
 import type { Task } from "../work/task.js";
 
 /**

@@ -2,7 +2,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { HookLoadError, HookPool } from "../python/hooks/hook-pool.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 
 /** Every `!function` the tasks name. */
 export function hooksOf(tasks: readonly Task[]): PythonHook[] {

@@ -2,7 +2,7 @@ import type { OperatorFunction } from "rxjs";
 import { type CallOutcome, callHooks, type HookCaller } from "../python/hooks/hook-caller.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
 import { DOC_HOOKS, type HookFailure, type HookValues, withHookValues } from "../tasks/hook-values.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import type { Doc, ResultLine, Sample, SourceItem } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 import { cutRaw } from "./parse.js";

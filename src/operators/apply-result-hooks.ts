@@ -1,7 +1,7 @@
 import type { OperatorFunction } from "rxjs";
 import { callHooks, type HookCaller, pyTuple } from "../python/hooks/hook-caller.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 

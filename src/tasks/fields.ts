@@ -1,8 +1,8 @@
 import { ConfigError, TaskInputError } from "../errors/index.js";
 import { isPythonHook, type PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
+import { pyStr } from "../python/repr.js";
 import { type DocHookName, hookValue } from "./hook-values.js";
-import { pyStr } from "./python-repr.js";
 import { compileTemplate, compileValueTemplate, type TemplateWhere } from "./template.js";
 
 /**

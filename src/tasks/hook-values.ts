@@ -1,19 +1,9 @@
 import { TaskInputError } from "../errors/task-input-error.js";
-import type { PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
 
 /** The per-doc Python hooks a task may name: run by the hook stage before a sample is prepared. */
 export const DOC_HOOKS = ["doc_to_text", "doc_to_target", "doc_to_choice"] as const;
 export type DocHookName = (typeof DOC_HOOKS)[number];
-
-/** A task's Python hooks (`!function` in its YAML), by the key that names each. */
-export interface TaskHooks {
-  readonly process_docs?: PythonHook;
-  readonly doc_to_text?: PythonHook;
-  readonly doc_to_target?: PythonHook;
-  readonly doc_to_choice?: PythonHook;
-  readonly process_results?: PythonHook;
-}
 
 /** Why a sample's hooks failed: the hook's key and `!function`, and the traceback's last line. */
 export interface HookFailure {

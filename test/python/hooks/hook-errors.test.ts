@@ -4,7 +4,8 @@ import { hooksOf, startHookWorkers } from "../../../src/commands/hook-workers.js
 import { ConfigError } from "../../../src/errors/config-error.js";
 import type { EvalEvent } from "../../../src/events.js";
 import { docsToLines } from "../../../src/io/docs-to-lines.js";
-import { createSdkClient, openAIChat } from "../../../src/models/openai-chat.js";
+import { openAIChat } from "../../../src/models/openai-chat.js";
+import { createSdkClient } from "../../../src/models/sdk-client.js";
 import { callHooks } from "../../../src/python/hooks/hook-caller.js";
 import { hookEnvironment } from "../../../src/python/hooks/hook-env.js";
 import { HookLoadError, HookPool } from "../../../src/python/hooks/hook-pool.js";
@@ -12,7 +13,7 @@ import { PythonHook } from "../../../src/python/hooks/hook-ref.js";
 import { runEvaluation } from "../../../src/run-evaluation.js";
 import { type SimServer, startSim } from "../../../src/sim/index.js";
 import { loadTask } from "../../../src/tasks/load.js";
-import type { Task } from "../../../src/tasks/types.js";
+import type { Task } from "../../../src/work/task.js";
 import type { Doc, Reject, ResultLine } from "../../../src/types.js";
 
 const dir = fileURLToPath(new URL("../../fixtures/hook-tasks/", import.meta.url));

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hooksOf } from "../../../src/commands/hook-workers.js";
 import { docsToLines } from "../../../src/io/docs-to-lines.js";
-import { createSdkClient, openAIChat } from "../../../src/models/openai-chat.js";
+import { openAIChat } from "../../../src/models/openai-chat.js";
+import { createSdkClient } from "../../../src/models/sdk-client.js";
 import { hookEnvironment } from "../../../src/python/hooks/hook-env.js";
 import { HookPool } from "../../../src/python/hooks/hook-pool.js";
 import { runEvaluation } from "../../../src/run-evaluation.js";

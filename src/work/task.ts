@@ -1,5 +1,5 @@
 import type { ChatMessage, Doc } from "../types.js";
-import type { TaskHooks } from "./hook-values.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
 export type OutputType =
@@ -77,4 +77,13 @@ export interface Task {
    * these instead of `prompt(doc)` as one user message.
    */
   messages?(doc: Doc): ChatMessage[];
+}
+
+/** A task's Python hooks (`!function` in its YAML), by the key that names each. */
+export interface TaskHooks {
+  readonly process_docs?: PythonHook;
+  readonly doc_to_text?: PythonHook;
+  readonly doc_to_target?: PythonHook;
+  readonly doc_to_choice?: PythonHook;
+  readonly process_results?: PythonHook;
 }

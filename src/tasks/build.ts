@@ -131,6 +131,7 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
     const steps = entry.filter.map((step, j): FilterStep => {
       const path = ["filter_list", i, "filter", j];
       const { function: name, ...args } = step;
+      if (isPythonHook(name) || isPythonHook(args.filter_fn)) site.fail([...path, isPythonHook(name) ? "function" : "filter_fn"], "Python filters (`!function`) are not supported yet");
       const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: ${Object.keys(filterRegistry).join(", ")})`);
       return createWith(() => factory.create(args), path, site);
     });
@@ -145,6 +146,8 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
     const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
+    if (isPythonHook(name)) site.fail([...path, "metric"], "Python metric functions (`metric: !function`) are not supported yet");
+    if (isPythonHook(aggregation)) site.fail([...path, "aggregation"], "Python aggregations (`aggregation: !function`) are not supported yet");
     const factory = getMetric(name);
     if (config.process_results) {
       // lm-eval: with process_results, metric_list only names the keys it returns and how to aggregate them.

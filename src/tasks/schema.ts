@@ -34,7 +34,7 @@ export const GenerationKwargsSchema = z.looseObject({
 });
 
 /** A `filter_list[].filter` step: `function` plus that filter's arguments. */
-export const FilterStepSchema = z.looseObject({ function: z.string().min(1) });
+export const FilterStepSchema = z.looseObject({ function: z.union([z.string().min(1), HookSchema]) });
 
 export const FilterPipelineSchema = z.strictObject({
   name: z.string().min(1),
@@ -43,8 +43,8 @@ export const FilterPipelineSchema = z.strictObject({
 
 /** A `metric_list` entry: the metric, its aggregation, and its options (validated by the metric). */
 export const MetricEntrySchema = z.looseObject({
-  metric: z.string().min(1),
-  aggregation: z.string().min(1).optional(),
+  metric: z.union([z.string().min(1), HookSchema]),
+  aggregation: z.union([z.string().min(1), HookSchema]).optional(),
   higher_is_better: z.boolean().optional(),
   hf_evaluate: z.boolean().optional(),
   ignore_case: z.boolean().optional(),

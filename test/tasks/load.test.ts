@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,6 +95,7 @@ describe("parseTask", () => {
     ["doc_to_txt: x\n", "t.yaml:4, key `doc_to_txt`: unknown key (did you mean `doc_to_text`?)"],
     ["process_results: !function utils.process_results\n", "t.yaml:4, key `process_results`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
     ["process_results: !sorcery utils.x\n", "t.yaml:4, key `process_results`: unsupported YAML tag !sorcery"],
+    ["metric_list:\n  - metric: !function utils.m\n", "t.yaml:5, key `metric_list[0].metric`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
     ["process_docs: utils.process_docs\n", "t.yaml:4, key `process_docs`: expected `!function module.name` (a Python function beside the task file)"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
     ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file"],
@@ -141,6 +142,27 @@ describe("loadTask", () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("resolves `!function` to the module beside the YAML holding it (an included file's own folder); Python filters, metrics and aggregations are refused by key", async () => {
+    await mkdir(path.join(dir, "sub"), { recursive: true });
+    await writeFile(path.join(dir, "sub", "inc.yaml"), "output_type: multiple_choice\ndoc_to_choice: !function helpers.choices\ndoc_to_target: 0\n");
+    await writeFile(path.join(dir, "hooked.yaml"), "include: sub/inc.yaml\ntask: hooked\ndoc_to_text: !function pkg.mod.text\n");
+    const t = await loadTask("hooked.yaml", { cwd: dir });
+    expect(t.hooks?.doc_to_choice).toMatchObject({ spec: "helpers.choices", module: "helpers", name: "choices", dir: path.join(dir, "sub"), line: 2, key: "doc_to_choice" });
+    expect(t.hooks!.doc_to_choice!.modulePath).toBe(path.join(dir, "sub", "helpers.py"));
+    expect(t.hooks!.doc_to_text!.modulePath).toBe(path.join(dir, "pkg", "mod.py"));
+    // Without the hook stage, a sample is rejected naming the key, not crashed on.
+    expect(() => t.prompt({})).toThrow(/doc_to_text is a Python hook/);
+    for (const [body, message] of [
+      ["metric_list:\n  - metric: !function helpers.m\n", "f.yaml:5, key `metric_list[0].metric`: Python metric functions (`metric: !function`) are not supported yet"],
+      ["metric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:6, key `metric_list[0].aggregation`: Python aggregations (`aggregation: !function`) are not supported yet"],
+      ["filter_list:\n  - name: x\n    filter:\n      - function: custom\n        filter_fn: !function helpers.f\n", "f.yaml:8, key `filter_list[0].filter[0].filter_fn`: Python filters (`!function`) are not supported yet"],
+      ["filter_list:\n  - name: x\n    filter:\n      - function: !function helpers.Filter\n", "f.yaml:7, key `filter_list[0].filter[0].function`: Python filters (`!function`) are not supported yet"],
+    ] as const) {
+      await writeFile(path.join(dir, "f.yaml"), `task: f\ndoc_to_text: q\ndoc_to_target: a\n${body}`);
+      await expect(loadTask("f.yaml", { cwd: dir })).rejects.toThrow(message);
+    }
   });
 
   it("loads a bundled task by name", async () => {

@@ -62,6 +62,8 @@ export class HookPool {
 
   /** One request to the least busy worker (a new one while all are busy and the pool has room). */
   async call(op: string, payload: Record<string, unknown>): Promise<unknown> {
+    // A worker that died fails the requests it held; the next request starts another.
+    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]!.worker.failed) this.workers.splice(i, 1);
     let pick = this.workers.reduce<(typeof this.workers)[number] | undefined>((best, w) => (!best || w.worker.inFlight < best.worker.inFlight ? w : best), undefined);
     if (!pick || (pick.worker.inFlight > 0 && this.workers.length < this.maxWorkers)) pick = this.spawn();
     await pick.started;

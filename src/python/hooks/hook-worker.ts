@@ -113,6 +113,11 @@ export class HookWorker {
     });
   }
 
+  /** The worker died (or never started): every request to it fails. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Sends one request; resolves with its result. */
   request(op: string, payload: Record<string, unknown>): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);

@@ -101,6 +101,20 @@ describe("Python hooks: errors, filters and the worker's environment (real pytho
     for (const secret of ["OPENAI_API_KEY", "MY_TOKEN", "aws_secret_access_key", "JUDGE_CREDS"]) expect(names).not.toContain(secret);
   });
 
+  it("a worker that dies fails the requests it held (naming the exit), and the next request starts a new worker", async () => {
+    const die = new PythonHook("hooks.die", dir, "test.yaml", 1);
+    const environ = new PythonHook("hooks.environ", dir, "test.yaml", 2);
+    const pool = new HookPool({ hooks: [die, environ], env: hookEnvironment(process.env), maxWorkers: 1 });
+    await pool.start();
+    try {
+      await expect(callHooks(pool, [{ hook: die, args: [{}] }])).rejects.toThrow(/the Python hook worker exited \(code 3\)/);
+      const [r] = await callHooks(pool, [{ hook: environ, args: [{}] }]);
+      expect((r as { ok: string[] }).ok).toContain("PATH");
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("a module that cannot be imported is a config error naming the module and the YAML line", async () => {
     const task = await loadTask(`${dir}missing.yaml`);
     const pool = new HookPool({ hooks: hooksOf([task]), env: hookEnvironment(process.env) });

@@ -43,7 +43,7 @@ export function hookFailure(doc: Doc): HookFailure | undefined {
 export function hookValue(doc: Doc, key: DocHookName): unknown {
   const values = (doc as HookedDoc)[HOOK_VALUES]?.values;
   if (!values || !Object.hasOwn(values, key)) {
-    throw new TaskInputError(`${key} is a Python hook (\`!function\`) and this sample did not go through the hook worker (evaluate runs it; estimate does not)`, key);
+    throw new TaskInputError(`${key} is a Python hook (\`!function\`) and this sample did not go through the hook worker (evaluate runs it when given its \`hooks\` option)`, key);
   }
   return values[key];
 }

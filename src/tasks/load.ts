@@ -81,9 +81,23 @@ export async function loadTask(ref: string, opts: TaskLoadOptions = {}): Promise
   const sources: Source[] = [];
   await collect(parseSource(text, display, file), file, cwd, sources, [file]);
   const overrides = overridesText(opts);
-  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), overrides].join("");
   const fewshotPool = await readPool(sources, opts, cwd);
-  return compile(sources, { file, text: fullText }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+  const task = compile(sources, { file, text: "" }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+  // The hooks' Python files are part of the task: editing one changes the run's fingerprint, as editing the YAML does.
+  const python = await hookSources(task);
+  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overrides].join("");
+  return { ...task, origin: { file, text: fullText } };
+}
+
+/** Each Python file a task's hooks name, once, as text (a module imported from elsewhere: its name only). */
+async function hookSources(task: Task): Promise<string[]> {
+  const files = new Map<string, string>();
+  for (const hook of Object.values<PythonHook | undefined>({ ...task.hooks })) {
+    if (!hook || files.has(hook.modulePath)) continue;
+    const text = await readFile(hook.modulePath, "utf8").catch(() => `(module ${hook.module})`);
+    files.set(hook.modulePath, `\n# --- python: ${hook.module}.py ---\n${text}`);
+  }
+  return [...files.values()];
 }
 
 /** Run settings that change prompts, appended to the task's text so that the run's fingerprint sees them. */

@@ -148,7 +148,10 @@ describe("loadTask", () => {
     await mkdir(path.join(dir, "sub"), { recursive: true });
     await writeFile(path.join(dir, "sub", "inc.yaml"), "output_type: multiple_choice\ndoc_to_choice: !function helpers.choices\ndoc_to_target: 0\n");
     await writeFile(path.join(dir, "hooked.yaml"), "include: sub/inc.yaml\ntask: hooked\ndoc_to_text: !function pkg.mod.text\n");
+    await writeFile(path.join(dir, "sub", "helpers.py"), "def choices(doc):\n    return ['a', 'b']\n");
     const t = await loadTask("hooked.yaml", { cwd: dir });
+    // The Python files are part of the task's text: editing one changes the run's fingerprint.
+    expect(t.origin.text).toContain("# --- python: helpers.py ---\ndef choices(doc):");
     expect(t.hooks?.doc_to_choice).toMatchObject({ spec: "helpers.choices", module: "helpers", name: "choices", dir: path.join(dir, "sub"), line: 2, key: "doc_to_choice" });
     expect(t.hooks!.doc_to_choice!.modulePath).toBe(path.join(dir, "sub", "helpers.py"));
     expect(t.hooks!.doc_to_text!.modulePath).toBe(path.join(dir, "pkg", "mod.py"));

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { fromPythonJson, toPythonJson } from "./python-json.js";
+import { pythonReplacer, pythonReviver } from "./python-json.js";
 
 // worker.py sits beside this file in src/; from dist/python/hooks/ it stays in src/python/hooks/ (package.json ships it).
 const WORKER_SCRIPTS = [new URL("./worker.py", import.meta.url), new URL("../../../src/python/hooks/worker.py", import.meta.url)].map((u) => fileURLToPath(u));
@@ -94,7 +94,7 @@ export class HookWorker {
     createInterface({ input: this.child.stdout }).on("line", (line) => {
       let msg: { id?: number; result?: unknown; error?: string; ready?: boolean; python?: string; datasets?: "real" | "stand-in" };
       try {
-        msg = JSON.parse(line) as typeof msg;
+        msg = JSON.parse(line, pythonReviver) as typeof msg;
       } catch {
         fail(new HookWorkerError(`the Python hook worker wrote a line that is not JSON: ${line.slice(0, 120)}`));
         this.child.kill("SIGKILL");
@@ -109,7 +109,7 @@ export class HookWorker {
       this.pending.delete(msg.id!);
       this.inFlight--;
       if (msg.error !== undefined) p.reject(new HookWorkerError(`the Python hook worker refused a request: ${msg.error}`));
-      else p.resolve(fromPythonJson(msg.result));
+      else p.resolve(msg.result);
     });
   }
 
@@ -125,7 +125,7 @@ export class HookWorker {
     this.inFlight++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.stdin.write(`${JSON.stringify(toPythonJson({ ...payload, id, op }))}\n`);
+      this.child.stdin.write(`${JSON.stringify({ ...payload, id, op }, pythonReplacer)}\n`);
     });
   }
 

@@ -115,6 +115,15 @@ describe("Python hooks: errors, filters and the worker's environment (real pytho
     }
   });
 
+  it("values cross unchanged both ways: floats to the last bit, NaN and infinities, tuples as lists", async () => {
+    const echo = new PythonHook("hooks.echo", dir, "test.yaml", 1);
+    const pool = new HookPool({ hooks: [echo], env: hookEnvironment(process.env) });
+    await pool.start();
+    const sent = { x: Number.NaN, y: -Infinity, z: 0.1 + 0.2, s: "é\u2028\n" };
+    const [r] = await callHooks(pool, [{ hook: echo, args: [sent] }]).finally(() => pool.close());
+    expect((r as { ok: unknown }).ok).toEqual([sent, [Number.NaN, Infinity, -Infinity, 0.1 + 0.2, 1e-300], [1, true]]);
+  });
+
   it("a module that cannot be imported is a config error naming the module and the YAML line", async () => {
     const task = await loadTask(`${dir}missing.yaml`);
     const pool = new HookPool({ hooks: hooksOf([task]), env: hookEnvironment(process.env) });

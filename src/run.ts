@@ -51,6 +51,7 @@ export interface ModelTarget {
   readonly contextWindow?: number;
 }
 
+/** What `evaluate` runs: the input lines, the tasks and models, and how (limits, budget, routing, checkpoint). */
 export interface EvaluateOptions {
   /** Input lines (see `readLines`/`openInputs`, or `docsToLines` for objects made in code). */
   readonly input: AsyncIterable<SourceLine>;

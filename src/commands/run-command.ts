@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { systemClock } from "../clock.js";
@@ -15,9 +15,7 @@ import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
-import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
-import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
@@ -49,7 +47,7 @@ export interface CommandIO {
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
   const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
-  const routing = config.route ? await readRoutes(config.route) : undefined;
+  const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
   // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
   const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
@@ -192,21 +190,11 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
 }
 
-/**
- * The routing file's rules, its text (for the run's fingerprint) and, when a rule looks at
- * `prompt_tokens`, a real token counter (o200k, loaded only then).
- */
-async function readRoutes(file: string): Promise<{ rules: RouteRule[]; text: string; countTokens?: (text: string) => number }> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read the routing file: ${(e as Error).message}`, { file, key: "--route" });
-  }
-  const rules = parseRoutes(text, file);
-  if (!text.includes("prompt_tokens")) return { rules, text };
+/** The routing rules (read by resolveRunConfig) with, when a rule looks at `prompt_tokens`, a real token counter (o200k, loaded only then). */
+async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Promise<NonNullable<RunConfig["routing"]> & { countTokens?: (text: string) => number }> {
+  if (!routing.text.includes("prompt_tokens")) return routing;
   const counter = await loadTokenCounter("gpt-4o");
-  return { rules, text, countTokens: (t) => counter.text(t) };
+  return { ...routing, countTokens: (t) => counter.text(t) };
 }
 
 /** Work items to expect, when every input is a file (stdin's length is unknown). */

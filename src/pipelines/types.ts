@@ -18,4 +18,5 @@ export interface PipelineDef {
   readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string) => SampleScore;
 }
 
+/** Pipelines by output type: `evaluate` routes each work item to its task's `output_type` entry. */
 export type PipelineRegistry = Readonly<Record<string, PipelineDef>>;

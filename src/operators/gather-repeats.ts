@@ -81,7 +81,7 @@ export class RepeatGatherer {
 
   #score(line: ResultLine, p: Pending): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    if (task?.outputType === "generate_until") return scoreRepeats(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+    if (task?.outputType === "generate_until") return scoreRepeats(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "");
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }
 }

@@ -4,6 +4,7 @@ import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { ProcessStats } from "../observe/process-sampler.js";
 import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
+import type { GroupSummary } from "./groups.js";
 import type { OverallModelSummary } from "./overall.js";
 
 export interface MetricValue {
@@ -38,6 +39,8 @@ export interface Summary {
   tasks: Record<string, { models: Record<string, ModelSummary> }>;
   /** With several tasks: every task together, per model (metrics pooled as lm-eval pools a group). */
   overall?: { models: Record<string, OverallModelSummary> };
+  /** Each group of the run's group files, aggregated as lm-eval aggregates it (see groups.ts). */
+  groups?: Record<string, GroupSummary>;
   rejected: number;
   duplicates: number;
   wall_s: number;

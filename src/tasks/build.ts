@@ -8,6 +8,7 @@ import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
+import { pyLiteralEval } from "./py-literal.js";
 import { pyStr } from "./python-repr.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
@@ -82,6 +83,20 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     return pyStr(raw);
   };
 
+  const targets = (doc: Doc): string[] | undefined => {
+    if (!targetOf || choices) return undefined;
+    const raw = targetOf(doc);
+    if (Array.isArray(raw)) return raw.map(pyStr);
+    if (typeof raw !== "string" || !targetIsTemplate || raw.length < 2 || raw[0] !== "[" || raw.at(-1) !== "]") return undefined;
+    try {
+      const list = pyLiteralEval(raw);
+      return Array.isArray(list) ? list.map(pyStr) : undefined;
+    } catch {
+      return undefined; // lm-eval keeps the text when literal_eval fails
+    }
+  };
+  const targetIsTemplate = typeof config.doc_to_target === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.doc_to_target);
+
   return {
     name: config.task,
     outputType,
@@ -94,6 +109,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     origin,
     prompt,
     target,
+    ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...(fewshot && options.fewshotAsMultiturn ? { messages } : {}),

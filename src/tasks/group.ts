@@ -65,6 +65,21 @@ export async function loadTaskRef(ref: string, opts: TaskLoadOptions = {}): Prom
   return builder.result();
 }
 
+/**
+ * Loads every `-t` reference: their tasks, in order, and their groups. Two references yielding a task
+ * of one name is an error naming it (a line's `task` field must pick one task).
+ */
+export async function loadTaskRefs(refs: readonly string[], opts: TaskLoadOptions = {}): Promise<LoadedTasks> {
+  const loaded = await Promise.all(refs.map((ref) => loadTaskRef(ref, opts)));
+  const tasks = loaded.flatMap((l) => l.tasks);
+  const seen = new Set<string>();
+  for (const t of tasks) {
+    if (seen.has(t.name)) throw new ConfigError(`task \`${t.name}\` is loaded twice (by two --task references); a line's \`task\` field could not pick one`, { key: "--task" });
+    seen.add(t.name);
+  }
+  return { tasks, groups: loaded.flatMap((l) => l.groups) };
+}
+
 /** Whether a file's mapping is a group: a `group` name with a `task` list (or none); lm-eval's `_kind_of`. */
 function isGroupConfig(source: Source): boolean {
   const value = source.value;

@@ -1,3 +1,4 @@
+import { GOLD_ERROR, pyIndex } from "../tasks/gold.js";
 import { codePoints } from "./loglikelihood-scores.js";
 
 /** What a multiple_choice sample scores, from its choices' loglikelihoods. */
@@ -17,7 +18,8 @@ export interface MultipleChoiceResult {
  *   characters (Python `len`, code points), without the target delimiter. (The harness's docs speak of
  *   byte length; its code divides by `len(choice)`, and so does this.)
  * - `exact_match`: 1 when the gold choice is the greedy continuation.
- * A gold index of -1 (a gold index error) scores 0 everywhere. Pure.
+ * A gold index error (GOLD_ERROR) scores 0 everywhere; a negative gold index never equals a prediction
+ * (acc, acc_norm: 0) and picks `is_greedy[gold]` from the end, as in Python. Pure.
  */
 export function multipleChoiceResult(lls: readonly number[], greedy: readonly boolean[], choices: readonly string[], gold: number): MultipleChoiceResult {
   if (lls.length !== choices.length || greedy.length !== choices.length) {
@@ -25,14 +27,14 @@ export function multipleChoiceResult(lls: readonly number[], greedy: readonly bo
   }
   const pred = argmax(lls);
   const predNorm = argmax(lls.map((ll, i) => ll / codePoints(choices[i]!)));
-  const ok = gold >= 0 && gold < choices.length;
+  const ok = gold !== GOLD_ERROR && gold < choices.length;
   return {
     pred,
     predNorm,
     values: {
       acc: ok && pred === gold ? 1 : 0,
       acc_norm: ok && predNorm === gold ? 1 : 0,
-      exact_match: ok && greedy[gold] ? 1 : 0,
+      exact_match: ok && pyIndex(greedy, gold) ? 1 : 0,
     },
   };
 }

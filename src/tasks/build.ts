@@ -71,13 +71,15 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const target = (doc: Doc): string => {
     if (!targetOf) return "";
     const raw = targetOf(doc);
-    // lm-eval: with doc_to_choice, a generate_until target is an index into the choices.
+    // lm-eval: with doc_to_choice, a generate_until target is an index into the choices (`choices[gold]`:
+    // Python indexing, so -1 is the last choice).
     if (choices && outputType !== "multiple_choice") {
-      const index = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
+      const index = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
       if (index !== undefined) {
         const list = choices(doc);
-        if (index >= list.length) throw new TaskInputError(`doc_to_target: index ${index} is out of range for ${list.length} choices`);
-        return list[index]!;
+        const at = index < 0 ? list.length + index : index;
+        if (at < 0 || at >= list.length) throw new TaskInputError(`doc_to_target: index ${index} is out of range for ${list.length} choices`);
+        return list[at]!;
       }
     }
     return pyStr(raw);

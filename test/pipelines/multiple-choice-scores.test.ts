@@ -32,7 +32,9 @@ describe("multipleChoiceResult (lm-eval's acc, acc_norm, exact_match)", () => {
   });
 
   it("scores a gold index error (-1) as 0 everywhere", () => {
-    expect(multipleChoiceResult([-1, -2], [true, true], ["a", "b"], -1).values).toEqual({ acc: 0, acc_norm: 0, exact_match: 0 });
+    expect(multipleChoiceResult([-1, -2], [true, true], ["a", "b"], -100).values).toEqual({ acc: 0, acc_norm: 0, exact_match: 0 });
+    // A negative gold index, as lm-eval keeps it: never the prediction, and is_greedy[-1] is the last choice's.
+    expect(multipleChoiceResult([-1, -2], [false, true], ["a", "b"], -1).values).toEqual({ acc: 0, acc_norm: 0, exact_match: 1 });
   });
 
   it("exact_match is the gold choice's greediness", () => {

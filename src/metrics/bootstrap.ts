@@ -1,4 +1,4 @@
-import { PyRandom } from "./py-random.js";
+import { PyRandom } from "../python/random.js";
 
 /** lm-eval's default `bootstrap_iters`. */
 export const BOOTSTRAP_ITERS = 100_000;

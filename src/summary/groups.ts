@@ -1,4 +1,4 @@
-import type { MetricValue, ModelSummary } from "./summary.js";
+import type { GroupSummary, MetricValue, ModelSummary } from "./summary.js";
 
 /** A group as the summary needs it: its leaf tasks and what it aggregates (see tasks/group.ts). */
 export interface GroupSpec {
@@ -6,14 +6,6 @@ export interface GroupSpec {
   readonly alias?: string;
   readonly tasks: readonly string[];
   readonly aggregate: readonly { readonly metric: string; readonly filters?: readonly string[]; readonly weightBySize: boolean }[];
-}
-
-/** A group's results: per model, its aggregated metrics (and the first model's beside, as `models` is). */
-export interface GroupSummary {
-  alias?: string;
-  tasks: string[];
-  metrics: Record<string, MetricValue>;
-  models: Record<string, { metrics: Record<string, MetricValue> }>;
 }
 
 /**

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ConfigError } from "../errors/index.js";
 import { loadTask, loadTaskText, parseSource, type Source, type TaskLoadOptions, type TaskOverrides } from "./load.js";
 import { taskIndex, type IndexEntry, type TaskIndex } from "./task-index.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
 
 /**

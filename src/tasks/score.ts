@@ -1,5 +1,5 @@
 import type { Doc } from "../types.js";
-import type { MetricSpec, Task } from "./types.js";
+import type { MetricSpec, Task } from "../work/task.js";
 
 /** What scoring adds to a result line: each filter's answer, and each metric under `metric,filter`. */
 export interface Scored {

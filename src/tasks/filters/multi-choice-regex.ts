@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { Doc } from "../../types.js";
-import { PyPatternSchema, pyCompile, pyFindall, pySub, type PyPattern } from "../python-re.js";
-import { pyStrip } from "../python-str.js";
+import { PyPatternSchema, pyCompile, pyFindall, pySub, type PyPattern } from "../../python/re.js";
+import { pyStrip } from "../../python/str.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { pyStrip } from "../python-str.js";
+import { pyStrip } from "../../python/str.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /** `remove_whitespace` (lm-eval 0.4.13's WhitespaceFilter): `resp.strip()`, Python whitespace, both sides. */

@@ -1,11 +1,12 @@
-import { TaskInputError } from "../../errors/index.js";
-import { PyFloat } from "../python-repr.js";
+import { PythonError } from "./python-error.js";
+import { PyFloat } from "./repr.js";
 
 /**
  * Python's arithmetic for templates, as Jinja evaluates it in lm-eval: `/` is true division (a float:
  * `{{ 2 / 2 }}` prints `1.0`), `//` floors, `**` of ints stays an int unless the exponent is negative,
  * and an operation with a float yields a float. Operands that are not numbers (`{{ "a" - 1 }}`) raise
- * the TypeError Python would, as a TaskInputError: the sample is rejected naming the template's key,
+ * the TypeError Python would (a PythonError; the template makes it a TaskInputError, and the sample is
+ * rejected naming the template's key),
  * where JS arithmetic would have printed `nan`. Division by zero is Python's ZeroDivisionError.
  */
 
@@ -31,7 +32,7 @@ function typeName(v: unknown): string {
 }
 
 function operands(op: string, a: unknown, b: unknown): [number, number, boolean] {
-  if (!isPyNumber(a) || !isPyNumber(b)) throw new TaskInputError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+  if (!isPyNumber(a) || !isPyNumber(b)) throw new PythonError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
   return [Number(a), Number(b), isPyFloat(a) || isPyFloat(b)];
 }
 
@@ -42,19 +43,19 @@ export function pyMinus(a: unknown, b: unknown): PyNum {
 
 export function pyTrueDiv(a: unknown, b: unknown): PyNum {
   const [x, y, f] = operands("/", a, b);
-  if (y === 0) throw new TaskInputError(f ? "float division by zero" : "division by zero");
+  if (y === 0) throw new PythonError(f ? "float division by zero" : "division by zero");
   return numberResult(x / y, true);
 }
 
 export function pyFloorDiv(a: unknown, b: unknown): PyNum {
   const [x, y, f] = operands("//", a, b);
-  if (y === 0) throw new TaskInputError(f ? "float floor division by zero" : "integer division or modulo by zero");
+  if (y === 0) throw new PythonError(f ? "float floor division by zero" : "integer division or modulo by zero");
   return numberResult(Math.floor(x / y), f);
 }
 
 export function pyPow(a: unknown, b: unknown): PyNum {
   const [x, y, f] = operands("** or pow()", a, b);
-  if (x === 0 && y < 0) throw new TaskInputError("0.0 cannot be raised to a negative power");
+  if (x === 0 && y < 0) throw new PythonError("0.0 cannot be raised to a negative power");
   return numberResult(x ** y, f || y < 0);
 }
 
@@ -68,11 +69,11 @@ export function pyNumMul(a: number | boolean | PyFloat, b: number | boolean | Py
 }
 
 export function pyNeg(a: unknown): PyNum {
-  if (!isPyNumber(a)) throw new TaskInputError(`bad operand type for unary -: '${typeName(a)}'`);
+  if (!isPyNumber(a)) throw new PythonError(`bad operand type for unary -: '${typeName(a)}'`);
   return numberResult(-Number(a), isPyFloat(a));
 }
 
 export function pyPos(a: unknown): PyNum {
-  if (!isPyNumber(a)) throw new TaskInputError(`bad operand type for unary +: '${typeName(a)}'`);
+  if (!isPyNumber(a)) throw new PythonError(`bad operand type for unary +: '${typeName(a)}'`);
   return numberResult(Number(a), isPyFloat(a));
 }

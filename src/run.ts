@@ -26,7 +26,9 @@ import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/typ
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
 import type { Judge } from "./scorers/judge.js";
+import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import type { Task } from "./tasks/types.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -94,6 +96,11 @@ export interface EvaluateOptions {
   readonly judge?: ModelTarget;
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
   readonly conversations?: ConversationState;
+  /**
+   * Runs model-generated programs for code metrics (code_eval): `createCodeSandbox()`. Required by
+   * tasks that execute code (`unsafe_code: true` or a code metric); without it they are refused.
+   */
+  readonly codeSandbox?: CodeSandbox;
 
   /**
    * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
@@ -171,6 +178,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
       ...(conversations ? { conversations } : {}),
+      ...(options.codeSandbox ? { codeSandbox: options.codeSandbox } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
@@ -297,4 +305,5 @@ function validate(options: EvaluateOptions): void {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
   if (options.budget) checkBudget(options.budget, pricesOf(options));
+  checkCodeExecutionAllowed(options.tasks, options.codeSandbox !== undefined);
 }

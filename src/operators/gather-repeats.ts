@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { Outcome } from "../pipelines/types.js";
-import { scoreRepeats, type SampleScore } from "../pipelines/repeat-scores.js";
+import { codeRepeatScores, scoreRepeats, type SampleScore } from "../pipelines/repeat-scores.js";
+import { codeMetricOf } from "../tasks/code-execution.js";
 import type { Task } from "../tasks/types.js";
 import type { ResultLine } from "../types.js";
 
@@ -17,6 +18,8 @@ interface Pending {
   scored: boolean;
   readonly responses: (string | undefined)[];
   first?: Record<string, number>;
+  /** Code metrics: each repeat's own scores (its program's pass@1), for pass@k over the repeats. */
+  readonly own: (Record<string, number> | undefined)[];
 }
 
 /**
@@ -65,12 +68,13 @@ export class RepeatGatherer {
     if (k <= 1 || line.repeat < 0 || line.repeat >= k) return line;
     const key = JSON.stringify([line.task, line.id, line.model]);
     let p = this.#pending.get(key);
-    if (!p) this.#pending.set(key, (p = { k, got: 0, errors: 0, scored: false, responses: new Array<string | undefined>(k) }));
+    if (!p) this.#pending.set(key, (p = { k, got: 0, errors: 0, scored: false, responses: new Array<string | undefined>(k), own: [] }));
     p.got++;
     if (line.status !== "ok") p.errors++;
     if (line.sample) p.scored = true;
     p.responses[line.repeat] = typeof line.response === "string" ? line.response : "";
     if (line.repeat === 0 && line.scores) p.first = line.scores;
+    p.own[line.repeat] = line.scores;
     const marked: ResultLine = fresh ? { ...line, repeats: k } : line;
     if (p.got < p.k) return marked;
     this.#pending.delete(key);
@@ -81,7 +85,11 @@ export class RepeatGatherer {
 
   #score(line: ResultLine, p: Pending): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    if (task?.outputType === "generate_until") return scoreRepeats(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+    if (task?.outputType === "generate_until") {
+      const sample = scoreRepeats(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+      const code = codeMetricOf(task)?.execution;
+      return code ? { ...sample, scores: { ...sample.scores, ...codeRepeatScores(code, p.own) } } : sample;
+    }
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }
 }

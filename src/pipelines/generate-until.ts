@@ -3,6 +3,7 @@ import type { ChatRequest } from "../models/types.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
+import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
 import { chatRequestOf } from "./chat-request.js";
 import type { PipelineDef, WorkItem } from "./types.js";
@@ -13,7 +14,7 @@ export function generateUntilRequest(work: WorkItem): ChatRequest {
   return chatRequestOf(work, (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }]);
 }
 
-/** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
 export const generateUntil: PipelineDef = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
@@ -24,5 +25,6 @@ export const generateUntil: PipelineDef = {
     pipe(
       context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
       score(),
+      executeCode(context.codeSandbox, context.signal),
     ),
 };

@@ -4,6 +4,7 @@ import type { Price } from "../cost/price.js";
 import type { EvalEvent } from "../events.js";
 import type { ChatReply } from "../models/types.js";
 import type { Dispatcher } from "../reliability/dispatcher.js";
+import type { CodeSandbox } from "../python/sandbox/code-sandbox.js";
 import type { Judge } from "../scorers/judge.js";
 import type { Task } from "../tasks/types.js";
 import type { ErrorInfo, ResultLine, Sample, Timing, WorkKey } from "../types.js";
@@ -63,6 +64,8 @@ export interface PipelineContext {
   readonly judge?: Judge;
   /** Conversations between turns, so a resumed run continues them (default: in memory). */
   readonly conversations?: ConversationState;
+  /** Runs generated programs for code metrics (code_eval); absent unless code execution was allowed. */
+  readonly codeSandbox?: CodeSandbox;
   /** Each model's context window in tokens, where known. */
   readonly contextWindows?: ReadonlyMap<string, number>;
 }

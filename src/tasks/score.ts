@@ -18,7 +18,9 @@ export interface Scored {
  */
 export function scoreResponses(task: Task, responses: readonly string[], target: string): Scored {
   const filtered = task.filters.map((f) => [f.name, f.apply(responses)[0] ?? ""] as const);
-  const scores = filtered.flatMap(([filter, answer]) => task.metrics.map((m) => [`${m.name},${filter}`, m.score(answer, target)] as const));
+  // Code metrics run in the sandbox, after this (operators/execute-code.ts).
+  const textMetrics = task.metrics.filter((m) => !m.execution);
+  const scores = filtered.flatMap(([filter, answer]) => textMetrics.map((m) => [`${m.name},${filter}`, m.score(answer, target)] as const));
   return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores) };
 }
 
@@ -26,3 +28,4 @@ export function scoreResponses(task: Task, responses: readonly string[], target:
 export function scoreResponse(task: Task, response: string, target: string): Scored {
   return scoreResponses(task, [response], target);
 }
+

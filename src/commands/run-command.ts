@@ -20,7 +20,7 @@ import { routedModels } from "../routing/rules.js";
 import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTask } from "../tasks/load.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
 import { type CodeSandbox, createCodeSandbox } from "../python/sandbox/code-sandbox.js";
 import { describeIsolation } from "../python/sandbox/verdict.js";

@@ -1,8 +1,8 @@
 import { from, mergeMap, of, type OperatorFunction } from "rxjs";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import type { CodeSandbox } from "../python/sandbox/code-sandbox.js";
 import { codeMetricOf } from "../tasks/code-execution.js";
-import type { MetricSpec } from "../tasks/types.js";
+import type { MetricSpec } from "../work/task.js";
 import type { ResultLine } from "../types.js";
 
 /**

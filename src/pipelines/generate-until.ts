@@ -1,12 +1,14 @@
 import { pipe } from "rxjs";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
 import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
+import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { PipelineDef, WorkItem } from "./types.js";
+import type { PipelineDef } from "./types.js";
+import type { WorkItem } from "../work/work-item.js";
 
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
 export function generateUntilRequest(work: WorkItem): ChatRequest {
@@ -27,4 +29,5 @@ export const generateUntil: PipelineDef = {
       score(),
       executeCode(context.codeSandbox, context.signal),
     ),
+  scoreRepeats,
 };

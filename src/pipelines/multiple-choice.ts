@@ -2,12 +2,13 @@ import { map, pipe } from "rxjs";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { infer } from "../operators/infer.js";
 import { goldIndex, rawTarget } from "../tasks/gold.js";
-import { pyStr } from "../tasks/python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { multipleChoiceResult } from "./multiple-choice-scores.js";
-import type { Inferred, Outcome, PipelineDef, Prepared, WorkItem } from "./types.js";
+import type { Inferred, Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import type { PipelineDef } from "./types.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
 export interface MultipleChoicePrepared extends Prepared {

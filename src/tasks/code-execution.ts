@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors/config-error.js";
-import type { MetricSpec, Task } from "./types.js";
+import type { MetricSpec, Task } from "../work/task.js";
 
 /** The task's code metric (code_eval), when it has one: its scores need the code execution sandbox. */
 export function codeMetricOf(task: Task): MetricSpec | undefined {

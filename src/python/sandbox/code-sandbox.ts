@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Semaphore } from "../../reliability/semaphore.js";
 import { DEFAULT_SANDBOX_LIMITS, limitsRequest, type SandboxLimits } from "./limits.js";
 import type { Isolation, Verdict } from "./verdict.js";
 
@@ -45,7 +44,7 @@ export function createCodeSandbox(options: CodeSandboxOptions = {}): CodeSandbox
   const limits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${concurrency}`);
-  const pool = new Semaphore(concurrency);
+  const pool = new Slots(concurrency);
   const env = Object.fromEntries(PASSED_ENV.flatMap((k) => (options.env ?? process.env)[k] !== undefined ? [[k, (options.env ?? process.env)[k] as string]] : []));
   const python = options.python ?? "python3";
   const timeoutMs = (limits.timeoutS + 2) * 1000 + LAUNCHER_SLACK_MS;
@@ -98,4 +97,39 @@ function runLauncher(python: string, args: string[], input: string | undefined, 
     });
     child.stdin.end(input ?? "");
   });
+}
+
+/** At most `limit` holders at once, the rest wait in order (python/ sits below reliability's Semaphore). */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(limit: number) {
+    this.#free = limit;
+  }
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const grant = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+          reject(signal!.reason as Error);
+        };
+        if (signal?.aborted) return reject(signal.reason as Error);
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiting.push(grant);
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
 }

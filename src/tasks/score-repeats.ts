@@ -1,5 +1,5 @@
-import { scoreResponse, scoreResponses } from "../tasks/score.js";
-import type { CodeExecutionSpec, Task } from "../tasks/types.js";
+import { scoreResponse, scoreResponses } from "./score.js";
+import type { CodeExecutionSpec, Task } from "../work/task.js";
 
 /**
  * A sample's score over all its repeats, as lm-evaluation-harness computes it: with `repeats: k` the
@@ -38,8 +38,11 @@ export function passAtKs(task: Task, n: number): number[] {
   return [...new Set(ks.filter((k) => k <= n))].sort((a, b) => a - b);
 }
 
-/** Scores a generation sample's responses (in repeat order) together, with pass@k. Pure. */
-export function scoreRepeats(task: Task, responses: readonly string[], target: string): SampleScore {
+/**
+ * Scores a generation sample's responses (in repeat order) together, with pass@k. A code metric's
+ * scores come from `own` (each repeat's line, scored in the sandbox; see codeRepeatScores). Pure.
+ */
+export function scoreRepeats(task: Task, responses: readonly string[], target: string, own: readonly (Readonly<Record<string, number>> | undefined)[] = []): SampleScore {
   const n = responses.length;
   const together = scoreResponses(task, responses, target);
   const scores: Record<string, number> = { ...together.scores };
@@ -53,6 +56,8 @@ export function scoreRepeats(task: Task, responses: readonly string[], target: s
     const [metric, filter] = comma < 0 ? [key, ""] : [key.slice(0, comma), key.slice(comma)];
     for (const k of ks) scores[`${metric}_pass@${k}${filter}`] = passAtK(n, c, k);
   }
+  const code = task.metrics.find((m) => m.execution)?.execution;
+  if (code) Object.assign(scores, codeRepeatScores(code, own));
   return { filtered: together.filtered, scores, repeats: n };
 }
 

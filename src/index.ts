@@ -45,7 +45,13 @@ export { loglikelihood, loglikelihoodResultLine } from "./pipelines/loglikelihoo
 export { loglikelihoodRolling, rollingLine } from "./pipelines/loglikelihood-rolling.js";
 export { loglikelihoodRequest, type ScoredText } from "./pipelines/loglikelihood-request.js";
 export { continuationLoglikelihood, countBytes, countWords, splitPoint, type ContinuationScore } from "./pipelines/loglikelihood-scores.js";
-export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./tasks/score-repeats.js";
+export { passAtK, passAtKs, scoreRepeats, codeRepeatScores, type SampleScore } from "./tasks/score-repeats.js";
+export { createCodeSandbox, launcherPath, type CodeSandbox, type CodeSandboxOptions } from "./python/sandbox/code-sandbox.js";
+export { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./python/sandbox/limits.js";
+export { describeIsolation, type Isolation, type Verdict } from "./python/sandbox/verdict.js";
+export { withCodeExecution } from "./python/sandbox/code-env.js";
+export { executeCode } from "./operators/execute-code.js";
+export { checkCodeExecutionAllowed, codeMetricOf, needsCodeExecution } from "./tasks/code-execution.js";
 
 // Routing
 export { compileRoutes, chooseRoute, routedModels, RouteSpecError, type RouteSpec } from "./routing/rules.js";

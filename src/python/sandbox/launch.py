@@ -103,8 +103,13 @@ def isolate_namespaces():
     except OSError as e:
         first = str(e)
     try:
-        # Not root: a user namespace owns the others (what `unshare -rn` does).
+        # Not root: a user namespace owns the others (what `unshare -rn` does). Our ids map to themselves, so
+        # the files the program writes have an owner, and the program (not uid 0 in there) gets no capability.
+        uid, gid = os.getuid(), os.getgid()
         unshare(CLONE_NEWUSER | wanted)
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as f:
+                f.write(text)
         return {"namespaces": "net,pid,ipc", "user_namespace": True}
     except OSError as e:
         return {"namespaces": "", "user_namespace": False, "namespace_error": f"{first}; {e}"}

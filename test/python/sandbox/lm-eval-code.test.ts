@@ -62,12 +62,12 @@ function python(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
 const jsonl = async (file: string) => (await readFile(join(fixtures, file), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 
 // Three candidates per problem: right, wrong (a failing assert, an exception, an endless loop) in a mix.
-const RIGHT = ["    return a + b\n", "    return ' '.join(reversed(sentence.split()))\n", "    return text == text[::-1]\n", "    return sum(1 for c in word.lower() if c in 'aeiou')\n"];
-const HUMANEVAL_RESPONSES = [
-  [RIGHT[0], "    return a - b\n", RIGHT[0]],
+const RIGHT: readonly string[] = ["    return a + b\n", "    return ' '.join(reversed(sentence.split()))\n", "    return text == text[::-1]\n", "    return sum(1 for c in word.lower() if c in 'aeiou')\n"];
+const HUMANEVAL_RESPONSES: string[][] = [
+  [RIGHT[0]!, "    return a - b\n", RIGHT[0]!],
   ["    return sentence[::-1]\n", "    raise ValueError('no')\n", "    return sentence\n"],
-  [RIGHT[2], RIGHT[2], RIGHT[2]],
-  ["    return sum(1 for c in word if c in 'aeiou')\n", RIGHT[3], "    while True:\n        pass\n"],
+  [RIGHT[2]!, RIGHT[2]!, RIGHT[2]!],
+  ["    return sum(1 for c in word if c in 'aeiou')\n", RIGHT[3]!, "    while True:\n        pass\n"],
 ];
 const MBPP_RESPONSES = ["def max_of_three(a, b, c):\n  return max(a, b, c)\n", "def square_all(nums):\n  return [n + n for n in nums]\n"];
 

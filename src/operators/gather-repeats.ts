@@ -16,7 +16,7 @@ export interface GatherRepeatsOptions {
 }
 
 /** `own`: each repeat's own scores, from its line (code metrics, which ran in the sandbox, count them). */
-export type ScoreRepeats = (task: Task, responses: readonly string[], target: string, own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore | undefined;
+export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore | undefined;
 
 interface Pending {
   readonly k: number;
@@ -94,7 +94,7 @@ export class RepeatGatherer {
 
   #score(line: ResultLine, p: Pending): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.target ?? "", p.own);
+    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own);
     if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }

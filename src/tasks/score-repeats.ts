@@ -1,4 +1,4 @@
-import { scoreResponse, scoreResponses } from "./score.js";
+import { type Gold, scoreResponse, scoreResponses } from "./score.js";
 import type { CodeExecutionSpec, Task } from "../work/task.js";
 
 /**
@@ -42,7 +42,7 @@ export function passAtKs(task: Task, n: number): number[] {
  * Scores a generation sample's responses (in repeat order) together, with pass@k. A code metric's
  * scores come from `own` (each repeat's line, scored in the sandbox; see codeRepeatScores). Pure.
  */
-export function scoreRepeats(task: Task, responses: readonly string[], target: string, own: readonly (Readonly<Record<string, number>> | undefined)[] = []): SampleScore {
+export function scoreRepeats(task: Task, responses: readonly string[], target: Gold, own: readonly (Readonly<Record<string, number>> | undefined)[] = []): SampleScore {
   const n = responses.length;
   const together = scoreResponses(task, responses, target);
   const scores: Record<string, number> = { ...together.scores };

@@ -91,6 +91,8 @@ def mount(source, target, fstype, flags, data=None):
 
 
 def prctl(option, arg):
+    if not hasattr(libc, "prctl"):
+        raise OSError(38, "prctl: not on this system")
     check(libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
 
 
@@ -149,6 +151,8 @@ def drop_privileges():
 def processes_of(uid):
     """How many processes `uid` runs now: RLIMIT_NPROC counts them all, so the limit is this + max_procs."""
     n = 0
+    if not os.path.isdir("/proc"):
+        return n
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
@@ -258,7 +262,10 @@ def child(req, workdir, verdict_fd, nproc_base, report_fd):
     applied = {}
     try:
         os.setsid()
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        try:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except OSError:
+            pass
         try:
             applied["filesystem"] = isolate_filesystem(workdir, req["disk_mb"])
         except OSError as e:
@@ -267,7 +274,11 @@ def child(req, workdir, verdict_fd, nproc_base, report_fd):
         with open(os.path.join(workdir, "program.py"), "w", encoding="utf-8") as f:
             f.write(req["program"])
         set_limits(req, nproc_base)
-        applied["capabilities_dropped"] = drop_privileges()
+        try:
+            applied["capabilities_dropped"] = drop_privileges()
+        except OSError as e:
+            applied["capabilities_dropped"] = False
+            applied["privileges_error"] = str(e)
         os.chdir(workdir)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -364,7 +375,10 @@ def judge(verdict, status, timed_out, req):
 
 
 def main():
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if the caller dies, so does this supervisor (and its sandbox)
+    try:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if the caller dies, so does this supervisor (and its sandbox)
+    except OSError:
+        pass
     if sys.argv[1:] == ["--probe"]:
         req = {"program": "pass"}
     else:

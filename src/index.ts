@@ -65,8 +65,8 @@ export { mtBenchJudgeRequest, type JudgeInput, type JudgeRequest } from "./score
 export { simpleAstCheck, simpleFunctionChecker, standardizeString, type BfclFunction, type CheckResult, type PossibleParams } from "./scorers/bfcl-checker.js";
 export { bfclToOpenAITools, readBfclFunctions, readPossibleAnswer, GORILLA_TO_OPENAPI } from "./scorers/bfcl-tools.js";
 export { scoreSimpleCall, type CallScore } from "./scorers/bfcl-score.js";
-export { parsePyJson } from "./scorers/py-json.js";
-export { pyEquals, pyType, typedFromJson, type PyValue } from "./scorers/py-value.js";
+export { parsePyJson } from "./python/json.js";
+export { pyEquals, pyType, typedFromJson, type PyValue } from "./python/value.js";
 export { runAgent, type AgentOptions, type AgentResult, type AgentStop, type ModelCall } from "./agent/agent-loop.js";
 export { defineTool, functionTool, registryToolset, toolRegistry, type ToolDef, type ToolRegistry, type Toolset } from "./agent/tools.js";
 export { cannedToolset } from "./agent/canned-tools.js";

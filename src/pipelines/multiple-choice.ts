@@ -2,7 +2,7 @@ import { map, pipe } from "rxjs";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { infer } from "../operators/infer.js";
 import { goldIndex, rawTarget } from "../tasks/gold.js";
-import { pyStr } from "../tasks/python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";

@@ -8,7 +8,7 @@ import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
 import type { MetricSpec, NamedFilter, Task } from "./types.js";

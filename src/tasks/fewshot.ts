@@ -5,7 +5,7 @@ import type { ChatMessage, Doc } from "../types.js";
 import type { ConfigSite } from "./build.js";
 import { compileField } from "./fields.js";
 import { compileRawTarget, targetText } from "./gold.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { TaskConfig } from "./schema.js";
 
 /**

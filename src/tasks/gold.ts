@@ -1,7 +1,7 @@
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { Doc } from "../types.js";
 import { compileField } from "./fields.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { TemplateWhere } from "./template.js";
 import type { Task } from "./types.js";
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { pyLstrip } from "../python-str.js";
+import { pyLstrip } from "../../python/str.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /** `remove_whitespace` (lm-eval's WhitespaceFilter): `resp.lstrip()`, Python whitespace. */

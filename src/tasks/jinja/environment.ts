@@ -1,10 +1,11 @@
 import nunjucks from "nunjucks";
 import { TaskInputError, isTaskInputError } from "../../errors/index.js";
-import { pyCompile, pySub, type PyPattern } from "../python-re.js";
-import { pyStr } from "../python-repr.js";
-import { pyStrip } from "../python-str.js";
-import { pyCallMethod, STR_METHODS } from "./py-methods.js";
-import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "./py-ops.js";
+import { pyCompile, pySub, type PyPattern } from "../../python/re.js";
+import { pyStr } from "../../python/repr.js";
+import { pyStrip } from "../../python/str.js";
+import { pyCallMethod, STR_METHODS } from "../../python/methods.js";
+import { isPythonError } from "../../python/python-error.js";
+import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "../../python/operators.js";
 import { HELPERS } from "./transform.js";
 
 /**
@@ -58,7 +59,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     try {
       return pyCallMethod(obj, method, args);
     } catch (e) {
-      if (isTaskInputError(e)) throw new TaskInputError(`\`${name}.${method}()\`: ${e.message}`, name);
+      if (isTaskInputError(e) || isPythonError(e)) throw new TaskInputError(`\`${name}.${method}()\`: ${e.message}`, name);
       throw e;
     }
   };
@@ -118,12 +119,14 @@ export function createTemplateEnvironment(): TemplateEnvironment {
   };
 
   // Keep the TaskInputError itself: nunjucks would replace it by a plain Error with a prefixed message.
+  // What Python would raise on a sample's values means the sample does not fit the template.
   const keep = (fn: Fn): Fn => (...args) => {
     try {
       return fn(...args);
     } catch (e) {
-      if (isTaskInputError(e)) failure.error = e;
-      throw e;
+      const error = isPythonError(e) ? new TaskInputError(e.message) : e;
+      if (isTaskInputError(error)) failure.error = error;
+      throw error;
     }
   };
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, keep(fn) as (...args: unknown[]) => unknown);

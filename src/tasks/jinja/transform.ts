@@ -1,4 +1,4 @@
-import { KNOWN_METHODS } from "./py-methods.js";
+import { KNOWN_METHODS } from "../../python/methods.js";
 import { nodes, type JNode } from "./nunjucks-internals.js";
 
 /**

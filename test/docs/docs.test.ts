@@ -53,6 +53,12 @@ describe("README.md and docs/ stay true to the repository", () => {
     expect(bare).toEqual([]);
   });
 
+  it.each(files)("%s: its models files and routing rules are valid", (file) => {
+    const yamls = codeBlocks(readText(file)).filter((b) => b.lang === "yaml");
+    for (const block of yamls.filter((b) => b.text.startsWith("models:"))) expect(() => api.parseModelsConfig(block.text, file)).not.toThrow();
+    for (const block of yamls.filter((b) => b.text.startsWith("routes:"))) expect(() => api.parseRoutes(block.text, file)).not.toThrow();
+  });
+
   it.each(files)("%s: what its code imports from `streameval` is exported by the package", (file) => {
     const missing: string[] = [];
     for (const block of codeBlocks(readText(file)).filter((b) => b.lang === "ts")) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main as inCode } from "../../examples/in-code.js";
+import { docsToLines, functionModel, loadTask, runEvaluation } from "../../src/index.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
 import { runCli } from "../support/cli.js";
@@ -86,5 +87,26 @@ describe("README's in-code example (examples/in-code.ts)", { timeout: 60_000 }, 
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe("examples/gsm8k-maj5.yaml (docs/benchmarks.md's repeats figures)", () => {
+  it("scores the first answer, the majority of five, and pass@k", async () => {
+    // Per question, the five answers are right, wrong, wrong, right, right: first right, majority right, pass@1 = 3/5.
+    const calls = new Map<string, number>();
+    const model = functionModel("five", (request) => {
+      const prompt = String(request.messages.at(-1)?.content);
+      const i = calls.get(prompt) ?? 0;
+      calls.set(prompt, i + 1);
+      const target = Number(/(\d+) apples/.exec(prompt)?.[1]) + 3;
+      return `#### ${[0, 3, 4].includes(i) ? target : target + 1}`;
+    });
+    const docs = [1, 2].map((n) => ({ id: `q${n}`, question: `Tom has ${n} apples and buys 3 more.`, target: String(n + 3) }));
+    const summary = await runEvaluation({ input: docsToLines(docs), tasks: [await loadTask("examples/gsm8k-maj5.yaml")], models: [{ client: model, concurrency: 1 }] });
+    const metrics = summary.models.five!.metrics;
+    expect(metrics["exact_match,strict-match"]?.value).toBe(1);
+    expect(metrics["exact_match,maj@5"]?.value).toBe(1);
+    expect(metrics["exact_match_pass@1,strict-match"]?.value).toBeCloseTo(0.6, 12);
+    expect(metrics["exact_match_pass@5,strict-match"]?.value).toBe(1);
   });
 });

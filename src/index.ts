@@ -4,11 +4,13 @@
  */
 export type * from "./types.js";
 export type * from "./events.js";
-export type * from "./models/types.js";
-export type * from "./tasks/types.js";
+export type * from "./work/model.js";
+export type * from "./work/task.js";
+export type * from "./work/work-item.js";
 export type * from "./pipelines/types.js";
+export type * from "./operators/pipeline-context.js";
 export type { Summary, ModelSummary, MetricValue, StopReason } from "./summary/summary.js";
-export type { OverallModelSummary } from "./summary/overall.js";
+export type { OverallModelSummary } from "./summary/summary.js";
 
 export * from "./errors/index.js";
 export { type Clock, systemClock } from "./clock.js";
@@ -43,7 +45,7 @@ export { loglikelihood, loglikelihoodResultLine } from "./pipelines/loglikelihoo
 export { loglikelihoodRolling, rollingLine } from "./pipelines/loglikelihood-rolling.js";
 export { loglikelihoodRequest, type ScoredText } from "./pipelines/loglikelihood-request.js";
 export { continuationLoglikelihood, countBytes, countWords, splitPoint, type ContinuationScore } from "./pipelines/loglikelihood-scores.js";
-export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./pipelines/repeat-scores.js";
+export { passAtK, passAtKs, scoreRepeats, type SampleScore } from "./tasks/score-repeats.js";
 
 // Routing
 export { compileRoutes, chooseRoute, routedModels, RouteSpecError, type RouteSpec } from "./routing/rules.js";
@@ -53,14 +55,15 @@ export { approximateTokens } from "./routing/count-tokens.js";
 export type { RouteContext, RouteDecision, RouteRule } from "./routing/types.js";
 
 export { multiTurn, type MultiTurnPrepared } from "./pipelines/multi-turn.js";
-export { memoryConversationState, type ConversationState, type TurnRecord } from "./pipelines/multi-turn-state.js";
+export { memoryConversationState, type ConversationState, type TurnRecord } from "./work/conversation-state.js";
 export { createToolUse, toolUse, CALL_ACCURACY, type ToolUseOptions } from "./pipelines/tool-use.js";
 
 // Conversations, judges, tools and agents
 export { fitContext, type ContextFit, type ContextOverflow, type ContextPolicy, type ContextStrategy } from "./context/fit-context.js";
 export { chatTokenCounter, countChat, loadChatTokenCounter, type MessageTokenCounter } from "./context/token-counter.js";
-export { judgeTurn, type Judge, type Judgment, type JudgeSettings } from "./scorers/judge.js";
-export { JUDGE_PROMPTS, extractRating, formatPrompt, type JudgePrompt, type JudgePromptName } from "./scorers/judge-prompts.js";
+export { judgeTurn, type Judge, type JudgeSettings } from "./scorers/judge.js";
+export type { Judgment, JudgePromptName } from "./work/judgment.js";
+export { JUDGE_PROMPTS, extractRating, formatPrompt, type JudgePrompt } from "./scorers/judge-prompts.js";
 export { mtBenchJudgeRequest, type JudgeInput, type JudgeRequest } from "./scorers/mt-bench-judge.js";
 export { simpleAstCheck, simpleFunctionChecker, standardizeString, type BfclFunction, type CheckResult, type PossibleParams } from "./scorers/bfcl-checker.js";
 export { bfclToOpenAITools, readBfclFunctions, readPossibleAnswer, GORILLA_TO_OPENAPI } from "./scorers/bfcl-tools.js";
@@ -74,7 +77,8 @@ export { builtinTools, calculator } from "./agent/builtin-tools.js";
 export type { AgentLimits, LimitHit } from "./agent/limits.js";
 
 // Models
-export { openAIChat, createSdkClient, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { openAIChat, type OpenAIChatOptions } from "./models/openai-chat.js";
+export { createSdkClient } from "./models/sdk-client.js";
 export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";
 export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
 export { createDispatcher, type Dispatcher, type DispatchOutcome, type DispatcherOptions } from "./reliability/dispatcher.js";

@@ -11,7 +11,7 @@ import { isTaskInputError } from "./errors/task-input-error.js";
 import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
-import type { ModelClient } from "./models/types.js";
+import type { ModelClient } from "./work/model.js";
 import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
@@ -22,12 +22,14 @@ import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
-import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
+import type { Outcome } from "./work/work-item.js";
+import type { PipelineContext } from "./operators/pipeline-context.js";
+import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
-import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { ConversationState } from "./work/conversation-state.js";
 import type { Judge } from "./scorers/judge.js";
-import type { Task } from "./tasks/types.js";
+import type { Task } from "./work/task.js";
 import type { Reject, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -124,7 +126,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    const repeats = new RepeatGatherer({
+      tasks: options.tasks,
+      repeats: options.repeats,
+      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
+    });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);

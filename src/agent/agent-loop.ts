@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { ChatReply } from "../models/types.js";
+import type { ChatReply } from "../work/model.js";
 import type { ChatMessage, Doc, ErrorInfo, Timing, Usage } from "../types.js";
 import { type AgentLimits, type AgentUsed, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
 import type { Toolset } from "./tools.js";

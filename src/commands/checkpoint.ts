@@ -4,7 +4,7 @@ import { runIdentity, taskMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { beginRun } from "../store/run-session.js";
 import type { Summary } from "../summary/summary.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 
 /** The run command's checkpoint: the run's records, and how to close them whatever happens. */
 export interface Checkpoint {

@@ -8,7 +8,7 @@ import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
 export interface RunFlags extends ContinuousFlags {

@@ -3,7 +3,8 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { ToolCall, Usage } from "../types.js";
 import { complete } from "./openai-completions.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+import { createSdkClient } from "./sdk-client.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 export interface OpenAIChatOptions {
   readonly model: string;
@@ -16,12 +17,6 @@ export interface OpenAIChatOptions {
   readonly clock?: Clock;
   /** An SDK client to share between models on one endpoint (keeps one connection pool). */
   readonly sdk?: OpenAI;
-}
-
-/** Creates an SDK client with its own retries off: streameval counts and paces every attempt itself. */
-export function createSdkClient(opts: { baseURL?: string; apiKey: string }): OpenAI {
-  // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
-  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000, logLevel: "off" });
 }
 
 /**

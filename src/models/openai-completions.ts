@@ -2,8 +2,8 @@ import type OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { Usage } from "../types.js";
-import { createSdkClient } from "./openai-chat.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "./types.js";
+import { createSdkClient } from "./sdk-client.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "../work/model.js";
 
 export interface OpenAICompletionsOptions {
   readonly model: string;

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Inferred, Outcome } from "../pipelines/types.js";
+import type { Inferred, Outcome } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
 import type { ResultLine } from "../types.js";
 

@@ -7,7 +7,8 @@ import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { multipleChoiceResult } from "./multiple-choice-scores.js";
-import type { Inferred, Outcome, PipelineDef, Prepared, WorkItem } from "./types.js";
+import type { Inferred, Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import type { PipelineDef } from "./types.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
 export interface MultipleChoicePrepared extends Prepared {

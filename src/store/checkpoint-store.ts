@@ -4,7 +4,8 @@ import { Level } from "level";
 import { ConfigError } from "../errors/config-error.js";
 import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
 import type { RunMeta } from "./run-meta.js";
-import { jsonSublevel, RunStore, type RunStoreOptions } from "./run-store.js";
+import { jsonSublevel } from "./json-sublevel.js";
+import { RunStore, type RunStoreOptions } from "./run-store.js";
 
 /** The LevelDB folder inside `--store` (run folders with rejects files sit beside it). */
 export const LEVELDB_DIR = "checkpoint.leveldb";

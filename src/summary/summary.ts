@@ -4,7 +4,6 @@ import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { ProcessStats } from "../observe/process-sampler.js";
 import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
-import type { OverallModelSummary } from "./overall.js";
 
 export interface MetricValue {
   readonly value: number;
@@ -49,4 +48,11 @@ export interface Summary {
   throughput?: RunThroughput;
   /** The process during the run: peak RSS and heap, CPU, event-loop delay (src/observe). */
   process?: ProcessStats;
+}
+
+/** Every task of a run together, per model: sample counts summed, metrics pooled over the tasks that have them. */
+export interface OverallModelSummary {
+  samples: { total: number; ok: number; error: number; resumed: number };
+  metrics: Record<string, MetricValue>;
+  cost_usd: number | null;
 }

@@ -11,15 +11,8 @@ import { generationSettings } from "./generation.js";
 import { pyStr } from "../python/repr.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import type { MetricSpec, NamedFilter, Task } from "./types.js";
-import { formatPath, type ConfigPath } from "./yaml-location.js";
-
-/** Reports a problem at a path of the task file; the loader turns it into a ConfigError at file:line. */
-export interface ConfigSite {
-  fail(path: ConfigPath, message: string): never;
-  /** File and line of a path, for errors raised by the template compiler. */
-  where(path: ConfigPath): { file?: string; line?: number; key: string };
-}
+import type { MetricSpec, NamedFilter, Task } from "../work/task.js";
+import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
 
 // Output types whose prompt and reference come from doc_to_text / doc_to_target.
 const NEEDS_TEXT_AND_TARGET = new Set(["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling"]);

@@ -3,7 +3,7 @@ import type { Doc } from "../types.js";
 import { compileField } from "./fields.js";
 import { pyStr } from "../python/repr.js";
 import type { TemplateWhere } from "./template.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 
 /**
  * A task's `doc_to_target` with the types lm-evaluation-harness gives it when the task has

@@ -5,10 +5,11 @@ import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Docume
 import * as z from "zod";
 import { ConfigError } from "../errors/index.js";
 import type { Doc } from "../types.js";
-import { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
+import { buildTask, type BuildOptions } from "./build.js";
+import type { ConfigSite } from "./yaml-location.js";
 import { readFewshotFile } from "./fewshot-file.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 
 /** What scoring adds to a result line: each filter's answer, and each metric under `metric,filter`. */
 export interface Scored {

@@ -1,4 +1,4 @@
-import type { NamedFilter } from "../types.js";
+import type { NamedFilter } from "../../work/task.js";
 import type { FilterStep } from "./types.js";
 
 /** A `filter_list` entry: its steps applied in order, as lm-eval's FilterEnsemble does. */

@@ -1,5 +1,5 @@
-import { scoreResponse, scoreResponses } from "../tasks/score.js";
-import type { Task } from "../tasks/types.js";
+import { scoreResponse, scoreResponses } from "./score.js";
+import type { Task } from "../work/task.js";
 
 /**
  * A sample's score over all its repeats, as lm-evaluation-harness computes it: with `repeats: k` the

@@ -20,6 +20,7 @@ export const generateUntil: PipelineDef = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
+    ...withTargets(task.targets?.(sample.doc)),
     ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
   }),
   create: (context) =>
@@ -29,3 +30,8 @@ export const generateUntil: PipelineDef = {
     ),
   scoreRepeats,
 };
+
+/** `targets` on the prepared sample when the task gives several gold answers. */
+function withTargets(targets: string[] | undefined): { targets?: string[] } {
+  return targets ? { targets } : {};
+}

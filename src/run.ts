@@ -134,7 +134,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const repeats = new RepeatGatherer({
       tasks: options.tasks,
       repeats: options.repeats,
-      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
+      scoreRepeats: (task, responses, target, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, doc),
     });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.

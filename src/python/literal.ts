@@ -106,7 +106,7 @@ export function pyLiteralEval(text: string): PyLiteral {
         ws();
         if (text[i] === ":") {
           i++;
-          dict[String(k)] = value();
+          dict[typeof k === "string" ? k : JSON.stringify(k)] = value();
         } else {
           isSet = true;
           items.push(k);

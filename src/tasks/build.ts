@@ -135,7 +135,7 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
   const pool = options.fewshotPool ?? fc.samples;
   if (!pool) {
-    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file`);
+    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)`);
   }
   return compileFewshot(config, fc, num, pool, parts, site);
 }

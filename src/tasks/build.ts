@@ -163,7 +163,10 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   const seen = new Set<string>();
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
-    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
+    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...rest } = entry;
+    // lm-eval hands an entry's other keys to the metric function, which multiple_choice, loglikelihood and
+    // loglikelihood_rolling scoring never calls: there they change nothing (belebele's `weight_by_size`).
+    const options = LOGPROB_TYPES.has(config.output_type) ? {} : rest;
     const factory = getMetric(name);
     if (!factory) {
       const available = Object.keys(metricRegistry).join(", ");

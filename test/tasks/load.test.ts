@@ -120,6 +120,12 @@ describe("parseTask", () => {
     expect(configError("- a\n- b\n").message).toBe("t.yaml:1: expected a mapping of task keys at the top level");
   });
 
+  it("ignores a metric entry's extra keys where lm-eval never calls the metric function (multiple_choice)", () => {
+    const mc = "task: x\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: 0\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: acc\n    weight_by_size: true\n";
+    expect(parseTask(mc, "t.yaml").metrics.map((m) => m.name)).toEqual(["acc"]);
+    expect(configError("task: x\ndoc_to_text: q\ndoc_to_target: a\nmetric_list:\n  - metric: exact_match\n    weight_by_size: true\n").message).toMatch(/key `metric_list\[0\]\.weight_by_size`: unknown option/);
+  });
+
   it("takes the last of a key written twice, as PyYAML (and so lm-eval) does", () => {
     expect(parseTask("task: x\ndoc_to_text: q\ndoc_to_target: a\ntask: y\n", "t.yaml").name).toBe("y");
   });

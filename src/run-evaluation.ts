@@ -8,6 +8,7 @@ import type { StopReason, Summary } from "./summary/summary.js";
 import type { GroupSpec } from "./summary/groups.js";
 import { SummaryBuilder } from "./summary/summary-builder.js";
 
+/** `evaluate`'s options plus where the result lines go; `runEvaluation` resolves with the summary. */
 export interface RunEvaluationOptions extends EvaluateOptions {
   /** The run's id, as the summary names it. */
   readonly run?: string;

@@ -6,6 +6,7 @@ import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
+/** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
 export interface OpenAIChatOptions {
   readonly model: string;
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1. Default: the SDK's (OPENAI_BASE_URL, else OpenAI). */

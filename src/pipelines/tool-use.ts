@@ -22,6 +22,7 @@ import type { PipelineDef } from "./types.js";
 /** The metric of expected-call scoring: 1 when the BFCL checker accepts the call. */
 export const CALL_ACCURACY = "call_accuracy,none";
 
+/** The code tools a tool_use pipeline's agent tasks may name. */
 export interface ToolUseOptions {
   /** Code tools an agent task may name in `agent.tools` (default: the built-in ones). */
   readonly tools?: ToolRegistry;
@@ -42,6 +43,7 @@ export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
   };
 }
 
+/** `output_type: tool_use` with the built-in code tools (see createToolUse). */
 export const toolUse: PipelineDef = createToolUse();
 
 const configOf = (work: WorkItem) => work.task.config as ConversationConfig;

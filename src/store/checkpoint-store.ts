@@ -11,6 +11,7 @@ import { RunStore, type RunStoreOptions } from "./run-store.js";
 export const LEVELDB_DIR = "checkpoint.leveldb";
 const OWNER_FILE = "owner.json";
 
+/** How a checkpoint store is opened: who holds its lock, whether to create it, its cache, and the run store's settings. */
 export interface OpenStoreOptions extends RunStoreOptions {
   /** Written to `<store>/owner.json` so another process's lock error can name who holds the store. */
   readonly owner?: { readonly command?: string; readonly run?: string };

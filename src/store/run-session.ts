@@ -4,6 +4,7 @@ import type { CheckpointStore } from "./checkpoint-store.js";
 import { identityChanges, type RunIdentity, type RunMeta, type RunStatus, type TaskMeta } from "./run-meta.js";
 import type { RunStore } from "./run-store.js";
 
+/** What a run records about itself when it starts (identity, tasks, models), so a rerun can resume it. */
 export interface BeginRunOptions {
   readonly run: string;
   readonly identity: RunIdentity;

@@ -8,6 +8,7 @@ import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";
 
+/** How a run's records are written: fsync interval, batch size, and the time index for pruning. */
 export interface RunStoreOptions {
   /**
    * At most this long (ms, default 1000) between a record being written and an fsync of LevelDB's
@@ -25,6 +26,7 @@ export interface RunStoreOptions {
   readonly now?: () => number;
 }
 
+/** Bounds on one prune of old records. */
 export interface PruneOptions {
   /** Most records deleted by one prune (default 10,000): bounded work; `more` says when to go on. */
   readonly maxDeletes?: number;

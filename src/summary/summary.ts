@@ -5,12 +5,14 @@ import type { ProcessStats } from "../observe/process-sampler.js";
 import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
 
+/** A metric aggregated over a task's samples: its value, standard error (null where undefined) and sample count. */
 export interface MetricValue {
   readonly value: number;
   readonly stderr: number | null;
   readonly n: number;
 }
 
+/** One model's results on one task: sample counts, each metric's value with its stderr, latency, cost. */
 export interface ModelSummary {
   samples: { total: number; ok: number; error: number; resumed: number; rejected: number };
   metrics: Record<string, MetricValue>;
@@ -25,6 +27,7 @@ export interface ModelSummary {
   reliability?: ModelReliability;
 }
 
+/** Why a run stopped before its input ended: the budget, an interrupt, or a fatal error. */
 export type StopReason = "budget" | "interrupted" | "fatal";
 
 /** The summary contract of DESIGN.md. `models` is the first task's; `tasks` has every task. */

@@ -151,7 +151,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const repeats = new RepeatGatherer({
       tasks: options.tasks,
       repeats: options.repeats,
-      scoreRepeats: (task, responses, target, own) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own),
+      scoreRepeats: (task, responses, target, own, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own, doc),
     });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.

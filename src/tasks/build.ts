@@ -151,7 +151,7 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
   const pool = options.fewshotPool ?? fc.samples;
   if (!pool) {
-    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file`);
+    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)`);
   }
   return compileFewshot(config, fc, num, pool, parts, site);
 }
@@ -181,9 +181,12 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   let codeMetricSeen = false;
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
-    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
+    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...rest } = entry;
     if (isPythonHook(name)) site.fail([...path, "metric"], "Python metric functions (`metric: !function`) are not supported yet");
     if (isPythonHook(aggregation)) site.fail([...path, "aggregation"], "Python aggregations (`aggregation: !function`) are not supported yet");
+    // lm-eval hands an entry's other keys to the metric function, which multiple_choice, loglikelihood and
+    // loglikelihood_rolling scoring never calls: there they change nothing (belebele's `weight_by_size`).
+    const options = LOGPROB_TYPES.has(config.output_type) ? {} : rest;
     const factory = getMetric(name);
     if (config.process_results) {
       // lm-eval: with process_results, metric_list only names the keys it returns and how to aggregate them.

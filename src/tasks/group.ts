@@ -62,7 +62,9 @@ export async function loadTaskRef(ref: string, opts: TaskLoadOptions = {}): Prom
   if (!isGroupConfig(source)) return { tasks: [await loadTaskText(text, file, ref, opts)], groups: [] };
   const builder = new GroupBuilder(file, opts);
   await builder.group(String(source.value.group), source.value, {}, { source, file }, []);
-  return builder.result();
+  const loaded = builder.result();
+  if (loaded.tasks.length === 0) throw new ConfigError("the group lists no task", { file: ref, line: lineOf(source.doc, source.lc, ["task"]), key: "task" });
+  return loaded;
 }
 
 /**

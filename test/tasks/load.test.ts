@@ -98,7 +98,7 @@ describe("parseTask", () => {
     ["metric_list:\n  - metric: !function utils.m\n", "t.yaml:5, key `metric_list[0].metric`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
     ["process_docs: utils.process_docs\n", "t.yaml:4, key `process_docs`: expected `!function module.name` (a Python function beside the task file)"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
-    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file"],
+    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)"],
     ["output_type: generate\n", "t.yaml:4, key `output_type`: Invalid option"],
   ])("reports %j with file, line and key", (extra, message) => {
     expect(configError(MINIMAL + extra).message).toContain(message);
@@ -121,6 +121,12 @@ describe("parseTask", () => {
   it("reports YAML syntax errors with file and line", () => {
     expect(configError("task: x\nlist: [1\nother: 2\n").message).toMatch(/^t\.yaml:\d+: YAML syntax error: /);
     expect(configError("- a\n- b\n").message).toBe("t.yaml:1: expected a mapping of task keys at the top level");
+  });
+
+  it("ignores a metric entry's extra keys where lm-eval never calls the metric function (multiple_choice)", () => {
+    const mc = "task: x\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: 0\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: acc\n    weight_by_size: true\n";
+    expect(parseTask(mc, "t.yaml").metrics.map((m) => m.name)).toEqual(["acc"]);
+    expect(configError("task: x\ndoc_to_text: q\ndoc_to_target: a\nmetric_list:\n  - metric: exact_match\n    weight_by_size: true\n").message).toMatch(/key `metric_list\[0\]\.weight_by_size`: unknown option/);
   });
 
   it("takes the last of a key written twice, as PyYAML (and so lm-eval) does", () => {

@@ -21,6 +21,7 @@ import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
+import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -227,10 +228,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
-      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256 }) : identity,
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256, fingerprint: workFingerprint }) : identity,
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
+      // Each record keeps what produced it, so a rerun reuses it only for the same request and target.
+      options.checkpoint ? map(stampFingerprint) : identity,
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(

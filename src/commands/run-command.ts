@@ -96,8 +96,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     if (continuous) opened.push(() => continuous!.close());
     checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
-    // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
-    out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
+    // Every run writes every sample (resumed ones marked), so -o is rewritten: it holds the whole run, each line once.
+    out = config.output ? await openOutputFile(config.output) : io.stdout;
   } catch (error) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw error;
@@ -151,8 +151,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       run,
       onEvent: (event) => {
         if (event.type === "result") {
-          // Resumed results were output by the run that made them; they count in the summary only.
-          if (!event.resumed) out.write(`${JSON.stringify(event.line)}\n`);
+          // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
+          out.write(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`);
         } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);

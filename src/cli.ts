@@ -86,6 +86,9 @@ const run = program
   .option("--exit-on-alert", "stop when an alert fires (exit 6)")
   .option("--retain <7d|N>", "--continuous: prune checkpoint records older than an age, or beyond the newest N")
   .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics while running (0 = any free port)")
+  .option("--no-cache", "do not answer requests from the response cache (nor store replies in it)")
+  .option("--cache-ttl <duration>", "use cached replies only when younger than this (e.g. 12h, 7d)")
+  .option("--connect-timeout <sec>", "an endpoint that never answered and cannot be reached for this long stops the run, exit 4 (default 30)")
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);

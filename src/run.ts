@@ -25,6 +25,9 @@ import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
+import type { Dispatcher } from "./reliability/dispatcher.js";
+import { cachedDispatcher } from "./cache/cached-dispatcher.js";
+import type { ResponseCache } from "./cache/response-cache.js";
 import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./pipelines/multi-turn-state.js";
 import type { Judge } from "./scorers/judge.js";
@@ -101,6 +104,11 @@ export interface EvaluateOptions {
    * come out as `resumed` result events), and each result is recorded before it is emitted.
    */
   readonly checkpoint?: CompletedLookup & ResultRecorder & { conversations?(): ConversationState };
+  /**
+   * The response cache across runs: a request sent before (same endpoint, model and body) is answered
+   * from it, with nothing sent, no budget reserved and no cost (`"cached": true` on the line).
+   */
+  readonly responseCache?: ResponseCache;
 }
 
 /** The first rejected line, in strict mode. */
@@ -160,9 +168,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
     // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
     const conversations = options.conversations ?? options.checkpoint?.conversations?.();
-    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }) : undefined;
+    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }, options.responseCache) : undefined;
     const context: PipelineContext = {
-      dispatchers: built.dispatchers,
+      dispatchers: options.responseCache ? withCache(built.dispatchers, options.models, options.responseCache) : built.dispatchers,
       prices,
       emit,
       clock,
@@ -257,10 +265,21 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 }
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
-function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }): { judge: Judge; dispose: () => void } {
+function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }, cache?: ResponseCache): { judge: Judge; dispose: () => void } {
   // Its calls are the judge's (`purpose`): their cost is kept apart from the evaluated models'.
   const built = createDispatchers([{ ...target, fallback: undefined }], { ...deps, purpose: "judge" });
-  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: () => built.dispose() };
+  const dispatcher = built.dispatchers.get(target.client.model)!;
+  return {
+    judge: { model: target.client.model, dispatcher: cache ? cachedDispatcher(dispatcher, cache, target.endpoint) : dispatcher, price: target.price ?? null },
+    dispose: () => built.dispose(),
+  };
+}
+
+/** Each model's dispatcher answering from the response cache first (keyed with the model's endpoint). */
+function withCache(dispatchers: ReadonlyMap<string, Dispatcher>, models: readonly ModelTarget[], cache: ResponseCache): Map<string, Dispatcher> {
+  const endpoints = new Map<string, string | undefined>();
+  for (const m of models) for (let t: ModelTarget | undefined = m; t && !endpoints.has(t.client.model); t = t.fallback) endpoints.set(t.client.model, t.endpoint);
+  return new Map([...dispatchers].map(([model, d]) => [model, cachedDispatcher(d, cache, endpoints.get(model))]));
 }
 
 /** Prices by model name, fallbacks and the judge included (a sample a fallback served costs the fallback's price). */

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { ResponseCache } from "../cache/response-cache.js";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
 import { loadTokenCounter } from "../cost/count-tokens.js";
@@ -86,6 +87,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
   let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
   let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
+  let cache: ResponseCache | undefined;
   let out: Writable;
   try {
     metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
@@ -96,6 +98,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     if (continuous) opened.push(() => continuous!.close());
     checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
+    cache = config.cache ? await ResponseCache.open(config.store, { ttlMs: config.cacheTtlMs }) : undefined;
+    if (cache) opened.push(() => cache!.close());
     // Every run writes every sample (resumed ones marked), so -o is rewritten: it holds the whole run, each line once.
     out = config.output ? await openOutputFile(config.output) : io.stdout;
   } catch (error) {
@@ -148,6 +152,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       abortSignal: aborter.signal,
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
       checkpoint: checkpoint?.store,
+      responseCache: cache,
       run,
       onEvent: (event) => {
         if (event.type === "result") {
@@ -175,6 +180,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     if (config.inputs.includes("-")) io.stdin.destroy();
     await continuous?.close();
     await metrics?.close();
+    await cache?.close();
     shutdown.dispose();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));

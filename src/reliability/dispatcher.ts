@@ -22,6 +22,8 @@ export interface DispatchOutcome {
   readonly attempts: number;
   /** The model that answered, when it is not the one asked (a fallback served it). */
   readonly served_by?: string;
+  /** The reply came from the response cache: nothing was sent (`attempts` 0). */
+  readonly cached?: boolean;
 }
 
 export interface Dispatcher {
@@ -36,7 +38,7 @@ export interface Dispatcher {
    * ModelCallError: `kind: "fatal"` means the run must stop; `permanent`, or `retryable` once the
    * retries are spent, is this sample's error. Aborting the signal cancels it (type `aborted`).
    */
-  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal }): Promise<DispatchOutcome>;
+  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal; readonly repeat?: number }): Promise<DispatchOutcome>;
 }
 
 export interface DispatcherOptions {

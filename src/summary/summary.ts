@@ -13,7 +13,7 @@ export interface MetricValue {
 }
 
 export interface ModelSummary {
-  samples: { total: number; ok: number; error: number; resumed: number; changed: number; rejected: number };
+  samples: { total: number; ok: number; error: number; resumed: number; changed: number; cached: number; rejected: number };
   metrics: Record<string, MetricValue>;
   usage: { prompt_tokens: number; completion_tokens: number; requests: number; retries: number };
   /** Null when some reply had no known price. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimServer, startSim } from "../../src/sim/index.js";
+import type { ResultLine } from "../../src/types.js";
 import { answerOf, gsmLine, startContinuous } from "./continuous-child.js";
 
 let sim: SimServer;
@@ -46,7 +47,7 @@ describe("a restarted streameval run --continuous (child processes over a pipe, 
     // Session 2, the same command over the same lines plus four new ones: only the new ones are sent.
     const second = startContinuous(sim.url, args);
     second.write(lines(1, 8));
-    const fresh = (r: { resumed?: unknown }) => r.resumed !== true;
+    const fresh = (r: ResultLine) => r.resumed !== true;
     await second.until(() => second.results.filter(fresh).length >= 4);
     expect(second.stderr.join("\n")).toMatch(/resuming run gsm8k-\w+ \(crashed\): 4 recorded result\(s\) are reused/);
     second.child.kill("SIGTERM");

@@ -138,6 +138,25 @@ runs
     process.exitCode = await runsExport(run, flags, io);
   });
 
+const cache = program.command("cache").description("the response cache across runs: stats, clear");
+cache
+  .command("stats")
+  .description("replies the cache holds, by model, and its size on disk")
+  .option("--store <dir>", "checkpoint store (the cache sits inside it)", ".streameval")
+  .option("--json", "JSON instead of text")
+  .action(async (flags: { store: string; json?: boolean }) => {
+    const { cacheStats } = await import("./commands/cache-command.js");
+    process.exitCode = await cacheStats(flags, io);
+  });
+cache
+  .command("clear")
+  .description("delete every cached reply (the store's run records stay)")
+  .option("--store <dir>", "checkpoint store (the cache sits inside it)", ".streameval")
+  .action(async (flags: { store: string }) => {
+    const { cacheClear } = await import("./commands/cache-command.js");
+    process.exitCode = await cacheClear(flags, io);
+  });
+
 program
   .command("sim")
   .description("a bundled OpenAI-compatible simulator on loopback (demo, dry runs)")

@@ -77,6 +77,29 @@ export class ResponseCache {
     void write.finally(() => this.#pending.delete(write));
   }
 
+  /** Entries, by model, and the oldest and newest entry's time; reads every value once. */
+  async stats(): Promise<{ entries: number; by_model: Record<string, number>; oldest: number | null; newest: number | null }> {
+    let entries = 0;
+    let oldest: number | null = null;
+    let newest: number | null = null;
+    const byModel: Record<string, number> = {};
+    for await (const e of this.#db.values()) {
+      entries++;
+      byModel[e.model] = (byModel[e.model] ?? 0) + 1;
+      oldest = oldest === null ? e.at : Math.min(oldest, e.at);
+      newest = newest === null ? e.at : Math.max(newest, e.at);
+    }
+    return { entries, by_model: byModel, oldest, newest };
+  }
+
+  /** Deletes every entry; returns how many there were. */
+  async clear(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.#db.keys()) n++;
+    await this.#db.clear();
+    return n;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#pending);
     await this.#db.close();

@@ -38,6 +38,8 @@ export type EvalEvent =
       readonly e2e_ms?: number;
       /** Why the call was made: `eval` (default) or a helper such as `judge`; helpers' costs are kept apart. */
       readonly purpose?: string;
+      /** For a connection failure: the network error code (`ECONNREFUSED`, `ENOTFOUND` …). */
+      readonly networkCode?: string;
     }
   /** The run's budget as it ended (runs with `--budget-usd` or `--max-tokens-total`). */
   | { readonly type: "budget"; readonly state: BudgetState }

@@ -26,6 +26,7 @@ import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { Dispatcher } from "./reliability/dispatcher.js";
+import { ConnectWatch } from "./reliability/connect-watch.js";
 import { cachedDispatcher } from "./cache/cached-dispatcher.js";
 import type { ResponseCache } from "./cache/response-cache.js";
 import type { RouteRule } from "./routing/types.js";
@@ -109,6 +110,11 @@ export interface EvaluateOptions {
    * from it, with nothing sent, no budget reserved and no cost (`"cached": true` on the line).
    */
   readonly responseCache?: ResponseCache;
+  /**
+   * An endpoint that has never answered and refuses connections (or whose host does not resolve) for
+   * this long stops the run as fatal (default 30 000 ms). One that has answered is waited out.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** The first rejected line, in strict mode. */
@@ -134,9 +140,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
     const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    let connectWatch: ConnectWatch | undefined;
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);
+      connectWatch?.add(e);
       events.next(e);
     };
     const aborter = new AbortController();
@@ -162,6 +170,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     if (options.abortSignal?.aborted) onAbort();
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
+    const endpoints = endpointsOf(options);
+    connectWatch = new ConnectWatch({
+      timeoutMs: options.connectTimeoutMs,
+      clock,
+      endpointOf: (model) => endpoints.get(model) ?? DEFAULT_ENDPOINT,
+      onGiveUp: (message) => stop("fatal", message),
+    });
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
@@ -250,6 +265,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
         judge?.dispose();
+        connectWatch?.dispose();
         events.complete();
       }),
     );
@@ -260,6 +276,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.stopSignal?.removeEventListener("abort", onStop);
       options.abortSignal?.removeEventListener("abort", onAbort);
       aborter.abort(new Error("unsubscribed"));
+      connectWatch?.dispose();
     };
   });
 }
@@ -273,6 +290,17 @@ function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEv
     judge: { model: target.client.model, dispatcher: cache ? cachedDispatcher(dispatcher, cache, target.endpoint) : dispatcher, price: target.price ?? null },
     dispose: () => built.dispose(),
   };
+}
+
+/** Where requests go when a model names no base URL: the SDK's default. */
+const DEFAULT_ENDPOINT = "https://api.openai.com/v1";
+
+/** Each model's base URL (fallbacks' and the judge's included). */
+function endpointsOf(options: EvaluateOptions): Map<string, string | undefined> {
+  const endpoints = new Map<string, string | undefined>();
+  const targets = [...options.models, ...(options.judge ? [options.judge] : [])];
+  for (const m of targets) for (let t: ModelTarget | undefined = m; t && !endpoints.has(t.client.model); t = t.fallback) endpoints.set(t.client.model, t.endpoint);
+  return endpoints;
 }
 
 /** Each model's dispatcher answering from the response cache first (keyed with the model's endpoint). */

@@ -151,7 +151,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
           return { kind: "not-sent", queued_ms: clock.now() - start };
         }
         const failure = classifyApiError(error, clock.epochMs());
-        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...purpose });
+        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...(failure.networkCode ? { networkCode: failure.networkCode } : {}), ...purpose });
         // Turned away with a status: the server counted (and billed) nothing. Cut off: it may have.
         ticket.settle(failure.status !== undefined ? 0 : null);
         hold?.fail(failure.status === undefined);

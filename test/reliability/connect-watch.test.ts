@@ -4,7 +4,7 @@ import { ConnectWatch } from "../../src/reliability/connect-watch.js";
 import { OutageNotice } from "../../src/render/outage-notice.js";
 import { flush, VirtualClock } from "./virtual-clock.js";
 
-const refused = (model = "m"): EvalEvent => ({ type: "request-end", model, id: "a", attempt: 1, ok: false, errorType: "connection", networkCode: "ECONNREFUSED" });
+const refused = (model = "m", networkCode = "ECONNREFUSED"): EvalEvent => ({ type: "request-end", model, id: "a", attempt: 1, ok: false, errorType: "connection", networkCode });
 const answered = (model = "m", status = 503): EvalEvent => ({ type: "request-end", model, id: "a", attempt: 1, ok: false, errorType: "server_error", status });
 
 function watch(clock: VirtualClock) {
@@ -43,7 +43,7 @@ describe("ConnectWatch (virtual clock)", () => {
   it("ignores failures that are not 'nothing there' (a reset, a timeout), and stops its timers on dispose", async () => {
     const clock = new VirtualClock();
     const { w, given } = watch(clock);
-    w.add({ ...refused(), networkCode: "ECONNRESET" });
+    w.add(refused("m", "ECONNRESET"));
     w.add({ type: "request-end", model: "m", id: "a", attempt: 1, ok: false, errorType: "timeout" });
     w.add(refused("x"));
     w.dispose();

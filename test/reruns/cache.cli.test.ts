@@ -29,7 +29,7 @@ const run = (extra: string[]) =>
 const strict = "exact_match,strict-match";
 const flexible = "exact_match,flexible-extract";
 
-describe("the response cache across runs (child processes, loopback simulator)", { timeout: 90_000 }, () => {
+describe("the response cache across runs (child processes, loopback simulator)", { timeout: 240_000 }, () => {
   it("after a filter is edited, the rerun sends nothing, rescoring the same replies exactly, at cost 0 and out of latency", async () => {
     const first = await run([]);
     expect(first.code, first.stderr).toBe(0);

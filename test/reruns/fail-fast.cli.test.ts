@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +32,7 @@ async function closedPort(): Promise<number> {
 
 const run = (args: string[]) => runCli(["run", ...args, "-t", "gsm8k", "-m", "m", "--no-progress"], { cwd: dir });
 
-describe("failing fast, and never silently (child processes)", { timeout: 60_000 }, () => {
+describe("failing fast, and never silently (child processes)", { timeout: 240_000 }, () => {
   it("a base URL without a scheme is a usage error (exit 2) naming the flag", async () => {
     const r = await run(["ok.jsonl", "--base-url", "127.0.0.1:8000/v1", "--store", "s0"]);
     expect(r.code).toBe(2);
@@ -68,11 +68,17 @@ describe("failing fast, and never silently (child processes)", { timeout: 60_000
   });
 
   it("a missing input fails before the store is touched: the finished run stays complete", async () => {
-    expect((await run(["ok.jsonl", "--base-url", sim.url, "--store", "s3"])).code).toBe(0);
+    expect((await run(["ok.jsonl", "--base-url", sim.url, "--store", "s3", "--price", "1/2"])).code).toBe(0);
     const r = await run(["missing.jsonl", "--base-url", sim.url, "--store", "s3"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/missing\.jsonl.*no such file/);
     const list = await runCli(["runs", "list", "--store", "s3", "--json"], { cwd: dir });
     expect(list.stdout).toMatch(/"status":"complete"/);
+    // runs export's summary carries the cost, rebuilt from the records.
+    const [meta] = JSON.parse(`[${list.stdout.trim().split("\n").join(",")}]`).flat() as { run: string }[];
+    const exported = await runCli(["runs", "export", meta!.run, "--store", "s3", "--summary", "x.json"], { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    const summary = JSON.parse(await readFile(join(dir, "x.json"), "utf8")) as { cost: { total_usd: number | null } };
+    expect(summary.cost.total_usd).toBeGreaterThan(0);
   });
 });

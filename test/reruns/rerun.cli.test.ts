@@ -30,7 +30,7 @@ const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON
 const run = (store: string, args: string[]) =>
   runCli(["run", ...args, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "--store", join(dir, store), "--no-progress", "--no-cache"], { cwd: dir });
 
-describe("a rerun (child processes, loopback simulator)", { timeout: 60_000 }, () => {
+describe("a rerun (child processes, loopback simulator)", { timeout: 240_000 }, () => {
   it("changed data under the same ids is sent again and scored against the new targets, never the old ones", async () => {
     expect((await run("s1", ["ds1.jsonl"])).code).toBe(0);
     const before = sim.stats().requests;

@@ -11,7 +11,7 @@ import { isTaskInputError } from "./errors/task-input-error.js";
 import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
-import type { ModelClient } from "./models/types.js";
+import type { ModelClient } from "./work/model.js";
 import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
@@ -23,16 +23,20 @@ import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { defaultPipelines } from "./pipelines/registry.js";
-import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
+import type { Outcome } from "./work/work-item.js";
+import type { PipelineContext } from "./operators/pipeline-context.js";
+import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { Dispatcher } from "./reliability/dispatcher.js";
 import { ConnectWatch } from "./reliability/connect-watch.js";
 import { cachedDispatcher } from "./cache/cached-dispatcher.js";
 import type { ResponseCache } from "./cache/response-cache.js";
 import type { RouteRule } from "./routing/types.js";
-import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { ConversationState } from "./work/conversation-state.js";
+import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
 import type { Judge } from "./scorers/judge.js";
-import type { Task } from "./tasks/types.js";
+import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
+import type { Task } from "./work/task.js";
 import type { Reject, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -54,10 +58,16 @@ export interface ModelTarget {
   readonly contextWindow?: number;
 }
 
+/** What `evaluate` runs: the input lines, the tasks and models, and how (limits, budget, routing, checkpoint). */
 export interface EvaluateOptions {
   /** Input lines (see `readLines`/`openInputs`, or `docsToLines` for objects made in code). */
   readonly input: AsyncIterable<SourceLine>;
   readonly tasks: readonly Task[];
+  /**
+   * The tasks come from a group file: a line names its task by its `task` field or by its file's
+   * name (`mmlu_anatomy.jsonl`); a line doing neither is rejected (it would land in the first task).
+   */
+  readonly taskRequired?: boolean;
   readonly models: readonly ModelTarget[];
   /** Pipelines by output_type (default: the bundled ones). */
   readonly pipelines?: PipelineRegistry;
@@ -99,6 +109,11 @@ export interface EvaluateOptions {
   readonly judge?: ModelTarget;
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
   readonly conversations?: ConversationState;
+  /**
+   * Runs model-generated programs for code metrics (code_eval): `createCodeSandbox()`. Required by
+   * tasks that execute code (`unsafe_code: true` or a code metric); without it they are refused.
+   */
+  readonly codeSandbox?: CodeSandbox;
 
   /**
    * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
@@ -139,7 +154,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    const repeats = new RepeatGatherer({
+      tasks: options.tasks,
+      repeats: options.repeats,
+      scoreRepeats: (task, responses, target, own) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own),
+    });
     let connectWatch: ConnectWatch | undefined;
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
@@ -195,6 +214,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
       ...(conversations ? { conversations } : {}),
+      ...(options.codeSandbox ? { codeSandbox: options.codeSandbox } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
@@ -223,7 +243,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         return EMPTY;
       }
       const { sample } = item;
-      const task = sample.task === undefined ? defaultTask : tasks.get(sample.task);
+      const named = sample.task ?? (tasks.size > 1 ? taskOfFile(sample.at.file, tasks) : undefined);
+      if (named === undefined && options.taskRequired) {
+        rejectItem({ at: sample.at, reason: `key \`task\`: missing; the line of a group run names its task (one of ${[...tasks.keys()].slice(0, 5).join(", ")}${tasks.size > 5 ? ", …" : ""}) by a \`task\` field or by its file's name (TASK.jsonl)`, raw: JSON.stringify(sample.doc).slice(0, 200) });
+        return EMPTY;
+      }
+      const task = named === undefined ? defaultTask : tasks.get(named);
       if (!task) {
         rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: JSON.stringify(sample.doc).slice(0, 200) });
         return EMPTY;
@@ -347,4 +372,11 @@ function validate(options: EvaluateOptions): void {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
   if (options.budget) checkBudget(options.budget, pricesOf(options));
+  checkCodeExecutionAllowed(options.tasks, options.codeSandbox !== undefined);
+}
+
+/** The task a file's name gives its lines (`dir/mmlu_anatomy.jsonl` → `mmlu_anatomy`), if the run has it. */
+function taskOfFile(file: string, tasks: ReadonlyMap<string, Task>): string | undefined {
+  const base = file.split(/[\\/]/).pop()!.replace(/\.jsonl?$/i, "");
+  return tasks.has(base) ? base : undefined;
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
-import type { ChatReply, ChatRequest } from "../models/types.js";
+import type { ChatReply, ChatRequest } from "../work/model.js";
 import { stableJson } from "./stable-json.js";
 
 /** The cache's LevelDB folder inside `--store`, beside the checkpoint's. */

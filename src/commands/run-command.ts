@@ -17,11 +17,13 @@ import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
-import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
-import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
-import { loadTask } from "../tasks/load.js";
+import { loadTaskRefs } from "../tasks/group.js";
+import type { Task } from "../work/task.js";
+import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
+import { type CodeSandbox, createCodeSandbox } from "../python/sandbox/code-sandbox.js";
+import { describeIsolation } from "../python/sandbox/verdict.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { openCheckpoint } from "./checkpoint.js";
@@ -53,8 +55,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   // A missing input fails here, before the store is opened: the run it would resume stays as it was.
   await checkInputsExist(config.inputs);
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
-  const routing = config.route ? await readRoutes(config.route) : undefined;
+  const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
+  checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+  const codeSandbox = await openCodeSandbox(config, tasks, io);
+  const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
   // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
   const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
@@ -100,7 +104,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
       : undefined;
     if (continuous) opened.push(() => continuous!.close());
-    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
+    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
     cache = config.cache ? await ResponseCache.open(config.store, { ttlMs: config.cacheTtlMs }) : undefined;
     if (cache) opened.push(() => cache!.close());
@@ -151,6 +155,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     summary = await runEvaluation({
       input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
+      groups,
+      taskRequired: groups.length > 0,
       models,
       limit: config.limit,
       repeats: config.repeats,
@@ -159,6 +165,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       strict: config.strict,
       budget,
       judge,
+      ...(codeSandbox ? { codeSandbox } : {}),
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
@@ -223,20 +230,25 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
 }
 
 /**
- * The routing file's rules, its text (for the run's fingerprint) and, when a rule looks at
- * `prompt_tokens`, a real token counter (o200k, loaded only then).
+ * The code execution sandbox, when a task needs one (and --allow-code-execution allowed it): probed once
+ * by running `pass` through it, and the isolation in force said on stderr.
  */
-async function readRoutes(file: string): Promise<{ rules: RouteRule[]; text: string; countTokens?: (text: string) => number }> {
-  let text: string;
+async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: CommandIO): Promise<CodeSandbox | undefined> {
+  if (!config.allowCodeExecution || !tasks.some(needsCodeExecution)) return undefined;
+  const sandbox = createCodeSandbox({ limits: config.codeLimits, concurrency: config.codeConcurrency });
   try {
-    text = await readFile(file, "utf8");
+    io.stderr.write(`${describeIsolation(await sandbox.probe())}\n`);
   } catch (e) {
-    throw new ConfigError(`cannot read the routing file: ${(e as Error).message}`, { file, key: "--route" });
+    throw new ConfigError((e as Error).message, { key: "--allow-code-execution" });
   }
-  const rules = parseRoutes(text, file);
-  if (!text.includes("prompt_tokens")) return { rules, text };
+  return sandbox;
+}
+
+/** The routing rules (read by resolveRunConfig) with, when a rule looks at `prompt_tokens`, a real token counter (o200k, loaded only then). */
+async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Promise<NonNullable<RunConfig["routing"]> & { countTokens?: (text: string) => number }> {
+  if (!routing.text.includes("prompt_tokens")) return routing;
   const counter = await loadTokenCounter("gpt-4o");
-  return { rules, text, countTokens: (t) => counter.text(t) };
+  return { ...routing, countTokens: (t) => counter.text(t) };
 }
 
 /** Every named input can be opened for reading (stdin, "-", always can). */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
+import type { RouteRule } from "../routing/types.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { parseDuration } from "../continuous/duration.js";
@@ -9,7 +10,7 @@ import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
 export interface RunFlags extends ContinuousFlags {
@@ -46,6 +47,10 @@ export interface RunFlags extends ContinuousFlags {
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
   useN?: boolean;
+  allowCodeExecution?: boolean;
+  codeTimeout?: string;
+  codeMemoryMb?: string;
+  codeConcurrency?: string;
   metricsPort?: string;
   judgeModel?: string;
   judgeBaseUrl?: string;
@@ -92,6 +97,8 @@ export interface RunConfig {
   readonly modelsFile: string | undefined;
   /** Routing rules file (`--route`): each sample goes to the models its first matching rule names. */
   readonly route: string | undefined;
+  /** The routing file read and compiled once: its rules, and its text (the run's fingerprint hashes it). */
+  readonly routing: { readonly rules: readonly RouteRule[]; readonly text: string } | undefined;
   /** Overrides every task's `num_fewshot`. */
   readonly numFewshot: number | undefined;
   /** The few-shot pool (JSONL), overriding the tasks' `fewshot_config`. */
@@ -99,6 +106,12 @@ export interface RunConfig {
   readonly fewshotAsMultiturn: boolean;
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
+  /** Run model-generated code for tasks that need it (`--allow-code-execution`), in the sandbox. */
+  readonly allowCodeExecution: boolean;
+  /** The sandbox's limits set by flags (`--code-timeout`, `--code-memory-mb`); the rest keep their defaults. */
+  readonly codeLimits: { readonly timeoutS?: number; readonly memoryMb?: number };
+  /** Programs run at once (`--code-concurrency`, default 2). */
+  readonly codeConcurrency: number;
   /** Rolling windows, alerts and endless input (see continuous-config.ts); undefined when unused. */
   readonly continuous: ContinuousConfig | undefined;
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run lasts (0: any free port). */
@@ -139,7 +152,8 @@ export function resolveRunConfig(
   }
   const price = flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null;
   // Models a routing file names get a spec too (endpoint, limits, price), as --model ones do.
-  const routed = flags.route ? routedModels(wrap(() => parseRoutes(readFileSync(flags.route as string, "utf8"), flags.route as string), "--route")) : [];
+  const routing = flags.route ? wrap(() => readRouting(flags.route as string), "--route") : undefined;
+  const routed = routing ? routedModels(routing.rules) : [];
   const modelSpecs = resolveModelSpecs(
     [...new Set([...models, ...routed])],
     {
@@ -185,10 +199,17 @@ export function resolveRunConfig(
     modelSpecs,
     modelsFile: modelsConfig?.file,
     route: flags.route,
+    routing,
     numFewshot: flags.numFewshot === undefined ? undefined : int(flags.numFewshot, "--num-fewshot", 0, 0),
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
+    allowCodeExecution: flags.allowCodeExecution ?? false,
+    codeLimits: {
+      ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
+      ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
+    },
+    codeConcurrency: int(flags.codeConcurrency, "--code-concurrency", 2, 1),
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     cache: flags.cache !== false && flags.store !== false,
@@ -209,6 +230,9 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   // Routing rules change which model answers; asking for n choices changes the replies.
   if (routesText !== undefined) h.update(`routes\0${routesText}\0`);
   if (config.useN) h.update("use-n\0");
+  // The sandbox's time and memory limits decide which programs pass; runs of other tasks keep their fingerprint.
+  const limits = config.codeLimits ?? {};
+  if (limits.timeoutS !== undefined || limits.memoryMb !== undefined) h.update(`code\0${JSON.stringify([limits.timeoutS ?? null, limits.memoryMb ?? null])}\0`);
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
@@ -267,6 +291,11 @@ function graceMs(text: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new ConfigError(`expected a number of seconds >= 0, got ${JSON.stringify(text)}`, { key: "--grace" });
   return n * 1000;
+}
+
+function readRouting(file: string): { rules: RouteRule[]; text: string } {
+  const text = readFileSync(file, "utf8");
+  return { rules: parseRoutes(text, file), text };
 }
 
 function wrap<T>(fn: () => T, key: string): T {

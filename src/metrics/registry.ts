@@ -1,5 +1,6 @@
+import { codeEval, passAt1 } from "./code-eval.js";
 import { exactMatch } from "./exact-match.js";
-import { acc, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
+import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
@@ -22,10 +23,13 @@ export const metrics = {
   exact_match: exactMatch,
   acc,
   acc_norm: accNorm,
+  acc_bytes: accBytes,
   perplexity,
   word_perplexity: wordPerplexity,
   byte_perplexity: bytePerplexity,
   bits_per_byte: bitsPerByte,
+  code_eval: codeEval,
+  pass_at_1: passAt1,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

@@ -2,9 +2,10 @@ import { defer, mergeMap, type OperatorFunction } from "rxjs";
 import { usageOrEstimate } from "../cost/estimate-usage.js";
 import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import { requestTiming } from "../observe/request-timing.js";
-import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
+import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { PipelineContext } from "./pipeline-context.js";
 
 /** `cached: true` and the reply's original cost, for a result line whose reply came from the response cache. */
 export function cacheMark(inferred: Pick<Inferred, "cached" | "cached_cost_usd">): { cached?: true; cached_cost_usd?: number | null } {

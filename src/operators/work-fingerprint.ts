@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { stableJson } from "../cache/stable-json.js";
-import type { Outcome, WorkItem } from "../pipelines/types.js";
+import type { Outcome, WorkItem } from "../work/work-item.js";
 
 /**
  * What produced a result, as one short hash: the model, the task's output type and generation settings,

@@ -1,11 +1,14 @@
 import { pipe } from "rxjs";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
+import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
+import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { PipelineDef, WorkItem } from "./types.js";
+import type { PipelineDef } from "./types.js";
+import type { WorkItem } from "../work/work-item.js";
 
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
 export function generateUntilRequest(work: WorkItem): ChatRequest {
@@ -13,16 +16,24 @@ export function generateUntilRequest(work: WorkItem): ChatRequest {
   return chatRequestOf(work, (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }]);
 }
 
-/** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
 export const generateUntil: PipelineDef = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
+    ...withTargets(task.targets?.(sample.doc)),
     ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
   }),
   create: (context) =>
     pipe(
       context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
       score(),
+      executeCode(context.codeSandbox, context.signal),
     ),
+  scoreRepeats,
 };
+
+/** `targets` on the prepared sample when the task gives several gold answers. */
+function withTargets(targets: string[] | undefined): { targets?: string[] } {
+  return targets ? { targets } : {};
+}

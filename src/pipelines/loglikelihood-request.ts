@@ -1,6 +1,6 @@
-import type { ChatReply, ChatRequest, TokenLogprobs } from "../models/types.js";
 import { cacheMark } from "../operators/infer.js";
-import type { Inferred } from "./types.js";
+import type { ChatReply, ChatRequest, TokenLogprobs } from "../work/model.js";
+import type { Inferred } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { continuationLoglikelihood, type ContinuationScore } from "./loglikelihood-scores.js";
 

@@ -1,4 +1,4 @@
-import type { TokenLogprobs } from "../models/types.js";
+import type { TokenLogprobs } from "../work/model.js";
 import { isPySpace, pyRstrip } from "../python/str.js";
 
 /**

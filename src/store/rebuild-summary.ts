@@ -16,6 +16,7 @@ export async function rebuildSummary(meta: RunMeta, runStore: RunStore, each?: (
     run: meta.run,
     tasks: meta.tasks.map((t) => ({ name: t.name, aggregations: new Map(Object.entries(t.aggregations)) })),
     models: meta.models,
+    ...(meta.groups?.length ? { groups: meta.groups } : {}),
   });
   // The cost section from the records too, priced as each line was (its own cost_usd).
   const saved = meta.summary;

@@ -1,6 +1,7 @@
-export type * from "./types.js";
+export type * from "../work/task.js";
 export { loadTask, parseTask, type TaskLoadOptions } from "./load.js";
-export { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
+export { buildTask, type BuildOptions } from "./build.js";
+export type { ConfigSite } from "./yaml-location.js";
 export { compileFewshot, FewshotConfigSchema, sampleIndices, type Fewshot, type FewshotConfig } from "./fewshot.js";
 export { readFewshotFile } from "./fewshot-file.js";
 export { compileRawTarget, goldIndex, rawTarget, targetText, type RawTarget } from "./gold.js";

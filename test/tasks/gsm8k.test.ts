@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadTask } from "../../src/tasks/load.js";
 import { scoreResponse } from "../../src/tasks/score.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 import type { Doc } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
 

@@ -159,11 +159,18 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       repeats: options.repeats,
       scoreRepeats: (task, responses, target, own) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own),
     });
-    let connectWatch: ConnectWatch | undefined;
+    const endpoints = endpointsOf(options);
+    // `stop` is called only once the run is going, long after it is defined below.
+    const connectWatch = new ConnectWatch({
+      timeoutMs: options.connectTimeoutMs,
+      clock,
+      endpointOf: (model) => endpoints.get(model) ?? DEFAULT_ENDPOINT,
+      onGiveUp: (message) => stop("fatal", message),
+    });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);
-      connectWatch?.add(e);
+      connectWatch.add(e);
       events.next(e);
     };
     const aborter = new AbortController();
@@ -189,13 +196,6 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     if (options.abortSignal?.aborted) onAbort();
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
-    const endpoints = endpointsOf(options);
-    connectWatch = new ConnectWatch({
-      timeoutMs: options.connectTimeoutMs,
-      clock,
-      endpointOf: (model) => endpoints.get(model) ?? DEFAULT_ENDPOINT,
-      onGiveUp: (message) => stop("fatal", message),
-    });
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
     const prices = pricesOf(options);
     const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
@@ -290,7 +290,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
         judge?.dispose();
-        connectWatch?.dispose();
+        connectWatch.dispose();
         events.complete();
       }),
     );
@@ -301,7 +301,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.stopSignal?.removeEventListener("abort", onStop);
       options.abortSignal?.removeEventListener("abort", onAbort);
       aborter.abort(new Error("unsubscribed"));
-      connectWatch?.dispose();
+      connectWatch.dispose();
     };
   });
 }

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
-import { access, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { ResponseCache } from "../cache/response-cache.js";
 import { systemClock } from "../clock.js";
@@ -149,7 +149,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const retain = config.continuous?.retain;
   let retention: Awaited<ReturnType<typeof startRetention>> | undefined;
   let summary: Summary;
-  let rejectsNote = "";
+  let rejectsNote: string | undefined;
   try {
     retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
     summary = await runEvaluation({

@@ -20,8 +20,11 @@ export async function rebuildSummary(meta: RunMeta, runStore: RunStore, each?: (
   });
   // The cost section from the records too, priced as each line was (its own cost_usd).
   const saved = meta.summary;
-  const prices = meta.models.map((model) => saved?.cost?.by_model?.[model]?.price ? { model, price: saved.cost.by_model[model]!.price!, source: saved.cost.by_model[model]!.price!.source } : { model, price: null, source: "unknown" as const });
-  const ledger = new CostLedger(prices as ResolvedPrice[]);
+  const prices = meta.models.map((model): ResolvedPrice => {
+    const price = saved?.cost?.by_model?.[model]?.price;
+    return price ? { model, price, source: price.source } : { model, price: null, source: "unknown" };
+  });
+  const ledger = new CostLedger(prices);
   for await (const line of runStore.results()) {
     builder.addResult(line);
     ledger.addResult(line);

@@ -34,7 +34,8 @@ const counts = (from: number, to: number) => Array.from({ length: to - from + 1 
 
 describe("a restarted streameval run --continuous (child processes over a pipe, one store)", () => {
   it("does not request the ids it already scored, requests the new ones, and with --retain N again those pruned", async () => {
-    const args = ["--continuous", "--window", "100", "--store", store];
+    // --no-cache: what is pruned must be requested again, not answered from the response cache.
+    const args = ["--continuous", "--window", "100", "--store", store, "--no-cache"];
 
     // Session 1: four lines scored, then killed outright (kill -9: no shutdown at all).
     const first = startContinuous(sim.url, args);

@@ -51,7 +51,8 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     const before = sim.stats().requests;
     const again = await run({ store, summary: join(dir, "b.json"), limit: "12" });
     expect(sim.stats().requests).toBe(before);
-    expect(again.lines.map(({ resumed, ...l }) => [resumed, l])).toEqual(first.lines.map((l) => [true, l]));
+    const byId = (a: ResultLine, b: ResultLine) => a.id.localeCompare(b.id);
+    expect(again.lines.sort(byId).map(({ resumed, ...l }) => [resumed, l])).toEqual(first.lines.sort(byId).map((l) => [true, l]));
     expect(again.io.err()).toMatch(/resuming run gsm8k-[0-9a-f]{12} \(complete\): 12 recorded result\(s\) are reused/);
     const a = await summaryOf(join(dir, "a.json"));
     const b = await summaryOf(join(dir, "b.json"));

@@ -91,6 +91,9 @@ const run = program
   .option("--exit-on-alert", "stop when an alert fires (exit 6)")
   .option("--retain <7d|N>", "--continuous: prune checkpoint records older than an age, or beyond the newest N")
   .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics while running (0 = any free port)")
+  .option("--no-cache", "do not answer requests from the response cache (nor store replies in it)")
+  .option("--cache-ttl <duration>", "use cached replies only when younger than this (e.g. 12h, 7d)")
+  .option("--connect-timeout <sec>", "an endpoint that never answered and cannot be reached for this long stops the run, exit 4 (default 30)")
   .action(async (inputs: string[], flags: RunFlags) => {
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);
@@ -138,6 +141,25 @@ runs
   .action(async (run: string, flags: RunsOptions) => {
     const { runsExport } = await import("./commands/runs-command.js");
     process.exitCode = await runsExport(run, flags, io);
+  });
+
+const cache = program.command("cache").description("the response cache across runs: stats, clear");
+cache
+  .command("stats")
+  .description("replies the cache holds, by model, and its size on disk")
+  .option("--store <dir>", "checkpoint store (the cache sits inside it)", ".streameval")
+  .option("--json", "JSON instead of text")
+  .action(async (flags: { store: string; json?: boolean }) => {
+    const { cacheStats } = await import("./commands/cache-command.js");
+    process.exitCode = await cacheStats(flags, io);
+  });
+cache
+  .command("clear")
+  .description("delete every cached reply (the store's run records stay)")
+  .option("--store <dir>", "checkpoint store (the cache sits inside it)", ".streameval")
+  .action(async (flags: { store: string }) => {
+    const { cacheClear } = await import("./commands/cache-command.js");
+    process.exitCode = await cacheClear(flags, io);
   });
 
 program

@@ -1,5 +1,5 @@
 import type { BudgetState } from "./cost/budget.js";
-import type { Reject, ResultLine, SourcePosition, Usage } from "./types.js";
+import type { Reject, ResultLine, SourcePosition, Usage, WorkKey } from "./types.js";
 
 /**
  * What happens during a run, as a stream of typed events. Stages emit them; progress, the summary,
@@ -8,6 +8,8 @@ import type { Reject, ResultLine, SourcePosition, Usage } from "./types.js";
 export type EvalEvent =
   /** A finished sample × model × repeat (ok or error). */
   | { readonly type: "result"; readonly line: ResultLine; readonly resumed?: boolean }
+  /** A stored result not reused because its request or target changed (see `workFingerprint`): sent again. */
+  | { readonly type: "record-changed"; readonly key: WorkKey }
   /** An input line set aside (bad JSON, missing field …). */
   | { readonly type: "reject"; readonly reject: Reject }
   /** An id seen before in this input; the later line is evaluated too, and reported here. */
@@ -36,6 +38,8 @@ export type EvalEvent =
       readonly e2e_ms?: number;
       /** Why the call was made: `eval` (default) or a helper such as `judge`; helpers' costs are kept apart. */
       readonly purpose?: string;
+      /** For a connection failure: the network error code (`ECONNREFUSED`, `ENOTFOUND` …). */
+      readonly networkCode?: string;
     }
   /** The run's budget as it ended (runs with `--budget-usd` or `--max-tokens-total`). */
   | { readonly type: "budget"; readonly state: BudgetState }

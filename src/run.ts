@@ -23,12 +23,17 @@ import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
+import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome } from "./work/work-item.js";
 import type { PipelineContext } from "./operators/pipeline-context.js";
 import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { HookCaller } from "./python/hooks/hook-caller.js";
+import type { Dispatcher } from "./reliability/dispatcher.js";
+import { ConnectWatch } from "./reliability/connect-watch.js";
+import { cachedDispatcher } from "./cache/cached-dispatcher.js";
+import type { ResponseCache } from "./cache/response-cache.js";
 import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./work/conversation-state.js";
 import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
@@ -124,6 +129,16 @@ export interface EvaluateOptions {
    * come out as `resumed` result events), and each result is recorded before it is emitted.
    */
   readonly checkpoint?: CompletedLookup & ResultRecorder & { conversations?(): ConversationState };
+  /**
+   * The response cache across runs: a request sent before (same endpoint, model and body) is answered
+   * from it, with nothing sent, no budget reserved and no cost (`"cached": true` on the line).
+   */
+  readonly responseCache?: ResponseCache;
+  /**
+   * An endpoint that has never answered and refuses connections (or whose host does not resolve) for
+   * this long stops the run as fatal (default 30 000 ms). One that has answered is waited out.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** The first rejected line, in strict mode. */
@@ -153,9 +168,18 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       repeats: options.repeats,
       scoreRepeats: (task, responses, target, own, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own, doc),
     });
+    const endpoints = endpointsOf(options);
+    // `stop` is called only once the run is going, long after it is defined below.
+    const connectWatch = new ConnectWatch({
+      timeoutMs: options.connectTimeoutMs,
+      clock,
+      endpointOf: (model) => endpoints.get(model) ?? DEFAULT_ENDPOINT,
+      onGiveUp: (message) => stop("fatal", message),
+    });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);
+      connectWatch.add(e);
       events.next(e);
     };
     const aborter = new AbortController();
@@ -187,9 +211,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
     // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
     const conversations = options.conversations ?? options.checkpoint?.conversations?.();
-    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }) : undefined;
+    const judge = options.judge ? createJudge(options.judge, { clock, emit, budget: budget?.gate }, options.responseCache) : undefined;
     const context: PipelineContext = {
-      dispatchers: built.dispatchers,
+      dispatchers: options.responseCache ? withCache(built.dispatchers, options.models, options.responseCache) : built.dispatchers,
       prices,
       emit,
       clock,
@@ -269,11 +293,14 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
-      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256 }) : identity,
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256, fingerprint: workFingerprint }) : identity,
       route(table),
       options.hooks ? applyResultHooks({ hooks: options.hooks }) : identity,
       map(recordRoute),
       gatherRepeats(repeats),
+    ).pipe(
+      // Each record keeps what produced it, so a rerun reuses it only for the same request and target.
+      options.checkpoint ? map(stampFingerprint) : identity,
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(
@@ -282,6 +309,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
         judge?.dispose();
+        connectWatch.dispose();
         events.complete();
       }),
     );
@@ -292,15 +320,38 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.stopSignal?.removeEventListener("abort", onStop);
       options.abortSignal?.removeEventListener("abort", onAbort);
       aborter.abort(new Error("unsubscribed"));
+      connectWatch.dispose();
     };
   });
 }
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
-function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }): { judge: Judge; dispose: () => void } {
+function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }, cache?: ResponseCache): { judge: Judge; dispose: () => void } {
   // Its calls are the judge's (`purpose`): their cost is kept apart from the evaluated models'.
   const built = createDispatchers([{ ...target, fallback: undefined }], { ...deps, purpose: "judge" });
-  return { judge: { model: target.client.model, dispatcher: built.dispatchers.get(target.client.model)!, price: target.price ?? null }, dispose: () => built.dispose() };
+  const dispatcher = built.dispatchers.get(target.client.model)!;
+  return {
+    judge: { model: target.client.model, dispatcher: cache ? cachedDispatcher(dispatcher, cache, target.endpoint) : dispatcher, price: target.price ?? null },
+    dispose: () => built.dispose(),
+  };
+}
+
+/** Where requests go when a model names no base URL: the SDK's default. */
+const DEFAULT_ENDPOINT = "https://api.openai.com/v1";
+
+/** Each model's base URL (fallbacks' and the judge's included). */
+function endpointsOf(options: EvaluateOptions): Map<string, string | undefined> {
+  const endpoints = new Map<string, string | undefined>();
+  const targets = [...options.models, ...(options.judge ? [options.judge] : [])];
+  for (const m of targets) for (let t: ModelTarget | undefined = m; t && !endpoints.has(t.client.model); t = t.fallback) endpoints.set(t.client.model, t.endpoint);
+  return endpoints;
+}
+
+/** Each model's dispatcher answering from the response cache first (keyed with the model's endpoint). */
+function withCache(dispatchers: ReadonlyMap<string, Dispatcher>, models: readonly ModelTarget[], cache: ResponseCache): Map<string, Dispatcher> {
+  const endpoints = new Map<string, string | undefined>();
+  for (const m of models) for (let t: ModelTarget | undefined = m; t && !endpoints.has(t.client.model); t = t.fallback) endpoints.set(t.client.model, t.endpoint);
+  return new Map([...dispatchers].map(([model, d]) => [model, cachedDispatcher(d, cache, endpoints.get(model))]));
 }
 
 /** Prices by model name, fallbacks and the judge included (a sample a fallback served costs the fallback's price). */

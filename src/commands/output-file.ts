@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Writable } from "node:stream";
@@ -8,13 +8,12 @@ import { Writable } from "node:stream";
  * so when the process is killed, every line it emitted is in the file and none is cut in half. (Result
  * lines are emitted only once their record is durable, so the file never holds a line the store lacks.)
  *
- * `append` (a resumed run) keeps the earlier run's lines, so the file ends up with each sample once;
- * a last line without its newline (a power cut mid-write) is cut off first, since it cannot be parsed.
+ * The file is truncated: a run writes every sample's line, those reused from the store included
+ * (`"resumed": true`), so after any rerun the file holds the whole run with each line once.
  */
-export async function openOutputFile(path: string, options: { readonly append: boolean }): Promise<Writable> {
+export async function openOutputFile(path: string): Promise<Writable> {
   await mkdir(dirname(path), { recursive: true });
-  const fd = openSync(path, options.append ? "a+" : "w");
-  if (options.append) cutTornLine(fd);
+  const fd = openSync(path, "w");
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       try {
@@ -29,22 +28,4 @@ export async function openOutputFile(path: string, options: { readonly append: b
       callback();
     },
   });
-}
-
-/** Truncates the file after its last newline (a no-op for an empty file or one ending in a newline). */
-function cutTornLine(fd: number): void {
-  let end = fstatSync(fd).size;
-  const size = end;
-  const buf = Buffer.allocUnsafe(64 * 1024);
-  while (end > 0) {
-    const start = Math.max(0, end - buf.length);
-    const n = readSync(fd, buf, 0, end - start, start);
-    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
-    if (nl !== -1) {
-      if (start + nl + 1 !== size) ftruncateSync(fd, start + nl + 1);
-      return;
-    }
-    end = start;
-  }
-  if (size > 0) ftruncateSync(fd, 0);
 }

@@ -1,6 +1,8 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { constants } from "node:fs";
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { ResponseCache } from "../cache/response-cache.js";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
 import { loadTokenCounter } from "../cost/count-tokens.js";
@@ -8,9 +10,9 @@ import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
-import { createRejectsWriter } from "../io/rejects-writer.js";
 import { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { registerWindowGauges } from "../observe/window-gauges.js";
+import { OutageNotice } from "../render/outage-notice.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { startRetention } from "../store/retention.js";
@@ -26,7 +28,8 @@ import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { openCheckpoint } from "./checkpoint.js";
 import { openOutputFile } from "./output-file.js";
-import { exitCodeOf } from "./exit-codes.js";
+import { ExitCode, exitCodeOf } from "./exit-codes.js";
+import { createRejectsSink } from "./rejects-sink.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { resolveJudge } from "./run-judge.js";
 import { runPricesAndBudget } from "./run-prices.js";
@@ -50,6 +53,8 @@ export interface CommandIO {
  * writes result lines, rejects, progress and the summary, and returns the exit code.
  */
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
+  // A missing input fails here, before the store is opened: the run it would resume stays as it was.
+  await checkInputsExist(config.inputs);
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
   checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
@@ -72,8 +77,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
   const judge = await resolveJudge(config, tasks);
 
-  const rejectsPath = config.rejects ?? join(config.store, run, "rejects.jsonl");
-  const rejects = createRejectsWriter(rejectsPath);
+  const rejects = createRejectsSink({ rejects: config.rejects, store: config.store, checkpoint: config.checkpoint, run }, io.stderr);
+  let results = 0;
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   // Endless input has no total (and counting a FIFO's lines would consume them).
@@ -91,6 +96,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
   let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
   let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
+  let cache: ResponseCache | undefined;
   let out: Writable;
   let hooks: Awaited<ReturnType<typeof startHookWorkers>>;
   try {
@@ -105,8 +111,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     if (continuous) opened.push(() => continuous!.close());
     checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
-    // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
-    out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
+    cache = config.cache ? await ResponseCache.open(config.store, { ttlMs: config.cacheTtlMs }) : undefined;
+    if (cache) opened.push(() => cache!.close());
+    // Every run writes every sample (resumed ones marked), so -o is rewritten: it holds the whole run, each line once.
+    out = config.output ? await openOutputFile(config.output) : io.stdout;
   } catch (error) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw error;
@@ -126,9 +134,15 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     : undefined;
   progress?.start();
 
+  // Waiting on an endpoint that stopped answering is said on stderr, even with --no-progress.
+  const outage = new OutageNotice({ write: (text) => io.stderr.write(text), clock: systemClock });
   const shutdown = createShutdown({
     graceMs: config.graceMs,
-    onStop: () => stopper.abort(),
+    // Samples stuck behind an open breaker cannot finish in the grace period: a stop then cancels them at once.
+    onStop: () => {
+      stopper.abort();
+      if (outage.waiting) aborter.abort();
+    },
     onAbort: () => aborter.abort(),
     // Records already written are durable: leaving now loses none of them.
     ...(io.exit ? { onForce: () => (io.stderr.write("third signal: leaving now (recorded samples are kept)\n"), io.exit?.(130)) } : {}),
@@ -140,6 +154,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const retain = config.continuous?.retain;
   let retention: Awaited<ReturnType<typeof startRetention>> | undefined;
   let summary: Summary;
+  let rejectsNote: string | undefined;
   try {
     retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
     summary = await runEvaluation({
@@ -161,16 +176,20 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
       checkpoint: checkpoint?.store,
       ...(hooks ? { hooks } : {}),
+      responseCache: cache,
+      connectTimeoutMs: config.connectTimeoutMs,
       run,
       onEvent: (event) => {
         if (event.type === "result") {
-          // Resumed results were output by the run that made them; they count in the summary only.
-          if (!event.resumed) out.write(`${JSON.stringify(event.line)}\n`);
+          results++;
+          // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
+          out.write(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`);
         } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
         else if (event.type === "duplicate-id") io.stderr.write(`warning: duplicate id ${JSON.stringify(event.id)} at ${event.at.file}:${event.at.line} (first at line ${event.first.line})${event.as ? `; its results carry the id ${JSON.stringify(event.as)}` : ""}\n`);
         progress?.add(event);
+        outage.add(event);
         continuous?.add(event);
         metrics?.add(event);
       },
@@ -188,20 +207,31 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     if (config.inputs.includes("-")) io.stdin.destroy();
     await continuous?.close();
     await metrics?.close();
+    await cache?.close();
     shutdown.dispose();
     await hooks?.close();
-    await rejects.close();
+    outage.dispose();
+    rejectsNote = await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }
   // Flushed and saved before the summary is shown: what it reports is on disk.
   await checkpoint?.finish(summary);
   progress?.finish();
-  if (rejects.count > 0) io.stderr.write(`${rejects.count} line(s) rejected → ${rejectsPath}\n`);
+  if (rejectsNote) io.stderr.write(rejectsNote);
   if (config.summary) {
     await mkdir(dirname(config.summary), { recursive: true });
     await writeFile(config.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(renderSummaryTable(summary));
+  // A stopped run is continued by running it again: say so, in the words of the command.
+  if (summary.stopped !== null && checkpoint && !continuous) {
+    io.stderr.write(`stopped (${summary.stopped}): what finished is recorded; run the same command again to continue (recorded results are reused, the rest are sent)\n`);
+  }
+  // A run in which every line was rejected evaluated nothing: that is an input error, not "complete".
+  if (rejects.count > 0 && results === 0 && summary.stopped === null) {
+    io.stderr.write(`streameval: every input line was rejected (${rejects.count}): nothing was evaluated\n`);
+    return ExitCode.usage;
+  }
   const code = exitCodeOf(summary);
   return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
 }
@@ -226,6 +256,18 @@ async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Pro
   if (!routing.text.includes("prompt_tokens")) return routing;
   const counter = await loadTokenCounter("gpt-4o");
   return { ...routing, countTokens: (t) => counter.text(t) };
+}
+
+/** Every named input can be opened for reading (stdin, "-", always can). */
+async function checkInputsExist(inputs: readonly string[]): Promise<void> {
+  for (const p of inputs) {
+    if (p === "-") continue;
+    try {
+      await access(p, constants.R_OK);
+    } catch (e) {
+      throw new ConfigError(`cannot read this input: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, { file: p });
+    }
+  }
 }
 
 /** Work items to expect, when every input is a file (stdin's length is unknown). */

@@ -10,7 +10,7 @@ import { buildModelTargets } from "./model-targets.js";
  * The run's judge, when a task is graded by one: `--judge-model`, else the task's `judge.model`,
  * reached as `RunConfig.judgeSpec` says (flags, then the models file, then the task, then the run's
  * endpoint), with its own limits and breaker. Its price: the task's `judge.price`, else the models
- * file's, else the price table's; its concurrency: the task's `judge.concurrency`, else the spec's.
+ * file's, else `--price`, else the price table's; its concurrency: the task's `judge.concurrency`, else the spec's.
  * A ConfigError when a task needs a judge and none is named, or a USD budget has no judge price.
  */
 export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): Promise<ModelTarget | undefined> {
@@ -21,7 +21,12 @@ export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): P
   if (!model) throw new ConfigError(`task ${judged.name} is graded by a judge: pass --judge-model NAME (or set judge.model in the task)`, { key: "--judge-model" });
   const spec = config.judgeSpec(model, settings.base_url);
   const given = settings.price ?? spec.price;
-  const [resolved] = given ? [{ model, price: given, source: "given" as const }] : await resolvePrices([model], spec.baseURL ? { baseURL: spec.baseURL } : {});
+  // --price prices every model of the run, the judge included, unless the task or models file give the judge its own.
+  const [resolved] = given
+    ? [{ model, price: given, source: "given" as const }]
+    : config.price
+      ? [{ model, price: config.price, source: "flag" as const }]
+      : await resolvePrices([model], spec.baseURL ? { baseURL: spec.baseURL } : {});
   if (config.budgetUsd !== undefined && !resolved?.price) {
     throw new ConfigError(`no price known for the judge ${model}: a USD budget needs one (set judge.price in the task, or price in the models file)`, { key: "--budget-usd" });
   }

@@ -1,5 +1,6 @@
 import type { Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { checkBaseUrl } from "./base-url.js";
 import type { ReliabilityOptions } from "../reliability/create-dispatchers.js";
 import type { ModelEntry, ModelsConfig } from "./models-config.js";
 
@@ -52,7 +53,8 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
     if (hit) return hit;
     const e: Partial<ModelEntry> = file?.models.get(name) ?? {};
     const apiKeyEnv = flags.apiKeyEnv ?? e.apiKeyEnv ?? SPEC_DEFAULTS.apiKeyEnv;
-    const baseURL = flags.baseURL ?? e.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+    const given = flags.baseURL ?? e.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+    const baseURL = given === undefined ? undefined : checkBaseUrl(given, flags.baseURL !== undefined ? "--base-url" : e.baseURL !== undefined ? `models.${name}.base_url` : "$OPENAI_BASE_URL");
     const key = env[apiKeyEnv];
     if (!key && !baseURL && requireKey) {
       const where = file?.models.has(name) ? ` for model \`${name}\`` : "";

@@ -5,6 +5,7 @@ import { routedModels } from "../routing/rules.js";
 import type { RouteRule } from "../routing/types.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { parseDuration } from "../continuous/duration.js";
 import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
@@ -57,6 +58,10 @@ export interface RunFlags extends ContinuousFlags {
   judgeApiKeyEnv?: string;
   grace?: string;
   python?: string;
+  /** `--no-cache` makes it false. */
+  cache?: boolean;
+  cacheTtl?: string;
+  connectTimeout?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -121,6 +126,12 @@ export interface RunConfig {
   readonly judgeModel: JudgeConfig["judgeModel"];
   readonly judgeBaseURL: JudgeConfig["judgeBaseURL"];
   readonly judgeSpec: JudgeConfig["judgeSpec"];
+  /** The response cache across runs, under the store (off with `--no-cache` or `--no-store`). */
+  readonly cache: boolean;
+  /** `--cache-ttl`: cached replies older than this are not used. */
+  readonly cacheTtlMs: number | undefined;
+  /** `--connect-timeout`: an endpoint that has never answered and cannot be reached for this long stops the run (exit 4). */
+  readonly connectTimeoutMs: number;
 }
 
 /**
@@ -209,6 +220,9 @@ export function resolveRunConfig(
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     python: flags.python ?? "python3",
     hookEnv: hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
+    cache: flags.cache !== false && flags.store !== false,
+    cacheTtlMs: flags.cacheTtl === undefined ? undefined : duration(flags.cacheTtl, "--cache-ttl"),
+    connectTimeoutMs: seconds(flags.connectTimeout, "--connect-timeout") ?? 30_000,
     ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
   };
 }
@@ -246,6 +260,13 @@ function num(text: string | undefined, flag: string): number | undefined {
   const n = Number(text);
   if (!(Number.isFinite(n) && n > 0) || text.trim() === "") throw new ConfigError(`expected a number > 0, got ${JSON.stringify(text)}`, { key: flag });
   return n;
+}
+
+/** A duration such as `7d`, `12h` or `90m` (`--cache-ttl`), in ms. */
+function duration(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new ConfigError(`expected a duration such as 90m, 12h or 7d, got ${JSON.stringify(text)}`, { key: flag });
+  return ms;
 }
 
 /** Seconds as given on the command line, in ms. */

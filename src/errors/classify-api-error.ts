@@ -12,6 +12,8 @@ export interface Classified {
   readonly message: string;
   /** How long the server asked us to wait (Retry-After, retry-after-ms, x-ratelimit-reset-*), in ms. */
   readonly retryAfterMs?: number;
+  /** For a connection failure: the network error code down the cause chain (`ECONNREFUSED`, `ENOTFOUND` …). */
+  readonly networkCode?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   if (error instanceof AttemptTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
-  if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message };
+  if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message, ...networkCodeOf(error) };
   const status = statusOf(error);
   if (status !== undefined) {
     const e = error as { headers?: unknown; code?: unknown; error?: { code?: unknown } };
@@ -53,7 +55,7 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   if (error instanceof Error && error.name === "StreamDroppedError") return { kind: "retryable", type: "stream", message };
   if (isAbort(error)) return { kind: "retryable", type: "timeout", message };
   if (error instanceof SyntaxError) return { kind: "retryable", type: "malformed", message };
-  if (error instanceof TypeError || isNetworkError(error)) return { kind: "retryable", type: "connection", message };
+  if (error instanceof TypeError || isNetworkError(error)) return { kind: "retryable", type: "connection", message, ...networkCodeOf(error) };
   return { kind: "permanent", type: "model_error", message };
 }
 
@@ -67,6 +69,15 @@ function statusOf(error: unknown): number | undefined {
 }
 
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
+
+/** The first network error code down the cause chain, as `{ networkCode }` (or nothing). */
+function networkCodeOf(error: unknown): { networkCode?: string } {
+  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"))) return { networkCode: code };
+  }
+  return {};
+}
 
 /** A Node or undici network failure, on the error or anywhere down its `cause` chain. */
 function isNetworkError(error: unknown): boolean {

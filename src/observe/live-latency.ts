@@ -12,7 +12,7 @@ export class LiveLatency {
   readonly #e2e = new LatencyHistogram();
 
   add(event: EvalEvent): void {
-    if (event.type !== "result" || event.resumed || event.line.status !== "ok") return;
+    if (event.type !== "result" || event.resumed || event.line.cached === true || event.line.status !== "ok") return;
     const t = event.line.timing;
     if (!t) return;
     this.#ttft.record(t.ttft_ms);

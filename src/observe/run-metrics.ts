@@ -121,7 +121,8 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
         const judge = judgeCostOf(line);
         if (judge?.usd) cost.add(judge.model, () => ({ model: judge.model }), judge.usd);
         const t = line.timing;
-        if (line.status !== "ok" || !t) return;
+        // A reply from the response cache was not timed this time.
+        if (line.status !== "ok" || !t || line.cached === true) return;
         const labels = { model };
         if (t.ttft_ms !== null) ttft.observe(labels, t.ttft_ms / 1000);
         if (t.tpot_ms !== null) tpot.observe(labels, t.tpot_ms / 1000);

@@ -40,9 +40,10 @@ export function inferShared(context: PipelineContext, toRequest: (work: WorkItem
 
 /** Repeat r's share of an n-choice reply. */
 function pick(got: Inferred, work: WorkItem, owner: boolean, k: number): Inferred {
+  const cached = got.cached ? { cached: true, cached_cost_usd: owner || got.cached_cost_usd == null ? (got.cached_cost_usd ?? null) : 0 } : {};
   const share = owner
-    ? { timing: got.timing, cost_usd: got.cost_usd }
-    : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0 };
+    ? { timing: got.timing, cost_usd: got.cost_usd, ...cached }
+    : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0, ...cached };
   if (got.error || !got.reply) return { work, ...share, error: got.error ?? { type: "no_reply", message: "no reply", attempts: share.timing.attempts } };
   const choices = got.reply.choices ?? [got.reply.text];
   const r = work.key.repeat;

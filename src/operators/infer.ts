@@ -7,6 +7,11 @@ import { requestTiming } from "../observe/request-timing.js";
 import type { Inferred, WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
+/** `cached: true` and the reply's original cost, for a result line whose reply came from the response cache. */
+export function cacheMark(inferred: Pick<Inferred, "cached" | "cached_cost_usd">): { cached?: true; cached_cost_usd?: number | null } {
+  return inferred.cached ? { cached: true, cached_cost_usd: inferred.cached_cost_usd ?? null } : {};
+}
+
 /**
  * Sends each work item to its model and emits one `Inferred` per item, in completion order: the
  * reply with its timing and cost, or the error as data (a failure never tears down the stream).
@@ -26,15 +31,17 @@ export async function inferOne(context: PipelineContext, work: WorkItem, toReque
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
   try {
     const request = toRequest(work);
-    const { reply: sent, queue_ms, attempts, served_by } = await dispatcher.call(request, { id: work.key.id, signal: context.signal });
+    const { reply: sent, queue_ms, attempts, served_by, cached } = await dispatcher.call(request, { id: work.key.id, signal: context.signal, repeat: work.key.repeat });
     // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
+    const cost = costOf(reply.usage, context.prices.get(served_by ?? model));
     return {
       work,
       reply,
       // Timed from what the server sent: without its usage, output tokens are the streamed chunks.
-      timing: requestTiming(sent, queue_ms, attempts),
-      cost_usd: costOf(reply.usage, context.prices.get(served_by ?? model)),
+      timing: cached ? { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 0 } : requestTiming(sent, queue_ms, attempts),
+      // A reply from the response cache cost nothing this time; what it cost when it was made is kept apart.
+      ...(cached ? { cost_usd: cost === null ? null : 0, cached: true, cached_cost_usd: cost } : { cost_usd: cost }),
       ...(served_by ? { served_by } : {}),
     };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { Inferred, Outcome } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
+import { cacheMark } from "./infer.js";
 import type { ResultLine } from "../types.js";
 
 /**
@@ -38,6 +39,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
     scores,
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,
+    ...cacheMark(inferred),
     timing,
     ...(inferred.served_by ? { served_by: inferred.served_by } : {}),
   };

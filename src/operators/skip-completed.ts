@@ -17,10 +17,17 @@ export interface SkipCompletedOptions {
   readonly maxBatch?: number;
   /** Told after each lookup how many of its keys were done (the run reads further ahead while all are). */
   readonly onLookup?: (done: number, keys: number) => void;
+  /**
+   * What produced a work item's result (`workFingerprint`). A stored result whose `fingerprint` differs
+   * is not reused: the item passes on to be sent again, and `record-changed` is emitted. (A record
+   * without a fingerprint predates them and is reused.)
+   */
+  readonly fingerprint?: (work: WorkItem) => string;
 }
 
 /**
- * Passes on the work items that are not recorded as done, and drops those that are — without
+ * Passes on the work items that are not recorded as done (or whose record was made from another
+ * request: see `fingerprint`), and drops those that are — without
  * sending them anywhere: for each of those it emits the stored result as a `resumed` result event
  * (so the summary covers the whole run) and then calls the item's `done` (so the source reads on).
  *
@@ -53,7 +60,10 @@ export function skipCompleted(options: SkipCompletedOptions): OperatorFunction<W
           const work = batch[i] as WorkItem;
           const line = found[i];
           if (line === undefined) subscriber.next(work);
-          else {
+          else if (options.fingerprint && typeof line.fingerprint === "string" && line.fingerprint !== options.fingerprint(work)) {
+            emit({ type: "record-changed", key: work.key });
+            subscriber.next(work);
+          } else {
             emit({ type: "result", line, resumed: true });
             work.done();
           }

@@ -1,3 +1,4 @@
+import { cacheMark } from "../operators/infer.js";
 import type { ChatReply, ChatRequest, TokenLogprobs } from "../work/model.js";
 import type { Inferred } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
@@ -53,7 +54,7 @@ export function loglikelihoodLine(inferred: Inferred, texts: readonly ScoredText
     return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
   }
   const scores = scoreTexts(reply, texts);
-  const paid = { usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing };
+  const paid = { usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, ...cacheMark(inferred), timing };
   if (typeof scores === "string") {
     return { ...base, status: "error", target: work.prepared.target, ...paid, error: { type: "no_logprobs", message: scores, attempts: timing.attempts } };
   }

@@ -48,6 +48,8 @@ export function conversationLine(o: ConversationOutcome): ResultLine {
     // Requests for the turns (a failed one included): the summary counts retries as attempts beyond these.
     requests: o.turns.length + (o.error && o.error.attempts > 0 ? 1 : 0),
     ...(o.resumedTurns > 0 ? { resumed_turns: o.resumedTurns } : {}),
+    // Marked cached only when no turn was sent: then nothing of it was timed or paid this time.
+    ...(o.turns.length > 0 && o.turns.every((t) => t.cached) ? { cached: true, cached_cost_usd: sumCost(o.turns.map((t) => t.cached_cost_usd ?? null)) } : {}),
     ...judgeTotals(o),
   };
   if (o.error) return { ...base, error: o.error };

@@ -3,7 +3,7 @@ import { fitContext } from "../context/fit-context.js";
 import { resolveContextPolicy } from "../context/resolve-policy.js";
 import { loadChatTokenCounter } from "../context/token-counter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
-import { inferOne } from "../operators/infer.js";
+import { cacheMark, inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
 import { judgeTurn } from "../scorers/judge.js";
 import { MT_BENCH_MAX_TURNS, mtBenchJudgeRequest } from "../scorers/mt-bench-judge.js";
@@ -120,6 +120,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
       usage: reply.usage,
       cost_usd: inferred.cost_usd,
       timing: inferred.timing,
+      ...cacheMark(inferred),
       ...(inferred.served_by ? { served_by: inferred.served_by } : {}),
       ...(note ? { context: note } : {}),
     });

@@ -22,6 +22,8 @@ export interface DispatchOutcome {
   readonly attempts: number;
   /** The model that answered, when it is not the one asked (a fallback served it). */
   readonly served_by?: string;
+  /** The reply came from the response cache: nothing was sent (`attempts` 0). */
+  readonly cached?: boolean;
 }
 
 export interface Dispatcher {
@@ -36,7 +38,7 @@ export interface Dispatcher {
    * ModelCallError: `kind: "fatal"` means the run must stop; `permanent`, or `retryable` once the
    * retries are spent, is this sample's error. Aborting the signal cancels it (type `aborted`).
    */
-  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal }): Promise<DispatchOutcome>;
+  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal; readonly repeat?: number }): Promise<DispatchOutcome>;
 }
 
 export interface DispatcherOptions {
@@ -149,7 +151,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
           return { kind: "not-sent", queued_ms: clock.now() - start };
         }
         const failure = classifyApiError(error, clock.epochMs());
-        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...purpose });
+        emit({ type: "request-end", model, id, attempt: n, ok: false, errorType: signal.aborted ? ABORTED : failure.type, status: failure.status, ...(failure.networkCode ? { networkCode: failure.networkCode } : {}), ...purpose });
         // Turned away with a status: the server counted (and billed) nothing. Cut off: it may have.
         ticket.settle(failure.status !== undefined ? 0 : null);
         hold?.fail(failure.status === undefined);

@@ -39,6 +39,7 @@ export class Progress {
   readonly #breakersOpen = new Set<string>();
   readonly #latency = new LiveLatency();
   #resumed = 0;
+  #changed = 0;
   #costMicros = 0;
   #metricKey: string | undefined;
   #metricSum = 0;
@@ -60,6 +61,7 @@ export class Progress {
   /** Folds one event; redraws when the last line is older than `intervalMs`. */
   add(event: EvalEvent): void {
     this.#latency.add(event);
+    if (event.type === "record-changed") this.#changed++;
     if (event.type === "result") {
       this.#done++;
       const line = event.line;
@@ -140,6 +142,7 @@ export class Progress {
     else if (this.#breakerTrips) parts.push(`breaker trips ${this.#breakerTrips}`);
     parts.push(...this.#latency.parts());
     if (this.#resumed) parts.push(`resumed ${this.#resumed}`);
+    if (this.#changed) parts.push(`changed ${this.#changed}`);
     if (this.#stopping) parts.push(`stopping (${this.#stopping})`);
     return parts.join(" · ");
   }

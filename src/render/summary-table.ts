@@ -38,6 +38,8 @@ export function renderSummaryTable(summary: Summary): string {
     for (const [model, m] of Object.entries(models)) {
       const errs = Object.entries(m.errors);
       if (errs.length) out.push(`${model} errors: ${errs.map(([t, n]) => `${t} ${n}`).join(", ")}`);
+      if (m.samples.cached) out.push(`${model}: ${m.samples.cached} result(s) answered from the response cache (nothing sent, cost 0; --no-cache to send them)`);
+      if (m.samples.changed) out.push(`${model}: ${m.samples.changed} stored result(s) not reused: their request or target changed, so they were sent again`);
       const r = m.reliability && reliabilityLine(m.reliability);
       if (r) out.push(`${model} reliability: ${r}`);
     }

@@ -34,12 +34,14 @@ export interface JudgeCall {
 export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
   const base = { turn, prompt: request.prompt };
   try {
-    const { reply, attempts } = await judge.dispatcher.call(
+    const { reply, attempts, cached } = await judge.dispatcher.call(
       { model: judge.model, messages: request.messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
       { id: call.id, signal: call.signal },
     );
     const text = reply.text ?? "";
-    return { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: costOf(reply.usage, judge.price), attempts };
+    // A judgment from the response cache cost nothing this time.
+    const cost = costOf(reply.usage, judge.price);
+    return { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true } : {}) };
   } catch (error) {
     if (!isModelCallError(error)) throw error;
     const { type, kind, attempts } = error.info;

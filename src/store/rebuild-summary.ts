@@ -1,4 +1,6 @@
 import type { StopReason, Summary } from "../summary/summary.js";
+import { CostLedger } from "../cost/cost-ledger.js";
+import type { ResolvedPrice } from "../cost/resolve-prices.js";
 import { SummaryBuilder } from "../summary/summary-builder.js";
 import type { ResultLine } from "../types.js";
 import type { RunMeta } from "./run-meta.js";
@@ -16,12 +18,19 @@ export async function rebuildSummary(meta: RunMeta, runStore: RunStore, each?: (
     models: meta.models,
     ...(meta.groups?.length ? { groups: meta.groups } : {}),
   });
+  // The cost section from the records too, priced as each line was (its own cost_usd).
+  const saved = meta.summary;
+  const prices = meta.models.map((model): ResolvedPrice => {
+    const price = saved?.cost?.by_model?.[model]?.price;
+    return price ? { model, price, source: price.source } : { model, price: null, source: "unknown" };
+  });
+  const ledger = new CostLedger(prices);
   for await (const line of runStore.results()) {
     builder.addResult(line);
+    ledger.addResult(line);
     if (each) await each(line);
   }
   const stopped: StopReason | null = meta.status === "interrupted" || meta.status === "budget" || meta.status === "fatal" ? meta.status : null;
-  const saved = meta.summary;
-  return { ...builder.build(stopped, saved?.wall_s ?? 0, saved?.stop_message), rejected: saved?.rejected ?? 0, duplicates: saved?.duplicates ?? 0 };
+  return { ...builder.build(stopped, saved?.wall_s ?? 0, saved?.stop_message), rejected: saved?.rejected ?? 0, duplicates: saved?.duplicates ?? 0, cost: ledger.build(undefined) };
 }
 

@@ -13,6 +13,10 @@ interface ModelAcc {
   ok: number;
   error: number;
   resumed: number;
+  /** Stored results not reused because their request or target changed. */
+  changed: number;
+  /** Results whose reply came from the response cache. */
+  cached: number;
   metrics: Map<string, Accumulator>;
   prompt: number;
   completion: number;
@@ -61,13 +65,19 @@ export class SummaryBuilder {
     if (event.type === "result") this.addResult(event.line, event.resumed ?? false);
     else if (event.type === "reject") this.#rejected++;
     else if (event.type === "duplicate-id") this.#duplicates++;
+    else if (event.type === "record-changed") this.#accFor(event.key.task, event.key.model).changed++;
+  }
+
+  #accFor(task: string, model: string): ModelAcc {
+    let byModel = this.#acc.get(task);
+    if (!byModel) this.#acc.set(task, (byModel = new Map<string, ModelAcc>()));
+    let a = byModel.get(model);
+    if (!a) byModel.set(model, (a = newAcc()));
+    return a;
   }
 
   addResult(line: ResultLine, resumed = false): void {
-    let byModel = this.#acc.get(line.task);
-    if (!byModel) this.#acc.set(line.task, (byModel = new Map<string, ModelAcc>()));
-    let a = byModel.get(line.model);
-    if (!a) byModel.set(line.model, (a = newAcc()));
+    const a = this.#accFor(line.task, line.model);
     a.total++;
     if (resumed) a.resumed++;
     const attempts = line.timing?.attempts ?? line.error?.attempts ?? 0;
@@ -97,6 +107,11 @@ export class SummaryBuilder {
     }
     if (typeof line.cost_usd === "number") a.costMicros += line.cost_usd * 1e6;
     else a.costUnknown = true;
+    // A cached reply was not timed this time: it stays out of the latency statistics.
+    if (line.cached === true) {
+      a.cached++;
+      return;
+    }
     a.ttft.record(line.timing?.ttft_ms);
     a.tpot.record(line.timing?.tpot_ms);
     a.e2e.record(line.timing?.e2e_ms);
@@ -138,7 +153,7 @@ export class SummaryBuilder {
     const metrics: ModelSummary["metrics"] = {};
     for (const [key, agg] of a.metrics) metrics[key] = agg.result();
     return {
-      samples: { total: a.total, ok: a.ok, error: a.error, resumed: a.resumed, rejected: this.#rejected },
+      samples: { total: a.total, ok: a.ok, error: a.error, resumed: a.resumed, changed: a.changed, cached: a.cached, rejected: this.#rejected },
       metrics,
       usage: { prompt_tokens: a.prompt, completion_tokens: a.completion, requests: a.requests, retries: a.retries },
       cost_usd: a.costUnknown && a.ok > 0 ? null : Math.round(a.costMicros * 1e6) / 1e12,
@@ -152,7 +167,7 @@ export class SummaryBuilder {
 
 function newAcc(): ModelAcc {
   return {
-    total: 0, ok: 0, error: 0, resumed: 0, metrics: new Map(), prompt: 0, completion: 0, requests: 0, retries: 0,
+    total: 0, ok: 0, error: 0, resumed: 0, changed: 0, cached: 0, metrics: new Map(), prompt: 0, completion: 0, requests: 0, retries: 0,
     costMicros: 0, costUnknown: false, ttft: new LatencyHistogram(), tpot: new LatencyHistogram(),
     e2e: new LatencyHistogram(), queue: new LatencyHistogram(), outputTokensPerS: new LatencyHistogram(), errors: new Map(),
   };

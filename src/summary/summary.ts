@@ -14,7 +14,7 @@ export interface MetricValue {
 
 /** One model's results on one task: sample counts, each metric's value with its stderr, latency, cost. */
 export interface ModelSummary {
-  samples: { total: number; ok: number; error: number; resumed: number; rejected: number };
+  samples: { total: number; ok: number; error: number; resumed: number; changed: number; cached: number; rejected: number };
   metrics: Record<string, MetricValue>;
   usage: { prompt_tokens: number; completion_tokens: number; requests: number; retries: number };
   /** Null when some reply had no known price. */

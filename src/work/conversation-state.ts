@@ -10,6 +10,9 @@ export interface TurnRecord {
   readonly usage: Usage | null;
   readonly cost_usd: number | null;
   readonly timing: Timing;
+  /** The reply came from the response cache (`cost_usd` 0; what it cost when made in `cached_cost_usd`). */
+  readonly cached?: boolean;
+  readonly cached_cost_usd?: number | null;
   /** The model that answered, when a fallback served the turn. */
   readonly served_by?: string;
   /** Set when older turns were left out to fit the context window. */

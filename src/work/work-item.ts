@@ -30,6 +30,10 @@ export interface Inferred {
   readonly cost_usd: number | null;
   /** The model that answered, when a fallback served the item. */
   readonly served_by?: string;
+  /** The reply came from the response cache: nothing was sent, `cost_usd` is 0. */
+  readonly cached?: boolean;
+  /** What the cached reply cost when it was made (null: price unknown). */
+  readonly cached_cost_usd?: number | null;
 }
 
 /** A finished work item and its result line. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimServer, startSim } from "../../src/sim/index.js";
+import type { ResultLine } from "../../src/types.js";
 import { answerOf, gsmLine, startContinuous } from "./continuous-child.js";
 
 let sim: SimServer;
@@ -33,7 +34,8 @@ const counts = (from: number, to: number) => Array.from({ length: to - from + 1 
 
 describe("a restarted streameval run --continuous (child processes over a pipe, one store)", () => {
   it("does not request the ids it already scored, requests the new ones, and with --retain N again those pruned", async () => {
-    const args = ["--continuous", "--window", "100", "--store", store];
+    // --no-cache: what is pruned must be requested again, not answered from the response cache.
+    const args = ["--continuous", "--window", "100", "--store", store, "--no-cache"];
 
     // Session 1: four lines scored, then killed outright (kill -9: no shutdown at all).
     const first = startContinuous(sim.url, args);
@@ -46,21 +48,24 @@ describe("a restarted streameval run --continuous (child processes over a pipe, 
     // Session 2, the same command over the same lines plus four new ones: only the new ones are sent.
     const second = startContinuous(sim.url, args);
     second.write(lines(1, 8));
-    await second.until(() => second.results.length >= 4);
+    const fresh = (r: ResultLine) => r.resumed !== true;
+    await second.until(() => second.results.filter(fresh).length >= 4);
     expect(second.stderr.join("\n")).toMatch(/resuming run gsm8k-\w+ \(crashed\): 4 recorded result\(s\) are reused/);
     second.child.kill("SIGTERM");
     expect((await second.exit)[0]).toBe(0);
-    expect(second.results.map((r) => r.id)).toEqual(["a5", "a6", "a7", "a8"]);
+    expect(second.results.filter(fresh).map((r) => r.id)).toEqual(["a5", "a6", "a7", "a8"]);
+    // The output covers every sample: those reused from the store come out too, marked.
+    expect(second.results.filter((r) => !fresh(r)).map((r) => r.id)).toEqual(["a1", "a2", "a3", "a4"]);
     expect(counts(1, 8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
 
     // Session 3 keeps the newest 6 records: a1 and a2 are pruned before it starts, so they are sent
     // again (with the two new lines); a3…a8 are still skipped.
     const third = startContinuous(sim.url, [...args, "--retain", "6"]);
     third.write(lines(1, 10));
-    await third.until(() => third.results.length >= 4);
+    await third.until(() => third.results.filter(fresh).length >= 4);
     third.child.kill("SIGTERM");
     expect((await third.exit)[0]).toBe(0);
-    expect(third.results.map((r) => r.id)).toEqual(["a1", "a2", "a9", "a10"]);
+    expect(third.results.filter(fresh).map((r) => r.id)).toEqual(["a1", "a2", "a9", "a10"]);
     expect(counts(1, 10)).toEqual([2, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
   }, 120_000);
 });

@@ -58,6 +58,7 @@ interface Proc {
   readonly lines: () => string[];
   readonly stderr: () => string;
   readonly exit: Promise<[number | null, NodeJS.Signals | null]>;
+  readonly all: () => string[];
 }
 
 function cli(store: string, extra: string[] = []): Proc {
@@ -72,7 +73,9 @@ function cli(store: string, extra: string[] = []): Proc {
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   // Only whole lines count: a kill can come between two writes, never inside one.
-  return { child, lines: () => out.split("\n").slice(0, -1), stderr: () => err, exit };
+  const all = () => out.split("\n").slice(0, -1);
+  // `lines`: this process's own results; those reused from the store come out too, marked `resumed`.
+  return { child, lines: () => all().filter((l) => (JSON.parse(l) as ResultLine).resumed !== true), all, stderr: () => err, exit };
 }
 
 /** Resolves once the process has written `n` result lines (or rejects if it exits first). */
@@ -173,6 +176,11 @@ describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () =
       expect(finalCode, p.stderr()).toBe(0);
       expect(requestsIn(phase, recordedBefore.at(-1)!)).toBe(0);
       outputs.push(p.lines());
+      // The last run's output holds the whole run: every id once, those of earlier processes marked resumed.
+      const last = p.all().map((l) => JSON.parse(l) as ResultLine);
+      expect(last).toHaveLength(N);
+      expect(new Set(last.map((l) => l.id)).size).toBe(N);
+      expect(last.filter((l) => l.resumed === true)).toHaveLength(recordedBefore.at(-1)!.size);
 
       // Each id at most once across every process's output; any id a kill kept from the output is
       // in the store (the kill fell between its durable record and its write), for `runs export`.

@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
 const summaryOf = async (path: string) => JSON.parse(await readFile(path, "utf8")) as Summary;
 
 describe("run with a checkpoint, then runs list / show / export", () => {
-  it("a rerun of a finished run sends nothing, outputs nothing new, and reports the whole run", async () => {
+  it("a rerun of a finished run sends nothing, outputs every sample again marked resumed, and reports the whole run", async () => {
     const store = join(dir, "s1");
     const first = await run({ store, summary: join(dir, "a.json"), limit: "12" });
     expect(first.code).toBe(0);
@@ -51,7 +51,8 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     const before = sim.stats().requests;
     const again = await run({ store, summary: join(dir, "b.json"), limit: "12" });
     expect(sim.stats().requests).toBe(before);
-    expect(again.lines).toEqual([]);
+    const byId = (a: ResultLine, b: ResultLine) => a.id.localeCompare(b.id);
+    expect(again.lines.sort(byId).map(({ resumed, ...l }) => [resumed, l])).toEqual(first.lines.sort(byId).map((l) => [true, l]));
     expect(again.io.err()).toMatch(/resuming run gsm8k-[0-9a-f]{12} \(complete\): 12 recorded result\(s\) are reused/);
     const a = await summaryOf(join(dir, "a.json"));
     const b = await summaryOf(join(dir, "b.json"));
@@ -61,8 +62,10 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     expect(b.models.sim!.cost_usd).toBeCloseTo(a.models.sim!.cost_usd!, 12);
     // a longer --limit is the same run: only the new samples are sent
     const more = await run({ store, limit: "20" });
-    expect(more.lines.map((l) => l.id)).toEqual(expect.arrayContaining(["gsm8k-test-12", "gsm8k-test-19"]));
-    expect(more.lines).toHaveLength(8);
+    const fresh = more.lines.filter((l) => !l.resumed);
+    expect(fresh.map((l) => l.id)).toEqual(expect.arrayContaining(["gsm8k-test-12", "gsm8k-test-19"]));
+    expect(fresh).toHaveLength(8);
+    expect(more.lines).toHaveLength(20);
     expect(sim.stats().requests).toBe(before + 8);
   });
 
@@ -138,7 +141,7 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     await run({ store, run: "r", limit: "2" });
     const changed = await run({ store, run: "r", limit: "2", repeats: "2" });
     expect(changed.io.err()).toContain("warning: run r was recorded with a different configuration (repeats: task default → 2)");
-    expect(changed.lines).toHaveLength(2); // repeat 1 of each sample is new; repeat 0 is reused
+    expect(changed.lines.filter((l) => !l.resumed)).toHaveLength(2); // repeat 1 of each sample is new; repeat 0 is reused
   });
 
   it("--no-store records nothing and resumes nothing", async () => {

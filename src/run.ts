@@ -21,6 +21,7 @@ import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
+import { stampResult } from "./operators/stamp-result.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -231,6 +232,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
+      stampResult({ clock }),
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(

@@ -87,6 +87,8 @@ export const TaskSchema = z.looseObject({
   doc_to_decontamination_query: z.string().optional(),
   unsafe_code: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
+  /** The doc field whose value each result line carries as `category` (MMLU's subject …): the report groups by it. */
+  category_field: z.string().min(1).optional(),
   // streameval's keys for conversations, judges and tools (conversation-keys.ts).
   ...CONVERSATION_KEYS,
 });

@@ -21,13 +21,13 @@ export function mcnemarExact(aOnly: number, bOnly: number): McNemarResult {
   const k = Math.min(aOnly, bOnly);
   if (n === 0) return { a_only: aOnly, b_only: bOnly, p: 1 };
   // log P(X = i) from i = 0 up: log C(n, i) - n log 2, by C(n, i+1) = C(n, i) (n - i) / (i + 1).
-  let logPmf = -n * Math.LN2;
-  const terms = [logPmf];
-  for (let i = 0; i < k; i++) {
-    logPmf += Math.log(n - i) - Math.log(i + 1);
-    terms.push(logPmf);
-  }
-  const max = Math.max(...terms);
-  const tail = Math.exp(max) * terms.reduce((sum, t) => sum + Math.exp(t - max), 0);
+  const terms = new Float64Array(k + 1);
+  terms[0] = -n * Math.LN2;
+  for (let i = 0; i < k; i++) terms[i + 1] = terms[i]! + Math.log(n - i) - Math.log(i + 1);
+  // The pmf rises up to n/2 ≥ k, so the last term is the largest: factor it out.
+  const max = terms[k]!;
+  let sum = 0;
+  for (const t of terms) sum += Math.exp(t - max);
+  const tail = Math.exp(max) * sum;
   return { a_only: aOnly, b_only: bOnly, p: Math.min(1, 2 * tail) };
 }

@@ -136,6 +136,17 @@ runs
   });
 
 program
+  .command("report")
+  .description("one self-contained HTML page of runs: metrics with intervals, plots, comparison, a sample browser")
+  .argument("<runs...>", "run ids (see runs list)")
+  .requiredOption("-o, --output <file>", "the HTML file to write")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .action(async (runIds: string[], flags: { output: string; store: string }) => {
+    const { reportCommand } = await import("./commands/report-command.js");
+    process.exitCode = await reportCommand(runIds, flags, io);
+  });
+
+program
   .command("compare")
   .description("A against B per task and metric, sample by sample: difference, paired 95% interval, McNemar's exact test")
   .argument("<a>", "run A (see runs list)")

@@ -8,6 +8,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The real clock: `Date.now` and timers. Tests pass a virtual one instead. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   epochMs: () => Date.now(),

@@ -3,8 +3,10 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { ToolCall, Usage } from "../types.js";
 import { complete } from "./openai-completions.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+import { createSdkClient } from "./sdk-client.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
+/** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
 export interface OpenAIChatOptions {
   readonly model: string;
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1. Default: the SDK's (OPENAI_BASE_URL, else OpenAI). */
@@ -16,12 +18,6 @@ export interface OpenAIChatOptions {
   readonly clock?: Clock;
   /** An SDK client to share between models on one endpoint (keeps one connection pool). */
   readonly sdk?: OpenAI;
-}
-
-/** Creates an SDK client with its own retries off: streameval counts and paces every attempt itself. */
-export function createSdkClient(opts: { baseURL?: string; apiKey: string }): OpenAI {
-  // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
-  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000, logLevel: "off" });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { Clock } from "../clock.js";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 
 export interface StampResultOptions {

@@ -2,7 +2,7 @@ import { EMPTY, from, lastValueFrom, throwError, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import { stampLine, stampResult } from "../../src/operators/stamp-result.js";
-import type { Outcome } from "../../src/pipelines/types.js";
+import type { Outcome } from "../../src/work/work-item.js";
 import type { ResultLine } from "../../src/types.js";
 
 const clock = { now: () => 0, epochMs: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), sleep: async () => undefined } satisfies Clock;

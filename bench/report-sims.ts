@@ -31,5 +31,5 @@ const stop = async () => {
   await Promise.all([a.close(), b.close()]);
   process.exit(0);
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

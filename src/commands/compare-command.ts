@@ -75,13 +75,13 @@ export function sidePairs(metas: readonly RunMeta[], models?: readonly string[])
   };
   if (models && models.length > 0) {
     if (models.length !== 2) throw new ConfigError(`--models takes two models (M1 M2), got ${models.length}`);
-    return [[has(a!, models[0]!), has(b!, models[1]!)]];
+    return [[has(a, models[0]!), has(b, models[1]!)]];
   }
-  if (metas.length === 1) throw new ConfigError(`compare with one run needs --models M1 M2 (run ${a!.run} has ${a!.models.join(", ")})`);
-  if (a!.models.length === 1 && b!.models.length === 1) return [[has(a!, a!.models[0]!), has(b!, b!.models[0]!)]];
-  const shared = a!.models.filter((m) => b!.models.includes(m));
-  if (shared.length === 0) throw new ConfigError(`runs ${a!.run} and ${b!.run} share no model; name one of each with --models M1 M2`);
-  return shared.map((m) => [has(a!, m), has(b!, m)]);
+  if (metas.length === 1) throw new ConfigError(`compare with one run needs --models M1 M2 (run ${a.run} has ${a.models.join(", ")})`);
+  if (a.models.length === 1 && b.models.length === 1) return [[has(a, a.models[0]!), has(b, b.models[0]!)]];
+  const shared = a.models.filter((m) => b.models.includes(m));
+  if (shared.length === 0) throw new ConfigError(`runs ${a.run} and ${b.run} share no model; name one of each with --models M1 M2`);
+  return shared.map((m) => [has(a, m), has(b, m)]);
 }
 
 async function metaOf(store: CheckpointStore, run: string): Promise<RunMeta> {

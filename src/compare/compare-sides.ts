@@ -77,7 +77,13 @@ function compareMetric(task: string, metric: string, a: SideScores, b: SideScore
   const binary = n > 0 && xa.every(isZeroOne) && xb.every(isZeroOne);
   let aOnly = 0;
   let bOnly = 0;
-  if (binary) for (let i = 0; i < n; i++) if (xa[i] !== xb[i]) xa[i] === 1 ? aOnly++ : bOnly++;
+  if (binary) {
+    for (let i = 0; i < n; i++) {
+      if (xa[i] === xb[i]) continue;
+      if (xa[i] === 1) aOnly++;
+      else bOnly++;
+    }
+  }
   return {
     task,
     metric,

@@ -20,7 +20,7 @@ export async function collectSideScores(run: string, model: string, lines: Async
     const scores = lineScores(line);
     if (Object.keys(scores).length === 0) continue;
     let samples = tasks.get(line.task);
-    if (!samples) tasks.set(line.task, (samples = new Map()));
+    if (!samples) tasks.set(line.task, (samples = new Map<string, Record<string, number>>()));
     samples.set(line.id, { ...samples.get(line.id), ...scores });
   }
   return { run, model, tasks };

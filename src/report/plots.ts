@@ -48,7 +48,8 @@ export class PlotRenderer {
       y: { label: "requests", grid: true },
       fy: { label: null, domain: [...models] },
       color: { domain: [...models], scheme: "tableau10" },
-      marks: [Plot.rectY(rows, Plot.binX({ y: "count" }, { x: "ms", fy: "model", fill: "model", thresholds: 40, inset: 0.5 } as Plot.BinXInputs<Plot.RectYOptions>)), Plot.ruleY([0])],
+      facet: { data: rows, y: "model" },
+      marks: [Plot.rectY(rows, Plot.binX<Plot.RectYOptions>({ y: "count" }, { x: "ms", fill: "model", thresholds: 40, inset: 0.5 })), Plot.ruleY([0])],
     });
   }
 

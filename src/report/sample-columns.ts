@@ -60,7 +60,9 @@ export class SampleColumnsBuilder {
 
   constructor() {
     const cols = ["run", "task", "id", "model", "repeat", "ok", "category", "input", "transcript", "response", "filtered", "target", "scores", "main", "correct", "disagree", "judge", "errorType", "errorMessage", "promptTokens", "completionTokens", "cost", "e2e", "ttft", "tpot", "queue", "attempts", "endedAt", "media"] as const;
-    this.#c = Object.fromEntries([["strings", this.#t.strings], ...cols.map((c) => [c, []])]) as unknown as SampleColumns;
+    const columns: Record<string, unknown[]> = { strings: this.#t.strings };
+    for (const c of cols) columns[c] = [];
+    this.#c = columns as unknown as SampleColumns;
   }
 
   get size(): number {

@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gsm8kLines, median, printTable, root, startSimProcess } from "./lib.js";
+import { datasets, gsm8kLines, median, printTable, root, startSimProcess } from "./lib.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const n = Number(process.env.BENCH_N ?? 5000);
@@ -51,7 +51,7 @@ async function one(mode: "on" | "off", url: string, file: string): Promise<Run> 
 
 const tmp = await mkdtemp(join(tmpdir(), "streameval-bench-obs-"));
 const file = await gsm8kLines(n, join(tmp, "gsm8k.jsonl"));
-const sim = await startSimProcess(["--latency-ms", "0", "--answer-key", `${root}../shared/datasets/gsm8k_test.jsonl`]);
+const sim = await startSimProcess(["--latency-ms", "0", "--answer-key", `${datasets}/gsm8k_test.jsonl`]);
 try {
   const off: Run[] = [];
   const on: Run[] = [];

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const cli = `${root}bin/streameval.js`;
-export const datasets = `${root}../shared/datasets`;
+/** The public datasets as JSONL (see docs/benchmarks.md); default: the project's shared folder beside the clone. */
+export const datasets = process.env.BENCH_DATASETS ?? `${root}../shared/datasets`;
 
 export interface Timed {
   readonly wall_s: number;

@@ -19,7 +19,7 @@ import { CheckpointStore } from "../src/store/checkpoint-store.js";
 import { loadTask } from "../src/tasks/load.js";
 import type { Summary } from "../src/summary/summary.js";
 import type { ResultLine } from "../src/types.js";
-import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
+import { cli, datasets, gsm8kLines, median, printTable, startSimProcess, timed } from "./lib.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const n = Number(process.env.BENCH_N ?? 5000);
@@ -99,7 +99,7 @@ try {
 
   // 2. Checkpointing cost at latency 0.
   const gsm = await gsm8kLines(n, join(tmp, "speed.jsonl"));
-  const sim = await startSimProcess(["--latency-ms", "0", "--answer-key", `${root}../shared/datasets/gsm8k_test.jsonl`]);
+  const sim = await startSimProcess(["--latency-ms", "0", "--answer-key", `${datasets}/gsm8k_test.jsonl`]);
   try {
     const wall = { store: [] as number[], none: [] as number[] };
     const cpu = { store: [] as number[], none: [] as number[] };

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
+import { cli, datasets, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
 
 // `npm run bench:soak` (or `npm run bench -- --soak`): the continuous-mode soak only (bench/soak.ts; minutes, not seconds).
 if (process.argv.includes("--soak")) {
@@ -27,7 +27,7 @@ const input = await gsm8kLines(n, join(tmp, "gsm8k.jsonl"));
 const tsx = join(root, "node_modules/.bin/tsx");
 
 async function speed(latencyMs: number): Promise<(string | number)[]> {
-  const sim = await startSimProcess(["--latency-ms", String(latencyMs), "--answer-key", `${root}../shared/datasets/gsm8k_test.jsonl`]);
+  const sim = await startSimProcess(["--latency-ms", String(latencyMs), "--answer-key", `${datasets}/gsm8k_test.jsonl`]);
   try {
     const harness: number[] = [];
     const evaluation: number[] = [];

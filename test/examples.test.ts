@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../examples/custom-pipeline.js";
 
-describe("README's code example", () => {
+describe("docs/library.md's custom-pipeline example", () => {
   it("runs: the custom pipeline scores every sample and tags its lines", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     try {
@@ -16,9 +16,9 @@ describe("README's code example", () => {
     }
   });
 
-  it("README shows the example exactly as it is in examples/custom-pipeline.ts", async () => {
-    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  it("docs/library.md shows the example exactly as it is in examples/custom-pipeline.ts", async () => {
+    const doc = await readFile(new URL("../docs/library.md", import.meta.url), "utf8");
     const code = (await readFile(new URL("../examples/custom-pipeline.ts", import.meta.url), "utf8")).replace('from "../src/index.js"', 'from "streameval"');
-    expect(readme).toContain(code);
+    expect(doc).toContain(code);
   });
 });

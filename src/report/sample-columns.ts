@@ -28,7 +28,7 @@ export interface SampleColumns {
   scores: number[];
   /** The task's main metric for this line (see `mainMetric`), or null. */
   main: (number | null)[];
-  /** 1 right, 0 wrong (main metric 1 or 0), -1 neither (an error, or a graded metric such as a judge score). */
+  /** 1 right, 0 wrong (a 0/1 main metric), -1 neither (an error, or a task whose main metric is graded, such as a judge score). */
   correct: number[];
   /** 1 when the models of this run disagree on this sample's main metric. */
   disagree: number[];
@@ -57,6 +57,8 @@ export class SampleColumnsBuilder {
   readonly #c: SampleColumns;
   /** run|task|id|repeat → first row and the distinct main values seen. */
   readonly #groups = new Map<string, { rows: number[]; values: Set<string> }>();
+  /** Tasks (string index) whose main metric took a value other than 0 and 1: no right or wrong there. */
+  readonly #graded = new Set<number>();
 
   constructor() {
     const cols = ["run", "task", "id", "model", "repeat", "ok", "category", "input", "transcript", "response", "filtered", "target", "scores", "main", "correct", "disagree", "judge", "errorType", "errorMessage", "promptTokens", "completionTokens", "cost", "e2e", "ttft", "tpot", "queue", "attempts", "endedAt", "media"] as const;
@@ -90,6 +92,7 @@ export class SampleColumnsBuilder {
     c.scores.push(t.addJson(scores));
     c.main.push(main ?? null);
     c.correct.push(main === 1 ? 1 : main === 0 ? 0 : -1);
+    if (main !== undefined && main !== 0 && main !== 1) this.#graded.add(c.task[c.task.length - 1]!);
     c.disagree.push(0);
     c.judge.push(t.addJson(judgeOf(line)));
     c.errorType.push(t.add(line.error?.type));
@@ -114,6 +117,8 @@ export class SampleColumnsBuilder {
   /** The columns, with `disagree` set where one sample's models got different main scores. */
   build(): SampleColumns {
     for (const g of this.#groups.values()) if (g.rows.length > 1 && g.values.size > 1) for (const r of g.rows) this.#c.disagree[r] = 1;
+    // A judge's 1 out of 10 is not "right": a graded task's rows are neither right nor wrong.
+    if (this.#graded.size > 0) for (let r = 0; r < this.size; r++) if (this.#graded.has(this.#c.task[r]!)) this.#c.correct[r] = -1;
     this.#groups.clear();
     return this.#c;
   }

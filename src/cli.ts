@@ -3,7 +3,7 @@
  * The command line: argv → validated config → command → exit code. No logic lives here; every
  * command is a function in src/commands that code and tests can call directly.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ExitCode } from "./commands/exit-codes.js";
 import { runCommand } from "./commands/run-command.js";
 import { loadModelsConfig } from "./config/models-config.js";
@@ -160,6 +160,33 @@ cache
   .action(async (flags: { store: string }) => {
     const { cacheClear } = await import("./commands/cache-command.js");
     process.exitCode = await cacheClear(flags, io);
+  });
+
+program
+  .command("report")
+  .description("one self-contained HTML page of runs: metrics with intervals, plots, comparison, a sample browser")
+  .argument("<runs...>", "run ids (see runs list)")
+  .requiredOption("-o, --output <file>", "the HTML file to write")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .action(async (runIds: string[], flags: { output: string; store: string }) => {
+    const { reportCommand } = await import("./commands/report-command.js");
+    process.exitCode = await reportCommand(runIds, flags, io);
+  });
+
+program
+  .command("compare")
+  .description("A against B per task and metric, sample by sample: difference, paired 95% interval, McNemar's exact test")
+  .argument("<a>", "run A (see runs list)")
+  .argument("[b]", "run B; without it, --models M1 M2 compares two models of run A")
+  .option("--models <models...>", "two models: M1 of A against M2 of B (or of A)")
+  .option("--store <dir>", "checkpoint store", ".streameval")
+  .option("--json", 'also print {"pairs":[…]} on stdout')
+  .option("--seed <n>", "bootstrap seed", "0")
+  .action(async (a: string, b: string | undefined, flags: { models?: string[]; store: string; json?: boolean; seed: string }) => {
+    const { compareCommand } = await import("./commands/compare-command.js");
+    const seed = Number(flags.seed);
+    if (!Number.isInteger(seed)) throw new InvalidArgumentError(`--seed: expected an integer, got ${JSON.stringify(flags.seed)}`);
+    process.exitCode = await compareCommand(b === undefined ? [a] : [a, b], { ...flags, seed }, io);
   });
 
 program

@@ -24,6 +24,7 @@ import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
+import { stampResult } from "./operators/stamp-result.js";
 import { defaultPipelines } from "./pipelines/registry.js";
 import type { Outcome } from "./work/work-item.js";
 import type { PipelineContext } from "./operators/pipeline-context.js";
@@ -301,6 +302,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     ).pipe(
       // Each record keeps what produced it, so a rerun reuses it only for the same request and target.
       options.checkpoint ? map(stampFingerprint) : identity,
+      stampResult({ clock }),
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(

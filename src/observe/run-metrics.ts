@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { RunningScores } from "./running-scores.js";
 import type { EvalEvent } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
 
@@ -40,6 +41,7 @@ const SECONDS = {
  * - `ttft_seconds`, `tpot_seconds`, `e2e_seconds`, `queue_seconds{model}`: histograms of ok results.
  * - `in_flight_requests{model}`, `breaker_state{target}` (the endpoint; 0 closed, 1 open, 2 half-open) gauges.
  * - `rejected_total`: input lines set aside.
+ * - `metric_value{task,model,metric}`, `metric_stderr{…}`: each metric's running mean and its standard error.
  * Memory is bounded by models × status codes × error types.
  */
 export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
@@ -80,6 +82,26 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       for (const row of inFlight.rows()) this.set(row.labels, row.value);
     },
   });
+  // Every result, resumed ones too: the running value covers the whole run, as the summary will.
+  const scores = new RunningScores();
+  new Gauge({
+    name: `${p}metric_value`,
+    help: "Running mean of a metric's per-sample scores",
+    labelNames: ["task", "model", "metric"],
+    registers,
+    collect() {
+      for (const r of scores.rows()) this.set({ task: r.task, model: r.model, metric: r.metric }, r.value);
+    },
+  });
+  new Gauge({
+    name: `${p}metric_stderr`,
+    help: "Standard error of the running mean (sample standard deviation / sqrt(n))",
+    labelNames: ["task", "model", "metric"],
+    registers,
+    collect() {
+      for (const r of scores.rows()) if (r.stderr !== null) this.set({ task: r.task, model: r.model, metric: r.metric }, r.stderr);
+    },
+  });
   const breaker = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
   const hist = (name: keyof typeof SECONDS, help: string) =>
     new Histogram({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
@@ -108,6 +130,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
         const { line } = event;
         const { task, model } = line;
         samples.add(`${task}\0${model}\0${line.status}`, () => ({ task, model, status: line.status }));
+        scores.add(line);
         if (event.resumed) {
           resumed.add(`${task}\0${model}`, () => ({ task, model }));
           return;

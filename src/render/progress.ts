@@ -44,6 +44,7 @@ export class Progress {
   #metricKey: string | undefined;
   #metricSum = 0;
   #metricN = 0;
+  #metricSq = 0;
   #stopping: string | undefined;
   #lastDraw = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
@@ -74,6 +75,7 @@ export class Progress {
       const v = this.#metricKey === undefined ? undefined : scores[this.#metricKey];
       if (typeof v === "number") {
         this.#metricSum += v;
+        this.#metricSq += v * v;
         this.#metricN++;
       }
       this.maybeDraw();
@@ -87,6 +89,15 @@ export class Progress {
       this.#stopping = event.reason;
       this.draw();
     }
+  }
+
+  /** The running mean, with ± its standard error once two scores are in (as the summary's stderr). */
+  #runningMetric(): string {
+    const n = this.#metricN;
+    const mean = this.#metricSum / n;
+    if (n < 2) return mean.toFixed(3);
+    const variance = Math.max(0, (this.#metricSq - n * mean * mean) / (n - 1));
+    return `${mean.toFixed(3)} ± ${Math.sqrt(variance / n).toFixed(3)}`;
   }
 
   /** Draws a line every `intervalMs` even while no event comes. The timer never keeps the process alive. */
@@ -133,7 +144,7 @@ export class Progress {
       parts.push(`eta ${left === 0 ? "0s" : rate > 0 ? duration(left / rate) : "?"}`);
     } else parts.push(`${this.#done} done`);
     parts.push(`${rate.toFixed(1)}/s`, `elapsed ${duration(elapsed)}`);
-    if (this.#metricKey && this.#metricN) parts.push(`${this.#metricKey} ${(this.#metricSum / this.#metricN).toFixed(3)}`);
+    if (this.#metricKey && this.#metricN) parts.push(`${this.#metricKey} ${this.#runningMetric()}`);
     if (this.#costMicros > 0) parts.push(`$${(this.#costMicros / 1e6).toFixed(4)}`);
     if (this.#errors) parts.push(`errors ${this.#errors}`);
     if (this.#retries) parts.push(`retries ${this.#retries}`);

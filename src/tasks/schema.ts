@@ -97,6 +97,8 @@ export const TaskSchema = z.looseObject({
   // Python hooks, run by the hook worker (src/python/hooks).
   process_docs: HookSchema.optional(),
   process_results: HookSchema.optional(),
+  /** The doc field whose value each result line carries as `category` (MMLU's subject …): the report groups by it. */
+  category_field: z.string().min(1).optional(),
   // streameval's keys for conversations, judges and tools (conversation-keys.ts).
   ...CONVERSATION_KEYS,
 });

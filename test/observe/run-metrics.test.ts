@@ -18,6 +18,22 @@ function value(text: string, sample: string): number | undefined {
 }
 
 describe("createRunMetrics", () => {
+  it("exposes each task × model × metric's running mean and standard error, resumed results included", async () => {
+    const m = createRunMetrics({ processMetrics: false });
+    const scores = [1, 0, 1, 1];
+    scores.forEach((s, i) => m.add({ type: "result", line: line({ id: String(i), scores: { "exact_match,strict-match": s } }), ...(i === 0 ? { resumed: true } : {}) }));
+    m.add({ type: "result", line: line({ id: "e", status: "error", error: { type: "timeout", message: "t", attempts: 1 } }) });
+    m.add({ type: "result", line: line({ id: "o", model: "other", scores: { "exact_match,strict-match": 1 } }) });
+    const text = await m.registry.metrics();
+    const labels = '{task="gsm8k",model="m",metric="exact_match,strict-match"}';
+    expect(value(text, `streameval_metric_value${labels}`)).toBe(0.75);
+    // Sample standard deviation of 1,0,1,1 is 0.5; over √4.
+    expect(value(text, `streameval_metric_stderr${labels}`)).toBeCloseTo(0.25, 12);
+    expect(value(text, 'streameval_metric_value{task="gsm8k",model="other",metric="exact_match,strict-match"}')).toBe(1);
+    // One score has no standard error yet.
+    expect(value(text, 'streameval_metric_stderr{task="gsm8k",model="other",metric="exact_match,strict-match"}')).toBeUndefined();
+  });
+
   it("counts samples by status, requests by code and error type, tokens and cost", async () => {
     const m = createRunMetrics({ processMetrics: false });
     const events: EvalEvent[] = [

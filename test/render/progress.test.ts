@@ -28,7 +28,8 @@ describe("Progress", () => {
     expect(last).toContain("3/10 30.0%");
     expect(last).toContain("1.5/s");
     expect(last).toContain("eta 5s");
-    expect(last).toContain("exact_match,strict-match 0.500");
+    // 1 and 0: mean 0.5, sample sd √0.5, stderr √0.5/√2 = 0.5.
+    expect(last).toContain("exact_match,strict-match 0.500 ± 0.500");
     expect(last).toContain("$0.0020");
     expect(last).toContain("errors 1");
     expect(last).toContain("retries 2");

@@ -1,0 +1,30 @@
+import { map, type OperatorFunction } from "rxjs";
+import type { Clock } from "../clock.js";
+import type { Outcome } from "../work/work-item.js";
+import type { ResultLine } from "../types.js";
+
+export interface StampResultOptions {
+  /** Its wall clock (`epochMs`) dates each line. */
+  readonly clock: Clock;
+}
+
+/**
+ * Adds what a report needs and no stage knows, to each final result line: `ended_at` (ISO time the
+ * result was final: cost and throughput over the run's time) and `category` (the doc's value of
+ * the task's `category_field`, e.g. MMLU's subject, when the task names one and the doc has it).
+ * Both fields are optional on the result line, so older lines without them still read. One Outcome
+ * per input, in order; errors and completion pass through.
+ */
+export function stampResult(options: StampResultOptions): OperatorFunction<Outcome, Outcome> {
+  if (typeof options?.clock?.epochMs !== "function") throw new TypeError("Expected `clock` to have an epochMs() method");
+  const { clock } = options;
+  return map((outcome) => ({ ...outcome, line: stampLine(outcome, clock.epochMs()) }));
+}
+
+/** Pure: the outcome's line with `ended_at` and, when there is one, `category`. */
+export function stampLine(outcome: Outcome, epochMs: number): ResultLine {
+  const field = outcome.work.task.config.category_field;
+  const value = typeof field === "string" ? outcome.work.sample.doc[field] : undefined;
+  const category = typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+  return { ...outcome.line, ...(category === undefined ? {} : { category }), ended_at: new Date(epochMs).toISOString() };
+}

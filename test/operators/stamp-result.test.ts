@@ -1,0 +1,39 @@
+import { EMPTY, from, lastValueFrom, throwError, toArray } from "rxjs";
+import { describe, expect, it } from "vitest";
+import type { Clock } from "../../src/clock.js";
+import { stampLine, stampResult } from "../../src/operators/stamp-result.js";
+import type { Outcome } from "../../src/work/work-item.js";
+import type { ResultLine } from "../../src/types.js";
+
+const clock = { now: () => 0, epochMs: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), sleep: async () => undefined } satisfies Clock;
+const line = (id: string): ResultLine => ({ id, task: "mmlu", model: "m", repeat: 0, status: "ok", input: "", scores: { acc: 1 } });
+const outcome = (id: string, doc: Record<string, unknown>, categoryField?: string) =>
+  ({ work: { key: line(id), sample: { id, doc }, task: { config: categoryField ? { category_field: categoryField } : {} } }, line: line(id) }) as unknown as Outcome;
+
+describe("stampResult", () => {
+  it("dates each line and adds the doc's category field's value", async () => {
+    const out = await lastValueFrom(
+      from([outcome("a", { subject: "anatomy" }, "subject"), outcome("b", { subject: 7 }, "subject"), outcome("c", { other: "x" }, "subject"), outcome("d", { subject: "x" })]).pipe(stampResult({ clock }), toArray()),
+    );
+    expect(out.map((o) => [o.line.id, o.line.category, o.line.ended_at])).toEqual([
+      ["a", "anatomy", "2026-01-02T03:04:05.678Z"],
+      ["b", "7", "2026-01-02T03:04:05.678Z"],
+      ["c", undefined, "2026-01-02T03:04:05.678Z"],
+      ["d", undefined, "2026-01-02T03:04:05.678Z"],
+    ]);
+    expect("category" in out[2]!.line).toBe(false);
+  });
+
+  it("keeps the line's other fields and does not change the input outcome", () => {
+    const o = outcome("a", { subject: { nested: true } }, "subject");
+    const stamped = stampLine(o, 0);
+    expect(stamped).toEqual({ ...line("a"), ended_at: "1970-01-01T00:00:00.000Z" });
+    expect(o.line.ended_at).toBeUndefined();
+  });
+
+  it("completes empty, passes errors, and rejects a clock without epochMs when built", async () => {
+    expect(await lastValueFrom(EMPTY.pipe(stampResult({ clock }), toArray()))).toEqual([]);
+    await expect(lastValueFrom(throwError(() => new Error("boom")).pipe(stampResult({ clock })))).rejects.toThrow("boom");
+    expect(() => stampResult({ clock: {} as Clock })).toThrow("Expected `clock` to have an epochMs() method");
+  });
+});

@@ -22,7 +22,7 @@ import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
-import type { Outcome } from "./work/work-item.js";
+import type { Outcome, WorkItem } from "./work/work-item.js";
 import type { PipelineContext } from "./operators/pipeline-context.js";
 import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -30,7 +30,7 @@ import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./work/conversation-state.js";
 import type { Judge } from "./scorers/judge.js";
 import type { Task } from "./work/task.js";
-import type { Reject, SourceItem } from "./types.js";
+import type { Reject, ResultLine, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
 export interface ModelTarget {
@@ -127,15 +127,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({
-      tasks: options.tasks,
-      repeats: options.repeats,
-      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
-    });
-    const emit = (e: EvalEvent) => {
-      // Results resumed from a store still count toward their sample's repeats.
-      if (e.type === "result" && e.resumed) repeats.observe(e.line);
-      events.next(e);
+    const emit = (e: EvalEvent) => events.next(e);
+    const repeats = new RepeatGatherer({ scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target) });
+    // Results that leave before any pipeline: found done in the checkpoint, or routed to no model.
+    const early = new Subject<Exit>();
+    const resumed = (work: WorkItem, line: ResultLine) => {
+      repeats.observe(work, line); // a resumed result still counts toward its sample's repeats
+      early.next({ line, resumed: true });
     };
     const aborter = new AbortController();
     // Every request in flight listens on this one signal.
@@ -174,7 +172,6 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       clock,
       signal: aborter.signal,
       stop,
-      ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
       ...(conversations ? { conversations } : {}),
@@ -225,23 +222,28 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 
     let samples = 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const results = pullSource(options.input, demand).pipe(
+    const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
       parse({ idField }),
       detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       prepare,
     ).pipe(
-      options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
+      options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => early.next({ line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
-      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256 }) : identity,
+      options.checkpoint ? skipCompleted({ store: options.checkpoint, onResumed: resumed, onLookup, maxBatch: 256 }) : identity,
       route(table),
       map(recordRoute),
       gatherRepeats(repeats),
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(
-      mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
+      mergeMap((outcome): Observable<Exit> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ line: outcome.line }))),
+      finalize(() => early.complete()),
+    );
+    // The one way out for every result: made, resumed or unrouted.
+    const results = merge(made, early).pipe(
+      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -258,6 +260,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       aborter.abort(new Error("unsubscribed"));
     };
   });
+}
+
+/** A result on its way out of the graph; `resumed` when it was found done in the checkpoint. */
+interface Exit {
+  readonly line: ResultLine;
+  readonly resumed?: true;
 }
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */

@@ -14,15 +14,13 @@ import { infer } from "./infer.js";
  * A sample's work items arrive together (expand emits them in one go), so they find the shared
  * request in flight; the entry is dropped as soon as the reply is in. Items with one repeat are
  * inferred as `infer` does.
- *
- * @param repeatsOf the number of repeats of a work item's sample (its task's, or the run's override).
  */
-export function inferShared(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest, repeatsOf: (work: WorkItem) => number): OperatorFunction<WorkItem, Inferred> {
+export function inferShared(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest): OperatorFunction<WorkItem, Inferred> {
   const inFlight = new Map<string, Promise<Inferred>>();
   const single = (work: WorkItem, request: (w: WorkItem) => ChatRequest) => lastValueFrom(of(work).pipe(infer(context, request)));
 
   const shared = async (work: WorkItem): Promise<Inferred> => {
-    const k = repeatsOf(work);
+    const k = work.repeats;
     if (k <= 1) return single(work, toRequest);
     const key = JSON.stringify([work.key.task, work.key.id, work.key.model]);
     let request = inFlight.get(key);

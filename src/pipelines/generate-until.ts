@@ -24,7 +24,7 @@ export const generateUntil: PipelineDef = {
   }),
   create: (context) =>
     pipe(
-      context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
+      context.repeatsAsN ? inferShared(context, generateUntilRequest) : infer(context, generateUntilRequest),
       score(),
     ),
   scoreRepeats,

@@ -15,6 +15,8 @@ export interface WorkItem {
   readonly sample: Sample;
   readonly task: Task;
   readonly prepared: Prepared;
+  /** How many repeats its sample has on this model: the task's `repeats`, or the run's override (set once, by expand). */
+  readonly repeats: number;
   /** Called once, when the item's result is final: frees its place in the source's demand window. */
   readonly done: () => void;
   /** The routing rule that sent the sample to this model, when the run routes. */

@@ -41,13 +41,13 @@ function pick(got: Inferred, work: WorkItem, owner: boolean, k: number): Inferre
   const share = owner
     ? { timing: got.timing, cost_usd: got.cost_usd }
     : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0 };
-  if (got.error || !got.reply) return { work, ...share, error: got.error ?? { type: "no_reply", message: "no reply", attempts: share.timing.attempts } };
+  if (got.kind === "error") return { kind: "error", work, ...share, error: got.error };
   const choices = got.reply.choices ?? [got.reply.text];
   const r = work.key.repeat;
   if (r >= choices.length) {
     const message = `the server returned ${choices.length} choice(s) for n=${k}: it does not support \`n\`; run without --use-n`;
-    return { work, ...share, error: { type: "n_unsupported", message, attempts: share.timing.attempts } };
+    return { kind: "error", work, ...share, error: { type: "n_unsupported", message, attempts: share.timing.attempts } };
   }
   const reply = { ...got.reply, text: choices[r] ?? null, choices: undefined, usage: owner ? got.reply.usage : null };
-  return { work, ...share, reply };
+  return { kind: "ok", work, ...share, reply };
 }

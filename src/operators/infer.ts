@@ -30,6 +30,7 @@ export async function inferOne(context: PipelineContext, work: WorkItem, toReque
     // A server that reports no usage: count offline (marked estimated), so the cost is a figure, not a silent 0.
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
     return {
+      kind: "ok",
       work,
       reply,
       // Timed from what the server sent: without its usage, output tokens are the streamed chunks.
@@ -42,6 +43,7 @@ export async function inferOne(context: PipelineContext, work: WorkItem, toReque
     const { type, kind, attempts } = error.info;
     if (kind === "fatal") context.stop("fatal", error.message);
     return {
+      kind: "error",
       work,
       timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts },
       error: { type, message: error.message, attempts },

@@ -14,7 +14,7 @@ export function score(): OperatorFunction<Inferred, Outcome> {
 
 /** Pure: the result line of one inferred item. */
 export function toResultLine(inferred: Inferred): ResultLine {
-  const { work, reply, timing, error } = inferred;
+  const { work, timing } = inferred;
   const base: ResultLine = {
     id: work.key.id,
     task: work.key.task,
@@ -23,9 +23,8 @@ export function toResultLine(inferred: Inferred): ResultLine {
     status: "ok",
     input: work.prepared.input,
   };
-  if (error || !reply) {
-    return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
-  }
+  if (inferred.kind === "error") return { ...base, status: "error", target: work.prepared.target, timing, error: inferred.error };
+  const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const { filtered, scores } = scoreResponse(work.task, response, work.prepared.target);
   return {

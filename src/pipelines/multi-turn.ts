@@ -108,10 +108,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
     }
     const request = chatRequestOf(work, messages, p.temperature ?? g.temperature);
     const inferred = await inferOne(context, work, () => request);
-    if (inferred.error || !inferred.reply) {
-      const error = inferred.error ?? { type: "no_reply", message: "no reply", attempts: inferred.timing.attempts };
-      return finish({ ...error, message: `turn ${i + 1}: ${error.message}` });
-    }
+    if (inferred.kind === "error") return finish({ ...inferred.error, message: `turn ${i + 1}: ${inferred.error.message}` });
     const reply = inferred.reply;
     turns.push({
       user: p.turns[i]!,

@@ -62,9 +62,10 @@ function baseLine(work: WorkItem): ResultLine {
 async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outcome> {
   const p = preparedOf(work);
   const inferred: Inferred = await inferOne(context, work, (w) => request(w, p.messages));
-  const { reply, timing, error } = inferred;
+  const { timing } = inferred;
   const line = baseLine(work);
-  if (error || !reply) return { work, line: { ...line, status: "error", timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } } };
+  if (inferred.kind === "error") return { work, line: { ...line, status: "error", timing, error: inferred.error } };
+  const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const common = { ...line, response, tool_calls: reply.tool_calls ?? [], usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing, ...(inferred.served_by ? { served_by: inferred.served_by } : {}) };
   if (p.expected) {

@@ -23,15 +23,29 @@ export interface WorkItem {
   readonly route?: string;
 }
 
-/** A model's answer to a work item, or why there is none. */
-export interface Inferred {
+/** A model's answer to a work item (`ok`, with the reply), or why there is none (`error`). */
+export type Inferred = InferredOk | InferredError;
+
+interface InferredBase {
   readonly work: WorkItem;
-  readonly reply?: ChatReply;
   readonly timing: Timing;
-  readonly error?: ErrorInfo;
   readonly cost_usd: number | null;
   /** The model that answered, when a fallback served the item. */
   readonly served_by?: string;
+}
+
+/** The model answered. */
+export interface InferredOk extends InferredBase {
+  readonly kind: "ok";
+  readonly reply: ChatReply;
+  readonly error?: undefined;
+}
+
+/** The call failed for good (after its retries); the error is data, as it goes on the result line. */
+export interface InferredError extends InferredBase {
+  readonly kind: "error";
+  readonly error: ErrorInfo;
+  readonly reply?: undefined;
 }
 
 /** A finished work item and its result line. */

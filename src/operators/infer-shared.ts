@@ -1,6 +1,6 @@
 import { defer, lastValueFrom, mergeMap, of, type OperatorFunction } from "rxjs";
 import type { ChatRequest } from "../work/model.js";
-import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { Inferred, Prepared, WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { infer } from "./infer.js";
 
@@ -15,11 +15,11 @@ import { infer } from "./infer.js";
  * request in flight; the entry is dropped as soon as the reply is in. Items with one repeat are
  * inferred as `infer` does.
  */
-export function inferShared(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest): OperatorFunction<WorkItem, Inferred> {
-  const inFlight = new Map<string, Promise<Inferred>>();
-  const single = (work: WorkItem, request: (w: WorkItem) => ChatRequest) => lastValueFrom(of(work).pipe(infer(context, request)));
+export function inferShared<P extends Prepared>(context: PipelineContext, toRequest: (work: WorkItem<P>) => ChatRequest): OperatorFunction<WorkItem<P>, Inferred<P>> {
+  const inFlight = new Map<string, Promise<Inferred<P>>>();
+  const single = (work: WorkItem<P>, request: (w: WorkItem<P>) => ChatRequest) => lastValueFrom(of(work).pipe(infer(context, request)));
 
-  const shared = async (work: WorkItem): Promise<Inferred> => {
+  const shared = async (work: WorkItem<P>): Promise<Inferred<P>> => {
     const k = work.repeats;
     if (k <= 1) return single(work, toRequest);
     const key = JSON.stringify([work.key.task, work.key.id, work.key.model]);
@@ -37,7 +37,7 @@ export function inferShared(context: PipelineContext, toRequest: (work: WorkItem
 }
 
 /** Repeat r's share of an n-choice reply. */
-function pick(got: Inferred, work: WorkItem, owner: boolean, k: number): Inferred {
+function pick<P extends Prepared>(got: Inferred<P>, work: WorkItem<P>, owner: boolean, k: number): Inferred<P> {
   const share = owner
     ? { timing: got.timing, cost_usd: got.cost_usd }
     : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0 };

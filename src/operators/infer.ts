@@ -4,7 +4,7 @@ import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest } from "../work/model.js";
 import { requestTiming } from "../observe/request-timing.js";
-import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { Inferred, Prepared, WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
 /**
@@ -15,12 +15,12 @@ import type { PipelineContext } from "./pipeline-context.js";
  *
  * @param toRequest builds the chat request for an item (pure).
  */
-export function infer(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest): OperatorFunction<WorkItem, Inferred> {
+export function infer<P extends Prepared>(context: PipelineContext, toRequest: (work: WorkItem<P>) => ChatRequest): OperatorFunction<WorkItem<P>, Inferred<P>> {
   return mergeMap((work) => defer(() => inferOne(context, work, toRequest)));
 }
 
 /** One item's call: the reply with its timing and cost, or the error as data (a fatal one also stops the run). */
-export async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
+export async function inferOne<P extends Prepared>(context: PipelineContext, work: WorkItem<P>, toRequest: (work: WorkItem<P>) => ChatRequest): Promise<Inferred<P>> {
   const model = work.key.model;
   const dispatcher = context.dispatchers.get(model);
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Inferred, Outcome } from "../work/work-item.js";
+import type { Inferred, Outcome, Prepared } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
 import type { ResultLine } from "../types.js";
 
@@ -8,7 +8,7 @@ import type { ResultLine } from "../types.js";
  * its metrics against the target (keys `metric,filter`). Errors pass through as error lines,
  * without scores. One Outcome per input, in the same order.
  */
-export function score(): OperatorFunction<Inferred, Outcome> {
+export function score<P extends Prepared>(): OperatorFunction<Inferred<P>, Outcome<P>> {
   return map((inferred) => ({ work: inferred.work, line: toResultLine(inferred) }));
 }
 

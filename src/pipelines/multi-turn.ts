@@ -36,7 +36,7 @@ const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
  * With a `judge`, each turn is then graded (MT-Bench single-answer grading) by the run's judge model;
  * its judgments are saved too. One result line per conversation.
  */
-export const multiTurn: PipelineDef = {
+export const multiTurn: PipelineDef<MultiTurnPrepared> = {
   prepare(sample, task) {
     const fields = conversationFields(task);
     const turns = fields.turns(sample.doc);
@@ -70,13 +70,13 @@ export const multiTurn: PipelineDef = {
   },
 };
 
-async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem): Promise<Outcome> {
-  const p = work.prepared as MultiTurnPrepared;
+async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem<MultiTurnPrepared>): Promise<Outcome<MultiTurnPrepared>> {
+  const p = work.prepared;
   const config = configOf(work);
   const system = config.system_prompt;
   const turns: TurnRecord[] = [...((await state.load(work.key)) ?? [])];
   const resumedTurns = turns.length;
-  const finish = (error?: ErrorInfo): Outcome => ({
+  const finish = (error?: ErrorInfo): Outcome<MultiTurnPrepared> => ({
     work,
     line: conversationLine({
       key: work.key,

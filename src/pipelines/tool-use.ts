@@ -35,7 +35,7 @@ export interface ToolUseOptions {
  * the model's tool calls — code tools from the registry, or the sample's canned outputs — until it
  * answers or a limit stops it, and the answer is scored by the task's metrics.
  */
-export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
+export function createToolUse(options: ToolUseOptions = {}): PipelineDef<ToolUsePrepared> {
   const registry = options.tools ?? builtinTools;
   return {
     prepare: prepareToolUse,
@@ -44,24 +44,23 @@ export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
 }
 
 /** `output_type: tool_use` with the built-in code tools (see createToolUse). */
-export const toolUse: PipelineDef = createToolUse();
+export const toolUse: PipelineDef<ToolUsePrepared> = createToolUse();
 
 const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
-const preparedOf = (work: WorkItem) => work.prepared as ToolUsePrepared;
 
-function request(work: WorkItem, messages: readonly ChatMessage[]): ChatRequest {
-  const p = preparedOf(work);
+function request(work: WorkItem<ToolUsePrepared>, messages: readonly ChatMessage[]): ChatRequest {
+  const p = work.prepared;
   const base = chatRequestOf(work, messages, p.temperature ?? work.task.generation.temperature);
   return p.tools.length ? { ...base, tools: p.tools } : base;
 }
 
-function baseLine(work: WorkItem): ResultLine {
+function baseLine(work: WorkItem<ToolUsePrepared>): ResultLine {
   return { id: work.key.id, task: work.key.task, model: work.key.model, repeat: work.key.repeat, status: "ok", input: work.prepared.input, target: work.prepared.target };
 }
 
-async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outcome> {
-  const p = preparedOf(work);
-  const inferred: Inferred = await inferOne(context, work, (w) => request(w, p.messages));
+async function runSingle(context: PipelineContext, work: WorkItem<ToolUsePrepared>): Promise<Outcome<ToolUsePrepared>> {
+  const p = work.prepared;
+  const inferred: Inferred<ToolUsePrepared> = await inferOne(context, work, (w) => request(w, p.messages));
   const { timing } = inferred;
   const line = baseLine(work);
   if (inferred.kind === "error") return { work, line: { ...line, status: "error", timing, error: inferred.error } };
@@ -76,8 +75,8 @@ async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outc
   return { work, line: { ...common, ...(scored ? { filtered: scored.filtered, scores: scored.scores } : {}) } };
 }
 
-async function runAgentItem(context: PipelineContext, work: WorkItem, registry: ToolRegistry): Promise<Outcome> {
-  const p = preparedOf(work);
+async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrepared>, registry: ToolRegistry): Promise<Outcome<ToolUsePrepared>> {
+  const p = work.prepared;
   const agent = configOf(work).agent!;
   const line = baseLine(work);
   let toolset: Toolset;
@@ -109,7 +108,7 @@ async function runAgentItem(context: PipelineContext, work: WorkItem, registry: 
   return { work, line: agentLine(work, line, result, policy ? { window: policy.window, dropped_turns: droppedTurns } : undefined) };
 }
 
-function agentLine(work: WorkItem, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {
+function agentLine(work: WorkItem<ToolUsePrepared>, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {
   const attempts = r.steps.reduce((n, s) => n + s.timing.attempts, 0) + (r.error?.attempts ?? 0);
   const timing = {
     e2e_ms: r.elapsed_ms,

@@ -5,12 +5,16 @@ import type { Task } from "../work/task.js";
 import type { Outcome, Prepared, WorkItem } from "../work/work-item.js";
 import type { Sample } from "../types.js";
 
-/** A pipeline for one output type: how to prepare a sample, and the operator that evaluates work items. */
-export interface PipelineDef {
+/**
+ * A pipeline for one output type: how to prepare a sample, and the operator that evaluates work items.
+ * `P` is what `prepare` makes; the run hands each work item to the pipeline that prepared it, so `create`'s
+ * operator reads its own prepared type.
+ */
+export interface PipelineDef<P extends Prepared = Prepared> {
   /** Renders the sample for the task; throws TaskInputError when the sample lacks what the task needs. */
-  readonly prepare: (sample: Sample, task: Task) => Prepared;
+  readonly prepare: (sample: Sample, task: Task) => P;
   /** Emits exactly one Outcome per WorkItem (ok or error), in completion order. */
-  readonly create: (context: PipelineContext) => OperatorFunction<WorkItem, Outcome>;
+  readonly create: (context: PipelineContext) => OperatorFunction<WorkItem<P>, Outcome<P>>;
   /**
    * Scores a sample's responses over its repeats together (maj@k, pass@k), for a pipeline whose
    * responses are text its task's filters and metrics read; without it a sample takes its first repeat's scores.
@@ -19,4 +23,9 @@ export interface PipelineDef {
 }
 
 /** Pipelines by output type: `evaluate` routes each work item to its task's `output_type` entry. */
-export type PipelineRegistry = Readonly<Record<string, PipelineDef>>;
+/**
+ * Pipelines by output type. Each entry keeps its own prepared type: the run pairs a work item with the
+ * pipeline that prepared it, which a record of one type cannot say.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry's P is its own (an existential)
+export type PipelineRegistry = Readonly<Record<string, PipelineDef<any>>>;

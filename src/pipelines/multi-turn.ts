@@ -1,7 +1,5 @@
 import { defer, mergeMap } from "rxjs";
-import { fitContext } from "../context/fit-context.js";
-import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadChatTokenCounter } from "../context/token-counter.js";
+import { createContextFitter } from "../context/context-fitter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
@@ -92,19 +90,18 @@ async function runConversation(context: PipelineContext, state: ConversationStat
   });
 
   const g = work.task.generation;
-  const policy = resolveContextPolicy(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens);
-  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
+  const fitter = await createContextFitter(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens, work.key.model);
   for (let i = turns.length; i < p.turns.length; i++) {
     const history: ChatMessage[] = system !== undefined ? [{ role: "system", content: system }] : [];
     for (const t of turns) history.push({ role: "user", content: t.user }, { role: "assistant", content: t.assistant });
     history.push({ role: "user", content: p.turns[i]! });
     let messages: readonly ChatMessage[] = history;
     let note: TurnRecord["context"];
-    if (policy && counter) {
-      const fit = fitContext(history, policy, counter);
+    if (fitter) {
+      const fit = fitter.fit(history);
       if (!fit.ok) return finish({ type: "context_overflow", message: `turn ${i + 1}: ${fit.message}`, attempts: 0 });
       messages = fit.messages;
-      if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: policy.window };
+      if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: fitter.window };
     }
     const request = chatRequestOf(work, messages, p.temperature ?? g.temperature);
     const inferred = await inferOne(context, work, () => request);

@@ -3,9 +3,7 @@ import { type AgentResult, type ModelCall, runAgent } from "../agent/agent-loop.
 import { builtinTools } from "../agent/builtin-tools.js";
 import { cannedToolset } from "../agent/canned-tools.js";
 import { registryToolset, type ToolRegistry, type Toolset } from "../agent/tools.js";
-import { fitContext } from "../context/fit-context.js";
-import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadChatTokenCounter } from "../context/token-counter.js";
+import { createContextFitter } from "../context/context-fitter.js";
 import type { ChatRequest } from "../work/model.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
@@ -88,13 +86,12 @@ async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrep
   if (agent.cost_limit !== undefined && !context.prices.get(work.key.model)) {
     return { work, line: { ...line, status: "error", error: { type: "config", message: `agent.cost_limit needs a price for model ${work.key.model} (--price)`, attempts: 0 } } };
   }
-  const policy = resolveContextPolicy(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens);
-  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
+  const fitter = await createContextFitter(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens, work.key.model);
   let droppedTurns = 0;
   const call: ModelCall = async (messages, signal) => {
     let sent = messages;
-    if (policy && counter) {
-      const fit = fitContext(messages, policy, counter);
+    if (fitter) {
+      const fit = fitter.fit(messages);
       if (!fit.ok) return { timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 0 }, cost_usd: null, error: { type: "context_overflow", message: fit.message, attempts: 0 } };
       sent = fit.messages;
       droppedTurns = Math.max(droppedTurns, fit.droppedTurns);
@@ -105,7 +102,7 @@ async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrep
   const { message_limit, token_limit, time_limit, cost_limit } = agent;
   const limits = { message_limit, token_limit, time_limit, cost_limit };
   const result = await runAgent({ messages: p.messages, toolset, call, limits, clock: context.clock, signal: context.signal, doc: work.sample.doc });
-  return { work, line: agentLine(work, line, result, policy ? { window: policy.window, dropped_turns: droppedTurns } : undefined) };
+  return { work, line: agentLine(work, line, result, fitter ? { window: fitter.window, dropped_turns: droppedTurns } : undefined) };
 }
 
 function agentLine(work: WorkItem<ToolUsePrepared>, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {

@@ -56,6 +56,11 @@ export interface EvaluateOptions {
   /** Input lines (see `readLines`/`openInputs`, or `docsToLines` for objects made in code). */
   readonly input: AsyncIterable<SourceLine>;
   readonly tasks: readonly Task[];
+  /**
+   * The tasks come from a group file: a line names its task by its `task` field or by its file's
+   * name (`mmlu_anatomy.jsonl`); a line doing neither is rejected (it would land in the first task).
+   */
+  readonly taskRequired?: boolean;
   readonly models: readonly ModelTarget[];
   /** Pipelines by output_type (default: the bundled ones). */
   readonly pipelines?: PipelineRegistry;
@@ -177,7 +182,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       ...(conversations ? { conversations } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
-    const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
+    // A work item goes to the pipeline that prepared it, so its prepared is that pipeline's own type.
+    const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context) as OperatorFunction<WorkItem, Outcome>]));
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
     const demand = new Demand(window);
     // While a checkpoint's lookups find every sample done (a resumed stretch), read further ahead: the
@@ -203,7 +209,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         return EMPTY;
       }
       const { sample } = item;
-      const task = sample.task === undefined ? defaultTask : tasks.get(sample.task);
+      const named = sample.task ?? (tasks.size > 1 ? taskOfFile(sample.at.file, tasks) : undefined);
+      if (named === undefined && options.taskRequired) {
+        rejectItem({ at: sample.at, reason: `key \`task\`: missing; the line of a group run names its task (one of ${[...tasks.keys()].slice(0, 5).join(", ")}${tasks.size > 5 ? ", …" : ""}) by a \`task\` field or by its file's name (TASK.jsonl)`, raw: JSON.stringify(sample.doc).slice(0, 200) });
+        return EMPTY;
+      }
+      const task = named === undefined ? defaultTask : tasks.get(named);
       if (!task) {
         rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: JSON.stringify(sample.doc).slice(0, 200) });
         return EMPTY;
@@ -312,4 +323,10 @@ function validate(options: EvaluateOptions): void {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
   if (options.budget) checkBudget(options.budget, pricesOf(options));
+}
+
+/** The task a file's name gives its lines (`dir/mmlu_anatomy.jsonl` → `mmlu_anatomy`), if the run has it. */
+function taskOfFile(file: string, tasks: ReadonlyMap<string, Task>): string | undefined {
+  const base = file.split(/[\\/]/).pop()!.replace(/\.jsonl?$/i, "");
+  return tasks.has(base) ? base : undefined;
 }

@@ -96,6 +96,8 @@ export interface ResultLine {
   response?: string | null;
   filtered?: Record<string, string>;
   target?: string;
+  /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
+  targets?: string[];
   scores?: Record<string, number>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
   weights?: Record<string, number>;

@@ -17,7 +17,7 @@ import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
 import { routedModels } from "../routing/rules.js";
 import type { Summary } from "../summary/summary.js";
-import { loadTask } from "../tasks/load.js";
+import { loadTaskRefs } from "../tasks/group.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { openCheckpoint } from "./checkpoint.js";
@@ -46,7 +46,7 @@ export interface CommandIO {
  */
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
+  const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
   const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
   // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
@@ -92,7 +92,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
       : undefined;
     if (continuous) opened.push(() => continuous!.close());
-    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
+    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
     // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
     out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
@@ -134,6 +134,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     summary = await runEvaluation({
       input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
+      groups,
+      taskRequired: groups.length > 0,
       models,
       limit: config.limit,
       repeats: config.repeats,

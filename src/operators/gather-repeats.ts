@@ -12,7 +12,7 @@ export interface GatherRepeatsOptions {
   readonly scoreRepeats?: ScoreRepeats;
 }
 
-export type ScoreRepeats = (task: Task, responses: readonly string[], target: string) => SampleScore | undefined;
+export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[]) => SampleScore | undefined;
 
 interface Pending {
   readonly k: number;
@@ -81,7 +81,7 @@ export class RepeatGatherer {
   }
 
   #score(task: Task, line: ResultLine, p: Pending): SampleScore | undefined {
-    const together = this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+    const together = this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "");
     if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }

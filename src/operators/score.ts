@@ -26,12 +26,14 @@ export function toResultLine(inferred: Inferred): ResultLine {
   if (inferred.kind === "error") return { ...base, status: "error", target: work.prepared.target, timing, error: inferred.error };
   const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
-  const { filtered, scores } = scoreResponse(work.task, response, work.prepared.target);
+  const { targets } = work.prepared;
+  const { filtered, scores } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
   return {
     ...base,
     response,
     filtered,
     target: work.prepared.target,
+    ...(targets ? { targets } : {}),
     scores,
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,

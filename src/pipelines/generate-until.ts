@@ -20,11 +20,12 @@ export function generateUntilRequest(work: WorkItem<GenerateUntilPrepared>): Cha
   return chatRequestOf(work, work.prepared.messages ?? [{ role: "user", content: work.prepared.input }]);
 }
 
-/** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
 export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
+    ...withTargets(task.targets?.(sample.doc)),
     ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
   }),
   create: (context) =>
@@ -34,3 +35,8 @@ export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
     ),
   scoreRepeats,
 };
+
+/** `targets` on the prepared sample when the task gives several gold answers. */
+function withTargets(targets: string[] | undefined): { targets?: string[] } {
+  return targets ? { targets } : {};
+}

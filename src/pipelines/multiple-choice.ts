@@ -1,7 +1,7 @@
 import { map, pipe } from "rxjs";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { infer } from "../operators/infer.js";
-import { goldIndex, rawTarget } from "../tasks/gold.js";
+import { GOLD_ERROR, goldIndex, pyIndex, rawTarget } from "../tasks/gold.js";
 import { pyStr } from "../python/repr.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
@@ -63,7 +63,7 @@ export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
     if (choices.length === 0) throw new TaskInputError("doc_to_choice: no choices", "doc_to_choice");
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);
-    return { input: task.prompt(sample.doc), target: gold >= 0 ? choices[gold]! : pyStr(raw), choices, gold };
+    return { input: task.prompt(sample.doc), target: gold === GOLD_ERROR ? pyStr(raw) : (pyIndex(choices, gold) ?? pyStr(raw)), choices, gold };
   },
   create: (context) =>
     pipe(

@@ -19,13 +19,18 @@ export interface PipelineDef<P extends Prepared = Prepared> {
    * Scores a sample's responses over its repeats together (maj@k, pass@k), for a pipeline whose
    * responses are text its task's filters and metrics read; without it a sample takes its first repeat's scores.
    */
-  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string) => SampleScore;
+  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string | readonly string[]) => SampleScore;
 }
 
-/** Pipelines by output type: `evaluate` routes each work item to its task's `output_type` entry. */
 /**
- * Pipelines by output type. Each entry keeps its own prepared type: the run pairs a work item with the
- * pipeline that prepared it, which a record of one type cannot say.
+ * A registry's view of a pipeline of any prepared type: it prepares some Prepared, and its operator
+ * takes the work items it prepared (a record of pipelines cannot name each entry's own type).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry's P is its own (an existential)
-export type PipelineRegistry = Readonly<Record<string, PipelineDef<any>>>;
+export interface RegisteredPipeline {
+  readonly prepare: (sample: Sample, task: Task) => Prepared;
+  readonly create: (context: PipelineContext) => OperatorFunction<WorkItem<never>, Outcome>;
+  readonly scoreRepeats?: PipelineDef["scoreRepeats"];
+}
+
+/** Pipelines by output type: `evaluate` hands each work item to the pipeline of its task's `output_type`. */
+export type PipelineRegistry = Readonly<Record<string, RegisteredPipeline>>;

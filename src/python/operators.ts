@@ -1,5 +1,6 @@
+import { isPyFloat, numberResult, pyNumAdd, pyNumMul } from "./arithmetic.js";
 import { PythonError } from "./python-error.js";
-import { pyRepr, pyStr } from "./repr.js";
+import { PyFloat, pyRepr, pyStr } from "./repr.js";
 
 /**
  * Python's meaning of the operators a Jinja template uses, on JSON values. The template transform
@@ -12,12 +13,12 @@ export function pyType(v: unknown): string {
   if (v === null || v === undefined) return "NoneType";
   if (typeof v === "string") return "str";
   if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "number" || v instanceof PyFloat) return isPyFloat(v) ? "float" : "int";
   if (Array.isArray(v)) return "list";
   return "dict";
 }
 
-const isNum = (v: unknown): v is number | boolean => typeof v === "number" || typeof v === "boolean";
+const isNum = (v: unknown): v is number | boolean | PyFloat => typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
@@ -26,7 +27,7 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function pyBool(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainObject(v)) return Object.keys(v).length > 0;
-  if (typeof v === "number") return v !== 0;
+  if (typeof v === "number" || v instanceof PyFloat) return Number(v) !== 0;
   return Boolean(v);
 }
 
@@ -84,14 +85,14 @@ export function pyCompare(first: unknown, ...operands: unknown[]): boolean {
 }
 
 export function pyAdd(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (isNum(a) && isNum(b)) return pyNumAdd(a, b);
   if (typeof a === "string" && typeof b === "string") return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return [...(a as unknown[]), ...(b as unknown[])];
   throw new PythonError(`unsupported operand type(s) for +: '${pyType(a)}' and '${pyType(b)}'`);
 }
 
 export function pyMul(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  if (isNum(a) && isNum(b)) return pyNumMul(a, b);
   const [seq, n] = isNum(a) ? [b, a] : [a, b];
   if (isNum(n) && Number.isInteger(Number(n))) {
     const times = Math.max(0, Number(n));
@@ -102,12 +103,13 @@ export function pyMul(a: unknown, b: unknown): unknown {
 }
 
 /** Python's `%` on numbers (the result takes the divisor's sign). String formatting is not supported. */
-export function pyMod(a: unknown, b: unknown): number {
+export function pyMod(a: unknown, b: unknown): number | PyFloat {
   if (isNum(a) && isNum(b)) {
     const x = Number(a);
     const y = Number(b);
-    if (y === 0) throw new PythonError("integer division or modulo by zero");
-    return x - y * Math.floor(x / y);
+    const float = isPyFloat(a) || isPyFloat(b);
+    if (y === 0) throw new PythonError(float ? "float modulo" : "integer division or modulo by zero");
+    return numberResult(x - y * Math.floor(x / y), float);
   }
   throw new PythonError(`unsupported operand type(s) for %: '${pyType(a)}' and '${pyType(b)}' (printf-style formatting is not supported)`);
 }

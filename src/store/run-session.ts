@@ -1,3 +1,4 @@
+import type { GroupSpec } from "../summary/groups.js";
 import type { Summary } from "../summary/summary.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import { identityChanges, type RunIdentity, type RunMeta, type RunStatus, type TaskMeta } from "./run-meta.js";
@@ -8,6 +9,8 @@ export interface BeginRunOptions {
   readonly run: string;
   readonly identity: RunIdentity;
   readonly tasks: readonly TaskMeta[];
+  /** Groups over the tasks (group files). */
+  readonly groups?: readonly GroupSpec[];
   readonly models: readonly string[];
   /** Options worth showing in `runs show`; never a secret. */
   readonly options?: Readonly<Record<string, unknown>>;
@@ -48,6 +51,7 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
     run: options.run,
     identity: previous?.identity ?? options.identity,
     tasks: options.tasks,
+    ...(options.groups?.length ? { groups: options.groups } : {}),
     models: options.models,
     options: options.options ?? {},
     created_at: previous?.created_at ?? started,

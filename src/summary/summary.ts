@@ -40,6 +40,8 @@ export interface Summary {
   tasks: Record<string, { models: Record<string, ModelSummary> }>;
   /** With several tasks: every task together, per model (metrics pooled as lm-eval pools a group). */
   overall?: { models: Record<string, OverallModelSummary> };
+  /** Each group of the run's group files, aggregated as lm-eval aggregates it (see groups.ts). */
+  groups?: Record<string, GroupSummary>;
   rejected: number;
   duplicates: number;
   wall_s: number;
@@ -58,4 +60,12 @@ export interface OverallModelSummary {
   samples: { total: number; ok: number; error: number; resumed: number };
   metrics: Record<string, MetricValue>;
   cost_usd: number | null;
+}
+
+/** A group's results (groups.ts): per model, its aggregated metrics; `metrics` is the first model's. */
+export interface GroupSummary {
+  alias?: string;
+  tasks: string[];
+  metrics: Record<string, MetricValue>;
+  models: Record<string, { metrics: Record<string, MetricValue> }>;
 }

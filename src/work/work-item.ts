@@ -6,6 +6,8 @@ import type { ErrorInfo, ResultLine, Sample, Timing, WorkKey } from "../types.js
 export interface Prepared {
   readonly input: string;
   readonly target: string;
+  /** Every gold answer, when the task gives several (a response matching any of them is right). */
+  readonly targets?: string[];
 }
 
 /** One unit of model work: a prepared sample on one model, one repeat. `P` is its pipeline's prepared type. */

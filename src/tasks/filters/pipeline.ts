@@ -5,6 +5,6 @@ import type { FilterStep } from "./types.js";
 export function filterPipeline(name: string, steps: readonly FilterStep[]): NamedFilter {
   return {
     name,
-    apply: (responses) => steps.reduce<string[]>((acc, step) => step(acc), [...responses]),
+    apply: (responses, doc) => steps.reduce<string[]>((acc, step) => step(acc, doc), [...responses]),
   };
 }

@@ -1,11 +1,12 @@
 import nunjucks from "nunjucks";
 import { TaskInputError, isTaskInputError } from "../../errors/index.js";
 import { pyCompile, pySub, type PyPattern } from "../../python/re.js";
-import { pyStr } from "../../python/repr.js";
+import { PyFloat, pyStr } from "../../python/repr.js";
 import { pyStrip } from "../../python/str.js";
 import { pyCallMethod, STR_METHODS } from "../../python/methods.js";
 import { isPythonError } from "../../python/python-error.js";
 import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "../../python/operators.js";
+import { numberResult, pyFloorDiv, pyMinus, pyNeg, pyPos, pyPow, pyTrueDiv } from "../../python/arithmetic.js";
 import { HELPERS } from "./transform.js";
 
 /**
@@ -26,6 +27,7 @@ type Fn = (...args: never[]) => unknown;
 
 const jinjaInt = (v: unknown, dflt: unknown = 0): unknown => {
   if (typeof v === "boolean") return Number(v);
+  if (v instanceof PyFloat) return Math.trunc(v.value);
   if (typeof v === "number") return Number.isFinite(v) ? Math.trunc(v) : dflt;
   if (typeof v !== "string") return dflt;
   const t = pyStrip(v).replace(/(?<=\d)_(?=\d)/g, "");
@@ -34,7 +36,12 @@ const jinjaInt = (v: unknown, dflt: unknown = 0): unknown => {
 };
 
 const jinjaFloat = (v: unknown, dflt: unknown = 0): unknown => {
-  if (typeof v === "boolean" || typeof v === "number") return Number(v);
+  const asFloat = (x: unknown) => (typeof x === "number" ? numberResult(x, true) : x);
+  if (typeof v === "boolean" || typeof v === "number" || v instanceof PyFloat) return numberResult(Number(v), true);
+  return asFloat(jinjaFloatOf(v, dflt));
+};
+
+const jinjaFloatOf = (v: unknown, dflt: unknown): unknown => {
   if (typeof v !== "string") return dflt;
   const t = pyStrip(v);
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) || /^[+-]?(inf|infinity|nan)$/i.test(t) ? Number(t.replace(/inf(inity)?/i, "Infinity")) : dflt;
@@ -91,6 +98,12 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     [HELPERS.mul]: pyMul,
     [HELPERS.mod]: pyMod,
     [HELPERS.concat]: pyConcat,
+    [HELPERS.sub]: pyMinus,
+    [HELPERS.div]: pyTrueDiv,
+    [HELPERS.floordiv]: pyFloorDiv,
+    [HELPERS.pow]: pyPow,
+    [HELPERS.neg]: pyNeg,
+    [HELPERS.pos]: pyPos,
     [HELPERS.in]: pyIn,
     [HELPERS.iter]: pyIter,
     length: pyLen,
@@ -113,7 +126,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     false: (v: unknown) => v === false,
     boolean: (v: unknown) => typeof v === "boolean",
     integer: (v: unknown) => typeof v === "number" && Number.isInteger(v),
-    float: (v: unknown) => typeof v === "number" && !Number.isInteger(v),
+    float: (v: unknown) => v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v)),
     sequence: (v: unknown) => typeof v === "string" || Array.isArray(v) || isPlainObject(v),
     in: (v: unknown, seq: unknown) => pyIn(v, seq),
   };

@@ -6,6 +6,15 @@ import { anchors, codeBlocks, linkTargets, markdownFiles, readText, root, slug }
 
 const files = markdownFiles();
 
+/** The runtime exports of `streameval` or of a subpath (`/cost` …), found through package.json's `exports`. */
+async function exportsOf(subpath: string | undefined): Promise<Record<string, unknown> | undefined> {
+  if (subpath === undefined) return api;
+  const exports = (JSON.parse(readText("package.json")) as { exports?: Record<string, { import?: string }> }).exports ?? {};
+  const target = exports[`.${subpath}`]?.import;
+  if (!target) return undefined;
+  return (await import(join(root, target.replace(/^\.\/dist\//, "src/")))) as Record<string, unknown>;
+}
+
 describe("README.md and docs/ stay true to the repository", () => {
   it("README is a short guide: at most 300 lines, with a table of contents", () => {
     const readme = readText("README.md");
@@ -59,12 +68,13 @@ describe("README.md and docs/ stay true to the repository", () => {
     for (const block of yamls.filter((b) => b.text.startsWith("routes:"))) expect(() => api.parseRoutes(block.text, file)).not.toThrow();
   });
 
-  it.each(files)("%s: what its code imports from `streameval` is exported by the package", (file) => {
+  it.each(files)("%s: what its code imports from `streameval` (or a subpath) is exported by the package", async (file) => {
     const missing: string[] = [];
     for (const block of codeBlocks(readText(file)).filter((b) => b.lang === "ts")) {
-      for (const m of block.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"streameval"/g)) {
+      for (const m of block.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"streameval(\/[\w-]+)?"/g)) {
+        const entry = await exportsOf(m[2]);
         const names = m[1]!.split(",").map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("type "));
-        for (const name of names) if (!(name.split(/\s+as\s+/)[0]! in api)) missing.push(name);
+        for (const name of names) if (!entry || !(name.split(/\s+as\s+/)[0]! in entry)) missing.push(`${name} from streameval${m[2] ?? ""}`);
       }
     }
     expect(missing).toEqual([]);

@@ -40,6 +40,11 @@ export { loadTask, parseTask, type TaskLoadOptions } from "./tasks/load.js";
 export { scoreResponse, scoreResponses } from "./tasks/score.js";
 export * as metrics from "./metrics/index.js";
 
+// Code execution (code_eval, humaneval, mbpp): pass `codeSandbox: createCodeSandbox()` to evaluate / runEvaluation
+export { createCodeSandbox, type CodeSandbox, type CodeSandboxOptions } from "./python/sandbox/code-sandbox.js";
+export { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./python/sandbox/limits.js";
+export { describeIsolation, type Isolation, type Verdict } from "./python/sandbox/verdict.js";
+
 // Models
 export { openAIChat, type OpenAIChatOptions } from "./models/openai-chat.js";
 export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";

@@ -28,7 +28,9 @@ import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./work/conversation-state.js";
+import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
 import type { Judge } from "./scorers/judge.js";
+import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import type { Task } from "./work/task.js";
 import type { Reject, SourceItem } from "./types.js";
 
@@ -102,6 +104,11 @@ export interface EvaluateOptions {
   readonly judge?: ModelTarget;
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
   readonly conversations?: ConversationState;
+  /**
+   * Runs model-generated programs for code metrics (code_eval): `createCodeSandbox()`. Required by
+   * tasks that execute code (`unsafe_code: true` or a code metric); without it they are refused.
+   */
+  readonly codeSandbox?: CodeSandbox;
 
   /**
    * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
@@ -135,7 +142,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const repeats = new RepeatGatherer({
       tasks: options.tasks,
       repeats: options.repeats,
-      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
+      scoreRepeats: (task, responses, target, own) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own),
     });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
@@ -183,6 +190,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
       ...(conversations ? { conversations } : {}),
+      ...(options.codeSandbox ? { codeSandbox: options.codeSandbox } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
     const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
@@ -314,6 +322,7 @@ function validate(options: EvaluateOptions): void {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
   if (options.budget) checkBudget(options.budget, pricesOf(options));
+  checkCodeExecutionAllowed(options.tasks, options.codeSandbox !== undefined);
 }
 
 /** The task a file's name gives its lines (`dir/mmlu_anatomy.jsonl` → `mmlu_anatomy`), if the run has it. */

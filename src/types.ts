@@ -107,6 +107,8 @@ export interface ResultLine {
   error?: ErrorInfo;
   /** The model that actually answered, when a fallback served the request. */
   served_by?: string;
+  /** Code metrics: per filter, how its program ended in the sandbox (`result` as HF evaluate's code_eval words it). */
+  execution?: Record<string, { passed: boolean; result: string }>;
   /** Extensions (transcripts, routes, per-turn scores …) live beside the fields above. */
   [extra: string]: unknown;
 }

@@ -18,6 +18,10 @@ import { runEvaluation } from "../run-evaluation.js";
 import { routedModels } from "../routing/rules.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTaskRefs } from "../tasks/group.js";
+import type { Task } from "../work/task.js";
+import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
+import { type CodeSandbox, createCodeSandbox } from "../python/sandbox/code-sandbox.js";
+import { describeIsolation } from "../python/sandbox/verdict.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { openCheckpoint } from "./checkpoint.js";
@@ -47,6 +51,8 @@ export interface CommandIO {
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
+  checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+  const codeSandbox = await openCodeSandbox(config, tasks, io);
   const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
   // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
@@ -144,6 +150,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       strict: config.strict,
       budget,
       judge,
+      ...(codeSandbox ? { codeSandbox } : {}),
       stopSignal: stopper.signal,
       abortSignal: aborter.signal,
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
@@ -190,6 +197,21 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   io.stderr.write(renderSummaryTable(summary));
   const code = exitCodeOf(summary);
   return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
+}
+
+/**
+ * The code execution sandbox, when a task needs one (and --allow-code-execution allowed it): probed once
+ * by running `pass` through it, and the isolation in force said on stderr.
+ */
+async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: CommandIO): Promise<CodeSandbox | undefined> {
+  if (!config.allowCodeExecution || !tasks.some(needsCodeExecution)) return undefined;
+  const sandbox = createCodeSandbox({ limits: config.codeLimits, concurrency: config.codeConcurrency });
+  try {
+    io.stderr.write(`${describeIsolation(await sandbox.probe())}\n`);
+  } catch (e) {
+    throw new ConfigError((e as Error).message, { key: "--allow-code-execution" });
+  }
+  return sandbox;
 }
 
 /** The routing rules (read by resolveRunConfig) with, when a rule looks at `prompt_tokens`, a real token counter (o200k, loaded only then). */

@@ -46,6 +46,10 @@ export interface RunFlags extends ContinuousFlags {
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
   useN?: boolean;
+  allowCodeExecution?: boolean;
+  codeTimeout?: string;
+  codeMemoryMb?: string;
+  codeConcurrency?: string;
   metricsPort?: string;
   judgeModel?: string;
   judgeBaseUrl?: string;
@@ -97,6 +101,12 @@ export interface RunConfig {
   readonly fewshotAsMultiturn: boolean;
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
+  /** Run model-generated code for tasks that need it (`--allow-code-execution`), in the sandbox. */
+  readonly allowCodeExecution: boolean;
+  /** The sandbox's limits set by flags (`--code-timeout`, `--code-memory-mb`); the rest keep their defaults. */
+  readonly codeLimits: { readonly timeoutS?: number; readonly memoryMb?: number };
+  /** Programs run at once (`--code-concurrency`, default 2). */
+  readonly codeConcurrency: number;
   /** Rolling windows, alerts and endless input (see continuous-config.ts); undefined when unused. */
   readonly continuous: ContinuousConfig | undefined;
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run lasts (0: any free port). */
@@ -183,6 +193,12 @@ export function resolveRunConfig(
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
+    allowCodeExecution: flags.allowCodeExecution ?? false,
+    codeLimits: {
+      ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
+      ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
+    },
+    codeConcurrency: int(flags.codeConcurrency, "--code-concurrency", 2, 1),
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
@@ -200,6 +216,9 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   // Routing rules change which model answers; asking for n choices changes the replies.
   if (routesText !== undefined) h.update(`routes\0${routesText}\0`);
   if (config.useN) h.update("use-n\0");
+  // The sandbox's time and memory limits decide which programs pass; runs of other tasks keep their fingerprint.
+  const limits = config.codeLimits ?? {};
+  if (limits.timeoutS !== undefined || limits.memoryMb !== undefined) h.update(`code\0${JSON.stringify([limits.timeoutS ?? null, limits.memoryMb ?? null])}\0`);
   h.update(JSON.stringify({ models: config.models, baseURL: config.baseURL ?? null, repeats: config.repeats ?? null }));
   // A models file can point models at other endpoints and name fallbacks: both change what is evaluated.
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));

@@ -1,3 +1,4 @@
+import { codeEval, passAt1 } from "./code-eval.js";
 import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
@@ -27,6 +28,8 @@ export const metrics = {
   word_perplexity: wordPerplexity,
   byte_perplexity: bytePerplexity,
   bits_per_byte: bitsPerByte,
+  code_eval: codeEval,
+  pass_at_1: passAt1,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

@@ -15,7 +15,8 @@ export interface GatherRepeatsOptions {
   readonly scoreRepeats?: ScoreRepeats;
 }
 
-export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[]) => SampleScore | undefined;
+/** `own`: each repeat's own scores, from its line (code metrics, which ran in the sandbox, count them). */
+export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore | undefined;
 
 interface Pending {
   readonly k: number;
@@ -24,6 +25,8 @@ interface Pending {
   scored: boolean;
   readonly responses: (string | undefined)[];
   first?: Record<string, number>;
+  /** Code metrics: each repeat's own scores (its program's pass@1), for pass@k over the repeats. */
+  readonly own: (Record<string, number> | undefined)[];
 }
 
 /**
@@ -74,12 +77,13 @@ export class RepeatGatherer {
     if (k <= 1 || line.repeat < 0 || line.repeat >= k) return line;
     const key = JSON.stringify([line.task, line.id, line.model]);
     let p = this.#pending.get(key);
-    if (!p) this.#pending.set(key, (p = { k, got: 0, errors: 0, scored: false, responses: new Array<string | undefined>(k) }));
+    if (!p) this.#pending.set(key, (p = { k, got: 0, errors: 0, scored: false, responses: new Array<string | undefined>(k), own: [] }));
     p.got++;
     if (line.status !== "ok") p.errors++;
     if (line.sample) p.scored = true;
     p.responses[line.repeat] = typeof line.response === "string" ? line.response : "";
     if (line.repeat === 0 && line.scores) p.first = line.scores;
+    p.own[line.repeat] = line.scores;
     const marked: ResultLine = fresh ? { ...line, repeats: k } : line;
     if (p.got < p.k) return marked;
     this.#pending.delete(key);
@@ -90,7 +94,7 @@ export class RepeatGatherer {
 
   #score(line: ResultLine, p: Pending): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "");
+    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own);
     if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }

@@ -5,6 +5,7 @@ export { expand, type PreparedSample, type ExpandOptions } from "./expand.js";
 export { route } from "./route.js";
 export { infer } from "./infer.js";
 export { score, toResultLine, cutAtStop } from "./score.js";
+export { executeCode } from "./execute-code.js";
 export { recordRoute, routeModels, UNROUTED_MODEL, type RouteModelsOptions } from "./route-models.js";
 export { inferShared } from "./infer-shared.js";
 export { gatherRepeats, RepeatGatherer, type GatherRepeatsOptions } from "./gather-repeats.js";

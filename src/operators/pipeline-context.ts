@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { Price } from "../cost/price.js";
 import type { EvalEvent } from "../events.js";
 import type { Dispatcher } from "../reliability/dispatcher.js";
+import type { CodeSandbox } from "../python/sandbox/code-sandbox.js";
 import type { Judge } from "../scorers/judge.js";
 import type { ConversationState } from "../work/conversation-state.js";
 
@@ -23,6 +24,8 @@ export interface PipelineContext {
   readonly judge?: Judge;
   /** Conversations between turns, so a resumed run continues them (default: in memory). */
   readonly conversations?: ConversationState;
+  /** Runs generated programs for code metrics (code_eval); absent unless code execution was allowed. */
+  readonly codeSandbox?: CodeSandbox;
   /** Each model's context window in tokens, where known. */
   readonly contextWindows?: ReadonlyMap<string, number>;
 }

@@ -3,6 +3,7 @@ import type { ChatRequest } from "../work/model.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
+import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
 import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
@@ -15,7 +16,7 @@ export function generateUntilRequest(work: WorkItem): ChatRequest {
   return chatRequestOf(work, (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }]);
 }
 
-/** `output_type: generate_until`: prompt → chat completion → filters → metrics. */
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
 export const generateUntil: PipelineDef = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
@@ -27,6 +28,7 @@ export const generateUntil: PipelineDef = {
     pipe(
       context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
       score(),
+      executeCode(context.codeSandbox, context.signal),
     ),
   scoreRepeats,
 };

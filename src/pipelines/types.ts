@@ -15,7 +15,7 @@ export interface PipelineDef {
    * Scores a sample's responses over its repeats together (maj@k, pass@k), for a pipeline whose
    * responses are text its task's filters and metrics read; without it a sample takes its first repeat's scores.
    */
-  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string | readonly string[]) => SampleScore;
+  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore;
 }
 
 /** Pipelines by output type: `evaluate` routes each work item to its task's `output_type` entry. */

@@ -106,8 +106,7 @@ export function pyLiteralEval(text: string): PyLiteral {
         ws();
         if (text[i] === ":") {
           i++;
-          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a dict key here is a Python scalar literal
-          dict[String(k)] = value();
+          dict[typeof k === "string" ? k : JSON.stringify(k)] = value();
         } else {
           isSet = true;
           items.push(k);

@@ -46,7 +46,7 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
   for (let i = 0; i < n; i++) {
     const text = judging
       ? judgeReplyText(prompt, ctx.seed + i)
-      : composeReply({ prompt, answer: toolResult ?? answer, accuracy: toolResult === undefined ? ctx.accuracy : 1, seed: ctx.seed, choice: i }).text;
+      : composeReply({ prompt, answer: toolResult ?? answer, accuracy: toolResult === undefined ? ctx.accuracy : 1, seed: ctx.seed, choice: i, format: ctx.replyFormat }).text;
     const shaped = shapeReply(text, stop, maxTokens);
     choices.push(shaped);
     completion += shaped.tokens.length;

@@ -41,7 +41,7 @@ export function completion(body: Body, request: SimRequest, ctx: HandlerContext)
     promptTokens += countTokens(prompt);
     const answer = ctx.answer(prompt, [sampleId, prompt], request);
     for (let i = 0; i < n; i++) {
-      const reply = composeReply({ prompt, answer, accuracy: ctx.accuracy, seed: ctx.seed, choice: i });
+      const reply = composeReply({ prompt, answer, accuracy: ctx.accuracy, seed: ctx.seed, choice: i, format: ctx.replyFormat });
       const shaped = shapeReply(reply.text, stop, maxTokens);
       completionTokens += shaped.tokens.length;
       steps = Math.max(steps, shaped.tokens.length);

@@ -5,6 +5,8 @@ export interface HandlerContext {
   readonly answer: Answerer;
   readonly accuracy: number;
   readonly seed: number;
+  /** The reply's shape (see SimOptions.replyFormat). */
+  readonly replyFormat: "reasoning" | "answer";
   /** Report usage in replies. */
   readonly usage: boolean;
   /** Known model names; undefined accepts any. */

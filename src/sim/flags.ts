@@ -4,7 +4,7 @@ import { describe, validateSimOptions, type OptionLabel, type SimOptions } from 
 /**
  * `streameval sim` flags as commander hands them over (camelCased, values as strings):
  * `--port --host --latency-ms --ttft-ms --itl-ms --accuracy --answer-key FILE --answer-field NAME --seed
- * --model NAME (repeatable) --no-usage`.
+ * --reply-format reasoning|answer --model NAME (repeatable) --no-usage`.
  */
 export interface SimFlags {
   readonly port?: string;
@@ -17,6 +17,7 @@ export interface SimFlags {
   readonly answerKey?: string;
   readonly answerField?: string;
   readonly seed?: string;
+  readonly replyFormat?: string;
   readonly model?: readonly string[];
   readonly usage?: boolean;
 }
@@ -24,7 +25,7 @@ export interface SimFlags {
 const FLAG: Record<string, string> = {
   port: "--port", host: "--host", latencyMs: "--latency-ms", ttftMs: "--ttft-ms", itlMs: "--itl-ms",
   accuracy: "--accuracy", answerKeyFile: "--answer-key", answerField: "--answer-field", seed: "--seed",
-  models: "--model", usage: "--no-usage",
+  replyFormat: "--reply-format", models: "--model", usage: "--no-usage",
 };
 const asFlag: OptionLabel = (key) => `\`${FLAG[key] ?? key}\``;
 
@@ -55,6 +56,7 @@ export function parseSimFlags(flags: SimFlags): SimOptions {
   set("answerKeyFile", flags.answerKey);
   set("answerField", flags.answerField);
   set("seed", num("seed", "--seed"));
+  set("replyFormat", flags.replyFormat);
   set("models", flags.model && flags.model.length > 0 ? [...flags.model] : undefined);
   set("usage", flags.usage);
   validateSimOptions(options, asFlag);

@@ -28,6 +28,11 @@ export interface SimOptions {
   readonly answerField?: string;
   /** Seed of every deterministic choice (default 0): same seed, same prompt, same reply. */
   readonly seed?: number;
+  /**
+   * `reasoning` (default): a short reasoning ending in `#### <answer>`. `answer`: the answer alone, as
+   * it is (a code completion for humaneval), or a wrong one.
+   */
+  readonly replyFormat?: "reasoning" | "answer";
   /** Report token usage in replies (default true); false simulates a server that reports none. */
   readonly usage?: boolean;
   readonly faults?: FaultHook;
@@ -50,6 +55,7 @@ export interface ResolvedSimOptions {
   readonly answerKeyFile: string | undefined;
   readonly answerField: string;
   readonly seed: number;
+  readonly replyFormat: "reasoning" | "answer";
   readonly usage: boolean;
   readonly faults: FaultHook | undefined;
   readonly models: readonly string[] | undefined;
@@ -58,7 +64,7 @@ export interface ResolvedSimOptions {
 
 const KNOWN = [
   "port", "host", "latencyMs", "ttftMs", "itlMs", "accuracy", "answerKey", "answerKeyFile", "answerField",
-  "seed", "usage", "faults", "models", "apiKey",
+  "seed", "replyFormat", "usage", "faults", "models", "apiKey",
 ] as const;
 
 /** How an option is named in messages: its own name, or a CLI flag (see `parseSimFlags`). */
@@ -101,6 +107,8 @@ export function validateSimOptions(options: SimOptions, label: OptionLabel = asO
   }
   const seed = o.seed ?? 0;
   if (!Number.isSafeInteger(seed)) fail(label("seed"), "an integer", seed);
+  const replyFormat = o.replyFormat ?? "reasoning";
+  if (replyFormat !== "reasoning" && replyFormat !== "answer") fail(label("replyFormat"), '"reasoning" or "answer"', replyFormat);
   const usage = o.usage ?? true;
   if (typeof usage !== "boolean") fail(label("usage"), "a boolean", usage);
   if (o.faults !== undefined && typeof o.faults !== "function") fail(label("faults"), "a function", o.faults);
@@ -121,6 +129,7 @@ export function validateSimOptions(options: SimOptions, label: OptionLabel = asO
     answerKeyFile: o.answerKeyFile,
     answerField: o.answerField ?? "target",
     seed,
+    replyFormat,
     usage,
     faults: o.faults,
     models: o.models?.slice(),

@@ -12,6 +12,8 @@ export interface ReplyInput {
   readonly seed: number;
   /** Index of the choice (`n` > 1): each choice is decided on its own. */
   readonly choice: number;
+  /** `answer`: the reply is the (right or wrong) answer alone; default `reasoning`. */
+  readonly format?: "reasoning" | "answer";
 }
 
 const OPENERS = [
@@ -46,6 +48,7 @@ export function composeReply(input: ReplyInput): { text: string; correct: boolea
     correct = toUnit(h) < input.accuracy;
     answer = correct ? input.answer : wrongAnswer(input.answer, h2);
   }
+  if (input.format === "answer") return { text: answer, correct };
   const opener = OPENERS[h2 & 3]!;
   const middle = MIDDLES[(h2 >>> 2) & 3]!;
   return { text: `${opener} ${middle} So the answer is ${answer}.\n#### ${answer}`, correct };

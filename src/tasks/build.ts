@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { TaskInputError } from "../errors/index.js";
+import { isCodeMetric } from "../metrics/code-eval.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
 import type { ChatMessage, Doc } from "../types.js";
@@ -13,7 +14,7 @@ import { pyStr } from "../python/repr.js";
 import { isPySpace } from "../python/str.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import type { MetricSpec, NamedFilter, Task } from "../work/task.js";
+import type { CodeExecutionSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
 import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
 
 // Output types whose prompt and reference come from doc_to_text / doc_to_target.
@@ -161,6 +162,7 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   const fromDefaults = !config.metric_list;
   const entries: MetricEntry[] = config.metric_list ?? defaultMetrics[config.output_type].map((metric) => ({ metric }));
   const seen = new Set<string>();
+  let codeMetricSeen = false;
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
     const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
@@ -179,8 +181,22 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const aggregationName = aggregation ?? factory.aggregation;
     if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    return { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score };
+    const spec = { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score };
+    if (!isCodeMetric(factory)) return spec;
+    if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
+    codeMetricSeen = true;
+    return { ...spec, execution: codeExecution(factory.executesCode, createWith(() => factory.executesCode.parse(options), path, site), path, site) };
   });
+}
+
+/** A code metric's program builder: the answer itself, or `program` rendered with the doc and the answer as `completion`. */
+function codeExecution(code: { key(k: number): string }, options: { ks: readonly number[]; program?: string }, path: ConfigPath, site: ConfigSite): CodeExecutionSpec {
+  const template = options.program === undefined ? undefined : compileTemplate(options.program, site.where([...path, "program"]));
+  return {
+    ks: options.ks,
+    key: (k) => code.key(k),
+    program: (doc, answer) => (template ? template.render({ ...doc, completion: answer }) : answer),
+  };
 }
 
 /** Runs a filter or metric factory; its ZodError becomes a failure at the offending option. */

@@ -1,5 +1,5 @@
 import { type Gold, scoreResponse, scoreResponses } from "./score.js";
-import type { Task } from "../work/task.js";
+import type { CodeExecutionSpec, Task } from "../work/task.js";
 
 /**
  * A sample's score over all its repeats, as lm-evaluation-harness computes it: with `repeats: k` the
@@ -38,8 +38,11 @@ export function passAtKs(task: Task, n: number): number[] {
   return [...new Set(ks.filter((k) => k <= n))].sort((a, b) => a - b);
 }
 
-/** Scores a generation sample's responses (in repeat order) together, with pass@k. Pure. */
-export function scoreRepeats(task: Task, responses: readonly string[], target: Gold): SampleScore {
+/**
+ * Scores a generation sample's responses (in repeat order) together, with pass@k. A code metric's
+ * scores come from `own` (each repeat's line, scored in the sandbox; see codeRepeatScores). Pure.
+ */
+export function scoreRepeats(task: Task, responses: readonly string[], target: Gold, own: readonly (Readonly<Record<string, number>> | undefined)[] = []): SampleScore {
   const n = responses.length;
   const together = scoreResponses(task, responses, target);
   const scores: Record<string, number> = { ...together.scores };
@@ -53,5 +56,32 @@ export function scoreRepeats(task: Task, responses: readonly string[], target: G
     const [metric, filter] = comma < 0 ? [key, ""] : [key.slice(0, comma), key.slice(comma)];
     for (const k of ks) scores[`${metric}_pass@${k}${filter}`] = passAtK(n, c, k);
   }
+  const code = task.metrics.find((m) => m.execution)?.execution;
+  if (code) Object.assign(scores, codeRepeatScores(code, own));
   return { filtered: together.filtered, scores, repeats: n };
+}
+
+/**
+ * A code metric's scores over a sample's repeats, as HF evaluate's code_eval computes them from the
+ * programs of one document: per filter, c of the n repeats passed (each line's `pass@1,<filter>`),
+ * and `pass@k,<filter>` = the unbiased estimator for each k of the metric with k <= n. Pure.
+ */
+export function codeRepeatScores(execution: CodeExecutionSpec, perRepeat: readonly (Readonly<Record<string, number>> | undefined)[]): Record<string, number> {
+  const prefix = `${execution.key(1)},`;
+  const tallies = new Map<string, { n: number; c: number }>();
+  for (const scores of perRepeat) {
+    for (const [key, value] of Object.entries(scores ?? {})) {
+      if (!key.startsWith(prefix)) continue;
+      const filter = key.slice(prefix.length);
+      const t = tallies.get(filter) ?? { n: 0, c: 0 };
+      t.n++;
+      if (value === 1) t.c++;
+      tallies.set(filter, t);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [filter, { n, c }] of tallies) {
+    for (const k of execution.ks) if (k <= n) out[`${execution.key(k)},${filter}`] = passAtK(n, c, k);
+  }
+  return out;
 }

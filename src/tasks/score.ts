@@ -19,7 +19,9 @@ export interface Scored {
  */
 export function scoreResponses(task: Task, responses: readonly string[], target: Gold, doc?: Doc): Scored {
   const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
-  const scores = filtered.flatMap(([filter, answer]) => task.metrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
+  // Code metrics run in the sandbox, after this (operators/execute-code.ts).
+  const textMetrics = task.metrics.filter((m) => !m.execution);
+  const scores = filtered.flatMap(([filter, answer]) => textMetrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
   return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores) };
 }
 
@@ -42,3 +44,4 @@ function scoreGold(metric: MetricSpec, answer: string, gold: Gold): number {
 export function scoreResponse(task: Task, response: string, target: Gold, doc?: Doc): Scored {
   return scoreResponses(task, [response], target, doc);
 }
+

@@ -36,6 +36,18 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   /** Per-sample score of one filtered prediction against the reference. */
   score(prediction: string, reference: string): number;
+  /** Set for code metrics (code_eval): the code execution stage scores them in the sandbox, `score` is never called. */
+  readonly execution?: CodeExecutionSpec;
+}
+
+/** How a code metric turns a sample's filtered answer into the program it runs, and names its scores. */
+export interface CodeExecutionSpec {
+  /** The k of pass@k, ascending. */
+  readonly ks: readonly number[];
+  /** The score key of pass@k, before `,filter` (`pass@1`). */
+  key(k: number): string;
+  /** The candidate program for an answer (HF then appends a newline and the reference's tests). */
+  program(doc: Doc, answer: string): string;
 }
 
 /** A task YAML, validated and compiled: everything a pipeline needs to build requests and score replies. */

@@ -8,7 +8,7 @@ describe("validateSimOptions", () => {
   it("fills in defaults", () => {
     expect(validateSimOptions({})).toEqual({
       port: 0, host: "127.0.0.1", ttftMs: 0, itlMs: 0, accuracy: 0.8, answerKey: undefined, answerKeyFile: undefined,
-      answerField: "target", seed: 0, usage: true, faults: undefined, models: undefined, apiKey: undefined,
+      answerField: "target", seed: 0, replyFormat: "reasoning", usage: true, faults: undefined, models: undefined, apiKey: undefined,
     });
   });
 
@@ -41,7 +41,7 @@ describe("validateSimOptions", () => {
     [{ models: [] }, "Expected `models` to be a non-empty array of non-empty strings, got an array"],
     [{ models: "gpt" }, 'Expected `models` to be a non-empty array of non-empty strings, got "gpt"'],
     [{ apiKey: "" }, "Expected `apiKey` to be a non-empty string"],
-    [{ latency: 5 }, "Unknown sim option `latency` (known: port, host, latencyMs, ttftMs, itlMs, accuracy, answerKey, answerKeyFile, answerField, seed, usage, faults, models, apiKey)"],
+    [{ latency: 5 }, "Unknown sim option `latency` (known: port, host, latencyMs, ttftMs, itlMs, accuracy, answerKey, answerKeyFile, answerField, seed, replyFormat, usage, faults, models, apiKey)"],
   ])("rejects %j", (options, message) => {
     expect(bad(options)).toThrow(message);
     try {
@@ -68,6 +68,11 @@ describe("isLoopback", () => {
 });
 
 describe("parseSimFlags", () => {
+  it("reads --reply-format, and names the flag when it is neither reasoning nor answer", () => {
+    expect(parseSimFlags({ replyFormat: "answer" })).toEqual({ replyFormat: "answer" });
+    expect(() => parseSimFlags({ replyFormat: "code" })).toThrow('Expected `--reply-format` to be "reasoning" or "answer", got "code"');
+  });
+
   it("turns flag strings into options", () => {
     expect(
       parseSimFlags({ port: "8089", latencyMs: "50", ttftMs: "20", itlMs: "5", accuracy: "0.7", answerKey: "k.jsonl", answerField: "answer", seed: "42", model: ["m1"], usage: false }),

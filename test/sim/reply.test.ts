@@ -19,6 +19,15 @@ describe("composeReply", () => {
     expect(given).toMatch(/^\d+$/);
   });
 
+  it("format `answer`: the answer alone (a code completion as it is), or a wrong one", () => {
+    const code = "    return a + b\n";
+    expect(composeReply({ ...base, answer: code, format: "answer" })).toEqual({ text: code, correct: true });
+    const wrong = composeReply({ ...base, answer: code, accuracy: 0, format: "answer" });
+    expect(wrong.correct).toBe(false);
+    expect(wrong.text).not.toBe(code);
+    expect(wrong.text).not.toContain("####");
+  });
+
   it("gives the same reply for the same prompt, seed and choice", () => {
     const a = composeReply({ ...base, accuracy: 0.5 });
     expect(composeReply({ ...base, accuracy: 0.5 })).toEqual(a);

@@ -62,6 +62,13 @@ describe("README.md and docs/ stay true to the repository", () => {
     expect(bare).toEqual([]);
   });
 
+  it("docs/cli.md and docs/simulator.md name every flag of the command line", () => {
+    const flags = new Set([...readText("src/cli.ts").matchAll(/(?:\.option|new Option)\("(?:-\w, )?(--[\w-]+)/g)].map((m) => m[1]!));
+    const docs = readText("docs/cli.md") + readText("docs/simulator.md");
+    expect(flags.size).toBeGreaterThan(40);
+    expect([...flags].filter((flag) => !new RegExp(`${flag}(?![\\w-])`).test(docs))).toEqual([]);
+  });
+
   it.each(files)("%s: its models files and routing rules are valid", (file) => {
     const yamls = codeBlocks(readText(file)).filter((b) => b.lang === "yaml");
     for (const block of yamls.filter((b) => b.text.startsWith("models:"))) expect(() => api.parseModelsConfig(block.text, file)).not.toThrow();

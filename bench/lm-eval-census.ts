@@ -59,13 +59,30 @@ function installed(mod: string, localDir: string): boolean {
   return ok;
 }
 
-/** For a YAML using `!function M.f`, whether every module each hook file imports is installed. */
-async function hooksInstallable(file: string, text: string): Promise<{ hooks: boolean; ok: boolean; missing: string[] }> {
-  const refs = [...text.matchAll(/!function\s+([\w.]+)\.\w+/g)].map((m) => m[1]!);
-  if (refs.length === 0) return { hooks: false, ok: true, missing: [] };
+/** `!function M.f` references of a YAML and of the files it includes, each with the folder it resolves from. */
+async function hookRefs(file: string, text: string, depth = 0): Promise<{ ref: string; dir: string }[]> {
   const dir = path.dirname(file);
+  const out = [...text.matchAll(/!function\s+([\w.]+)\.\w+/g)].map((m) => ({ ref: m[1]!, dir }));
+  const include = /^"?include"?:\s*(.+)$/m.exec(text)?.[1]?.trim();
+  if (!include || depth > 8) return out;
+  const list = include.startsWith("[") ? include.slice(1, -1).split(",") : [include];
+  for (const raw of list) {
+    const inc = path.resolve(dir, raw.trim().replace(/^["']|["']$/g, ""));
+    const incText = await readFile(inc, "utf8").catch(() => "");
+    out.push(...(await hookRefs(inc, incText, depth + 1)));
+  }
+  return out;
+}
+
+/** For a YAML using `!function M.f` (itself or through its includes), whether every module each hook file imports is installed. */
+async function hooksInstallable(file: string, text: string): Promise<{ hooks: boolean; ok: boolean; missing: string[] }> {
+  const refs = await hookRefs(file, text);
+  if (refs.length === 0) return { hooks: false, ok: true, missing: [] };
   const missing = new Set<string>();
-  for (const ref of new Set(refs)) {
+  const seen = new Set<string>();
+  for (const { ref, dir } of refs) {
+    if (seen.has(`${dir}\0${ref}`)) continue;
+    seen.add(`${dir}\0${ref}`);
     const py = path.join(dir, ...ref.split(".")) + ".py";
     let src: string;
     try {

@@ -72,6 +72,7 @@ const run = program
   .option("--num-fewshot <n>", "few-shot examples before each prompt (overrides the task's num_fewshot)")
   .option("--fewshot-file <file>", "the few-shot pool, JSONL (overrides the task's fewshot_config)")
   .option("--fewshot-as-multiturn", "show few-shot examples to chat models as user/assistant turns")
+  .option("--python <path>", "interpreter for a task's `!function` Python hooks (default python3 on PATH)")
   .option("-o, --output <file>", "per-sample results JSONL (default stdout)")
   .option("--summary <file>", "final summary JSON (a readable table always goes to stderr)")
   .option("--rejects <file>", "invalid input lines (default <store>/<run>/rejects.jsonl)")

@@ -12,6 +12,8 @@ import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
 import type { ModelClient } from "./work/model.js";
+import { applyDocHooks, hookFailureLines } from "./operators/apply-doc-hooks.js";
+import { applyResultHooks } from "./operators/apply-result-hooks.js";
 import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
@@ -26,10 +28,12 @@ import type { Outcome } from "./work/work-item.js";
 import type { PipelineContext } from "./operators/pipeline-context.js";
 import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
+import type { HookCaller } from "./python/hooks/hook-caller.js";
 import type { RouteRule } from "./routing/types.js";
 import type { ConversationState } from "./work/conversation-state.js";
 import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
 import type { Judge } from "./scorers/judge.js";
+import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import type { Task } from "./work/task.js";
 import type { Reject, SourceItem } from "./types.js";
@@ -105,6 +109,11 @@ export interface EvaluateOptions {
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
   readonly conversations?: ConversationState;
   /**
+   * The Python hook workers (a started `HookPool`): required when a task has `!function` hooks. The
+   * caller owns it (starts it before, closes it after the run).
+   */
+  readonly hooks?: HookCaller;
+  /**
    * Runs model-generated programs for code metrics (code_eval): `createCodeSandbox()`. Required by
    * tasks that execute code (`unsafe_code: true` or a code metric); without it they are refused.
    */
@@ -142,7 +151,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const repeats = new RepeatGatherer({
       tasks: options.tasks,
       repeats: options.repeats,
-      scoreRepeats: (task, responses, target, own) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own),
+      scoreRepeats: (task, responses, target, own, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own, doc),
     });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
@@ -229,6 +238,13 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: JSON.stringify(sample.doc).slice(0, 200) });
         return EMPTY;
       }
+      const failure = hookFailure(sample.doc);
+      if (failure) {
+        // A hook that raised: the sample is an error result (not a reject: its line was fine).
+        for (const line of hookFailureLines(sample, task, failure, options.models.map((m) => m.client.model), options.repeats ?? task.repeats)) emit({ type: "result", line });
+        demand.release();
+        return EMPTY;
+      }
       const def = registry[task.outputType];
       try {
         const prepared = def ? def.prepare(sample, task) : { input: "", target: "" };
@@ -248,12 +264,14 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       parse({ idField }),
       detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
+      options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,
     ).pipe(
       options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
       options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256 }) : identity,
       route(table),
+      options.hooks ? applyResultHooks({ hooks: options.hooks }) : identity,
       map(recordRoute),
       gatherRepeats(repeats),
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
@@ -317,6 +335,8 @@ function validate(options: EvaluateOptions): void {
     const missing = rule.models.find((m) => !names.includes(m));
     if (missing) throw new RangeError(`Expected every routed model among \`models\`: rule \`${rule.name}\` names ${missing}, the run has ${names.join(", ")}`);
   }
+  const hooked = options.tasks.find((t) => t.hooks);
+  if (hooked && !options.hooks) throw new RangeError(`Expected \`hooks\` (a started HookPool): task \`${hooked.name}\` has Python hooks (\`!function\`)`);
   if (options.routes?.length === 0) throw new RangeError("Expected `routes` to hold at least one rule, got none");
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);

@@ -7,6 +7,7 @@ import { openInputs } from "../io/open-inputs.js";
 import { renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
 import { loadTaskRefs } from "../tasks/group.js";
+import { startHookWorkers } from "./hook-workers.js";
 import { filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 
@@ -21,6 +22,8 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
   const { tasks } = await loadTaskRefs(config.taskRefs, fewshot);
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
+  // A task's Python hooks make its prompts: they run here as in `run` (no model is called).
+  const hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),
     tasks,
@@ -28,10 +31,11 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
     limit: config.limit,
     repeats: config.repeats,
     strict: config.strict,
+    ...(hooks ? { hooks } : {}),
     onEvent: (event) => {
       if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
     },
-  });
+  }).finally(() => hooks?.close());
   io.stdout.write(renderEstimateTable(estimate.models, estimate));
   const budgetNote = budgetLine(config.budgetUsd, estimate.models);
   if (budgetNote) io.stdout.write(`${budgetNote}\n`);

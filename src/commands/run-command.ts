@@ -31,6 +31,7 @@ import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
 import { resolveJudge } from "./run-judge.js";
 import { runPricesAndBudget } from "./run-prices.js";
 import { createShutdown } from "./shutdown.js";
+import { startHookWorkers } from "./hook-workers.js";
 
 /** The process edges a command writes to and listens on; tests pass their own. */
 export interface CommandIO {
@@ -91,7 +92,11 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
   let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
   let out: Writable;
+  let hooks: Awaited<ReturnType<typeof startHookWorkers>>;
   try {
+    // First: a missing interpreter or module is a config error (exit 2) before anything else opens.
+    hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
+    if (hooks) opened.push(() => hooks!.close());
     metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
     if (metrics) opened.push(() => metrics!.close());
     continuous = config.continuous
@@ -155,6 +160,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       abortSignal: aborter.signal,
       duplicates: config.continuous?.endless ? { maxIds: CONTINUOUS_MAX_IDS, forget: true } : undefined,
       checkpoint: checkpoint?.store,
+      ...(hooks ? { hooks } : {}),
       run,
       onEvent: (event) => {
         if (event.type === "result") {
@@ -183,6 +189,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     await continuous?.close();
     await metrics?.close();
     shutdown.dispose();
+    await hooks?.close();
     await rejects.close();
     if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   }

@@ -10,6 +10,7 @@ import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
 import type { Task } from "../work/task.js";
+import { hookEnvironment } from "../python/hooks/hook-env.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
 export interface RunFlags extends ContinuousFlags {
@@ -55,6 +56,7 @@ export interface RunFlags extends ContinuousFlags {
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
   grace?: string;
+  python?: string;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -111,6 +113,10 @@ export interface RunConfig {
   readonly continuous: ContinuousConfig | undefined;
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run lasts (0: any free port). */
   readonly metricsPort: number | undefined;
+  /** The interpreter for `!function` hooks (`--python`, default python3 on PATH). */
+  readonly python: string;
+  /** The hook worker's environment: the run's, without any credential (see hookEnvironment). */
+  readonly hookEnv: NodeJS.ProcessEnv;
   /** The judge of LLM-graded tasks (`--judge-model`, `--judge-base-url`, `--judge-api-key-env`). */
   readonly judgeModel: JudgeConfig["judgeModel"];
   readonly judgeBaseURL: JudgeConfig["judgeBaseURL"];
@@ -201,6 +207,8 @@ export function resolveRunConfig(
     codeConcurrency: int(flags.codeConcurrency, "--code-concurrency", 2, 1),
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
+    python: flags.python ?? "python3",
+    hookEnv: hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
     ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
   };
 }

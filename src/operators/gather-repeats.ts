@@ -2,7 +2,7 @@ import { map, type OperatorFunction } from "rxjs";
 import type { Outcome } from "../work/work-item.js";
 import type { SampleScore } from "../tasks/score-repeats.js";
 import type { Task } from "../work/task.js";
-import type { ResultLine } from "../types.js";
+import type { Doc, ResultLine } from "../types.js";
 
 export interface GatherRepeatsOptions {
   readonly tasks: readonly Task[];
@@ -15,8 +15,11 @@ export interface GatherRepeatsOptions {
   readonly scoreRepeats?: ScoreRepeats;
 }
 
-/** `own`: each repeat's own scores, from its line (code metrics, which ran in the sandbox, count them). */
-export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore | undefined;
+/**
+ * `own`: each repeat's own scores, from its line (code metrics, which ran in the sandbox, count them);
+ * `doc`: the sample's, when known (filters such as multi_choice_regex read it).
+ */
+export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[], doc?: Doc) => SampleScore | undefined;
 
 interface Pending {
   readonly k: number;
@@ -62,9 +65,12 @@ export class RepeatGatherer {
     this.#fold(line, false);
   }
 
-  /** A new result: marked, counted, and given the sample's score when it completes the sample. */
-  complete(line: ResultLine): ResultLine {
-    return this.#fold(line, true);
+  /**
+   * A new result: marked, counted, and given the sample's score when it completes the sample. `doc` is
+   * the sample's (filters such as multi_choice_regex read it).
+   */
+  complete(line: ResultLine, doc?: Doc): ResultLine {
+    return this.#fold(line, true, doc);
   }
 
   /** Samples with repeats still in flight. */
@@ -72,7 +78,7 @@ export class RepeatGatherer {
     return this.#pending.size;
   }
 
-  #fold(line: ResultLine, fresh: boolean): ResultLine {
+  #fold(line: ResultLine, fresh: boolean, doc?: Doc): ResultLine {
     const k = this.#tasks.get(line.task)?.k ?? 1;
     if (k <= 1 || line.repeat < 0 || line.repeat >= k) return line;
     const key = JSON.stringify([line.task, line.id, line.model]);
@@ -88,13 +94,13 @@ export class RepeatGatherer {
     if (p.got < p.k) return marked;
     this.#pending.delete(key);
     if (!fresh || p.errors > 0 || p.scored) return marked;
-    const sample = this.#score(line, p);
+    const sample = this.#score(line, p, doc);
     return sample ? { ...marked, sample } : marked;
   }
 
-  #score(line: ResultLine, p: Pending): SampleScore | undefined {
+  #score(line: ResultLine, p: Pending, doc?: Doc): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own);
+    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own, doc);
     if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }
@@ -103,7 +109,7 @@ export class RepeatGatherer {
 /** The operator form: each outcome's line goes through `gatherer.complete`. */
 export function gatherRepeats(gatherer: RepeatGatherer): OperatorFunction<Outcome, Outcome> {
   return map((outcome) => {
-    const line = gatherer.complete(outcome.line);
+    const line = gatherer.complete(outcome.line, outcome.work.sample.doc);
     return line === outcome.line ? outcome : { ...outcome, line };
   });
 }

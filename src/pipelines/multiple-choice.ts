@@ -15,6 +15,11 @@ export interface MultipleChoicePrepared extends Prepared {
   readonly choices: readonly string[];
   /** The gold choice's index; -1 for a gold index error (scored 0, as lm-eval). */
   readonly gold: number;
+  /**
+   * Several inputs (lm-eval's multiple_input, as winogrande): `doc_to_text` gave the gold index, the
+   * choices are the contexts, and this one continuation (`doc_to_target`) is scored after each.
+   */
+  readonly continuation?: string;
 }
 
 /** The texts scored for a sample: context + target_delimiter + choice, one per choice. */
@@ -22,6 +27,13 @@ export function choiceTexts(work: WorkItem): ScoredText[] {
   const p = work.prepared as MultipleChoicePrepared;
   const d = work.task.config.target_delimiter;
   const delimiter = typeof d === "string" ? d : " ";
+  if (p.continuation !== undefined) {
+    const cont = delimiter + p.continuation;
+    return p.choices.map((context) => {
+      const text = context + cont;
+      return { text, split: splitPoint(context), length: codePoints(text) };
+    });
+  }
   const split = splitPoint(p.input);
   return p.choices.map((choice) => {
     const text = p.input + delimiter + choice;
@@ -61,6 +73,12 @@ export const multipleChoice: PipelineDef = {
     if (!task.choices) throw new Error(`task \`${task.name}\` has no doc_to_choice`);
     const choices = task.choices(sample.doc);
     if (choices.length === 0) throw new TaskInputError("doc_to_choice: no choices", "doc_to_choice");
+    const value = task.promptValue?.(sample.doc);
+    if (typeof value === "number" && Number.isInteger(value)) {
+      const gold = value >= 0 && value < choices.length ? value : -1;
+      const continuation = task.target(sample.doc);
+      return { input: choices.join("\n"), target: continuation, choices, gold, continuation };
+    }
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);
     return { input: task.prompt(sample.doc), target: gold === GOLD_ERROR ? pyStr(raw) : (pyIndex(choices, gold) ?? pyStr(raw)), choices, gold };

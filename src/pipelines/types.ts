@@ -2,6 +2,7 @@ import type { OperatorFunction } from "rxjs";
 import type { PipelineContext } from "../operators/pipeline-context.js";
 import type { SampleScore } from "../tasks/score-repeats.js";
 import type { Task } from "../work/task.js";
+import type { Doc } from "../types.js";
 import type { Outcome, Prepared, WorkItem } from "../work/work-item.js";
 import type { Sample } from "../types.js";
 
@@ -15,7 +16,7 @@ export interface PipelineDef {
    * Scores a sample's responses over its repeats together (maj@k, pass@k), for a pipeline whose
    * responses are text its task's filters and metrics read; without it a sample takes its first repeat's scores.
    */
-  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[]) => SampleScore;
+  readonly scoreRepeats?: (task: Task, responses: readonly string[], target: string | readonly string[], own: readonly (Readonly<Record<string, number>> | undefined)[], doc?: Doc) => SampleScore;
 }
 
 /** Pipelines by output type: `evaluate` routes each work item to its task's `output_type` entry. */

@@ -11,6 +11,8 @@ import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep }
 import { generationSettings } from "./generation.js";
 import { pyLiteralEval } from "../python/literal.js";
 import { pyStr } from "../python/repr.js";
+import { isPythonHook } from "../python/hooks/hook-ref.js";
+import type { TaskHooks } from "../work/task.js";
 import { isPySpace } from "../python/str.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
@@ -53,10 +55,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
   const genPrefix = compileGenPrefix(config, site);
 
+  const hooks = taskHooks(config);
   const textOf = (doc: Doc): string => {
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(doc));
   };
+  if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
+    site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
+  }
   const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}) });
   if (genPrefix && fewshot) site.fail(["gen_prefix"], "gen_prefix with few-shot examples is not supported (lm-eval also prefixes each example's answer)");
   // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
@@ -120,12 +126,21 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     config,
     origin,
     prompt,
+    ...(text && hooks?.doc_to_text ? { promptValue: (doc: Doc) => text(doc) } : {}),
+    ...(hooks ? { hooks } : {}),
     target,
     ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
   };
+}
+
+/** The `!function` keys of a task, or undefined when it has none. */
+function taskHooks(config: TaskConfig): TaskHooks | undefined {
+  const keys = ["process_docs", "doc_to_text", "doc_to_target", "doc_to_choice", "process_results"] as const;
+  const found = Object.fromEntries(keys.flatMap((k) => (isPythonHook(config[k]) ? [[k, config[k]]] : [])));
+  return Object.keys(found).length ? found : undefined;
 }
 
 /** The task's few-shot examples, when `num_fewshot` (or its override) asks for some. */
@@ -136,7 +151,7 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
   const pool = options.fewshotPool ?? fc.samples;
   if (!pool) {
-    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file`);
+    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)`);
   }
   return compileFewshot(config, fc, num, pool, parts, site);
 }
@@ -151,6 +166,7 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
     const steps = entry.filter.map((step, j): FilterStep => {
       const path = ["filter_list", i, "filter", j];
       const { function: name, ...args } = step;
+      if (isPythonHook(name) || isPythonHook(args.filter_fn)) site.fail([...path, isPythonHook(name) ? "function" : "filter_fn"], "Python filters (`!function`) are not supported yet");
       const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: ${Object.keys(filterRegistry).join(", ")})`);
       return createWith(() => factory.create(args), path, site);
     });
@@ -165,8 +181,21 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   let codeMetricSeen = false;
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
-    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...options } = entry;
+    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...rest } = entry;
+    if (isPythonHook(name)) site.fail([...path, "metric"], "Python metric functions (`metric: !function`) are not supported yet");
+    if (isPythonHook(aggregation)) site.fail([...path, "aggregation"], "Python aggregations (`aggregation: !function`) are not supported yet");
+    // lm-eval hands an entry's other keys to the metric function, which multiple_choice, loglikelihood and
+    // loglikelihood_rolling scoring never calls: there they change nothing (belebele's `weight_by_size`).
+    const options = LOGPROB_TYPES.has(config.output_type) ? {} : rest;
     const factory = getMetric(name);
+    if (config.process_results) {
+      // lm-eval: with process_results, metric_list only names the keys it returns and how to aggregate them.
+      if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+      seen.add(name);
+      const aggregationName = aggregation ?? factory?.aggregation ?? "mean";
+      if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+      return { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory?.higherIsBetter ?? true, score: () => Number.NaN };
+    }
     if (!factory) {
       const available = Object.keys(metricRegistry).join(", ");
       if (fromDefaults) site.fail(["output_type"], `the default metric \`${name}\` for ${config.output_type} is not available (available: ${available}); set metric_list`);

@@ -1,6 +1,8 @@
 import { ConfigError, TaskInputError } from "../errors/index.js";
+import { isPythonHook, type PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
 import { pyStr } from "../python/repr.js";
+import { type DocHookName, hookValue } from "./hook-values.js";
 import { compileTemplate, compileValueTemplate, type TemplateWhere } from "./template.js";
 
 /**
@@ -10,6 +12,7 @@ import { compileTemplate, compileValueTemplate, type TemplateWhere } from "./tem
  * - a bare name (`doc_to_target: label`): the sample's field of that name. lm-eval reads a column
  *   when the dataset has one; JSONL lines have no schema, so a bare name is always a field here and a
  *   line without it is rejected (lm-eval would print the name itself as text);
+ * - `!function module.name`: the Python hook's value for the doc, computed by the hook stage;
  * - anything else: a Jinja template;
  * - `doc_to_choice` also: a YAML list (or dict: its values), or a template that is one
  *   `{{ expression }}` yielding a list (lm-eval renders it and `ast.literal_eval`s the text).
@@ -37,15 +40,17 @@ function labelled<T>(key: string, fn: (doc: Doc) => T): (doc: Doc) => T {
 }
 
 /** doc_to_text, doc_to_target, description: the value (a rendered template is a string). */
-export function compileField(spec: string | number, where: TemplateWhere & { key: string }): (doc: Doc) => unknown {
+export function compileField(spec: string | number | PythonHook, where: TemplateWhere & { key: string }): (doc: Doc) => unknown {
   if (typeof spec === "number") return () => spec;
+  if (isPythonHook(spec)) return labelled(where.key, (doc) => hookValue(doc, where.key as DocHookName));
   if (FIELD_NAME.test(spec)) return labelled(where.key, (doc) => field(doc, spec));
   const t = compileTemplate(spec, where);
   return labelled(where.key, (doc) => t.render(doc));
 }
 
 /** doc_to_choice: the list of choices, each as Python's `str()` of it. */
-export function compileChoices(spec: string | readonly (string | number)[] | Readonly<Record<string, string | number>>, where: TemplateWhere & { key: string }): (doc: Doc) => string[] {
+export function compileChoices(spec: string | readonly (string | number)[] | Readonly<Record<string, string | number>> | PythonHook, where: TemplateWhere & { key: string }): (doc: Doc) => string[] {
+  if (isPythonHook(spec)) return labelled(where.key, (doc) => asChoices(hookValue(doc, "doc_to_choice")));
   if (Array.isArray(spec)) {
     const list = spec.map(pyStr);
     return () => [...list];

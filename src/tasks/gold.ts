@@ -1,4 +1,5 @@
 import { TaskInputError } from "../errors/task-input-error.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
 import { compileField } from "./fields.js";
 import { pyStr } from "../python/repr.js";
@@ -27,14 +28,14 @@ const compiled = new WeakMap<Task, (doc: Doc) => RawTarget>();
 export function rawTarget(task: Task, doc: Doc): RawTarget {
   let fn = compiled.get(task);
   if (!fn) {
-    fn = compileRawTarget(task.config.doc_to_target as string | number | undefined);
+    fn = compileRawTarget(task.config.doc_to_target as string | number | PythonHook | undefined);
     compiled.set(task, fn);
   }
   return fn(doc);
 }
 
 /** Compiles a `doc_to_target` spec to raw targets; `where` names it in template errors. */
-export function compileRawTarget(spec: string | number | undefined, where: TemplateWhere & { key: string } = { key: "doc_to_target" }): (doc: Doc) => RawTarget {
+export function compileRawTarget(spec: string | number | PythonHook | undefined, where: TemplateWhere & { key: string } = { key: "doc_to_target" }): (doc: Doc) => RawTarget {
   if (spec === undefined) return () => "";
   const field = compileField(spec, where);
   const isTemplate = typeof spec === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec);

@@ -58,11 +58,13 @@ export async function loadTaskRef(ref: string, opts: TaskLoadOptions = {}): Prom
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new ConfigError("task file not found", { file: ref });
     throw new ConfigError(`cannot read task file: ${(e as Error).message}`, { file: ref });
   }
-  const source = parseSource(text, ref);
+  const source = parseSource(text, ref, file);
   if (!isGroupConfig(source)) return { tasks: [await loadTaskText(text, file, ref, opts)], groups: [] };
   const builder = new GroupBuilder(file, opts);
   await builder.group(String(source.value.group), source.value, {}, { source, file }, []);
-  return builder.result();
+  const loaded = builder.result();
+  if (loaded.tasks.length === 0) throw new ConfigError("the group lists no task", { file: ref, line: lineOf(source.doc, source.lc, ["task"]), key: "task" });
+  return loaded;
 }
 
 /**
@@ -172,7 +174,7 @@ class GroupBuilder {
 
   async fromFile(entry: IndexEntry & { kind: "group" }, overrides: Record<string, unknown>): Promise<string[]> {
     const text = await this.text(entry.file);
-    const source = parseSource(text, this.display(entry.file));
+    const source = parseSource(text, this.display(entry.file), entry.file);
     return this.group(entry.name, source.value, overrides, { source, file: entry.file }, []);
   }
 

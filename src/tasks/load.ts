@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
 import * as z from "zod";
 import { ConfigError } from "../errors/index.js";
+import { PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
 import { buildTask, type BuildOptions } from "./build.js";
 import type { ConfigSite } from "./yaml-location.js";
@@ -21,6 +22,11 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
  * `include: other.yaml` (or a list) merges other files first, as lm-eval 0.4.13's loader does: the
  * including file's keys win, and among includes the last listed wins (each include with its own
  * includes beneath it). Paths are relative to the including file.
+ *
+ * `!function module.name` becomes a PythonHook: the function `name` of MODULE.py in the folder of the
+ * YAML file that holds the tag (an included file's own folder), else of the importable module MODULE,
+ * as lm-eval's loader resolves it. The hook worker imports it when the run starts; a module it cannot
+ * import is an error naming the module and the tag's line.
  */
 
 // Next to this module when run from src/; from dist/tasks/, the YAML files stay in src/tasks/bundled
@@ -95,11 +101,25 @@ export async function loadTaskText(text: string, file: string, display: string, 
     const group = parseSource(overrides.text, overrides.file);
     sources.push({ ...group, value: { ...overrides.values } });
   }
-  await collect({ ...parseSource(text, display), path: file }, file, cwd, sources, [file]);
+  await collect(parseSource(text, display, file), file, cwd, sources, [file]);
   const overridesNote = overrides ? `\n# --- group overrides (${overrides.file}): ${JSON.stringify(overrides.values)}\n` : "";
-  const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), overridesNote, overridesText(opts)].join("");
   const fewshotPool = await readPool(sources, opts, cwd);
-  return compile(sources, { file, text: fullText }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+  const task = compile(sources, { file, text: "" }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+  // The hooks' Python files are part of the task: editing one changes the run's fingerprint, as editing the YAML does.
+  const python = await hookSources(task);
+  const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overridesNote, overridesText(opts)].join("");
+  return { ...task, origin: { file, text: fullText } };
+}
+
+/** Each Python file a task's hooks name, once, as text (a module imported from elsewhere: its name only). */
+async function hookSources(task: Task): Promise<string[]> {
+  const files = new Map<string, string>();
+  for (const hook of Object.values<PythonHook | undefined>({ ...task.hooks })) {
+    if (!hook || files.has(hook.modulePath)) continue;
+    const text = await readFile(hook.modulePath, "utf8").catch(() => `(module ${hook.module})`);
+    files.set(hook.modulePath, `\n# --- python: ${hook.module}.py ---\n${text}`);
+  }
+  return [...files.values()];
 }
 
 /** Run settings that change prompts, appended to the task's text so that the run's fingerprint sees them. */
@@ -172,23 +192,31 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
     } catch (e) {
       throw new ConfigError(`cannot read included file ${ref}: ${(e as Error).message}`, where);
     }
-    await collect({ ...parseSource(text, display), path: target }, target, cwd, out, [...chain, target]);
+    await collect(parseSource(text, display, target), target, cwd, out, [...chain, target]);
   }
 }
 
-export function parseSource(text: string, display: string): Source {
+export function parseSource(text: string, display: string, file?: string): Source {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: false, customTags: pyYamlBooleans });
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
-  rejectCustomTags(doc, lc, display);
+  const hooks = findTags(doc, lc, display);
   const value: unknown = doc.toJS();
   if (!isPlainRecord(value)) throw new ConfigError("expected a mapping of task keys at the top level", { file: display, line: 1 });
-  return { display, text, doc, lc, value };
+  for (const h of hooks) setAt(value, h.keyPath, hookOf(h, display, file));
+  return { display, text, doc, lc, value, ...(file ? { path: file } : {}) };
 }
 
-/** `!function utils.x` (Python code) and other custom tags cannot be honoured: say where they are. */
-function rejectCustomTags(doc: Document, lc: LineCounter, display: string): void {
+interface TagSite {
+  readonly keyPath: PropertyKey[];
+  readonly spec: string;
+  readonly line: number | undefined;
+}
+
+/** The `!function` tags of a document; any other custom tag is an error naming where it is. */
+function findTags(doc: Document, lc: LineCounter, display: string): TagSite[] {
+  const found: TagSite[] = [];
   visit(doc, {
     Node(_key, node, ancestors) {
       const tag = (node as { tag?: string }).tag;
@@ -201,10 +229,25 @@ function rejectCustomTags(doc: Document, lc: LineCounter, display: string): void
       });
       const start = node.range?.[0];
       const line = start === undefined ? undefined : lc.linePos(start).line;
-      const what = tag === "!function" ? "`!function` (Python code) is not supported" : `unsupported YAML tag ${tag}`;
-      throw new ConfigError(what, { file: display, line, key: formatPath(keyPath) });
+      const spec = isScalar(node) ? node.value : undefined;
+      if (tag !== "!function") throw new ConfigError(`unsupported YAML tag ${tag}`, { file: display, line, key: formatPath(keyPath) });
+      if (typeof spec !== "string" || !/^[\w.]+\.\w+$/.test(spec)) throw new ConfigError("expected `!function module.name`", { file: display, line, key: formatPath(keyPath) });
+      found.push({ keyPath, spec, line });
     },
   });
+  return found;
+}
+
+function hookOf(site: TagSite, display: string, file: string | undefined): PythonHook {
+  const where = { file: display, line: site.line, key: formatPath(site.keyPath) };
+  if (!file) throw new ConfigError("`!function` needs the task file on disk (its Python module is found beside it): use loadTask", where);
+  return new PythonHook(site.spec, path.dirname(file), display, site.line, where.key);
+}
+
+function setAt(root: Record<string, unknown>, keyPath: readonly PropertyKey[], value: unknown): void {
+  let node: unknown = root;
+  for (const k of keyPath.slice(0, -1)) node = (node as Record<PropertyKey, unknown>)[k];
+  (node as Record<PropertyKey, unknown>)[keyPath.at(-1)!] = value;
 }
 
 const BOOL_TAG = "tag:yaml.org,2002:bool";

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { PythonHook } from "../python/hooks/hook-ref.js";
 import { CONVERSATION_KEYS } from "./conversation-keys.js";
 
 /**
@@ -7,7 +8,7 @@ import { CONVERSATION_KEYS } from "./conversation-keys.js";
  * - Keys streameval uses are typed, with the harness's defaults.
  * - Harness keys that do not change prompts or scores here (dataset_path, test_split, metadata, tag …)
  *   are accepted, typed and ignored: a wrong type is still an error.
- * - Harness keys whose effect streameval does not reproduce (process_results, use_prompt …) are in
+ * - Harness keys whose effect streameval does not reproduce (custom_dataset, use_prompt …) are in
  *   UNSUPPORTED_KEYS: rejected with a reason rather than silently ignored.
  * - Any other key is kept in the parsed object (so later pipelines can read it), unless it looks like a
  *   misspelling of a known key (see `misspelledKey`).
@@ -15,8 +16,11 @@ import { CONVERSATION_KEYS } from "./conversation-keys.js";
 
 export const OUTPUT_TYPES = ["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling", "generate_until_multi_round", "tool_use"] as const;
 
-/** A Jinja template, a field name, or an integer (doc_to_text, doc_to_target). */
-const FieldSpec = z.union([z.string(), z.int()], { error: "expected a template, a field name or an integer" });
+/** `!function module.name`: a Python function of the task folder (src/python/hooks). */
+export const HookSchema = z.instanceof(PythonHook, { error: "expected `!function module.name` (a Python function beside the task file)" });
+
+/** A Jinja template, a field name, an integer, or a Python hook (doc_to_text, doc_to_target). */
+const FieldSpec = z.union([z.string(), z.int(), HookSchema], { error: "expected a template, a field name, an integer or `!function module.name`" });
 const Strings = z.union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" });
 const OptionalSplit = z.string().nullish();
 
@@ -30,7 +34,7 @@ export const GenerationKwargsSchema = z.looseObject({
 });
 
 /** A `filter_list[].filter` step: `function` plus that filter's arguments. */
-export const FilterStepSchema = z.looseObject({ function: z.string().min(1) });
+export const FilterStepSchema = z.looseObject({ function: z.union([z.string().min(1), HookSchema]) });
 
 export const FilterPipelineSchema = z.strictObject({
   name: z.string().min(1),
@@ -39,8 +43,8 @@ export const FilterPipelineSchema = z.strictObject({
 
 /** A `metric_list` entry: the metric, its aggregation, and its options (validated by the metric). */
 export const MetricEntrySchema = z.looseObject({
-  metric: z.string().min(1),
-  aggregation: z.string().min(1).optional(),
+  metric: z.union([z.string().min(1), HookSchema]),
+  aggregation: z.union([z.string().min(1), HookSchema]).optional(),
   higher_is_better: z.boolean().optional(),
   hf_evaluate: z.boolean().optional(),
   ignore_case: z.boolean().optional(),
@@ -57,8 +61,8 @@ export const TaskSchema = z.looseObject({
   doc_to_text: FieldSpec.optional(),
   doc_to_target: FieldSpec.optional(),
   doc_to_choice: z
-    .union([z.string(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([z.string(), z.number()]))], {
-      error: "expected a list of strings, a field name or a {{ template }} (quote yes/no/on/off: YAML reads them as booleans)",
+    .union([z.string(), z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.union([z.string(), z.number()])), HookSchema], {
+      error: "expected a list of strings, a field name, a {{ template }} or `!function module.name` (quote yes/no/on/off: YAML reads them as booleans)",
     })
     .optional(),
   target_delimiter: z.string().default(" "),
@@ -90,6 +94,9 @@ export const TaskSchema = z.looseObject({
   unsafe_code: z.boolean().optional(),
   // lm-eval wraps a metadata that is not a mapping (truthfulqa_mc1's list) as {"_metadata": …}.
   metadata: z.unknown().optional(),
+  // Python hooks, run by the hook worker (src/python/hooks).
+  process_docs: HookSchema.optional(),
+  process_results: HookSchema.optional(),
   // streameval's keys for conversations, judges and tools (conversation-keys.ts).
   ...CONVERSATION_KEYS,
 });
@@ -99,8 +106,6 @@ export type TaskConfig = z.output<typeof TaskSchema>;
 
 /** Harness keys that would change prompts or scores in ways streameval does not reproduce. */
 export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
-  process_docs: "Python preprocessing (process_docs) is not supported; prepare the JSONL lines instead",
-  process_results: "Python scoring (process_results) is not supported; use metric_list",
   custom_dataset: "Python datasets (custom_dataset) are not supported; pipe JSONL lines instead",
   use_prompt: "promptsource prompts (use_prompt) are not supported; write doc_to_text",
   doc_to_image: "multimodal tasks (doc_to_image) are not supported",

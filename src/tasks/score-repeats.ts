@@ -1,3 +1,4 @@
+import type { Doc } from "../types.js";
 import { type Gold, scoreResponse, scoreResponses } from "./score.js";
 import type { CodeExecutionSpec, Task } from "../work/task.js";
 
@@ -40,13 +41,14 @@ export function passAtKs(task: Task, n: number): number[] {
 
 /**
  * Scores a generation sample's responses (in repeat order) together, with pass@k. A code metric's
- * scores come from `own` (each repeat's line, scored in the sandbox; see codeRepeatScores). Pure.
+ * scores come from `own` (each repeat's line, scored in the sandbox; see codeRepeatScores). `doc` is
+ * the sample's, for filters that read it (multi_choice_regex). Pure.
  */
-export function scoreRepeats(task: Task, responses: readonly string[], target: Gold, own: readonly (Readonly<Record<string, number>> | undefined)[] = []): SampleScore {
+export function scoreRepeats(task: Task, responses: readonly string[], target: Gold, own: readonly (Readonly<Record<string, number>> | undefined)[] = [], doc?: Doc): SampleScore {
   const n = responses.length;
-  const together = scoreResponses(task, responses, target);
+  const together = scoreResponses(task, responses, target, doc);
   const scores: Record<string, number> = { ...together.scores };
-  const alone = responses.map((r) => scoreResponse(task, r, target).scores);
+  const alone = responses.map((r) => scoreResponse(task, r, target, doc).scores);
   const ks = passAtKs(task, n);
   for (const key of Object.keys(together.scores)) {
     const values = alone.map((s) => s[key]);

@@ -1,4 +1,5 @@
 import type { ChatMessage, Doc } from "../types.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
 export type OutputType =
@@ -66,6 +67,13 @@ export interface Task {
   /** `doc_to_text`; throws a TaskInputError naming the missing key. */
   prompt(doc: Doc): string;
   /**
+   * `doc_to_text`'s value before it becomes text: an integer from a Python hook means several inputs
+   * (lm-eval's multiple_input, as winogrande): the choices are the contexts and this is the gold one.
+   */
+  promptValue?(doc: Doc): unknown;
+  /** The task's Python hooks (`!function`), run by the hook worker; absent when it has none. */
+  readonly hooks?: TaskHooks;
+  /**
    * `doc_to_target` as the reference the metrics compare with; throws a TaskInputError naming the
    * missing key. A generate_until task with `doc_to_choice` maps an index target to its choice, as
    * lm-eval does; for multiple_choice it is the raw target (an index such as "2", or a choice text).
@@ -87,4 +95,13 @@ export interface Task {
    * these instead of `prompt(doc)` as one user message.
    */
   messages?(doc: Doc): ChatMessage[];
+}
+
+/** A task's Python hooks (`!function` in its YAML), by the key that names each. */
+export interface TaskHooks {
+  readonly process_docs?: PythonHook;
+  readonly doc_to_text?: PythonHook;
+  readonly doc_to_target?: PythonHook;
+  readonly doc_to_choice?: PythonHook;
+  readonly process_results?: PythonHook;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,9 +93,12 @@ describe("parseTask", () => {
     ["repeats: 0\n", "t.yaml:4, key `repeats`: Too small: expected number to be >=1"],
     ["test_split: [1]\n", "t.yaml:4, key `test_split`: Invalid input: expected string, received array"],
     ["doc_to_txt: x\n", "t.yaml:4, key `doc_to_txt`: unknown key (did you mean `doc_to_text`?)"],
-    ["process_results: !function utils.process_results\n", "t.yaml:4, key `process_results`: `!function` (Python code) is not supported"],
+    ["process_results: !function utils.process_results\n", "t.yaml:4, key `process_results`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
+    ["process_results: !sorcery utils.x\n", "t.yaml:4, key `process_results`: unsupported YAML tag !sorcery"],
+    ["metric_list:\n  - metric: !function utils.m\n", "t.yaml:5, key `metric_list[0].metric`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
+    ["process_docs: utils.process_docs\n", "t.yaml:4, key `process_docs`: expected `!function module.name` (a Python function beside the task file)"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
-    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file"],
+    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)"],
     ["output_type: generate\n", "t.yaml:4, key `output_type`: Invalid option"],
   ])("reports %j with file, line and key", (extra, message) => {
     expect(configError(MINIMAL + extra).message).toContain(message);
@@ -118,6 +121,12 @@ describe("parseTask", () => {
   it("reports YAML syntax errors with file and line", () => {
     expect(configError("task: x\nlist: [1\nother: 2\n").message).toMatch(/^t\.yaml:\d+: YAML syntax error: /);
     expect(configError("- a\n- b\n").message).toBe("t.yaml:1: expected a mapping of task keys at the top level");
+  });
+
+  it("ignores a metric entry's extra keys where lm-eval never calls the metric function (multiple_choice)", () => {
+    const mc = "task: x\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: 0\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: acc\n    weight_by_size: true\n";
+    expect(parseTask(mc, "t.yaml").metrics.map((m) => m.name)).toEqual(["acc"]);
+    expect(configError("task: x\ndoc_to_text: q\ndoc_to_target: a\nmetric_list:\n  - metric: exact_match\n    weight_by_size: true\n").message).toMatch(/key `metric_list\[0\]\.weight_by_size`: unknown option/);
   });
 
   it("takes the last of a key written twice, as PyYAML (and so lm-eval) does", () => {
@@ -145,6 +154,30 @@ describe("loadTask", () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("resolves `!function` to the module beside the YAML holding it (an included file's own folder); Python filters, metrics and aggregations are refused by key", async () => {
+    await mkdir(path.join(dir, "sub"), { recursive: true });
+    await writeFile(path.join(dir, "sub", "inc.yaml"), "output_type: multiple_choice\ndoc_to_choice: !function helpers.choices\ndoc_to_target: 0\n");
+    await writeFile(path.join(dir, "hooked.yaml"), "include: sub/inc.yaml\ntask: hooked\ndoc_to_text: !function pkg.mod.text\n");
+    await writeFile(path.join(dir, "sub", "helpers.py"), "def choices(doc):\n    return ['a', 'b']\n");
+    const t = await loadTask("hooked.yaml", { cwd: dir });
+    // The Python files are part of the task's text: editing one changes the run's fingerprint.
+    expect(t.origin.text).toContain("# --- python: helpers.py ---\ndef choices(doc):");
+    expect(t.hooks?.doc_to_choice).toMatchObject({ spec: "helpers.choices", module: "helpers", name: "choices", dir: path.join(dir, "sub"), line: 2, key: "doc_to_choice" });
+    expect(t.hooks!.doc_to_choice!.modulePath).toBe(path.join(dir, "sub", "helpers.py"));
+    expect(t.hooks!.doc_to_text!.modulePath).toBe(path.join(dir, "pkg", "mod.py"));
+    // Without the hook stage, a sample is rejected naming the key, not crashed on.
+    expect(() => t.prompt({})).toThrow(/doc_to_text is a Python hook/);
+    for (const [body, message] of [
+      ["metric_list:\n  - metric: !function helpers.m\n", "f.yaml:5, key `metric_list[0].metric`: Python metric functions (`metric: !function`) are not supported yet"],
+      ["metric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:6, key `metric_list[0].aggregation`: Python aggregations (`aggregation: !function`) are not supported yet"],
+      ["filter_list:\n  - name: x\n    filter:\n      - function: custom\n        filter_fn: !function helpers.f\n", "f.yaml:8, key `filter_list[0].filter[0].filter_fn`: Python filters (`!function`) are not supported yet"],
+      ["filter_list:\n  - name: x\n    filter:\n      - function: !function helpers.Filter\n", "f.yaml:7, key `filter_list[0].filter[0].function`: Python filters (`!function`) are not supported yet"],
+    ] as const) {
+      await writeFile(path.join(dir, "f.yaml"), `task: f\ndoc_to_text: q\ndoc_to_target: a\n${body}`);
+      await expect(loadTask("f.yaml", { cwd: dir })).rejects.toThrow(message);
+    }
   });
 
   it("loads a bundled task by name", async () => {

@@ -46,13 +46,17 @@ export function createCodeSandbox(options: CodeSandboxOptions = {}): CodeSandbox
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${concurrency}`);
   const pool = new Slots(concurrency);
   const env = Object.fromEntries(PASSED_ENV.flatMap((k) => (options.env ?? process.env)[k] !== undefined ? [[k, (options.env ?? process.env)[k] as string]] : []));
-  const python = options.python ?? "python3";
+  // The interpreter `python` names, once a launcher has said which it is: later launches skip a wrapper
+  // such as pyenv's shim (a shell script that costs more than the sandbox itself).
+  let python = options.python ?? "python3";
   const timeoutMs = (limits.timeoutS + 2) * 1000 + LAUNCHER_SLACK_MS;
 
   const launch = async (args: string[], input: string | undefined, signal?: AbortSignal): Promise<Verdict> => {
     const release = await pool.acquire(signal);
     try {
-      return await runLauncher(python, [launcherPath(), ...args], input, env, timeoutMs, signal);
+      const verdict = await runLauncher(python, [launcherPath(), ...args], input, env, timeoutMs, signal);
+      if (verdict.isolation.python) python = verdict.isolation.python;
+      return verdict;
     } finally {
       release();
     }

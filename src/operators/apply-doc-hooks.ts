@@ -1,0 +1,122 @@
+import type { OperatorFunction } from "rxjs";
+import { type CallOutcome, callHooks, type HookCaller } from "../python/hooks/hook-caller.js";
+import { isHookWorkerError } from "../python/hooks/hook-worker.js";
+import { DOC_HOOKS, type HookFailure, type HookValues, withHookValues } from "../tasks/hook-values.js";
+import type { Task } from "../work/task.js";
+import type { Doc, ResultLine, Sample, SourceItem } from "../types.js";
+import { batchAsync } from "./batch-async.js";
+import { cutRaw } from "./parse.js";
+
+export interface ApplyDocHooksOptions {
+  /** The run's hook workers. */
+  readonly hooks: HookCaller;
+  /** The task a sample belongs to (the run's lookup by its `task` field). */
+  readonly taskOf: (sample: Sample) => Task | undefined;
+  /** Samples per request to a worker at most (default 64). */
+  readonly maxBatch?: number;
+}
+
+/**
+ * Runs the Python doc hooks of each sample's task (`process_docs`, then `doc_to_text`, `doc_to_target`,
+ * `doc_to_choice`) in the hook workers, a batch of samples per request, and emits each sample with its
+ * doc replaced by the processed one, carrying the hooks' values (see `hookValue`). Samples of tasks
+ * without doc hooks, and rejects, pass through at once.
+ *
+ * - `process_docs` is given the batch as a dataset (`datasets.Dataset`, or the stand-in): a row-wise
+ *   hook (map, filter, select) gives each sample's doc; a doc it filters out becomes a reject naming the
+ *   hook; a hook that reorders or makes new rows without keeping each row's origin fails the batch.
+ * - A hook that raises: the sample goes on carrying the failure (the hook's key and `!function`, and the
+ *   traceback's last line), and the run makes it an error result. A worker that died fails its batch's
+ *   samples alike.
+ * Order within a batch is kept; batches finish in any order.
+ */
+export function applyDocHooks(options: ApplyDocHooksOptions): OperatorFunction<SourceItem, SourceItem> {
+  const hooked = (item: SourceItem): Task | undefined => {
+    if (item.kind !== "sample") return undefined;
+    const task = options.taskOf(item.sample);
+    const h = task?.hooks;
+    return h && (h.process_docs || h.doc_to_text || h.doc_to_target || h.doc_to_choice) ? task : undefined;
+  };
+  return batchAsync<SourceItem, SourceItem>({
+    maxBatch: options.maxBatch,
+    wants: (item) => hooked(item) !== undefined,
+    run: async (batch) => {
+      const byTask = new Map<Task, Sample[]>();
+      for (const item of batch) {
+        const task = hooked(item)!;
+        const list = byTask.get(task) ?? [];
+        list.push((item as Extract<SourceItem, { kind: "sample" }>).sample);
+        byTask.set(task, list);
+      }
+      const outputs = await Promise.all([...byTask].map(([task, samples]) => runTaskBatch(options.hooks, task, samples)));
+      return outputs.flat();
+    },
+  });
+}
+
+async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sample[]): Promise<SourceItem[]> {
+  const hooks = task.hooks!;
+  const failed = (sample: Sample, failure: HookFailure): SourceItem => ({ kind: "sample", sample: { ...sample, doc: withHookValues(sample.doc, { values: {}, failure }) } });
+  try {
+    let docs: (Doc | undefined)[] = samples.map((s) => s.doc);
+    const out: SourceItem[] = [];
+    if (hooks.process_docs) {
+      const processed = await processDocs(caller, task, samples);
+      if ("failure" in processed) return samples.map((s) => failed(s, processed.failure));
+      docs = processed.docs;
+      samples.forEach((s, i) => {
+        if (docs[i] !== undefined) return;
+        out.push({ kind: "reject", reject: { at: s.at, reason: `process_docs (${hooks.process_docs!.tag}) filtered out this doc`, raw: cutRaw(JSON.stringify(s.doc)) } });
+      });
+    }
+    const keys = DOC_HOOKS.filter((k) => hooks[k]);
+    const live = samples.flatMap((s, i) => (docs[i] === undefined ? [] : [{ sample: s, doc: docs[i] }]));
+    const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc] }))));
+    live.forEach(({ sample, doc }, i) => {
+      const values: HookValues["values"] = {};
+      let failure: HookFailure | undefined;
+      keys.forEach((k, j) => {
+        const r: CallOutcome = results[i * keys.length + j]!;
+        if ("error" in r) failure ??= { hook: k, spec: String(hooks[k]), message: r.error };
+        else values[k] = r.ok;
+      });
+      out.push({ kind: "sample", sample: { ...sample, doc: withHookValues(doc, failure ? { values, failure } : { values }) } });
+    });
+    return out;
+  } catch (error) {
+    if (!isHookWorkerError(error)) throw error;
+    return samples.map((s) => failed(s, { hook: "worker", spec: "python", message: error.message }));
+  }
+}
+
+interface ProcessDocsReply {
+  readonly docs: Doc[];
+  /** Each output doc's input index; null when the hook lost track. */
+  readonly origin: number[] | null;
+}
+
+/** `process_docs` over a batch: each sample's processed doc (undefined when filtered out), or the batch's failure. */
+async function processDocs(caller: HookCaller, task: Task, samples: readonly Sample[]): Promise<{ docs: (Doc | undefined)[] } | { failure: HookFailure }> {
+  const hook = task.hooks!.process_docs!;
+  const fail = (message: string) => ({ failure: { hook: "process_docs", spec: String(hook), message } });
+  const reply = (await caller.call("process_docs", { hook: caller.keyOf(hook), docs: samples.map((s) => s.doc) })) as { ok: ProcessDocsReply } | { error: string };
+  if ("error" in reply) return fail(reply.error);
+  const { docs, origin } = reply.ok;
+  if (!origin) return fail(`process_docs returned ${docs.length} docs for ${samples.length} and did not keep which doc each came from: only row-wise process_docs (map, filter, select) run on a stream`);
+  const out: (Doc | undefined)[] = samples.map(() => undefined);
+  for (const [j, i] of origin.entries()) {
+    if (!Number.isInteger(i) || i < 0 || i >= samples.length || out[i] !== undefined) {
+      return fail("process_docs made several docs from one: only row-wise process_docs (map, filter, select) run on a stream");
+    }
+    out[i] = docs[j];
+  }
+  return { docs: out };
+}
+
+/** The error results of a sample whose hooks failed: one per model and repeat, naming the hook. Pure. */
+export function hookFailureLines(sample: Sample, task: Task, failure: HookFailure, models: readonly string[], repeats: number): ResultLine[] {
+  const message = `${failure.hook} (${failure.spec}): ${failure.message}`;
+  return models.flatMap((model) =>
+    Array.from({ length: repeats }, (_, repeat): ResultLine => ({ id: sample.id, task: task.name, model, repeat, status: "error", input: "", error: { type: "hook_error", message, attempts: 0 } })),
+  );
+}

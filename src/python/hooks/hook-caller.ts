@@ -1,0 +1,20 @@
+import type { PythonHook } from "./hook-ref.js";
+
+/** What the hook stages need of a HookPool: a request to a worker, and each hook's key there. */
+export interface HookCaller {
+  call(op: string, payload: Record<string, unknown>): Promise<unknown>;
+  keyOf(hook: PythonHook): string;
+}
+
+/** One call's outcome in a `call` request's result. */
+export type CallOutcome = { readonly ok: unknown } | { readonly error: string };
+
+/** The `call` op: each call's value or its error (the traceback's last line), in order. */
+export async function callHooks(caller: HookCaller, calls: readonly { hook: PythonHook; args?: readonly unknown[]; kwargs?: Record<string, unknown> }[]): Promise<CallOutcome[]> {
+  if (calls.length === 0) return [];
+  const result = await caller.call("call", { calls: calls.map((c) => ({ hook: caller.keyOf(c.hook), args: c.args ?? [], kwargs: c.kwargs ?? {} })) });
+  return result as CallOutcome[];
+}
+
+/** A Python tuple, for hooks that unpack one (`ll, is_greedy = result`). */
+export const pyTuple = (...items: unknown[]): { $tuple: unknown[] } => ({ $tuple: items });

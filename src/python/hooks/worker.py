@@ -1,0 +1,211 @@
+"""streameval's Python hook worker: runs a task folder's `!function` hooks for the TypeScript side.
+
+Protocol: one JSON object a line. Requests on stdin, each `{"id": N, "op": ..., ...}`; one response a
+request on the original stdout, `{"id": N, "result": ...}` or `{"id": N, "error": "..."}` when the request
+itself is malformed. A hook that raises is not a failed request: its entry in the result says
+`{"error": "<the traceback's last line>"}` and the other calls of the batch go on.
+
+Ops:
+  load          {"hooks": {KEY: {"dir", "module", "name"}}} → {KEY: null | "error line"}
+                imports each module as lm-eval's `!function` does: DIR/a/b.py for `a.b`, once per file,
+                else the importable module `a.b`.
+  call          {"calls": [{"hook", "args": [...], "kwargs": {...}}]} → [{"ok": value} | {"error": line}]
+  process_docs  {"hook", "docs": [...]} → {"docs": [...], "origin": [input index per output doc] | null}
+  filter        {"hook", "kind": "fn" | "class", "args": {...}, "resps": [[...]], "docs": [...]}
+                → {"ok": [[...]]} | {"error": line}
+
+Hooks' own printing goes to stderr: the protocol keeps the process's real stdout to itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+# Modules that stand in for packages a task's code may use (see shims/README.md). Last on the path, so
+# an installed package always wins over a shim.
+sys.path.append(str(HERE / "shims"))
+sys.path.insert(0, str(HERE))
+
+ORIGIN_COLUMN = "__streameval_row__"
+
+
+def install_datasets() -> Any:
+    """The real `datasets` when installed, else the list-backed stand-in under that name."""
+    try:
+        import datasets  # noqa: F401
+
+        return sys.modules["datasets"]
+    except ImportError:
+        import standin_datasets
+
+        sys.modules["datasets"] = standin_datasets
+        return standin_datasets
+
+
+DATASETS = install_datasets()
+REAL_DATASETS = DATASETS.__name__ == "datasets"
+
+MODULES: dict[str, Any] = {}
+HOOKS: dict[str, Any] = {}
+FILTERS: dict[str, Any] = {}
+
+
+def last_line(error: BaseException) -> str:
+    lines = traceback.format_exception_only(type(error), error)
+    return lines[-1].strip() if lines else type(error).__name__
+
+
+def load_module(directory: str, module: str) -> Any:
+    """As lm-eval 0.4.13's `_import_func_in_yml`: DIR/a/b.py for module `a.b` when that file exists (loaded
+    once per file, registered in sys.modules under its path without `.py`), else `import a.b`."""
+    path = (Path(directory) / f"{module.replace('.', '/')}.py").resolve()
+    if not path.exists():
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module.split(".")[0]:
+                raise
+            raise ModuleNotFoundError(f"no module `{module}`: no {path.name} in {path.parent}, and no installed module of that name") from None
+    key = str(path.with_suffix(""))
+    if key not in MODULES:
+        spec = importlib.util.spec_from_file_location(key, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"Cannot load module from {path}")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules[key] = mod
+        MODULES[key] = mod
+    return MODULES[key]
+
+
+def op_load(req: dict) -> dict:
+    out: dict[str, Any] = {}
+    for key, spec in req["hooks"].items():
+        try:
+            mod = load_module(spec["dir"], spec["module"])
+            HOOKS[key] = getattr(mod, spec["name"])
+            out[key] = None
+        except BaseException as e:  # noqa: BLE001 - reported to the caller, who names the YAML line
+            out[key] = last_line(e)
+    return out
+
+
+def to_json(value: Any) -> Any:
+    """Python values as JSON: numpy scalars and arrays, tuples and sets become numbers and lists; a
+    non-finite float becomes {"$float": "nan" | "inf" | "-inf"}."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return {"$float": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return to_json(value.tolist())
+    if hasattr(value, "item"):
+        return to_json(value.item())
+    if isinstance(value, DATASETS.Dataset):
+        return [to_json(r) for r in value]
+    return str(value)
+
+
+def from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$float" in value:
+            return float(value["$float"])
+        if len(value) == 1 and "$tuple" in value:
+            return tuple(from_json(v) for v in value["$tuple"])
+        return {k: from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    return value
+
+
+def op_call(req: dict) -> list:
+    out = []
+    for call in req["calls"]:
+        try:
+            fn = HOOKS[call["hook"]]
+            value = fn(*from_json(call.get("args", [])), **from_json(call.get("kwargs", {})))
+            out.append({"ok": to_json(value)})
+        except BaseException as e:  # noqa: BLE001 - one sample's error, reported as data
+            out.append({"error": last_line(e)})
+    return out
+
+
+def op_process_docs(req: dict) -> dict:
+    docs = from_json(req["docs"])
+    fn = HOOKS[req["hook"]]
+    try:
+        if REAL_DATASETS:
+            dataset = DATASETS.Dataset.from_list([{**d, ORIGIN_COLUMN: i} for i, d in enumerate(docs)])
+        else:
+            dataset = DATASETS.Dataset(docs, list(range(len(docs))))
+        result = fn(dataset)
+        rows = [dict(r) for r in result]
+        if REAL_DATASETS:
+            has = all(ORIGIN_COLUMN in r for r in rows)
+            origin = [r.pop(ORIGIN_COLUMN) for r in rows] if has else None
+            for r in rows:
+                r.pop(ORIGIN_COLUMN, None)
+        else:
+            origin = getattr(result, "_origin", None)
+        if origin is None and len(rows) == len(docs):
+            origin = list(range(len(docs)))
+        return {"ok": {"docs": to_json(rows), "origin": origin}}
+    except BaseException as e:  # noqa: BLE001 - the batch's error, reported as data
+        return {"error": last_line(e)}
+
+
+def op_filter(req: dict) -> dict:
+    try:
+        resps, docs = from_json(req["resps"]), from_json(req["docs"])
+        if req["kind"] == "fn":
+            out = HOOKS[req["hook"]](resps, docs)
+        else:
+            key = req["hook"] + json.dumps(req.get("args", {}), sort_keys=True)
+            if key not in FILTERS:
+                FILTERS[key] = HOOKS[req["hook"]](**req.get("args", {}))
+            out = FILTERS[key].apply(resps, docs)
+        return {"ok": [list(r) if not isinstance(r, str) else [r] for r in out]}
+    except BaseException as e:  # noqa: BLE001
+        return {"error": last_line(e)}
+
+
+OPS = {"load": op_load, "call": op_call, "process_docs": op_process_docs, "filter": op_filter}
+
+
+def main() -> None:
+    # Keep the real stdout for the protocol; anything a hook prints (Python or C) goes to stderr.
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    proto.write(json.dumps({"ready": True, "python": sys.version.split()[0], "datasets": "real" if REAL_DATASETS else "stand-in"}) + "\n")
+    proto.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        rid = None
+        try:
+            req = json.loads(line)
+            rid = req.get("id")
+            reply = {"id": rid, "result": OPS[req["op"]](req)}
+        except BaseException as e:  # noqa: BLE001 - a malformed request
+            reply = {"id": rid, "error": last_line(e)}
+        proto.write(json.dumps(reply, allow_nan=False) + "\n")
+        proto.flush()
+
+
+if __name__ == "__main__":
+    main()

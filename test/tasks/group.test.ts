@@ -1,0 +1,44 @@
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTaskRef, loadTaskRefs } from "../../src/tasks/group.js";
+
+describe("group files (loadTaskRef)", () => {
+  let dir: string;
+  const write = (name: string, text: string) => writeFile(path.join(dir, name), text);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "streameval-groups-"));
+    await mkdir(path.join(dir, "sub"));
+    await write("_base_yaml", "output_type: generate_until\ndoc_to_text: \"{{q}}\"\ndoc_to_target: \"{{a}}\"\nrepeats: 1\n");
+    await write("t1.yaml", "include: _base_yaml\ntask: t1\ntag: [letters]\n");
+    await write("t2.yaml", "include: _base_yaml\ntask: t2\ntag: letters\n");
+    await write(path.join("sub", "t3.yaml"), "include: ../_base_yaml\ntask: t3\n");
+    await write("tagged.yaml", "group: tagged\ntask:\n  - letters\n  - task: t3\n    repeats: 4\nrepeats: 2\naggregate_metric_list:\n  - metric: exact_match\n    filter_list: none\n    weight_by_size: false\n");
+    await write("inline.yaml", "group: outer\ntask:\n  - group: inner\n    task: [t1]\n  - task: adhoc\n    output_type: generate_until\n    doc_to_text: \"{{q}}\"\n    doc_to_target: \"{{a}}\"\n");
+    await write("unknown.yaml", "group: g\ntask:\n  - t1\n  - nope\n");
+    await write("twice.yaml", "group: g2\ntask:\n  - t1\n  - letters\n");
+    await write("list-no-group.yaml", "task:\n  - t1\n");
+    await write("empty.yaml", "group: g3\ntask: []\n");
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("expands tags in sorted order, applies group and item overrides, nests groups", async () => {
+    const { tasks, groups } = await loadTaskRef("tagged.yaml", { cwd: dir });
+    expect(tasks.map((t) => [t.name, t.repeats])).toEqual([["t1", 2], ["t2", 2], ["t3", 4]]);
+    expect(groups).toEqual([{ name: "tagged", tasks: ["t1", "t2", "t3"], aggregate: [{ metric: "exact_match", filters: ["none"], weightBySize: false }] }]);
+    const inline = await loadTaskRef("inline.yaml", { cwd: dir });
+    expect(inline.tasks.map((t) => t.name)).toEqual(["t1", "outer::adhoc"]);
+    expect(inline.groups.map((g) => [g.name, g.tasks])).toEqual([["outer", ["t1", "outer::adhoc"]], ["outer::inner", ["t1"]]]);
+  });
+
+  it("names the file, line and key of what it cannot resolve", async () => {
+    await expect(loadTaskRef("unknown.yaml", { cwd: dir })).rejects.toThrow("unknown.yaml:4, key `task[1]`: no task, group or tag named `nope`");
+    await expect(loadTaskRef("twice.yaml", { cwd: dir })).rejects.toThrow(/key `task\[1\]`: task `t1` is in more than one group/);
+    await expect(loadTaskRef("list-no-group.yaml", { cwd: dir })).rejects.toThrow("list-no-group.yaml:1, key `task`: a list of tasks needs a `group:` name (a group file)");
+    await expect(loadTaskRef("empty.yaml", { cwd: dir })).rejects.toThrow("empty.yaml:2, key `task`: the group lists no task");
+    await expect(loadTaskRefs(["t1.yaml", "t1.yaml"], { cwd: dir })).rejects.toThrow("task `t1` is loaded twice");
+  });
+});

@@ -11,6 +11,8 @@ import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
 import type { Task } from "../work/task.js";
+import { withCodeExecution } from "../python/sandbox/code-env.js";
+import { DEFAULT_SANDBOX_LIMITS } from "../python/sandbox/limits.js";
 import { hookEnvironment } from "../python/hooks/hook-env.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
@@ -178,6 +180,11 @@ export function resolveRunConfig(
     env,
     needs.apiKey !== false,
   );
+  const codeLimits = {
+    ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
+    ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
+  };
+  const codeConcurrency = int(flags.codeConcurrency, "--code-concurrency", 2, 1);
   return {
     inputs: inputs.length ? inputs : ["-"],
     taskRefs,
@@ -211,15 +218,18 @@ export function resolveRunConfig(
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
     allowCodeExecution: flags.allowCodeExecution ?? false,
-    codeLimits: {
-      ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
-      ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
-    },
-    codeConcurrency: int(flags.codeConcurrency, "--code-concurrency", 2, 1),
+    codeLimits,
+    codeConcurrency,
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     python: flags.python ?? "python3",
-    hookEnv: hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
+    // A hook that calls HF evaluate's code_eval runs programs through the sandbox only with --allow-code-execution.
+    hookEnv: withCodeExecution(
+      hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
+      flags.allowCodeExecution ?? false,
+      { ...DEFAULT_SANDBOX_LIMITS, ...codeLimits },
+      codeConcurrency,
+    ),
     cache: flags.cache !== false && flags.store !== false,
     cacheTtlMs: flags.cacheTtl === undefined ? undefined : duration(flags.cacheTtl, "--cache-ttl"),
     connectTimeoutMs: seconds(flags.connectTimeout, "--connect-timeout") ?? 30_000,

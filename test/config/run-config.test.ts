@@ -22,6 +22,18 @@ describe("resolveRunConfig", () => {
     expect(resolveRunConfig([], { task: ["t"], model: ["m"] }, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).baseURL).toBe("http://127.0.0.1:9/v1");
   });
 
+  it("gives the hook worker no key, and HF_ALLOW_CODE_EVAL only with --allow-code-execution", () => {
+    const env = { OPENAI_API_KEY: "sk-secret", HF_ALLOW_CODE_EVAL: "1", PATH: "/bin" };
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    const off = resolveRunConfig([], base, env).hookEnv;
+    expect(off.OPENAI_API_KEY).toBeUndefined();
+    expect(off.HF_ALLOW_CODE_EVAL).toBeUndefined();
+    const on = resolveRunConfig([], { ...base, allowCodeExecution: true, codeTimeout: "5" }, env).hookEnv;
+    expect(on.OPENAI_API_KEY).toBeUndefined();
+    expect(on.HF_ALLOW_CODE_EVAL).toBe("1");
+    expect(JSON.parse(on.STREAMEVAL_SANDBOX_LIMITS ?? "{}")).toMatchObject({ timeout_s: 5 });
+  });
+
   it("rejects bad numbers with the flag's name", () => {
     const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
     expect(() => resolveRunConfig([], { ...base, concurrency: "0" }, {})).toThrow("key `--concurrency`: expected an integer >= 1, got \"0\"");

@@ -3,6 +3,7 @@ import type { ModelSpec } from "../config/model-specs.js";
 import type { Price } from "../cost/price.js";
 import type { ResolvedPrice } from "../cost/resolve-prices.js";
 import { createSdkClient, openAIChat } from "../models/openai-chat.js";
+import type { ReplyLimits } from "../config/run-config.js";
 import type { ModelTarget } from "../run.js";
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -23,18 +24,22 @@ export function filePrices(specs: readonly ModelSpec[]): Map<string, Price> {
  * The run's model targets from their specs: one openai SDK client per endpoint and key (one
  * connection pool), each model with its limits, resolved price and fallback.
  */
-export function buildModelTargets(specs: readonly ModelSpec[], options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice> }): ModelTarget[] {
+export function buildModelTargets(
+  specs: readonly ModelSpec[],
+  options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice>; readonly replyLimits: ReplyLimits },
+): ModelTarget[] {
+  const { maxBytes, maxTokenFactor } = options.replyLimits;
   const sdks = new Map<string, OpenAI>();
   const sdkFor = (spec: ModelSpec): OpenAI => {
     const id = `${spec.baseURL ?? ""}\0${spec.apiKeyEnv}`;
     let sdk = sdks.get(id);
-    if (!sdk) sdks.set(id, (sdk = createSdkClient({ baseURL: spec.baseURL, apiKey: spec.apiKey })));
+    if (!sdk) sdks.set(id, (sdk = createSdkClient({ baseURL: spec.baseURL, apiKey: spec.apiKey, maxReplyBytes: maxBytes })));
     return sdk;
   };
   const target = (spec: ModelSpec): ModelTarget => {
     const resolved = options.prices.get(spec.name);
     return {
-      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec) }),
+      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor }),
       concurrency: spec.concurrency,
       price: resolved?.price ?? spec.price,
       ...(resolved ? { priceSource: resolved.source } : {}),

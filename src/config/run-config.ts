@@ -4,6 +4,8 @@ import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { DEFAULT_MAX_REPLY_BYTES } from "../models/capped-fetch.js";
+import { DEFAULT_MAX_REPLY_TOKEN_FACTOR } from "../models/openai-chat.js";
 import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
@@ -50,6 +52,16 @@ export interface RunFlags extends ContinuousFlags {
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
   grace?: string;
+  maxReplyBytes?: string;
+  maxReplyTokenFactor?: string;
+}
+
+/** Caps on one reply (`--max-reply-bytes`, `--max-reply-token-factor`); past them the sample ends as an error. */
+export interface ReplyLimits {
+  /** Bytes of one response body, streamed or not (default 16 MiB). */
+  readonly maxBytes: number;
+  /** Streamed output chunks (≈ tokens) per choice, as a multiple of the request's max_tokens (default 4). */
+  readonly maxTokenFactor: number;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -102,6 +114,7 @@ export interface RunConfig {
   readonly judgeModel: JudgeConfig["judgeModel"];
   readonly judgeBaseURL: JudgeConfig["judgeBaseURL"];
   readonly judgeSpec: JudgeConfig["judgeSpec"];
+  readonly replyLimits: ReplyLimits;
 }
 
 /**
@@ -181,6 +194,10 @@ export function resolveRunConfig(
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
+    replyLimits: {
+      maxBytes: int(flags.maxReplyBytes, "--max-reply-bytes", DEFAULT_MAX_REPLY_BYTES, 1024),
+      maxTokenFactor: flags.maxReplyTokenFactor === undefined ? DEFAULT_MAX_REPLY_TOKEN_FACTOR : atLeastOne(flags.maxReplyTokenFactor, "--max-reply-token-factor"),
+    },
   };
 }
 
@@ -226,6 +243,12 @@ function int(text: string | undefined, flag: string, fallback: number, min: numb
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer >= ${min}, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+function atLeastOne(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 1) throw new ConfigError(`expected a number >= 1, got ${JSON.stringify(text)}`, { key: flag });
   return n;
 }
 

@@ -1,7 +1,9 @@
 import OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
+import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ToolCall, Usage } from "../types.js";
+import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
 import { complete } from "./openai-completions.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
 
@@ -16,12 +18,31 @@ export interface OpenAIChatOptions {
   readonly clock?: Clock;
   /** An SDK client to share between models on one endpoint (keeps one connection pool). */
   readonly sdk?: OpenAI;
+  /** A reply whose body passes this many bytes is cancelled (default 16 MiB). Used when `sdk` is not given. */
+  readonly maxReplyBytes?: number;
+  /**
+   * A streamed reply with more output chunks (≈ tokens) than this many times the request's
+   * `max_tokens` is cancelled (default 4); requests without `max_tokens` have only the byte cap.
+   */
+  readonly maxReplyTokenFactor?: number;
 }
 
-/** Creates an SDK client with its own retries off: streameval counts and paces every attempt itself. */
-export function createSdkClient(opts: { baseURL?: string; apiKey: string }): OpenAI {
+export const DEFAULT_MAX_REPLY_TOKEN_FACTOR = 4;
+
+/**
+ * Creates an SDK client with its own retries off (streameval counts and paces every attempt itself)
+ * and reply bodies capped at `maxReplyBytes` (default 16 MiB).
+ */
+export function createSdkClient(opts: { baseURL?: string; apiKey: string; maxReplyBytes?: number }): OpenAI {
   // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
-  return new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: 24 * 3600_000, logLevel: "off" });
+  return new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    maxRetries: 0,
+    timeout: 24 * 3600_000,
+    logLevel: "off",
+    fetch: cappedFetch(opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES),
+  });
 }
 
 /**
@@ -33,12 +54,13 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   const sdk = options.sdk ?? createSdkClient(options);
   const clock = options.clock ?? systemClock;
   const stream = options.stream ?? true;
+  const factor = options.maxReplyTokenFactor ?? DEFAULT_MAX_REPLY_TOKEN_FACTOR;
   return {
     model: options.model,
     streaming: stream,
     // A loglikelihood request goes to the same server's /v1/completions (vLLM serves both).
     chat: (request, call) =>
-      request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call),
+      request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor) : chatPlain(sdk, clock, request, call),
   };
 }
 
@@ -76,8 +98,10 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
   };
 }
 
-async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions): Promise<ChatReply> {
+async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number): Promise<ChatReply> {
   const start = clock.now();
+  // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
+  const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
   const params = { ...body(request), stream: true, stream_options: { include_usage: true } };
   const stream = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
     signal: call.signal,
@@ -103,6 +127,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
         }
         // A chunk carrying output counts once (≈ one token), be it text or a tool call's arguments.
         if (delta?.content || delta?.tool_calls?.length) chunks++;
+        if (chunks > maxChunks) throw new ReplyTooLargeError("tokens", maxChunks);
         for (const t of delta?.tool_calls ?? []) {
           ttft ??= clock.now() - start;
           const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
@@ -116,6 +141,9 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
     }
   } catch (error) {
     // The body broke off after the reply began (the socket closed mid-stream): a dropped stream.
+    if (isReplyTooLargeError(error) || isReplyTooLargeError((error as { cause?: unknown } | null)?.cause)) {
+      throw isReplyTooLargeError(error) ? error : (error as { cause: unknown }).cause;
+    }
     if (error instanceof TypeError && !call.signal.aborted) throw new StreamDroppedError(error);
     throw error;
   }

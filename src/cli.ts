@@ -52,6 +52,7 @@ const run = program
   .option("--ttft-timeout <sec>", "per attempt, to the first streamed chunk (default 180)")
   .option("--idle-timeout <sec>", "per attempt, between streamed chunks (default 60)")
   .option("--max-retries <n>", "retries per request after the first attempt (default 6)")
+  .option("--max-retry-after <sec>", "longest wait a server may ask for before a retry; asked for more, the sample fails (default 120)")
   .option("--max-reply-bytes <n>", "a reply larger than this ends its sample as an error (default 16777216, 16 MiB)")
   .option("--max-reply-token-factor <k>", "a streamed reply longer than k × max_tokens ends its sample as an error (default 4)")
   .option("--models <file>", "models YAML: base URLs, keys, limits, prices, fallbacks per model")

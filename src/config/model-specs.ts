@@ -25,7 +25,10 @@ export interface ModelSpec {
 export type SpecFlags = Pick<
   ModelEntry,
   "baseURL" | "apiKeyEnv" | "concurrency" | "price" | "rpm" | "tpm" | "timeoutMs" | "ttftTimeoutMs" | "idleTimeoutMs" | "maxRetries"
->;
+> & {
+  /** `--max-retry-after`: the longest server-asked wait that is honoured (command line only). */
+  readonly maxRetryAfterMs?: number;
+};
 
 /** Built-in defaults, used where neither the command line nor the models file says. */
 export const SPEC_DEFAULTS = {
@@ -35,6 +38,8 @@ export const SPEC_DEFAULTS = {
   ttftTimeoutMs: 180_000,
   idleTimeoutMs: 60_000,
   maxRetries: 6,
+  /** A server asking to wait longer than this before a retry fails the attempt instead. */
+  maxRetryAfterMs: 120_000,
   /** With a fallback: how long a sample waits on an open breaker before the fallback serves it. */
   fallbackAfterMs: 120_000,
 } as const;
@@ -68,6 +73,7 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
       ...(e.contextWindow === undefined ? {} : { contextWindow: e.contextWindow }),
       reliability: {
         maxRetries: flags.maxRetries ?? e.maxRetries ?? SPEC_DEFAULTS.maxRetries,
+        maxRetryAfterMs: flags.maxRetryAfterMs ?? SPEC_DEFAULTS.maxRetryAfterMs,
         timeouts: {
           totalMs: flags.timeoutMs ?? e.timeoutMs ?? SPEC_DEFAULTS.timeoutMs,
           ttftMs: flags.ttftTimeoutMs ?? e.ttftTimeoutMs ?? SPEC_DEFAULTS.ttftTimeoutMs,

@@ -53,6 +53,7 @@ export interface RunFlags extends ContinuousFlags {
   judgeApiKeyEnv?: string;
   grace?: string;
   maxReplyBytes?: string;
+  maxRetryAfter?: string;
   maxReplyTokenFactor?: string;
 }
 
@@ -155,6 +156,7 @@ export function resolveRunConfig(
       ttftTimeoutMs: seconds(flags.ttftTimeout, "--ttft-timeout"),
       idleTimeoutMs: seconds(flags.idleTimeout, "--idle-timeout"),
       maxRetries: flags.maxRetries === undefined ? undefined : int(flags.maxRetries, "--max-retries", 6, 0),
+      maxRetryAfterMs: flags.maxRetryAfter === undefined ? undefined : retryAfterCap(flags.maxRetryAfter),
     },
     modelsConfig,
     env,
@@ -244,6 +246,13 @@ function int(text: string | undefined, flag: string, fallback: number, min: numb
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer >= ${min}, got ${JSON.stringify(text)}`, { key: flag });
   return n;
+}
+
+/** `--max-retry-after`: seconds >= 0, at most a day (a longer wait is no retry), in ms. */
+function retryAfterCap(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 86_400) throw new ConfigError(`expected seconds from 0 to 86400, got ${JSON.stringify(text)}`, { key: "--max-retry-after" });
+  return n * 1000;
 }
 
 function atLeastOne(text: string, flag: string): number {

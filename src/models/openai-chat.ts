@@ -5,6 +5,7 @@ import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-la
 import type { ToolCall, Usage } from "../types.js";
 import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
 import { complete } from "./openai-completions.js";
+import { serverUsage } from "./server-usage.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
 
 export interface OpenAIChatOptions {
@@ -92,7 +93,7 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
     choices: res.choices.length > 1 ? res.choices.map((c) => c.message.content ?? null) : undefined,
     tool_calls: toolCalls?.length ? toolCalls : undefined,
     finish_reason: first?.finish_reason ?? null,
-    usage: toUsage(res.usage),
+    usage: serverUsage(res.usage),
     ttft_ms: null,
     e2e_ms: clock.now() - start,
   };
@@ -116,7 +117,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   try {
     for await (const chunk of stream) {
       call.onChunk?.();
-      if (chunk.usage) usage = toUsage(chunk.usage);
+      if (chunk.usage) usage = serverUsage(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         sawChoice = true;
         const i = choice.index ?? 0;
@@ -172,14 +173,4 @@ export class StreamDroppedError extends Error {
   constructor(cause?: unknown) {
     super("the stream ended before a finish_reason: dropped mid-way", cause === undefined ? undefined : { cause });
   }
-}
-
-function toUsage(u: OpenAI.CompletionUsage | null | undefined): Usage | null {
-  if (!u) return null;
-  const usage: Usage = { prompt_tokens: u.prompt_tokens ?? 0, completion_tokens: u.completion_tokens ?? 0 };
-  const cached = u.prompt_tokens_details?.cached_tokens;
-  const reasoning = u.completion_tokens_details?.reasoning_tokens;
-  if (cached) usage.cached_tokens = cached;
-  if (reasoning) usage.reasoning_tokens = reasoning;
-  return usage;
 }

@@ -29,6 +29,8 @@ export function buildModelTargets(
   options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice>; readonly replyLimits: ReplyLimits },
 ): ModelTarget[] {
   const { maxBytes, maxTokenFactor } = options.replyLimits;
+  // Every key of these models is scrubbed from every model's errors (a gateway may echo any of them).
+  const secrets = [...new Set(allSpecs(specs).map((s) => s.apiKey))];
   const sdks = new Map<string, OpenAI>();
   const sdkFor = (spec: ModelSpec): OpenAI => {
     const id = `${spec.baseURL ?? ""}\0${spec.apiKeyEnv}`;
@@ -39,7 +41,7 @@ export function buildModelTargets(
   const target = (spec: ModelSpec): ModelTarget => {
     const resolved = options.prices.get(spec.name);
     return {
-      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor }),
+      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor, secrets }),
       concurrency: spec.concurrency,
       price: resolved?.price ?? spec.price,
       ...(resolved ? { priceSource: resolved.source } : {}),

@@ -1,5 +1,6 @@
 import type { Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
+import { hasCredentials, withoutCredentials } from "../errors/redact.js";
 import type { ReliabilityOptions } from "../reliability/create-dispatchers.js";
 import type { ModelEntry, ModelsConfig } from "./models-config.js";
 
@@ -58,6 +59,13 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
     const e: Partial<ModelEntry> = file?.models.get(name) ?? {};
     const apiKeyEnv = flags.apiKeyEnv ?? e.apiKeyEnv ?? SPEC_DEFAULTS.apiKeyEnv;
     const baseURL = flags.baseURL ?? e.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+    if (baseURL !== undefined && hasCredentials(baseURL)) {
+      // fetch refuses such URLs, and the run would store them with its identity (`runs show`).
+      throw new ConfigError(
+        `the base URL ${withoutCredentials(baseURL).replace("://", "://***@")} carries credentials: they are never sent nor stored; put the secret in an environment variable and name it with --api-key-env (api_key_env in a models file)`,
+        { key: flags.baseURL !== undefined ? "--base-url" : file?.models.get(name)?.baseURL !== undefined ? "base_url" : "OPENAI_BASE_URL" },
+      );
+    }
     const key = env[apiKeyEnv];
     if (!key && !baseURL && requireKey) {
       const where = file?.models.has(name) ? ` for model \`${name}\`` : "";

@@ -6,3 +6,4 @@ export * from "./task-input-error.js";
 export * from "./budget-exhausted-error.js";
 export * from "./store-locked-error.js";
 export * from "./reply-too-large-error.js";
+export * from "./redact.js";

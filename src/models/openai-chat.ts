@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
+import { scrubError } from "../errors/redact.js";
 import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ToolCall, Usage } from "../types.js";
 import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
@@ -26,6 +27,11 @@ export interface OpenAIChatOptions {
    * `max_tokens` is cancelled (default 4); requests without `max_tokens` have only the byte cap.
    */
   readonly maxReplyTokenFactor?: number;
+  /**
+   * Values scrubbed from every error this client throws (default: `apiKey`): a server may echo the
+   * key it was given. Pass every key of the run.
+   */
+  readonly secrets?: readonly string[];
 }
 
 export const DEFAULT_MAX_REPLY_TOKEN_FACTOR = 4;
@@ -56,12 +62,17 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   const clock = options.clock ?? systemClock;
   const stream = options.stream ?? true;
   const factor = options.maxReplyTokenFactor ?? DEFAULT_MAX_REPLY_TOKEN_FACTOR;
+  const secrets = options.secrets ?? [options.apiKey];
   return {
     model: options.model,
     streaming: stream,
     // A loglikelihood request goes to the same server's /v1/completions (vLLM serves both).
     chat: (request, call) =>
-      request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor) : chatPlain(sdk, clock, request, call),
+      (request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor) : chatPlain(sdk, clock, request, call)).catch(
+        (error: unknown) => {
+          throw scrubError(error, secrets);
+        },
+      ),
   };
 }
 

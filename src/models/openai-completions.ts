@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { createSdkClient } from "./openai-chat.js";
+import { scrubError } from "../errors/redact.js";
 import { serverUsage } from "./server-usage.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "./types.js";
 
@@ -27,7 +28,10 @@ export function openAICompletions(options: OpenAICompletionsOptions): ModelClien
   const clock = options.clock ?? systemClock;
   return {
     model: options.model,
-    chat: (request, call) => complete(sdk, clock, request.completion ? request : asCompletion(request), call),
+    chat: (request, call) =>
+      complete(sdk, clock, request.completion ? request : asCompletion(request), call).catch((error: unknown) => {
+        throw scrubError(error, [options.apiKey]);
+      }),
   };
 }
 

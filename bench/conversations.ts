@@ -5,10 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { docsToLines } from "../src/io/docs-to-lines.js";
-import { createSdkClient, openAIChat } from "../src/models/openai-chat.js";
+import { createSdkClient } from "../src/models/sdk-client.js";
+import { openAIChat } from "../src/models/openai-chat.js";
 import { runEvaluation } from "../src/run-evaluation.js";
 import { readBfclFunctions, readPossibleAnswer } from "../src/scorers/bfcl-tools.js";
-import { pyEquals, pyJsonDumps, type PyValue } from "../src/scorers/py-value.js";
+import { pyEquals, pyJsonDumps, type PyValue } from "../src/python/value.js";
 import { type SimServer, startSim } from "../src/sim/index.js";
 import type { Summary } from "../src/summary/summary.js";
 import { loadTask } from "../src/tasks/load.js";

@@ -6,7 +6,8 @@
  * progress line drawn every second. `off`: none of those. Prints JSON {mode, wall_s, cpu_s, samples,
  * errors}; cpu_s is this process's CPU time during the run.
  */
-import { createSdkClient, openAIChat } from "../src/models/openai-chat.js";
+import { createSdkClient } from "../src/models/sdk-client.js";
+import { openAIChat } from "../src/models/openai-chat.js";
 import { openInputs } from "../src/io/open-inputs.js";
 import { LiveLatency } from "../src/observe/live-latency.js";
 import { startMetricsServer } from "../src/observe/metrics-server.js";

@@ -11,6 +11,7 @@ export interface Clock {
 /** setTimeout's longest delay: a longer one fires at once (TimeoutOverflowWarning), so waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The real clock: `Date.now` and timers. Tests pass a virtual one instead. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   epochMs: () => Date.now(),

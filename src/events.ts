@@ -65,5 +65,7 @@ export type EvalEvent =
   /** The run stops dispatching: budget, interrupt or fatal API error. */
   | { readonly type: "stopping"; readonly reason: "budget" | "interrupted" | "fatal"; readonly message: string };
 
+/** The `type` of each run event. */
 export type EventType = EvalEvent["type"];
+/** The run event of one type. */
 export type EventOf<T extends EventType> = Extract<EvalEvent, { type: T }>;

@@ -6,6 +6,7 @@ import type { ResolvedPrice } from "./cost/resolve-prices.js";
 import type { EvalEvent } from "./events.js";
 import { type EvaluateOptions, evaluate } from "./run.js";
 
+/** What `estimateRun` counts: the input, tasks and the models' names and prices (nothing is sent). */
 export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "budget" | "stopSignal" | "abortSignal" | "window"> {
   /** The models to price, with their prices (see `resolvePrices`). */
   readonly models: readonly ResolvedPrice[];
@@ -13,6 +14,7 @@ export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "budge
   readonly onEvent?: (event: EvalEvent) => void;
 }
 
+/** A pre-flight estimate: requests and tokens per model, and the cost where prices are known. */
 export interface RunEstimate {
   /** Samples read (before expansion over models and repeats). */
   readonly samples: number;

@@ -5,8 +5,10 @@ import type { EvalEvent } from "./events.js";
 import { createRunObserver } from "./observe/run-observer.js";
 import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
+import type { GroupSpec } from "./summary/groups.js";
 import { SummaryBuilder } from "./summary/summary-builder.js";
 
+/** `evaluate`'s options plus where the result lines go; `runEvaluation` resolves with the summary. */
 export interface RunEvaluationOptions extends EvaluateOptions {
   /** The run's id, as the summary names it. */
   readonly run?: string;
@@ -17,6 +19,8 @@ export interface RunEvaluationOptions extends EvaluateOptions {
    * heap, CPU, event-loop delay, sampled every second) in the summary (default true).
    */
   readonly instrument?: boolean;
+  /** Groups over the tasks (from group files): the summary reports each under `groups`. */
+  readonly groups?: readonly GroupSpec[];
 }
 
 /**
@@ -30,6 +34,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     run: options.run ?? "adhoc",
     tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
     models: options.models.map((m) => m.client.model),
+    ...(options.groups?.length ? { groups: options.groups } : {}),
   });
   const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
   const accounting = new RunAccounting(options.models.map(resolved), clock, options.judge ? [resolved(options.judge)] : []);

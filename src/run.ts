@@ -11,7 +11,7 @@ import { isTaskInputError } from "./errors/task-input-error.js";
 import type { EvalEvent } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
-import type { ModelClient } from "./models/types.js";
+import type { ModelClient } from "./work/model.js";
 import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
@@ -22,12 +22,14 @@ import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
 import { defaultPipelines } from "./pipelines/registry.js";
-import type { Outcome, PipelineContext, PipelineRegistry } from "./pipelines/types.js";
+import type { Outcome } from "./work/work-item.js";
+import type { PipelineContext } from "./operators/pipeline-context.js";
+import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
 import type { RouteRule } from "./routing/types.js";
-import type { ConversationState } from "./pipelines/multi-turn-state.js";
+import type { ConversationState } from "./work/conversation-state.js";
 import type { Judge } from "./scorers/judge.js";
-import type { Task } from "./tasks/types.js";
+import type { Task } from "./work/task.js";
 import type { Reject, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -49,10 +51,16 @@ export interface ModelTarget {
   readonly contextWindow?: number;
 }
 
+/** What `evaluate` runs: the input lines, the tasks and models, and how (limits, budget, routing, checkpoint). */
 export interface EvaluateOptions {
   /** Input lines (see `readLines`/`openInputs`, or `docsToLines` for objects made in code). */
   readonly input: AsyncIterable<SourceLine>;
   readonly tasks: readonly Task[];
+  /**
+   * The tasks come from a group file: a line names its task by its `task` field or by its file's
+   * name (`mmlu_anatomy.jsonl`); a line doing neither is rejected (it would land in the first task).
+   */
+  readonly taskRequired?: boolean;
   readonly models: readonly ModelTarget[];
   /** Pipelines by output_type (default: the bundled ones). */
   readonly pipelines?: PipelineRegistry;
@@ -124,7 +132,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({ tasks: options.tasks, repeats: options.repeats });
+    const repeats = new RepeatGatherer({
+      tasks: options.tasks,
+      repeats: options.repeats,
+      scoreRepeats: (task, responses, target) => registry[task.outputType]?.scoreRepeats?.(task, responses, target),
+    });
     const emit = (e: EvalEvent) => {
       // Results resumed from a store still count toward their sample's repeats.
       if (e.type === "result" && e.resumed) repeats.observe(e.line);
@@ -199,7 +211,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
         return EMPTY;
       }
       const { sample } = item;
-      const task = sample.task === undefined ? defaultTask : tasks.get(sample.task);
+      const named = sample.task ?? (tasks.size > 1 ? taskOfFile(sample.at.file, tasks) : undefined);
+      if (named === undefined && options.taskRequired) {
+        rejectItem({ at: sample.at, reason: `key \`task\`: missing; the line of a group run names its task (one of ${[...tasks.keys()].slice(0, 5).join(", ")}${tasks.size > 5 ? ", …" : ""}) by a \`task\` field or by its file's name (TASK.jsonl)`, raw: JSON.stringify(sample.doc).slice(0, 200) });
+        return EMPTY;
+      }
+      const task = named === undefined ? defaultTask : tasks.get(named);
       if (!task) {
         rejectItem({ at: sample.at, reason: `key \`task\`: unknown task ${JSON.stringify(sample.task)} (this run has ${[...tasks.keys()].join(", ")})`, raw: JSON.stringify(sample.doc).slice(0, 200) });
         return EMPTY;
@@ -297,4 +314,10 @@ function validate(options: EvaluateOptions): void {
     throw new RangeError(`Expected \`limit\` to be an integer >= 0, got ${options.limit}`);
   }
   if (options.budget) checkBudget(options.budget, pricesOf(options));
+}
+
+/** The task a file's name gives its lines (`dir/mmlu_anatomy.jsonl` → `mmlu_anatomy`), if the run has it. */
+function taskOfFile(file: string, tasks: ReadonlyMap<string, Task>): string | undefined {
+  const base = file.split(/[\\/]/).pop()!.replace(/\.jsonl?$/i, "");
+  return tasks.has(base) ? base : undefined;
 }

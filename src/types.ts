@@ -34,14 +34,17 @@ export interface Reject {
 /** What a source emits: samples, and the lines set aside on the way. */
 export type SourceItem = { readonly kind: "sample"; readonly sample: Sample } | { readonly kind: "reject"; readonly reject: Reject };
 
+/** Who speaks a chat message. */
 export type Role = "system" | "user" | "assistant" | "tool";
 
+/** A function call a model asked for, as OpenAI's API returns it. */
 export interface ToolCall {
   readonly id: string;
   readonly type: "function";
   readonly function: { readonly name: string; readonly arguments: string };
 }
 
+/** One chat message in OpenAI's shape. */
 export interface ChatMessage {
   readonly role: Role;
   readonly content: string | null;
@@ -71,6 +74,7 @@ export interface Timing {
   attempts: number;
 }
 
+/** Why a sample failed, on its result line: a stable type, a message, and the attempts made. */
 export interface ErrorInfo {
   /** A stable name: `rate_limit`, `timeout`, `bad_request`, `template`, `fatal` … */
   readonly type: string;
@@ -92,6 +96,8 @@ export interface ResultLine {
   response?: string | null;
   filtered?: Record<string, string>;
   target?: string;
+  /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
+  targets?: string[];
   scores?: Record<string, number>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
   weights?: Record<string, number>;
@@ -113,4 +119,5 @@ export interface WorkKey {
   readonly repeat: number;
 }
 
+/** A work key as a string: the checkpoint store's key for it. */
 export const workKeyString = (k: WorkKey): string => JSON.stringify([k.task, k.id, k.model, k.repeat]);

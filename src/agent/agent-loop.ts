@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { ChatReply } from "../models/types.js";
+import type { ChatReply } from "../work/model.js";
 import type { ChatMessage, Doc, ErrorInfo, Timing, Usage } from "../types.js";
 import { type AgentLimits, type AgentUsed, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
 import type { Toolset } from "./tools.js";
@@ -15,6 +15,7 @@ export interface CallOutcome {
 /** Sends the conversation (with the tools) to the model; `signal` aborts it. */
 export type ModelCall = (messages: readonly ChatMessage[], signal: AbortSignal) => Promise<CallOutcome>;
 
+/** One agent run: the model call, the starting messages, the tools it may call and its limits. */
 export interface AgentOptions {
   /** The conversation so far (system and user messages). */
   readonly messages: readonly ChatMessage[];
@@ -40,6 +41,7 @@ export interface AgentStep {
   readonly tool_calls: number;
 }
 
+/** How an agent run ended (its stop), its final answer, transcript, steps, usage and cost. */
 export interface AgentResult {
   readonly stop: AgentStop;
   /** The model's final text when it answered; null otherwise. */

@@ -13,6 +13,7 @@ export interface ToolContext {
   readonly doc: Doc;
 }
 
+/** A tool a model may call: its name, description, zod parameters and the function that runs it. */
 export interface ToolDef<A extends z.ZodObject = z.ZodObject> {
   /** As the model sees it: `^[a-zA-Z0-9_-]{1,64}$`. */
   readonly name: string;
@@ -46,6 +47,7 @@ export function defineTool<A extends z.ZodObject>(def: ToolDef<A>): ToolDef<A> {
   return def;
 }
 
+/** Tools by name. */
 export type ToolRegistry = ReadonlyMap<string, ToolDef>;
 
 /** A registry of tools by name; a name given twice is an error. */

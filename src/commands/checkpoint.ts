@@ -4,7 +4,8 @@ import { runIdentity, taskMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { beginRun } from "../store/run-session.js";
 import type { Summary } from "../summary/summary.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
+import type { GroupSpec } from "../summary/groups.js";
 
 /** The run command's checkpoint: the run's records, and how to close them whatever happens. */
 export interface Checkpoint {
@@ -21,7 +22,7 @@ export interface Checkpoint {
  * Opens the store of `config` for run `run` (StoreLockedError when another process holds it),
  * clears the run with `--fresh`, and tells the user, on `note`, when it resumes and what changed.
  */
-export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], run: string, note: (text: string) => void, routesText?: string): Promise<Checkpoint> {
+export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], run: string, note: (text: string) => void, routesText?: string, groups?: readonly GroupSpec[]): Promise<Checkpoint> {
   // A continuous run indexes its records by time, so --retain (now or in a later session) can prune them.
   const store = await CheckpointStore.open(config.store, { owner: { command: "run", run }, timeIndex: config.continuous?.endless ?? false });
   try {
@@ -39,6 +40,7 @@ export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], 
         },
       }),
       tasks: tasks.map(taskMeta),
+      ...(groups?.length ? { groups } : {}),
       models: config.models,
       // Shown by `runs show`; nothing secret (the key's variable name only).
       options: {

@@ -10,7 +10,7 @@ import { startWindowMonitor, type WindowMonitor } from "../continuous/window-mon
 import { windowScope } from "../continuous/window-stats.js";
 import type { EvalEvent } from "../events.js";
 import type { Summary } from "../summary/summary.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import { ExitCode } from "./exit-codes.js";
 
 export interface ContinuousSessionOptions {

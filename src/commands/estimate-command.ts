@@ -6,7 +6,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { openInputs } from "../io/open-inputs.js";
 import { renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
-import { loadTask } from "../tasks/load.js";
+import { loadTaskRefs } from "../tasks/group.js";
 import { filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 
@@ -19,7 +19,7 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
   // Routing is not estimated: every sample is counted on every --model.
   if (config.models.length === 0) throw new ConfigError("estimate counts every sample on every --model and does not apply --route: give --model", { key: "--model" });
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
+  const { tasks } = await loadTaskRefs(config.taskRefs, fewshot);
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),

@@ -2,7 +2,8 @@ import type OpenAI from "openai";
 import type { ModelSpec } from "../config/model-specs.js";
 import type { Price } from "../cost/price.js";
 import type { ResolvedPrice } from "../cost/resolve-prices.js";
-import { createSdkClient, openAIChat } from "../models/openai-chat.js";
+import { createSdkClient } from "../models/sdk-client.js";
+import { openAIChat } from "../models/openai-chat.js";
 import type { ReplyLimits } from "../config/run-config.js";
 import type { ModelTarget } from "../run.js";
 

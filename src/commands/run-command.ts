@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { systemClock } from "../clock.js";
@@ -15,11 +15,9 @@ import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
-import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
-import type { RouteRule } from "../routing/types.js";
 import type { Summary } from "../summary/summary.js";
-import { loadTask } from "../tasks/load.js";
+import { loadTaskRefs } from "../tasks/group.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { openCheckpoint } from "./checkpoint.js";
@@ -48,8 +46,8 @@ export interface CommandIO {
  */
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
-  const tasks = await Promise.all(config.taskRefs.map((ref) => loadTask(ref, fewshot)));
-  const routing = config.route ? await readRoutes(config.route) : undefined;
+  const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
+  const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
   // Every model named by --model or by a routing rule (resolveRunConfig made a spec for each).
   const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
@@ -94,7 +92,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
       : undefined;
     if (continuous) opened.push(() => continuous!.close());
-    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text) : undefined;
+    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
     // A resumed run appends to -o, so the file holds the earlier run's lines and this one's, each once.
     out = config.output ? await openOutputFile(config.output, { append: checkpoint?.resumed ?? false }) : io.stdout;
@@ -136,6 +134,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     summary = await runEvaluation({
       input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
+      groups,
+      taskRequired: groups.length > 0,
       models,
       limit: config.limit,
       repeats: config.repeats,
@@ -192,21 +192,11 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   return continuous ? continuous.exitCode(summary, aborter.signal.aborted, code) : code;
 }
 
-/**
- * The routing file's rules, its text (for the run's fingerprint) and, when a rule looks at
- * `prompt_tokens`, a real token counter (o200k, loaded only then).
- */
-async function readRoutes(file: string): Promise<{ rules: RouteRule[]; text: string; countTokens?: (text: string) => number }> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read the routing file: ${(e as Error).message}`, { file, key: "--route" });
-  }
-  const rules = parseRoutes(text, file);
-  if (!text.includes("prompt_tokens")) return { rules, text };
+/** The routing rules (read by resolveRunConfig) with, when a rule looks at `prompt_tokens`, a real token counter (o200k, loaded only then). */
+async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Promise<NonNullable<RunConfig["routing"]> & { countTokens?: (text: string) => number }> {
+  if (!routing.text.includes("prompt_tokens")) return routing;
   const counter = await loadTokenCounter("gpt-4o");
-  return { rules, text, countTokens: (t) => counter.text(t) };
+  return { ...routing, countTokens: (t) => counter.text(t) };
 }
 
 /** Work items to expect, when every input is a file (stdin's length is unknown). */

@@ -3,7 +3,7 @@ import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import type { ModelTarget } from "../run.js";
 import type { JudgeConfig } from "../tasks/conversation-keys.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import { buildModelTargets } from "./model-targets.js";
 
 /**

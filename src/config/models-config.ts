@@ -48,6 +48,7 @@ export interface ModelEntry {
   readonly fallbackAfterMs?: number;
 }
 
+/** A validated models YAML (`--models`): per model its endpoint, key variable, limits, price and fallback. */
 export interface ModelsConfig {
   /** The file as named in messages. */
   readonly file: string;

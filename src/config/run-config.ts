@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
+import type { RouteRule } from "../routing/types.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { DEFAULT_MAX_REPLY_BYTES } from "../models/capped-fetch.js";
@@ -10,7 +11,7 @@ import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
 export interface RunFlags extends ContinuousFlags {
@@ -100,6 +101,8 @@ export interface RunConfig {
   readonly modelsFile: string | undefined;
   /** Routing rules file (`--route`): each sample goes to the models its first matching rule names. */
   readonly route: string | undefined;
+  /** The routing file read and compiled once: its rules, and its text (the run's fingerprint hashes it). */
+  readonly routing: { readonly rules: readonly RouteRule[]; readonly text: string } | undefined;
   /** Overrides every task's `num_fewshot`. */
   readonly numFewshot: number | undefined;
   /** The few-shot pool (JSONL), overriding the tasks' `fewshot_config`. */
@@ -142,7 +145,8 @@ export function resolveRunConfig(
   }
   const price = flags.price ? wrap(() => parsePrice(flags.price as string), "--price") : null;
   // Models a routing file names get a spec too (endpoint, limits, price), as --model ones do.
-  const routed = flags.route ? routedModels(wrap(() => parseRoutes(readFileSync(flags.route as string, "utf8"), flags.route as string), "--route")) : [];
+  const routing = flags.route ? wrap(() => readRouting(flags.route as string), "--route") : undefined;
+  const routed = routing ? routedModels(routing.rules) : [];
   const modelSpecs = resolveModelSpecs(
     [...new Set([...models, ...routed])],
     {
@@ -189,6 +193,7 @@ export function resolveRunConfig(
     modelSpecs,
     modelsFile: modelsConfig?.file,
     route: flags.route,
+    routing,
     numFewshot: flags.numFewshot === undefined ? undefined : int(flags.numFewshot, "--num-fewshot", 0, 0),
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
@@ -278,6 +283,11 @@ function graceMs(text: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new ConfigError(`expected a number of seconds >= 0, got ${JSON.stringify(text)}`, { key: "--grace" });
   return n * 1000;
+}
+
+function readRouting(file: string): { rules: RouteRule[]; text: string } {
+  const text = readFileSync(file, "utf8");
+  return { rules: parseRoutes(text, file), text };
 }
 
 function wrap<T>(fn: () => T, key: string): T {

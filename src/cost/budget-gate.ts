@@ -1,4 +1,4 @@
-import type { ChatReply, ChatRequest } from "../models/types.js";
+import type { ChatReply, ChatRequest } from "../work/model.js";
 import type { Budget } from "./budget.js";
 import type { Price } from "./price.js";
 import { settledSpend, worstCase } from "./worst-case.js";

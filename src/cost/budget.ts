@@ -1,6 +1,7 @@
 import { BudgetExhaustedError } from "../errors/budget-exhausted-error.js";
 import type { Spend } from "./worst-case.js";
 
+/** Hard limits for a run: USD and/or total tokens; each request reserves its worst case first. */
 export interface BudgetLimits {
   /** Hard limit in USD (`--budget-usd`). */
   readonly usd?: number;
@@ -23,6 +24,7 @@ export interface Hold {
   cancel(): void;
 }
 
+/** The budget's account: limits, spent and reserved so far, and whether it is used up. */
 export interface BudgetState {
   readonly usd: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;
   readonly tokens: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;

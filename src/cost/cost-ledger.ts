@@ -28,6 +28,7 @@ export interface CostSummary {
   budget?: BudgetState;
 }
 
+/** One model's spend: requests, tokens and USD (null when its price is unknown). */
 export interface ModelCost {
   usd: number | null;
   prompt_tokens: number;

@@ -1,4 +1,4 @@
-import type { ChatRequest, ModelClient } from "../models/types.js";
+import type { ChatRequest, ModelClient } from "../work/model.js";
 import type { TokenCounter } from "./count-tokens.js";
 import { outputTokenBound } from "./worst-case.js";
 

@@ -1,4 +1,4 @@
-import type { ChatReply, ChatRequest } from "../models/types.js";
+import type { ChatReply, ChatRequest } from "../work/model.js";
 import type { Usage } from "../types.js";
 import { loadTokenCounter } from "./count-tokens.js";
 

@@ -4,6 +4,7 @@ import type { TablePrice } from "./price-table.js";
 /** Where a model's price came from: `--price`, the models YAML, the bundled table, given in code, or nowhere. */
 export type PriceSource = "flag" | "models-file" | "table" | "given" | "unknown";
 
+/** A model's price and where it came from (flag, models file, bundled table), or null when unknown. */
 export interface ResolvedPrice {
   readonly model: string;
   /** Null when no source knows the model: its cost is reported as null, never as 0. */

@@ -19,4 +19,5 @@ export class AttemptTimeoutError extends Error {
   }
 }
 
+/** Whether an error is an AttemptTimeoutError. */
 export const isAttemptTimeoutError = (e: unknown): e is AttemptTimeoutError => e instanceof AttemptTimeoutError;

@@ -8,4 +8,5 @@ export class BudgetExhaustedError extends Error {
   readonly code = "E_BUDGET_EXHAUSTED";
 }
 
+/** Whether an error is a BudgetExhaustedError. */
 export const isBudgetExhaustedError = (e: unknown): e is BudgetExhaustedError => e instanceof BudgetExhaustedError;

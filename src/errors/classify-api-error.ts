@@ -4,6 +4,7 @@ import { AttemptTimeoutError } from "./attempt-timeout-error.js";
 import { isReplyTooLargeError } from "./reply-too-large-error.js";
 import type { FailureKind } from "./model-call-error.js";
 
+/** An API error classified: retry it, give up on the sample, or stop the run; with a stable type. */
 export interface Classified {
   readonly kind: FailureKind;
   /** Stable type for results and counters: `rate_limit`, `server_error`, `timeout` … */

@@ -15,4 +15,5 @@ function formatWhere(w: { file?: string; line?: number; key?: string }): string 
   return parts.length ? `${parts.join(", ")}: ` : "";
 }
 
+/** Whether an error is a ConfigError. */
 export const isConfigError = (e: unknown): e is ConfigError => e instanceof ConfigError;

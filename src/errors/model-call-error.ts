@@ -23,4 +23,5 @@ export class ModelCallError extends Error {
   }
 }
 
+/** Whether an error is a ModelCallError. */
 export const isModelCallError = (e: unknown): e is ModelCallError => e instanceof ModelCallError;

@@ -22,4 +22,5 @@ export class StoreLockedError extends Error {
   }
 }
 
+/** Whether an error is a StoreLockedError. */
 export const isStoreLockedError = (e: unknown): e is StoreLockedError => e instanceof StoreLockedError;

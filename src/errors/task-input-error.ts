@@ -13,4 +13,5 @@ export class TaskInputError extends Error {
   }
 }
 
+/** Whether an error is a TaskInputError. */
 export const isTaskInputError = (e: unknown): e is TaskInputError => e instanceof TaskInputError;

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { PyPatternSchema, pySub } from "../tasks/python-re.js";
-import { PY_PUNCTUATION } from "../tasks/python-str.js";
+import { PyPatternSchema, pySub } from "../python/re.js";
+import { PY_PUNCTUATION } from "../python/str.js";
 import type { MetricFactory, MetricFn } from "./types.js";
 
 /**

@@ -29,6 +29,8 @@ function fromLogprobs<A extends string>(name: string, aggregation: A, higherIsBe
 export const acc = fromLogprobs("acc", "mean", true, ["multiple_choice", "loglikelihood"]);
 /** multiple_choice: 1 when the likeliest choice, each loglikelihood divided by its choice's length in characters, is the gold one. */
 export const accNorm = fromLogprobs("acc_norm", "mean", true, ["multiple_choice"]);
+/** multiple_choice: as acc_norm, each loglikelihood divided by its choice's length in UTF-8 bytes. */
+export const accBytes = fromLogprobs("acc_bytes", "mean", true, ["multiple_choice"]);
 /** loglikelihood: the continuation's loglikelihood per sample, aggregated as exp(−mean). */
 export const perplexity = fromLogprobs("perplexity", "perplexity", false, ["loglikelihood"]);
 /** loglikelihood_rolling: the text's loglikelihood, weighted by its word count: exp(−Σll / Σwords). */

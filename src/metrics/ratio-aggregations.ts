@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { bootstrapStderr, pyMean } from "./bootstrap.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
 
 /**
@@ -10,15 +11,18 @@ import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory
  *   byte count (`add(ll, count)`);
  * - `bits_per_byte`: −Σll / Σbytes / ln 2 (`add(ll, bytes)`).
  *
- * Here `weight` is the sample's count (words or bytes), not a repeat count. None has a stderr: the
- * harness bootstraps one for `perplexity` (100,000 random resamples) and defines none for the others.
- * State is two running sums, so memory stays constant however many samples there are.
+ * Here `weight` is the sample's count (words or bytes), not a repeat count. `perplexity` has lm-eval's
+ * bootstrap stderr (bootstrap.ts: 100,000 resamples drawn as lm-eval draws them, computed when the
+ * result is asked for), so it keeps every sample's value (8 bytes each); the others keep two running
+ * sums and have no stderr, as in lm-eval.
  */
 export interface RatioState extends AccumulatorState {
   readonly kind: "perplexity" | "weighted_perplexity" | "bits_per_byte";
   readonly n: number;
   readonly sum: number;
   readonly weight: number;
+  /** perplexity: every value, in order (the bootstrap resamples them). */
+  readonly values?: readonly number[];
 }
 
 type Kind = RatioState["kind"];
@@ -28,6 +32,7 @@ const StateSchema = z.strictObject({
   n: z.number().nonnegative(),
   sum: z.number(),
   weight: z.number().nonnegative(),
+  values: z.array(z.number()).optional(),
 });
 
 const FINISH: Readonly<Record<Kind, (sum: number, weight: number) => number>> = {
@@ -40,6 +45,8 @@ class RatioAccumulator implements Accumulator {
   private n = 0;
   private sum = 0;
   private weight = 0;
+  private readonly values: number[] = [];
+  private stderr: { n: number; value: number | null } | undefined;
 
   constructor(private readonly kind: Kind) {}
 
@@ -53,6 +60,7 @@ class RatioAccumulator implements Accumulator {
     this.n += 1;
     this.sum += value;
     this.weight += weight ?? 1;
+    if (this.kind === "perplexity") this.values.push(value);
   }
 
   merge(other: AccumulatorState): void {
@@ -60,15 +68,23 @@ class RatioAccumulator implements Accumulator {
     this.n += o.n;
     this.sum += o.sum;
     this.weight += o.weight;
+    if (this.kind === "perplexity") for (const v of o.values ?? []) this.values.push(v);
   }
 
   result(): AggregateResult {
     if (this.n === 0) return { value: Number.NaN, stderr: null, n: 0 };
-    return { value: FINISH[this.kind](this.sum, this.weight), stderr: null, n: this.n };
+    return { value: FINISH[this.kind](this.sum, this.weight), stderr: this.bootstrapped(), n: this.n };
+  }
+
+  /** lm-eval: a bootstrap stderr for perplexity over more than one sample (values from a state without them: none). */
+  private bootstrapped(): number | null {
+    if (this.kind !== "perplexity" || this.values.length < 2 || this.values.length !== this.n) return null;
+    if (this.stderr?.n !== this.n) this.stderr = { n: this.n, value: bootstrapStderr((xs) => Math.exp(-pyMean(xs)), this.values) };
+    return this.stderr.value;
   }
 
   state(): RatioState {
-    return { kind: this.kind, n: this.n, sum: this.sum, weight: this.weight };
+    return { kind: this.kind, n: this.n, sum: this.sum, weight: this.weight, ...(this.kind === "perplexity" ? { values: [...this.values] } : {}) };
   }
 }
 

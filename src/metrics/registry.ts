@@ -1,5 +1,5 @@
 import { exactMatch } from "./exact-match.js";
-import { acc, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
+import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
@@ -22,6 +22,7 @@ export const metrics = {
   exact_match: exactMatch,
   acc,
   acc_norm: accNorm,
+  acc_bytes: accBytes,
   perplexity,
   word_perplexity: wordPerplexity,
   byte_perplexity: bytePerplexity,

@@ -1,4 +1,4 @@
-import type { OutputType } from "../tasks/types.js";
+import type { OutputType } from "../work/task.js";
 
 /** Scores one filtered prediction against its reference (1/0 for exact_match). Pure. */
 export type MetricFn = (prediction: string, reference: string) => number;

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 /** What a function model may return: just the text, or a reply with usage and tool calls. */
 export type FunctionModelOutput = string | (Partial<ChatReply> & { text: string | null });

@@ -4,11 +4,12 @@ import { systemClock } from "../clock.js";
 import { scrubError } from "../errors/redact.js";
 import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ToolCall, Usage } from "../types.js";
-import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
 import { complete } from "./openai-completions.js";
+import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "./types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
+/** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
 export interface OpenAIChatOptions {
   readonly model: string;
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1. Default: the SDK's (OPENAI_BASE_URL, else OpenAI). */
@@ -35,22 +36,6 @@ export interface OpenAIChatOptions {
 }
 
 export const DEFAULT_MAX_REPLY_TOKEN_FACTOR = 4;
-
-/**
- * Creates an SDK client with its own retries off (streameval counts and paces every attempt itself)
- * and reply bodies capped at `maxReplyBytes` (default 16 MiB).
- */
-export function createSdkClient(opts: { baseURL?: string; apiKey: string; maxReplyBytes?: number }): OpenAI {
-  // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
-  return new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL,
-    maxRetries: 0,
-    timeout: 24 * 3600_000,
-    logLevel: "off",
-    fetch: cappedFetch(opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES),
-  });
-}
 
 /**
  * A chat-completions model over the official SDK. One call = one attempt. Streams by default and

@@ -1,11 +1,12 @@
 import type OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import { createSdkClient } from "./openai-chat.js";
 import { scrubError } from "../errors/redact.js";
+import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "./types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "../work/model.js";
 
+/** An OpenAI-compatible legacy completions endpoint (the loglikelihood pipelines' logprobs). */
 export interface OpenAICompletionsOptions {
   readonly model: string;
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (vLLM). Default: the SDK's. */

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
+/** Where `/metrics` listens (127.0.0.1 and a port; 0 picks a free one). */
 export interface MetricsServerOptions {
   readonly registry: Registry;
   /** 0 picks a free port. */
@@ -10,6 +11,7 @@ export interface MetricsServerOptions {
   readonly host?: string;
 }
 
+/** A running `/metrics` endpoint: its URL and how to close it. */
 export interface MetricsServer {
   /** e.g. http://127.0.0.1:9464/metrics */
   readonly url: string;

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { EvalEvent } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
 
+/** Where a run's Prometheus metrics are registered, their name prefix, and whether process metrics come too. */
 export interface RunMetricsOptions {
   /** The registry to fill (default: a new one, so two runs in one process never share counters). */
   readonly registry?: Registry;
@@ -14,6 +15,7 @@ export interface RunMetricsOptions {
 /** Breaker states as the gauge reports them. */
 export const BREAKER_STATE = { closed: 0, open: 1, "half-open": 2 } as const;
 
+/** A run's Prometheus registry, fed by its events: requests, tokens, cost, latency, errors. */
 export interface RunMetrics {
   readonly registry: Registry;
   /** Folds one run event into the metrics. */

@@ -1,6 +1,6 @@
 import { mergeMap, type OperatorFunction } from "rxjs";
-import type { Prepared, WorkItem } from "../pipelines/types.js";
-import type { Task } from "../tasks/types.js";
+import type { Prepared, WorkItem } from "../work/work-item.js";
+import type { Task } from "../work/task.js";
 import type { Sample } from "../types.js";
 
 /** A sample rendered for its task, ready to expand. `done` frees its place in the demand window. */

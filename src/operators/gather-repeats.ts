@@ -1,14 +1,21 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Outcome } from "../pipelines/types.js";
-import { scoreRepeats, type SampleScore } from "../pipelines/repeat-scores.js";
-import type { Task } from "../tasks/types.js";
+import type { Outcome } from "../work/work-item.js";
+import type { SampleScore } from "../tasks/score-repeats.js";
+import type { Task } from "../work/task.js";
 import type { ResultLine } from "../types.js";
 
 export interface GatherRepeatsOptions {
   readonly tasks: readonly Task[];
   /** Overrides every task's `repeats` (`--repeats`). */
   readonly repeats?: number;
+  /**
+   * Scores a sample's responses (in repeat order) together, as its pipeline does (PipelineDef.scoreRepeats);
+   * undefined for a task whose pipeline does not: the sample takes its first repeat's scores.
+   */
+  readonly scoreRepeats?: ScoreRepeats;
 }
+
+export type ScoreRepeats = (task: Task, responses: readonly string[], target: string | readonly string[]) => SampleScore | undefined;
 
 interface Pending {
   readonly k: number;
@@ -28,8 +35,8 @@ interface Pending {
  * scores for such tasks, so its numbers are lm-eval's. A sample with a failed repeat gets no `sample`
  * score (a rerun retries the failed repeat and completes it then).
  *
- * Generation tasks are scored from the responses; other output types (loglikelihood …) take the
- * first repeat's scores, as the harness's default take_first filter does.
+ * Generation tasks are scored from the responses (their pipeline's `scoreRepeats`); other output
+ * types (loglikelihood …) take the first repeat's scores, as the harness's default take_first filter does.
  *
  * Memory: one entry per sample × model with some repeats still in flight. `observe` feeds results
  * that do not pass through this operator (resumed from the store), so that a resumed sample completes.
@@ -37,11 +44,13 @@ interface Pending {
 export class RepeatGatherer {
   readonly #tasks = new Map<string, { readonly task: Task; readonly k: number }>();
   readonly #pending = new Map<string, Pending>();
+  readonly #scoreRepeats: ScoreRepeats | undefined;
 
   constructor(options: GatherRepeatsOptions) {
     if (options.repeats !== undefined && (!Number.isInteger(options.repeats) || options.repeats < 1)) {
       throw new RangeError(`Expected \`repeats\` to be an integer >= 1, got ${options.repeats}`);
     }
+    this.#scoreRepeats = options.scoreRepeats;
     for (const task of options.tasks) this.#tasks.set(task.name, { task, k: options.repeats ?? task.repeats });
   }
 
@@ -81,7 +90,8 @@ export class RepeatGatherer {
 
   #score(line: ResultLine, p: Pending): SampleScore | undefined {
     const task = this.#tasks.get(line.task)?.task;
-    if (task?.outputType === "generate_until") return scoreRepeats(task, p.responses.map((r) => r ?? ""), line.target ?? "");
+    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "");
+    if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }
 }

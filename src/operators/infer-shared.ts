@@ -1,6 +1,7 @@
 import { defer, lastValueFrom, mergeMap, of, type OperatorFunction } from "rxjs";
-import type { ChatRequest } from "../models/types.js";
-import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
+import type { ChatRequest } from "../work/model.js";
+import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { PipelineContext } from "./pipeline-context.js";
 import { infer } from "./infer.js";
 
 /**

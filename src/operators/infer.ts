@@ -2,9 +2,10 @@ import { defer, mergeMap, type OperatorFunction } from "rxjs";
 import { usageOrEstimate } from "../cost/estimate-usage.js";
 import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import { requestTiming } from "../observe/request-timing.js";
-import type { Inferred, PipelineContext, WorkItem } from "../pipelines/types.js";
+import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { PipelineContext } from "./pipeline-context.js";
 
 /**
  * Sends each work item to its model and emits one `Inferred` per item, in completion order: the

@@ -1,5 +1,5 @@
 import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import { isCutOff } from "./cut-off.js";
 import type { ResultLine } from "../types.js";
 

@@ -2,7 +2,7 @@ import { mergeMap, type OperatorFunction } from "rxjs";
 import { approximateTokens } from "../routing/count-tokens.js";
 import { chooseRoute } from "../routing/rules.js";
 import type { RouteContext, RouteRule } from "../routing/types.js";
-import type { Outcome } from "../pipelines/types.js";
+import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import type { PreparedSample } from "./expand.js";
 

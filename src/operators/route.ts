@@ -1,5 +1,5 @@
 import { groupBy, map, mergeMap, type OperatorFunction } from "rxjs";
-import type { Outcome, WorkItem } from "../pipelines/types.js";
+import type { Outcome, WorkItem } from "../work/work-item.js";
 
 /**
  * Sends each work item to the pipeline of its task's `output_type` and merges their outcomes.

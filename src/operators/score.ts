@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Inferred, Outcome } from "../pipelines/types.js";
+import type { Inferred, Outcome } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
 import type { ResultLine } from "../types.js";
 
@@ -27,12 +27,14 @@ export function toResultLine(inferred: Inferred): ResultLine {
     return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
   }
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
-  const { filtered, scores } = scoreResponse(work.task, response, work.prepared.target);
+  const targets = work.prepared.targets as string[] | undefined;
+  const { filtered, scores } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
   return {
     ...base,
     response,
     filtered,
     target: work.prepared.target,
+    ...(targets ? { targets } : {}),
     scores,
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,

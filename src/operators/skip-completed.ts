@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from "rxjs";
 import type { EvalEvent } from "../events.js";
-import type { WorkItem } from "../pipelines/types.js";
+import type { WorkItem } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
 

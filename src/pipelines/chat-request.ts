@@ -1,6 +1,6 @@
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import type { ChatMessage } from "../types.js";
-import type { WorkItem } from "./types.js";
+import type { WorkItem } from "../work/work-item.js";
 
 /**
  * A chat request for `messages` with the task's generation settings (`max_tokens`, `temperature`,

@@ -1,11 +1,13 @@
 import { pipe } from "rxjs";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import type { ChatMessage } from "../types.js";
 import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
 import { score } from "../operators/score.js";
+import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { PipelineDef, WorkItem } from "./types.js";
+import type { PipelineDef } from "./types.js";
+import type { WorkItem } from "../work/work-item.js";
 
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
 export function generateUntilRequest(work: WorkItem): ChatRequest {
@@ -18,6 +20,7 @@ export const generateUntil: PipelineDef = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
+    ...withTargets(task.targets?.(sample.doc)),
     ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
   }),
   create: (context) =>
@@ -25,4 +28,10 @@ export const generateUntil: PipelineDef = {
       context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
       score(),
     ),
+  scoreRepeats,
 };
+
+/** `targets` on the prepared sample when the task gives several gold answers. */
+function withTargets(targets: string[] | undefined): { targets?: string[] } {
+  return targets ? { targets } : {};
+}

@@ -1,5 +1,5 @@
-import type { ChatReply, ChatRequest, TokenLogprobs } from "../models/types.js";
-import type { Inferred } from "./types.js";
+import type { ChatReply, ChatRequest, TokenLogprobs } from "../work/model.js";
+import type { Inferred } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { continuationLoglikelihood, type ContinuationScore } from "./loglikelihood-scores.js";
 

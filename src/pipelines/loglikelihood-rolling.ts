@@ -4,7 +4,8 @@ import { infer } from "../operators/infer.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, countBytes, countWords } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
-import type { Inferred, Outcome, PipelineDef, WorkItem } from "./types.js";
+import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import type { PipelineDef } from "./types.js";
 
 const rollingText = (work: WorkItem): ScoredText => ({ text: work.prepared.target, split: 0, length: codePoints(work.prepared.target) });
 

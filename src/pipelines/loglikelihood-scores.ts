@@ -1,5 +1,5 @@
-import type { TokenLogprobs } from "../models/types.js";
-import { isPySpace, pyRstrip } from "../tasks/python-str.js";
+import type { TokenLogprobs } from "../work/model.js";
+import { isPySpace, pyRstrip } from "../python/str.js";
 
 /**
  * Loglikelihoods from echoed prompt logprobs, as lm-evaluation-harness's `local-completions` computes

@@ -3,7 +3,8 @@ import { infer } from "../operators/infer.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
-import type { Inferred, Outcome, PipelineDef, WorkItem } from "./types.js";
+import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import type { PipelineDef } from "./types.js";
 
 /** The text scored: the prompt (`doc_to_text`) followed by the continuation (`doc_to_target`, as is). */
 export function continuationText(work: WorkItem): ScoredText {

@@ -1,8 +1,8 @@
-import type { Judgment } from "../scorers/judge.js";
+import type { Judgment } from "../work/judgment.js";
 import { scoreResponse } from "../tasks/score.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import type { ChatMessage, ErrorInfo, ResultLine, Timing, Usage, WorkKey } from "../types.js";
-import type { TurnRecord } from "./multi-turn-state.js";
+import type { TurnRecord } from "../work/conversation-state.js";
 
 /** The metric of judge ratings; its filter slot names the turn (`turn_1` …) or `overall`. */
 export const JUDGE_METRIC = "judge_score";

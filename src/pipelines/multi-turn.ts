@@ -11,9 +11,11 @@ import { conversationFields } from "../tasks/conversation-fields.js";
 import type { ConversationConfig } from "../tasks/conversation-keys.js";
 import type { ChatMessage, ErrorInfo } from "../types.js";
 import { conversationLine } from "./multi-turn-result.js";
-import { type ConversationState, memoryConversationState, type TurnRecord } from "./multi-turn-state.js";
+import { type ConversationState, memoryConversationState, type TurnRecord } from "../work/conversation-state.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { Outcome, PipelineContext, PipelineDef, Prepared, WorkItem } from "./types.js";
+import type { Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import type { PipelineContext } from "../operators/pipeline-context.js";
+import type { PipelineDef } from "./types.js";
 
 /** A conversation made ready: its user turns, and what grading it needs. */
 export interface MultiTurnPrepared extends Prepared {

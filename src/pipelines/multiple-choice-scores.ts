@@ -1,3 +1,4 @@
+import { GOLD_ERROR, pyIndex } from "../tasks/gold.js";
 import { codePoints } from "./loglikelihood-scores.js";
 
 /** What a multiple_choice sample scores, from its choices' loglikelihoods. */
@@ -7,7 +8,7 @@ export interface MultipleChoiceResult {
   /** The likeliest choice once each loglikelihood is divided by its choice's length. */
   readonly predNorm: number;
   /** acc, acc_norm and exact_match, as lm-eval's `process_results` computes them. */
-  readonly values: Readonly<Record<"acc" | "acc_norm" | "exact_match", number>>;
+  readonly values: Readonly<Record<"acc" | "acc_norm" | "acc_bytes" | "exact_match", number>>;
 }
 
 /**
@@ -16,8 +17,10 @@ export interface MultipleChoiceResult {
  * - `acc_norm`: 1 when argmax(lls / len(choice)) is the gold index, where len is the choice's length in
  *   characters (Python `len`, code points), without the target delimiter. (The harness's docs speak of
  *   byte length; its code divides by `len(choice)`, and so does this.)
+ * - `acc_bytes`: as acc_norm, with the choice's length in UTF-8 bytes;
  * - `exact_match`: 1 when the gold choice is the greedy continuation.
- * A gold index of -1 (a gold index error) scores 0 everywhere. Pure.
+ * A gold index error (GOLD_ERROR) scores 0 everywhere; a negative gold index never equals a prediction
+ * (acc, acc_norm: 0) and picks `is_greedy[gold]` from the end, as in Python. Pure.
  */
 export function multipleChoiceResult(lls: readonly number[], greedy: readonly boolean[], choices: readonly string[], gold: number): MultipleChoiceResult {
   if (lls.length !== choices.length || greedy.length !== choices.length) {
@@ -25,14 +28,16 @@ export function multipleChoiceResult(lls: readonly number[], greedy: readonly bo
   }
   const pred = argmax(lls);
   const predNorm = argmax(lls.map((ll, i) => ll / codePoints(choices[i]!)));
-  const ok = gold >= 0 && gold < choices.length;
+  const predByte = argmax(lls.map((ll, i) => ll / Buffer.byteLength(choices[i]!, "utf8")));
+  const ok = gold !== GOLD_ERROR && gold < choices.length;
   return {
     pred,
     predNorm,
     values: {
       acc: ok && pred === gold ? 1 : 0,
       acc_norm: ok && predNorm === gold ? 1 : 0,
-      exact_match: ok && greedy[gold] ? 1 : 0,
+      acc_bytes: ok && predByte === gold ? 1 : 0,
+      exact_match: ok && pyIndex(greedy, gold) ? 1 : 0,
     },
   };
 }

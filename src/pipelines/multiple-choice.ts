@@ -1,13 +1,14 @@
 import { map, pipe } from "rxjs";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { infer } from "../operators/infer.js";
-import { goldIndex, rawTarget } from "../tasks/gold.js";
-import { pyStr } from "../tasks/python-repr.js";
+import { GOLD_ERROR, goldIndex, pyIndex, rawTarget } from "../tasks/gold.js";
+import { pyStr } from "../python/repr.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { multipleChoiceResult } from "./multiple-choice-scores.js";
-import type { Inferred, Outcome, PipelineDef, Prepared, WorkItem } from "./types.js";
+import type { Inferred, Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import type { PipelineDef } from "./types.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
 export interface MultipleChoicePrepared extends Prepared {
@@ -62,7 +63,7 @@ export const multipleChoice: PipelineDef = {
     if (choices.length === 0) throw new TaskInputError("doc_to_choice: no choices", "doc_to_choice");
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);
-    return { input: task.prompt(sample.doc), target: gold >= 0 ? choices[gold]! : pyStr(raw), choices, gold };
+    return { input: task.prompt(sample.doc), target: gold === GOLD_ERROR ? pyStr(raw) : (pyIndex(choices, gold) ?? pyStr(raw)), choices, gold };
   },
   create: (context) =>
     pipe(

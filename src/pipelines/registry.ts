@@ -16,4 +16,5 @@ export const pipelines = {
   tool_use: toolUse,
 } satisfies Record<string, PipelineDef>;
 
+/** The bundled pipelines by output type (the registry `evaluate` uses when given none). */
 export const defaultPipelines: PipelineRegistry = pipelines;

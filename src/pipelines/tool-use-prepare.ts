@@ -4,9 +4,9 @@ import type { BfclFunction, PossibleParams } from "../scorers/bfcl-checker.js";
 import { bfclToOpenAITools, possibleAnswerFunction, readBfclFunctions, readPossibleAnswer } from "../scorers/bfcl-tools.js";
 import { conversationFields } from "../tasks/conversation-fields.js";
 import type { ConversationConfig } from "../tasks/conversation-keys.js";
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import type { ChatMessage, Sample } from "../types.js";
-import type { Prepared } from "./types.js";
+import type { Prepared } from "../work/work-item.js";
 
 /** A tool-use sample made ready: the conversation, the tools the model sees, and what scores it. */
 export interface ToolUsePrepared extends Prepared {

@@ -6,7 +6,7 @@ import { registryToolset, type ToolRegistry, type Toolset } from "../agent/tools
 import { fitContext } from "../context/fit-context.js";
 import { resolveContextPolicy } from "../context/resolve-policy.js";
 import { loadChatTokenCounter } from "../context/token-counter.js";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
 import { scoreSimpleCall } from "../scorers/bfcl-score.js";
@@ -15,11 +15,14 @@ import { scoreResponse } from "../tasks/score.js";
 import type { ChatMessage, ResultLine } from "../types.js";
 import { prepareToolUse, type ToolUsePrepared } from "./tool-use-prepare.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { Inferred, Outcome, PipelineContext, PipelineDef, WorkItem } from "./types.js";
+import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import type { PipelineContext } from "../operators/pipeline-context.js";
+import type { PipelineDef } from "./types.js";
 
 /** The metric of expected-call scoring: 1 when the BFCL checker accepts the call. */
 export const CALL_ACCURACY = "call_accuracy,none";
 
+/** The code tools a tool_use pipeline's agent tasks may name. */
 export interface ToolUseOptions {
   /** Code tools an agent task may name in `agent.tools` (default: the built-in ones). */
   readonly tools?: ToolRegistry;
@@ -40,6 +43,7 @@ export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
   };
 }
 
+/** `output_type: tool_use` with the built-in code tools (see createToolUse). */
 export const toolUse: PipelineDef = createToolUse();
 
 const configOf = (work: WorkItem) => work.task.config as ConversationConfig;

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { BudgetGate } from "../cost/budget-gate.js";
 import type { EvalEvent } from "../events.js";
-import type { ModelClient } from "../models/types.js";
+import type { ModelClient } from "../work/model.js";
 import type { AttemptTimeouts } from "./attempt-watch.js";
 import type { BackoffOptions } from "./backoff.js";
 import { createDispatcher, type Dispatcher } from "./dispatcher.js";

@@ -5,7 +5,7 @@ import { budgetRefusal } from "../cost/budget-refusal.js";
 import { type Classified, classifyApiError } from "../errors/classify-api-error.js";
 import { isModelCallError, ModelCallError } from "../errors/model-call-error.js";
 import type { EvalEvent } from "../events.js";
-import type { ChatReply, ChatRequest, ModelClient } from "../models/types.js";
+import type { ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 import { AdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
 import { type AttemptTimeouts, type AttemptWatch, AttemptWatchdog } from "./attempt-watch.js";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, validateBackoff } from "./backoff.js";

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { ChatRequest } from "../models/types.js";
+import type { ChatRequest } from "../work/model.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export interface RateLimitOptions {

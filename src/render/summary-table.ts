@@ -42,6 +42,19 @@ export function renderSummaryTable(summary: Summary): string {
       if (r) out.push(`${model} reliability: ${r}`);
     }
   }
+  if (summary.groups && Object.keys(summary.groups).length) {
+    // lm-eval's groups table: each group's aggregate over its tasks.
+    const rows: string[][] = [["group", "model", "metric", "value", "± stderr", "n", "tasks"]];
+    for (const [name, g] of Object.entries(summary.groups)) {
+      const shown = g.alias ? `${name} (${g.alias})` : name;
+      for (const [model, { metrics }] of Object.entries(g.models)) {
+        const entries = Object.entries(metrics);
+        if (entries.length === 0) rows.push([shown, model, "-", "-", "-", "-", String(g.tasks.length)]);
+        for (const [key, v] of entries) rows.push([shown, model, key, v.value.toFixed(4), v.stderr === null ? "-" : v.stderr.toFixed(4), String(v.n), String(g.tasks.length)]);
+      }
+    }
+    out.push("", table(rows));
+  }
   const costLines = renderCostLines(summary);
   if (costLines.length) out.push("", ...costLines);
   out.push(...renderTimingBreakdown(summary, table));

@@ -1,4 +1,4 @@
-import type { Task } from "../tasks/types.js";
+import type { Task } from "../work/task.js";
 import type { Doc, Sample } from "../types.js";
 
 /** What a routing rule may look at: the sample, its task, and its rendered prompt. */

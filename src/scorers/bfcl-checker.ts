@@ -1,4 +1,4 @@
-import { isPyDict, type PyDict, pyEquals, pyIn, pyReprValue, pyType, type PyTypeName, type PyValue } from "./py-value.js";
+import { isPyDict, type PyDict, pyEquals, pyIn, pyReprValue, pyType, type PyTypeName, type PyValue } from "../python/value.js";
 
 /**
  * The Berkeley Function Calling Leaderboard's AST checker for the `simple` category, ported from

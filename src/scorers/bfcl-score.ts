@@ -1,7 +1,7 @@
 import type { ToolCall } from "../types.js";
 import { type BfclFunction, type CheckOptions, type CheckResult, type PossibleParams, simpleAstCheck } from "./bfcl-checker.js";
-import { parsePyJson } from "./py-json.js";
-import { type PyDict, toPlainJson } from "./py-value.js";
+import { parsePyJson } from "../python/json.js";
+import { type PyDict, toPlainJson } from "../python/value.js";
 
 /** How one reply's tool calls scored against a BFCL possible answer. */
 export interface CallScore {

@@ -1,6 +1,6 @@
 import { TaskInputError } from "../errors/task-input-error.js";
 import { type BfclFunction, type BfclParam, convertFuncName, type PossibleParams, typeName } from "./bfcl-checker.js";
-import { type PyValue, typedFromJson } from "./py-value.js";
+import { type PyValue, typedFromJson } from "../python/value.js";
 
 /**
  * BFCL function docs → OpenAI tools, as BFCL's `convert_to_tool` does for OpenAI-style FC models:

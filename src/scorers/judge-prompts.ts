@@ -1,3 +1,5 @@
+import type { JudgePromptName } from "../work/judgment.js";
+
 /**
  * MT-Bench's single-answer grading prompts, verbatim from FastChat
  * (`fastchat/llm_judge/data/judge_prompts.jsonl`): the judge gets `system_prompt` as the system
@@ -14,8 +16,6 @@ export interface JudgePrompt {
   readonly ref_based: boolean;
   readonly multi_turn: boolean;
 }
-
-export type JudgePromptName = "single-v1" | "single-math-v1" | "single-v1-multi-turn" | "single-math-v1-multi-turn";
 
 const RATE =
   'After providing your explanation, you must rate the response on a scale of 1 to 10 by strictly following this format: "[[rating]]", for example: "Rating: [[5]]".';

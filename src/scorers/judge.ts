@@ -1,9 +1,9 @@
 import { costOf, type Price } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { Dispatcher } from "../reliability/dispatcher.js";
-import type { ErrorInfo, Usage } from "../types.js";
-import { extractRating, type JudgePromptName } from "./judge-prompts.js";
+import { extractRating } from "./judge-prompts.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
+import type { Judgment } from "../work/judgment.js";
 
 /**
  * A judge model for LLM-graded tasks. It has its own dispatcher (endpoint, limits, breaker), so
@@ -20,20 +20,6 @@ export interface Judge {
 export interface JudgeSettings {
   readonly temperature: number;
   readonly max_tokens: number;
-}
-
-/** One graded turn. A judgment without a rating (`rating: null`) is left out of every average. */
-export interface Judgment {
-  /** 1-based. */
-  readonly turn: number;
-  readonly prompt: JudgePromptName;
-  readonly rating: number | null;
-  readonly judgment: string | null;
-  readonly usage: Usage | null;
-  readonly cost_usd: number | null;
-  readonly attempts: number;
-  /** The judge call failed (after its retries): the turn is not graded, and a rerun grades it. */
-  readonly error?: ErrorInfo;
 }
 
 export interface JudgeCall {

@@ -1,5 +1,6 @@
 import type { ChatMessage } from "../types.js";
-import { formatPrompt, JUDGE_PROMPTS, type JudgePromptName } from "./judge-prompts.js";
+import { formatPrompt, JUDGE_PROMPTS } from "./judge-prompts.js";
+import { type JudgePromptName } from "../work/judgment.js";
 
 /** A conversation to grade, one turn at a time. */
 export interface JudgeInput {

@@ -24,6 +24,7 @@ export interface SimStats {
   readonly completionTokens: number;
 }
 
+/** A running simulator: its base URL, counts of what it served, and how to close it. */
 export interface SimServer {
   /** Base URL for an OpenAI client, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;

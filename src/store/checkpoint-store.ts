@@ -4,12 +4,14 @@ import { Level } from "level";
 import { ConfigError } from "../errors/config-error.js";
 import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
 import type { RunMeta } from "./run-meta.js";
-import { jsonSublevel, RunStore, type RunStoreOptions } from "./run-store.js";
+import { jsonSublevel } from "./json-sublevel.js";
+import { RunStore, type RunStoreOptions } from "./run-store.js";
 
 /** The LevelDB folder inside `--store` (run folders with rejects files sit beside it). */
 export const LEVELDB_DIR = "checkpoint.leveldb";
 const OWNER_FILE = "owner.json";
 
+/** How a checkpoint store is opened: who holds its lock, whether to create it, its cache, and the run store's settings. */
 export interface OpenStoreOptions extends RunStoreOptions {
   /** Written to `<store>/owner.json` so another process's lock error can name who holds the store. */
   readonly owner?: { readonly command?: string; readonly run?: string };

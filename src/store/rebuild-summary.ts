@@ -14,6 +14,7 @@ export async function rebuildSummary(meta: RunMeta, runStore: RunStore, each?: (
     run: meta.run,
     tasks: meta.tasks.map((t) => ({ name: t.name, aggregations: new Map(Object.entries(t.aggregations)) })),
     models: meta.models,
+    ...(meta.groups?.length ? { groups: meta.groups } : {}),
   });
   for await (const line of runStore.results()) {
     builder.addResult(line);

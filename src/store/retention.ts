@@ -15,6 +15,7 @@ export interface Prunable {
   prune(rule: RetentionRule, options: { maxDeletes?: number }): Promise<{ pruned: number; more: boolean }>;
 }
 
+/** How often old records are pruned, and which are kept (by age or count). */
 export interface RetentionOptions {
   readonly store: Prunable;
   readonly rule: RetentionRule;
@@ -27,6 +28,7 @@ export interface RetentionOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** A running retention loop: stop it when the run ends. */
 export interface RetentionLoop {
   /** Cancels the next prune and waits for one in progress. Idempotent. */
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { GroupSpec } from "../summary/groups.js";
 import type { Summary } from "../summary/summary.js";
 
 /**
@@ -35,6 +36,8 @@ export interface RunMeta {
   readonly run: string;
   readonly identity: RunIdentity;
   readonly tasks: readonly TaskMeta[];
+  /** The groups over the tasks (group files), so a rebuilt summary reports them too. */
+  readonly groups?: readonly GroupSpec[];
   readonly models: readonly string[];
   /** Options worth showing (inputs, concurrency, limit …); never an API key. */
   readonly options: Readonly<Record<string, unknown>>;

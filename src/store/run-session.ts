@@ -1,12 +1,16 @@
+import type { GroupSpec } from "../summary/groups.js";
 import type { Summary } from "../summary/summary.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import { identityChanges, type RunIdentity, type RunMeta, type RunStatus, type TaskMeta } from "./run-meta.js";
 import type { RunStore } from "./run-store.js";
 
+/** What a run records about itself when it starts (identity, tasks, models), so a rerun can resume it. */
 export interface BeginRunOptions {
   readonly run: string;
   readonly identity: RunIdentity;
   readonly tasks: readonly TaskMeta[];
+  /** Groups over the tasks (group files). */
+  readonly groups?: readonly GroupSpec[];
   readonly models: readonly string[];
   /** Options worth showing in `runs show`; never a secret. */
   readonly options?: Readonly<Record<string, unknown>>;
@@ -47,6 +51,7 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
     run: options.run,
     identity: previous?.identity ?? options.identity,
     tasks: options.tasks,
+    ...(options.groups?.length ? { groups: options.groups } : {}),
     models: options.models,
     options: options.options ?? {},
     created_at: previous?.created_at ?? started,

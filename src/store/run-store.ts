@@ -1,12 +1,14 @@
-import type { BatchOperation, Level } from "level";
+import type { BatchOperation } from "level";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
-import { kvConversationState } from "../pipelines/multi-turn-state-kv.js";
-import type { ConversationState } from "../pipelines/multi-turn-state.js";
+import { kvConversationState } from "../work/conversation-state-kv.js";
+import type { ConversationState } from "../work/conversation-state.js";
 import { GroupCommit } from "./group-commit.js";
+import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";
 
+/** How a run's records are written: fsync interval, batch size, and the time index for pruning. */
 export interface RunStoreOptions {
   /**
    * At most this long (ms, default 1000) between a record being written and an fsync of LevelDB's
@@ -24,17 +26,15 @@ export interface RunStoreOptions {
   readonly now?: () => number;
 }
 
+/** Bounds on one prune of old records. */
 export interface PruneOptions {
   /** Most records deleted by one prune (default 10,000): bounded work; `more` says when to go on. */
   readonly maxDeletes?: number;
 }
 
-type Db = Level<string, unknown>;
 type Op = BatchOperation<Db, string, unknown>;
 type Snapshot = ReturnType<Db["snapshot"]>;
-/** A JSON-valued sublevel of the root with string keys; an array names a nested one (`[run, "d"]`). */
-export const jsonSublevel = (db: Db, name: string | string[]) => db.sublevel<string, unknown>(name, { valueEncoding: "json" });
-type Sub = ReturnType<typeof jsonSublevel>;
+type Sub = JsonSublevel;
 
 /**
  * One run's records, in its own sublevel `run:<name>` with three parts:

@@ -1,9 +1,8 @@
-import type { BatchOperation, Level } from "level";
-import type { jsonSublevel } from "./run-store.js";
+import type { BatchOperation } from "level";
+import type { Db, JsonSublevel } from "./json-sublevel.js";
 
-type Db = Level<string, unknown>;
 type Op = BatchOperation<Db, string, unknown>;
-type Sub = ReturnType<typeof jsonSublevel>;
+type Sub = JsonSublevel;
 
 /** Which records a prune keeps: those recorded within the last `maxAgeMs`, or the newest `maxCount`. */
 export type RetentionRule = { readonly maxAgeMs: number } | { readonly maxCount: number };

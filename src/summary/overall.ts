@@ -1,11 +1,4 @@
-import type { MetricValue, ModelSummary } from "./summary.js";
-
-/** Every task of a run together, per model: sample counts summed, metrics pooled over the tasks that have them. */
-export interface OverallModelSummary {
-  samples: { total: number; ok: number; error: number; resumed: number };
-  metrics: Record<string, MetricValue>;
-  cost_usd: number | null;
-}
+import type { MetricValue, ModelSummary, OverallModelSummary } from "./summary.js";
 
 /**
  * The run's overall results over several tasks, as lm-evaluation-harness aggregates a group with

@@ -2,6 +2,7 @@ import type { EvalEvent } from "../events.js";
 import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
+import { groupSummaries, type GroupSpec } from "./groups.js";
 import { LatencyHistogram } from "./latency.js";
 import { foldScores } from "./line-scores.js";
 import { overallSummary } from "./overall.js";
@@ -33,6 +34,8 @@ export interface SummaryBuilderOptions {
   /** Task names in order, with each task's metric aggregations (`metric` → aggregation name). */
   readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string> }[];
   readonly models: readonly string[];
+  /** Groups over the tasks (from group files), reported under `groups`. */
+  readonly groups?: readonly GroupSpec[];
 }
 
 /**
@@ -117,10 +120,18 @@ export class SummaryBuilder {
       models: tasks[first]?.models ?? {},
       tasks,
       ...(Object.keys(tasks).length > 1 ? { overall: { models: overallSummary(tasks) } } : {}),
+      ...(this.options.groups?.length ? { groups: groupSummaries(this.options.groups, tasks, this.#modelNames()) } : {}),
       rejected: this.#rejected,
       duplicates: this.#duplicates,
       wall_s: Math.round(wall_s * 1000) / 1000,
     };
+  }
+
+  /** The run's models, then any other model a result names (a routed or resumed one). */
+  #modelNames(): string[] {
+    const names = new Set(this.options.models);
+    for (const byModel of this.#acc.values()) for (const m of byModel.keys()) names.add(m);
+    return [...names];
   }
 
   #modelSummary(a: ModelAcc, model: string): ModelSummary {

@@ -4,14 +4,15 @@ import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { ProcessStats } from "../observe/process-sampler.js";
 import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
-import type { OverallModelSummary } from "./overall.js";
 
+/** A metric aggregated over a task's samples: its value, standard error (null where undefined) and sample count. */
 export interface MetricValue {
   readonly value: number;
   readonly stderr: number | null;
   readonly n: number;
 }
 
+/** One model's results on one task: sample counts, each metric's value with its stderr, latency, cost. */
 export interface ModelSummary {
   samples: { total: number; ok: number; error: number; resumed: number; rejected: number };
   metrics: Record<string, MetricValue>;
@@ -26,6 +27,7 @@ export interface ModelSummary {
   reliability?: ModelReliability;
 }
 
+/** Why a run stopped before its input ended: the budget, an interrupt, or a fatal error. */
 export type StopReason = "budget" | "interrupted" | "fatal";
 
 /** The summary contract of DESIGN.md. `models` is the first task's; `tasks` has every task. */
@@ -38,6 +40,8 @@ export interface Summary {
   tasks: Record<string, { models: Record<string, ModelSummary> }>;
   /** With several tasks: every task together, per model (metrics pooled as lm-eval pools a group). */
   overall?: { models: Record<string, OverallModelSummary> };
+  /** Each group of the run's group files, aggregated as lm-eval aggregates it (see groups.ts). */
+  groups?: Record<string, GroupSummary>;
   rejected: number;
   duplicates: number;
   wall_s: number;
@@ -49,4 +53,19 @@ export interface Summary {
   throughput?: RunThroughput;
   /** The process during the run: peak RSS and heap, CPU, event-loop delay (src/observe). */
   process?: ProcessStats;
+}
+
+/** Every task of a run together, per model: sample counts summed, metrics pooled over the tasks that have them. */
+export interface OverallModelSummary {
+  samples: { total: number; ok: number; error: number; resumed: number };
+  metrics: Record<string, MetricValue>;
+  cost_usd: number | null;
+}
+
+/** A group's results (groups.ts): per model, its aggregated metrics; `metrics` is the first model's. */
+export interface GroupSummary {
+  alias?: string;
+  tasks: string[];
+  metrics: Record<string, MetricValue>;
+  models: Record<string, { metrics: Record<string, MetricValue> }>;
 }

@@ -8,18 +8,13 @@ import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
-import { pyStr } from "./python-repr.js";
+import { pyLiteralEval } from "../python/literal.js";
+import { pyStr } from "../python/repr.js";
+import { isPySpace } from "../python/str.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import type { MetricSpec, NamedFilter, Task } from "./types.js";
-import { formatPath, type ConfigPath } from "./yaml-location.js";
-
-/** Reports a problem at a path of the task file; the loader turns it into a ConfigError at file:line. */
-export interface ConfigSite {
-  fail(path: ConfigPath, message: string): never;
-  /** File and line of a path, for errors raised by the template compiler. */
-  where(path: ConfigPath): { file?: string; line?: number; key: string };
-}
+import type { MetricSpec, NamedFilter, Task } from "../work/task.js";
+import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
 
 // Output types whose prompt and reference come from doc_to_text / doc_to_target.
 const NEEDS_TEXT_AND_TARGET = new Set(["generate_until", "multiple_choice", "loglikelihood", "loglikelihood_rolling"]);
@@ -55,32 +50,63 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const targetOf = config.doc_to_target === undefined ? undefined : compileField(config.doc_to_target, site.where(["doc_to_target"]));
   const choices = config.doc_to_choice === undefined ? undefined : compileChoices(config.doc_to_choice, site.where(["doc_to_choice"]));
   const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
+  const genPrefix = compileGenPrefix(config, site);
 
   const textOf = (doc: Doc): string => {
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(doc));
   };
   const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}) });
-  const prompt = (doc: Doc): string => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") + textOf(doc);
+  if (genPrefix && fewshot) site.fail(["gen_prefix"], "gen_prefix with few-shot examples is not supported (lm-eval also prefixes each example's answer)");
+  // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
+  const withPrefix = (q: string, doc: Doc): string => {
+    const prefix = genPrefix?.(doc);
+    if (!prefix) return q;
+    return q + (requiresDelimiter(q, prefix) ? config.target_delimiter : "") + prefix;
+  };
+  const prompt = (doc: Doc): string => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") + withPrefix(textOf(doc), doc);
   const messages = (doc: Doc): ChatMessage[] => {
     const system = description?.render(doc) ?? "";
-    return [...(system ? [{ role: "system" as const, content: system }] : []), ...(fewshot?.turns(doc) ?? []), { role: "user", content: textOf(doc) }];
+    const prefix = genPrefix?.(doc);
+    return [
+      ...(system ? [{ role: "system" as const, content: system }] : []),
+      ...(fewshot?.turns(doc) ?? []),
+      { role: "user", content: textOf(doc) },
+      // lm-eval's chat path: the answer starts in an assistant turn the model continues.
+      ...(prefix ? [{ role: "assistant" as const, content: prefix }] : []),
+    ];
   };
 
   const target = (doc: Doc): string => {
     if (!targetOf) return "";
     const raw = targetOf(doc);
-    // lm-eval: with doc_to_choice, a generate_until target is an index into the choices.
+    // lm-eval: with doc_to_choice, a generate_until target is an index into the choices (`choices[gold]`:
+    // Python indexing, so -1 is the last choice).
     if (choices && outputType !== "multiple_choice") {
-      const index = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
+      const index = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
       if (index !== undefined) {
         const list = choices(doc);
-        if (index >= list.length) throw new TaskInputError(`doc_to_target: index ${index} is out of range for ${list.length} choices`);
-        return list[index]!;
+        const at = index < 0 ? list.length + index : index;
+        if (at < 0 || at >= list.length) throw new TaskInputError(`doc_to_target: index ${index} is out of range for ${list.length} choices`);
+        return list[at]!;
       }
     }
     return pyStr(raw);
   };
+
+  const targets = (doc: Doc): string[] | undefined => {
+    if (!targetOf || choices) return undefined;
+    const raw = targetOf(doc);
+    if (Array.isArray(raw)) return raw.map(pyStr);
+    if (typeof raw !== "string" || !targetIsTemplate || raw.length < 2 || raw[0] !== "[" || raw.at(-1) !== "]") return undefined;
+    try {
+      const list = pyLiteralEval(raw);
+      return Array.isArray(list) ? list.map(pyStr) : undefined;
+    } catch {
+      return undefined; // lm-eval keeps the text when literal_eval fails
+    }
+  };
+  const targetIsTemplate = typeof config.doc_to_target === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.doc_to_target);
 
   return {
     name: config.task,
@@ -94,9 +120,10 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     origin,
     prompt,
     target,
+    ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
-    ...(fewshot && options.fewshotAsMultiturn ? { messages } : {}),
+    ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
   };
 }
 
@@ -168,4 +195,19 @@ function createWith<T>(create: () => T, path: ConfigPath, site: ConfigSite): T {
     }
     site.fail([...path, ...issue.path], issue.message);
   }
+}
+
+/** `gen_prefix`: a sample's field when the line has one of that name (as lm-eval reads a column), else a template. */
+function compileGenPrefix(config: TaskConfig, site: ConfigSite): ((doc: Doc) => string) | undefined {
+  const spec = config.gen_prefix;
+  if (spec === undefined) return undefined;
+  const template = compileTemplate(spec, site.where(["gen_prefix"]));
+  const isName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(spec);
+  return (doc) => (isName && Object.hasOwn(doc, spec) ? pyStr(doc[spec]) : template.render(doc));
+}
+
+/** lm-eval's requires_delimiter: neither side has whitespace where they join. */
+function requiresDelimiter(prefix: string, suffix: string): boolean {
+  if (prefix === "" || suffix === "") return false;
+  return !(isPySpace(prefix.at(-1)!) || isPySpace(suffix[0]!));
 }

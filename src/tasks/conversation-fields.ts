@@ -1,10 +1,10 @@
 import * as z from "zod";
 import { ConfigError, TaskInputError } from "../errors/index.js";
 import type { ChatMessage, Doc } from "../types.js";
-import type { ConfigSite } from "./build.js";
+import type { ConfigSite } from "./yaml-location.js";
 import type { ConversationConfig } from "./conversation-keys.js";
 import { compileValueTemplate } from "./template.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 
 /**
  * The conversation keys of a task (see conversation-keys.ts) compiled into getters, once per task.

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { ChatMessage, Doc } from "../types.js";
-import type { ConfigSite } from "./build.js";
+import type { ConfigSite } from "./yaml-location.js";
 import { compileField } from "./fields.js";
 import { compileRawTarget, targetText } from "./gold.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { TaskConfig } from "./schema.js";
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError, TaskInputError } from "../errors/index.js";
 import type { Doc } from "../types.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import { compileTemplate, compileValueTemplate, type TemplateWhere } from "./template.js";
 
 /**

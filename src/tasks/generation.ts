@@ -1,5 +1,5 @@
 import type { TaskConfig } from "./schema.js";
-import type { GenerationSettings } from "./types.js";
+import type { GenerationSettings } from "../work/task.js";
 
 /** lm-evaluation-harness's default `max_gen_toks`. */
 export const DEFAULT_MAX_TOKENS = 256;

@@ -1,9 +1,9 @@
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { Doc } from "../types.js";
 import { compileField } from "./fields.js";
-import { pyStr } from "./python-repr.js";
+import { pyStr } from "../python/repr.js";
 import type { TemplateWhere } from "./template.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 
 /**
  * A task's `doc_to_target` with the types lm-evaluation-harness gives it when the task has
@@ -12,8 +12,10 @@ import type { Task } from "./types.js";
  * - an integer (an integer field, or `doc_to_target: 2`) is an index into the choices;
  * - a template renders text, and text of digits only is an index (the harness `literal_eval`s it);
  * - any other text is a choice, found by `choices.index(text)`;
- * - an index out of range, or text that is no choice, is a gold index error (lm-eval's −100): the
- *   sample scores 0, as there.
+ * - an index at or past the end, or text that is no choice, is a gold index error (lm-eval's −100,
+ *   GOLD_ERROR): the sample scores 0, as there. A negative index is kept, as lm-eval keeps it: it
+ *   never equals a prediction, and where lm-eval indexes with it (`is_greedy[gold]`, `choices[gold]`)
+ *   it counts from the end, as Python indexing does.
  *
  * A list (several gold answers, `multiple_target`) is not supported: the sample is rejected.
  */
@@ -47,14 +49,24 @@ export function compileRawTarget(spec: string | number | undefined, where: Templ
   };
 }
 
-/** The gold choice's index, or -1 where lm-eval reports a gold index error (scored 0). */
+/** lm-eval's marker of a gold index error. */
+export const GOLD_ERROR = -100;
+
+/** The gold choice's index as lm-eval keeps it (negative included), or GOLD_ERROR (scored 0). */
 export function goldIndex(raw: RawTarget, choices: readonly string[]): number {
-  if (typeof raw === "number") return raw >= 0 && raw < choices.length ? raw : -1;
-  return choices.indexOf(raw);
+  if (typeof raw === "number") return raw < choices.length ? raw : GOLD_ERROR;
+  const i = choices.indexOf(raw);
+  return i < 0 ? GOLD_ERROR : i;
+}
+
+/** `seq[i]` with Python's negative indexing; undefined past either end. */
+export function pyIndex<T>(seq: readonly T[], i: number): T | undefined {
+  return seq[i < 0 ? seq.length + i : i];
 }
 
 /** The target as the text a few-shot example shows after its question: the gold choice, or the text itself. */
 export function targetText(raw: RawTarget, choices: readonly string[] | undefined): string {
-  if (typeof raw === "number" && choices) return choices[raw] ?? pyStr(raw);
+  // Python indexing: a negative index counts from the end.
+  if (typeof raw === "number" && choices) return choices[raw < 0 ? choices.length + raw : raw] ?? pyStr(raw);
   return pyStr(raw);
 }

@@ -5,10 +5,11 @@ import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Docume
 import * as z from "zod";
 import { ConfigError } from "../errors/index.js";
 import type { Doc } from "../types.js";
-import { buildTask, type BuildOptions, type ConfigSite } from "./build.js";
+import { buildTask, type BuildOptions } from "./build.js";
+import type { ConfigSite } from "./yaml-location.js";
 import { readFewshotFile } from "./fewshot-file.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
-import type { Task } from "./types.js";
+import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
 
 /**
@@ -17,8 +18,9 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
  *
  * YAML is read as YAML 1.1 the way PyYAML reads it for lm-evaluation-harness: `yes`/`no`/`on`/`off`
  * are booleans, but `y`/`n` stay strings (PyYAML's resolver, unlike the YAML 1.1 spec's).
- * `include: other.yaml` (or a list) merges other files first, as the harness does: the including
- * file's keys win, and among includes the first listed wins. Paths are relative to the including file.
+ * `include: other.yaml` (or a list) merges other files first, as lm-eval 0.4.13's loader does: the
+ * including file's keys win, and among includes the last listed wins (each include with its own
+ * includes beneath it). Paths are relative to the including file.
  */
 
 // Next to this module when run from src/; from dist/tasks/, the YAML files stay in src/tasks/bundled
@@ -26,7 +28,7 @@ import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
 const BUNDLED_DIRS = [new URL("./bundled/", import.meta.url), new URL("../../src/tasks/bundled/", import.meta.url)].map((u) => fileURLToPath(u));
 const MAX_INCLUDE_DEPTH = 8;
 
-interface Source {
+export interface Source {
   /** The file as named in messages. */
   readonly display: string;
   /** Its absolute path, when read from disk (relative paths inside it resolve from its folder). */
@@ -46,6 +48,14 @@ export interface TaskLoadOptions {
   readonly fewshotFile?: string;
   /** Chat requests show few-shot examples as turns. */
   readonly fewshotAsMultiturn?: boolean;
+}
+
+/** Keys set over a task file's own (a group's task overrides), and the file whose lines they sit on. */
+export interface TaskOverrides {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The group file setting them, for messages. */
+  readonly file: string;
+  readonly text: string;
 }
 
 /**
@@ -71,10 +81,23 @@ export async function loadTask(ref: string, opts: TaskLoadOptions = {}): Promise
   const file = isPath ? path.resolve(cwd, ref) : await bundledFile(ref);
   const display = isPath ? ref : path.basename(file);
   const text = await readTaskFile(file, display, isPath ? undefined : ref);
+  return loadTaskText(text, file, display, opts);
+}
+
+/**
+ * Loads a task from its file's text (read by the caller), with `overrides` over its keys (a group's
+ * task overrides, as lm-eval applies them): they win over the file and its includes.
+ */
+export async function loadTaskText(text: string, file: string, display: string, opts: TaskLoadOptions = {}, overrides?: TaskOverrides): Promise<Task> {
+  const cwd = opts.cwd ?? process.cwd();
   const sources: Source[] = [];
+  if (overrides) {
+    const group = parseSource(overrides.text, overrides.file);
+    sources.push({ ...group, value: { ...overrides.values } });
+  }
   await collect({ ...parseSource(text, display), path: file }, file, cwd, sources, [file]);
-  const overrides = overridesText(opts);
-  const fullText = [text, ...sources.slice(1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), overrides].join("");
+  const overridesNote = overrides ? `\n# --- group overrides (${overrides.file}): ${JSON.stringify(overrides.values)}\n` : "";
+  const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), overridesNote, overridesText(opts)].join("");
   const fewshotPool = await readPool(sources, opts, cwd);
   return compile(sources, { file, text: fullText }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
 }
@@ -127,7 +150,10 @@ async function readTaskFile(file: string, display: string, bundledName?: string)
   }
 }
 
-/** Depth-first: the source, then its includes in the order their keys yield. */
+/**
+ * Depth-first: the source, then its includes from the last listed to the first, so that "the first
+ * source holding a key wins" gives lm-eval's merge (`merged.update(include)` in order, then the file's own).
+ */
 async function collect(source: Source, file: string, cwd: string, out: Source[], chain: string[]): Promise<void> {
   out.push(source);
   const include = source.value.include;
@@ -136,7 +162,7 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
   const refs = typeof include === "string" ? [include] : include;
   if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string")) throw new ConfigError("expected a file name or a list of them", where);
   if (chain.length > MAX_INCLUDE_DEPTH) throw new ConfigError(`includes nest deeper than ${MAX_INCLUDE_DEPTH}`, where);
-  for (const ref of refs) {
+  for (const ref of [...refs].reverse()) {
     const target = path.resolve(path.dirname(file), ref);
     if (chain.includes(target)) throw new ConfigError(`include cycle through ${ref}`, where);
     const display = path.relative(cwd, target).startsWith("..") ? target : path.relative(cwd, target);
@@ -150,9 +176,9 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
   }
 }
 
-function parseSource(text: string, display: string): Source {
+export function parseSource(text: string, display: string): Source {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: true, customTags: pyYamlBooleans });
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: false, customTags: pyYamlBooleans });
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
   rejectCustomTags(doc, lc, display);
@@ -195,8 +221,9 @@ function pyYamlBooleans(tags: Tags): Tags {
 const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function compile(sources: readonly Source[], origin: Task["origin"], options: BuildOptions = {}): Task {
-  const main = sources[0]!;
-  // Shallow merge as lm-eval: later-listed includes first, so earlier ones and the main file win.
+  // The task's own file (a group's overrides come before it but have no path).
+  const main = sources.find((s) => s.path !== undefined) ?? sources[0]!;
+  // Shallow merge: `collect` put the sources in order of precedence, so the first holding a key wins.
   const owners = new Map<string, Source>();
   for (const s of [...sources].reverse()) for (const key of Object.keys(s.value)) owners.set(key, s);
   const merged: Record<string, unknown> = {};

@@ -70,6 +70,8 @@ export const TaskSchema = z.looseObject({
   repeats: z.int().min(1).default(1),
   num_fewshot: z.int().min(0).optional(),
   description: z.string().optional(),
+  /** Starts the model's answer (lm-eval's gen_prefix): a field name or a template. */
+  gen_prefix: z.string().optional(),
   // Accepted and ignored: they say where the harness finds data, or label the task.
   task_alias: z.string().optional(),
   tag: Strings.optional(),
@@ -86,7 +88,8 @@ export const TaskSchema = z.looseObject({
   should_decontaminate: z.boolean().optional(),
   doc_to_decontamination_query: z.string().optional(),
   unsafe_code: z.boolean().optional(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
+  // lm-eval wraps a metadata that is not a mapping (truthfulqa_mc1's list) as {"_metadata": …}.
+  metadata: z.unknown().optional(),
   // streameval's keys for conversations, judges and tools (conversation-keys.ts).
   ...CONVERSATION_KEYS,
 });
@@ -100,7 +103,6 @@ export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   process_results: "Python scoring (process_results) is not supported; use metric_list",
   custom_dataset: "Python datasets (custom_dataset) are not supported; pipe JSONL lines instead",
   use_prompt: "promptsource prompts (use_prompt) are not supported; write doc_to_text",
-  gen_prefix: "gen_prefix is not supported yet",
   doc_to_image: "multimodal tasks (doc_to_image) are not supported",
   doc_to_audio: "multimodal tasks (doc_to_audio) are not supported",
   multiple_input: "multiple-input tasks are not supported",

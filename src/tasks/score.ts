@@ -1,4 +1,5 @@
-import type { Task } from "./types.js";
+import type { Doc } from "../types.js";
+import type { MetricSpec, Task } from "../work/task.js";
 
 /** What scoring adds to a result line: each filter's answer, and each metric under `metric,filter`. */
 export interface Scored {
@@ -16,13 +17,28 @@ export interface Scored {
  * votes across repeats); a pipeline's first output is its answer, as lm-eval's pipelines end in
  * take_first.
  */
-export function scoreResponses(task: Task, responses: readonly string[], target: string): Scored {
-  const filtered = task.filters.map((f) => [f.name, f.apply(responses)[0] ?? ""] as const);
-  const scores = filtered.flatMap(([filter, answer]) => task.metrics.map((m) => [`${m.name},${filter}`, m.score(answer, target)] as const));
+export function scoreResponses(task: Task, responses: readonly string[], target: Gold, doc?: Doc): Scored {
+  const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
+  const scores = filtered.flatMap(([filter, answer]) => task.metrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
   return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores) };
 }
 
+/** A sample's gold answer, or its gold answers (lm-eval's `multiple_target`). */
+export type Gold = string | readonly string[];
+
+/**
+ * One metric against the gold. Several answers, as lm-eval's generate_until `process_results`:
+ * exact_match is the mean over the answers and scores 1 when above 0; any other metric scores 1 when
+ * any answer's score is truthy (Python: NaN is). No answers: 0.
+ */
+function scoreGold(metric: MetricSpec, answer: string, gold: Gold): number {
+  if (typeof gold === "string") return metric.score(answer, gold);
+  const each = gold.map((g) => metric.score(answer, g));
+  if (metric.name === "exact_match") return each.length > 0 && each.reduce((a, b) => a + b, 0) / each.length > 0 ? 1 : 0;
+  return each.some((s) => s !== 0) ? 1 : 0;
+}
+
 /** One response: `scoreResponses(task, [response], target)`. */
-export function scoreResponse(task: Task, response: string, target: string): Scored {
-  return scoreResponses(task, [response], target);
+export function scoreResponse(task: Task, response: string, target: Gold, doc?: Doc): Scored {
+  return scoreResponses(task, [response], target, doc);
 }

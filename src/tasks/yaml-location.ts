@@ -7,6 +7,13 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
 
 export type ConfigPath = readonly PropertyKey[];
 
+/** Reports a problem at a path of the task file; the loader turns it into a ConfigError at file:line. */
+export interface ConfigSite {
+  fail(path: ConfigPath, message: string): never;
+  /** File and line of a path, for errors raised by the template compiler. */
+  where(path: ConfigPath): { file?: string; line?: number; key: string };
+}
+
 /** `metric_list[0].aggregation`, the way the key is written in messages. */
 export function formatPath(path: ConfigPath): string {
   return path

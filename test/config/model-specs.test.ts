@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveModelSpecs, SPEC_DEFAULTS } from "../../src/config/model-specs.js";
 import { parseModelsConfig } from "../../src/config/models-config.js";
 import { resolveRunConfig, runFingerprint } from "../../src/config/run-config.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 
 const FILE = parseModelsConfig(
   `models:

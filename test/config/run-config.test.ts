@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveRunConfig, runFingerprint } from "../../src/config/run-config.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 
 const task = (text: string) => ({ name: "gsm8k", origin: { file: "x", text } }) as unknown as Task;
 

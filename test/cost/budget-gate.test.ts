@@ -4,7 +4,7 @@ import { createBudgetGate } from "../../src/cost/budget-gate.js";
 import { budgetRefusal } from "../../src/cost/budget-refusal.js";
 import { promptTokenBound } from "../../src/cost/worst-case.js";
 import { BudgetExhaustedError } from "../../src/errors/budget-exhausted-error.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 import { functionModel } from "../../src/models/function-model.js";
 import { evaluate } from "../../src/run.js";
 import { docsToLines } from "../../src/io/docs-to-lines.js";

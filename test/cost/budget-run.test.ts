@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { openInputs } from "../../src/io/open-inputs.js";
-import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
+import { createSdkClient } from "../../src/models/sdk-client.js";
+import { openAIChat } from "../../src/models/openai-chat.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { estimateRun } from "../../src/run-estimate.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import { countChatTokens, countTokens } from "../../src/sim/tokens.js";
 import { loadTask } from "../../src/tasks/load.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 import type { ResultLine } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodingFor, loadTokenCounter, tokenCounter } from "../../src/cost/count-tokens.js";
 import { outputTokenBound, promptTokenBound, settledSpend, worstCase } from "../../src/cost/worst-case.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 
 const question =
   "Question: Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?\nAnswer:";

@@ -7,9 +7,22 @@ describe("loglikelihood aggregations", () => {
   it("perplexity is exp(-mean(ll)), not a mean of per-sample perplexities", () => {
     const acc = perplexityAggregation.create();
     for (const ll of [-1, -2, -3]) acc.add(ll);
-    expect(acc.result()).toEqual({ value: Math.exp(2), stderr: null, n: 3 });
+    expect(acc.result()).toMatchObject({ value: Math.exp(2), n: 3 });
     // a mean of exp(1), exp(2), exp(3) would be 10.06…
     expect(acc.result().value).toBeCloseTo(7.38905609893065, 12);
+  });
+
+  it("perplexity's stderr is lm-eval's bootstrap, draw for draw (100,000 resamples)", () => {
+    const acc = perplexityAggregation.create();
+    for (const ll of [-1, -2, -3]) acc.add(ll);
+    // lm-eval's bootstrap_stderr(perplexity, [-1, -2, -3], 100000) under CPython 3.11 prints 3.973436005477724
+    // (test/lm-eval-reference.test.ts runs lm-eval's own code on larger inputs).
+    expect(acc.result().stderr).toBeCloseTo(3.973436005477724, 12);
+    const one = perplexityAggregation.create();
+    one.add(-1);
+    expect(one.result().stderr).toBeNull();
+    // A resumed accumulator bootstraps the same values.
+    expect(perplexityAggregation.fromState(acc.state()).result().stderr).toBe(acc.result().stderr);
   });
 
   it("weighted_perplexity is exp(-Σll / Σcount)", () => {

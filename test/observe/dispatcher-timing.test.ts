@@ -2,7 +2,7 @@ import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import type { EvalEvent } from "../../src/events.js";
-import type { ChatReply, ModelClient } from "../../src/models/types.js";
+import type { ChatReply, ModelClient } from "../../src/work/model.js";
 import { createDispatcher } from "../../src/reliability/dispatcher.js";
 
 /** A virtual clock: time moves only by `advance`, which wakes the sleeps that fall due. */

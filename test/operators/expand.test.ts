@@ -1,7 +1,7 @@
 import { lastValueFrom, of, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { expand, type PreparedSample } from "../../src/operators/expand.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 
 const task = (repeats: number) => ({ name: "t", repeats }) as unknown as Task;
 const prepared = (id: string, repeats: number, done: () => void): PreparedSample => ({

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { docsToLines } from "../../src/io/docs-to-lines.js";
-import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
+import { createSdkClient } from "../../src/models/sdk-client.js";
+import { openAIChat } from "../../src/models/openai-chat.js";
 import { functionModel } from "../../src/models/function-model.js";
 import { RepeatGatherer } from "../../src/operators/gather-repeats.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
+import { scoreRepeats } from "../../src/tasks/score-repeats.js";
 import { startSim } from "../../src/sim/index.js";
 import { loadTask, parseTask } from "../../src/tasks/load.js";
 import type { ResultLine } from "../../src/types.js";
@@ -62,7 +64,7 @@ describe("repeats: each repeat a line, each sample scored once over its repeats"
 
   it("completes a sample whose first repeats were resumed from a store", () => {
     const task = parseTask(TASK, "vote.yaml");
-    const g = new RepeatGatherer({ tasks: [task] });
+    const g = new RepeatGatherer({ tasks: [task], scoreRepeats });
     const line = (repeat: number, response: string): ResultLine => ({ id: "q", task: "vote", model: "m", repeat, status: "ok", input: "q", response, target: "5", scores: {} });
     g.observe({ ...line(0, "5"), repeats: 4 });
     g.observe({ ...line(2, "3"), repeats: 4 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { EMPTY, from, lastValueFrom, NEVER, concat, throwError, toArray } from "rxjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { record, type ResultRecorder } from "../../src/operators/record.js";
-import type { Outcome } from "../../src/pipelines/types.js";
+import type { Outcome } from "../../src/work/work-item.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { ResultLine } from "../../src/types.js";
 import { workKeyString } from "../../src/types.js";

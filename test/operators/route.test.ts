@@ -2,7 +2,7 @@ import { map, type OperatorFunction } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { route } from "../../src/operators/route.js";
-import type { Outcome, WorkItem } from "../../src/pipelines/types.js";
+import type { Outcome, WorkItem } from "../../src/work/work-item.js";
 
 const work = (id: string, outputType: string): WorkItem =>
   ({

@@ -5,7 +5,7 @@ import { firstValueFrom, from, lastValueFrom, NEVER, concat, Subject, throwError
 import { describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { type CompletedLookup, skipCompleted } from "../../src/operators/skip-completed.js";
-import type { WorkItem } from "../../src/pipelines/types.js";
+import type { WorkItem } from "../../src/work/work-item.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import { type ResultLine, workKeyString } from "../../src/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TokenLogprobs } from "../../src/models/types.js";
+import type { TokenLogprobs } from "../../src/work/model.js";
 import { codePoints, continuationLoglikelihood, countBytes, countWords, splitPoint } from "../../src/pipelines/loglikelihood-scores.js";
 
 // An echoed prompt "Answer: B" as a server returns it: the first token has no logprob.

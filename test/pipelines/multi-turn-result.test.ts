@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conversationLine } from "../../src/pipelines/multi-turn-result.js";
-import type { TurnRecord } from "../../src/pipelines/multi-turn-state.js";
-import type { Judgment } from "../../src/scorers/judge.js";
+import type { TurnRecord } from "../../src/work/conversation-state.js";
+import type { Judgment } from "../../src/work/judgment.js";
 import { SummaryBuilder } from "../../src/summary/summary-builder.js";
 import { parseTask } from "../../src/tasks/load.js";
 

@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { docsToLines } from "../../src/io/docs-to-lines.js";
-import { createSdkClient, openAIChat } from "../../src/models/openai-chat.js";
+import { createSdkClient } from "../../src/models/sdk-client.js";
+import { openAIChat } from "../../src/models/openai-chat.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { readBfclFunctions, readPossibleAnswer } from "../../src/scorers/bfcl-tools.js";
-import { pyEquals, pyJsonDumps, type PyValue } from "../../src/scorers/py-value.js";
+import { pyEquals, pyJsonDumps, type PyValue } from "../../src/python/value.js";
 import type { SimServer } from "../../src/sim/index.js";
 import { startSim } from "../../src/sim/index.js";
 import { loadTask, parseTask } from "../../src/tasks/load.js";
@@ -48,7 +49,7 @@ async function run(sim: SimServer, task: Awaited<ReturnType<typeof loadTask>>, d
 }
 
 describe("bfcl_simple through the openai SDK, tool calls streamed in pieces", () => {
-  const docs = bfclLines(400);
+  const docs = bfclLines(100);
   const answerKey = new Map(docs.map((d) => [((d.question as { content: string }[][])[0]![0]!).content, rightCall(d)]));
   let right: SimServer;
   let wrong: SimServer;
@@ -64,13 +65,13 @@ describe("bfcl_simple through the openai SDK, tool calls streamed in pieces", ()
     const { lines, summary } = await run(right, await loadTask("bfcl_simple"), docs);
     const failed = lines.filter((l) => l.scores?.["call_accuracy,none"] !== 1).map((l) => `${l.id}: ${JSON.stringify(l.check)}`);
     expect(failed).toEqual([]);
-    expect(summary.models.m!.metrics["call_accuracy,none"]).toEqual({ value: 1, stderr: 0, n: 400 });
+    expect(summary.models.m!.metrics["call_accuracy,none"]).toEqual({ value: 1, stderr: 0, n: 100 });
     const first = lines.find((l) => l.id === "simple_python_0")!;
     expect(first.calls).toEqual([{ calculate_triangle_area: { base: 10, height: 5, unit: "units" } }]);
   });
 
   it("scores a call with a changed argument 0", async () => {
-    const { lines } = await run(wrong, await loadTask("bfcl_simple"), docs.slice(0, 100));
+    const { lines } = await run(wrong, await loadTask("bfcl_simple"), docs);
     const passed = lines.filter((l) => l.scores?.["call_accuracy,none"] !== 0);
     expect(passed.map((l) => l.id)).toEqual([]);
     expect(new Set(lines.map((l) => (l.check as { error_type: string }).error_type))).toStrictEqual(
@@ -79,7 +80,7 @@ describe("bfcl_simple through the openai SDK, tool calls streamed in pieces", ()
   });
 
   it("reports call accuracy with lm-eval's stderr", async () => {
-    const { lines, summary } = await run(half, await loadTask("bfcl_simple"), docs.slice(0, 100));
+    const { lines, summary } = await run(half, await loadTask("bfcl_simple"), docs);
     const scores = lines.map((l) => l.scores!["call_accuracy,none"]!);
     const n = scores.length;
     const p = scores.reduce((a, b) => a + b, 0) / n;

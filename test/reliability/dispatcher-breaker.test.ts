@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { systemClock } from "../../src/clock.js";
 import type { EvalEvent } from "../../src/events.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 import { createDispatcher } from "../../src/reliability/dispatcher.js";
 import { EndpointBreaker } from "../../src/reliability/endpoint-breaker.js";
 import { httpError, ok, scriptedModel } from "./fake-model.js";

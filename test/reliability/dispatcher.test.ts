@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelCallError } from "../../src/errors/model-call-error.js";
 import type { EvalEvent } from "../../src/events.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 import { createDispatcher, type DispatcherOptions } from "../../src/reliability/dispatcher.js";
 import { hang, httpError, ok, scriptedModel } from "./fake-model.js";
 import { VirtualClock } from "./virtual-clock.js";

@@ -1,5 +1,5 @@
 import { APIError, APIUserAbortError } from "openai";
-import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../../src/models/types.js";
+import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../../src/work/model.js";
 
 export interface Call {
   readonly n: number;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { openAIChat } from "../../src/models/openai-chat.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 import { createDispatchers, type DispatchTarget } from "../../src/reliability/create-dispatchers.js";
 import { type Fault, type SimRequest, type SimServer, startSim } from "../../src/sim/index.js";
 

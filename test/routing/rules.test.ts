@@ -4,7 +4,7 @@ import { parseRoutes } from "../../src/routing/load-routes.js";
 import { chooseRoute, compileRoutes, routedModels } from "../../src/routing/rules.js";
 import type { WhenMap } from "../../src/routing/conditions.js";
 import type { RouteContext } from "../../src/routing/types.js";
-import type { Task } from "../../src/tasks/types.js";
+import type { Task } from "../../src/work/task.js";
 
 const ctx = (doc: Record<string, unknown>, opts: { tokens?: number; task?: string; prompt?: string; id?: string } = {}): RouteContext => ({
   sample: { id: opts.id ?? "s1", doc, at: { file: "f", line: 1 } },

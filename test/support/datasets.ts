@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
 
-/** The shared datasets folder beside the repository (../shared/datasets), as CI lays it out. */
-export const datasetsDir = fileURLToPath(new URL("../../../shared/datasets/", import.meta.url));
+/** Small cuts of the public datasets, inside the repository (test/fixtures/README.md says which lines). */
+export const datasetsDir = fileURLToPath(new URL("../fixtures/datasets/", import.meta.url));
 export const datasetPath = (name: string): string => `${datasetsDir}${name}`;

@@ -82,7 +82,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, perplexity, word_perplexity, byte_perplexity, bits_per_byte)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: maybe\n", "t.yaml:6, key `metric_list[0].ignore_case`: Invalid input: expected boolean, received string"],
@@ -117,9 +117,11 @@ describe("parseTask", () => {
 
   it("reports YAML syntax errors with file and line", () => {
     expect(configError("task: x\nlist: [1\nother: 2\n").message).toMatch(/^t\.yaml:\d+: YAML syntax error: /);
-    const dup = configError("task: x\ndoc_to_text: q\ntask: y\n");
-    expect(dup.message).toBe("t.yaml:3: YAML syntax error: Map keys must be unique");
     expect(configError("- a\n- b\n").message).toBe("t.yaml:1: expected a mapping of task keys at the top level");
+  });
+
+  it("takes the last of a key written twice, as PyYAML (and so lm-eval) does", () => {
+    expect(parseTask("task: x\ndoc_to_text: q\ndoc_to_target: a\ntask: y\n", "t.yaml").name).toBe("y");
   });
 
   it("points include at loadTask", () => {
@@ -136,6 +138,10 @@ describe("loadTask", () => {
     await writeFile(path.join(dir, "broken-child.yaml"), "include: base.yaml\ntask: broken\n");
     await writeFile(path.join(dir, "loop-a.yaml"), "include: loop-b.yaml\ntask: a\n");
     await writeFile(path.join(dir, "loop-b.yaml"), "include: loop-a.yaml\n");
+    await writeFile(path.join(dir, "inc-a.yaml"), "include: inc-a-base.yaml\nrepeats: 2\ndoc_to_text: \"A: {{q}}\"\n");
+    await writeFile(path.join(dir, "inc-a-base.yaml"), "repeats: 5\ndoc_to_target: a\n");
+    await writeFile(path.join(dir, "inc-b.yaml"), "repeats: 4\n");
+    await writeFile(path.join(dir, "two-includes.yaml"), "include: [inc-a.yaml, inc-b.yaml]\ntask: two\n");
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -154,6 +160,13 @@ describe("loadTask", () => {
     expect(t.prompt({ q: "x" })).toBe("Base: x");
     expect(t.metrics[0]!.aggregation).toBe("mean");
     expect(t.origin.text).toContain("# --- include: base.yaml ---");
+  });
+
+  it("merges several includes as lm-eval 0.4.13 does: the last listed wins, each over its own includes", async () => {
+    const t = await loadTask("two-includes.yaml", { cwd: dir });
+    expect(t.repeats).toBe(4);
+    expect(t.prompt({ q: "x" })).toBe("A: x");
+    expect(t.target({ a: "y" })).toBe("y");
   });
 
   it("names the included file and its line in errors from it", async () => {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { pyStr } from "../python-repr.js";
+import { pyStr } from "../../python/repr.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /**

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { PyPatternSchema, pyFindall, type PyPattern } from "../python-re.js";
-import { pyStrip } from "../python-str.js";
+import { PyPatternSchema, pyFindall, type PyPattern } from "../../python/re.js";
+import { pyStrip } from "../../python/str.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /**

@@ -1,9 +1,11 @@
 import { lowercase } from "./lowercase.js";
 import { majorityVote } from "./majority-vote.js";
 import { map } from "./map.js";
+import { multiChoiceRegex } from "./multi-choice-regex.js";
 import { regex } from "./regex.js";
 import { removeWhitespace } from "./remove-whitespace.js";
 import { takeFirst } from "./take-first.js";
+import { takeFirstK } from "./take-first-k.js";
 import type { FilterFactory } from "./types.js";
 import { uppercase } from "./uppercase.js";
 
@@ -11,6 +13,8 @@ import { uppercase } from "./uppercase.js";
 export const filters = {
   regex,
   take_first: takeFirst,
+  take_first_k: takeFirstK,
+  multi_choice_regex: multiChoiceRegex,
   majority_vote: majorityVote,
   lowercase,
   uppercase,

@@ -1,11 +1,11 @@
 import * as z from "zod";
-import { pyLstrip } from "../python-str.js";
+import { pyStrip } from "../../python/str.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
-/** `remove_whitespace` (lm-eval's WhitespaceFilter): `resp.lstrip()`, Python whitespace. */
+/** `remove_whitespace` (lm-eval 0.4.13's WhitespaceFilter): `resp.strip()`, Python whitespace, both sides. */
 export const removeWhitespace = {
   create(args): FilterStep {
     z.strictObject({}).parse(args);
-    return (responses) => responses.map((r) => pyLstrip(r));
+    return (responses) => responses.map((r) => pyStrip(r));
   },
 } satisfies FilterFactory;

@@ -1,5 +1,10 @@
-/** One step of a `filter_list` pipeline: the sample's responses in, one output per response (or fewer). */
-export type FilterStep = (responses: readonly string[]) => string[];
+import type { Doc } from "../../types.js";
+
+/**
+ * One step of a `filter_list` pipeline: the sample's responses in, one output per response (or fewer).
+ * `doc` is the sample's (multi_choice_regex reads its `choices`), when the caller has it.
+ */
+export type FilterStep = (responses: readonly string[], doc?: Doc) => string[];
 
 /**
  * A filter that `filter_list` can name (`function: regex`). `create` binds the step's arguments (every

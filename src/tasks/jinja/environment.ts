@@ -1,10 +1,12 @@
 import nunjucks from "nunjucks";
 import { TaskInputError, isTaskInputError } from "../../errors/index.js";
-import { pyCompile, pySub, type PyPattern } from "../python-re.js";
-import { pyStr } from "../python-repr.js";
-import { pyStrip } from "../python-str.js";
-import { pyCallMethod, STR_METHODS } from "./py-methods.js";
-import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "./py-ops.js";
+import { pyCompile, pySub, type PyPattern } from "../../python/re.js";
+import { PyFloat, pyStr } from "../../python/repr.js";
+import { pyStrip } from "../../python/str.js";
+import { pyCallMethod, STR_METHODS } from "../../python/methods.js";
+import { isPythonError } from "../../python/python-error.js";
+import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "../../python/operators.js";
+import { numberResult, pyFloorDiv, pyMinus, pyNeg, pyPos, pyPow, pyTrueDiv } from "../../python/arithmetic.js";
 import { lookupName, makeDict, safeCallee, safeValue, type SandboxOps } from "./sandbox.js";
 import { HELPERS } from "./transform.js";
 
@@ -30,6 +32,7 @@ type Fn = (...args: never[]) => unknown;
 
 const jinjaInt = (v: unknown, dflt: unknown = 0): unknown => {
   if (typeof v === "boolean") return Number(v);
+  if (v instanceof PyFloat) return Math.trunc(v.value);
   if (typeof v === "number") return Number.isFinite(v) ? Math.trunc(v) : dflt;
   if (typeof v !== "string") return dflt;
   const t = pyStrip(v).replace(/(?<=\d)_(?=\d)/g, "");
@@ -38,7 +41,12 @@ const jinjaInt = (v: unknown, dflt: unknown = 0): unknown => {
 };
 
 const jinjaFloat = (v: unknown, dflt: unknown = 0): unknown => {
-  if (typeof v === "boolean" || typeof v === "number") return Number(v);
+  const asFloat = (x: unknown) => (typeof x === "number" ? numberResult(x, true) : x);
+  if (typeof v === "boolean" || typeof v === "number" || v instanceof PyFloat) return numberResult(Number(v), true);
+  return asFloat(jinjaFloatOf(v, dflt));
+};
+
+const jinjaFloatOf = (v: unknown, dflt: unknown): unknown => {
   if (typeof v !== "string") return dflt;
   const t = pyStrip(v);
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) || /^[+-]?(inf|infinity|nan)$/i.test(t) ? Number(t.replace(/inf(inity)?/i, "Infinity")) : dflt;
@@ -70,7 +78,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     try {
       return pyCallMethod(obj, method, args);
     } catch (e) {
-      if (isTaskInputError(e)) throw new TaskInputError(`\`${name}.${method}()\`: ${e.message}`, name);
+      if (isTaskInputError(e) || isPythonError(e)) throw new TaskInputError(`\`${name}.${method}()\`: ${e.message}`, name);
       throw e;
     }
   };
@@ -102,6 +110,12 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     [HELPERS.mul]: pyMul,
     [HELPERS.mod]: pyMod,
     [HELPERS.concat]: pyConcat,
+    [HELPERS.sub]: pyMinus,
+    [HELPERS.div]: pyTrueDiv,
+    [HELPERS.floordiv]: pyFloorDiv,
+    [HELPERS.pow]: pyPow,
+    [HELPERS.neg]: pyNeg,
+    [HELPERS.pos]: pyPos,
     [HELPERS.in]: pyIn,
     [HELPERS.iter]: pyIter,
     length: pyLen,
@@ -124,18 +138,20 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     false: (v: unknown) => v === false,
     boolean: (v: unknown) => typeof v === "boolean",
     integer: (v: unknown) => typeof v === "number" && Number.isInteger(v),
-    float: (v: unknown) => typeof v === "number" && !Number.isInteger(v),
+    float: (v: unknown) => v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v)),
     sequence: (v: unknown) => typeof v === "string" || Array.isArray(v) || isPlainObject(v),
     in: (v: unknown, seq: unknown) => pyIn(v, seq),
   };
 
   // Keep the TaskInputError itself: nunjucks would replace it by a plain Error with a prefixed message.
+  // What Python would raise on a sample's values means the sample does not fit the template.
   const keep = (fn: Fn): Fn => (...args) => {
     try {
       return fn(...args);
     } catch (e) {
-      if (isTaskInputError(e)) failure.error = e;
-      throw e;
+      const error = isPythonError(e) ? new TaskInputError(e.message) : e;
+      if (isTaskInputError(error)) failure.error = error;
+      throw error;
     }
   };
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, keep(fn) as (...args: unknown[]) => unknown);

@@ -1,4 +1,4 @@
-import { KNOWN_METHODS } from "./py-methods.js";
+import { KNOWN_METHODS } from "../../python/methods.js";
 import { nodes, type JNode } from "./nunjucks-internals.js";
 
 /**
@@ -28,6 +28,12 @@ export const HELPERS = {
   mul: "__py_mul",
   mod: "__py_mod",
   concat: "__py_concat",
+  sub: "__py_sub",
+  div: "__py_div",
+  floordiv: "__py_floordiv",
+  pow: "__py_pow",
+  neg: "__py_neg",
+  pos: "__py_pos",
   in: "__py_in",
   iter: "__py_iter",
 } as const;
@@ -192,14 +198,13 @@ function expr(n: JNode, strict = true): JNode {
     case "Sub":
     case "Div":
     case "FloorDiv":
-    case "Pow":
-      n.left = expr(n.left as JNode);
-      n.right = expr(n.right as JNode);
-      return n;
+    case "Pow": {
+      const name = { Sub: HELPERS.sub, Div: HELPERS.div, FloorDiv: HELPERS.floordiv, Pow: HELPERS.pow }[n.typename];
+      return helper(n, name, [expr(n.left as JNode), expr(n.right as JNode)]);
+    }
     case "Neg":
     case "Pos":
-      n.target = expr(n.target as JNode);
-      return n;
+      return helper(n, n.typename === "Neg" ? HELPERS.neg : HELPERS.pos, [expr(n.target as JNode)]);
     case "Group":
       // A parenthesised tuple `('a', 'b')` is a list to every helper (startswith accepts it).
       if (children(n).length !== 1) return new nodes.Array(...at(n), children(n).map((c) => expr(c)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pyNumber, pyRepr, pyStr } from "../../src/tasks/python-repr.js";
+import { pyNumber, pyRepr, pyStr } from "../../src/python/repr.js";
 
 // Expected values are CPython 3.11's str() / repr().
 describe("Python str() and repr() of JSON values", () => {

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { compilePythonRegex, translatePythonRegex } from "./python-regex.js";
+import { compilePythonRegex, translatePythonRegex } from "./regex.js";
 
 /**
  * Python's `re.findall`, `re.finditer`, `re.sub` and `re.search` over a translated pattern.
  *
- * Besides the syntax (python-regex.ts), Python differs from JS in how it walks a string: after an
+ * Besides the syntax (regex.ts), Python differs from JS in how it walks a string: after an
  * empty match at position p, CPython 3.7+ still accepts a non-empty match starting at p, while a JS
  * global regex skips to p + 1 (`re.findall(r"\b|:+", "a::bc")` finds `"::"`, JS finds `":"`). This
  * module walks the string the CPython way, so filters and metrics see the same matches as lm-eval.

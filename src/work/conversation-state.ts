@@ -1,4 +1,4 @@
-import type { Judgment } from "../scorers/judge.js";
+import type { Judgment } from "./judgment.js";
 import type { Timing, Usage, WorkKey } from "../types.js";
 import { workKeyString } from "../types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PY_WHITESPACE, pyLstrip, pyRsplit, pyRstrip, pySplit, pyStrip } from "../../src/tasks/python-str.js";
+import { PY_WHITESPACE, pyLstrip, pyRsplit, pyRstrip, pySplit, pyStrip } from "../../src/python/str.js";
 
 // Expected values are CPython 3.11's: s.strip(c), s.split(sep, maxsplit) … on the same inputs.
 const WS = " \t\u001c\u0085a b\u3000\ufeff";

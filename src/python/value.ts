@@ -1,4 +1,4 @@
-import { pyNumber } from "../tasks/python-repr.js";
+import { pyNumber } from "./repr.js";
 
 /**
  * JSON values as Python's `json.loads` gives them, for checkers that must judge types the way

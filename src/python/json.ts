@@ -1,4 +1,4 @@
-import type { PyDict, PyValue } from "./py-value.js";
+import type { PyDict, PyValue } from "./value.js";
 
 const MAX_DEPTH = 512;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;

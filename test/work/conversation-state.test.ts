@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { describe, expect, it } from "vitest";
-import { memoryConversationState, type TurnRecord } from "../../src/pipelines/multi-turn-state.js";
-import { kvConversationState } from "../../src/pipelines/multi-turn-state-kv.js";
+import { memoryConversationState, type TurnRecord } from "../../src/work/conversation-state.js";
+import { kvConversationState } from "../../src/work/conversation-state-kv.js";
 
 const turn = (n: number): TurnRecord => ({ user: `q${n}`, assistant: `a${n}`, finish_reason: "stop", usage: null, cost_usd: null, timing: { e2e_ms: 1, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 1 } });
 const key = (id: string) => ({ task: "t", id, model: "m", repeat: 0 });

@@ -25,7 +25,7 @@ export interface GenerationSettings {
 export interface NamedFilter {
   readonly name: string;
   /** One output per input response, as lm-evaluation-harness filters do (take_first keeps one). */
-  apply(responses: readonly string[]): string[];
+  apply(responses: readonly string[], doc?: Doc): string[];
 }
 
 /** A metric of `metric_list`, bound to its options. */
@@ -59,6 +59,12 @@ export interface Task {
    * lm-eval does; for multiple_choice it is the raw target (an index such as "2", or a choice text).
    */
   target(doc: Doc): string;
+  /**
+   * The gold answers when `doc_to_target` yields a list (a list field, or a template rendering a
+   * Python list literal, which lm-eval `literal_eval`s): a generate_until sample then scores 1 when any
+   * answer scores (lm-eval's `multiple_target`). Undefined for one target.
+   */
+  targets?(doc: Doc): string[] | undefined;
   /** `doc_to_choice`, when the task has one; throws a TaskInputError naming the missing key. */
   choices?(doc: Doc): string[];
   /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */

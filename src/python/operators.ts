@@ -1,23 +1,24 @@
-import { TaskInputError } from "../../errors/index.js";
-import { pyRepr, pyStr } from "../python-repr.js";
+import { isPyFloat, numberResult, pyNumAdd, pyNumMul } from "./arithmetic.js";
+import { PythonError } from "./python-error.js";
+import { PyFloat, pyRepr, pyStr } from "./repr.js";
 
 /**
  * Python's meaning of the operators a Jinja template uses, on JSON values. The template transform
  * (transform.ts) routes `==`, `<`, `+`, `*`, `%`, `~`, `in`, `[i]`, `[a:b]` and truthiness here, so
  * `"=" * 3`, `[] or "x"`, `1 == true` and `text[-1]` behave as in lm-eval's Jinja, not as in JS.
- * Type errors Python would raise become TaskInputErrors (the sample does not fit the template).
+ * Type errors Python would raise become PythonErrors (a template treats them as a sample that does not fit it).
  */
 
 export function pyType(v: unknown): string {
   if (v === null || v === undefined) return "NoneType";
   if (typeof v === "string") return "str";
   if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "number" || v instanceof PyFloat) return isPyFloat(v) ? "float" : "int";
   if (Array.isArray(v)) return "list";
   return "dict";
 }
 
-const isNum = (v: unknown): v is number | boolean => typeof v === "number" || typeof v === "boolean";
+const isNum = (v: unknown): v is number | boolean | PyFloat => typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && v !== Object.prototype && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
@@ -26,7 +27,7 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function pyBool(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainObject(v)) return Object.keys(v).length > 0;
-  if (typeof v === "number") return v !== 0;
+  if (typeof v === "number" || v instanceof PyFloat) return Number(v) !== 0;
   return Boolean(v);
 }
 
@@ -51,7 +52,7 @@ function order(a: unknown, b: unknown, op: string): number {
     }
     return a.length - b.length;
   }
-  throw new TaskInputError(`'${op}' not supported between instances of '${pyType(a)}' and '${pyType(b)}'`);
+  throw new PythonError(`'${op}' not supported between instances of '${pyType(a)}' and '${pyType(b)}'`);
 }
 
 function codePointCompare(a: string, b: string): number {
@@ -84,32 +85,33 @@ export function pyCompare(first: unknown, ...operands: unknown[]): boolean {
 }
 
 export function pyAdd(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (isNum(a) && isNum(b)) return pyNumAdd(a, b);
   if (typeof a === "string" && typeof b === "string") return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return [...(a as unknown[]), ...(b as unknown[])];
-  throw new TaskInputError(`unsupported operand type(s) for +: '${pyType(a)}' and '${pyType(b)}'`);
+  throw new PythonError(`unsupported operand type(s) for +: '${pyType(a)}' and '${pyType(b)}'`);
 }
 
 export function pyMul(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  if (isNum(a) && isNum(b)) return pyNumMul(a, b);
   const [seq, n] = isNum(a) ? [b, a] : [a, b];
   if (isNum(n) && Number.isInteger(Number(n))) {
     const times = Math.max(0, Number(n));
     if (typeof seq === "string") return seq.repeat(times);
     if (Array.isArray(seq)) return Array.from({ length: times }, () => seq as unknown[]).flat();
   }
-  throw new TaskInputError(`unsupported operand type(s) for *: '${pyType(a)}' and '${pyType(b)}'`);
+  throw new PythonError(`unsupported operand type(s) for *: '${pyType(a)}' and '${pyType(b)}'`);
 }
 
 /** Python's `%` on numbers (the result takes the divisor's sign). String formatting is not supported. */
-export function pyMod(a: unknown, b: unknown): number {
+export function pyMod(a: unknown, b: unknown): number | PyFloat {
   if (isNum(a) && isNum(b)) {
     const x = Number(a);
     const y = Number(b);
-    if (y === 0) throw new TaskInputError("integer division or modulo by zero");
-    return x - y * Math.floor(x / y);
+    const float = isPyFloat(a) || isPyFloat(b);
+    if (y === 0) throw new PythonError(float ? "float modulo" : "integer division or modulo by zero");
+    return numberResult(x - y * Math.floor(x / y), float);
   }
-  throw new TaskInputError(`unsupported operand type(s) for %: '${pyType(a)}' and '${pyType(b)}' (printf-style formatting is not supported)`);
+  throw new PythonError(`unsupported operand type(s) for %: '${pyType(a)}' and '${pyType(b)}' (printf-style formatting is not supported)`);
 }
 
 /** Jinja's `~`: both sides as Python strings. */
@@ -118,12 +120,12 @@ export const pyConcat = (a: unknown, b: unknown): string => pyStr(a) + pyStr(b);
 /** Python `needle in haystack`. */
 export function pyIn(needle: unknown, haystack: unknown): boolean {
   if (typeof haystack === "string") {
-    if (typeof needle !== "string") throw new TaskInputError(`'in <string>' requires string as left operand, not ${pyType(needle)}`);
+    if (typeof needle !== "string") throw new PythonError(`'in <string>' requires string as left operand, not ${pyType(needle)}`);
     return haystack.includes(needle);
   }
   if (Array.isArray(haystack)) return haystack.some((x) => pyEq(x, needle));
   if (isPlainObject(haystack)) return typeof needle === "string" && Object.hasOwn(haystack, needle);
-  throw new TaskInputError(`argument of type '${pyType(haystack)}' is not iterable`);
+  throw new PythonError(`argument of type '${pyType(haystack)}' is not iterable`);
 }
 
 const codePoints = (s: string): string[] => ([...s].length === s.length ? s.split("") : [...s]);
@@ -133,7 +135,7 @@ export function pyIter(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (typeof v === "string") return [...v];
   if (isPlainObject(v)) return Object.keys(v);
-  throw new TaskInputError(`'${pyType(v)}' object is not iterable`);
+  throw new PythonError(`'${pyType(v)}' object is not iterable`);
 }
 
 /** Python sequence length: code points for strings. */
@@ -141,7 +143,7 @@ export function pyLen(v: unknown): number {
   if (typeof v === "string") return [...v].length;
   if (Array.isArray(v)) return v.length;
   if (isPlainObject(v)) return Object.keys(v).length;
-  throw new TaskInputError(`object of type '${pyType(v)}' has no len()`);
+  throw new PythonError(`object of type '${pyType(v)}' has no len()`);
 }
 
 /**
@@ -173,15 +175,15 @@ export function pyGetItem(obj: unknown, key: unknown): unknown {
 
 /** `obj[start:stop:step]` on a str or list, with Python's index clamping. */
 export function pySlice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
-  if (typeof obj !== "string" && !Array.isArray(obj)) throw new TaskInputError(`'${pyType(obj)}' object is not subscriptable`);
+  if (typeof obj !== "string" && !Array.isArray(obj)) throw new PythonError(`'${pyType(obj)}' object is not subscriptable`);
   const seq: unknown[] = typeof obj === "string" ? codePoints(obj) : obj;
   const st = step === null || step === undefined ? 1 : Number(step);
-  if (!Number.isInteger(st)) throw new TaskInputError("slice indices must be integers or None");
-  if (st === 0) throw new TaskInputError("slice step cannot be zero");
+  if (!Number.isInteger(st)) throw new PythonError("slice indices must be integers or None");
+  if (st === 0) throw new PythonError("slice step cannot be zero");
   const n = seq.length;
   const clamp = (v: unknown, dflt: number, lo: number, hi: number): number => {
     if (v === null || v === undefined) return dflt;
-    if (!isNum(v) || !Number.isInteger(Number(v))) throw new TaskInputError("slice indices must be integers or None");
+    if (!isNum(v) || !Number.isInteger(Number(v))) throw new PythonError("slice indices must be integers or None");
     const i = Number(v) < 0 ? Number(v) + n : Number(v);
     return Math.min(Math.max(i, lo), hi);
   };

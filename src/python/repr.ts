@@ -5,6 +5,29 @@
  */
 
 /** Python `str(value)` for a JSON value (undefined prints as None). */
+/**
+ * A Python float whose value is integral (`4 / 2` is `2.0`): JS numbers cannot tell 2.0 from 2, and
+ * Python prints them differently. Arithmetic in templates (jinja/py-arith.ts) makes these; anything
+ * reading a number sees its value through `valueOf`.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toString(): string {
+    return pyFloatRepr(this.value);
+  }
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** Python's `repr(float)`: an integral value keeps its `.0`. */
+export function pyFloatRepr(x: number): string {
+  return Number.isInteger(x) && Math.abs(x) < 1e16 ? (Object.is(x, -0) ? "-0.0" : `${x}.0`) : pyNumber(x);
+}
+
 export function pyStr(value: unknown): string {
   return typeof value === "string" ? value : pyRepr(value);
 }
@@ -24,6 +47,7 @@ export function pyRepr(value: unknown): string {
       return value.toString();
     default:
       if (value === null) return "None";
+      if (value instanceof PyFloat) return pyFloatRepr(value.value);
       if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
       if (typeof value === "object") {
         return `{${Object.entries(value).map(([k, v]) => `${reprString(k)}: ${pyRepr(v)}`).join(", ")}}`;

@@ -23,7 +23,7 @@
  * The result never adds capturing groups, so group numbers and names are Python's.
  */
 
-import { boundary, literal, shorthand } from "./python-regex-sets.js";
+import { boundary, literal, shorthand } from "./regex-sets.js";
 
 /** A translated pattern: `new RegExp(source, flags)` behaves like Python's `re.compile(pattern)`. */
 export interface TranslatedRegex {

@@ -58,6 +58,7 @@ export interface ChatReply {
   readonly logprobs?: readonly (TokenLogprobs | null)[];
 }
 
+/** Per-call options of a model client: cancellation and a callback per streamed chunk. */
 export interface CallOptions {
   /** Aborting cancels the HTTP request and frees its socket. */
   readonly signal: AbortSignal;

@@ -1,5 +1,5 @@
-import { scoreResponse, scoreResponses } from "../tasks/score.js";
-import type { Task } from "../tasks/types.js";
+import { type Gold, scoreResponse, scoreResponses } from "./score.js";
+import type { Task } from "../work/task.js";
 
 /**
  * A sample's score over all its repeats, as lm-evaluation-harness computes it: with `repeats: k` the
@@ -39,7 +39,7 @@ export function passAtKs(task: Task, n: number): number[] {
 }
 
 /** Scores a generation sample's responses (in repeat order) together, with pass@k. Pure. */
-export function scoreRepeats(task: Task, responses: readonly string[], target: string): SampleScore {
+export function scoreRepeats(task: Task, responses: readonly string[], target: Gold): SampleScore {
   const n = responses.length;
   const together = scoreResponses(task, responses, target);
   const scores: Record<string, number> = { ...together.scores };

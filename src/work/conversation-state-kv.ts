@@ -1,5 +1,5 @@
 import { workKeyString } from "../types.js";
-import type { ConversationState, TurnRecord } from "./multi-turn-state.js";
+import type { ConversationState, TurnRecord } from "./conversation-state.js";
 
 /** A JSON key-value part of a durable store (a LevelDB sublevel with `valueEncoding: "json"`). */
 export interface JsonKV {

@@ -1,7 +1,7 @@
-import { TaskInputError } from "../../errors/index.js";
-import { isPySpace, pyLstrip, pyRsplit, pyRstrip, pySplit, pyStrip } from "../python-str.js";
-import { pyStr } from "../python-repr.js";
-import { isPlainObject, pyEq, pyLen, pySlice, pyType } from "./py-ops.js";
+import { PythonError } from "./python-error.js";
+import { isPySpace, pyLstrip, pyRsplit, pyRstrip, pySplit, pyStrip } from "./str.js";
+import { pyStr } from "./repr.js";
+import { isPlainObject, pyEq, pyLen, pySlice, pyType } from "./operators.js";
 
 /**
  * The Python methods a task template may call on sample values (`answer.split('####')[-1].strip()`),
@@ -13,14 +13,14 @@ type Method<T> = (self: T, args: readonly unknown[]) => unknown;
 function arg<T>(args: readonly unknown[], i: number, name: string, types: string[], dflt: T): T {
   const v = args[i];
   if (v === undefined) return dflt;
-  if (!types.includes(pyType(v))) throw new TaskInputError(`${name}() argument ${i + 1} must be ${types.join(" or ")}, not ${pyType(v)}`);
+  if (!types.includes(pyType(v))) throw new PythonError(`${name}() argument ${i + 1} must be ${types.join(" or ")}, not ${pyType(v)}`);
   return v as T;
 }
 
 const optStr = (args: readonly unknown[], i: number, name: string): string | null => arg<string | null>(args, i, name, ["str", "NoneType"], null);
 const optInt = (args: readonly unknown[], i: number, name: string, dflt: number): number => arg<number | boolean>(args, i, name, ["int", "bool", "NoneType"], dflt) as number;
 const str = (args: readonly unknown[], i: number, name: string): string => {
-  if (args[i] === undefined) throw new TaskInputError(`${name}() takes at least ${i + 1} argument(s)`);
+  if (args[i] === undefined) throw new PythonError(`${name}() takes at least ${i + 1} argument(s)`);
   return arg<string>(args, i, name, ["str"], "");
 };
 
@@ -87,13 +87,13 @@ function splitlines(s: string, keepends: boolean): string[] {
 function affixes(v: unknown, name: string): string[] {
   if (typeof v === "string") return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
-  throw new TaskInputError(`${name} first arg must be str or a tuple of str, not ${pyType(v)}`);
+  throw new PythonError(`${name} first arg must be str or a tuple of str, not ${pyType(v)}`);
 }
 
 function pad(s: string, args: readonly unknown[], name: string, side: "left" | "right" | "center"): string {
   const width = arg<number>(args, 0, name, ["int"], 0);
   const fill = arg<string>(args, 1, name, ["str"], " ");
-  if ([...fill].length !== 1) throw new TaskInputError("The fill character must be exactly one character long");
+  if ([...fill].length !== 1) throw new PythonError("The fill character must be exactly one character long");
   const total = width - pyLen(s);
   if (total <= 0) return s;
   if (side === "right") return s + fill.repeat(total);
@@ -135,9 +135,9 @@ export const STR_METHODS: Record<string, Method<string>> = {
   replace: (s, a) => replace(s, str(a, 0, "replace"), str(a, 1, "replace"), optInt(a, 2, "replace", -1)),
   join: (s, a) => {
     const items = typeof a[0] === "string" ? [...a[0]] : a[0];
-    if (!Array.isArray(items)) throw new TaskInputError(`can only join an iterable, not ${pyType(a[0])}`);
+    if (!Array.isArray(items)) throw new PythonError(`can only join an iterable, not ${pyType(a[0])}`);
     items.forEach((x, i) => {
-      if (typeof x !== "string") throw new TaskInputError(`sequence item ${i}: expected str instance, ${pyType(x)} found`);
+      if (typeof x !== "string") throw new PythonError(`sequence item ${i}: expected str instance, ${pyType(x)} found`);
     });
     return items.join(s);
   },
@@ -161,12 +161,12 @@ export const STR_METHODS: Record<string, Method<string>> = {
   },
   index: (s, a) => {
     const i = STR_METHODS.find!(s, a) as number;
-    if (i < 0) throw new TaskInputError("substring not found");
+    if (i < 0) throw new PythonError("substring not found");
     return i;
   },
   rindex: (s, a) => {
     const i = STR_METHODS.rfind!(s, a) as number;
-    if (i < 0) throw new TaskInputError("substring not found");
+    if (i < 0) throw new PythonError("substring not found");
     return i;
   },
   count: (s, a) => countOf(window(s, a, 1, "count").sub, str(a, 0, "count")),
@@ -210,7 +210,7 @@ export const STR_METHODS: Record<string, Method<string>> = {
 export const LIST_METHODS: Record<string, Method<unknown[]>> = {
   index: (l, a) => {
     const i = l.findIndex((x) => pyEq(x, a[0]));
-    if (i < 0) throw new TaskInputError(`${pyStr(a[0])} is not in list`);
+    if (i < 0) throw new PythonError(`${pyStr(a[0])} is not in list`);
     return i;
   },
   count: (l, a) => l.filter((x) => pyEq(x, a[0])).length,
@@ -226,11 +226,11 @@ export const DICT_METHODS: Record<string, Method<Record<string, unknown>>> = {
 /** Every method name a template may call, for checking templates when a task loads. */
 export const KNOWN_METHODS = new Set([...Object.keys(STR_METHODS), ...Object.keys(LIST_METHODS), ...Object.keys(DICT_METHODS)]);
 
-/** `obj.method(*args)` with Python semantics; throws a TaskInputError where Python would raise. */
+/** `obj.method(*args)` with Python semantics; throws a PythonError where Python would raise. */
 export function pyCallMethod(obj: unknown, method: string, args: readonly unknown[]): unknown {
   const table: Record<string, Method<never>> | undefined =
     typeof obj === "string" ? STR_METHODS : Array.isArray(obj) ? LIST_METHODS : isPlainObject(obj) ? DICT_METHODS : undefined;
   const fn = table && Object.hasOwn(table, method) ? table[method] : undefined;
-  if (!fn) throw new TaskInputError(`'${pyType(obj)}' object has no attribute '${method}'`);
+  if (!fn) throw new PythonError(`'${pyType(obj)}' object has no attribute '${method}'`);
   return (fn as Method<unknown>)(obj, args);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { passAtK, passAtKs, scoreRepeats } from "../../src/pipelines/repeat-scores.js";
+import { passAtK, passAtKs, scoreRepeats } from "../../src/tasks/score-repeats.js";
 import { parseTask } from "../../src/tasks/load.js";
 
 /** C(n, k) exactly, for small n. */

@@ -1,0 +1,49 @@
+/**
+ * The layers of DESIGN.md, kept by `npm test` (`npm run check:layers`). Floors from the top down;
+ * a file imports only its own floor or the floors below it, and no files import each other in a loop.
+ * Type-only imports count: a type names a concept, and a concept lives on one floor.
+ */
+const floors = [
+  { name: "cli", path: "^src/(cli\\.ts|commands/)" },
+  { name: "run", path: "^src/(index|run|run-evaluation|run-estimate)\\.ts$" },
+  { name: "pipelines", path: "^src/pipelines/" },
+  { name: "operators", path: "^src/operators/" },
+  // models, reliability, cost, metrics, tasks, scorers, store, io, render, errors, events.ts and their peers
+  { name: "modules", path: "^src/(?!(cli\\.ts|commands/|index\\.ts|run\\.ts|run-evaluation\\.ts|run-estimate\\.ts|pipelines/|operators/|work/|types\\.ts|clock\\.ts|python/))" },
+  { name: "work", path: "^src/(work/|types\\.ts$|clock\\.ts$)" },
+  { name: "python", path: "^src/python/" },
+];
+
+const upward = floors.slice(1).map((floor, i) => ({
+  name: `${floor.name}-imports-down`,
+  comment: `${floor.name} may not import a floor above it (${floors.slice(0, i + 1).map((f) => f.name).join(", ")})`,
+  severity: "error",
+  from: { path: floor.path },
+  to: { path: floors.slice(0, i + 1).map((f) => f.path) },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "files that import each other in a loop",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "operators-not-pipelines",
+      comment: "pipelines compose operators; an operator never reaches back into a pipeline",
+      severity: "error",
+      from: { path: "^src/operators/" },
+      to: { path: "^src/pipelines/" },
+    },
+    ...upward,
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"], extensions: [".ts", ".js"] },
+  },
+};

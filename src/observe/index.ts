@@ -1,0 +1,12 @@
+/**
+ * `streameval/observe`: what the run measures (request timing, throughput, the process) and its
+ * Prometheus metrics, for code that folds the event stream itself.
+ */
+export { requestTiming, outputTokens, type MeasuredReply } from "./request-timing.js";
+export { ThroughputMeter, type ThroughputStats, type RunThroughput } from "./throughput.js";
+export { createProcessSampler, nodeProbe, type ProcessSampler, type ProcessStats, type ProcessProbe } from "./process-sampler.js";
+export { createRunObserver, type RunObserver, type RunObservation } from "./run-observer.js";
+export { createRunMetrics, type RunMetrics, type RunMetricsOptions } from "./run-metrics.js";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";
+export { registerWindowGauges, type WindowSource, type WindowGaugesOptions } from "./window-gauges.js";
+export { LiveLatency } from "./live-latency.js";

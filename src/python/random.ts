@@ -1,0 +1,96 @@
+/**
+ * CPython's `random.Random` (MT19937, `_randommodule.c`): the same seed gives the same numbers as
+ * Python's, so lm-eval's bootstrap (which seeds `random.Random(i)` per chunk) can be reproduced draw
+ * for draw. Only what the bootstrap needs: seeding with a non-negative int, `random()`, `choices`.
+ */
+const N = 624;
+const M = 397;
+
+export class PyRandom {
+  readonly #mt = new Uint32Array(N);
+  #i = N + 1;
+
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`Expected \`seed\` to be a non-negative safe integer, got ${seed}`);
+    // random_seed(): the int's absolute value as 32-bit words, least significant first ([0] for 0).
+    const key: number[] = [];
+    let n = seed;
+    do {
+      key.push(n % 0x1_0000_0000);
+      n = Math.floor(n / 0x1_0000_0000);
+    } while (n > 0);
+    this.#initByArray(key);
+  }
+
+  #initGenrand(s: number): void {
+    const mt = this.#mt;
+    mt[0] = s >>> 0;
+    for (let i = 1; i < N; i++) mt[i] = (Math.imul(1812433253, mt[i - 1]! ^ (mt[i - 1]! >>> 30)) + i) >>> 0;
+    this.#i = N;
+  }
+
+  #initByArray(key: readonly number[]): void {
+    const mt = this.#mt;
+    this.#initGenrand(19650218);
+    let i = 1;
+    let j = 0;
+    for (let k = Math.max(N, key.length); k > 0; k--) {
+      mt[i] = ((mt[i]! ^ Math.imul(mt[i - 1]! ^ (mt[i - 1]! >>> 30), 1664525)) + key[j]! + j) >>> 0;
+      i++;
+      j++;
+      if (i >= N) {
+        mt[0] = mt[N - 1]!;
+        i = 1;
+      }
+      if (j >= key.length) j = 0;
+    }
+    for (let k = N - 1; k > 0; k--) {
+      mt[i] = ((mt[i]! ^ Math.imul(mt[i - 1]! ^ (mt[i - 1]! >>> 30), 1566083941)) - i) >>> 0;
+      i++;
+      if (i >= N) {
+        mt[0] = mt[N - 1]!;
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+  }
+
+  /** genrand_uint32. */
+  uint32(): number {
+    const mt = this.#mt;
+    if (this.#i >= N) {
+      let kk = 0;
+      for (; kk < N - M; kk++) {
+        const y = (mt[kk]! & 0x80000000) | (mt[kk + 1]! & 0x7fffffff);
+        mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      for (; kk < N - 1; kk++) {
+        const y = (mt[kk]! & 0x80000000) | (mt[kk + 1]! & 0x7fffffff);
+        mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      const y = (mt[N - 1]! & 0x80000000) | (mt[0]! & 0x7fffffff);
+      mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      this.#i = 0;
+    }
+    let y = mt[this.#i++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** `random.random()`: 53 random bits in [0, 1). */
+  random(): number {
+    const a = this.uint32() >>> 5;
+    const b = this.uint32() >>> 6;
+    return (a * 67108864 + b) * (1 / 9007199254740992);
+  }
+
+  /** `random.choices(xs, k=k)` (no weights): `xs[floor(random() * len(xs))]`, k times. */
+  choices<T>(xs: ArrayLike<T>, k: number, out: T[] = new Array<T>(k)): T[] {
+    const n = xs.length;
+    for (let i = 0; i < k; i++) out[i] = xs[Math.floor(this.random() * n)]!;
+    return out;
+  }
+}

@@ -180,7 +180,7 @@ export function resolveRunConfig(
     store: typeof flags.store === "string" ? flags.store : ".streameval",
     checkpoint: flags.store !== false,
     graceMs: flags.grace === undefined ? 30_000 : graceMs(flags.grace),
-    runName: flags.run,
+    runName: flags.run === undefined ? undefined : runName(flags.run),
     fresh: flags.fresh ?? false,
     limit: flags.limit === undefined ? undefined : int(flags.limit, "--limit", 0, 0),
     repeats: flags.repeats === undefined ? undefined : int(flags.repeats, "--repeats", 1, 1),
@@ -224,7 +224,21 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
   // A judge changes the scores; runs without one keep their fingerprint.
   if (config.judgeModel !== undefined || config.judgeBaseURL !== undefined) h.update(JSON.stringify({ judge: config.judgeModel ?? null, judgeBaseURL: config.judgeBaseURL ?? null }));
-  return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
+  // Task names come from task files: only a safe, short prefix of them names the run's folder.
+  const names = tasks.map((t) => t.name).join("+").replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^[._]+/, "").slice(0, 100);
+  return `${names}-${h.digest("hex").slice(0, 12)}`;
+}
+
+/** Run names are folder names in the store: letters, digits and `._+-`, 1–128 characters, not starting with a dot. */
+const RUN_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}$/;
+
+/** `--run NAME`, checked: it becomes a folder under the store (`..`, `/`, newlines would escape or garble it). */
+export function runName(text: string): string {
+  if (!RUN_NAME.test(text)) {
+    const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    throw new ConfigError(`expected a run name of 1 to 128 letters, digits, '.', '_', '+' or '-' (not starting with '.'), got ${shown}`, { key: "--run" });
+  }
+  return text;
 }
 
 /** Where a model spec sends requests (and its fallbacks): what of a models file changes results. */

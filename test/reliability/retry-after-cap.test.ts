@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelCallError } from "../../src/errors/model-call-error.js";
-import type { ChatRequest } from "../../src/models/types.js";
+import type { ChatRequest } from "../../src/work/model.js";
 import { createDispatcher, type DispatcherOptions } from "../../src/reliability/dispatcher.js";
 import { systemClock } from "../../src/clock.js";
 import { httpError, ok, scriptedModel } from "./fake-model.js";

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       rows.push({ file: rel, status: "loaded", hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing });
     } catch (e) {
       const refused = e instanceof ConfigError;
-      rows.push({ file: rel, status: refused ? "refused" : "failed", reason: refused ? reasonOf(e) : `${(e as Error).stack ?? e}`.split("\n").slice(0, 3).join(" | "), hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing });
+      rows.push({ file: rel, status: refused ? "refused" : "failed", reason: refused ? reasonOf(e) : `${(e as Error).stack ?? String(e)}`.split("\n").slice(0, 3).join(" | "), hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing });
     }
   }
   const count = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).length;

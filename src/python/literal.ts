@@ -106,6 +106,7 @@ export function pyLiteralEval(text: string): PyLiteral {
         ws();
         if (text[i] === ":") {
           i++;
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a literal's key is a str, number or bool
           dict[String(k)] = value();
         } else {
           isSet = true;

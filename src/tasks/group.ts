@@ -240,6 +240,7 @@ function parseAggregates(value: unknown, fail: (p: ConfigPath, m: string) => nev
     for (const key of Object.keys(entry)) if (!AGG_KEYS.has(key)) fail([...at, key], `unsupported key \`${key}\` in aggregate_metric_list (lm-eval takes metric, filter_list, aggregation, weight_by_size)`);
     if (typeof entry.metric !== "string" || !entry.metric) return fail([...at, "metric"], "expected a metric name");
     const aggregation = entry.aggregation ?? "mean";
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shown as YAML wrote it
     if (aggregation !== "mean") fail([...at, "aggregation"], `unsupported group aggregation \`${String(aggregation)}\`: lm-eval 0.4.13 defines only \`mean\``);
     const weight = entry.weight_by_size ?? true;
     if (typeof weight !== "boolean") return fail([...at, "weight_by_size"], "expected true or false");
@@ -249,7 +250,7 @@ function parseAggregates(value: unknown, fail: (p: ConfigPath, m: string) => nev
     }
     return {
       metric: entry.metric,
-      ...(filters === undefined || filters === null ? {} : { filters: typeof filters === "string" ? [filters] : (filters as string[]) }),
+      ...(filters === undefined || filters === null ? {} : { filters: typeof filters === "string" ? [filters] : (filters) }),
       weightBySize: weight,
     };
   });

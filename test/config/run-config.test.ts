@@ -42,6 +42,14 @@ describe("resolveRunConfig", () => {
     expect(resolveRunConfig([], { ...base, price: "0.15/0.6" }, {}).price).toEqual({ input: 0.15, output: 0.6 });
   });
 
+  it("caps replies at 16 MiB and 4 × max_tokens unless told otherwise; rejects caps that would refuse every reply", () => {
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    expect(resolveRunConfig([], base, {}).replyLimits).toEqual({ maxBytes: 16 * 1024 * 1024, maxTokenFactor: 4 });
+    expect(resolveRunConfig([], { ...base, maxReplyBytes: "2048", maxReplyTokenFactor: "1.5" }, {}).replyLimits).toEqual({ maxBytes: 2048, maxTokenFactor: 1.5 });
+    expect(() => resolveRunConfig([], { ...base, maxReplyBytes: "12" }, {})).toThrow("key `--max-reply-bytes`: expected an integer >= 1024");
+    expect(() => resolveRunConfig([], { ...base, maxReplyTokenFactor: "0.5" }, {})).toThrow("key `--max-reply-token-factor`: expected a number >= 1");
+  });
+
   it("the fingerprint changes with the task text and the models, not with the key", () => {
     const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
     const c1 = resolveRunConfig([], base, { OPENAI_API_KEY: "a" });

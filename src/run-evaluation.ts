@@ -2,6 +2,7 @@ import { lastValueFrom, tap } from "rxjs";
 import { systemClock } from "./clock.js";
 import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
+import { createProcessMeter } from "./observe/process-meter.js";
 import { createRunObserver } from "./observe/run-observer.js";
 import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
@@ -37,8 +38,11 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     ...(options.groups?.length ? { groups: options.groups } : {}),
   });
   const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
-  const accounting = new RunAccounting(options.models.map(resolved), clock, options.judge ? [resolved(options.judge)] : []);
-  const observer = options.instrument === false ? undefined : createRunObserver({ now: () => clock.now() });
+  const accounting = new RunAccounting(options.models.map(resolved), options.judge ? [resolved(options.judge)] : []);
+  // One meter of the process feeds both `resources` and `process`, so they report the same figures.
+  const processMeter = createProcessMeter({ now: () => clock.now() });
+  const observer = options.instrument === false ? undefined : createRunObserver({ now: () => clock.now(), process: processMeter });
+  processMeter.start();
   observer?.start();
   let stopped: StopReason | null = null;
   let stopMessage: string | undefined;
@@ -57,7 +61,10 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     ),
     { defaultValue: undefined },
   );
-  await run.finally(() => observer?.stop());
-  const summary = { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish() };
+  await run.finally(() => {
+    processMeter.stop();
+    observer?.stop();
+  });
+  const summary = { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish(processMeter.usage()) };
   return observer ? { ...summary, ...observer.stop() } : summary;
 }

@@ -11,6 +11,6 @@ export { worstCase, promptTokenBound, outputTokenBound, type Spend } from "./wor
 export { loadTokenCounter, encodingFor, type TokenCounter } from "./count-tokens.js";
 export { usageOrEstimate } from "./estimate-usage.js";
 export { CostLedger, type CostSummary, type ModelCost } from "./cost-ledger.js";
-export { startResourceMeter, type ResourceUsage } from "./resource-meter.js";
+export { startNetworkMeter, type NetworkUsage } from "./network-meter.js";
 export type { RunResources } from "./run-accounting.js";
 export type { ModelEstimate } from "./estimate-totals.js";

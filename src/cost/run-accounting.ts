@@ -1,12 +1,12 @@
-import type { Clock } from "../clock.js";
 import type { EvalEvent } from "../events.js";
 import type { BudgetState } from "./budget.js";
 import { CostLedger, type CostSummary } from "./cost-ledger.js";
 import type { ResolvedPrice } from "./resolve-prices.js";
-import { type ResourceUsage, startResourceMeter } from "./resource-meter.js";
+import type { MachineUsage } from "../observe/process-meter.js";
+import { type NetworkUsage, startNetworkMeter } from "./network-meter.js";
 
 /** The summary's `resources` section: the machine, the network, and the requests made. */
-export interface RunResources extends ResourceUsage {
+export interface RunResources extends MachineUsage, NetworkUsage {
   /** Attempts sent (retries included), helpers' too. */
   readonly requests: number;
   readonly retries: number;
@@ -14,18 +14,19 @@ export interface RunResources extends ResourceUsage {
 
 /**
  * Cost and resource accounting for one run: fold every event into it, then `finish` for the
- * summary's `cost` and `resources` sections. Starts metering CPU and network when built.
+ * summary's `cost` and `resources` sections. Starts counting network bytes when built; wall time,
+ * CPU and peak RSS come from the run's process meter at `finish`, so the summary measures them once.
  */
 export class RunAccounting {
   readonly #ledger: CostLedger;
-  readonly #meter;
+  readonly #network;
   #requests = 0;
   #retries = 0;
   #budget: BudgetState | undefined;
 
-  constructor(prices: readonly ResolvedPrice[], clock?: Clock, helperPrices: readonly ResolvedPrice[] = []) {
+  constructor(prices: readonly ResolvedPrice[], helperPrices: readonly ResolvedPrice[] = []) {
     this.#ledger = new CostLedger(prices, helperPrices);
-    this.#meter = startResourceMeter(clock);
+    this.#network = startNetworkMeter();
   }
 
   add(event: EvalEvent): void {
@@ -36,7 +37,9 @@ export class RunAccounting {
     } else if (event.type === "budget") this.#budget = event.state;
   }
 
-  finish(): { cost: CostSummary; resources: RunResources } {
-    return { cost: this.#ledger.build(this.#budget), resources: { ...this.#meter.stop(), requests: this.#requests, retries: this.#retries } };
+  /** `machine`: the process meter's figures for the run (`ProcessMeter.usage()` after it stopped). */
+  finish(machine: MachineUsage): { cost: CostSummary; resources: RunResources } {
+    const resources = { ...machine, ...this.#network.stop(), requests: this.#requests, retries: this.#retries };
+    return { cost: this.#ledger.build(this.#budget), resources };
   }
 }

@@ -4,7 +4,7 @@
  */
 export { requestTiming, outputTokens, type MeasuredReply } from "./request-timing.js";
 export { ThroughputMeter, type ThroughputStats, type RunThroughput } from "./throughput.js";
-export { createProcessSampler, nodeProbe, type ProcessSampler, type ProcessStats, type ProcessProbe } from "./process-sampler.js";
+export { createProcessMeter, nodeProbe, type ProcessMeter, type ProcessStats, type ProcessProbe, type MachineUsage } from "./process-meter.js";
 export { createRunObserver, type RunObserver, type RunObservation } from "./run-observer.js";
 export { createRunMetrics, type RunMetrics, type RunMetricsOptions } from "./run-metrics.js";
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";

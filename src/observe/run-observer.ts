@@ -1,12 +1,15 @@
 import type { EvalEvent } from "../events.js";
-import { createProcessSampler, type ProcessSampler, type ProcessSamplerOptions, type ProcessStats } from "./process-sampler.js";
+import type { ProcessMeter, ProcessStats } from "./process-meter.js";
 import { type RunThroughput, ThroughputMeter } from "./throughput.js";
 
 export interface RunObserverOptions {
   /** Monotonic milliseconds (the run's clock). */
   readonly now?: () => number;
-  /** The process sampler's timer and probe (tests inject them); `false` leaves the process unsampled. */
-  readonly process?: Omit<ProcessSamplerOptions, "now"> | false;
+  /**
+   * The run's process meter, shared with the summary's `resources` (the observer starts and stops
+   * it; both are idempotent). Absent: the process is not reported.
+   */
+  readonly process?: ProcessMeter;
 }
 
 /** What the observer adds to the summary. */
@@ -26,20 +29,20 @@ export interface RunObserver {
 
 /**
  * The run-level instruments in one place: aggregate throughput (folded from request events) and the
- * process sampler (RSS, heap, CPU, event-loop delay), reported together in the summary.
+ * process meter's stats (RSS, heap, CPU, event-loop delay), reported together in the summary.
  */
 export function createRunObserver(options: RunObserverOptions = {}): RunObserver {
   const now = options.now ?? (() => performance.now());
   const meter = new ThroughputMeter(now);
-  const sampler: ProcessSampler | undefined = options.process === false ? undefined : createProcessSampler({ ...options.process, now });
+  const processMeter = options.process;
   let result: RunObservation | undefined;
   return {
-    start: () => sampler?.start(),
+    start: () => processMeter?.start(),
     add: (event) => meter.add(event),
     stop() {
       if (result) return result;
-      sampler?.stop();
-      result = { throughput: meter.stats(now()), ...(sampler ? { process: sampler.stats() } : {}) };
+      processMeter?.stop();
+      result = { throughput: meter.stats(now()), ...(processMeter ? { process: processMeter.stats() } : {}) };
       return result;
     },
   };

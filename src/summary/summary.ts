@@ -1,7 +1,7 @@
 import type { CostSummary } from "../cost/cost-ledger.js";
 import type { RunResources } from "../cost/run-accounting.js";
 import type { ModelReliability } from "../reliability/reliability-stats.js";
-import type { ProcessStats } from "../observe/process-sampler.js";
+import type { ProcessStats } from "../observe/process-meter.js";
 import type { RunThroughput } from "../observe/throughput.js";
 import type { Percentiles } from "./latency.js";
 

@@ -56,6 +56,12 @@ describe("cost and budget against the loopback sim (real SDK)", () => {
     expect(summary.cost!.by_model["gpt-x"]!.price).toMatchObject({ ...price, source: "flag" });
     expect(summary.resources).toMatchObject({ requests: 30, retries: 0 });
     expect(summary.resources!.bytes_sent).toBeGreaterThan(0);
+    // One process meter: `resources` and `process` report the same readings.
+    const r = summary.resources!;
+    expect(r.peak_rss_mb).toBeGreaterThan(10);
+    expect(r.peak_rss_mb).toBe(summary.process!.rss_mb.peak);
+    expect(r.cpu_user_s).toBe(summary.process!.cpu_s.user);
+    expect(r.cpu_system_s).toBe(summary.process!.cpu_s.system);
     await sim.close();
   });
 

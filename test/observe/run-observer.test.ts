@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRunObserver } from "../../src/observe/run-observer.js";
-import type { Every, ProcessProbe } from "../../src/observe/process-sampler.js";
+import { createProcessMeter, type Every, type ProcessProbe } from "../../src/observe/process-meter.js";
 
 describe("createRunObserver", () => {
   it("reports throughput over start..stop and the sampled process, once", () => {
@@ -15,7 +15,7 @@ describe("createRunObserver", () => {
       ticks++;
       return () => ticks--;
     };
-    const o = createRunObserver({ now: () => t, process: { probe, every } });
+    const o = createRunObserver({ now: () => t, process: createProcessMeter({ now: () => t, probe, every }) });
     o.start();
     expect(ticks).toBe(1);
     o.add({ type: "request-start", model: "m", id: "1", attempt: 1 });
@@ -30,7 +30,7 @@ describe("createRunObserver", () => {
   });
 
   it("can leave the process unsampled", () => {
-    const r = createRunObserver({ now: () => 0, process: false });
+    const r = createRunObserver({ now: () => 0 });
     r.start();
     expect(r.stop().process).toBeUndefined();
   });

@@ -14,7 +14,8 @@ import type { Task } from "../../src/work/task.js";
 import type { WorkItem } from "../../src/work/work-item.js";
 
 /** The part of a work item the gatherer reads: its task and its repeats (the task's, as expand sets them). */
-const workOf = (task: Task) => ({ task, repeats: task.repeats }) as WorkItem;
+// The gatherer reads the task, the repeats and the sample's doc (for repeat scoring with code execution).
+const workOf = (task: Task) => ({ task, repeats: task.repeats, sample: { id: "q", doc: { target: "5" }, at: { file: "test.jsonl", line: 1 } } }) as unknown as WorkItem;
 
 const TASK = `task: vote
 doc_to_text: "{{question}}"

@@ -8,6 +8,8 @@ export interface ProcessReading {
   /** Cumulative CPU time of the process since it started. */
   readonly cpuUserMicros: number;
   readonly cpuSystemMicros: number;
+  /** The OS's peak RSS of the process so far (getrusage), which catches spikes between readings. */
+  readonly maxRssBytes?: number;
 }
 
 /** Event-loop delay since the probe started (nanoseconds), as perf_hooks' histogram reports it. */
@@ -30,7 +32,7 @@ export interface ProcessProbe {
 /** Calls `tick` every `ms` until the returned function is called. */
 export type Every = (ms: number, tick: () => void) => () => void;
 
-export interface ProcessSamplerOptions {
+export interface ProcessMeterOptions {
   /** Between readings (default 1000). */
   readonly intervalMs?: number;
   /** Monotonic milliseconds (default performance.now). */
@@ -54,7 +56,17 @@ export interface ProcessStats {
   readonly event_loop_delay_ms: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number } | null;
 }
 
-export interface ProcessSampler {
+/** The summary's `resources` figures for the machine, from the same readings as `ProcessStats`. */
+export interface MachineUsage {
+  /** From the first reading to the last. */
+  readonly wall_s: number;
+  readonly cpu_user_s: number;
+  readonly cpu_system_s: number;
+  /** The process's peak resident set size, in MB (the same figure as `ProcessStats.rss_mb.peak`). */
+  readonly peak_rss_mb: number;
+}
+
+export interface ProcessMeter {
   /** Takes the first reading and starts the timer. Idempotent. */
   start(): void;
   /** Takes a last reading, stops the timer and frees the probe. Idempotent. */
@@ -63,14 +75,17 @@ export interface ProcessSampler {
   sample(): void;
   /** Stats so far (peaks, CPU since start). Zeros before the first reading. */
   stats(): ProcessStats;
+  /** Wall time, CPU and peak RSS so far, for the summary's `resources`. */
+  usage(): MachineUsage;
 }
 
 /**
+ * The one meter of the process (the summary's `process` and `resources` both come from it).
  * Samples the process every `intervalMs`: RSS, heap, CPU (process.cpuUsage) and event-loop delay
  * (perf_hooks.monitorEventLoopDelay). Memory is constant: it keeps peaks and the last reading, not
  * a series. Time and readings are injected, so tests drive it with a virtual clock.
  */
-export function createProcessSampler(options: ProcessSamplerOptions = {}): ProcessSampler {
+export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMeter {
   const intervalMs = options.intervalMs ?? 1000;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new RangeError(`Expected \`intervalMs\` to be a number > 0, got ${intervalMs}`);
@@ -94,11 +109,21 @@ export function createProcessSampler(options: ProcessSamplerOptions = {}): Proce
     const at = now();
     const r = probe.read();
     samples++;
-    peakRss = Math.max(peakRss, r.rssBytes);
+    peakRss = Math.max(peakRss, r.rssBytes, r.maxRssBytes ?? 0);
     peakHeap = Math.max(peakHeap, r.heapUsedBytes);
     if (prev && at > prev.at) peakCpu = Math.max(peakCpu, cpuPercent(prev.r, r, at - prev.at));
     first ??= { at, r };
     prev = { at, r };
+  };
+
+  /** Wall milliseconds and CPU seconds between the first reading and the last. */
+  const spent = () => {
+    const last = prev?.r;
+    return {
+      span: first && prev ? prev.at - first.at : 0,
+      user: first && last ? (last.cpuUserMicros - first.r.cpuUserMicros) / 1e6 : 0,
+      system: first && last ? (last.cpuSystemMicros - first.r.cpuSystemMicros) / 1e6 : 0,
+    };
   };
 
   return {
@@ -119,12 +144,13 @@ export function createProcessSampler(options: ProcessSamplerOptions = {}): Proce
       probe = undefined;
     },
     sample,
+    usage() {
+      const { span, user, system } = spent();
+      return { wall_s: round(span / 1000, 3), cpu_user_s: round(user, 3), cpu_system_s: round(system, 3), peak_rss_mb: mb(peakRss) };
+    },
     stats() {
-      const mb = (b: number) => round(b / 1048576, 1);
       const last = prev?.r;
-      const span = first && prev ? prev.at - first.at : 0;
-      const user = first && last ? (last.cpuUserMicros - first.r.cpuUserMicros) / 1e6 : 0;
-      const system = first && last ? (last.cpuSystemMicros - first.r.cpuSystemMicros) / 1e6 : 0;
+      const { span, user, system } = spent();
       const delay = state === "stopped" ? finalDelay : (probe?.loopDelay() ?? null);
       return {
         samples,
@@ -154,7 +180,8 @@ export function nodeProbe(): ProcessProbe {
     read() {
       const m = process.memoryUsage();
       const c = process.cpuUsage();
-      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, cpuUserMicros: c.user, cpuSystemMicros: c.system };
+      const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, cpuUserMicros: c.user, cpuSystemMicros: c.system, maxRssBytes };
     },
     loopDelay() {
       // An empty histogram reports min as a huge sentinel and a NaN mean: treat it as "none yet".
@@ -174,4 +201,5 @@ const intervalEvery: Every = (ms, tick) => {
 };
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number): number => round(bytes / 1048576, 1);
 const ms = (nanos: number): number => round(nanos / 1e6, 2);

@@ -78,6 +78,7 @@ export class RepeatGatherer {
     if (line.sample) p.scored = true;
     p.responses[line.repeat] = typeof line.response === "string" ? line.response : "";
     if (line.repeat === 0 && line.scores) p.first = line.scores;
+    p.own[line.repeat] = line.scores;
     const marked: ResultLine = fresh ? { ...line, repeats: k } : line;
     if (p.got < p.k) return marked;
     this.#pending.delete(key);

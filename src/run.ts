@@ -26,7 +26,7 @@ import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.
 import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { stampResult } from "./operators/stamp-result.js";
 import { defaultPipelines } from "./pipelines/registry.js";
-import type { Outcome } from "./work/work-item.js";
+import type { Outcome, WorkItem } from "./work/work-item.js";
 import type { PipelineContext } from "./operators/pipeline-context.js";
 import type { PipelineRegistry } from "./pipelines/types.js";
 import { createDispatchers, type ReliabilityOptions } from "./reliability/create-dispatchers.js";
@@ -42,7 +42,7 @@ import type { Judge } from "./scorers/judge.js";
 import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import type { Task } from "./work/task.js";
-import type { Reject, SourceItem } from "./types.js";
+import type { Reject, ResultLine, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
 export interface ModelTarget {
@@ -164,11 +164,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const clock = options.clock ?? systemClock;
     const registry = options.pipelines ?? defaultPipelines;
     const events = new Subject<EvalEvent>();
-    const repeats = new RepeatGatherer({
-      tasks: options.tasks,
-      repeats: options.repeats,
-      scoreRepeats: (task, responses, target, own, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own, doc),
-    });
+    const repeats = new RepeatGatherer({ scoreRepeats: (task, responses, target, own, doc) => registry[task.outputType]?.scoreRepeats?.(task, responses, target, own, doc) });
     const endpoints = endpointsOf(options);
     // `stop` is called only once the run is going, long after it is defined below.
     const connectWatch = new ConnectWatch({
@@ -178,10 +174,14 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       onGiveUp: (message) => stop("fatal", message),
     });
     const emit = (e: EvalEvent) => {
-      // Results resumed from a store still count toward their sample's repeats.
-      if (e.type === "result" && e.resumed) repeats.observe(e.line);
       connectWatch.add(e);
       events.next(e);
+    };
+    // Results that leave before any pipeline: found done in the checkpoint, or routed to no model.
+    const early = new Subject<Exit>();
+    const resumed = (work: WorkItem, line: ResultLine) => {
+      repeats.observe(work, line); // a resumed result still counts toward its sample's repeats
+      early.next({ line, resumed: true });
     };
     const aborter = new AbortController();
     // Every request in flight listens on this one signal.
@@ -220,14 +220,14 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       clock,
       signal: aborter.signal,
       stop,
-      ...(options.repeats === undefined ? {} : { repeats: options.repeats }),
       ...(options.repeatsAsN ? { repeatsAsN: true } : {}),
       ...(judge ? { judge: judge.judge } : {}),
       ...(conversations ? { conversations } : {}),
       ...(options.codeSandbox ? { codeSandbox: options.codeSandbox } : {}),
       contextWindows: new Map(options.models.flatMap((m) => (m.contextWindow ? [[m.client.model, m.contextWindow] as const] : []))),
     };
-    const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context)]));
+    // A work item goes to the pipeline that prepared it, so its prepared is that pipeline's own type.
+    const table = Object.fromEntries(Object.entries(registry).map(([type, def]) => [type, def.create(context) as OperatorFunction<WorkItem, Outcome>]));
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
     const demand = new Demand(window);
     // While a checkpoint's lookups find every sample done (a resumed stretch), read further ahead: the
@@ -284,7 +284,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 
     let samples = 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const results = pullSource(options.input, demand).pipe(
+    const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
       parse({ idField }),
       detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
@@ -292,9 +292,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,
     ).pipe(
-      options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => emit({ type: "result", line }) }) : identity,
+      options.routes ? routeModels({ rules: options.routes, countTokens: options.countTokens, onUnrouted: (line) => early.next({ line }) }) : identity,
       expand({ models: options.models.map((m) => m.client.model), repeats: options.repeats }),
-      options.checkpoint ? skipCompleted({ store: options.checkpoint, emit, onLookup, maxBatch: 256, fingerprint: workFingerprint }) : identity,
+      options.checkpoint
+        ? skipCompleted({ store: options.checkpoint, onResumed: resumed, onChanged: (work) => emit({ type: "record-changed", key: work.key }), onLookup, maxBatch: 256, fingerprint: workFingerprint })
+        : identity,
       route(table),
       options.hooks ? applyResultHooks({ hooks: options.hooks }) : identity,
       map(recordRoute),
@@ -306,7 +308,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(
-      mergeMap((outcome): Observable<EvalEvent> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ type: "result", line: outcome.line }))),
+      mergeMap((outcome): Observable<Exit> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ line: outcome.line }))),
+      finalize(() => early.complete()),
+    );
+    // The one way out for every result: made, resumed or unrouted.
+    const results = merge(made, early).pipe(
+      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -325,6 +332,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       connectWatch.dispose();
     };
   });
+}
+
+/** A result on its way out of the graph; `resumed` when it was found done in the checkpoint. */
+interface Exit {
+  readonly line: ResultLine;
+  readonly resumed?: true;
 }
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */

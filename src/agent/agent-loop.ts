@@ -4,13 +4,10 @@ import type { ChatMessage, Doc, ErrorInfo, Timing, Usage } from "../types.js";
 import { type AgentLimits, type AgentUsed, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
 import type { Toolset } from "./tools.js";
 
-/** One model call as the loop needs it: the reply, or the error as data. */
-export interface CallOutcome {
-  readonly reply?: ChatReply;
-  readonly timing: Timing;
-  readonly cost_usd: number | null;
-  readonly error?: ErrorInfo;
-}
+/** One model call as the loop needs it: the reply, or the error as data (an `Inferred` fits). */
+export type CallOutcome =
+  | { readonly reply: ChatReply; readonly error?: undefined; readonly timing: Timing; readonly cost_usd: number | null }
+  | { readonly error: ErrorInfo; readonly reply?: undefined; readonly timing: Timing; readonly cost_usd: number | null };
 
 /** Sends the conversation (with the tools) to the model; `signal` aborts it. */
 export type ModelCall = (messages: readonly ChatMessage[], signal: AbortSignal) => Promise<CallOutcome>;
@@ -107,9 +104,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
       if (before) return end(before.limit, { limit: before });
       const outcome = await options.call(messages, deadline.signal);
       if (timedOut) return end("time_limit", { limit: timeHit() });
-      if (outcome.error || !outcome.reply) {
-        return end("error", { error: outcome.error ?? { type: "no_reply", message: "no reply", attempts: outcome.timing.attempts } });
-      }
+      if (outcome.error) return end("error", { error: outcome.error });
       const reply = outcome.reply;
       if (reply.usage) {
         usage.prompt_tokens += reply.usage.prompt_tokens;

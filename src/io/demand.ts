@@ -1,9 +1,11 @@
 import { Observable } from "rxjs";
 
 /**
- * A counting semaphore that turns RxJS's push into pull: a source takes one unit before it reads an
- * item, the consumer gives it back when that item is fully processed. At most `limit` items are
- * then between the reader and the end of the pipeline, however fast the input is.
+ * The run's one counting semaphore (FIFO, with a limit that can change while it runs). The source
+ * uses it to turn RxJS's push into pull: it takes one unit before it reads an item, the consumer
+ * gives it back when that item is fully processed, so at most `limit` items are between the reader
+ * and the end of the pipeline, however fast the input is. A dispatcher uses it for its concurrency
+ * slots (`take`), which adaptive concurrency shrinks and grows.
  *
  * ```ts
  * const demand = new Demand(64);
@@ -78,6 +80,20 @@ export class Demand {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(grant);
     });
+  }
+
+  /**
+   * Takes one unit as `acquire` does and resolves with the function that gives it back; calling that
+   * function again does nothing, so a slot is freed once whatever path frees it.
+   */
+  async take(signal?: AbortSignal): Promise<() => void> {
+    await this.acquire(signal);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release();
+    };
   }
 
   /** Gives back `n` units (default 1), waking waiters in order. */

@@ -43,7 +43,7 @@ export function expand(options: ExpandOptions): OperatorFunction<PreparedSample,
     for (const model of models) {
       for (let repeat = 0; repeat < repeats; repeat++) {
         const key = { task: p.task.name, id: p.sample.id, model, repeat };
-        items.push({ key, sample: p.sample, task: p.task, prepared: p.prepared, done, ...(p.route === undefined ? {} : { route: p.route }) });
+        items.push({ key, sample: p.sample, task: p.task, prepared: p.prepared, repeats, done, ...(p.route === undefined ? {} : { route: p.route }) });
       }
     }
     return items;

@@ -1,13 +1,10 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Outcome } from "../work/work-item.js";
+import type { Outcome, WorkItem } from "../work/work-item.js";
 import type { SampleScore } from "../tasks/score-repeats.js";
 import type { Task } from "../work/task.js";
 import type { Doc, ResultLine } from "../types.js";
 
 export interface GatherRepeatsOptions {
-  readonly tasks: readonly Task[];
-  /** Overrides every task's `repeats` (`--repeats`). */
-  readonly repeats?: number;
   /**
    * Scores a sample's responses (in repeat order) together, as its pipeline does (PipelineDef.scoreRepeats);
    * undefined for a task whose pipeline does not: the sample takes its first repeat's scores.
@@ -27,16 +24,16 @@ interface Pending {
   errors: number;
   scored: boolean;
   readonly responses: (string | undefined)[];
-  first?: Record<string, number>;
   /** Code metrics: each repeat's own scores (its program's pass@1), for pass@k over the repeats. */
   readonly own: (Record<string, number> | undefined)[];
+  first?: Record<string, number>;
 }
 
 /**
- * Per-sample scoring across repeats. With `repeats: k > 1`, each sample × model yields k result
- * lines, each with its own response and that response's own scores; every one is marked
- * `repeats: k`. The line that completes the k (whichever finishes last) also carries `sample`: the
- * score of all k together, as lm-evaluation-harness scores a document once over its repeats
+ * Per-sample scoring across repeats. With `repeats: k > 1` (the work item's), each sample × model
+ * yields k result lines, each with its own response and that response's own scores; every one is
+ * marked `repeats: k`. The line that completes the k (whichever finishes last) also carries `sample`:
+ * the score of all k together, as lm-evaluation-harness scores a document once over its repeats
  * (majority_vote, take_first …), with pass@k (see scoreRepeats). The summary aggregates `sample`
  * scores for such tasks, so its numbers are lm-eval's. A sample with a failed repeat gets no `sample`
  * score (a rerun retries the failed repeat and completes it then).
@@ -44,33 +41,25 @@ interface Pending {
  * Generation tasks are scored from the responses (their pipeline's `scoreRepeats`); other output
  * types (loglikelihood …) take the first repeat's scores, as the harness's default take_first filter does.
  *
- * Memory: one entry per sample × model with some repeats still in flight. `observe` feeds results
+ * Memory: one entry per sample × model with some repeats still in flight. `observe` takes results
  * that do not pass through this operator (resumed from the store), so that a resumed sample completes.
  */
 export class RepeatGatherer {
-  readonly #tasks = new Map<string, { readonly task: Task; readonly k: number }>();
   readonly #pending = new Map<string, Pending>();
   readonly #scoreRepeats: ScoreRepeats | undefined;
 
-  constructor(options: GatherRepeatsOptions) {
-    if (options.repeats !== undefined && (!Number.isInteger(options.repeats) || options.repeats < 1)) {
-      throw new RangeError(`Expected \`repeats\` to be an integer >= 1, got ${options.repeats}`);
-    }
+  constructor(options: GatherRepeatsOptions = {}) {
     this.#scoreRepeats = options.scoreRepeats;
-    for (const task of options.tasks) this.#tasks.set(task.name, { task, k: options.repeats ?? task.repeats });
   }
 
   /** A resumed result: counted toward its sample, not changed (it was stored as it is). */
-  observe(line: ResultLine): void {
-    this.#fold(line, false);
+  observe(work: WorkItem, line: ResultLine): void {
+    this.#fold(work, line, false);
   }
 
-  /**
-   * A new result: marked, counted, and given the sample's score when it completes the sample. `doc` is
-   * the sample's (filters such as multi_choice_regex read it).
-   */
-  complete(line: ResultLine, doc?: Doc): ResultLine {
-    return this.#fold(line, true, doc);
+  /** A new result: marked, counted, and given the sample's score when it completes the sample. */
+  complete(work: WorkItem, line: ResultLine): ResultLine {
+    return this.#fold(work, line, true);
   }
 
   /** Samples with repeats still in flight. */
@@ -78,8 +67,8 @@ export class RepeatGatherer {
     return this.#pending.size;
   }
 
-  #fold(line: ResultLine, fresh: boolean, doc?: Doc): ResultLine {
-    const k = this.#tasks.get(line.task)?.k ?? 1;
+  #fold(work: WorkItem, line: ResultLine, fresh: boolean): ResultLine {
+    const k = work.repeats;
     if (k <= 1 || line.repeat < 0 || line.repeat >= k) return line;
     const key = JSON.stringify([line.task, line.id, line.model]);
     let p = this.#pending.get(key);
@@ -89,18 +78,16 @@ export class RepeatGatherer {
     if (line.sample) p.scored = true;
     p.responses[line.repeat] = typeof line.response === "string" ? line.response : "";
     if (line.repeat === 0 && line.scores) p.first = line.scores;
-    p.own[line.repeat] = line.scores;
     const marked: ResultLine = fresh ? { ...line, repeats: k } : line;
     if (p.got < p.k) return marked;
     this.#pending.delete(key);
     if (!fresh || p.errors > 0 || p.scored) return marked;
-    const sample = this.#score(line, p, doc);
+    const sample = this.#score(work, line, p);
     return sample ? { ...marked, sample } : marked;
   }
 
-  #score(line: ResultLine, p: Pending, doc?: Doc): SampleScore | undefined {
-    const task = this.#tasks.get(line.task)?.task;
-    const together = task && this.#scoreRepeats?.(task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own, doc);
+  #score(work: WorkItem, line: ResultLine, p: Pending): SampleScore | undefined {
+    const together = this.#scoreRepeats?.(work.task, p.responses.map((r) => r ?? ""), line.targets ?? line.target ?? "", p.own, work.sample.doc);
     if (together) return together;
     return p.first ? { filtered: {}, scores: { ...p.first }, repeats: p.k } : undefined;
   }
@@ -109,7 +96,7 @@ export class RepeatGatherer {
 /** The operator form: each outcome's line goes through `gatherer.complete`. */
 export function gatherRepeats(gatherer: RepeatGatherer): OperatorFunction<Outcome, Outcome> {
   return map((outcome) => {
-    const line = gatherer.complete(outcome.line, outcome.work.sample.doc);
+    const line = gatherer.complete(outcome.work, outcome.line);
     return line === outcome.line ? outcome : { ...outcome, line };
   });
 }

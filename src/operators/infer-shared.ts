@@ -1,6 +1,6 @@
 import { defer, lastValueFrom, mergeMap, of, type OperatorFunction } from "rxjs";
 import type { ChatRequest } from "../work/model.js";
-import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { Inferred, Prepared, WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { infer } from "./infer.js";
 
@@ -14,15 +14,13 @@ import { infer } from "./infer.js";
  * A sample's work items arrive together (expand emits them in one go), so they find the shared
  * request in flight; the entry is dropped as soon as the reply is in. Items with one repeat are
  * inferred as `infer` does.
- *
- * @param repeatsOf the number of repeats of a work item's sample (its task's, or the run's override).
  */
-export function inferShared(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest, repeatsOf: (work: WorkItem) => number): OperatorFunction<WorkItem, Inferred> {
-  const inFlight = new Map<string, Promise<Inferred>>();
-  const single = (work: WorkItem, request: (w: WorkItem) => ChatRequest) => lastValueFrom(of(work).pipe(infer(context, request)));
+export function inferShared<P extends Prepared>(context: PipelineContext, toRequest: (work: WorkItem<P>) => ChatRequest): OperatorFunction<WorkItem<P>, Inferred<P>> {
+  const inFlight = new Map<string, Promise<Inferred<P>>>();
+  const single = (work: WorkItem<P>, request: (w: WorkItem<P>) => ChatRequest) => lastValueFrom(of(work).pipe(infer(context, request)));
 
-  const shared = async (work: WorkItem): Promise<Inferred> => {
-    const k = repeatsOf(work);
+  const shared = async (work: WorkItem<P>): Promise<Inferred<P>> => {
+    const k = work.repeats;
     if (k <= 1) return single(work, toRequest);
     const key = JSON.stringify([work.key.task, work.key.id, work.key.model]);
     let request = inFlight.get(key);
@@ -39,18 +37,18 @@ export function inferShared(context: PipelineContext, toRequest: (work: WorkItem
 }
 
 /** Repeat r's share of an n-choice reply. */
-function pick(got: Inferred, work: WorkItem, owner: boolean, k: number): Inferred {
+function pick<P extends Prepared>(got: Inferred<P>, work: WorkItem<P>, owner: boolean, k: number): Inferred<P> {
   const cached = got.cached ? { cached: true, cached_cost_usd: owner || got.cached_cost_usd == null ? (got.cached_cost_usd ?? null) : 0 } : {};
   const share = owner
     ? { timing: got.timing, cost_usd: got.cost_usd, ...cached }
     : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0, ...cached };
-  if (got.error || !got.reply) return { work, ...share, error: got.error ?? { type: "no_reply", message: "no reply", attempts: share.timing.attempts } };
+  if (got.kind === "error") return { kind: "error", work, ...share, error: got.error };
   const choices = got.reply.choices ?? [got.reply.text];
   const r = work.key.repeat;
   if (r >= choices.length) {
     const message = `the server returned ${choices.length} choice(s) for n=${k}: it does not support \`n\`; run without --use-n`;
-    return { work, ...share, error: { type: "n_unsupported", message, attempts: share.timing.attempts } };
+    return { kind: "error", work, ...share, error: { type: "n_unsupported", message, attempts: share.timing.attempts } };
   }
   const reply = { ...got.reply, text: choices[r] ?? null, choices: undefined, usage: owner ? got.reply.usage : null };
-  return { work, ...share, reply };
+  return { kind: "ok", work, ...share, reply };
 }

@@ -4,7 +4,7 @@ import { costOf } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { ChatRequest } from "../work/model.js";
 import { requestTiming } from "../observe/request-timing.js";
-import type { Inferred, WorkItem } from "../work/work-item.js";
+import type { Inferred, Prepared, WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
 /** `cached: true` and the reply's original cost, for a result line whose reply came from the response cache. */
@@ -20,12 +20,12 @@ export function cacheMark(inferred: Pick<Inferred, "cached" | "cached_cost_usd">
  *
  * @param toRequest builds the chat request for an item (pure).
  */
-export function infer(context: PipelineContext, toRequest: (work: WorkItem) => ChatRequest): OperatorFunction<WorkItem, Inferred> {
+export function infer<P extends Prepared>(context: PipelineContext, toRequest: (work: WorkItem<P>) => ChatRequest): OperatorFunction<WorkItem<P>, Inferred<P>> {
   return mergeMap((work) => defer(() => inferOne(context, work, toRequest)));
 }
 
 /** One item's call: the reply with its timing and cost, or the error as data (a fatal one also stops the run). */
-export async function inferOne(context: PipelineContext, work: WorkItem, toRequest: (work: WorkItem) => ChatRequest): Promise<Inferred> {
+export async function inferOne<P extends Prepared>(context: PipelineContext, work: WorkItem<P>, toRequest: (work: WorkItem<P>) => ChatRequest): Promise<Inferred<P>> {
   const model = work.key.model;
   const dispatcher = context.dispatchers.get(model);
   if (!dispatcher) throw new Error(`no dispatcher for model ${model}`);
@@ -36,6 +36,7 @@ export async function inferOne(context: PipelineContext, work: WorkItem, toReque
     const reply = sent.usage ? sent : { ...sent, usage: await usageOrEstimate(request, sent) };
     const cost = costOf(reply.usage, context.prices.get(served_by ?? model));
     return {
+      kind: "ok",
       work,
       reply,
       // Timed from what the server sent: without its usage, output tokens are the streamed chunks.
@@ -49,6 +50,7 @@ export async function inferOne(context: PipelineContext, work: WorkItem, toReque
     const { type, kind, attempts } = error.info;
     if (kind === "fatal") context.stop("fatal", error.message);
     return {
+      kind: "error",
       work,
       timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts },
       error: { type, message: error.message, attempts },

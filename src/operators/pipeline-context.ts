@@ -16,8 +16,6 @@ export interface PipelineContext {
   readonly signal: AbortSignal;
   /** Stop the run: no new samples are read; `fatal` also aborts requests in flight. */
   readonly stop: (reason: "budget" | "interrupted" | "fatal", message: string) => void;
-  /** Repeats of every task (`--repeats`), overriding each task's `repeats`. */
-  readonly repeats?: number;
   /** Ask for a sample's repeats as `n` choices of one request (`--use-n`), where a pipeline can. */
   readonly repeatsAsN?: boolean;
   /** The judge of LLM-graded tasks (its own dispatcher and price), when the run has one. */

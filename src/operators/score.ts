@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Inferred, Outcome } from "../work/work-item.js";
+import type { Inferred, Outcome, Prepared } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
 import { cacheMark } from "./infer.js";
 import type { ResultLine } from "../types.js";
@@ -9,13 +9,13 @@ import type { ResultLine } from "../types.js";
  * its metrics against the target (keys `metric,filter`). Errors pass through as error lines,
  * without scores. One Outcome per input, in the same order.
  */
-export function score(): OperatorFunction<Inferred, Outcome> {
+export function score<P extends Prepared>(): OperatorFunction<Inferred<P>, Outcome<P>> {
   return map((inferred) => ({ work: inferred.work, line: toResultLine(inferred) }));
 }
 
 /** Pure: the result line of one inferred item. */
 export function toResultLine(inferred: Inferred): ResultLine {
-  const { work, reply, timing, error } = inferred;
+  const { work, timing } = inferred;
   const base: ResultLine = {
     id: work.key.id,
     task: work.key.task,
@@ -24,11 +24,10 @@ export function toResultLine(inferred: Inferred): ResultLine {
     status: "ok",
     input: work.prepared.input,
   };
-  if (error || !reply) {
-    return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
-  }
+  if (inferred.kind === "error") return { ...base, status: "error", target: work.prepared.target, timing, error: inferred.error };
+  const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
-  const targets = work.prepared.targets as string[] | undefined;
+  const { targets } = work.prepared;
   const { filtered, scores } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
   return {
     ...base,

@@ -1,5 +1,4 @@
 import { Observable, type OperatorFunction } from "rxjs";
-import type { EvalEvent } from "../events.js";
 import type { WorkItem } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
@@ -11,25 +10,27 @@ export interface CompletedLookup {
 
 export interface SkipCompletedOptions {
   readonly store: CompletedLookup;
-  /** Where the stored results go, as `{type: "result", line, resumed: true}` events. */
-  readonly emit: (event: EvalEvent) => void;
+  /** Receives each item found done, with its stored result (the run sends it out as a resumed result). */
+  readonly onResumed: (work: WorkItem, line: ResultLine) => void;
+  /**
+   * What produced a work item's result (`workFingerprint`). A stored result whose `fingerprint` differs
+   * is not reused: the item passes on to be sent again, and `onChanged` hears of it. (A record
+   * without a fingerprint predates them and is reused.)
+   */
+  readonly fingerprint?: (work: WorkItem) => string;
+  /** Told of each item whose record was made from another request (see `fingerprint`). */
+  readonly onChanged?: (work: WorkItem) => void;
   /** Most keys in one lookup (default 512). */
   readonly maxBatch?: number;
   /** Told after each lookup how many of its keys were done (the run reads further ahead while all are). */
   readonly onLookup?: (done: number, keys: number) => void;
-  /**
-   * What produced a work item's result (`workFingerprint`). A stored result whose `fingerprint` differs
-   * is not reused: the item passes on to be sent again, and `record-changed` is emitted. (A record
-   * without a fingerprint predates them and is reused.)
-   */
-  readonly fingerprint?: (work: WorkItem) => string;
 }
 
 /**
  * Passes on the work items that are not recorded as done (or whose record was made from another
  * request: see `fingerprint`), and drops those that are — without
- * sending them anywhere: for each of those it emits the stored result as a `resumed` result event
- * (so the summary covers the whole run) and then calls the item's `done` (so the source reads on).
+ * sending them anywhere: for each of those it hands the stored result to `onResumed` (so the run
+ * reports it, and the summary covers the whole run) and then calls the item's `done` (so the source reads on).
  *
  * Items that arrive in the same turn of the event loop (expand emits a sample's models × repeats
  * together, the source a window of samples through promise callbacks) are looked up in one
@@ -40,10 +41,10 @@ export interface SkipCompletedOptions {
  */
 export function skipCompleted(options: SkipCompletedOptions): OperatorFunction<WorkItem, WorkItem> {
   if (typeof options?.store?.lookup !== "function") throw new TypeError("Expected `store` to have a lookup(keys) method");
-  if (typeof options.emit !== "function") throw new TypeError("Expected `emit` to be a function");
+  if (typeof options.onResumed !== "function") throw new TypeError("Expected `onResumed` to be a function");
   const maxBatch = options.maxBatch ?? 512;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`Expected \`maxBatch\` to be an integer >= 1, got ${maxBatch}`);
-  const { store, emit } = options;
+  const { store, onResumed } = options;
 
   return (source) =>
     new Observable<WorkItem>((subscriber) => {
@@ -61,10 +62,10 @@ export function skipCompleted(options: SkipCompletedOptions): OperatorFunction<W
           const line = found[i];
           if (line === undefined) subscriber.next(work);
           else if (options.fingerprint && typeof line.fingerprint === "string" && line.fingerprint !== options.fingerprint(work)) {
-            emit({ type: "record-changed", key: work.key });
+            options.onChanged?.(work);
             subscriber.next(work);
           } else {
-            emit({ type: "result", line, resumed: true });
+            onResumed(work, line);
             work.done();
           }
         }

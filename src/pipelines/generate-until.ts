@@ -8,16 +8,21 @@ import { score } from "../operators/score.js";
 import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
 import type { PipelineDef } from "./types.js";
-import type { WorkItem } from "../work/work-item.js";
+import type { Prepared, WorkItem } from "../work/work-item.js";
+
+/** A generate_until sample: its prompt, and the prompt as chat turns with `--fewshot-as-multiturn`. */
+export interface GenerateUntilPrepared extends Prepared {
+  readonly messages?: readonly ChatMessage[];
+}
 
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
-export function generateUntilRequest(work: WorkItem): ChatRequest {
+export function generateUntilRequest(work: WorkItem<GenerateUntilPrepared>): ChatRequest {
   // Few-shot examples as chat turns (--fewshot-as-multiturn), else the prompt as one user message.
-  return chatRequestOf(work, (work.prepared.messages as readonly ChatMessage[] | undefined) ?? [{ role: "user", content: work.prepared.input }]);
+  return chatRequestOf(work, work.prepared.messages ?? [{ role: "user", content: work.prepared.input }]);
 }
 
 /** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
-export const generateUntil: PipelineDef = {
+export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
@@ -26,7 +31,7 @@ export const generateUntil: PipelineDef = {
   }),
   create: (context) =>
     pipe(
-      context.repeatsAsN ? inferShared(context, generateUntilRequest, (work) => context.repeats ?? work.task.repeats) : infer(context, generateUntilRequest),
+      context.repeatsAsN ? inferShared(context, generateUntilRequest) : infer(context, generateUntilRequest),
       score(),
       executeCode(context.codeSandbox, context.signal),
     ),

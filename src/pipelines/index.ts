@@ -3,7 +3,7 @@
  * logprob scoring), for custom pipelines that reuse them. The root exports the pipelines themselves.
  */
 export { pipelines, defaultPipelines } from "./registry.js";
-export type { PipelineDef, PipelineRegistry } from "./types.js";
+export type { PipelineDef, PipelineRegistry, RegisteredPipeline } from "./types.js";
 export { generateUntil, generateUntilRequest } from "./generate-until.js";
 export { multipleChoice, multipleChoiceLine, choiceTexts, type MultipleChoicePrepared } from "./multiple-choice.js";
 export { multipleChoiceResult, argmax, type MultipleChoiceResult } from "./multiple-choice-scores.js";

@@ -48,11 +48,10 @@ export function scoreTexts(reply: ChatReply, texts: readonly ScoredText[]): Cont
  * usable logprobs, else `score(scores)`'s fields over the common ones (usage, cost, timing).
  */
 export function loglikelihoodLine(inferred: Inferred, texts: readonly ScoredText[], score: (scores: ContinuationScore[]) => Partial<ResultLine>): ResultLine {
-  const { work, reply, timing, error } = inferred;
+  const { work, timing } = inferred;
   const base: ResultLine = { id: work.key.id, task: work.key.task, model: work.key.model, repeat: work.key.repeat, status: "ok", input: work.prepared.input };
-  if (error || !reply) {
-    return { ...base, status: "error", target: work.prepared.target, timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } };
-  }
+  if (inferred.kind === "error") return { ...base, status: "error", target: work.prepared.target, timing, error: inferred.error };
+  const { reply } = inferred;
   const scores = scoreTexts(reply, texts);
   const paid = { usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, ...cacheMark(inferred), timing };
   if (typeof scores === "string") {

@@ -1,7 +1,5 @@
 import { defer, mergeMap } from "rxjs";
-import { fitContext } from "../context/fit-context.js";
-import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadChatTokenCounter } from "../context/token-counter.js";
+import { createContextFitter } from "../context/context-fitter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { cacheMark, inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
@@ -36,7 +34,7 @@ const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
  * With a `judge`, each turn is then graded (MT-Bench single-answer grading) by the run's judge model;
  * its judgments are saved too. One result line per conversation.
  */
-export const multiTurn: PipelineDef = {
+export const multiTurn: PipelineDef<MultiTurnPrepared> = {
   prepare(sample, task) {
     const fields = conversationFields(task);
     const turns = fields.turns(sample.doc);
@@ -70,13 +68,13 @@ export const multiTurn: PipelineDef = {
   },
 };
 
-async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem): Promise<Outcome> {
-  const p = work.prepared as MultiTurnPrepared;
+async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem<MultiTurnPrepared>): Promise<Outcome<MultiTurnPrepared>> {
+  const p = work.prepared;
   const config = configOf(work);
   const system = config.system_prompt;
   const turns: TurnRecord[] = [...((await state.load(work.key)) ?? [])];
   const resumedTurns = turns.length;
-  const finish = (error?: ErrorInfo): Outcome => ({
+  const finish = (error?: ErrorInfo): Outcome<MultiTurnPrepared> => ({
     work,
     line: conversationLine({
       key: work.key,
@@ -92,26 +90,22 @@ async function runConversation(context: PipelineContext, state: ConversationStat
   });
 
   const g = work.task.generation;
-  const policy = resolveContextPolicy(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens);
-  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
+  const fitter = await createContextFitter(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens, work.key.model);
   for (let i = turns.length; i < p.turns.length; i++) {
     const history: ChatMessage[] = system !== undefined ? [{ role: "system", content: system }] : [];
     for (const t of turns) history.push({ role: "user", content: t.user }, { role: "assistant", content: t.assistant });
     history.push({ role: "user", content: p.turns[i]! });
     let messages: readonly ChatMessage[] = history;
     let note: TurnRecord["context"];
-    if (policy && counter) {
-      const fit = fitContext(history, policy, counter);
+    if (fitter) {
+      const fit = fitter.fit(history);
       if (!fit.ok) return finish({ type: "context_overflow", message: `turn ${i + 1}: ${fit.message}`, attempts: 0 });
       messages = fit.messages;
-      if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: policy.window };
+      if (fit.droppedTurns > 0) note = { dropped_turns: fit.droppedTurns, prompt_tokens: fit.promptTokens, window: fitter.window };
     }
     const request = chatRequestOf(work, messages, p.temperature ?? g.temperature);
     const inferred = await inferOne(context, work, () => request);
-    if (inferred.error || !inferred.reply) {
-      const error = inferred.error ?? { type: "no_reply", message: "no reply", attempts: inferred.timing.attempts };
-      return finish({ ...error, message: `turn ${i + 1}: ${error.message}` });
-    }
+    if (inferred.kind === "error") return finish({ ...inferred.error, message: `turn ${i + 1}: ${inferred.error.message}` });
     const reply = inferred.reply;
     turns.push({
       user: p.turns[i]!,

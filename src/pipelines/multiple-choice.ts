@@ -23,8 +23,8 @@ export interface MultipleChoicePrepared extends Prepared {
 }
 
 /** The texts scored for a sample: context + target_delimiter + choice, one per choice. */
-export function choiceTexts(work: WorkItem): ScoredText[] {
-  const p = work.prepared as MultipleChoicePrepared;
+export function choiceTexts(work: WorkItem<MultipleChoicePrepared>): ScoredText[] {
+  const p = work.prepared;
   const d = work.task.config.target_delimiter;
   const delimiter = typeof d === "string" ? d : " ";
   if (p.continuation !== undefined) {
@@ -42,9 +42,9 @@ export function choiceTexts(work: WorkItem): ScoredText[] {
 }
 
 /** Pure: the result line of an inferred multiple_choice item. */
-export function multipleChoiceLine(inferred: Inferred): ResultLine {
+export function multipleChoiceLine(inferred: Inferred<MultipleChoicePrepared>): ResultLine {
   const { work } = inferred;
-  const p = work.prepared as MultipleChoicePrepared;
+  const p = work.prepared;
   return loglikelihoodLine(inferred, choiceTexts(work), (scored) => {
     const lls = scored.map((s) => s.ll);
     const greedy = scored.map((s) => s.isGreedy);
@@ -68,7 +68,7 @@ export function multipleChoiceLine(inferred: Inferred): ResultLine {
  * (`target_delimiter` + choice) after the prompt, from one completions request per sample with every
  * choice as a prompt; then `acc`, `acc_norm` (and `exact_match`: the gold choice is greedy).
  */
-export const multipleChoice: PipelineDef = {
+export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
   prepare(sample, task): MultipleChoicePrepared {
     if (!task.choices) throw new Error(`task \`${task.name}\` has no doc_to_choice`);
     const choices = task.choices(sample.doc);
@@ -86,6 +86,6 @@ export const multipleChoice: PipelineDef = {
   create: (context) =>
     pipe(
       infer(context, (work) => loglikelihoodRequest(work.key.model, choiceTexts(work))),
-      map((inferred): Outcome => ({ work: inferred.work, line: multipleChoiceLine(inferred) })),
+      map((inferred): Outcome<MultipleChoicePrepared> => ({ work: inferred.work, line: multipleChoiceLine(inferred) })),
     ),
 };

@@ -3,9 +3,7 @@ import { type AgentResult, type ModelCall, runAgent } from "../agent/agent-loop.
 import { builtinTools } from "../agent/builtin-tools.js";
 import { cannedToolset } from "../agent/canned-tools.js";
 import { registryToolset, type ToolRegistry, type Toolset } from "../agent/tools.js";
-import { fitContext } from "../context/fit-context.js";
-import { resolveContextPolicy } from "../context/resolve-policy.js";
-import { loadChatTokenCounter } from "../context/token-counter.js";
+import { createContextFitter } from "../context/context-fitter.js";
 import type { ChatRequest } from "../work/model.js";
 import { inferOne } from "../operators/infer.js";
 import { cutAtStop } from "../operators/score.js";
@@ -35,7 +33,7 @@ export interface ToolUseOptions {
  * the model's tool calls — code tools from the registry, or the sample's canned outputs — until it
  * answers or a limit stops it, and the answer is scored by the task's metrics.
  */
-export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
+export function createToolUse(options: ToolUseOptions = {}): PipelineDef<ToolUsePrepared> {
   const registry = options.tools ?? builtinTools;
   return {
     prepare: prepareToolUse,
@@ -44,27 +42,27 @@ export function createToolUse(options: ToolUseOptions = {}): PipelineDef {
 }
 
 /** `output_type: tool_use` with the built-in code tools (see createToolUse). */
-export const toolUse: PipelineDef = createToolUse();
+export const toolUse: PipelineDef<ToolUsePrepared> = createToolUse();
 
 const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
-const preparedOf = (work: WorkItem) => work.prepared as ToolUsePrepared;
 
-function request(work: WorkItem, messages: readonly ChatMessage[]): ChatRequest {
-  const p = preparedOf(work);
+function request(work: WorkItem<ToolUsePrepared>, messages: readonly ChatMessage[]): ChatRequest {
+  const p = work.prepared;
   const base = chatRequestOf(work, messages, p.temperature ?? work.task.generation.temperature);
   return p.tools.length ? { ...base, tools: p.tools } : base;
 }
 
-function baseLine(work: WorkItem): ResultLine {
+function baseLine(work: WorkItem<ToolUsePrepared>): ResultLine {
   return { id: work.key.id, task: work.key.task, model: work.key.model, repeat: work.key.repeat, status: "ok", input: work.prepared.input, target: work.prepared.target };
 }
 
-async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outcome> {
-  const p = preparedOf(work);
-  const inferred: Inferred = await inferOne(context, work, (w) => request(w, p.messages));
-  const { reply, timing, error } = inferred;
+async function runSingle(context: PipelineContext, work: WorkItem<ToolUsePrepared>): Promise<Outcome<ToolUsePrepared>> {
+  const p = work.prepared;
+  const inferred: Inferred<ToolUsePrepared> = await inferOne(context, work, (w) => request(w, p.messages));
+  const { timing } = inferred;
   const line = baseLine(work);
-  if (error || !reply) return { work, line: { ...line, status: "error", timing, error: error ?? { type: "no_reply", message: "no reply", attempts: timing.attempts } } };
+  if (inferred.kind === "error") return { work, line: { ...line, status: "error", timing, error: inferred.error } };
+  const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const common = { ...line, response, tool_calls: reply.tool_calls ?? [], usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing, ...(inferred.served_by ? { served_by: inferred.served_by } : {}) };
   if (p.expected) {
@@ -75,8 +73,8 @@ async function runSingle(context: PipelineContext, work: WorkItem): Promise<Outc
   return { work, line: { ...common, ...(scored ? { filtered: scored.filtered, scores: scored.scores } : {}) } };
 }
 
-async function runAgentItem(context: PipelineContext, work: WorkItem, registry: ToolRegistry): Promise<Outcome> {
-  const p = preparedOf(work);
+async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrepared>, registry: ToolRegistry): Promise<Outcome<ToolUsePrepared>> {
+  const p = work.prepared;
   const agent = configOf(work).agent!;
   const line = baseLine(work);
   let toolset: Toolset;
@@ -88,13 +86,12 @@ async function runAgentItem(context: PipelineContext, work: WorkItem, registry: 
   if (agent.cost_limit !== undefined && !context.prices.get(work.key.model)) {
     return { work, line: { ...line, status: "error", error: { type: "config", message: `agent.cost_limit needs a price for model ${work.key.model} (--price)`, attempts: 0 } } };
   }
-  const policy = resolveContextPolicy(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens);
-  const counter = policy ? await loadChatTokenCounter(work.key.model) : undefined;
+  const fitter = await createContextFitter(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens, work.key.model);
   let droppedTurns = 0;
   const call: ModelCall = async (messages, signal) => {
     let sent = messages;
-    if (policy && counter) {
-      const fit = fitContext(messages, policy, counter);
+    if (fitter) {
+      const fit = fitter.fit(messages);
       if (!fit.ok) return { timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 0 }, cost_usd: null, error: { type: "context_overflow", message: fit.message, attempts: 0 } };
       sent = fit.messages;
       droppedTurns = Math.max(droppedTurns, fit.droppedTurns);
@@ -105,10 +102,10 @@ async function runAgentItem(context: PipelineContext, work: WorkItem, registry: 
   const { message_limit, token_limit, time_limit, cost_limit } = agent;
   const limits = { message_limit, token_limit, time_limit, cost_limit };
   const result = await runAgent({ messages: p.messages, toolset, call, limits, clock: context.clock, signal: context.signal, doc: work.sample.doc });
-  return { work, line: agentLine(work, line, result, policy ? { window: policy.window, dropped_turns: droppedTurns } : undefined) };
+  return { work, line: agentLine(work, line, result, fitter ? { window: fitter.window, dropped_turns: droppedTurns } : undefined) };
 }
 
-function agentLine(work: WorkItem, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {
+function agentLine(work: WorkItem<ToolUsePrepared>, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {
   const attempts = r.steps.reduce((n, s) => n + s.timing.attempts, 0) + (r.error?.attempts ?? 0);
   const timing = {
     e2e_ms: r.elapsed_ms,

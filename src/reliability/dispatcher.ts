@@ -11,7 +11,7 @@ import { type AttemptTimeouts, type AttemptWatch, AttemptWatchdog } from "./atte
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, validateBackoff } from "./backoff.js";
 import { BreakerOpenError, type EndpointBreaker } from "./endpoint-breaker.js";
 import { estimateTokens, RateLimits } from "./rate-limits.js";
-import { Semaphore } from "./semaphore.js";
+import { Demand } from "../io/demand.js";
 
 /** A reply with what it cost to get: time spent waiting for a slot, and attempts made. */
 export interface DispatchOutcome {
@@ -96,7 +96,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   const random = options.random ?? Math.random;
   const model = client.model;
   const endpoint = options.endpoint;
-  const slots = new Semaphore(options.concurrency);
+  const slots = new Demand(options.concurrency);
   const limits = new RateLimits({ rpm: options.rpm, tpm: options.tpm, clock });
   const aimd = options.adaptive === false ? undefined : new AdaptiveLimit({ max: options.concurrency });
   const breaker = options.breaker;
@@ -109,7 +109,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
 
   const applyLimit = (change: LimitChange) => {
     if (!change || !aimd) return;
-    slots.setLimit(aimd.limit);
+    slots.setLimit(Math.max(1, Math.floor(aimd.limit)));
     emit({ type: "concurrency-change", model, limit: aimd.limit, reason: change });
   };
   if (aimd) breaker?.onClose(() => applyLimit(aimd.restart()));
@@ -120,7 +120,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   /** One attempt, from waiting for a slot to the outcome. The slot is freed before any backoff. */
   async function attempt(request: ChatRequest, id: string, n: number, signal: AbortSignal, estimate: number): Promise<AttemptResult> {
     const start = clock.now();
-    const release = await slots.acquire(signal);
+    const release = await slots.take(signal);
     let queued_ms = 0;
     let probe = false;
     let watch: AttemptWatch | undefined;
@@ -233,7 +233,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   return {
     model,
     get inFlight() {
-      return slots.inUse;
+      return slots.inFlight;
     },
     get waiting() {
       return slots.waiting;

@@ -11,6 +11,6 @@ export { serverRetryAfterMs } from "./retry-after.js";
 export { TokenBucket } from "./token-bucket.js";
 export { RateLimits, estimateTokens } from "./rate-limits.js";
 export { AdaptiveLimit } from "./adaptive-limit.js";
-export { Semaphore } from "./semaphore.js";
+export { Demand } from "../io/demand.js";
 export { AttemptWatchdog, type AttemptTimeouts, type AttemptWatch } from "./attempt-watch.js";
 export { ReliabilityStats, type ModelReliability } from "./reliability-stats.js";

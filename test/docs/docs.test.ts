@@ -6,6 +6,15 @@ import { anchors, codeBlocks, linkTargets, markdownFiles, readText, root, slug }
 
 const files = markdownFiles();
 
+/** The runtime exports of `streameval` or of a subpath (`/cost` …), found through package.json's `exports`. */
+async function exportsOf(subpath: string | undefined): Promise<Record<string, unknown> | undefined> {
+  if (subpath === undefined) return api;
+  const exports = (JSON.parse(readText("package.json")) as { exports?: Record<string, { import?: string }> }).exports ?? {};
+  const target = exports[`.${subpath}`]?.import;
+  if (!target) return undefined;
+  return (await import(join(root, target.replace(/^\.\/dist\//, "src/")))) as Record<string, unknown>;
+}
+
 describe("README.md and docs/ stay true to the repository", () => {
   it("README is a short guide: at most 300 lines, with a table of contents", () => {
     const readme = readText("README.md");
@@ -53,18 +62,26 @@ describe("README.md and docs/ stay true to the repository", () => {
     expect(bare).toEqual([]);
   });
 
+  it("docs/cli.md and docs/simulator.md name every flag of the command line", () => {
+    const flags = new Set([...readText("src/cli.ts").matchAll(/(?:\.option|new Option)\("(?:-\w, )?(--[\w-]+)/g)].map((m) => m[1]!));
+    const docs = readText("docs/cli.md") + readText("docs/simulator.md");
+    expect(flags.size).toBeGreaterThan(40);
+    expect([...flags].filter((flag) => !new RegExp(`${flag}(?![\\w-])`).test(docs))).toEqual([]);
+  });
+
   it.each(files)("%s: its models files and routing rules are valid", (file) => {
     const yamls = codeBlocks(readText(file)).filter((b) => b.lang === "yaml");
     for (const block of yamls.filter((b) => b.text.startsWith("models:"))) expect(() => api.parseModelsConfig(block.text, file)).not.toThrow();
     for (const block of yamls.filter((b) => b.text.startsWith("routes:"))) expect(() => api.parseRoutes(block.text, file)).not.toThrow();
   });
 
-  it.each(files)("%s: what its code imports from `streameval` is exported by the package", (file) => {
+  it.each(files)("%s: what its code imports from `streameval` (or a subpath) is exported by the package", async (file) => {
     const missing: string[] = [];
     for (const block of codeBlocks(readText(file)).filter((b) => b.lang === "ts")) {
-      for (const m of block.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"streameval"/g)) {
+      for (const m of block.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"streameval(\/[\w-]+)?"/g)) {
+        const entry = await exportsOf(m[2]);
         const names = m[1]!.split(",").map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("type "));
-        for (const name of names) if (!(name.split(/\s+as\s+/)[0]! in api)) missing.push(name);
+        for (const name of names) if (!entry || !(name.split(/\s+as\s+/)[0]! in entry)) missing.push(`${name} from streameval${m[2] ?? ""}`);
       }
     }
     expect(missing).toEqual([]);

@@ -3,12 +3,18 @@ import { docsToLines } from "../../src/io/docs-to-lines.js";
 import { createSdkClient } from "../../src/models/sdk-client.js";
 import { openAIChat } from "../../src/models/openai-chat.js";
 import { functionModel } from "../../src/models/function-model.js";
+import { expand } from "../../src/operators/expand.js";
 import { RepeatGatherer } from "../../src/operators/gather-repeats.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { scoreRepeats } from "../../src/tasks/score-repeats.js";
 import { startSim } from "../../src/sim/index.js";
 import { loadTask, parseTask } from "../../src/tasks/load.js";
 import type { ResultLine } from "../../src/types.js";
+import type { Task } from "../../src/work/task.js";
+import type { WorkItem } from "../../src/work/work-item.js";
+
+/** The part of a work item the gatherer reads: its task and its repeats (the task's, as expand sets them). */
+const workOf = (task: Task) => ({ task, repeats: task.repeats }) as WorkItem;
 
 const TASK = `task: vote
 doc_to_text: "{{question}}"
@@ -63,29 +69,31 @@ describe("repeats: each repeat a line, each sample scored once over its repeats"
   });
 
   it("completes a sample whose first repeats were resumed from a store", () => {
-    const task = parseTask(TASK, "vote.yaml");
-    const g = new RepeatGatherer({ tasks: [task], scoreRepeats });
+    const work = workOf(parseTask(TASK, "vote.yaml"));
+    const g = new RepeatGatherer({ scoreRepeats });
     const line = (repeat: number, response: string): ResultLine => ({ id: "q", task: "vote", model: "m", repeat, status: "ok", input: "q", response, target: "5", scores: {} });
-    g.observe({ ...line(0, "5"), repeats: 4 });
-    g.observe({ ...line(2, "3"), repeats: 4 });
-    expect(g.complete(line(1, "5")).sample).toBeUndefined();
+    g.observe(work, { ...line(0, "5"), repeats: 4 });
+    g.observe(work, { ...line(2, "3"), repeats: 4 });
+    expect(g.complete(work, line(1, "5")).sample).toBeUndefined();
     expect(g.pending).toBe(1);
-    const last = g.complete(line(3, "5"));
+    const last = g.complete(work, line(3, "5"));
     expect(last).toMatchObject({ repeats: 4, sample: { filtered: { "maj@4": "5", first: "5" }, scores: { "exact_match,maj@4": 1, "exact_match,first": 1 } } });
     expect(g.pending).toBe(0);
   });
 
   it("gives no sample score when a repeat failed, and leaves single-repeat tasks alone", () => {
-    const g = new RepeatGatherer({ tasks: [parseTask(TASK, "vote.yaml"), parseTask("task: once\ndoc_to_text: q\ndoc_to_target: a\n", "once.yaml")] });
+    const g = new RepeatGatherer();
+    const vote = workOf(parseTask(TASK, "vote.yaml"));
     const base = { id: "q", task: "vote", model: "m", status: "ok" as const, input: "q", response: "5", target: "5" };
-    g.complete({ ...base, repeat: 0 });
-    g.complete({ ...base, repeat: 1, status: "error", response: undefined });
-    g.complete({ ...base, repeat: 2 });
-    expect(g.complete({ ...base, repeat: 3 }).sample).toBeUndefined();
+    g.complete(vote, { ...base, repeat: 0 });
+    g.complete(vote, { ...base, repeat: 1, status: "error", response: undefined });
+    g.complete(vote, { ...base, repeat: 2 });
+    expect(g.complete(vote, { ...base, repeat: 3 }).sample).toBeUndefined();
     expect(g.pending).toBe(0);
     const once = { ...base, task: "once", repeat: 0 };
-    expect(g.complete(once)).toBe(once);
-    expect(() => new RepeatGatherer({ tasks: [], repeats: 0 })).toThrow("Expected `repeats` to be an integer >= 1, got 0");
+    expect(g.complete(workOf(parseTask("task: once\ndoc_to_text: q\ndoc_to_target: a\n", "once.yaml")), once)).toBe(once);
+    // A work item's repeats are set once, by expand, which checks them.
+    expect(() => expand({ models: ["m"], repeats: 0 })).toThrow("Expected `repeats` to be an integer >= 1, got 0");
   });
 
   it("asks for a sample's repeats as n choices of one request with repeatsAsN (through the SDK and the simulator)", async () => {

@@ -26,7 +26,7 @@ async function runThrough(ids: string[], recorded: string[], maxBatch?: number) 
   doneCalls.length = 0;
   const { store, calls } = memory(recorded);
   const events: EvalEvent[] = [];
-  const out = await lastValueFrom(from(ids.map(item)).pipe(skipCompleted({ store, emit: (e) => events.push(e), maxBatch }), toArray()));
+  const out = await lastValueFrom(from(ids.map(item)).pipe(skipCompleted({ store, onResumed: (_w, line) => events.push({ type: "result", line, resumed: true }), maxBatch }), toArray()));
   return { passed: out.map((w) => w.key.id), events, calls };
 }
 
@@ -45,7 +45,7 @@ describe("skipCompleted", () => {
   it("tells onLookup how many keys of each lookup were done", async () => {
     const { store } = memory(["a", "c"]);
     const told: [number, number][] = [];
-    await lastValueFrom(from(["a", "b", "c"].map(item)).pipe(skipCompleted({ store, emit: () => {}, maxBatch: 2, onLookup: (done, keys) => told.push([done, keys]) }), toArray()));
+    await lastValueFrom(from(["a", "b", "c"].map(item)).pipe(skipCompleted({ store, onResumed: () => {}, maxBatch: 2, onLookup: (done, keys) => told.push([done, keys]) }), toArray()));
     expect(told).toEqual([[1, 2], [1, 1]]);
   });
 
@@ -68,7 +68,7 @@ describe("skipCompleted", () => {
     const { store, calls } = memory(["b"]);
     const src = new Subject<WorkItem>();
     const events: EvalEvent[] = [];
-    const out = lastValueFrom(src.pipe(skipCompleted({ store, emit: (e) => events.push(e) }), toArray()));
+    const out = lastValueFrom(src.pipe(skipCompleted({ store, onResumed: (_w, line) => events.push({ type: "result", line, resumed: true }) }), toArray()));
     src.next(item("a"));
     await new Promise((r) => setImmediate(r));
     src.next(item("b"));
@@ -80,25 +80,25 @@ describe("skipCompleted", () => {
 
   it("passes a source error on", async () => {
     const { store } = memory([]);
-    await expect(lastValueFrom(throwError(() => new Error("source broke")).pipe(skipCompleted({ store, emit: () => {} })))).rejects.toThrow("source broke");
+    await expect(lastValueFrom(throwError(() => new Error("source broke")).pipe(skipCompleted({ store, onResumed: () => {} })))).rejects.toThrow("source broke");
   });
 
   it("errors when the store fails a lookup", async () => {
     const store: CompletedLookup = { lookup: async () => { throw new Error("store closed"); } };
-    await expect(lastValueFrom(from([item("a")]).pipe(skipCompleted({ store, emit: () => {} })))).rejects.toThrow("store closed");
+    await expect(lastValueFrom(from([item("a")]).pipe(skipCompleted({ store, onResumed: () => {} })))).rejects.toThrow("store closed");
   });
 
-  it("errors when emit throws", async () => {
+  it("errors when onResumed throws", async () => {
     const { store } = memory(["a"]);
-    const emit = () => { throw new Error("listener broke"); };
-    await expect(lastValueFrom(from([item("a")]).pipe(skipCompleted({ store, emit })))).rejects.toThrow("listener broke");
+    const onResumed = () => { throw new Error("listener broke"); };
+    await expect(lastValueFrom(from([item("a")]).pipe(skipCompleted({ store, onResumed })))).rejects.toThrow("listener broke");
   });
 
   it("never completes for a never-ending source, and drops answers after unsubscribe", async () => {
     const { store } = memory(["a"]);
     const events: EvalEvent[] = [];
     let completed = false;
-    const sub = concat(from([item("a"), item("b")]), NEVER).pipe(skipCompleted({ store, emit: (e) => events.push(e) })).subscribe({ complete: () => (completed = true) });
+    const sub = concat(from([item("a"), item("b")]), NEVER).pipe(skipCompleted({ store, onResumed: (_w, line) => events.push({ type: "result", line, resumed: true }) })).subscribe({ complete: () => (completed = true) });
     sub.unsubscribe();
     await new Promise((r) => setImmediate(r));
     expect(events).toEqual([]);
@@ -112,7 +112,7 @@ describe("skipCompleted", () => {
       const run = store.run("r");
       await run.record(line("x"));
       const events: EvalEvent[] = [];
-      const first = await firstValueFrom(from([item("x"), item("y")]).pipe(skipCompleted({ store: run, emit: (e) => events.push(e) })));
+      const first = await firstValueFrom(from([item("x"), item("y")]).pipe(skipCompleted({ store: run, onResumed: (_w, line) => events.push({ type: "result", line, resumed: true }) })));
       expect(first.key.id).toBe("y");
       expect(events).toEqual([{ type: "result", line: line("x"), resumed: true }]);
     } finally {
@@ -123,8 +123,8 @@ describe("skipCompleted", () => {
 
   it("validates its options when called", () => {
     const { store } = memory([]);
-    expect(() => skipCompleted({ store: {} as CompletedLookup, emit: () => {} })).toThrow("Expected `store` to have a lookup(keys) method");
-    expect(() => skipCompleted({ store, emit: undefined as never })).toThrow("Expected `emit` to be a function");
-    expect(() => skipCompleted({ store, emit: () => {}, maxBatch: 0 })).toThrow("Expected `maxBatch` to be an integer >= 1, got 0");
+    expect(() => skipCompleted({ store: {} as CompletedLookup, onResumed: () => {} })).toThrow("Expected `store` to have a lookup(keys) method");
+    expect(() => skipCompleted({ store, onResumed: undefined as never })).toThrow("Expected `onResumed` to be a function");
+    expect(() => skipCompleted({ store, onResumed: () => {}, maxBatch: 0 })).toThrow("Expected `maxBatch` to be an integer >= 1, got 0");
   });
 });

@@ -16,7 +16,7 @@ export function launcherPath(): string {
 }
 
 // What the launcher itself sees of the environment: enough to find the interpreter, no keys.
-const PASSED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV"];
+const PASSED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV"];
 // Launcher overhead beyond the limits (interpreter start-ups, namespaces) before Node gives up on it.
 const LAUNCHER_SLACK_MS = 10_000;
 

@@ -17,7 +17,8 @@ let listener: Server;
 let port: number;
 let connections = 0;
 
-const sandboxFolders = async () => new Set((await readdir(tmpdir())).filter((n) => n.startsWith("streameval-code-")));
+// The launcher makes each program's folder under TMPDIR: this test's own, so parallel test files do not count.
+const sandboxFolders = async () => (await readdir(dir)).filter((n) => n.startsWith("streameval-code-"));
 
 /** Processes whose command line holds the marker: what a fork bomb would leave behind. */
 async function markedProcesses(): Promise<number> {
@@ -31,7 +32,7 @@ async function markedProcesses(): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "streameval-hostile-"));
-  sandbox = createCodeSandbox({ limits: { timeoutS: 1, memoryMb: 512, maxProcs: 8 }, concurrency: 4, env: { ...process.env, OPENAI_API_KEY: SECRET } });
+  sandbox = createCodeSandbox({ limits: { timeoutS: 1, memoryMb: 512, maxProcs: 8 }, concurrency: 4, env: { ...process.env, OPENAI_API_KEY: SECRET, TMPDIR: dir } });
   isolation = await sandbox.probe();
   listener = createServer((socket) => {
     connections++;
@@ -47,7 +48,6 @@ afterAll(async () => {
 
 describe("the code execution sandbox against hostile programs", { timeout: 60_000 }, () => {
   it("fails each hostile program, contains it, and then runs the next program normally", async () => {
-    const before = await sandboxFolders();
     const sentinel = join(dir, "sentinel.txt");
     const programs = {
       infiniteLoop: "while True:\n    pass",
@@ -79,8 +79,7 @@ describe("the code execution sandbox against hostile programs", { timeout: 60_00
 
     // Nothing left behind: no process of the fork bomb, no sandbox folder.
     expect(await markedProcesses()).toBe(0);
-    const after = await sandboxFolders();
-    expect([...after].filter((n) => !before.has(n))).toEqual([]);
+    expect(await sandboxFolders()).toEqual([]);
 
     const ok = await sandbox.run("def add(a, b):\n    return a + b\n\nassert add(2, 3) == 5");
     expect(ok).toMatchObject({ passed: true, result: "passed" });

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { ChatReply } from "../work/model.js";
 import type { ChatMessage, Doc, ErrorInfo, Timing, Usage } from "../types.js";
-import { type AgentLimits, type AgentUsed, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
+import { type AgentLimits, type AgentUsed, DEFAULT_MESSAGE_LIMIT, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
 import type { Toolset } from "./tools.js";
 
 /** One model call as the loop needs it: the reply, or the error as data (an `Inferred` fits). */
@@ -111,13 +111,17 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         usage.completion_tokens += reply.usage.completion_tokens;
       }
       cost = cost === null || outcome.cost_usd === null ? null : cost + outcome.cost_usd;
-      const calls = reply.tool_calls ?? [];
-      steps.push({ usage: reply.usage, cost_usd: outcome.cost_usd, timing: outcome.timing, finish_reason: reply.finish_reason, tool_calls: calls.length });
-      messages.push({ role: "assistant", content: reply.text, ...(calls.length ? { tool_calls: calls } : {}) });
+      const asked = reply.tool_calls ?? [];
+      steps.push({ usage: reply.usage, cost_usd: outcome.cost_usd, timing: outcome.timing, finish_reason: reply.finish_reason, tool_calls: asked.length });
+      // message_limit holds per tool call: a reply asking for more calls than there is room for
+      // runs (and keeps in the transcript) only those that fit, then the loop stops at the limit.
+      const room = Math.max(0, (limits.message_limit ?? DEFAULT_MESSAGE_LIMIT) - messages.length - 1);
+      const calls = asked.length > room ? asked.slice(0, room) : asked;
+      messages.push({ role: "assistant", content: reply.text, ...(asked.length ? { tool_calls: calls } : {}) });
 
       const after = limitAfterCall(limits, used());
       if (after) return end(after.limit, { limit: after });
-      if (calls.length === 0) return end("answer", { answer: reply.text ?? "" });
+      if (asked.length === 0) return end("answer", { answer: reply.text ?? "" });
 
       for (const call of calls) {
         let content: string;
@@ -130,6 +134,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         }
         if (timedOut) return end("time_limit", { limit: timeHit() });
         messages.push({ role: "tool", tool_call_id: call.id, content });
+      }
+      if (calls.length < asked.length) {
+        const value = limits.message_limit ?? DEFAULT_MESSAGE_LIMIT;
+        return end("message_limit", { limit: { limit: "message_limit", value, used: messages.length + asked.length - calls.length } });
       }
     }
   } finally {

@@ -4,6 +4,7 @@ import type { Price } from "../cost/price.js";
 import type { ResolvedPrice } from "../cost/resolve-prices.js";
 import { createSdkClient } from "../models/sdk-client.js";
 import { openAIChat } from "../models/openai-chat.js";
+import type { ReplyLimits } from "../config/run-config.js";
 import type { ModelTarget } from "../run.js";
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -24,18 +25,24 @@ export function filePrices(specs: readonly ModelSpec[]): Map<string, Price> {
  * The run's model targets from their specs: one openai SDK client per endpoint and key (one
  * connection pool), each model with its limits, resolved price and fallback.
  */
-export function buildModelTargets(specs: readonly ModelSpec[], options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice> }): ModelTarget[] {
+export function buildModelTargets(
+  specs: readonly ModelSpec[],
+  options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice>; readonly replyLimits: ReplyLimits },
+): ModelTarget[] {
+  const { maxBytes, maxTokenFactor } = options.replyLimits;
+  // Every key of these models is scrubbed from every model's errors (a gateway may echo any of them).
+  const secrets = [...new Set(allSpecs(specs).map((s) => s.apiKey))];
   const sdks = new Map<string, OpenAI>();
   const sdkFor = (spec: ModelSpec): OpenAI => {
     const id = `${spec.baseURL ?? ""}\0${spec.apiKeyEnv}`;
     let sdk = sdks.get(id);
-    if (!sdk) sdks.set(id, (sdk = createSdkClient({ baseURL: spec.baseURL, apiKey: spec.apiKey })));
+    if (!sdk) sdks.set(id, (sdk = createSdkClient({ baseURL: spec.baseURL, apiKey: spec.apiKey, maxReplyBytes: maxBytes })));
     return sdk;
   };
   const target = (spec: ModelSpec): ModelTarget => {
     const resolved = options.prices.get(spec.name);
     return {
-      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec) }),
+      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor, secrets }),
       concurrency: spec.concurrency,
       price: resolved?.price ?? spec.price,
       ...(resolved ? { priceSource: resolved.source } : {}),

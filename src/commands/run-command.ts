@@ -74,7 +74,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   if (config.budgetUsd !== undefined && unpricedFallbacks.length) {
     throw new ConfigError(`no price known for the fallback ${unpricedFallbacks.join(", ")}: a USD budget needs one (give \`price\` in the models file, or --price IN/OUT)`, { key: "--budget-usd" });
   }
-  const models = buildModelTargets(specs, { stream: config.stream, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
+  const models = buildModelTargets(specs, { stream: config.stream, replyLimits: config.replyLimits, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
   const judge = await resolveJudge(config, tasks);
 
   const rejects = createRejectsSink({ rejects: config.rejects, store: config.store, checkpoint: config.checkpoint, run }, io.stderr);

@@ -32,6 +32,7 @@ export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): P
   }
   const [target] = buildModelTargets([{ ...spec, fallback: undefined, concurrency: settings.concurrency ?? spec.concurrency }], {
     stream: config.stream,
+    replyLimits: config.replyLimits,
     prices: new Map(resolved ? [[model, resolved]] : []),
   });
   return target;

@@ -1,6 +1,7 @@
 import type { Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { checkBaseUrl } from "./base-url.js";
+import { hasCredentials, withoutCredentials } from "../errors/redact.js";
 import type { ReliabilityOptions } from "../reliability/create-dispatchers.js";
 import type { ModelEntry, ModelsConfig } from "./models-config.js";
 
@@ -26,7 +27,10 @@ export interface ModelSpec {
 export type SpecFlags = Pick<
   ModelEntry,
   "baseURL" | "apiKeyEnv" | "concurrency" | "price" | "rpm" | "tpm" | "timeoutMs" | "ttftTimeoutMs" | "idleTimeoutMs" | "maxRetries"
->;
+> & {
+  /** `--max-retry-after`: the longest server-asked wait that is honoured (command line only). */
+  readonly maxRetryAfterMs?: number;
+};
 
 /** Built-in defaults, used where neither the command line nor the models file says. */
 export const SPEC_DEFAULTS = {
@@ -36,6 +40,8 @@ export const SPEC_DEFAULTS = {
   ttftTimeoutMs: 180_000,
   idleTimeoutMs: 60_000,
   maxRetries: 6,
+  /** A server asking to wait longer than this before a retry fails the attempt instead. */
+  maxRetryAfterMs: 120_000,
   /** With a fallback: how long a sample waits on an open breaker before the fallback serves it. */
   fallbackAfterMs: 120_000,
 } as const;
@@ -54,6 +60,13 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
     const e: Partial<ModelEntry> = file?.models.get(name) ?? {};
     const apiKeyEnv = flags.apiKeyEnv ?? e.apiKeyEnv ?? SPEC_DEFAULTS.apiKeyEnv;
     const given = flags.baseURL ?? e.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+    if (given !== undefined && hasCredentials(given)) {
+      // fetch refuses such URLs, and the run would store them with its identity (`runs show`).
+      throw new ConfigError(
+        `the base URL ${withoutCredentials(given).replace("://", "://***@")} carries credentials: they are never sent nor stored; put the secret in an environment variable and name it with --api-key-env (api_key_env in a models file)`,
+        { key: flags.baseURL !== undefined ? "--base-url" : file?.models.get(name)?.baseURL !== undefined ? "base_url" : "OPENAI_BASE_URL" },
+      );
+    }
     const baseURL = given === undefined ? undefined : checkBaseUrl(given, flags.baseURL !== undefined ? "--base-url" : e.baseURL !== undefined ? `models.${name}.base_url` : "$OPENAI_BASE_URL");
     const key = env[apiKeyEnv];
     if (!key && !baseURL && requireKey) {
@@ -70,6 +83,7 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
       ...(e.contextWindow === undefined ? {} : { contextWindow: e.contextWindow }),
       reliability: {
         maxRetries: flags.maxRetries ?? e.maxRetries ?? SPEC_DEFAULTS.maxRetries,
+        maxRetryAfterMs: flags.maxRetryAfterMs ?? SPEC_DEFAULTS.maxRetryAfterMs,
         timeouts: {
           totalMs: flags.timeoutMs ?? e.timeoutMs ?? SPEC_DEFAULTS.timeoutMs,
           ttftMs: flags.ttftTimeoutMs ?? e.ttftTimeoutMs ?? SPEC_DEFAULTS.ttftTimeoutMs,

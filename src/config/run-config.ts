@@ -6,11 +6,15 @@ import type { RouteRule } from "../routing/types.js";
 import { parsePrice, type Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
 import { parseDuration } from "../continuous/duration.js";
+import { DEFAULT_MAX_REPLY_BYTES } from "../models/capped-fetch.js";
+import { DEFAULT_MAX_REPLY_TOKEN_FACTOR } from "../models/openai-chat.js";
 import { type JudgeConfig, resolveJudgeConfig } from "./judge-config.js";
 import { type ModelSpec, resolveModelSpecs } from "./model-specs.js";
 import type { ModelsConfig } from "./models-config.js";
 import { type ContinuousConfig, type ContinuousFlags, resolveContinuousConfig } from "./continuous-config.js";
 import type { Task } from "../work/task.js";
+import { withCodeExecution } from "../python/sandbox/code-env.js";
+import { DEFAULT_SANDBOX_LIMITS } from "../python/sandbox/limits.js";
 import { hookEnvironment } from "../python/hooks/hook-env.js";
 
 /** The run command's flags, as commander parsed them (strings where the user typed them). */
@@ -62,6 +66,17 @@ export interface RunFlags extends ContinuousFlags {
   cache?: boolean;
   cacheTtl?: string;
   connectTimeout?: string;
+  maxReplyBytes?: string;
+  maxRetryAfter?: string;
+  maxReplyTokenFactor?: string;
+}
+
+/** Caps on one reply (`--max-reply-bytes`, `--max-reply-token-factor`); past them the sample ends as an error. */
+export interface ReplyLimits {
+  /** Bytes of one response body, streamed or not (default 16 MiB). */
+  readonly maxBytes: number;
+  /** Streamed output chunks (≈ tokens) per choice, as a multiple of the request's max_tokens (default 4). */
+  readonly maxTokenFactor: number;
 }
 
 /** A validated run configuration: everything the run needs, with the secret resolved but never printed. */
@@ -132,6 +147,7 @@ export interface RunConfig {
   readonly cacheTtlMs: number | undefined;
   /** `--connect-timeout`: an endpoint that has never answered and cannot be reached for this long stops the run (exit 4). */
   readonly connectTimeoutMs: number;
+  readonly replyLimits: ReplyLimits;
 }
 
 /**
@@ -173,11 +189,17 @@ export function resolveRunConfig(
       ttftTimeoutMs: seconds(flags.ttftTimeout, "--ttft-timeout"),
       idleTimeoutMs: seconds(flags.idleTimeout, "--idle-timeout"),
       maxRetries: flags.maxRetries === undefined ? undefined : int(flags.maxRetries, "--max-retries", 6, 0),
+      maxRetryAfterMs: flags.maxRetryAfter === undefined ? undefined : retryAfterCap(flags.maxRetryAfter),
     },
     modelsConfig,
     env,
     needs.apiKey !== false,
   );
+  const codeLimits = {
+    ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
+    ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
+  };
+  const codeConcurrency = int(flags.codeConcurrency, "--code-concurrency", 2, 1);
   return {
     inputs: inputs.length ? inputs : ["-"],
     taskRefs,
@@ -192,7 +214,7 @@ export function resolveRunConfig(
     store: typeof flags.store === "string" ? flags.store : ".streameval",
     checkpoint: flags.store !== false,
     graceMs: flags.grace === undefined ? 30_000 : graceMs(flags.grace),
-    runName: flags.run,
+    runName: flags.run === undefined ? undefined : runName(flags.run),
     fresh: flags.fresh ?? false,
     limit: flags.limit === undefined ? undefined : int(flags.limit, "--limit", 0, 0),
     repeats: flags.repeats === undefined ? undefined : int(flags.repeats, "--repeats", 1, 1),
@@ -211,19 +233,26 @@ export function resolveRunConfig(
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
     useN: flags.useN ?? false,
     allowCodeExecution: flags.allowCodeExecution ?? false,
-    codeLimits: {
-      ...(flags.codeTimeout === undefined ? {} : { timeoutS: positive(flags.codeTimeout, "--code-timeout") }),
-      ...(flags.codeMemoryMb === undefined ? {} : { memoryMb: int(flags.codeMemoryMb, "--code-memory-mb", 0, 64) }),
-    },
-    codeConcurrency: int(flags.codeConcurrency, "--code-concurrency", 2, 1),
+    codeLimits,
+    codeConcurrency,
     continuous: resolveContinuousConfig(flags),
     metricsPort: flags.metricsPort === undefined ? undefined : port(flags.metricsPort, "--metrics-port"),
     python: flags.python ?? "python3",
-    hookEnv: hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
+    // A hook that calls HF evaluate's code_eval runs programs through the sandbox only with --allow-code-execution.
+    hookEnv: withCodeExecution(
+      hookEnvironment(env, [apiKeyEnv, ...modelSpecs.map((s) => s.apiKeyEnv), ...(flags.judgeApiKeyEnv ? [flags.judgeApiKeyEnv] : [])]),
+      flags.allowCodeExecution ?? false,
+      { ...DEFAULT_SANDBOX_LIMITS, ...codeLimits },
+      codeConcurrency,
+    ),
     cache: flags.cache !== false && flags.store !== false,
     cacheTtlMs: flags.cacheTtl === undefined ? undefined : duration(flags.cacheTtl, "--cache-ttl"),
     connectTimeoutMs: seconds(flags.connectTimeout, "--connect-timeout") ?? 30_000,
     ...resolveJudgeConfig(flags, env, modelsConfig, needs.apiKey !== false),
+    replyLimits: {
+      maxBytes: int(flags.maxReplyBytes, "--max-reply-bytes", DEFAULT_MAX_REPLY_BYTES, 1024),
+      maxTokenFactor: flags.maxReplyTokenFactor === undefined ? DEFAULT_MAX_REPLY_TOKEN_FACTOR : atLeastOne(flags.maxReplyTokenFactor, "--max-reply-token-factor"),
+    },
   };
 }
 
@@ -246,7 +275,21 @@ export function runFingerprint(config: RunConfig, tasks: readonly Task[], routes
   if (config.modelsFile) h.update(JSON.stringify(config.modelSpecs.map(routeOf)));
   // A judge changes the scores; runs without one keep their fingerprint.
   if (config.judgeModel !== undefined || config.judgeBaseURL !== undefined) h.update(JSON.stringify({ judge: config.judgeModel ?? null, judgeBaseURL: config.judgeBaseURL ?? null }));
-  return `${tasks.map((t) => t.name).join("+")}-${h.digest("hex").slice(0, 12)}`;
+  // Task names come from task files: only a safe, short prefix of them names the run's folder.
+  const names = tasks.map((t) => t.name).join("+").replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^[._]+/, "").slice(0, 100);
+  return `${names}-${h.digest("hex").slice(0, 12)}`;
+}
+
+/** Run names are folder names in the store: letters, digits and `._+-`, 1–128 characters, not starting with a dot. */
+const RUN_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}$/;
+
+/** `--run NAME`, checked: it becomes a folder under the store (`..`, `/`, newlines would escape or garble it). */
+export function runName(text: string): string {
+  if (!RUN_NAME.test(text)) {
+    const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    throw new ConfigError(`expected a run name of 1 to 128 letters, digits, '.', '_', '+' or '-' (not starting with '.'), got ${shown}`, { key: "--run" });
+  }
+  return text;
 }
 
 /** Where a model spec sends requests (and its fallbacks): what of a models file changes results. */
@@ -279,6 +322,19 @@ function int(text: string | undefined, flag: string, fallback: number, min: numb
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer >= ${min}, got ${JSON.stringify(text)}`, { key: flag });
+  return n;
+}
+
+/** `--max-retry-after`: seconds >= 0, at most a day (a longer wait is no retry), in ms. */
+function retryAfterCap(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 86_400) throw new ConfigError(`expected seconds from 0 to 86400, got ${JSON.stringify(text)}`, { key: "--max-retry-after" });
+  return n * 1000;
+}
+
+function atLeastOne(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 1) throw new ConfigError(`expected a number >= 1, got ${JSON.stringify(text)}`, { key: flag });
   return n;
 }
 

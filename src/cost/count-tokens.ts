@@ -1,10 +1,15 @@
 import type { ChatMessage } from "../types.js";
+import { approximateTokenCount, chunkedCount, EXACT_MAX_CHARS, SYNC_EXACT_MAX_CHARS } from "./chunked-count.js";
+import { countOffThread } from "./count-worker.js";
 
 /** Offline token counts, for servers that report no usage and for pre-flight estimates. */
 export interface TokenCounter {
   /** The encoding used (`o200k_base`, `cl100k_base`). */
   readonly encoding: Encoding;
-  /** Tokens of a text, as the encoding splits it. */
+  /**
+   * Tokens of a text, as the encoding splits it, in time linear in its length; above 256 k
+   * characters, UTF-8 bytes / 4 (see chunked-count.ts).
+   */
   text(text: string): number;
   /**
    * Prompt tokens of a chat request, by OpenAI's documented accounting: each message adds 3 tokens
@@ -12,7 +17,17 @@ export interface TokenCounter {
    * definitions count as their JSON text.
    */
   chat(messages: readonly ChatMessage[], tools?: readonly unknown[]): number;
+  /**
+   * As `chat`, with large texts (over 64 k characters) counted exactly on a worker thread, up to 4 M
+   * characters (beyond, bytes / 4): for the paths that can wait (usage estimates, `estimate`).
+   */
+  chatAsync(messages: readonly ChatMessage[], tools?: readonly unknown[]): Promise<number>;
+  /** As `text`, for many texts, counted as `chatAsync` counts. */
+  textsAsync(texts: readonly string[]): Promise<number>;
 }
+
+/** Texts up to this size are counted in place even on the asynchronous paths (a few ms at most). */
+const IN_PLACE_MAX_CHARS = 64 * 1024;
 
 export type Encoding = "o200k_base" | "cl100k_base";
 
@@ -40,7 +55,7 @@ export async function loadTokenCounter(model: string): Promise<TokenCounter> {
     load = importEncoding(encoding);
     loaded.set(encoding, load);
   }
-  return tokenCounter(encoding, await load);
+  return tokenCounter(encoding, await load, (texts) => countOffThread(encoding, texts));
 }
 
 async function importEncoding(encoding: Encoding): Promise<CountFn> {
@@ -50,21 +65,52 @@ async function importEncoding(encoding: Encoding): Promise<CountFn> {
   return (text) => mod.countTokens(text, plain);
 }
 
-/** A counter over any count function (tests pass a simple one). */
-export function tokenCounter(encoding: Encoding, count: CountFn): TokenCounter {
+/** The texts of a chat request and the tokens its framing adds (OpenAI's accounting, see `chat`). */
+function chatParts(messages: readonly ChatMessage[], tools?: readonly unknown[]): { texts: string[]; framing: number } {
+  const texts: string[] = [];
+  let framing = 3;
+  for (const m of messages) {
+    framing += 3;
+    texts.push(m.role);
+    if (m.content) texts.push(m.content);
+    if (m.name) {
+      framing += 1;
+      texts.push(m.name);
+    }
+    if (m.tool_calls?.length) texts.push(JSON.stringify(m.tool_calls));
+  }
+  if (tools?.length) texts.push(JSON.stringify(tools));
+  return { texts, framing };
+}
+
+/**
+ * A counter over any count function (tests pass a simple one). `offThread` counts large texts
+ * elsewhere (the worker thread for gpt-tokenizer's encodings); without it they are counted in place.
+ */
+export function tokenCounter(encoding: Encoding, count: CountFn, offThread?: (texts: readonly string[]) => Promise<number[]>): TokenCounter {
+  const text = (t: string): number => (t.length > SYNC_EXACT_MAX_CHARS ? approximateTokenCount(t) : chunkedCount(count, t));
+  const textsAsync = async (texts: readonly string[]): Promise<number> => {
+    let n = 0;
+    const large: string[] = [];
+    for (const t of texts) {
+      if (t.length > EXACT_MAX_CHARS) n += approximateTokenCount(t);
+      else if (t.length > IN_PLACE_MAX_CHARS && offThread) large.push(t);
+      else n += t.length > IN_PLACE_MAX_CHARS ? chunkedCount(count, t) : text(t);
+    }
+    if (large.length) for (const c of await offThread!(large)) n += c;
+    return n;
+  };
   return {
     encoding,
-    text: (text) => (text ? count(text) : 0),
+    text,
     chat(messages, tools) {
-      let n = 3;
-      for (const m of messages) {
-        n += 3 + count(m.role);
-        if (m.content) n += count(m.content);
-        if (m.name) n += 1 + count(m.name);
-        if (m.tool_calls?.length) n += count(JSON.stringify(m.tool_calls));
-      }
-      if (tools?.length) n += count(JSON.stringify(tools));
-      return n;
+      const { texts, framing } = chatParts(messages, tools);
+      return texts.reduce((n, t) => n + text(t), framing);
     },
+    async chatAsync(messages, tools) {
+      const { texts, framing } = chatParts(messages, tools);
+      return framing + (await textsAsync(texts));
+    },
+    textsAsync,
   };
 }

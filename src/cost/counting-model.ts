@@ -21,7 +21,7 @@ export function countingModel(model: string, counter: TokenCounter, onRequest: (
   return {
     model,
     async chat(request) {
-      const promptTokens = counter.chat(request.messages, request.tools);
+      const promptTokens = await counter.chatAsync(request.messages, request.tools);
       onRequest({ request, promptTokens, maxOutputTokens: outputTokenBound(request) });
       return {
         text: "",

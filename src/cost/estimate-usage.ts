@@ -9,8 +9,8 @@ import { loadTokenCounter } from "./count-tokens.js";
 export async function usageOrEstimate(request: ChatRequest, reply: ChatReply): Promise<Usage> {
   if (reply.usage) return reply.usage;
   const counter = await loadTokenCounter(request.model);
-  let completion = 0;
-  for (const text of reply.choices ?? [reply.text]) completion += counter.text(text ?? "");
-  if (reply.tool_calls?.length) completion += counter.text(JSON.stringify(reply.tool_calls));
-  return { prompt_tokens: counter.chat(request.messages, request.tools), completion_tokens: completion, estimated: true };
+  const outputs = (reply.choices ?? [reply.text]).map((t) => t ?? "");
+  if (reply.tool_calls?.length) outputs.push(JSON.stringify(reply.tool_calls));
+  const completion = await counter.textsAsync(outputs);
+  return { prompt_tokens: await counter.chatAsync(request.messages, request.tools), completion_tokens: completion, estimated: true };
 }

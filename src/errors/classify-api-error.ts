@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { serverRetryAfterMs } from "../reliability/retry-after.js";
 import { AttemptTimeoutError } from "./attempt-timeout-error.js";
+import { isReplyTooLargeError } from "./reply-too-large-error.js";
 import type { FailureKind } from "./model-call-error.js";
 
 /** An API error classified: retry it, give up on the sample, or stop the run; with a stable type. */
@@ -20,7 +21,8 @@ export interface Classified {
  * The one place that decides what an error means.
  * - Retryable: 408, 409, 429, 5xx, connection failures, timeouts (the SDK's or an attempt deadline),
  *   a stream that dropped mid-way, a 200 whose body is malformed.
- * - Permanent for the sample: other 4xx (400/422: context too long, bad parameter …).
+ * - Permanent for the sample: other 4xx (400/422: context too long, bad parameter …), and a reply
+ *   past its size cap (ReplyTooLargeError: a server that streams without end would do it again).
  * - Fatal for the run: 401, 403, 404 (unknown model or wrong base URL), and 429 `insufficient_quota`
  *   (out of credit: retrying cannot help, and every sample would fail the same way).
  * Errors from other clients are read the same way when they carry a numeric `status`; a network
@@ -31,6 +33,8 @@ export interface Classified {
 export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()): Classified {
   const message = oneLine(error instanceof Error ? error.message : String(error));
   if (error instanceof AttemptTimeoutError) return { kind: "retryable", type: "timeout", message };
+  const tooLarge = causeMatching(error, isReplyTooLargeError);
+  if (tooLarge) return { kind: "permanent", type: "reply_too_large", message: tooLarge.message };
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message, ...networkCodeOf(error) };
@@ -77,6 +81,14 @@ function networkCodeOf(error: unknown): { networkCode?: string } {
     if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"))) return { networkCode: code };
   }
   return {};
+}
+
+/** The error, or the first error down its `cause` chain, that satisfies `guard`. */
+function causeMatching<T>(error: unknown, guard: (e: unknown) => e is T): T | undefined {
+  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (guard(e)) return e;
+  }
+  return undefined;
 }
 
 /** A Node or undici network failure, on the error or anywhere down its `cause` chain. */

@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+
 /** One non-blank input line, with where it came from. */
 export interface SourceLine {
   /** The line's text: no terminator, no trailing `\r`, no BOM. */
@@ -10,6 +12,12 @@ export interface SourceLine {
    * a reject's `raw`) and the rest was skipped unread into memory. `parse` turns it into a reject.
    */
   readonly overflow?: { readonly bytes: number; readonly limit: number };
+  /**
+   * Set when the line's bytes are not valid UTF-8: `text` holds them decoded with U+FFFD in place of
+   * each bad sequence (for a reject's `raw`), and `parse` turns the line into a reject rather than
+   * evaluate a sample whose text was silently changed. `column`: the first replaced character's, 1-based.
+   */
+  readonly invalidUtf8?: { readonly column: number };
 }
 
 export interface ReadLinesOptions {
@@ -35,8 +43,8 @@ const CR = 0x0d;
  *
  * Splitting happens on bytes and each line is decoded whole: a `\n` byte never occurs inside a
  * multibyte UTF-8 sequence, so a character split across chunks decodes right. The pieces of a long
- * line are collected and joined once, so a 10 MB line costs linear time. Invalid UTF-8 decodes to
- * U+FFFD, as TextDecoder does. Text chunks are encoded to UTF-8 first (a surrogate pair split across
+ * line are collected and joined once, so a 10 MB line costs linear time. A line that is not valid
+ * UTF-8 is yielded with `invalidUtf8` set (where the first bad sequence is). Text chunks are encoded to UTF-8 first (a surrogate pair split across
  * two text chunks is rejoined).
  *
  * Returning early (a `break`, or `return()` on the generator) returns the input's iterator too,
@@ -94,7 +102,8 @@ export async function* readLines(
 
   const line = (buf: Buffer, start: number, end: number): SourceLine | undefined => {
     const text = lineText(buf, start, end, lineNo);
-    return isBlank(text) ? undefined : { text, line: lineNo, file };
+    if (isBlank(text)) return undefined;
+    return isUtf8(buf.subarray(start, end)) ? { text, line: lineNo, file } : { text, line: lineNo, file, invalidUtf8: { column: text.indexOf("\uFFFD") + 1 } };
   };
 
   for await (const chunk of input as AsyncIterable<string | Uint8Array>) {

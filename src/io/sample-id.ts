@@ -32,17 +32,39 @@ export function contentId(doc: Doc): string {
   return "h:" + createHash("sha1").update(canonicalJson(doc)).digest("hex").slice(0, 16);
 }
 
-/** JSON with object keys sorted at every depth: equal values give equal text. */
+/**
+ * JSON with object keys sorted at every depth: equal values give equal text. Iterative (an explicit
+ * stack, no recursion), so a line nested 100k levels deep gets an id like any other.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+  const out: string[] = [];
+  // Each entry is a value still to write, or a piece of punctuation (a string in a box).
+  const todo: ({ readonly text: string } | { readonly value: unknown })[] = [{ value }];
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    if ("text" in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    if (Array.isArray(v)) {
+      const parts: typeof todo = [{ text: "[" }];
+      v.forEach((x: unknown, i) => parts.push(...(i > 0 ? [{ text: "," }] : []), { value: x ?? null }));
+      parts.push({ text: "]" });
+      for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
+    } else if (v !== null && typeof v === "object") {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      const parts: typeof todo = [{ text: "{" }];
+      keys.forEach((k, i) => parts.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(k)}:` }, { value: obj[k] }));
+      parts.push({ text: "}" });
+      for (let i = parts.length - 1; i >= 0; i--) todo.push(parts[i]!);
+    } else {
+      out.push(JSON.stringify(v) ?? "null");
+    }
   }
-  return JSON.stringify(value) ?? "null";
+  return out.join("");
 }
 
 function describe(value: unknown): string {

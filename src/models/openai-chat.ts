@@ -1,9 +1,12 @@
 import OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
+import { scrubError } from "../errors/redact.js";
+import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ToolCall, Usage } from "../types.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
+import { serverUsage } from "./server-usage.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 /** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
@@ -18,7 +21,21 @@ export interface OpenAIChatOptions {
   readonly clock?: Clock;
   /** An SDK client to share between models on one endpoint (keeps one connection pool). */
   readonly sdk?: OpenAI;
+  /** A reply whose body passes this many bytes is cancelled (default 16 MiB). Used when `sdk` is not given. */
+  readonly maxReplyBytes?: number;
+  /**
+   * A streamed reply with more output chunks (≈ tokens) than this many times the request's
+   * `max_tokens` is cancelled (default 4); requests without `max_tokens` have only the byte cap.
+   */
+  readonly maxReplyTokenFactor?: number;
+  /**
+   * Values scrubbed from every error this client throws (default: `apiKey`): a server may echo the
+   * key it was given. Pass every key of the run.
+   */
+  readonly secrets?: readonly string[];
 }
+
+export const DEFAULT_MAX_REPLY_TOKEN_FACTOR = 4;
 
 /**
  * A chat-completions model over the official SDK. One call = one attempt. Streams by default and
@@ -29,12 +46,18 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   const sdk = options.sdk ?? createSdkClient(options);
   const clock = options.clock ?? systemClock;
   const stream = options.stream ?? true;
+  const factor = options.maxReplyTokenFactor ?? DEFAULT_MAX_REPLY_TOKEN_FACTOR;
+  const secrets = options.secrets ?? [options.apiKey];
   return {
     model: options.model,
     streaming: stream,
     // A loglikelihood request goes to the same server's /v1/completions (vLLM serves both).
     chat: (request, call) =>
-      request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call) : chatPlain(sdk, clock, request, call),
+      (request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor) : chatPlain(sdk, clock, request, call)).catch(
+        (error: unknown) => {
+          throw scrubError(error, secrets);
+        },
+      ),
   };
 }
 
@@ -66,14 +89,16 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
     choices: res.choices.length > 1 ? res.choices.map((c) => c.message.content ?? null) : undefined,
     tool_calls: toolCalls?.length ? toolCalls : undefined,
     finish_reason: first?.finish_reason ?? null,
-    usage: toUsage(res.usage),
+    usage: serverUsage(res.usage),
     ttft_ms: null,
     e2e_ms: clock.now() - start,
   };
 }
 
-async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions): Promise<ChatReply> {
+async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number): Promise<ChatReply> {
   const start = clock.now();
+  // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
+  const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
   const params = { ...body(request), stream: true, stream_options: { include_usage: true } };
   const stream = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
     signal: call.signal,
@@ -88,7 +113,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   try {
     for await (const chunk of stream) {
       call.onChunk?.();
-      if (chunk.usage) usage = toUsage(chunk.usage);
+      if (chunk.usage) usage = serverUsage(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         sawChoice = true;
         const i = choice.index ?? 0;
@@ -99,6 +124,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
         }
         // A chunk carrying output counts once (≈ one token), be it text or a tool call's arguments.
         if (delta?.content || delta?.tool_calls?.length) chunks++;
+        if (chunks > maxChunks) throw new ReplyTooLargeError("tokens", maxChunks);
         for (const t of delta?.tool_calls ?? []) {
           ttft ??= clock.now() - start;
           const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
@@ -112,6 +138,9 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
     }
   } catch (error) {
     // The body broke off after the reply began (the socket closed mid-stream): a dropped stream.
+    if (isReplyTooLargeError(error) || isReplyTooLargeError((error as { cause?: unknown } | null)?.cause)) {
+      throw isReplyTooLargeError(error) ? error : (error as { cause: unknown }).cause;
+    }
     if (error instanceof TypeError && !call.signal.aborted) throw new StreamDroppedError(error);
     throw error;
   }
@@ -140,14 +169,4 @@ export class StreamDroppedError extends Error {
   constructor(cause?: unknown) {
     super("the stream ended before a finish_reason: dropped mid-way", cause === undefined ? undefined : { cause });
   }
-}
-
-function toUsage(u: OpenAI.CompletionUsage | null | undefined): Usage | null {
-  if (!u) return null;
-  const usage: Usage = { prompt_tokens: u.prompt_tokens ?? 0, completion_tokens: u.completion_tokens ?? 0 };
-  const cached = u.prompt_tokens_details?.cached_tokens;
-  const reasoning = u.completion_tokens_details?.reasoning_tokens;
-  if (cached) usage.cached_tokens = cached;
-  if (reasoning) usage.reasoning_tokens = reasoning;
-  return usage;
 }

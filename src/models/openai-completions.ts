@@ -1,8 +1,9 @@
 import type OpenAI from "openai";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { Usage } from "../types.js";
+import { scrubError } from "../errors/redact.js";
 import { createSdkClient } from "./sdk-client.js";
+import { serverUsage } from "./server-usage.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient, TokenLogprobs } from "../work/model.js";
 
 /** An OpenAI-compatible legacy completions endpoint (the loglikelihood pipelines' logprobs). */
@@ -28,7 +29,10 @@ export function openAICompletions(options: OpenAICompletionsOptions): ModelClien
   const clock = options.clock ?? systemClock;
   return {
     model: options.model,
-    chat: (request, call) => complete(sdk, clock, request.completion ? request : asCompletion(request), call),
+    chat: (request, call) =>
+      complete(sdk, clock, request.completion ? request : asCompletion(request), call).catch((error: unknown) => {
+        throw scrubError(error, [options.apiKey]);
+      }),
   };
 }
 
@@ -74,7 +78,7 @@ export async function complete(sdk: OpenAI, clock: Clock, request: ChatRequest, 
     text: c.echo ? texts[0]!.slice(c.prompts[0]!.length) : texts[0]!,
     choices: texts.length > 1 ? texts.map((t, i) => (c.echo ? t.slice(c.prompts[Math.floor(i / perPrompt)]!.length) : t)) : undefined,
     finish_reason: choices[0]?.finish_reason ?? null,
-    usage: toUsage(res.usage),
+    usage: serverUsage(res.usage),
     ttft_ms: null,
     e2e_ms: clock.now() - start,
     logprobs: c.echo || c.logprobs !== undefined ? choices.map((ch) => toLogprobs(ch.logprobs)) : undefined,
@@ -84,9 +88,4 @@ export async function complete(sdk: OpenAI, clock: Clock, request: ChatRequest, 
 function toLogprobs(lp: OpenAI.CompletionChoice.Logprobs | null | undefined): TokenLogprobs | null {
   if (!lp || !Array.isArray(lp.tokens) || !Array.isArray(lp.token_logprobs)) return null;
   return { tokens: lp.tokens, token_logprobs: lp.token_logprobs, top_logprobs: lp.top_logprobs ?? null, text_offset: lp.text_offset ?? null };
-}
-
-function toUsage(u: OpenAI.CompletionUsage | null | undefined): Usage | null {
-  if (!u) return null;
-  return { prompt_tokens: u.prompt_tokens ?? 0, completion_tokens: u.completion_tokens ?? 0 };
 }

@@ -45,6 +45,9 @@ export function parseLine(line: SourceLine, idField: IdField = "id"): SourceItem
   if (line.overflow) {
     return reject(`line is ${line.overflow.bytes} bytes, longer than the limit of ${line.overflow.limit} bytes`);
   }
+  if (line.invalidUtf8) {
+    return reject(`invalid UTF-8 at column ${line.invalidUtf8.column}: set aside rather than read with replacement characters (re-encode the file as UTF-8)`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(line.text);

@@ -21,7 +21,7 @@ export function pyType(v: unknown): string {
 const isNum = (v: unknown): v is number | boolean | PyFloat => typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+  typeof v === "object" && v !== null && v !== Object.prototype && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
 
 /** Python truthiness: empty strings, lists and dicts, 0, None and False are false. */
 export function pyBool(v: unknown): boolean {
@@ -158,10 +158,16 @@ export function pyGetItem(obj: unknown, key: unknown): unknown {
     const i = Number(key) < 0 ? seq.length + Number(key) : Number(key);
     return i >= 0 && i < seq.length ? seq[i] : undefined;
   }
-  if (isPlainObject(obj)) return typeof key === "string" && Object.hasOwn(obj, key) ? obj[key] : undefined;
-  // Objects nunjucks itself provides (cycler, joiner): their own properties and methods.
-  if (typeof obj === "object" && obj !== null && typeof key === "string" && key in obj) {
-    const v = (obj as Record<string, unknown>)[key];
+  if (isPlainObject(obj)) {
+    const d = typeof key === "string" ? Object.getOwnPropertyDescriptor(obj, key) : undefined;
+    return d && "value" in d ? (d.value as unknown) : undefined;
+  }
+  // Objects nunjucks itself provides (a cycler): their own data properties and methods, never
+  // inherited members or getters (a template must not reach JavaScript, sandbox.ts).
+  if (typeof obj === "object" && obj !== null && typeof key === "string") {
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    if (!d || !("value" in d)) return undefined;
+    const v: unknown = d.value;
     return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(obj) : v;
   }
   return undefined;

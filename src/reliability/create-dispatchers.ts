@@ -11,6 +11,8 @@ import { type BreakerOptions, EndpointBreaker } from "./endpoint-breaker.js";
 export interface ReliabilityOptions {
   /** Retries after the first attempt (default 6). */
   readonly maxRetries?: number;
+  /** The longest Retry-After honoured (default 120 s); a server asking for more fails the sample. */
+  readonly maxRetryAfterMs?: number;
   readonly backoff?: BackoffOptions;
   readonly timeouts?: AttemptTimeouts;
   readonly rpm?: number;
@@ -96,6 +98,7 @@ export function createDispatchers(
       budget: deps.budget,
       purpose: deps.purpose,
       maxRetries: r.maxRetries,
+      maxRetryAfterMs: r.maxRetryAfterMs,
       backoff: r.backoff,
       timeouts: r.timeouts,
       rpm: r.rpm,

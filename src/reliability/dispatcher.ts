@@ -54,6 +54,12 @@ export interface DispatcherOptions {
   readonly purpose?: string;
   /** Retries after the first attempt (default 6). */
   readonly maxRetries?: number;
+  /**
+   * The longest wait a server may ask for before a retry (Retry-After and its kin; default 120 000
+   * ms). Asked for more, the dispatcher does not wait: the sample fails (or goes to the fallback)
+   * with a message saying so. A shorter request is always honoured in full.
+   */
+  readonly maxRetryAfterMs?: number;
   readonly backoff?: BackoffOptions;
   /** Uniform in [0, 1): the source of backoff jitter (tests pass their own). */
   readonly random?: () => number;
@@ -224,6 +230,11 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
         if (fallback) return viaFallback(fallback, "retries_exhausted");
         throw fail(`gave up after ${attempts} attempts: ${last.message}`, c, attempts);
       }
+      if (c.retryAfterMs !== undefined && c.retryAfterMs > o.maxRetryAfterMs) {
+        if (fallback) return viaFallback(fallback, "retries_exhausted");
+        const asked = `the server asked to wait ${seconds(c.retryAfterMs)} before retrying, more than --max-retry-after (${seconds(o.maxRetryAfterMs)})`;
+        throw fail(`${asked}: ${c.message}`, c, attempts);
+      }
       const delay = Math.max(backoffDelay(Math.max(1, tries), o.backoff, random), c.retryAfterMs ?? 0);
       emit({ type: "retry", model, id, attempt: attempts, cause: c.type, delay_ms: Math.round(delay) });
       await clock.sleep(delay, signal);
@@ -269,7 +280,9 @@ const FATAL_LABEL: Readonly<Record<string, string>> = {
   quota: "out of quota",
 };
 
-function validate(options: DispatcherOptions): { maxRetries: number; backoff: BackoffOptions; timeouts: AttemptTimeouts; fallbackAfterMs?: number } {
+const seconds = (ms: number): string => (ms >= 1e12 ? `${ms.toExponential(1)} ms` : `${Math.round(ms / 100) / 10}s`);
+
+function validate(options: DispatcherOptions): { maxRetries: number; maxRetryAfterMs: number; backoff: BackoffOptions; timeouts: AttemptTimeouts; fallbackAfterMs?: number } {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new RangeError(`Expected \`concurrency\` to be an integer >= 1, got ${options.concurrency}`);
   }
@@ -283,5 +296,7 @@ function validate(options: DispatcherOptions): { maxRetries: number; backoff: Ba
   if (options.fallbackAfterMs !== undefined && !(options.fallbackAfterMs >= 0)) {
     throw new RangeError(`Expected \`fallbackAfterMs\` to be a number >= 0, got ${options.fallbackAfterMs}`);
   }
-  return { maxRetries, backoff: validateBackoff(options.backoff ?? DEFAULT_BACKOFF), timeouts, fallbackAfterMs: options.fallbackAfterMs };
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+  if (!(maxRetryAfterMs >= 0)) throw new RangeError(`Expected \`maxRetryAfterMs\` to be a number >= 0, got ${maxRetryAfterMs}`);
+  return { maxRetries, maxRetryAfterMs, backoff: validateBackoff(options.backoff ?? DEFAULT_BACKOFF), timeouts, fallbackAfterMs: options.fallbackAfterMs };
 }

@@ -49,22 +49,25 @@ export function compileValueTemplate(source: string, where: TemplateWhere = {}):
 }
 
 function build(source: string, where: TemplateWhere, transform: (root: JNode) => JNode): (doc: Doc) => string {
-  const { env, failure } = createTemplateEnvironment();
+  const { env, failure, sample, ops } = createTemplateEnvironment();
   let template;
   try {
-    template = compileTree(transform(parseTemplate(source)), env, where.key ?? "template");
+    template = compileTree(transform(parseTemplate(source)), env, where.key ?? "template", ops);
   } catch (e) {
     throw new ConfigError(`template ${describeSyntaxError(e)}`, where);
   }
   return (doc) => {
     failure.error = undefined;
+    sample.doc = doc;
     try {
-      return template.render(doc);
+      return template.render({});
     } catch (e) {
       const kept = failure.error as TaskInputError | undefined; // set during render, which TS cannot see
       if (kept) throw kept;
       if (isTaskInputError(e)) throw e;
       throw new TaskInputError(`template error: ${cleanMessage(e)}`);
+    } finally {
+      sample.doc = undefined;
     }
   };
 }

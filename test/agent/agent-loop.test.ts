@@ -58,11 +58,26 @@ describe("runAgent", () => {
     expect(result.steps).toHaveLength(3);
   });
 
-  it("stops at message_limit before a call would exceed it", async () => {
+  it("holds message_limit per tool call: a reply asking for 200k calls runs only those that fit (issue 21, case 9)", async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => toolCall("calculator", { expression: "1 + 1" }, `call_${i}`));
+    let executed = 0;
+    const counting = registryToolset(toolRegistry([{ ...calculator, run: (args: { expression: string }, ctx: never) => (executed++, calculator.run(args, ctx)) }]), ["calculator"]);
+    const model = scripted([() => outcome(null, many)]);
+    const result = await runAgent({ ...base, toolset: counting, call: model.call, limits: { message_limit: 10 }, clock: new ManualClock() });
+    expect(result.stop).toBe("message_limit");
+    expect(executed).toBe(8);
+    expect(result.transcript).toHaveLength(10);
+    expect(result.transcript[1]!.tool_calls).toHaveLength(8);
+    expect(result.limit).toEqual({ limit: "message_limit", value: 10, used: 10 + 200_000 - 8 });
+    expect(JSON.stringify(result).length).toBeLessThan(10_000);
+  });
+
+  it("stops at message_limit before a call or a tool result would exceed it", async () => {
     const result = await runAgent({ ...base, call: loop().call, limits: { message_limit: 6 }, clock: new ManualClock() });
     expect(result.stop).toBe("message_limit");
+    // The sixth message asks for a tool call that would be the seventh: it is not run.
     expect(result.limit).toEqual({ limit: "message_limit", value: 6, used: 7 });
-    expect(result.transcript).toHaveLength(7);
+    expect(result.transcript).toHaveLength(6);
     expect(result.answer).toBeNull();
   });
 

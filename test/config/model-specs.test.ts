@@ -34,7 +34,7 @@ describe("resolveModelSpecs", () => {
       apiKeyEnv: "PRIMARY_KEY",
       concurrency: 16,
       price: { input: 1, output: 2 },
-      reliability: { maxRetries: 2, rpm: 600, fallbackAfterMs: 60_000, timeouts: { totalMs: 30_000, ttftMs: SPEC_DEFAULTS.ttftTimeoutMs, idleMs: SPEC_DEFAULTS.idleTimeoutMs } },
+      reliability: { maxRetries: 2, maxRetryAfterMs: 120_000, rpm: 600, fallbackAfterMs: 60_000, timeouts: { totalMs: 30_000, ttftMs: SPEC_DEFAULTS.ttftTimeoutMs, idleMs: SPEC_DEFAULTS.idleTimeoutMs } },
     });
     expect(p?.fallback).toMatchObject({ name: "backup", baseURL: "http://backup.test/v1", apiKey: "sk-openai", concurrency: 8, price: null, reliability: { tpm: 10_000, maxRetries: 6 } });
     expect(p?.fallback?.fallback).toBeUndefined();
@@ -54,7 +54,7 @@ describe("resolveModelSpecs", () => {
       apiKeyEnv: "OPENAI_API_KEY",
       concurrency: 8,
       price: null,
-      reliability: { maxRetries: 6, timeouts: { totalMs: 600_000, ttftMs: 180_000, idleMs: 60_000 } },
+      reliability: { maxRetries: 6, maxRetryAfterMs: 120_000, timeouts: { totalMs: 600_000, ttftMs: 180_000, idleMs: 60_000 } },
     });
   });
 
@@ -69,7 +69,7 @@ describe("resolveRunConfig: reliability flags", () => {
   const base = { task: ["t"], model: ["m"], baseUrl: "http://x.test/v1" };
   it("reads --rpm, --tpm, timeouts in seconds and --max-retries into the model specs", () => {
     const c = resolveRunConfig([], { ...base, rpm: "120", tpm: "50000", timeout: "2.5", ttftTimeout: "1", idleTimeout: "0.5", maxRetries: "3" }, {});
-    expect(c.modelSpecs[0]?.reliability).toEqual({ maxRetries: 3, rpm: 120, tpm: 50_000, timeouts: { totalMs: 2500, ttftMs: 1000, idleMs: 500 } });
+    expect(c.modelSpecs[0]?.reliability).toEqual({ maxRetries: 3, maxRetryAfterMs: 120_000, rpm: 120, tpm: 50_000, timeouts: { totalMs: 2500, ttftMs: 1000, idleMs: 500 } });
   });
 
   it("rejects bad values naming the flag", () => {

@@ -22,12 +22,32 @@ describe("resolveRunConfig", () => {
     expect(resolveRunConfig([], { task: ["t"], model: ["m"] }, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).baseURL).toBe("http://127.0.0.1:9/v1");
   });
 
+  it("gives the hook worker no key, and HF_ALLOW_CODE_EVAL only with --allow-code-execution", () => {
+    const env = { OPENAI_API_KEY: "sk-secret", HF_ALLOW_CODE_EVAL: "1", PATH: "/bin" };
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    const off = resolveRunConfig([], base, env).hookEnv;
+    expect(off.OPENAI_API_KEY).toBeUndefined();
+    expect(off.HF_ALLOW_CODE_EVAL).toBeUndefined();
+    const on = resolveRunConfig([], { ...base, allowCodeExecution: true, codeTimeout: "5" }, env).hookEnv;
+    expect(on.OPENAI_API_KEY).toBeUndefined();
+    expect(on.HF_ALLOW_CODE_EVAL).toBe("1");
+    expect(JSON.parse(on.STREAMEVAL_SANDBOX_LIMITS ?? "{}")).toMatchObject({ timeout_s: 5 });
+  });
+
   it("rejects bad numbers with the flag's name", () => {
     const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
     expect(() => resolveRunConfig([], { ...base, concurrency: "0" }, {})).toThrow("key `--concurrency`: expected an integer >= 1, got \"0\"");
     expect(() => resolveRunConfig([], { ...base, limit: "x" }, {})).toThrow(/--limit/);
     expect(() => resolveRunConfig([], { ...base, price: "abc" }, {})).toThrow(/--price/);
     expect(resolveRunConfig([], { ...base, price: "0.15/0.6" }, {}).price).toEqual({ input: 0.15, output: 0.6 });
+  });
+
+  it("caps replies at 16 MiB and 4 × max_tokens unless told otherwise; rejects caps that would refuse every reply", () => {
+    const base = { task: ["t"], model: ["m"], baseUrl: "http://x" };
+    expect(resolveRunConfig([], base, {}).replyLimits).toEqual({ maxBytes: 16 * 1024 * 1024, maxTokenFactor: 4 });
+    expect(resolveRunConfig([], { ...base, maxReplyBytes: "2048", maxReplyTokenFactor: "1.5" }, {}).replyLimits).toEqual({ maxBytes: 2048, maxTokenFactor: 1.5 });
+    expect(() => resolveRunConfig([], { ...base, maxReplyBytes: "12" }, {})).toThrow("key `--max-reply-bytes`: expected an integer >= 1024");
+    expect(() => resolveRunConfig([], { ...base, maxReplyTokenFactor: "0.5" }, {})).toThrow("key `--max-reply-token-factor`: expected a number >= 1");
   });
 
   it("the fingerprint changes with the task text and the models, not with the key", () => {

@@ -7,6 +7,7 @@ import { pyCallMethod, STR_METHODS } from "../../python/methods.js";
 import { isPythonError } from "../../python/python-error.js";
 import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "../../python/operators.js";
 import { numberResult, pyFloorDiv, pyMinus, pyNeg, pyPos, pyPow, pyTrueDiv } from "../../python/arithmetic.js";
+import { lookupName, makeDict, safeCallee, safeValue, type SandboxOps } from "./sandbox.js";
 import { HELPERS } from "./transform.js";
 
 /**
@@ -17,10 +18,14 @@ import { HELPERS } from "./transform.js";
  *
  * nunjucks wraps any error thrown inside a template into a plain Error; `failure` keeps the original
  * TaskInputError (renders are synchronous, so the last one thrown is the one that ended the render).
+ * `sample.doc` is the sample being rendered: names resolve to its own fields (sandbox.ts), so it is
+ * never copied into nunjucks' context (whose copy would turn a `__proto__` field into a prototype).
  */
 export interface TemplateEnvironment {
   readonly env: nunjucks.Environment;
   readonly failure: { error?: TaskInputError };
+  readonly sample: { doc?: unknown };
+  readonly ops: SandboxOps;
 }
 
 type Fn = (...args: never[]) => unknown;
@@ -50,18 +55,25 @@ const jinjaFloatOf = (v: unknown, dflt: unknown): unknown => {
 export function createTemplateEnvironment(): TemplateEnvironment {
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   const failure: { error?: TaskInputError } = {};
+  const sample: { doc?: unknown } = {};
+  const ops: SandboxOps = {
+    name: (context, frame, name) => lookupName(sample.doc, context as Parameters<typeof lookupName>[1], frame as Parameters<typeof lookupName>[2], name),
+    member: (obj, key) => safeValue(pyGetItem(obj, key)),
+    dict: makeDict,
+    callee: safeCallee,
+    value: safeValue,
+  };
   const patterns = new Map<string, PyPattern>();
 
   const strict = (value: unknown, name: string): unknown => {
-    // A missing context key can still resolve to Object.prototype's members (`constructor`).
-    if (value === undefined || (typeof value === "function" && value === (Object.prototype as Record<string, unknown>)[name])) {
+    if (value === undefined) {
       throw new TaskInputError(`missing field \`${name}\``, name);
     }
     return value;
   };
 
   const callMethod = (obj: unknown, method: string, name: string, ...args: unknown[]): unknown => {
-    const own = isPlainObject(obj) ? obj[method] : undefined;
+    const own = isPlainObject(obj) && Object.hasOwn(obj, method) ? obj[method] : undefined;
     if (typeof own === "function") return (own as (...a: unknown[]) => unknown).apply(obj, args);
     try {
       return pyCallMethod(obj, method, args);
@@ -84,7 +96,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
 
   const filters: Record<string, Fn> = {
     [HELPERS.strict]: strict,
-    [HELPERS.getitem]: pyGetItem,
+    [HELPERS.getitem]: (obj: unknown, key: unknown) => safeValue(pyGetItem(obj, key)),
     [HELPERS.slice]: pySlice,
     [HELPERS.call]: callMethod,
     [HELPERS.out]: (v: unknown, name: string) => {
@@ -145,5 +157,5 @@ export function createTemplateEnvironment(): TemplateEnvironment {
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, keep(fn) as (...args: unknown[]) => unknown);
   const withTests = env as nunjucks.Environment & { addTest(name: string, fn: (...args: unknown[]) => boolean): void };
   for (const [name, fn] of Object.entries(tests)) withTests.addTest(name, keep(fn) as (...args: unknown[]) => boolean);
-  return { env, failure };
+  return { env, failure, sample, ops };
 }

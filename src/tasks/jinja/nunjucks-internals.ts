@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
+import { hardenCompiler, SANDBOX_PARAM, type SandboxOps } from "./sandbox.js";
 
 /**
  * Typed access to the parts of nunjucks 3.2 that its type definitions leave out: the lexer, parser,
@@ -68,12 +69,17 @@ export const SliceNode = nj.nodes.Node.extend("Slice", { fields: ["start", "stop
 
 export const newParser = (source: string): Parser => new nj.parser.Parser(nj.lexer.lex(source, {}));
 
-/** Compiles a (rewritten) tree to a nunjucks Template bound to `env`, as nunjucks' precompiler does. */
-export function compileTree(ast: JNode, env: nunjucks.Environment, name: string): nunjucks.Template {
+/**
+ * Compiles a (rewritten) tree to a nunjucks Template bound to `env`, as nunjucks' precompiler does,
+ * with the sandbox's names, lookups, dicts and calls (sandbox.ts) in place of nunjucks' own.
+ */
+export function compileTree(ast: JNode, env: nunjucks.Environment, name: string, ops: SandboxOps): nunjucks.Template {
   const c = new nj.compiler.Compiler(name, true);
+  hardenCompiler(c);
   c.compile(transformer.transform(ast, []));
-  // nunjucks evaluates its generated code the same way when it compiles from source.
+  // nunjucks evaluates its generated code the same way when it compiles from source; `ops` is a
+  // parameter of that code, so no template expression can name it.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the compiled template is code by design
-  const props = (new Function(c.getCode()) as () => unknown)();
+  const props = (new Function(SANDBOX_PARAM, c.getCode()) as (ops: SandboxOps) => unknown)(ops);
   return new nunjucks.Template({ type: "code", obj: props } as unknown as string, env, name, true);
 }

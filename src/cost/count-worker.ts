@@ -1,0 +1,48 @@
+import { Worker } from "node:worker_threads";
+
+/**
+ * Counting large texts on a worker thread, so that a 4 MB prompt (seconds of tokenizing) holds up
+ * neither other samples nor a Ctrl-C. One worker per process, started on first use; it keeps the
+ * process alive only while a count is awaited. Requests are answered in order.
+ */
+let worker: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (counts: number[]) => void; reject: (e: Error) => void }>();
+
+function start(): Worker {
+  const here = new URL(import.meta.url);
+  const ts = here.pathname.endsWith(".ts");
+  const file = new URL(`./count-worker-thread.${ts ? "ts" : "js"}`, here);
+  // Run from source (bin/streameval.js, tests): the worker registers tsx's loader first, as the bin does.
+  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); })`;
+  const w = ts ? new Worker(boot, { eval: true }) : new Worker(file);
+  w.unref();
+  w.on("message", (msg: { id: number; counts?: number[]; error?: string }) => {
+    const p = waiting.get(msg.id);
+    waiting.delete(msg.id);
+    if (waiting.size === 0) w.unref();
+    if (msg.counts) p?.resolve(msg.counts);
+    else p?.reject(new Error(`token counting failed: ${msg.error ?? "unknown error"}`));
+  });
+  w.on("error", (e) => fail(e));
+  w.on("exit", () => fail(new Error("the token-counting worker exited")));
+  return w;
+}
+
+function fail(e: Error): void {
+  worker = undefined;
+  for (const p of waiting.values()) p.reject(e);
+  waiting.clear();
+}
+
+/** Token counts of `texts` with `encoding`, counted on the worker thread. */
+export function countOffThread(encoding: string, texts: readonly string[]): Promise<number[]> {
+  worker ??= start();
+  const id = nextId++;
+  const w = worker;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    w.ref(); // an answer is awaited: the process waits for it
+    w.postMessage({ id, encoding, texts });
+  });
+}

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so `npm ci` is the whole install (no build step).
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli.ts");
+// The compiled CLI. dist/ is built by `npm ci` (the `prepare` script) in a clone, and shipped in the package.
+try {
+  await import("../dist/cli.js");
+} catch (error) {
+  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli.js")) {
+    process.stderr.write("streameval: dist/ is missing; run `npm run build` (or `npm ci`) in the clone first\n");
+    process.exit(1);
+  }
+  throw error;
+}

@@ -3,16 +3,16 @@
  * The command line: argv → validated config → command → exit code. No logic lives here; every
  * command is a function in src/commands that code and tests can call directly.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ExitCode } from "./commands/exit-codes.js";
-import { runCommand } from "./commands/run-command.js";
-import { loadModelsConfig } from "./config/models-config.js";
-import { resolveRunConfig, type RunFlags } from "./config/run-config.js";
+import type { RunFlags } from "./config/run-config.js";
 import type { RunsOptions } from "./commands/runs-command.js";
-import { isConfigError } from "./errors/config-error.js";
-import { isStoreLockedError } from "./errors/store-locked-error.js";
-import { InputRejectedError } from "./run.js";
 import type { SimFlags } from "./sim/flags.js";
+
+// Each command's module is imported inside its action, so --help and --version load commander alone.
+
+/** package.json sits one folder up from both src/cli.ts and dist/cli.js. */
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -34,6 +34,7 @@ const io = {
 
 const program = new Command("streameval")
   .description("Evaluate language models as a stream: JSONL in, scored results out.")
+  .version(version, "-V, --version", "print the version")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -98,6 +99,11 @@ const run = program
   .option("--cache-ttl <duration>", "use cached replies only when younger than this (e.g. 12h, 7d)")
   .option("--connect-timeout <sec>", "an endpoint that never answered and cannot be reached for this long stops the run, exit 4 (default 30)")
   .action(async (inputs: string[], flags: RunFlags) => {
+    const [{ runCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
+      import("./commands/run-command.js"),
+      import("./config/models-config.js"),
+      import("./config/run-config.js"),
+    ]);
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await runCommand(resolveRunConfig(inputs, flags, process.env, { modelsConfig }), io);
   });
@@ -107,7 +113,11 @@ const estimate = program
   .description("count the prompt tokens of the input offline and print the cost range per model (no API call)")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
   .action(async (inputs: string[], flags: RunFlags) => {
-    const { estimateCommand } = await import("./commands/estimate-command.js");
+    const [{ estimateCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
+      import("./commands/estimate-command.js"),
+      import("./config/models-config.js"),
+      import("./config/run-config.js"),
+    ]);
     const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
     process.exitCode = await estimateCommand(resolveRunConfig(inputs, flags, process.env, { apiKey: false, modelsConfig }), io);
   });
@@ -224,11 +234,17 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = exitCodeForError(error);
+  process.exitCode = await exitCodeForError(error);
 }
 
-function exitCodeForError(error: unknown): number {
+async function exitCodeForError(error: unknown): Promise<number> {
+  const { ExitCode } = await import("./commands/exit-codes.js");
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.usage;
+  const [{ isConfigError }, { isStoreLockedError }, { InputRejectedError }] = await Promise.all([
+    import("./errors/config-error.js"),
+    import("./errors/store-locked-error.js"),
+    import("./run.js"),
+  ]);
   if (isConfigError(error) || error instanceof InputRejectedError || isStoreLockedError(error)) {
     process.stderr.write(`streameval: ${error.message}\n`);
     return ExitCode.usage;

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { WindowReport } from "../../src/continuous/window-report.js";
 import type { ResultLine } from "../../src/types.js";
-import { cliPath, root } from "../support/cli.js";
+import { cliArgs, root } from "../support/cli.js";
 
 /** One gsm8k input line whose question carries its answer: the sim says `ANSWER=N`'s N, so the line is right when `target` is N. */
 export const gsmLine = (id: string, answer: number, target: number, fail = false): string =>
@@ -17,7 +17,7 @@ export const answerOf = (body: unknown): string | undefined => /ANSWER=(\d+)/.ex
  * stderr (window, alert and other lines) read line by line as they come.
  */
 export function startContinuous(simURL: string, args: string[]) {
-  const child = spawn(process.execPath, [cliPath, "run", "-t", "gsm8k", "-m", "sim", "--base-url", simURL, "-c", "1", "--no-progress", ...args], {
+  const child = spawn(process.execPath, [...cliArgs, "run", "-t", "gsm8k", "-m", "sim", "--base-url", simURL, "-c", "1", "--no-progress", ...args], {
     cwd: root,
     env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" },
     stdio: ["pipe", "pipe", "pipe"],

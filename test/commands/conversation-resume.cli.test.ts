@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fault, type SimRequest, type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
-import { root } from "../support/cli.js";
+import { cliArgs, root } from "../support/cli.js";
 
 /**
  * A conversation cut by kill -9 between its turns, end to end: a real `streameval run --task mt_bench`
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 function cli(): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<[number | null, NodeJS.Signals | null]> } {
-  const args = ["bin/streameval.js", "run", input, "-t", "mt_bench", "-m", "sim", "--judge-model", "judge", "--base-url", sim.url, "-c", "4", "--store", join(dir, "store"), "--no-progress"];
+  const args = [...cliArgs, "run", input, "-t", "mt_bench", "-m", "sim", "--judge-model", "judge", "--base-url", sim.url, "-c", "4", "--store", join(dir, "store"), "--no-progress"];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" } });
   let out = "";
   let err = "";

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgs } from "../support/cli.js";
 import { startSim, type SimRequest, type SimServer } from "../../src/sim/index.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { Summary } from "../../src/summary/summary.js";
@@ -64,7 +65,7 @@ interface Proc {
 function cli(store: string, extra: string[] = []): Proc {
   const child = spawn(
     process.execPath,
-    ["bin/streameval.js", "run", sample, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", "2", "--price", "1/2", "--store", store, "--no-progress", ...extra],
+    [...cliArgs, "run", sample, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", "2", "--price", "1/2", "--store", store, "--no-progress", ...extra],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPENAI_API_KEY: "" } },
   );
   let out = "";

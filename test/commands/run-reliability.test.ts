@@ -5,18 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { cliArgs } from "../support/cli.js";
 import type { ResultLine } from "../../src/types.js";
 import { type Fault, type SimServer, startSim } from "../../src/sim/index.js";
 import type { Summary } from "../../src/summary/summary.js";
 
 /** `streameval run` as a user runs it: a child process against the simulator on loopback. */
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin/streameval.js");
 const sample = join(root, "examples/gsm8k-sample.jsonl");
 const N = 40;
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, "run", ...args], { cwd: root, env: { ...process.env, OPENAI_API_KEY: "sk-test", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...cliArgs, "run", ...args], { cwd: root, env: { ...process.env, OPENAI_API_KEY: "sk-test", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

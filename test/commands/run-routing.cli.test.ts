@@ -2,19 +2,18 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgs } from "../support/cli.js";
 import { startSim, type SimServer } from "../../src/sim/index.js";
 import { datasetPath } from "../support/datasets.js";
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../bin/streameval.js", import.meta.url));
 
 /** `streameval run …` as a child process; resolves with its exit code and output. */
 async function streameval(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, "run", ...args], { cwd, env: { ...process.env, OPENAI_API_KEY: "test", NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(process.execPath, [...cliArgs, "run", ...args], { cwd, env: { ...process.env, OPENAI_API_KEY: "test", NO_COLOR: "1" } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgs } from "../support/cli.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 
-const BIN = fileURLToPath(new URL("../../bin/streameval.js", import.meta.url));
 const SAMPLE = fileURLToPath(new URL("../../examples/gsm8k-sample.jsonl", import.meta.url));
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" };
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...cliArgs, ...args], { env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

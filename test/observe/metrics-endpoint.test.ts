@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgs } from "../support/cli.js";
 import type { EvalEvent } from "../../src/events.js";
 import { docsToLines } from "../../src/io/docs-to-lines.js";
 import { openAIChat } from "../../src/models/openai-chat.js";
@@ -87,7 +88,7 @@ describe("the Prometheus endpoint during a run", () => {
     const summaryPath = join(dir, "summary.json");
     const child: ChildProcessWithoutNullStreams = spawn(
       process.execPath,
-      [join(root, "bin/streameval.js"), "run", "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "--metrics-port", "0", "--price", "0.15/0.6",
+      [...cliArgs, "run", "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "--metrics-port", "0", "--price", "0.15/0.6",
         "--store", join(dir, "store"), "--summary", summaryPath, "--no-progress", "-c", "2"],
       { cwd: root, env: { ...process.env, OPENAI_API_KEY: "test" } },
     );

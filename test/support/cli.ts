@@ -2,7 +2,12 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
-export const cliPath = `${root}bin/streameval.js`;
+/**
+ * Node arguments that start the CLI from the current TypeScript source (not bin/ → dist/), so tests never run a
+ * stale build; the packed, compiled CLI is checked by .ci/package-check.sh. The loader is an absolute URL, so a
+ * test may run the CLI from any folder.
+ */
+export const cliArgs: readonly string[] = ["--import", import.meta.resolve("tsx"), `${root}src/cli.ts`];
 
 export interface CliResult {
   readonly code: number | null;
@@ -15,7 +20,7 @@ export interface CliResult {
 export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...options.env };
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -76,11 +76,8 @@ const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ET
 
 /** The first network error code down the cause chain, as `{ networkCode }` (or nothing). */
 function networkCodeOf(error: unknown): { networkCode?: string } {
-  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"))) return { networkCode: code };
-  }
-  return {};
+  const failure = causeMatching(error, hasNetworkCode);
+  return failure ? { networkCode: failure.code } : {};
 }
 
 /** The error, or the first error down its `cause` chain, that satisfies `guard`. */
@@ -93,11 +90,13 @@ function causeMatching<T>(error: unknown, guard: (e: unknown) => e is T): T | un
 
 /** A Node or undici network failure, on the error or anywhere down its `cause` chain. */
 function isNetworkError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"))) return true;
-  }
-  return false;
+  return causeMatching(error, hasNetworkCode) !== undefined;
+}
+
+/** An error carrying a Node or undici network failure code. */
+function hasNetworkCode(e: unknown): e is { code: string } {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"));
 }
 
 function isAbort(error: unknown): boolean {

@@ -11,6 +11,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import { serveRunMetrics } from "../observe/serve-run-metrics.js";
+import { createProcessMeter } from "../observe/process-meter.js";
 import { registerWindowGauges } from "../observe/window-gauges.js";
 import { OutageNotice } from "../render/outage-notice.js";
 import { Progress } from "../render/progress.js";
@@ -93,6 +94,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   // What the run opens before it starts; if one part fails (a port in use, an alert naming no metric,
   // a locked store), those opened before it are closed again and the run is not left "running".
   const opened: (() => Promise<void>)[] = [];
+  // The one meter of the process: the summary, the progress line and Prometheus all read it.
+  const processMeter = createProcessMeter({ now: () => systemClock.now() });
   let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
   let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
   let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
@@ -103,7 +106,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     // First: a missing interpreter or module is a config error (exit 2) before anything else opens.
     hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
     if (hooks) opened.push(() => hooks!.close());
-    metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
+    metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort, "--metrics-port", processMeter);
     if (metrics) opened.push(() => metrics!.close());
     continuous = config.continuous
       ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
@@ -130,6 +133,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         columns: (io.stderr as { columns?: number }).columns,
         write: (s) => io.stderr.write(s),
         clock: systemClock,
+        process: processMeter,
       })
     : undefined;
   progress?.start();
@@ -178,6 +182,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ...(hooks ? { hooks } : {}),
       responseCache: cache,
       connectTimeoutMs: config.connectTimeoutMs,
+      processMeter,
       run,
       onEvent: (event) => {
         if (event.type === "result") {

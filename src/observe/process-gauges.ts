@@ -49,7 +49,7 @@ export function registerProcessGauges(registry: Registry, meter: ProcessMeter): 
     const r = reading();
     return r ? micros(r.cpuUserMicros + r.cpuSystemMicros) : undefined;
   });
-  gauge("process_cpu_percent", "Share of one core over the meter's last interval, in percent", () => meter.latest()?.cpuPercent);
+  gauge("process_cpu_percent", "Share of one core over the meter's last interval, in percent", () => meter.latest()?.cpuPercent ?? undefined);
   for (const [key, help] of [["p50", "median"], ["p99", "99th percentile"], ["max", "maximum"], ["mean", "mean"]] as const) {
     gauge(`nodejs_eventloop_lag_${key}_seconds`, `Event-loop delay, ${help}, in seconds`, () => {
       const l = lag();

@@ -69,8 +69,8 @@ export interface MachineUsage {
 /** The latest reading, with the CPU share over the interval that ended with it (what progress and Prometheus show). */
 export interface ProcessNow {
   readonly reading: ProcessReading;
-  /** Share of one core over the last interval (0 after a single reading). */
-  readonly cpuPercent: number;
+  /** Share of one core over the last interval; null after a single reading. */
+  readonly cpuPercent: number | null;
 }
 
 export interface ProcessMeter {
@@ -112,7 +112,7 @@ export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMe
   let peakRss = 0;
   let peakHeap = 0;
   let peakCpu = 0;
-  let lastCpu = 0;
+  let lastCpu: number | null = null;
   let finalDelay: LoopDelay | null = null;
 
   const sample = () => {
@@ -158,7 +158,7 @@ export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMe
       probe = undefined;
     },
     sample,
-    latest: () => (prev ? { reading: prev.r, cpuPercent: round(lastCpu, 1) } : undefined),
+    latest: () => (prev ? { reading: prev.r, cpuPercent: lastCpu === null ? null : round(lastCpu, 1) } : undefined),
     usage() {
       const { span, user, system } = spent();
       return { wall_s: round(span / 1000, 3), cpu_user_s: round(user, 3), cpu_system_s: round(system, 3), peak_rss_mb: mb(peakRss) };

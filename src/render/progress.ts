@@ -158,7 +158,8 @@ export class Progress {
     if (this.#resumed) parts.push(`resumed ${this.#resumed}`);
     if (this.#changed) parts.push(`changed ${this.#changed}`);
     const proc = this.options.process?.latest();
-    if (proc) parts.push(`rss ${Math.round(proc.reading.rssBytes / 1048576)} MB`, `cpu ${Math.round(proc.cpuPercent)}%`);
+    if (proc) parts.push(`rss ${Math.round(proc.reading.rssBytes / 1048576)} MB`);
+    if (proc && proc.cpuPercent !== null) parts.push(`cpu ${Math.round(proc.cpuPercent)}%`);
     if (this.#stopping) parts.push(`stopping (${this.#stopping})`);
     return parts.join(" · ");
   }

@@ -43,6 +43,9 @@ describe("Progress", () => {
     expect(p.line(0)).not.toContain("rss");
     meter.now = { reading: { rssBytes: 123.4 * 1048576, heapUsedBytes: 0, heapTotalBytes: 0, cpuUserMicros: 0, cpuSystemMicros: 0 }, cpuPercent: 87.6 };
     expect(p.line(0)).toContain("rss 123 MB · cpu 88%");
+    // One reading gives no CPU share yet.
+    meter.now = { ...meter.now, cpuPercent: null };
+    expect(p.line(0)).toMatch(/rss 123 MB$/);
   });
 
   it("without a total says how many are done, and redraws in place on a TTY", () => {

@@ -8,7 +8,8 @@ import { startSim } from "../../src/sim/index.js";
 import type { Summary } from "../../src/summary/summary.js";
 import { cliArgs, root } from "../support/cli.js";
 
-const probe = new URL("../support/signal-probe.mjs", import.meta.url).href;
+// The probe is TypeScript: tsx is loaded first (the CLI itself may run from the sources or, with STREAMEVAL_TEST_CLI=bin, the bundle).
+const probe = ["--import", import.meta.resolve("tsx"), "--import", new URL("../support/signal-probe.ts", import.meta.url).href];
 
 describe("run: a Ctrl-C right after start", () => {
   it("is held while the command loads, then stops the run before any request: summary written, exit 130", async () => {
@@ -19,7 +20,7 @@ describe("run: a Ctrl-C right after start", () => {
       const summaryFile = join(dir, "summary.json");
       const child = spawn(
         process.execPath,
-        ["--import", probe, ...cliArgs, "run", join(root, "examples/gsm8k-sample.jsonl"), "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "--store", join(dir, "store"), "--no-progress", "--summary", summaryFile],
+        [...probe, ...cliArgs, "run", join(root, "examples/gsm8k-sample.jsonl"), "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "--store", join(dir, "store"), "--no-progress", "--summary", summaryFile],
         { cwd: root, env: { ...process.env, OPENAI_API_KEY: "" }, stdio: ["ignore", "pipe", "pipe"] },
       );
       let stderr = "";

@@ -2,7 +2,7 @@
 // itself, as a Ctrl-C at the earliest moment a handler can exist would. Tells the test on stderr that it did.
 const on = process.on.bind(process);
 let fired = false;
-process.on = process.addListener = (event, listener) => {
+const probe = (event: string | symbol, listener: (...args: unknown[]) => void): NodeJS.Process => {
   const result = on(event, listener);
   if (event === "SIGINT" && !fired) {
     fired = true;
@@ -11,3 +11,4 @@ process.on = process.addListener = (event, listener) => {
   }
   return result;
 };
+process.on = process.addListener = probe as typeof process.on;

@@ -210,7 +210,7 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const aggregationName = aggregation ?? factory.aggregation;
     if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    const spec = { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score };
+    const spec = { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) };
     if (!isCodeMetric(factory)) return spec;
     if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
     codeMetricSeen = true;

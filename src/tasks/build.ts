@@ -150,9 +150,17 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
   const pool = options.fewshotPool ?? fc.samples;
   if (!pool) {
-    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)`);
+    site.fail(["num_fewshot"], `task \`${config.task}\`: ${num} few-shot example(s) need a pool, ${poolSplit(config)}, which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)`);
   }
   return compileFewshot(config, fc, num, pool, parts, site);
+}
+
+/** Where lm-eval takes few-shot examples from (Task.fewshot_docs): fewshot_split, else the training, validation or test split. */
+function poolSplit(config: TaskConfig): string {
+  for (const key of ["fewshot_split", "training_split", "validation_split", "test_split"] as const) {
+    if (typeof config[key] === "string") return `lm-eval's ${key} \`${config[key]}\``;
+  }
+  return "a split this task names none of (fewshot_split, training_split, validation_split, test_split)";
 }
 
 /** `filter_list`, or lm-eval's default: one pipeline named `none` that takes the first response. */

@@ -98,7 +98,9 @@ describe("parseTask", () => {
     ["metric_list:\n  - metric: !function utils.m\n", "t.yaml:5, key `metric_list[0].metric`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
     ["process_docs: utils.process_docs\n", "t.yaml:4, key `process_docs`: expected `!function module.name` (a Python function beside the task file)"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
-    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)"],
+    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, a split this task names none of (fewshot_split, training_split, validation_split, test_split), which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)"],
+    ["num_fewshot: 5\ntest_split: test\ntraining_split: train\n", "t.yaml:4, key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, lm-eval's training_split `train`, which"],
+    ["num_fewshot: 5\ntest_split: test\nfewshot_split: dev\ntraining_split: train\n", "key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, lm-eval's fewshot_split `dev`"],
     ["output_type: generate\n", "t.yaml:4, key `output_type`: Invalid option"],
   ])("reports %j with file, line and key", (extra, message) => {
     expect(configError(MINIMAL + extra).message).toContain(message);

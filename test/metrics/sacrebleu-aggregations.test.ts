@@ -32,7 +32,7 @@ describe.each(["bleu", "chrf", "ter"] as const)("%s as lm-eval aggregates it", (
       close(r.value, corpus[metric].score);
       expect(r.n).toBe(corpus.pairs.length);
       if (corpus[metric].stderr === null) expect(r.stderr).toBeNull();
-      else close(r.stderr!, corpus[metric].stderr!);
+      else close(r.stderr!, corpus[metric].stderr);
     });
   }
 

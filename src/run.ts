@@ -265,6 +265,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       const failure = hookFailure(sample.doc);
       if (failure) {
         // A hook that raised: the sample is an error result (not a reject: its line was fine).
+        emit({ type: "sample-read", id: sample.id, at: sample.at });
         for (const line of hookFailureLines(sample, task, failure, options.models.map((m) => m.client.model), options.repeats ?? task.repeats)) emit({ type: "result", line });
         demand.release();
         return EMPTY;

@@ -3,8 +3,8 @@ import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
 import { groupSummaries, type GroupSpec } from "./groups.js";
-import { LatencyHistogram } from "./latency.js";
-import { foldScores } from "./line-scores.js";
+import { LatencyHistogram } from "../stats/latency-histogram.js";
+import { foldScores } from "../metrics/line-scores.js";
 import { overallSummary } from "./overall.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
 

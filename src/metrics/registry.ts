@@ -1,6 +1,7 @@
 import { codeEval, passAt1 } from "./code-eval.js";
 import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
+import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
@@ -30,6 +31,7 @@ export const metrics = {
   bits_per_byte: bitsPerByte,
   code_eval: codeEval,
   pass_at_1: passAt1,
+  llm_judge: llmJudge,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

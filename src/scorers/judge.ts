@@ -4,6 +4,7 @@ import type { Dispatcher } from "../reliability/dispatcher.js";
 import { extractRating } from "./judge-prompts.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
 import type { Judgment } from "../work/judgment.js";
+import type { ChatMessage, ErrorInfo, Usage } from "../types.js";
 
 /**
  * A judge model for LLM-graded tasks. It has its own dispatcher (endpoint, limits, breaker), so
@@ -30,22 +31,43 @@ export interface JudgeCall {
   readonly onFatal: (message: string) => void;
 }
 
-/** Sends one judge request and reads the rating from the reply. Failures are data, never thrown. */
-export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
-  const base = { turn, prompt: request.prompt };
+/** What the judge answered to one request, or why it did not (`error`). Usage and cost as on a result line. */
+export interface JudgeReply {
+  readonly text: string | null;
+  readonly usage: Usage | null;
+  /** 0 for a reply from the response cache; null when the judge has no price. */
+  readonly cost_usd: number | null;
+  readonly attempts: number;
+  readonly cached?: true;
+  /** The call failed after its retries (type `judge_<cause>`). */
+  readonly error?: ErrorInfo;
+}
+
+/**
+ * Sends one request to the judge (its dispatcher: limits, retries, breaker, budget, cache). Failures
+ * are data, never thrown; a fatal one (bad key, unknown judge model) also stops the run.
+ */
+export async function askJudge(judge: Judge, settings: JudgeSettings, messages: readonly ChatMessage[], call: JudgeCall): Promise<JudgeReply> {
   try {
     const { reply, attempts, cached } = await judge.dispatcher.call(
-      { model: judge.model, messages: request.messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
+      { model: judge.model, messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
       { id: call.id, signal: call.signal },
     );
-    const text = reply.text ?? "";
     // A judgment from the response cache cost nothing this time.
     const cost = costOf(reply.usage, judge.price);
-    return { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true } : {}) };
+    return { text: reply.text ?? "", usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true as const } : {}) };
   } catch (error) {
     if (!isModelCallError(error)) throw error;
     const { type, kind, attempts } = error.info;
     if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
-    return { ...base, rating: null, judgment: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
+    return { text: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
   }
+}
+
+/** Sends one MT-Bench judge request and reads the rating from the reply. Failures are data, never thrown. */
+export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
+  const reply = await askJudge(judge, settings, request.messages, call);
+  const base = { turn, prompt: request.prompt, usage: reply.usage, cost_usd: reply.cost_usd, attempts: reply.attempts };
+  if (reply.error) return { ...base, rating: null, judgment: null, error: reply.error };
+  return { ...base, rating: extractRating(reply.text ?? ""), judgment: reply.text, ...(reply.cached ? { cached: true } : {}) };
 }

@@ -6,7 +6,7 @@ import { splitReasoning } from "../tasks/filters/strip-reasoning.js";
 import type { JudgeConfig } from "../tasks/conversation-keys.js";
 import type { ErrorInfo, ResultLine, Usage } from "../types.js";
 import type { MetricSpec, Task } from "../work/task.js";
-import type { Outcome, Prepared } from "../work/work-item.js";
+import { type CutOffCause, type Outcome, outcomeOf, type Prepared } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
 /** FastChat's judge settings, used when the task has no `judge` block. */
@@ -32,21 +32,22 @@ export interface JudgmentView {
  *
  * Identical prompts (filters that agree) share one call. A judge call that fails after its retries, a
  * reply with no verdict (`judge_unparseable`) or a prompt the sample cannot fill makes the line an
- * error, never a silent 0: a rerun judges it again. Lines of other tasks and error lines pass through
- * unchanged; lines come out in completion order.
+ * error, never a silent 0: a rerun judges it again; a judge call cut off by the run's end (budget,
+ * interrupt) makes the outcome cut off, so the sample stays undone. Lines of other tasks, error lines
+ * and cut-off outcomes pass through unchanged; outcomes come out in completion order.
  */
 export function judgeMetrics<P extends Prepared>(context: PipelineContext): OperatorFunction<Outcome<P>, Outcome<P>> {
   return mergeMap((outcome) => {
     const metrics = outcome.work.task.metrics.filter((m) => m.judge);
-    if (metrics.length === 0 || outcome.line.status !== "ok") return of(outcome);
-    return from(judgeLine(context, outcome, metrics).then((line) => ({ ...outcome, line })));
+    if (metrics.length === 0 || outcome.kind !== "done" || outcome.line.status !== "ok") return of(outcome);
+    return from(judgeLine(context, outcome, metrics).then(({ line, cutOff }) => outcomeOf(outcome.work, line, cutOff)));
   });
 }
 
-async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: readonly MetricSpec[]): Promise<ResultLine> {
+async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: readonly MetricSpec[]): Promise<{ line: ResultLine; cutOff?: CutOffCause }> {
   const { line, work } = outcome;
   const judge = context.judge;
-  if (!judge) return failed(line, { type: "no_judge", message: `task ${work.task.name} is graded by a judge: set --judge-model (or judge.model in the task)`, attempts: 0 });
+  if (!judge) return failedLine(line, { type: "no_judge", message: `task ${work.task.name} is graded by a judge: set --judge-model (or judge.model in the task)`, attempts: 0 });
   const settings = settingsOf(work.task);
   const answers = Object.entries(line.filtered ?? { none: line.response ?? "" });
   const calls = new Map<string, Promise<JudgeReply>>();
@@ -65,11 +66,11 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
     }
   } catch (e) {
     if (!isTaskInputError(e)) throw e;
-    return failed(line, { type: "judge_prompt", message: `judge prompt: ${e.message}`, attempts: 0 });
+    return failedLine(line, { type: "judge_prompt", message: `judge prompt: ${e.message}`, attempts: 0 });
   }
   const replies = await Promise.all(asked.map((a) => a.reply));
-  const unique = [...calls.values()];
-  const settled = await Promise.all(unique);
+  // Each call once, for the totals (filters that agree shared one).
+  const settled = await Promise.all(calls.values());
   const judged: ResultLine = { ...line, judge: judgeTotals(line.judge, judge.model, settled) };
   const scores: Record<string, number> = { ...line.scores };
   const judgments: Record<string, JudgmentView> = {};
@@ -86,7 +87,14 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
     else error ??= { type: "judge_unparseable", message: `judging ${key}: no ${metric.judge!.scale} verdict in the judge's reply (${tail(reply.text ?? "")})`, attempts: reply.attempts };
   });
   const withJudgments = { ...judged, judgments };
-  return error ? failed(withJudgments, error) : { ...withJudgments, scores };
+  // A judge call cut off by the run's end (budget, interrupt) leaves the sample undone, not failed.
+  const cutOff = settled.find((r) => r.cutOff)?.cutOff;
+  if (error) return { line: failed(withJudgments, error), ...(cutOff ? { cutOff } : {}) };
+  return { line: { ...withJudgments, scores } };
+}
+
+function failedLine(line: ResultLine, error: ErrorInfo): { line: ResultLine } {
+  return { line: failed(line, error) };
 }
 
 /** The task's `judge` block's sampling settings, else FastChat's. */

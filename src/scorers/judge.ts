@@ -5,6 +5,7 @@ import { extractRating } from "./judge-prompts.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
 import type { Judgment } from "../work/judgment.js";
 import type { ChatMessage, ErrorInfo, Usage } from "../types.js";
+import type { CutOffCause } from "../work/work-item.js";
 
 /**
  * A judge model for LLM-graded tasks. It has its own dispatcher (endpoint, limits, breaker), so
@@ -41,6 +42,8 @@ export interface JudgeReply {
   readonly cached?: true;
   /** The call failed after its retries (type `judge_<cause>`). */
   readonly error?: ErrorInfo;
+  /** The call was cut off (budget, the run's signal) rather than failed: the sample stays undone. */
+  readonly cutOff?: CutOffCause;
 }
 
 /**
@@ -58,16 +61,22 @@ export async function askJudge(judge: Judge, settings: JudgeSettings, messages: 
     return { text: reply.text ?? "", usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true as const } : {}) };
   } catch (error) {
     if (!isModelCallError(error)) throw error;
-    const { type, kind, attempts } = error.info;
+    const { type, kind, attempts, cutOff } = error.info;
     if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
-    return { text: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
+    return { text: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts }, ...(cutOff ? { cutOff } : {}) };
   }
 }
 
+/** A turn's judgment, and `cutOff` when the judge call was cut off (budget, the run's signal) rather than failed. */
+export interface JudgeResult {
+  readonly judgment: Judgment;
+  readonly cutOff?: CutOffCause;
+}
+
 /** Sends one MT-Bench judge request and reads the rating from the reply. Failures are data, never thrown. */
-export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
+export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<JudgeResult> {
   const reply = await askJudge(judge, settings, request.messages, call);
   const base = { turn, prompt: request.prompt, usage: reply.usage, cost_usd: reply.cost_usd, attempts: reply.attempts };
-  if (reply.error) return { ...base, rating: null, judgment: null, error: reply.error };
-  return { ...base, rating: extractRating(reply.text ?? ""), judgment: reply.text, ...(reply.cached ? { cached: true } : {}) };
+  if (reply.error) return { judgment: { ...base, rating: null, judgment: null, error: reply.error }, ...(reply.cutOff ? { cutOff: reply.cutOff } : {}) };
+  return { judgment: { ...base, rating: extractRating(reply.text ?? ""), judgment: reply.text, ...(reply.cached ? { cached: true } : {}) } };
 }

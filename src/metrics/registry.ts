@@ -4,6 +4,7 @@ import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPe
 import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
+import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -16,6 +17,9 @@ export const aggregations = {
   perplexity: perplexityAggregation,
   weighted_perplexity: weightedPerplexity,
   bits_per_byte: bitsPerByteAggregation,
+  bleu: bleuAggregation,
+  chrf: chrfAggregation,
+  ter: terAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -31,6 +35,9 @@ export const metrics = {
   bits_per_byte: bitsPerByte,
   code_eval: codeEval,
   pass_at_1: passAt1,
+  bleu,
+  chrf,
+  ter,
   llm_judge: llmJudge,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 

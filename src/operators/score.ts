@@ -30,7 +30,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
   const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const { targets } = work.prepared;
-  const { filtered, scores } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
+  const { filtered, scores, values } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
   // Kept apart from the response: what the server sent as reasoning_content, else the reply's <think> text.
   const reasoning = reply.reasoning ?? splitReasoning(response).reasoning;
   return {
@@ -41,6 +41,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
     target: work.prepared.target,
     ...(targets ? { targets } : {}),
     scores,
+    ...(values ? { values } : {}),
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,
     ...cacheMark(inferred),

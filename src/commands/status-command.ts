@@ -30,8 +30,8 @@ function renderStatus(s: QueueStatus): string {
   if (s.stopped) lines.push(`stopped  ${s.stopped}`);
   lines.push(`workers  ${s.workers.filter((w) => w.alive).length} alive of ${s.workers.length}`);
   for (const w of s.workers) {
-    const done = w.report?.done;
-    lines.push(`  ${w.name.padEnd(32)} ${w.alive ? "alive" : "gone "}  ${String(w.pending).padStart(5)} pending  idle ${(w.idle_ms / 1000).toFixed(1)} s${done === undefined ? "" : `  ${String(done)} done`}`);
+    const done = typeof w.report?.done === "number" ? w.report.done : undefined;
+    lines.push(`  ${w.name.padEnd(32)} ${w.alive ? "alive" : "gone "}  ${String(w.pending).padStart(5)} pending  idle ${(w.idle_ms / 1000).toFixed(1)} s${done === undefined ? "" : `  ${done} done`}`);
   }
   return `${lines.join("\n")}\n`;
 }

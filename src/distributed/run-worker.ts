@@ -101,7 +101,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   // Acks run in the order results come, and all are sent before the worker leaves.
   let acks: Promise<void> = Promise.resolve();
   let summary: Summary;
-  let handedBack = 0;
+  let handedBack: number;
   try {
     summary = await runEvaluation({
       input: consumer.lines(reading.signal),

@@ -43,8 +43,9 @@ interface Held {
  * entry stays pending, and is claimed by another worker, until every result it makes is in Redis.
  *
  * `heartbeat()` (every few seconds) tells the queue the worker is alive and resets the idle time of
- * the entries it holds, so a slow sample is not taken from a live worker. `handBack()` (on a stop)
- * marks what it still holds as idle, so the others claim it at once.
+ * the entries it holds (read ahead included), so a slow sample is not taken from a live worker.
+ * `handBack()` (on a stop) marks what it still holds as idle for a week, so whichever worker looks
+ * next (at least every second) claims it at once, whatever its --claim-after.
  *
  * `lines()` ends when the queue is sealed (enqueue finished), nothing is left to deliver, and no other
  * worker holds a pending entry (it could die, and its entries would need claiming); or on `signal`.
@@ -60,6 +61,7 @@ export class QueueConsumer {
   #lastClaim = Number.NEGATIVE_INFINITY;
   #delivered = 0;
   #acked = 0;
+  #report: Readonly<Record<string, unknown>> = {};
 
   constructor(options: QueueConsumerOptions) {
     if (!(options.claimAfterMs > 0)) throw new RangeError(`Expected \`claimAfterMs\` to be a number > 0, got ${options.claimAfterMs}`);
@@ -88,33 +90,36 @@ export class QueueConsumer {
     const { redis, keys, consumer } = this.#o;
     const batch = this.#o.batch ?? 8;
     const blockMs = Math.max(1, Math.min(this.#o.blockMs ?? 1000, Math.floor(this.#o.claimAfterMs / 3)));
-    const claimEvery = Math.max(50, this.#o.claimAfterMs / 4);
-    const buffer: [string, SourceLine][] = [];
+    // Claiming is cheap (the pending list is scanned from a cursor): at least every second, and whenever nothing new came.
+    const claimEvery = Math.min(1000, Math.max(50, this.#o.claimAfterMs / 4));
+    // Lines read and not yet yielded: already held (the heartbeat keeps them from being claimed).
+    const buffer: SourceLine[] = [];
     while (!signal.aborted) {
       if (buffer.length === 0 && this.#clock.now() - this.#lastClaim >= claimEvery) {
         this.#lastClaim = this.#clock.now();
         const reply = (await redis.xautoclaim(keys.samples, GROUP, consumer, Math.ceil(this.#o.claimAfterMs), this.#claimCursor, "COUNT", batch)) as [string, Entry[], string[]?];
         this.#claimCursor = reply[0];
-        buffer.push(...entriesToLines(reply[1], keys.samples));
+        for (const [entry, line] of entriesToLines(reply[1], keys.samples)) if (await this.#take(entry, line)) buffer.push(line);
       }
       if (buffer.length === 0) {
         // Sealed is read before the read: a queue sealed then has delivered everything once `>` is empty.
         const sealed = !this.#o.continuous && (await redis.hget(keys.meta, "sealed")) === "1";
-        const reply = (await this.#o.blocking.xreadgroup("GROUP", GROUP, consumer, "COUNT", batch, "BLOCK", blockMs, "STREAMS", keys.samples, ">")) as [string, Entry[]][] | null;
-        for (const [, entries] of reply ?? []) buffer.push(...entriesToLines(entries, keys.samples));
-        if (buffer.length === 0) {
+        const reply = (await this.#o.blocking.xreadgroup("GROUP", GROUP, consumer, "COUNT", batch, "BLOCK", blockMs, "STREAMS", keys.samples, ">"));
+        const read = (reply ?? []).flatMap(([, entries]) => entriesToLines(entries, keys.samples));
+        for (const [entry, line] of read) if (await this.#take(entry, line)) buffer.push(line);
+        if (read.length === 0) {
           if (await this.#stopped()) return;
           if (sealed && (await this.#othersPending()) === 0) return;
+          this.#lastClaim = Number.NEGATIVE_INFINITY;
           continue;
         }
       }
-      const [entry, line] = buffer.shift()!;
-      const yielded = await this.#take(entry, line);
-      if (yielded) yield line;
+      const line = buffer.shift();
+      if (line) yield line;
     }
   }
 
-  /** A delivered entry: a new sample is passed on; one already held here waits for the same results; a bad line is set aside and acknowledged. */
+  /** A delivered entry: a new sample is held and passed on; one already held here waits for the same results; a bad line is set aside and acknowledged. */
   async #take(entry: string, line: SourceLine): Promise<boolean> {
     this.#delivered++;
     const id = this.#o.identify(line);
@@ -171,7 +176,8 @@ export class QueueConsumer {
     const now = await runScript<number>(redis, "seHeartbeat", [keys.alive, keys.meta], [consumer, Math.ceil(ttlMs)]);
     const ids = this.#entries();
     for (let i = 0; i < ids.length; i += 500) await redis.xclaim(keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "JUSTID");
-    await redis.hset(keys.workers, consumer, JSON.stringify({ ...report, holding: this.#held.size, done: this.#acked, seen_ms: now }));
+    this.#report = { ...report, holding: this.#held.size, done: this.#acked, seen_ms: now };
+    await redis.hset(keys.workers, consumer, JSON.stringify(this.#report));
   }
 
   /**
@@ -182,12 +188,13 @@ export class QueueConsumer {
     const { redis, keys, consumer } = this.#o;
     const ids = this.#entries();
     for (let i = 0; i < ids.length; i += 500) {
-      await redis.xclaim(keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "IDLE", Math.ceil(this.#o.claimAfterMs) + 1, "JUSTID");
+      await redis.xclaim(keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "IDLE", HANDED_BACK_IDLE_MS, "JUSTID");
     }
     this.#held.clear();
     this.#byPosition.clear();
     await redis.hdel(keys.alive, consumer);
-    const mine = (await redis.xpending(keys.samples, GROUP, "-", "+", 1, consumer)) as unknown[];
+    await redis.hset(keys.workers, consumer, JSON.stringify({ ...this.#report, holding: 0, done: this.#acked, handed_back: ids.length, stopped: true }));
+    const mine = (await redis.xpending(keys.samples, GROUP, "-", "+", 1, consumer));
     if (mine.length === 0) await redis.xgroup("DELCONSUMER", keys.samples, GROUP, consumer);
     return ids.length;
   }
@@ -209,6 +216,9 @@ export class QueueConsumer {
     return total - mine;
   }
 }
+
+/** The idle time a stopping worker gives what it hands back: past any worker's --claim-after, so the next XAUTOCLAIM takes it. */
+const HANDED_BACK_IDLE_MS = 7 * 24 * 3600 * 1000;
 
 /** Creates the queue's consumer group, reading from the stream's start (creating the stream if need be). */
 export async function ensureGroup(redis: Redis, keys: QueueKeys): Promise<void> {

@@ -28,7 +28,7 @@ export class QueueResults {
     if (keys.length === 0) return [];
     const marks = await this.#redis.hmget(this.#keys.done, ...keys);
     const ids = marks.map((m) => (m?.startsWith("ok|") ? m.slice(3) : undefined));
-    const lines = await Promise.all(ids.map((id) => (id === undefined ? undefined : this.#redis.xrange(this.#keys.results, id, id))));
+    const lines = await Promise.all(ids.map((id) => (id === undefined ? Promise.resolve(undefined) : this.#redis.xrange(this.#keys.results, id, id))));
     return lines.map((entries) => (entries?.[0] ? lineOf(entries[0][1]) : undefined));
   }
 }
@@ -62,7 +62,7 @@ export async function* countedResults(redis: Redis, keys: QueueKeys, pageSize = 
 export async function* followResults(blocking: Redis, keys: QueueKeys, signal: AbortSignal, after = "0-0"): AsyncGenerator<{ id: string; line: ResultLine }, void, undefined> {
   let last = after;
   while (!signal.aborted) {
-    const reply = (await blocking.xread("COUNT", 500, "BLOCK", 500, "STREAMS", keys.results, last)) as [string, [string, string[]][]][] | null;
+    const reply = (await blocking.xread("COUNT", 500, "BLOCK", 500, "STREAMS", keys.results, last));
     for (const [, entries] of reply ?? []) {
       for (const [id, f] of entries) {
         last = id;

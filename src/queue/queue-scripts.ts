@@ -98,13 +98,17 @@ redis.call('HINCRBY', KEYS[1], 'spent_nanos', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'spent_tokens', ARGV[5])
 return 1`;
 
+/** The time a rate script works at: ARGV[4] when given (a test's virtual clock), else Redis's clock. */
+const NOW_OR_ARG = `local now
+if ARGV[4] and ARGV[4] ~= '' then now = tonumber(ARGV[4]) else ${NOW.replace("local now = ", "now = ")} end`;
+
 /**
- * Takes n tokens from a shared token bucket. KEYS: bucket. ARGV: n, capacity, refill per ms.
+ * Takes n tokens from a shared token bucket. KEYS: bucket. ARGV: n, capacity, refill per ms[, now ms].
  * Returns 0 when taken, else the ms to wait before asking again. A request larger than the burst
  * goes out when the bucket is full and leaves it in debt (as TokenBucket does in one process).
  */
 const TAKE = `
-${NOW}
+${NOW_OR_ARG}
 local cap = tonumber(ARGV[2])
 local rate = tonumber(ARGV[3])
 local n = tonumber(ARGV[1])
@@ -118,9 +122,9 @@ redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 120000)
 return wait`;
 
-/** Gives tokens back to a bucket (or takes more). KEYS: bucket. ARGV: delta, capacity, refill per ms. */
+/** Gives tokens back to a bucket (or takes more). KEYS: bucket. ARGV: delta, capacity, refill per ms[, now ms]. */
 const ADJUST = `
-${NOW}
+${NOW_OR_ARG}
 local cap = tonumber(ARGV[2])
 local level = tonumber(redis.call('HGET', KEYS[1], 'level') or ARGV[2])
 local at = tonumber(redis.call('HGET', KEYS[1], 'at') or now)

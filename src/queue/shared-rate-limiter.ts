@@ -8,7 +8,13 @@ import { runScript } from "./queue-scripts.js";
 export interface SharedRateOptions {
   readonly rpm?: number;
   readonly tpm?: number;
+  /** Sleeps between asks (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * The buckets' time in ms (tests pass a virtual clock's). Default: Redis's own clock, so workers
+   * on machines whose clocks disagree still share one rate.
+   */
+  readonly now?: () => number;
 }
 
 /**
@@ -47,9 +53,13 @@ export class SharedRateLimiter implements RateLimiter {
         if (settled || used === null) return;
         settled = true;
         const [capacity, perMs] = bucketOf(tpm);
-        void runScript(this.#redis, "seAdjust", [this.#keys.bucket(this.#model, "tpm")], [estimate - used, capacity, perMs]).catch(() => undefined);
+        void runScript(this.#redis, "seAdjust", [this.#keys.bucket(this.#model, "tpm")], [estimate - used, capacity, perMs, this.#now()]).catch(() => undefined);
       },
     };
+  }
+
+  #now(): number | string {
+    return this.#o.now ? this.#o.now() : "";
   }
 
   async #take(kind: "rpm" | "tpm", limit: number, n: number, signal?: AbortSignal): Promise<void> {
@@ -57,7 +67,7 @@ export class SharedRateLimiter implements RateLimiter {
     const key = this.#keys.bucket(this.#model, kind);
     for (;;) {
       if (signal?.aborted) throw signal.reason as Error;
-      const wait = await runScript<number>(this.#redis, "seTake", [key], [n, capacity, perMs]);
+      const wait = await runScript<number>(this.#redis, "seTake", [key], [n, capacity, perMs, this.#now()]);
       if (wait === 0) return;
       // Asked again after the wait (others may take first), at most a second later.
       await this.#clock.sleep(Math.min(wait, 1000), signal);

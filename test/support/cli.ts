@@ -5,9 +5,11 @@ export const root = fileURLToPath(new URL("../../", import.meta.url));
 /**
  * Node arguments that start the CLI from the current TypeScript source (not bin/ → dist/), so tests never run a
  * stale build; the packed, compiled CLI is checked by .ci/package-check.sh. The loader is an absolute URL, so a
- * test may run the CLI from any folder.
+ * test may run the CLI from any folder. STREAMEVAL_TEST_CLI=bin runs the CLI tests against the built bundle
+ * instead (after `npm run build`), to check the bundling.
  */
-export const cliArgs: readonly string[] = ["--import", import.meta.resolve("tsx"), `${root}src/cli.ts`];
+export const cliArgs: readonly string[] =
+  process.env.STREAMEVAL_TEST_CLI === "bin" ? [`${root}bin/streameval.js`] : ["--import", import.meta.resolve("tsx"), `${root}src/cli.ts`];
 
 export interface CliResult {
   readonly code: number | null;
@@ -17,10 +19,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process, feeding `stdin` and collecting its output. */
-export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...options.env };
-    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"], ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -84,14 +84,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const budget = options.budget ? new SharedBudget(redis, keys, consumerName, options.budget, clock) : undefined;
   const models = options.models.map((m) => shareLimits(m, redis, keys, clock));
 
-  // Alive for 3 heartbeats; the heartbeat resets the idle time of held entries well within claimAfter.
+  // The heartbeat resets the idle time of held entries well within claimAfter. A worker counts as alive
+  // for claimAfter, and at least 10 s: a live one stalled a moment (a loaded machine) must not have its
+  // budget reservations charged as spent.
   const beatMs = Math.max(50, Math.min(5_000, claimAfterMs / 4));
+  const aliveMs = Math.max(3 * beatMs, claimAfterMs, 10_000);
   const started = clock.epochMs();
   const report = () => ({ host: hostname(), pid: process.pid, started_ms: started, delivered: consumer.delivered });
-  await consumer.heartbeat(Math.max(3 * beatMs, claimAfterMs), report());
+  await consumer.heartbeat(aliveMs, report());
   let beating: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    beating = beating.then(() => consumer.heartbeat(Math.max(3 * beatMs, claimAfterMs), report())).catch(() => undefined);
+    beating = beating.then(() => consumer.heartbeat(aliveMs, report())).catch(() => undefined);
   }, beatMs);
 
   const reading = new AbortController();

@@ -139,7 +139,7 @@ describe("streameval enqueue / worker / collect over a real Redis, workers as pr
     // $1000 per 1M tokens: a request's worst case is about $0.35, its real cost about $0.15.
     const enq = await runCli(["enqueue", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--price", "1000/1000", "--budget-usd", "2"], { env });
     expect(enq.code).toBe(0);
-    const workers = [0, 1].map(() => startCli(["worker", "--queue", queue, "-c", "3", "--claim-after", "1"], env));
+    const workers = [0, 1].map(() => startCli(["worker", "--queue", queue, "-c", "3", "--claim-after", "10"], env));
     const exits = await Promise.all(workers.map((w) => w.done));
     for (const e of exits) expect(e.code, e.stderr).toBe(3);
     const after = sim.stats();

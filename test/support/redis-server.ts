@@ -61,6 +61,7 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
     url: (name) => `redis://127.0.0.1:${port}/${name}`,
     client: () => {
       const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: null });
+      c.on("error", () => undefined); // a restart drops it; it reconnects
       clients.push(c);
       return c;
     },

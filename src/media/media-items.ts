@@ -43,7 +43,8 @@ function mediaRef(item: unknown, spec: MediaSpec, baseDir: string): MediaRef {
   }
   if (typeof item === "object" && item !== null && !Array.isArray(item)) {
     const o = item as Record<string, unknown>;
-    if (typeof o.bytes === "string" && o.bytes !== "") return inlineRef(o.bytes, spec);
+    // A media_type beside the bytes (audio from a Python hook) says what they are.
+    if (typeof o.bytes === "string" && o.bytes !== "") return inlineRef(typeof o.media_type === "string" ? `data:${o.media_type};base64,${o.bytes}` : o.bytes, spec);
     if (typeof o.path === "string" && o.path !== "") return mediaRef(o.path, spec, baseDir);
     if (typeof o.url === "string" && o.url !== "") return mediaRef(o.url, spec, baseDir);
   }

@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import sharp from "sharp";
 import { MEDIA_DATA, type ChatMessage, type ContentPart, type MediaRef } from "../types.js";
 import { audioFormat } from "./media-kinds.js";
 import { DEFAULT_VIDEO_FRAMES, videoFrames } from "./video-frames.js";
@@ -65,6 +64,8 @@ async function bytesOf(ref: MediaRef, options: MediaOptions): Promise<{ bytes: B
 async function downscale(bytes: Buffer, mime: string, maxSide: number | undefined, width?: number, height?: number): Promise<{ bytes: Buffer; mime: string }> {
   if (maxSide === undefined) return { bytes, mime };
   if (width !== undefined && height !== undefined && Math.max(width, height) <= maxSide) return { bytes, mime };
+  // Loaded on first use: a native addon most runs never need.
+  const { default: sharp } = await import("sharp");
   const image = sharp(bytes, { failOn: "none" }).resize({ width: maxSide, height: maxSide, fit: "inside", withoutEnlargement: true });
   // JPEG stays JPEG (a photo re-encoded as PNG would grow); everything else becomes PNG.
   return mime === "image/jpeg" ? { bytes: await image.jpeg({ quality: 90 }).toBuffer(), mime } : { bytes: await image.png().toBuffer(), mime: "image/png" };

@@ -182,6 +182,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       onEvent: (event) => {
         if (event.type === "result") {
           results++;
+          checkpoint?.live.result(event.line.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
           out.write(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`);
         } else if (event.type === "reject") rejects.write(event.reject);

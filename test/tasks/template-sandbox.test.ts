@@ -4,7 +4,8 @@ import { ConfigError, TaskInputError } from "../../src/errors/index.js";
 import { compileTemplate } from "../../src/tasks/template.js";
 
 // A template that reached JavaScript would run this: it sets a global the tests look for.
-const PAYLOAD = `"globalThis.__pwned = (globalThis.__pwned || 0) + 1; return 'PWNED'"`;
+// Its result, PWNED, is not in its source: a template that only echoes the payload string is data, not an escape.
+const PAYLOAD = `"globalThis.__pwned = (globalThis.__pwned || 0) + 1; return 'PW' + 'NED'"`;
 const pwned = (): unknown => (globalThis as Record<string, unknown>).__pwned;
 
 /** Renders, and tells what came out: the text, or the kind of error (anything else is a failure). */

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, TaskInputError } from "../../src/errors/index.js";
 import { compileTemplate } from "../../src/tasks/template.js";
 
-// A template that reached JavaScript would run this: it sets a global the tests look for.
-// Its result, PWNED, is not in its source: a template that only echoes the payload string is data, not an escape.
+// A template that reached JavaScript would run this: it sets a global the tests look for. Its result is
+// built at run time, so the payload's own text (which a template may print as data) never contains it.
 const PAYLOAD = `"globalThis.__pwned = (globalThis.__pwned || 0) + 1; return 'PW' + 'NED'"`;
 const pwned = (): unknown => (globalThis as Record<string, unknown>).__pwned;
 

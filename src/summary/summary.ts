@@ -13,6 +13,10 @@ export type { MetricValue };
 export interface ModelSummary {
   samples: { total: number; ok: number; error: number; resumed: number; changed: number; cached: number; rejected: number };
   metrics: Record<string, MetricValue>;
+  /**
+   * Tokens cover every result of the run, resumed ones included; `requests` and `retries` count what this
+   * session sent (0 on a rerun that reuses everything; cached replies send nothing either).
+   */
   usage: { prompt_tokens: number; completion_tokens: number; requests: number; retries: number };
   /** Null when some reply had no known price. */
   cost_usd: number | null;

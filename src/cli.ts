@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { RunFlags } from "./config/run-config.js";
 import type { RunsOptions } from "./commands/runs-command.js";
 import type { SimFlags } from "./sim/flags.js";
+import type { PairwiseFlags } from "./commands/pairwise-command.js";
 
 // Each command's module is imported inside its action, so --help and --version load commander alone.
 
@@ -290,6 +291,29 @@ program
   .action(async (flags: SimFlags & { apiKeyEnv?: string }) => {
     const { simCommand } = await import("./commands/sim-command.js");
     await simCommand(flags, io, flags.apiKeyEnv ? process.env[flags.apiKeyEnv] : undefined);
+  });
+
+program
+  .command("pairwise")
+  .description("compare two runs' answers side by side with a judge model, in both orders (docs/judge.md)")
+  .argument("<a>", "results JSONL of model A (what `run -o` writes)")
+  .argument("<b>", "results JSONL of model B, paired with A on task, id and repeat")
+  .option("--judge-model <name>", "the judge")
+  .option("--judge-base-url <url>", "the judge's endpoint (default --base-url)")
+  .option("--judge-api-key-env <var>", "environment variable holding the judge's key")
+  .option("--base-url <url>", "OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)")
+  .option("--api-key-env <var>", "environment variable holding the key (default OPENAI_API_KEY)")
+  .option("--models <file>", "models YAML: the judge's endpoint, limits and price")
+  .option("--price <in/out>", "the judge's USD per 1M input/output tokens")
+  .option("-c, --concurrency <n>", "judge requests in flight")
+  .option("--reference", "show the judge each sample's target as a reference answer")
+  .option("-o, --output <file>", "one line per pair (default stdout)")
+  .option("--summary <file>", "the summary JSON: win rate, interval, consistency")
+  .option("--store <dir>", "where the response cache lives (default ./.streameval)")
+  .option("--no-cache", "ask the judge again even for pairs it has judged")
+  .action(async (a: string, b: string, flags: PairwiseFlags) => {
+    const { pairwiseCommand } = await import("./commands/pairwise-command.js");
+    process.exitCode = await pairwiseCommand([a, b], flags, { ...io, env: process.env });
   });
 
 program

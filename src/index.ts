@@ -21,6 +21,7 @@ export { type Clock, systemClock } from "./clock.js";
 export { evaluate, InputRejectedError, type EvaluateOptions, type ModelTarget } from "./run.js";
 export { runEvaluation, type RunEvaluationOptions } from "./run-evaluation.js";
 export { estimateRun, type EstimateOptions, type RunEstimate } from "./run-estimate.js";
+export { comparePairwise, type JudgeTarget, type PairInput, type PairResult, type PairwiseOptions, type PairwiseSummary } from "./compare/pairwise-judge.js";
 export { SummaryBuilder } from "./summary/summary-builder.js";
 
 // Sources

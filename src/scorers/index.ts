@@ -6,6 +6,7 @@
 export { askJudge, judgeTurn, type Judge, type JudgeCall, type JudgeReply, type JudgeSettings } from "./judge.js";
 export { parseVerdict, verdictScore, VERDICT_INSTRUCTIONS, type Verdict } from "./verdict.js";
 export { JUDGE_TEMPLATE_TEXT, type JudgeTemplate } from "./judge-templates.js";
+export { combineOrders, pairwiseMessages, parsePairVerdict, type CombinedVerdict, type PairPrompt, type PairVerdict, type PairWinner } from "./pairwise.js";
 export { splitReasoning, type SplitReply } from "../tasks/filters/strip-reasoning.js";
 export { JUDGE_PROMPTS, extractRating, formatPrompt, type JudgePrompt } from "./judge-prompts.js";
 export { mtBenchJudgeRequest, type JudgeInput, type JudgeRequest } from "./mt-bench-judge.js";

@@ -3,14 +3,16 @@
  * 1. Scaling: sim latency 200 ms, each worker at -c 8, with 1, 2 and 4 workers (processes). Throughput is
  *    measured once every worker is up (results recorded from then to the last, on Redis's clock), so the
  *    workers' start-up does not count; set beside the ideal, workers × 8 / 0.2 s.
+ *    Beside it, the same samples as N independent `run -c 8` processes at once (no queue): what N processes
+ *    get from this machine and simulator, so the queue's own cost shows apart from the machine's limits.
  * 2. Overhead: sim latency 0, one worker at -c 8 against `run -c 8` on the same input: the evaluation's
  *    own wall time per sample (the summary's wall_s), so the difference is what the queue adds.
- * Options: BENCH_RUNS (default 3), BENCH_PER_WORKER (samples per worker, default 240), BENCH_N0 (default 2000).
+ * Options: BENCH_RUNS (default 3), BENCH_PER_WORKER (samples per worker, default 160), BENCH_N0 (default 1000).
  * Needs the build (`npm run build`, which `npm run bench:distributed` runs) and redis-server on PATH.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -18,8 +20,8 @@ import { startRedis } from "../test/support/redis-server.js";
 import { cli, gsm8kLines, median, printTable, root, startSimProcess, timed } from "./lib.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const perWorker = Number(process.env.BENCH_PER_WORKER ?? 240);
-const n0 = Number(process.env.BENCH_N0 ?? 2000);
+const perWorker = Number(process.env.BENCH_PER_WORKER ?? 160);
+const n0 = Number(process.env.BENCH_N0 ?? 1000);
 const c = 8;
 const tmp = await mkdtemp(join(tmpdir(), "streameval-bench-queue-"));
 const redisServer = await startRedis();
@@ -57,19 +59,44 @@ async function throughput(workers: number, url: string, input: string): Promise<
   return (Number(results) - r0) / ((Number(last) - t0) / 1000);
 }
 
+/**
+ * The same work without a queue: N independent `run -c 8` processes at once, each on its own share of
+ * the input; samples/s over the slowest one's evaluation time. What N processes get on this machine.
+ */
+async function independentRuns(processes: number, url: string, input: string): Promise<number> {
+  const lines = (await readFile(input, "utf8")).trim().split("\n");
+  const share = Math.ceil(lines.length / processes);
+  const walls = await Promise.all(
+    Array.from({ length: processes }, async (_, p) => {
+      const part = join(tmp, `part-${processes}-${p}.jsonl`);
+      await writeFile(part, `${lines.slice(p * share, (p + 1) * share).join("\n")}\n`);
+      const summary = join(tmp, `part-${processes}-${p}.json`);
+      const r = await timed(process.execPath, [cli, "run", part, "-t", "gsm8k", "-m", "sim", "--base-url", url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--no-store", "--summary", summary]);
+      if (r.code !== 0) throw new Error(`run failed: ${r.stderr}`);
+      return (JSON.parse(await readFile(summary, "utf8")) as { wall_s: number }).wall_s;
+    }),
+  );
+  return lines.length / Math.max(...walls);
+}
+
 async function scaling(): Promise<(string | number)[][]> {
   const sim = await startSimProcess(["--latency-ms", "200"]);
-  const rows: (string | number)[][] = [["workers (-c 8 each)", "samples", "samples/s (median)", "ideal samples/s", "vs ideal", "vs 1 worker × N"]];
+  const rows: (string | number)[][] = [["workers (-c 8 each)", "samples", "queue samples/s", "N independent runs samples/s", "queue / independent", "ideal samples/s", "queue vs ideal", "queue vs 1 worker × N"]];
   let one = 0;
   try {
     for (const workers of [1, 2, 4]) {
       const input = await gsm8kLines(perWorker * workers, join(tmp, `scale-${workers}.jsonl`));
       const rates: number[] = [];
-      for (let i = 0; i < runs; i++) rates.push(await throughput(workers, sim.url, input));
+      const local: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        rates.push(await throughput(workers, sim.url, input));
+        local.push(await independentRuns(workers, sim.url, input));
+      }
       const rate = median(rates);
+      const alone = median(local);
       if (workers === 1) one = rate;
       const ideal = (workers * c) / 0.2;
-      rows.push([workers, perWorker * workers, rate.toFixed(1), ideal, (rate / ideal).toFixed(2), (rate / (one * workers)).toFixed(2)]);
+      rows.push([workers, perWorker * workers, rate.toFixed(1), alone.toFixed(1), (rate / alone).toFixed(2), ideal, (rate / ideal).toFixed(2), (rate / (one * workers)).toFixed(2)]);
     }
   } finally {
     await sim.stop();
@@ -102,7 +129,7 @@ async function overhead(): Promise<(string | number)[][]> {
   const [l, q] = [median(local), median(queued)];
   return [
     ["at sim latency 0, -c 8", "wall s (median)", "samples/s", "ms per sample"],
-    [`run (local store), ${n0} samples`, l.toFixed(2), (n0 / l).toFixed(0), ((l * 1000) / n0).toFixed(2)],
+    [`run (its checkpoint store and cache), ${n0} samples`, l.toFixed(2), (n0 / l).toFixed(0), ((l * 1000) / n0).toFixed(2)],
     [`1 worker on the queue, ${n0} samples`, q.toFixed(2), (n0 / q).toFixed(0), ((q * 1000) / n0).toFixed(2)],
     ["overhead the queue adds per sample", "", "", (((q - l) * 1000) / n0).toFixed(2)],
   ];

@@ -69,7 +69,8 @@ export async function collectCommand(flags: CollectFlags, io: CommandIO, env: No
         await session?.close();
       }
       summary = await queueSummary(queue.redis, queue.keys, def);
-      if (session) alertCode = (s, code) => session.exitCode(s, aborted, code);
+      // A signal is how a follow of a continuous queue ends: a normal end, not a cancelled one.
+      if (session) alertCode = (s, code) => session.exitCode(s, false, code);
     }
     if (flags.summary) {
       await mkdir(dirname(flags.summary), { recursive: true });

@@ -6,6 +6,7 @@ export interface Running {
   readonly child: ChildProcess;
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
   stderr(): string;
+  stdout(): string;
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
@@ -17,7 +18,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal, stderr, stdout })),
   );
-  return { child, done, stderr: () => stderr };
+  return { child, done, stderr: () => stderr, stdout: () => stdout };
 }
 
 /** Polls `check` every 25 ms until it is true (or throws after `ms`). */

@@ -99,6 +99,11 @@ export interface ResultLine {
   /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
   targets?: string[];
   scores?: Record<string, number>;
+  /**
+   * Per metric key, a sample's value when it is not a number: lm-eval's passthrough metrics (bleu,
+   * chrf, ter) record the item [reference, prediction] that their corpus-level aggregation scores.
+   */
+  values?: Record<string, unknown>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
   weights?: Record<string, number>;
   usage?: Usage;

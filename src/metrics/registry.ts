@@ -1,8 +1,10 @@
 import { codeEval, passAt1 } from "./code-eval.js";
 import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
+import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
+import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -15,6 +17,9 @@ export const aggregations = {
   perplexity: perplexityAggregation,
   weighted_perplexity: weightedPerplexity,
   bits_per_byte: bitsPerByteAggregation,
+  bleu: bleuAggregation,
+  chrf: chrfAggregation,
+  ter: terAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -30,6 +35,10 @@ export const metrics = {
   bits_per_byte: bitsPerByte,
   code_eval: codeEval,
   pass_at_1: passAt1,
+  bleu,
+  chrf,
+  ter,
+  llm_judge: llmJudge,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

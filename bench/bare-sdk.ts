@@ -1,6 +1,6 @@
 /**
  * The baseline: a bare loop of the openai SDK, N streamed chat requests at concurrency C against
- * URL, nothing else. Usage: tsx bench/bare-sdk.ts URL N C. Prints its wall seconds.
+ * URL, nothing else. Usage: node .bench/bare-sdk.mjs URL N C (the bench compiles it: bench/lib.ts `compiled`). Prints its wall seconds.
  */
 import OpenAI from "openai";
 

@@ -2,8 +2,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { mkdir, readFile } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const cli = `${root}bin/streameval.js`;
@@ -79,4 +79,43 @@ export function printTable(title: string, rows: (string | number)[][]): void {
     console.log(`| ${r.map((c, j) => c.padEnd(widths[j] ?? 0)).join(" | ")} |`);
     if (i === 0) console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
   });
+}
+
+/**
+ * A bench script compiled to plain JavaScript (esbuild, dependencies left to node_modules) in .bench/, so it runs
+ * under `node` as a user's program would: no TypeScript loader's start-up, memory or speed in its figures.
+ */
+export async function compiled(script: string): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = `${root}.bench/${script.replace(/\.ts$/, ".mjs")}`;
+  // Source files that find files beside themselves (bundled tasks, Python scripts) keep their own URL.
+  const ownUrl = {
+    name: "own-import-meta-url",
+    setup(b: { onLoad: (o: { filter: RegExp }, f: (a: { path: string }) => Promise<{ contents: string; loader: "ts" }>) => void }) {
+      b.onLoad({ filter: /\/src\/.*\.ts$/ }, async ({ path }) => ({ contents: (await readFile(path, "utf8")).replaceAll("import.meta.url", JSON.stringify(pathToFileURL(path).href)), loader: "ts" }));
+    },
+  };
+  await build({ entryPoints: [`${root}bench/${script}`], outfile, bundle: true, packages: "external", format: "esm", platform: "node", target: "node20", plugins: [ownUrl], logLevel: "warning" });
+  return outfile;
+}
+
+export interface Measured {
+  /** Spawn to exit. */
+  readonly wall_s: number;
+  /** User + system CPU seconds of the process (and its threads), from /usr/bin/time. */
+  readonly cpu_s: number;
+  /** Peak resident memory of the process, MB. */
+  readonly peak_mb: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to the end under /usr/bin/time: wall time from spawn (start-up included), CPU and peak RSS. */
+export async function measured(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  await mkdir(`${root}.bench`, { recursive: true });
+  const file = `${root}.bench/time-${process.pid}.txt`;
+  const t = await timed("/usr/bin/time", ["-f", "%U %S %M", "-o", file, cmd, ...args], env);
+  const [user, sys, kb] = (await readFile(file, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number) as [number, number, number];
+  return { wall_s: t.wall_s, cpu_s: user + sys, peak_mb: kb / 1024, code: t.code, stdout: t.stdout, stderr: t.stderr };
 }

@@ -1,7 +1,7 @@
 /**
  * One memory measurement: N generated GSM8K-like lines through the whole evaluation (parse, ids,
  * duplicates, gsm8k templates, filters, metrics, summary) with an in-process function model.
- * Usage: tsx bench/memory-child.ts N. Prints JSON {n, peak_rss_mb, wall_s, per_s}.
+ * Usage: node .bench/memory-child.mjs N (the bench compiles it: bench/lib.ts `compiled`). Prints JSON {n, peak_rss_mb, wall_s, per_s}.
  */
 import { readFileSync } from "node:fs";
 import { functionModel } from "../src/models/function-model.js";

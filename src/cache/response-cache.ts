@@ -37,13 +37,16 @@ export interface CacheQuery {
  * (and the repeat index, for a sampled request, so that `repeats: 5` at temperature 1 keeps five
  * replies). A rerun after editing a filter or a metric finds every reply here and sends nothing.
  *
- * Writes are not awaited by the caller; `close` waits for them. A failed write loses one entry only.
+ * Writes are not awaited by the caller; `close` waits for them. The replies stored in one turn of the event loop
+ * are written as one batch (a LevelDB put each held the event loop several times longer); a failed write loses
+ * its batch only.
  */
 export class ResponseCache {
   readonly #db: Level<string, Entry>;
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
   readonly #pending = new Set<Promise<unknown>>();
+  #queued: { readonly type: "put"; readonly key: string; readonly value: Entry }[] = [];
   hits = 0;
   misses = 0;
 
@@ -69,7 +72,7 @@ export class ResponseCache {
 
   /** The stored reply for the query, or undefined (none, or older than the TTL). */
   async get(query: CacheQuery): Promise<ChatReply | undefined> {
-    const entry = await this.#db.get(cacheKey(query));
+    const entry = await this.#db.get(keyOf(query));
     const fresh = entry !== undefined && (this.#ttlMs === undefined || this.#now() - entry.at <= this.#ttlMs);
     if (fresh) this.hits++;
     else this.misses++;
@@ -78,7 +81,14 @@ export class ResponseCache {
 
   /** Stores a reply (in the background: `close` waits for it). */
   put(query: CacheQuery, reply: ChatReply): void {
-    const write = this.#db.put(cacheKey(query), { at: this.#now(), model: query.request.model, reply }).catch(() => undefined);
+    if (this.#queued.length === 0) setImmediate(() => this.#writeQueued());
+    this.#queued.push({ type: "put", key: keyOf(query), value: { at: this.#now(), model: query.request.model, reply } });
+  }
+
+  #writeQueued(): void {
+    if (this.#queued.length === 0) return;
+    const write = this.#db.batch(this.#queued).catch(() => undefined);
+    this.#queued = [];
     this.#pending.add(write);
     void write.finally(() => this.#pending.delete(write));
   }
@@ -107,9 +117,18 @@ export class ResponseCache {
   }
 
   async close(): Promise<void> {
+    this.#writeQueued();
     await Promise.all(this.#pending);
     await this.#db.close();
   }
+}
+
+/** The key of a query, worked out once: the dispatcher asks with the same query object, then stores under it. */
+const keys = new WeakMap<CacheQuery, string>();
+function keyOf(query: CacheQuery): string {
+  let key = keys.get(query);
+  if (key === undefined) keys.set(query, (key = cacheKey(query)));
+  return key;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { build, type Histogram } from "hdr-histogram-js";
+import { createRequire } from "node:module";
+import type { Histogram } from "hdr-histogram-js";
+
+// The 32-bit HDR histogram alone (what `build({ bitBucketSize: 32 })` makes): the package's index also loads its
+// log writer, which formats numbers with Intl at load (tens of ms of ICU start-up in every run), and its
+// compression and WebAssembly builds, none of which a summary uses. Required, so its default export is the
+// class under Node, tsx, vitest and the bundle alike.
+const { default: Int32Histogram } = createRequire(import.meta.url)("hdr-histogram-js/dist/Int32Histogram.js") as typeof import("hdr-histogram-js/dist/Int32Histogram.js");
 
 export interface Percentiles {
   readonly p50: number | null;
@@ -13,7 +20,7 @@ export interface Percentiles {
  * up to one hour), reported in milliseconds.
  */
 export class LatencyHistogram {
-  readonly #h: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: false });
+  readonly #h: Histogram = new Int32Histogram(1, 3_600_000_000, 3); // 1 µs to one hour, 3 significant digits; autoResize off
   #n = 0;
 
   record(ms: number | null | undefined): void {

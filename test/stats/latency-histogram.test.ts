@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { build } from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
 import { LatencyHistogram } from "../../src/stats/latency-histogram.js";
 
@@ -19,5 +21,23 @@ describe("LatencyHistogram percentiles", () => {
     expect(p.n).toBe(3);
     expect(p.p50).toBeCloseTo(20, 1);
     expect(p.max).toBeCloseTo(30, 1);
+  });
+
+  it("gives the percentiles of the package's own build() (it loads the 32-bit histogram alone), merged or not", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 4_000_000, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.nat(300), (values, cut) => {
+        const ref = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: false });
+        const [a, b] = [new LatencyHistogram(), new LatencyHistogram()];
+        values.forEach((v, i) => {
+          (i < cut ? a : b).record(v);
+          ref.recordValue(Math.min(Math.max(1, Math.round(v * 1000)), 3_600_000_000));
+        });
+        a.merge(b);
+        const max = Math.round(ref.maxValue) / 1000;
+        const at = (q: number) => Math.min(Math.round(ref.getValueAtPercentile(q)) / 1000, max);
+        expect(a.percentiles()).toEqual({ p50: at(50), p90: at(90), p99: at(99), max, n: values.length });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

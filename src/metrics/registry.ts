@@ -3,6 +3,7 @@ import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
+import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
@@ -19,6 +20,8 @@ export const aggregations = {
   bleu: bleuAggregation,
   chrf: chrfAggregation,
   ter: terAggregation,
+  f1: f1Aggregation,
+  matthews_corrcoef: matthewsCorrcoef,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -37,6 +40,8 @@ export const metrics = {
   bleu,
   chrf,
   ter,
+  f1: f1Metric,
+  mcc: mccMetric,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

@@ -1,3 +1,4 @@
+import { formatSpan } from "./format-span.js";
 import { lowercase } from "./lowercase.js";
 import { majorityVote } from "./majority-vote.js";
 import { map } from "./map.js";
@@ -20,6 +21,7 @@ export const filters = {
   uppercase,
   remove_whitespace: removeWhitespace,
   map,
+  format_span: formatSpan,
 } satisfies Record<string, FilterFactory>;
 
 export type FilterName = keyof typeof filters;

@@ -35,7 +35,7 @@ describe.each(["f1", "matthews_corrcoef"] as const)("%s as lm-eval aggregates it
   }
 
   it("a state round-trips and merges to the same value", () => {
-    const pairs = expected.corpora.three_class!.pairs;
+    const pairs = [...expected.corpora.three_class!.pairs.slice(0, 12), ...expected.corpora.gold_error!.pairs];
     const [a, b] = [getAggregation(name)!.create(), getAggregation(name)!.create()];
     pairs.forEach((p, i) => (i % 3 === 0 ? a : b).addItem!(p));
     const merged = getAggregation(name)!.fromState(JSON.parse(JSON.stringify(a.state())));

@@ -23,6 +23,22 @@ const upward = floors.slice(1).map((floor, i) => ({
   to: { path: floors.slice(0, i + 1).map((f) => f.path) },
 }));
 
+// Folders of the modules floor that once imported each other (or the wrong way): `from` never imports `to`.
+const apart = [
+  ["observe", "summary", "the summary holds observe's figures; observe reads scores through metrics/ and latency through stats/"],
+  ["continuous", "summary", "windows and the summary both fold lines with metrics/ and stats/; neither reads the other"],
+  ["summary", "continuous", "windows and the summary both fold lines with metrics/ and stats/; neither reads the other"],
+  ["cost", "observe", "the process meter reports cost's MachineUsage; cost never reads the meter"],
+  ["errors", "reliability", "errors/ classifies a failure (its Retry-After included); reliability/ acts on the classification"],
+];
+const apartRules = apart.map(([from, to, why]) => ({
+  name: `${from}-not-${to}`,
+  comment: why,
+  severity: "error",
+  from: { path: `^src/${from}/` },
+  to: { path: `^src/${to}/` },
+}));
+
 module.exports = {
   forbidden: [
     {
@@ -39,6 +55,22 @@ module.exports = {
       from: { path: "^src/operators/" },
       to: { path: "^src/pipelines/" },
     },
+    {
+      name: "no-folder-circles",
+      comment: "folders that import each other, directly or round a loop (a type-only import counts)",
+      severity: "error",
+      scope: "folder",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "events-on-the-work-floor",
+      comment: "every folder emits or folds events: events.ts names its data from the work floor only",
+      severity: "error",
+      from: { path: "^src/events\\.ts$" },
+      to: { path: "^src/", pathNot: "^src/(work/|types\\.ts$|clock\\.ts$)" },
+    },
+    ...apartRules,
     ...upward,
   ],
   options: {

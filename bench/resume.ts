@@ -30,7 +30,7 @@ const tmp = await mkdtemp(join(tmpdir(), "streameval-bench-resume-"));
 try {
   const input = await gsm8kLines(resumeN, join(tmp, "resume.jsonl"));
   const task = await loadTask("gsm8k");
-  const baseUrl = "http://127.0.0.1:9/v1";
+  const baseUrl = "http://127.0.0.1:59999/v1";
   const config = resolveRunConfig([input], { task: ["gsm8k"], model: ["sim"], baseUrl, store: join(tmp, "store") }, {});
   const run = runFingerprint(config, [task]);
 

@@ -1,5 +1,4 @@
-import type { BudgetState } from "./cost/budget.js";
-import type { Reject, ResultLine, SourcePosition, Usage, WorkKey } from "./types.js";
+import type { BudgetState, Reject, ResultLine, SourcePosition, Usage, WorkKey } from "./types.js";
 
 /**
  * What happens during a run, as a stream of typed events. Stages emit them; progress, the summary,

@@ -192,3 +192,10 @@ export interface WorkKey {
 
 /** A work key as a string: the checkpoint store's key for it. */
 export const workKeyString = (k: WorkKey): string => JSON.stringify([k.task, k.id, k.model, k.repeat]);
+
+/** The budget's account: limits, spent and reserved so far, and whether it is used up. */
+export interface BudgetState {
+  readonly usd: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;
+  readonly tokens: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;
+  readonly exhausted: boolean;
+}

@@ -3,6 +3,7 @@ import { CheckpointStore } from "../store/checkpoint-store.js";
 import { runIdentity, taskMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { beginRun } from "../store/run-session.js";
+import { LiveStatus } from "../store/store-status.js";
 import type { Summary } from "../summary/summary.js";
 import type { Task } from "../work/task.js";
 import type { GroupSpec } from "../summary/groups.js";
@@ -12,6 +13,8 @@ export interface Checkpoint {
   readonly store: RunStore;
   /** The run has records from an earlier session (it resumes). */
   readonly resumed: boolean;
+  /** `<store>/status.json`, for `runs list`/`show` while this process holds the store: count each result written. */
+  readonly live: LiveStatus;
   /** Flushes the records, saves status, counts and summary, and releases the store. */
   finish(summary: Summary): Promise<void>;
   /** For a run that ended in an exception: flushes, marks it `failed`, releases the store. */
@@ -53,6 +56,8 @@ export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], 
       const { ok, error } = await session.store.counts();
       note(`resuming run ${run} (${session.previous.status === "running" ? "crashed" : session.previous.status}): ${ok} recorded result(s) are reused${error ? `, ${error} error(s) retried` : ""} — pass --fresh to start over\n`);
     }
+    // Readers locked out of LevelDB (runs list, runs show) read this instead.
+    const live = await LiveStatus.start(config.store, { command: "run", live: run, runs: await store.listRuns() });
     let closed = false;
     const close = async (end: () => Promise<void>) => {
       if (closed) return;
@@ -60,12 +65,14 @@ export async function openCheckpoint(config: RunConfig, tasks: readonly Task[], 
       try {
         await end();
       } finally {
+        await live.close();
         await store.close();
       }
     };
     return {
       store: session.store,
       resumed: session.previous !== undefined,
+      live,
       finish: (summary) => close(() => session.finish(summary)),
       fail: () => close(() => session.fail()),
     };

@@ -186,6 +186,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       onEvent: (event) => {
         if (event.type === "result") {
           results++;
+          checkpoint?.live.result(event.line.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
           out.write(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`);
         } else if (event.type === "reject") rejects.write(event.reject);
@@ -226,7 +227,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     await mkdir(dirname(config.summary), { recursive: true });
     await writeFile(config.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  io.stderr.write(renderSummaryTable(summary));
+  // A budget or fatal stop was said on its own line as it happened: the table does not repeat it.
+  io.stderr.write(renderSummaryTable(summary, { stopMessage: summary.stopped === "interrupted" }));
   // A stopped run is continued by running it again: say so, in the words of the command.
   if (summary.stopped !== null && checkpoint && !continuous) {
     io.stderr.write(`stopped (${summary.stopped}): what finished is recorded; run the same command again to continue (recorded results are reused, the rest are sent)\n`);

@@ -7,6 +7,8 @@ import { CheckpointStore } from "../store/checkpoint-store.js";
 import type { RunMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { rebuildSummary } from "../store/rebuild-summary.js";
+import { readStoreStatus, type StoreStatus } from "../store/store-status.js";
+import { isStoreLockedError } from "../errors/store-locked-error.js";
 import type { Summary } from "../summary/summary.js";
 import { ExitCode } from "./exit-codes.js";
 
@@ -37,20 +39,37 @@ export interface RunReport {
   readonly sessions: number;
   readonly created_at: string;
   readonly updated_at: string;
-  /** Counted in the store now: ok results (done) and errors still standing. */
+  /** Counted in the store now: ok results (done) and errors still standing; for a live run, its results so far. */
   readonly counts: { readonly ok: number; readonly error: number };
+  /** Set when the run is going now, in the process holding the store (read from its status file). */
+  readonly live?: { readonly pid: number; readonly since: string; readonly updated_at: string; readonly resumed: number };
+}
+
+/**
+ * Where `runs list` and `runs show` read: the store itself, or, while another process holds it, the
+ * status file that process keeps beside it (read-only; the live run's figures are as of its last update).
+ */
+interface RunsView {
+  readonly dir: string;
+  /** Set when reading the holder's status file. */
+  readonly status?: StoreStatus;
+  listRuns(): Promise<RunMeta[]>;
+  getMeta(run: string): Promise<RunMeta | undefined>;
+  report(meta: RunMeta): Promise<RunReport>;
+  /** The run's summary: saved at its end, or rebuilt from its records; undefined for a live run seen from outside. */
+  summary(meta: RunMeta): Promise<Summary | undefined>;
 }
 
 /** `streameval runs list`: every run in the store, with status and counts. */
 export async function runsList(options: RunsOptions, io: RunsIO): Promise<number> {
-  return withStore(options, async (store) => {
+  return withView(options, io, async (store) => {
     const reports: RunReport[] = [];
-    for (const meta of await store.listRuns()) reports.push(await report(meta, store.run(meta.run)));
+    for (const meta of await store.listRuns()) reports.push(await store.report(meta));
     if (options.json) io.stdout.write(`${JSON.stringify(reports)}\n`);
     else if (reports.length === 0) io.stderr.write(`no runs in ${store.dir}\n`);
     else {
       const rows = [["run", "status", "ok", "errors", "sessions", "updated", "tasks", "models"]];
-      for (const r of reports) rows.push([r.run, r.status, String(r.counts.ok), String(r.counts.error), String(r.sessions), r.updated_at, r.tasks.join(","), r.models.join(",")]);
+      for (const r of reports) rows.push([r.run, r.live ? `${r.status} (live)` : r.status, String(r.counts.ok), String(r.counts.error), String(r.sessions), r.updated_at, r.tasks.join(","), r.models.join(",")]);
       io.stdout.write(`${table(rows)}\n`);
     }
     return ExitCode.ok;
@@ -59,12 +78,11 @@ export async function runsList(options: RunsOptions, io: RunsIO): Promise<number
 
 /** `streameval runs show RUN`: status, counts, options and the summary (rebuilt when none was saved). */
 export async function runsShow(run: string, options: RunsOptions, io: RunsIO): Promise<number> {
-  return withStore(options, async (store) => {
+  return withView(options, io, async (store) => {
     const meta = await findRun(store, run, io);
     if (!meta) return ExitCode.usage;
-    const runStore = store.run(run);
-    const r = await report(meta, runStore);
-    const summary = meta.status !== "running" && meta.summary ? meta.summary : await rebuildSummary(meta, runStore);
+    const r = await store.report(meta);
+    const summary = await store.summary(meta);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ ...r, identity: meta.identity, options: meta.options, started_at: meta.started_at, ended_at: meta.ended_at, summary })}\n`);
       return ExitCode.ok;
@@ -72,13 +90,15 @@ export async function runsShow(run: string, options: RunsOptions, io: RunsIO): P
     const lines = [
       `run      ${r.run}`,
       `status   ${r.status}`,
-      `results  ${r.counts.ok} ok, ${r.counts.error} error${r.counts.error ? " (a rerun retries them)" : ""}`,
+      r.live
+        ? `results  ${r.counts.ok} ok (${r.live.resumed} reused), ${r.counts.error} error so far — live in process ${r.live.pid}, as of ${r.live.updated_at}`
+        : `results  ${r.counts.ok} ok, ${r.counts.error} error${r.counts.error ? " (a rerun retries them)" : ""}`,
       `tasks    ${r.tasks.join(", ")}`,
       `models   ${r.models.join(", ")}${meta.identity.endpoint ? ` at ${meta.identity.endpoint}` : ""}`,
       `sessions ${r.sessions} (created ${r.created_at}, last started ${meta.started_at}${meta.ended_at ? `, ended ${meta.ended_at}` : ""})`,
       `options  ${JSON.stringify(meta.options)}`,
     ];
-    io.stdout.write(`${lines.join("\n")}\n\n${renderSummaryTable(summary)}`);
+    io.stdout.write(`${lines.join("\n")}\n\n${summary ? renderSummaryTable(summary) : r.live ? "summary: when the run ends (it is live)\n" : "summary: rebuilt from its records once the store is free (it is in use)\n"}`);
     return ExitCode.ok;
   });
 }
@@ -110,26 +130,76 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
 }
 
 async function report(meta: RunMeta, runStore: RunStore): Promise<RunReport> {
+  return { ...reportOf(meta), counts: await runStore.counts() };
+}
+
+/** A run's report from its metadata alone (counts as recorded at its last session's end). */
+function reportOf(meta: RunMeta): RunReport {
   return {
     run: meta.run,
-    // We hold the store's lock, so no process is running this run: `running` means it died.
+    // No process holding the store is running this run (we hold it, or its holder runs another): `running` means it died.
     status: meta.status === "running" ? "crashed" : meta.status,
     tasks: meta.tasks.map((t) => t.name),
     models: meta.models,
     sessions: meta.sessions,
     created_at: meta.created_at,
     updated_at: meta.ended_at ?? meta.started_at,
-    counts: await runStore.counts(),
+    counts: meta.counts,
   };
 }
 
-async function findRun(store: CheckpointStore, run: string, io: RunsIO): Promise<RunMeta | undefined> {
+async function findRun(store: Pick<RunsView, "dir" | "getMeta" | "listRuns">, run: string, io: RunsIO): Promise<RunMeta | undefined> {
   const meta = await store.getMeta(run);
   if (!meta) {
     const names = (await store.listRuns()).map((m) => m.run);
     io.stderr.write(`streameval: no run ${JSON.stringify(run)} in ${store.dir}${names.length ? ` (runs: ${names.join(", ")})` : ""}\n`);
   }
   return meta;
+}
+
+/**
+ * Runs `body` on the store, or, when another process holds it and keeps a status file, on that file
+ * (said on stderr). Without a status file the StoreLockedError stands.
+ */
+async function withView(options: RunsOptions, io: RunsIO, body: (view: RunsView) => Promise<number>): Promise<number> {
+  const dir = options.store ?? ".streameval";
+  let store: CheckpointStore;
+  try {
+    store = await CheckpointStore.open(dir, { create: false, owner: { command: "runs" } });
+  } catch (error) {
+    const status = isStoreLockedError(error) ? await readStoreStatus(dir) : undefined;
+    if (!status) throw error;
+    io.stderr.write(`the store ${dir} is in use by process ${status.pid} (${status.command} --run ${status.live}, live): shown from its status file, updated ${status.updated_at}\n`);
+    return body(statusView(dir, status));
+  }
+  try {
+    return await body({
+      dir: store.dir,
+      listRuns: () => store.listRuns(),
+      getMeta: (run) => store.getMeta(run),
+      report: (meta) => report(meta, store.run(meta.run)),
+      summary: async (meta) => (meta.status !== "running" && meta.summary ? meta.summary : rebuildSummary(meta, store.run(meta.run))),
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+/** The runs as the holder's status file gives them: the live run with its results so far. */
+function statusView(dir: string, status: StoreStatus): RunsView {
+  return {
+    dir,
+    status,
+    listRuns: () => Promise.resolve([...status.runs].sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : 0))),
+    getMeta: (run) => Promise.resolve(status.runs.find((m) => m.run === run)),
+    report: (meta) =>
+      Promise.resolve(
+        meta.run === status.live
+          ? { ...reportOf(meta), status: "running", updated_at: status.updated_at, counts: { ok: status.session.ok, error: status.session.error }, live: { pid: status.pid, since: status.since, updated_at: status.updated_at, resumed: status.session.resumed } }
+          : reportOf(meta),
+      ),
+    summary: (meta) => Promise.resolve(meta.run !== status.live && meta.status !== "running" ? meta.summary : undefined),
+  };
 }
 
 async function withStore(options: RunsOptions, body: (store: CheckpointStore) => Promise<number>): Promise<number> {

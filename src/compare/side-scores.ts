@@ -1,4 +1,4 @@
-import { lineScores } from "../summary/line-scores.js";
+import { lineScores } from "../metrics/line-scores.js";
 import type { ResultLine } from "../types.js";
 
 /** One side of a comparison: a run's results on one model, as each sample's scores. */

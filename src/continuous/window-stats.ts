@@ -1,8 +1,8 @@
 import { type Accumulator, type AggregationFactory, getAggregation } from "../metrics/index.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
-import { LatencyHistogram, type Percentiles } from "../summary/latency.js";
-import { foldScores } from "../summary/line-scores.js";
-import type { MetricValue } from "../summary/summary.js";
+import { LatencyHistogram, type Percentiles } from "../stats/latency-histogram.js";
+import { foldScores } from "../metrics/line-scores.js";
+import type { MetricValue } from "../metrics/types.js";
 import type { ResultLine } from "../types.js";
 
 /** The run's tasks (with each metric's aggregation) and models: every window reports all of them. */

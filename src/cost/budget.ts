@@ -1,5 +1,8 @@
 import { BudgetExhaustedError } from "../errors/budget-exhausted-error.js";
 import type { Spend } from "./worst-case.js";
+import type { BudgetState } from "../types.js";
+
+export type { BudgetState };
 
 /** Hard limits for a run: USD and/or total tokens; each request reserves its worst case first. */
 export interface BudgetLimits {
@@ -24,12 +27,6 @@ export interface Hold {
   cancel(): void;
 }
 
-/** The budget's account: limits, spent and reserved so far, and whether it is used up. */
-export interface BudgetState {
-  readonly usd: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;
-  readonly tokens: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;
-  readonly exhausted: boolean;
-}
 
 /**
  * Where reservations are held: a Budget in this process, or one shared by a queue's workers through

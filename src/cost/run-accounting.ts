@@ -2,8 +2,17 @@ import type { EvalEvent } from "../events.js";
 import type { BudgetState } from "./budget.js";
 import { CostLedger, type CostSummary } from "./cost-ledger.js";
 import type { ResolvedPrice } from "./resolve-prices.js";
-import type { MachineUsage } from "../observe/process-meter.js";
 import { type NetworkUsage, startNetworkMeter } from "./network-meter.js";
+
+/** The summary's `resources` figures for the machine: the run's process meter gives them (`ProcessMeter.usage`). */
+export interface MachineUsage {
+  /** From the first reading to the last. */
+  readonly wall_s: number;
+  readonly cpu_user_s: number;
+  readonly cpu_system_s: number;
+  /** The process's peak resident set size, in MB (the same figure as the summary's `process.rss_mb.peak`). */
+  readonly peak_rss_mb: number;
+}
 
 /** The summary's `resources` section: the machine, the network, and the requests made. */
 export interface RunResources extends MachineUsage, NetworkUsage {

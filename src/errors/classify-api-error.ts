@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { serverRetryAfterMs } from "../reliability/retry-after.js";
+import { serverRetryAfterMs } from "./retry-after.js";
 import { AttemptTimeoutError } from "./attempt-timeout-error.js";
 import { isReplyTooLargeError } from "./reply-too-large-error.js";
 import type { FailureKind } from "./model-call-error.js";

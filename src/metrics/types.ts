@@ -62,3 +62,10 @@ export interface AggregationFactory {
   /** Rebuilds an accumulator from `state()`; throws a TypeError on a state of another kind or shape. */
   fromState(state: unknown): Accumulator;
 }
+
+/** A metric aggregated over a task's samples: its value, standard error (null where undefined) and sample count. */
+export interface MetricValue {
+  readonly value: number;
+  readonly stderr: number | null;
+  readonly n: number;
+}

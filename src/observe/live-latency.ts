@@ -1,5 +1,5 @@
 import type { EvalEvent } from "../events.js";
-import { LatencyHistogram } from "../summary/latency.js";
+import { LatencyHistogram } from "../stats/latency-histogram.js";
 
 /**
  * Running latency percentiles of the results so far, over every model, for the progress line:

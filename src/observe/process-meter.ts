@@ -1,4 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { MachineUsage } from "../cost/run-accounting.js";
+
+export type { MachineUsage };
 
 /** One reading of the process, in the units Node gives: bytes, CPU microseconds, loop delay nanoseconds. */
 export interface ProcessReading {
@@ -56,15 +59,6 @@ export interface ProcessStats {
   readonly event_loop_delay_ms: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number } | null;
 }
 
-/** The summary's `resources` figures for the machine, from the same readings as `ProcessStats`. */
-export interface MachineUsage {
-  /** From the first reading to the last. */
-  readonly wall_s: number;
-  readonly cpu_user_s: number;
-  readonly cpu_system_s: number;
-  /** The process's peak resident set size, in MB (the same figure as `ProcessStats.rss_mb.peak`). */
-  readonly peak_rss_mb: number;
-}
 
 /** The latest reading, with the CPU share over the interval that ended with it (what progress and Prometheus show). */
 export interface ProcessNow {

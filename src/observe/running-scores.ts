@@ -1,4 +1,4 @@
-import { lineScores } from "../summary/line-scores.js";
+import { lineScores } from "../metrics/line-scores.js";
 import type { ResultLine } from "../types.js";
 
 /** A metric's running mean and its standard error (sample standard deviation / √n, as lm-eval's mean). */

@@ -7,7 +7,7 @@ export { createDispatcher, type Dispatcher, type DispatchOutcome, type Dispatche
 export { createDispatchers, type DispatchTarget, type Dispatchers, type ReliabilityOptions } from "./create-dispatchers.js";
 export { EndpointBreaker, BreakerOpenError, type BreakerOptions, type BreakerState } from "./endpoint-breaker.js";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
-export { serverRetryAfterMs } from "./retry-after.js";
+export { serverRetryAfterMs } from "../errors/retry-after.js";
 export { TokenBucket } from "./token-bucket.js";
 export { RateLimits, estimateTokens } from "./rate-limits.js";
 export { AdaptiveLimit } from "./adaptive-limit.js";

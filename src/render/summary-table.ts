@@ -1,12 +1,17 @@
-import type { Percentiles } from "../summary/latency.js";
+import type { Percentiles } from "../stats/latency-histogram.js";
 import type { Summary } from "../summary/summary.js";
 import { renderCostLines } from "./cost-lines.js";
 import { renderTimingBreakdown } from "./timing-breakdown.js";
 
-/** The readable end-of-run table for stderr: per task and model, metrics, counts, tokens, cost, latency. */
-export function renderSummaryTable(summary: Summary): string {
+/**
+ * The readable end-of-run table for stderr: per task and model, metrics, counts, tokens, cost, latency.
+ * `stopMessage: false` leaves the stop's message out of the first line, for a run that printed it
+ * when it stopped (so it is said once).
+ */
+export function renderSummaryTable(summary: Summary, options: { readonly stopMessage?: boolean } = {}): string {
   const out: string[] = [];
-  const status = summary.stopped ? `stopped: ${summary.stopped}${summary.stop_message ? ` (${summary.stop_message})` : ""}` : "complete";
+  const message = options.stopMessage !== false && summary.stop_message ? ` (${summary.stop_message})` : "";
+  const status = summary.stopped ? `stopped: ${summary.stopped}${message}` : "complete";
   out.push(`run ${summary.run} · ${status} · ${summary.wall_s.toFixed(1)} s`);
   if (summary.rejected) out.push(`${summary.rejected} input line(s) rejected (see the rejects file)`);
   if (summary.duplicates) out.push(`${summary.duplicates} duplicate id(s) in the input`);

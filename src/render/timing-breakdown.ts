@@ -1,4 +1,4 @@
-import type { Percentiles } from "../summary/latency.js";
+import type { Percentiles } from "../stats/latency-histogram.js";
 import type { Summary } from "../summary/summary.js";
 
 /**

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import type { ResultLine } from "../types.js";
-import { lineScores } from "../summary/line-scores.js";
+import { lineScores } from "../metrics/line-scores.js";
 import { StringTable } from "./string-table.js";
 
 /**

@@ -3,8 +3,8 @@ import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultLine } from "../types.js";
 import { groupSummaries, type GroupSpec } from "./groups.js";
-import { LatencyHistogram } from "./latency.js";
-import { foldScores } from "./line-scores.js";
+import { LatencyHistogram } from "../stats/latency-histogram.js";
+import { foldScores } from "../metrics/line-scores.js";
 import { overallSummary } from "./overall.js";
 import type { ModelSummary, StopReason, Summary } from "./summary.js";
 
@@ -80,11 +80,13 @@ export class SummaryBuilder {
     const a = this.#accFor(line.task, line.model);
     a.total++;
     if (resumed) a.resumed++;
-    const attempts = line.timing?.attempts ?? line.error?.attempts ?? 0;
+    // `requests` and `retries` are what this run sent: a resumed line's requests went out in an earlier
+    // session (tokens, cost and scores still cover the whole run, as the summary does).
+    const attempts = resumed ? 0 : (line.timing?.attempts ?? line.error?.attempts ?? 0);
     a.requests += attempts;
     // A line may stand for several requests (a conversation's turns, an agent's steps): `requests` says how many.
     const sent = typeof line.requests === "number" ? line.requests : 1;
-    a.retries += Math.max(0, attempts - sent);
+    if (!resumed) a.retries += Math.max(0, attempts - sent);
     if (line.status === "error") {
       a.error++;
       const type = line.error?.type ?? "unknown";

@@ -3,19 +3,20 @@ import type { RunResources } from "../cost/run-accounting.js";
 import type { ModelReliability } from "../reliability/reliability-stats.js";
 import type { ProcessStats } from "../observe/process-meter.js";
 import type { RunThroughput } from "../observe/throughput.js";
-import type { Percentiles } from "./latency.js";
+import type { Percentiles } from "../stats/latency-histogram.js";
 
-/** A metric aggregated over a task's samples: its value, standard error (null where undefined) and sample count. */
-export interface MetricValue {
-  readonly value: number;
-  readonly stderr: number | null;
-  readonly n: number;
-}
+import type { MetricValue } from "../metrics/types.js";
+
+export type { MetricValue };
 
 /** One model's results on one task: sample counts, each metric's value with its stderr, latency, cost. */
 export interface ModelSummary {
   samples: { total: number; ok: number; error: number; resumed: number; changed: number; cached: number; rejected: number };
   metrics: Record<string, MetricValue>;
+  /**
+   * Tokens cover every result of the run, resumed ones included; `requests` and `retries` count what this
+   * session sent (0 on a rerun that reuses everything; cached replies send nothing either).
+   */
   usage: { prompt_tokens: number; completion_tokens: number; requests: number; retries: number };
   /** Null when some reply had no known price. */
   cost_usd: number | null;

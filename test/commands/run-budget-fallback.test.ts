@@ -10,7 +10,7 @@ const sample = fileURLToPath(new URL("../../examples/gsm8k-sample.jsonl", import
 
 describe("run: a USD budget and fallbacks", () => {
   it("a fallback without a price is a config error naming --budget-usd (not a crash)", async () => {
-    const modelsConfig = parseModelsConfig("models:\n  sim:\n    base_url: http://127.0.0.1:9/v1\n    price: {input: 1, output: 2}\n    fallback: simfb\n  simfb:\n    base_url: http://127.0.0.1:9/v1\n", "models.yaml");
+    const modelsConfig = parseModelsConfig("models:\n  sim:\n    base_url: http://127.0.0.1:59999/v1\n    price: {input: 1, output: 2}\n    fallback: simfb\n  simfb:\n    base_url: http://127.0.0.1:59999/v1\n", "models.yaml");
     const config = resolveRunConfig([sample], { task: ["gsm8k"], model: ["sim"], budgetUsd: "1", store: false }, {}, { modelsConfig });
     const error = await runCommand(config, memoryIO()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);

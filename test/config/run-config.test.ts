@@ -19,7 +19,7 @@ describe("resolveRunConfig", () => {
 
   it("without a key, needs a base URL (a local server)", () => {
     expect(() => resolveRunConfig([], { task: ["t"], model: ["m"] }, {})).toThrow(/no API key: set \$OPENAI_API_KEY/);
-    expect(resolveRunConfig([], { task: ["t"], model: ["m"] }, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }).baseURL).toBe("http://127.0.0.1:9/v1");
+    expect(resolveRunConfig([], { task: ["t"], model: ["m"] }, { OPENAI_BASE_URL: "http://127.0.0.1:59999/v1" }).baseURL).toBe("http://127.0.0.1:59999/v1");
   });
 
   it("gives the hook worker no key, and HF_ALLOW_CODE_EVAL only with --allow-code-execution", () => {

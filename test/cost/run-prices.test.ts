@@ -3,7 +3,7 @@ import { runPricesAndBudget } from "../../src/commands/run-prices.js";
 import { resolveRunConfig } from "../../src/config/run-config.js";
 
 const config = (flags: Record<string, unknown>) =>
-  resolveRunConfig([], { task: ["gsm8k"], model: ["gpt-4o-mini"], baseUrl: "http://127.0.0.1:1/v1", ...flags }, {});
+  resolveRunConfig([], { task: ["gsm8k"], model: ["gpt-4o-mini"], baseUrl: "http://127.0.0.1:59999/v1", ...flags }, {});
 
 describe("runPricesAndBudget (run flags → prices and budget)", () => {
   it("reads --budget-usd and --max-tokens-total, and validates them", async () => {

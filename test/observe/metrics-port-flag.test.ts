@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resolveRunConfig } from "../../src/config/run-config.js";
 import { serveRunMetrics } from "../../src/observe/serve-run-metrics.js";
 
-const base = { task: ["gsm8k"], model: ["m"], baseUrl: "http://127.0.0.1:9/v1" };
+const base = { task: ["gsm8k"], model: ["m"], baseUrl: "http://127.0.0.1:59999/v1" };
 
 describe("--metrics-port", () => {
   it("is off by default and takes a port from 0 to 65535", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration, parseReset, parseRetryAfter, serverRetryAfterMs } from "../../src/reliability/retry-after.js";
+import { parseDuration, parseReset, parseRetryAfter, serverRetryAfterMs } from "../../src/errors/retry-after.js";
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

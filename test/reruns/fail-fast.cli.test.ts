@@ -40,6 +40,19 @@ describe("failing fast, and never silently (child processes)", { timeout: 240_00
     expect(existsSync(join(dir, "s0"))).toBe(false);
   });
 
+  it("a port fetch refuses (1, 6000) or out of range (99999) is a usage error (exit 2) naming the flag and the port, before the store is touched", async () => {
+    for (const [url, said] of [
+      ["http://127.0.0.1:1/v1", "port 1 of"],
+      ["http://127.0.0.1:6000/v1", "port 6000 of"],
+      ["http://127.0.0.1:99999/v1", "port 99999 of"],
+    ] as const) {
+      const r = await run(["ok.jsonl", "--base-url", url, "--connect-timeout", "1", "--store", "s-port"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`key \`--base-url\`: ${said} "${url}"`);
+      expect(existsSync(join(dir, "s-port"))).toBe(false);
+    }
+  });
+
   it("nothing listening on the port: exit 4 after --connect-timeout, one line naming the URL and 'connection refused'", async () => {
     const url = `http://127.0.0.1:${await closedPort()}/v1`;
     const started = Date.now();
@@ -47,6 +60,9 @@ describe("failing fast, and never silently (child processes)", { timeout: 240_00
     expect(r.code, r.stderr).toBe(4);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(r.stderr.split("\n").filter((l) => l.startsWith(`stopping (fatal): cannot reach ${url}: connection refused (ECONNREFUSED)`))).toHaveLength(1);
+    // Said once: the summary's first line does not repeat it.
+    expect(r.stderr.split("connection refused").length - 1, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/· stopped: fatal ·/);
     expect(r.stderr).toMatch(/run the same command again to continue/);
   });
 

@@ -64,6 +64,10 @@ describe("a rerun (child processes, loopback simulator)", { timeout: 240_000 }, 
     expect(out.map(({ resumed: _, ...l }) => l)).toEqual(expect.arrayContaining(lines(first.stdout)));
     const summary = JSON.parse(await readFile(join(dir, "s2.json"), "utf8")) as Summary;
     expect(summary.models.sim!.samples).toMatchObject({ total: 4, resumed: 4, changed: 0 });
+    // What this run sent (nothing); the tokens still cover the whole run, as the scores do.
+    expect(summary.models.sim!.usage.requests).toBe(0);
+    expect(summary.models.sim!.usage.retries).toBe(0);
+    expect(summary.models.sim!.usage.prompt_tokens).toBeGreaterThan(0);
   });
 
   it("-o on a rerun holds each sample once, whatever the run before it wrote", async () => {

@@ -23,7 +23,7 @@ async function makeStore(): Promise<string> {
   const r = await runCli(["runs", "list", "--store", store]);
   expect(r.code).toBe(2); // no store yet
   await writeFile(join(dir, "bad.jsonl"), "not json\n");
-  await runCli(["run", join(dir, "bad.jsonl"), "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:9/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test" } });
+  await runCli(["run", join(dir, "bad.jsonl"), "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:59999/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test" } });
   expect((await readdir(store)).includes("checkpoint.leveldb")).toBe(true);
   return store;
 }
@@ -33,7 +33,7 @@ describe("store errors are messages, never stack traces (issue 21, case 12)", ()
     const store = await makeStore();
     for (const sub of ["", "checkpoint.leveldb"]) await chmod(join(store, sub), 0o555);
     for (const f of await readdir(join(store, "checkpoint.leveldb"))) await chmod(join(store, "checkpoint.leveldb", f), 0o444);
-    const r = await runCli(["run", input, "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:9/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test", HOME: tmpdir() }, ...readOnlyFor(store) });
+    const r = await runCli(["run", input, "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:59999/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test", HOME: tmpdir() }, ...readOnlyFor(store) });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`streameval: the store ${store} cannot be written`);
     expect(r.stderr).toContain("make it writable");

@@ -1,4 +1,4 @@
-import type { Accumulator } from "../metrics/index.js";
+import type { Accumulator } from "./types.js";
 import type { ResultLine } from "../types.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LatencyHistogram } from "../../src/summary/latency.js";
+import { LatencyHistogram } from "../../src/stats/latency-histogram.js";
 
 describe("LatencyHistogram percentiles", () => {
   it("never reports a percentile above the largest value recorded", () => {

@@ -193,4 +193,27 @@ describe.skipIf(!python)("same numbers as lm-eval 0.4.13's own code", () => {
     const ref = reference({ mode: "prompts", yaml: `tasks/${name}.yaml`, docs });
     expect(docs.map((d) => task.prompt(d))).toEqual(ref.prompts);
   });
+  it("format_span (masakhaner's named-entity filter): the same filtered answers and scores", async () => {
+    const task = await loadTask("tasks/format_span.yaml", { cwd: FIXTURES });
+    const responses = [
+      "PER: John Smith $$ LOC: Nairobi, Kenya $$ ORG: none",
+      "Person: Ada Lovelace\nLocation: London\nDate: 1843",
+      "person : Kofi $ organization: UN, WHO $$",
+      "people:none, places: Lagos$$time: tomorrow",
+      "Nothing here",
+      "",
+      "PERSONNEL: x; per: Émile Zola, loc: Paris",
+      "company:Acme$$country:  Ghana ,Togo  $$continent: Africa$$$$",
+      "Org: İstanbul Üniversitesi\n\nLoc: İzmir",
+    ];
+    const docs: Doc[] = responses.map((_, i) => ({ text: `s${i}`, target: i === 0 ? "per: john smith $ loc: nairobi $ loc: kenya" : "per: ada lovelace $ loc: london $ date: 1843" }));
+    const ref = reference({ mode: "task", yaml: "tasks/format_span.yaml", docs, responses: responses.map((r) => [r]) });
+    docs.forEach((doc, i) => {
+      const m = scoreResponse(task, responses[i]!, task.target(doc), doc);
+      // No take_first in this filter list: lm-eval keeps the one-response list, which scores as its element.
+      expect([m.filtered["flexible-extract"]]).toEqual(ref.samples[i].filtered["flexible-extract"]);
+      expect(m.scores).toEqual(ref.samples[i].scores);
+    });
+    expect(ref.samples.map((s: { scores: Record<string, number> }) => s.scores["exact_match,flexible-extract"])).toContain(1);
+  });
 });

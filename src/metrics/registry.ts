@@ -4,6 +4,7 @@ import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPe
 import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
+import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
@@ -20,6 +21,8 @@ export const aggregations = {
   bleu: bleuAggregation,
   chrf: chrfAggregation,
   ter: terAggregation,
+  f1: f1Aggregation,
+  matthews_corrcoef: matthewsCorrcoef,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -38,6 +41,8 @@ export const metrics = {
   bleu,
   chrf,
   ter,
+  f1: f1Metric,
+  mcc: mccMetric,
   llm_judge: llmJudge,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 

@@ -111,19 +111,13 @@ const notPerSample: MetricFn = () => {
   throw new TypeError("a corpus-level metric has no per-sample score: its item goes to the aggregation");
 };
 
-/** The metric side: a passthrough whose per-sample value is the item; no options (lm-eval's take none). */
+/**
+ * The metric side: a passthrough whose per-sample value is the item. lm-eval calls it without the
+ * entry's options (its fallback call `bleu_fn([gold, result])`), so options change nothing.
+ */
 function passthrough<A extends Kind>(kind: A): MetricFactory<A> {
-  return {
-    aggregation: kind,
-    // lm-eval registers all three as higher_is_better (ter included).
-    higherIsBetter: true,
-    outputTypes: ["generate_until"],
-    passthrough: true,
-    create: (options) => {
-      z.strictObject({}).parse(options);
-      return notPerSample;
-    },
-  };
+  // lm-eval registers all three as higher_is_better (ter included).
+  return { aggregation: kind, higherIsBetter: true, outputTypes: ["generate_until"], passthrough: true, create: () => notPerSample };
 }
 
 export const bleu = passthrough("bleu");

@@ -61,8 +61,8 @@ export function loglikelihoodLine(inferred: Inferred, texts: readonly ScoredText
 }
 
 /** `metric,filter` keys for the metrics a task lists, from per-sample values by metric name. */
-export function keyed(metrics: readonly { readonly name: string }[], filters: readonly { readonly name: string }[], values: Readonly<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = {};
+export function keyed<V = number>(metrics: readonly { readonly name: string }[], filters: readonly { readonly name: string }[], values: Readonly<Record<string, V>>): Record<string, V> {
+  const out: Record<string, V> = {};
   for (const m of metrics) {
     const v = values[m.name];
     if (v === undefined) continue;

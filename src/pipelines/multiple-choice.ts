@@ -50,6 +50,9 @@ export function multipleChoiceLine(inferred: Inferred<MultipleChoicePrepared>): 
     const greedy = scored.map((s) => s.isGreedy);
     const r = multipleChoiceResult(lls, greedy, p.choices, p.gold);
     const answer = p.choices[r.pred] ?? "";
+    // lm-eval's passthrough metrics (f1, mcc) record (gold, pred) for their corpus-level aggregation.
+    const passthrough = work.task.metrics.filter((m) => m.passthrough);
+    const items = keyed<unknown>(passthrough, work.task.filters, { f1: [p.gold, r.pred], mcc: [p.gold, r.pred] });
     return {
       response: answer,
       filtered: Object.fromEntries(work.task.filters.map((f) => [f.name, answer])),
@@ -59,6 +62,7 @@ export function multipleChoiceLine(inferred: Inferred<MultipleChoicePrepared>): 
       loglikelihoods: lls,
       is_greedy: greedy,
       scores: keyed(work.task.metrics, work.task.filters, r.values),
+      ...(Object.keys(items).length ? { values: items } : {}),
     };
   });
 }

@@ -69,11 +69,12 @@ export const TaskSchema = z.looseObject({
   target_delimiter: z.string().default(" "),
   fewshot_delimiter: z.string().default("\n\n"),
   id_field: z.string().min(1).default("id"),
-  generation_kwargs: GenerationKwargsSchema.optional(),
+  // null (an empty `generation_kwargs:`) is lm-eval's None: the defaults.
+  generation_kwargs: GenerationKwargsSchema.nullish(),
   filter_list: z.array(FilterPipelineSchema).min(1).optional(),
   metric_list: z.array(MetricEntrySchema).min(1).optional(),
   repeats: z.int().min(1).default(1),
-  num_fewshot: z.int().min(0).optional(),
+  num_fewshot: z.int().min(0).nullish(),
   description: z.string().optional(),
   /** Starts the model's answer (lm-eval's gen_prefix): a field name or a template. */
   gen_prefix: z.string().optional(),
@@ -91,7 +92,7 @@ export const TaskSchema = z.looseObject({
   fewshot_split: OptionalSplit,
   fewshot_config: z.record(z.string(), z.unknown()).nullish(),
   should_decontaminate: z.boolean().optional(),
-  doc_to_decontamination_query: z.string().optional(),
+  doc_to_decontamination_query: z.union([z.string(), HookSchema]).optional(),
   unsafe_code: z.boolean().optional(),
   // lm-eval wraps a metadata that is not a mapping (truthfulqa_mc1's list) as {"_metadata": …}.
   metadata: z.unknown().optional(),

@@ -10,6 +10,7 @@ import { openAICompletions } from "../../src/models/openai-completions.js";
 import { evaluate } from "../../src/run.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { startSim, tokenize, type SimServer } from "../../src/sim/index.js";
+import { getAggregation } from "../../src/metrics/index.js";
 import { loadTask } from "../../src/tasks/load.js";
 import type { ResultLine } from "../../src/types.js";
 import { clientFor } from "../sim/helpers.js";
@@ -92,6 +93,27 @@ describe("multiple_choice through the real SDK and the simulator's /v1/completio
       "acc_norm,none": argmax(lls) === gold ? 1 : 0,
       "exact_match,none": (line.is_greedy as boolean[])[gold] ? 1 : 0,
     });
+  });
+
+  it("records [gold, pred] for f1 and mcc, and the summary aggregates them at corpus level", async () => {
+    const { parseTask } = await import("../../src/tasks/load.js");
+    // A binary task in cola's shape (glue/cola: doc_to_choice ["no", "yes"], metric mcc), over MMLU rows.
+    const task = parseTask('task: binary\noutput_type: multiple_choice\ndoc_to_text: "{{question}}\\nAnswer:"\ndoc_to_choice: ["no", "yes"]\ndoc_to_target: "{{label % 2}}"\nmetric_list:\n  - metric: acc\n  - metric: f1\n  - metric: mcc\n', "binary.yaml");
+    const client = openAICompletions({ model: "m", apiKey: "test", baseURL: sim.url });
+    const lines: ResultLine[] = [];
+    const summary = await runEvaluation({ input: docsToLines(MMLU), tasks: [task], models: [{ client, concurrency: 4 }], onEvent: (e) => e.type === "result" && lines.push(e.line) });
+    expect(lines).toHaveLength(MMLU.length);
+    const [f1, mcc] = [getAggregation("f1")!.create(), getAggregation("matthews_corrcoef")!.create()];
+    for (const line of lines) {
+      expect(line.values).toEqual({ "f1,none": [line.gold, line.pred], "mcc,none": [line.gold, line.pred] });
+      expect(Object.keys(line.scores!)).toEqual(["acc,none"]);
+      f1.addItem!([line.gold, line.pred]);
+      mcc.addItem!([line.gold, line.pred]);
+    }
+    const metrics = summary.models.m!.metrics;
+    expect(metrics["f1,none"]).toEqual(f1.result());
+    expect(metrics["mcc,none"]).toEqual(mcc.result());
+    expect(metrics["mcc,none"]!.n).toBe(MMLU.length);
   });
 
   it("turns a reply without logprobs into a clear error line", async () => {

@@ -55,6 +55,12 @@ describe("parseTask", () => {
     expect(parseTask(`${MINIMAL}fewshot_delimiter: "###"\ngeneration_kwargs:\n  temperature: 0\n`, "t.yaml").generation.stop).toEqual(["###"]);
   });
 
+  it("reads lm-eval's None (an empty `generation_kwargs:` or `num_fewshot:`) as the default", () => {
+    const t = parseTask(`${MINIMAL}generation_kwargs:\nnum_fewshot:\n`, "t.yaml");
+    expect(t.generation).toEqual({ stop: ["\n\n"], max_tokens: 256, temperature: 0, extra: {} });
+    expect(t.numFewshot).toBe(0);
+  });
+
   it("prepends a description, rendered with the sample", () => {
     const t = parseTask(`${MINIMAL}description: "Subject: {{subject}}\\n\\n"\n`, "t.yaml");
     expect(t.prompt({ question: "x", subject: "math" })).toBe("Subject: math\n\nQ: x");
@@ -82,7 +88,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, llm_judge)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, f1, mcc, llm_judge)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],
@@ -169,6 +175,9 @@ describe("loadTask", () => {
     expect(t.hooks?.doc_to_choice).toMatchObject({ spec: "helpers.choices", module: "helpers", name: "choices", dir: path.join(dir, "sub"), line: 2, key: "doc_to_choice" });
     expect(t.hooks!.doc_to_choice!.modulePath).toBe(path.join(dir, "sub", "helpers.py"));
     expect(t.hooks!.doc_to_text!.modulePath).toBe(path.join(dir, "pkg", "mod.py"));
+    // A hook where lm-eval only decontaminates (not done here) is accepted and never called.
+    await writeFile(path.join(dir, "decontam.yaml"), "task: d\ndoc_to_text: q\ndoc_to_target: a\nshould_decontaminate: true\ndoc_to_decontamination_query: !function helpers.query\n");
+    expect((await loadTask("decontam.yaml", { cwd: dir })).hooks).toBeUndefined();
     // Without the hook stage, a sample is rejected naming the key, not crashed on.
     expect(() => t.prompt({})).toThrow(/doc_to_text is a Python hook/);
     for (const [body, message] of [

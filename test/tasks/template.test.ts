@@ -92,6 +92,11 @@ const CASES: [template: string, expected: string][] = [
     "['a', 'b', 'c'] value x True False"
   ],
   [
+    // Float literals stay floats (printed as Python prints them), exponents included.
+    "{{ n * 1.0 }} {{ 1e-5 }} {{ 1E5 }} {{ 2.5e3 }} {{ 1.5e-3 * 2 }} {{ 0.5 + 0.5 }} {{ [1.0, 2][0] }} {{ 3 - 1.0 }} {{ -1.0 }} {{ 1.0 is float }} {{ 1 is float }} {{ 1e+2 }}",
+    "3.0 1e-05 100000.0 2500.0 0.003 1.0 1.0 2.0 -1.0 True False 100.0"
+  ],
+  [
     "{{ 1 < 2 < 3 }} {{ 3 > 2 > 5 }} {{ [1, 2] < [1, 3] }} {{ 'b' > 'a' }}",
     "True False True True"
   ],

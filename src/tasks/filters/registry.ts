@@ -1,3 +1,4 @@
+import { formatSpan } from "./format-span.js";
 import { lowercase } from "./lowercase.js";
 import { majorityVote } from "./majority-vote.js";
 import { map } from "./map.js";
@@ -21,6 +22,7 @@ export const filters = {
   uppercase,
   remove_whitespace: removeWhitespace,
   map,
+  format_span: formatSpan,
   strip_reasoning: stripReasoning,
 } satisfies Record<string, FilterFactory>;
 

@@ -118,6 +118,7 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     [HELPERS.pos]: pyPos,
     [HELPERS.in]: pyIn,
     [HELPERS.iter]: pyIter,
+    [HELPERS.float]: (x: number) => numberResult(x, true),
     length: pyLen,
     count: pyLen,
     string: pyStr,

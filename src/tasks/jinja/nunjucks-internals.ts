@@ -37,7 +37,7 @@ export interface Parser {
   parseInlineIf(): JNode;
   parseIs(): JNode;
   parseCompare(): JNode;
-  parsePrimary(): JNode;
+  parsePrimary(noPostfix?: boolean): JNode;
   parseOr(): JNode;
   skipSymbol(name: string): boolean;
   fail(message: string, lineno?: number, colno?: number): never;

@@ -1,4 +1,5 @@
 import { lexer, newParser, nodes, SliceNode, type JNode, type Parser } from "./nunjucks-internals.js";
+import { HELPERS } from "./transform.js";
 
 /**
  * Parses a Jinja template with nunjucks' parser, extended (on this parser instance only) with what
@@ -12,7 +13,54 @@ export function parseTemplate(source: string): JNode {
   p.parsePostfix = (node) => parsePostfix(p, node);
   p.parseInlineIf = () => parseInlineIf(p);
   p.parseIs = () => parseIs(p);
+  const primary = p.parsePrimary.bind(p);
+  p.parsePrimary = (noPostfix) => {
+    const num = parseNumber(p);
+    if (!num) return primary(noPostfix);
+    return noPostfix ? num : p.parsePostfix(num);
+  };
   return p.parseAsRoot();
+}
+
+const adjacent = (a: { lineno: number; colno: number; value: string }, b: { lineno: number; colno: number } | null): boolean =>
+  b !== null && a.lineno === b.lineno && a.colno + a.value.length === b.colno;
+
+/**
+ * A number literal as Jinja's lexer reads it: nunjucks reads `1.0` as the number 1 (Python: the float
+ * 1.0, printed `1.0`) and splits `1e-5` into `1e`, `-`, `5`. A float literal becomes a call of the
+ * `__py_float` helper, which marks a whole value as a float; an int stays a plain literal. Undefined
+ * when the next token starts no number.
+ */
+function parseNumber(p: Parser): JNode | undefined {
+  const tok = p.peekToken();
+  if (!tok) return undefined;
+  const isSymbolNumber = tok.type === lexer.TOKEN_SYMBOL && /^\d+e\d*$/i.test(tok.value);
+  if (tok.type !== lexer.TOKEN_INT && tok.type !== lexer.TOKEN_FLOAT && !isSymbolNumber) return undefined;
+  p.nextToken();
+  let text = tok.value;
+  let last = tok;
+  let float = tok.type !== lexer.TOKEN_INT;
+  // `1.5e3`, `1.5e-3`: the float, then an adjacent `e…` symbol.
+  const next = p.peekToken();
+  if (tok.type === lexer.TOKEN_FLOAT && next && next.type === lexer.TOKEN_SYMBOL && /^e\d*$/i.test(next.value) && adjacent(tok, next)) {
+    p.nextToken();
+    text += next.value;
+    last = next;
+  }
+  // `1e-5`, `1.5e+3`: a dangling exponent marker, then an adjacent sign and digits.
+  if (/e$/i.test(text)) {
+    const sign = p.nextToken();
+    const digits = p.nextToken();
+    if (!sign || sign.type !== lexer.TOKEN_OPERATOR || (sign.value !== "-" && sign.value !== "+") || !adjacent(last, sign) || !digits || digits.type !== lexer.TOKEN_INT || !adjacent(sign, digits)) {
+      p.fail(`invalid number literal \`${text}\``, tok.lineno, tok.colno);
+    }
+    text += sign.value + digits.value;
+  }
+  if (/e/i.test(text)) float = true;
+  const value = Number(text);
+  const literal = new nodes.Literal(tok.lineno, tok.colno, value);
+  if (!float) return literal;
+  return new nodes.Filter(tok.lineno, tok.colno, new nodes.Symbol(tok.lineno, tok.colno, HELPERS.float), new nodes.NodeList(tok.lineno, tok.colno, [literal]));
 }
 
 function parsePostfix(p: Parser, start: JNode): JNode {

@@ -36,6 +36,7 @@ export const HELPERS = {
   pos: "__py_pos",
   in: "__py_in",
   iter: "__py_iter",
+  float: "__py_float",
 } as const;
 
 // Methods of the objects nunjucks itself provides (cycler): allowed besides the Python ones.

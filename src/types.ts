@@ -101,6 +101,8 @@ export interface ResultLine {
   scores?: Record<string, number>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
   weights?: Record<string, number>;
+  /** Per metric key, the value of a metric aggregated in Python (`aggregation: !function`): any JSON. */
+  values?: Record<string, unknown>;
   usage?: Usage;
   cost_usd?: number | null;
   timing?: Timing;

@@ -58,6 +58,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
   checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+  if (config.continuous) refusePythonAggregations(tasks);
   const codeSandbox = await openCodeSandbox(config, tasks, io);
   const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
@@ -281,4 +282,14 @@ async function expectedTotal(config: RunConfig, repeats: number, modelsPerSample
   }
   if (config.limit !== undefined) lines = Math.min(lines, config.limit);
   return lines * modelsPerSample * (config.repeats ?? repeats);
+}
+
+/** A Python aggregation (`aggregation: !function`) runs once over every value at the end: an endless run has no end. */
+function refusePythonAggregations(tasks: readonly Task[]): void {
+  for (const task of tasks) {
+    const metric = task.metrics.find((m) => m.pythonAggregation);
+    if (!metric) continue;
+    const hook = metric.pythonAggregation!;
+    throw new ConfigError(`\`${hook.tag}\` aggregates every value once, at the end of a run, and a --continuous run has no end (its windows aggregate in TypeScript): run without --continuous`, { file: hook.file, line: hook.line, key: hook.key });
+  }
 }

@@ -10,6 +10,8 @@ export interface MetricValue {
   readonly value: number;
   readonly stderr: number | null;
   readonly n: number;
+  /** Why the value could not be computed (a Python aggregation that raised); `value` is then NaN (null in JSON). */
+  readonly error?: string;
 }
 
 /** One model's results on one task: sample counts, each metric's value with its stderr, latency, cost. */

@@ -57,4 +57,10 @@ export interface InferredError<P extends Prepared = Prepared> extends InferredBa
 export interface Outcome<P extends Prepared = Prepared> {
   readonly work: WorkItem<P>;
   readonly line: ResultLine;
+  /**
+   * Set by gatherRepeats on the line that completes a sample of a task scored in Python
+   * (`Task.scoredInPython`) with repeats: every repeat's response, in repeat order, which that stage
+   * scores together.
+   */
+  readonly repeatResponses?: readonly string[];
 }

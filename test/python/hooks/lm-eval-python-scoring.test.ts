@@ -140,7 +140,7 @@ describe("lm-eval tasks with Python filters, metrics and aggregations score as l
   });
 
   it("humaneval (unchanged YAML), 3 repeats: the custom filter builds every repeat's program, pass_at_k gets all of them", async () => {
-    const docs = readDocs("../code/humaneval.jsonl").map((d, i) => ({ id: String(i), ...d }));
+    const docs: Doc[] = readDocs("../code/humaneval.jsonl").map((d, i) => ({ id: String(i), ...d }));
     const bodies = [
       ["    return a + b\n", "    return a - b\n", "    return a + b\n"],
       ["    return sentence[::-1]\n", "    raise ValueError('no')\n", "    return ' '.join(reversed(sentence.split()))\n"],

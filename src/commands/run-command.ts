@@ -224,6 +224,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     await writeFile(config.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(renderSummaryTable(summary));
+  // A Python aggregation that raised has no value: its reason is in the summary, and said here.
+  for (const [task, { models: byModel }] of Object.entries(summary.tasks)) {
+    for (const [model, m] of Object.entries(byModel)) for (const [key, v] of Object.entries(m.metrics)) if (v.error) io.stderr.write(`warning: ${task} ${model} ${key}: ${v.error}\n`);
+  }
   // A stopped run is continued by running it again: say so, in the words of the command.
   if (summary.stopped !== null && checkpoint && !continuous) {
     io.stderr.write(`stopped (${summary.stopped}): what finished is recorded; run the same command again to continue (recorded results are reused, the rest are sent)\n`);

@@ -240,12 +240,13 @@ try {
 async function exitCodeForError(error: unknown): Promise<number> {
   const { ExitCode } = await import("./commands/exit-codes.js");
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.usage;
-  const [{ isConfigError }, { isStoreLockedError }, { InputRejectedError }] = await Promise.all([
+  const [{ isConfigError }, { isStoreLockedError }, { isStoreError }, { InputRejectedError }] = await Promise.all([
     import("./errors/config-error.js"),
     import("./errors/store-locked-error.js"),
+    import("./errors/store-error.js"),
     import("./run.js"),
   ]);
-  if (isConfigError(error) || error instanceof InputRejectedError || isStoreLockedError(error)) {
+  if (isConfigError(error) || error instanceof InputRejectedError || isStoreLockedError(error) || isStoreError(error)) {
     process.stderr.write(`streameval: ${error.message}\n`);
     return ExitCode.usage;
   }

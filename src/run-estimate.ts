@@ -4,6 +4,7 @@ import { countingModel } from "./cost/counting-model.js";
 import { EstimateTotals, type ModelEstimate } from "./cost/estimate-totals.js";
 import type { ResolvedPrice } from "./cost/resolve-prices.js";
 import type { EvalEvent } from "./events.js";
+import type { SourcePosition } from "./types.js";
 import { type EvaluateOptions, evaluate } from "./run.js";
 
 /** What `estimateRun` counts: the input, tasks and the models' names and prices (nothing is sent). */
@@ -14,13 +15,34 @@ export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "budge
   readonly onEvent?: (event: EvalEvent) => void;
 }
 
+/** A sample the estimate could not count on a model (a hook that raised, a prompt that failed to build …). */
+export interface EstimateFailure {
+  readonly id: string;
+  readonly model: string;
+  /** Where the sample was read; absent if it was read too long before its failure to be remembered. */
+  readonly at?: SourcePosition;
+  readonly message: string;
+}
+
 /** A pre-flight estimate: requests and tokens per model, and the cost where prices are known. */
 export interface RunEstimate {
   /** Samples read (before expansion over models and repeats). */
   readonly samples: number;
   readonly rejected: number;
+  /** Sample × model × repeat results that could not be counted: the estimate leaves them out. */
+  readonly failed: number;
+  /** The first few of them (at most MAX_LISTED_FAILURES), for the user to fix. */
+  readonly failures: readonly EstimateFailure[];
   readonly models: readonly ModelEstimate[];
 }
+
+/** Failures listed in full; the rest are counted only (memory stays bounded whatever fails). */
+export const MAX_LISTED_FAILURES = 20;
+/**
+ * Where the latest samples were read. A sample fails while in flight, and the run keeps at most its
+ * demand window in flight, far under this.
+ */
+const REMEMBERED_POSITIONS = 16_384;
 
 /**
  * Prices a run before it starts, without any API call: the input goes through the same parsing,
@@ -42,15 +64,27 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   );
   let samples = 0;
   let rejected = 0;
+  let failed = 0;
+  const failures: EstimateFailure[] = [];
+  const positions = new Map<string, SourcePosition>();
   await lastValueFrom(
     evaluate({ ...options, models }).pipe(
       tap((event) => {
-        if (event.type === "sample-read") samples++;
-        else if (event.type === "reject") rejected++;
+        if (event.type === "sample-read") {
+          samples++;
+          positions.set(event.id, event.at);
+          if (positions.size > REMEMBERED_POSITIONS) positions.delete(positions.keys().next().value as string);
+        } else if (event.type === "reject") rejected++;
+        else if (event.type === "result" && event.line.status === "error") {
+          failed++;
+          const { id, model, error } = event.line;
+          const at = positions.get(id);
+          if (failures.length < MAX_LISTED_FAILURES) failures.push({ id, model, ...(at ? { at } : {}), message: error?.message ?? "failed" });
+        }
         options.onEvent?.(event);
       }),
     ),
     { defaultValue: undefined },
   );
-  return { samples, rejected, models: totals.build() };
+  return { samples, rejected, failed, failures, models: totals.build() };
 }

@@ -19,7 +19,6 @@ import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/dete
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
 import { gatherRepeats, RepeatGatherer } from "./operators/gather-repeats.js";
-import { cutOffCause } from "./operators/cut-off.js";
 import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
@@ -267,6 +266,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       const failure = hookFailure(sample.doc);
       if (failure) {
         // A hook that raised: the sample is an error result (not a reject: its line was fine).
+        emit({ type: "sample-read", id: sample.id, at: sample.at });
         for (const line of hookFailureLines(sample, task, failure, options.models.map((m) => m.client.model), options.repeats ?? task.repeats)) emit({ type: "result", line });
         demand.release();
         return EMPTY;
@@ -310,7 +310,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.checkpoint ? record({ store: options.checkpoint }) : identity,
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(
-      mergeMap((outcome): Observable<Exit> => (isAbandoned(outcome, aborter.signal) ? EMPTY : of({ line: outcome.line }))),
+      // Work cut off by the run's end is not a result: it stays undone, and a rerun does it.
+      mergeMap((outcome): Observable<Exit> => (outcome.kind === "cut-off" ? EMPTY : of({ line: outcome.line }))),
       finalize(() => early.complete()),
     );
     // The one way out for every result: made, resumed or unrouted.
@@ -380,12 +381,6 @@ function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
   // A judge named like an evaluated model keeps that model's price.
   if (options.judge && !prices.has(options.judge.client.model)) prices.set(options.judge.client.model, options.judge.price ?? null);
   return prices;
-}
-
-/** An item cut off because the run stopped (aborted, or refused by the budget) is not a result: it stays undone, and a rerun does it. */
-function isAbandoned(outcome: Outcome, signal: AbortSignal): boolean {
-  const cause = cutOffCause(outcome.line);
-  return cause === "budget" || (cause === "aborted" && signal.aborted);
 }
 
 function validate(options: EvaluateOptions): void {

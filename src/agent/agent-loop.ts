@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { ChatReply } from "../work/model.js";
+import type { CutOffCause } from "../work/work-item.js";
 import type { ChatMessage, Doc, ErrorInfo, Timing, Usage } from "../types.js";
 import { type AgentLimits, type AgentUsed, DEFAULT_MESSAGE_LIMIT, type LimitHit, limitAfterCall, limitBeforeCall, validateLimits } from "./limits.js";
 import type { Toolset } from "./tools.js";
@@ -7,7 +8,7 @@ import type { Toolset } from "./tools.js";
 /** One model call as the loop needs it: the reply, or the error as data (an `Inferred` fits). */
 export type CallOutcome =
   | { readonly reply: ChatReply; readonly error?: undefined; readonly timing: Timing; readonly cost_usd: number | null }
-  | { readonly error: ErrorInfo; readonly reply?: undefined; readonly timing: Timing; readonly cost_usd: number | null };
+  | { readonly error: ErrorInfo; readonly reply?: undefined; readonly timing: Timing; readonly cost_usd: number | null; readonly cutOff?: CutOffCause };
 
 /** Sends the conversation (with the tools) to the model; `signal` aborts it. */
 export type ModelCall = (messages: readonly ChatMessage[], signal: AbortSignal) => Promise<CallOutcome>;
@@ -52,6 +53,8 @@ export interface AgentResult {
   readonly elapsed_ms: number;
   readonly limit?: LimitHit;
   readonly error?: ErrorInfo;
+  /** The loop ended because the run's end cut it off (budget, the run's signal), not because it failed. */
+  readonly cutOff?: CutOffCause;
 }
 
 /**
@@ -85,7 +88,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   }
 
   const used = (): AgentUsed => ({ messages: messages.length, tokens: usage.prompt_tokens + usage.completion_tokens, elapsedMs: clock.now() - start, costUsd: cost });
-  const end = (stop: AgentStop, extra: { answer?: string | null; limit?: LimitHit; error?: ErrorInfo } = {}): AgentResult => ({
+  const end = (stop: AgentStop, extra: { answer?: string | null; limit?: LimitHit; error?: ErrorInfo; cutOff?: CutOffCause } = {}): AgentResult => ({
     stop,
     answer: extra.answer ?? null,
     transcript: messages,
@@ -95,6 +98,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
     elapsed_ms: Math.round((clock.now() - start) * 100) / 100,
     ...(extra.limit ? { limit: extra.limit } : {}),
     ...(extra.error ? { error: extra.error } : {}),
+    ...(extra.cutOff ? { cutOff: extra.cutOff } : {}),
   });
   const timeHit = (): LimitHit => ({ limit: "time_limit", value: limits.time_limit!, used: (clock.now() - start) / 1000 });
 
@@ -104,7 +108,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
       if (before) return end(before.limit, { limit: before });
       const outcome = await options.call(messages, deadline.signal);
       if (timedOut) return end("time_limit", { limit: timeHit() });
-      if (outcome.error) return end("error", { error: outcome.error });
+      if (outcome.error) return end("error", { error: outcome.error, ...(outcome.cutOff ? { cutOff: outcome.cutOff } : {}) });
       const reply = outcome.reply;
       if (reply.usage) {
         usage.prompt_tokens += reply.usage.prompt_tokens;
@@ -129,7 +133,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
           content = await toolset.execute(call, { signal: deadline.signal, doc: options.doc });
         } catch (e) {
           if (timedOut) return end("time_limit", { limit: timeHit() });
-          if (options.signal.aborted) return end("error", { error: { type: "aborted", message: "the run stopped", attempts: 0 } });
+          if (options.signal.aborted) return end("error", { error: { type: "aborted", message: "the run stopped", attempts: 0 }, cutOff: "aborted" });
           content = `Error: ${(e as Error).message}`;
         }
         if (timedOut) return end("time_limit", { limit: timeHit() });

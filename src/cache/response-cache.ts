@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Level } from "level";
+import { asStoreError } from "../errors/store-error.js";
 import type { ChatReply, ChatRequest } from "../work/model.js";
 import { stableJson } from "./stable-json.js";
 
@@ -55,10 +56,15 @@ export class ResponseCache {
   /** Opens (creating) the cache of the store under `storeDir`. */
   static async open(storeDir: string, options: ResponseCacheOptions = {}): Promise<ResponseCache> {
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError(`Expected \`ttlMs\` to be a number > 0, got ${options.ttlMs}`);
-    await mkdir(storeDir, { recursive: true });
-    const db = new Level<string, Entry>(join(storeDir, CACHE_DIR), { valueEncoding: "json" });
-    await db.open();
-    return new ResponseCache(db, options);
+    try {
+      await mkdir(storeDir, { recursive: true });
+      const db = new Level<string, Entry>(join(storeDir, CACHE_DIR), { valueEncoding: "json" });
+      await db.open();
+      return new ResponseCache(db, options);
+    } catch (error) {
+      // Damaged, read-only, a full disk: said with the folder and what to do (--no-cache also works).
+      throw asStoreError(error, storeDir);
+    }
   }
 
   /** The stored reply for the query, or undefined (none, or older than the TTL). */

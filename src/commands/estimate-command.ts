@@ -4,17 +4,19 @@ import type { RunConfig } from "../config/run-config.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { openInputs } from "../io/open-inputs.js";
-import { renderEstimateTable } from "../render/estimate-table.js";
+import { renderEstimateFailures, renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { startHookWorkers } from "./hook-workers.js";
 import { filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
+import { ExitCode } from "./exit-codes.js";
 
 /**
  * `streameval estimate`: the run's flags, no API call. Prints per model the requests, prompt tokens
  * (counted offline) and the cost range from prompts only to full replies on stdout; `--summary
- * FILE` also gets it as JSON. Returns 0 (usage errors are thrown as ConfigError, as for `run`).
+ * FILE` also gets it as JSON. Returns 0, or 5 when some sample could not be counted (each named on
+ * stderr by file:line; the estimate leaves it out). Usage errors are thrown as ConfigError, as for `run`.
  */
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
   // Routing is not estimated: every sample is counted on every --model.
@@ -37,13 +39,14 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
     },
   }).finally(() => hooks?.close());
   io.stdout.write(renderEstimateTable(estimate.models, estimate));
+  if (estimate.failed > 0) io.stderr.write(renderEstimateFailures(estimate));
   const budgetNote = budgetLine(config.budgetUsd, estimate.models);
   if (budgetNote) io.stdout.write(`${budgetNote}\n`);
   if (config.summary) {
     await mkdir(dirname(config.summary), { recursive: true });
     await writeFile(config.summary, `${JSON.stringify(estimate, null, 2)}\n`);
   }
-  return 0;
+  return estimate.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
 }
 
 /** How a `--budget-usd` compares with the range: certainly enough, maybe, or certainly not. */

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
+import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import * as z from "zod";
 import type { Price } from "../cost/price.js";
 import { ConfigError } from "../errors/config-error.js";
@@ -86,7 +86,7 @@ export function parseModelsConfig(text: string, file: string): ModelsConfig {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const yamlError = doc.errors[0];
   if (yamlError) throw new ConfigError(`invalid YAML: ${yamlError.message.split("\n")[0]}`, { file, line: lc.linePos(yamlError.pos[0]).line });
-  const parsed = FileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = FileSchema.safeParse(yamlValue(doc, file) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
@@ -103,8 +103,9 @@ export function parseModelsConfig(text: string, file: string): ModelsConfig {
 export async function loadModelsConfig(path: string): Promise<ModelsConfig> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readYamlFile(path);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError((e as NodeJS.ErrnoException).code === "ENOENT" ? "models file not found" : `cannot read models file: ${(e as Error).message}`, { file: path, key: "--models" });
   }
   return parseModelsConfig(text, path);

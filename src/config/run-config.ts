@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readYamlFileSync } from "../io/yaml-file.js";
 import { parseRoutes } from "../routing/load-routes.js";
 import { routedModels } from "../routing/rules.js";
 import type { RouteRule } from "../routing/types.js";
@@ -358,7 +358,7 @@ function graceMs(text: string): number {
 }
 
 function readRouting(file: string): { rules: RouteRule[]; text: string } {
-  const text = readFileSync(file, "utf8");
+  const text = readYamlFileSync(file);
   return { rules: parseRoutes(text, file), text };
 }
 

@@ -5,5 +5,6 @@ export * from "./model-call-error.js";
 export * from "./task-input-error.js";
 export * from "./budget-exhausted-error.js";
 export * from "./store-locked-error.js";
+export * from "./store-error.js";
 export * from "./reply-too-large-error.js";
 export * from "./redact.js";

@@ -1,3 +1,5 @@
+import type { CutOffCause } from "../work/work-item.js";
+
 /** How a failed attempt is treated: try again, give up on this sample, or stop the whole run. */
 export type FailureKind = "retryable" | "permanent" | "fatal";
 
@@ -17,6 +19,8 @@ export class ModelCallError extends Error {
       readonly status?: number;
       readonly model?: string;
       readonly endpoint?: string;
+      /** The call was not failed but cut off (refused by the budget, aborted by the run's signal). */
+      readonly cutOff?: CutOffCause;
     },
   ) {
     super(message);

@@ -9,6 +9,21 @@ export interface MetricsServerOptions {
   readonly port: number;
   /** Default 127.0.0.1: the endpoint is for local scrapers, not the network. */
   readonly host?: string;
+  /**
+   * Host names a request's `Host` header may carry besides the loopback names (`localhost`,
+   * `127.0.0.1`, `::1`) and `host`, e.g. the name a local reverse proxy forwards. Any other name is
+   * refused (403): a web page whose domain the attacker re-points at 127.0.0.1 (DNS rebinding) sends
+   * its own name, so it cannot read the metrics from a browser on this machine.
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
+
+/** The host name of a `Host` header value (`name:port`, `[v6]:port`), lower-cased; undefined if malformed. */
+function hostName(header: string): string | undefined {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d+))?$/i.exec(header.trim());
+  return m ? (m[1] ?? m[2])!.toLowerCase().replace(/\.$/, "") : undefined;
 }
 
 /** A running `/metrics` endpoint: its URL and how to close it. */
@@ -30,7 +45,14 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     throw new RangeError(`Expected \`port\` to be an integer from 0 to 65535, got ${port}`);
   }
   const host = options.host ?? "127.0.0.1";
+  const allowed = new Set([...LOOPBACK_NAMES, host, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
   const server = createServer((req, res) => {
+    // A page of another site re-pointed at 127.0.0.1 sends its own name (node's server already answers 400 to none).
+    const name = hostName(req.headers.host ?? "");
+    if (name === undefined || !allowed.has(name)) {
+      res.writeHead(403, { "content-type": "text/plain" }).end("forbidden: Host is not a loopback name\n");
+      return;
+    }
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" || (path !== "/metrics" && path !== "/")) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found: scrape GET /metrics\n");

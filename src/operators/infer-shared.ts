@@ -42,7 +42,7 @@ function pick<P extends Prepared>(got: Inferred<P>, work: WorkItem<P>, owner: bo
   const share = owner
     ? { timing: got.timing, cost_usd: got.cost_usd, ...cached }
     : { timing: { ...got.timing, attempts: 0 }, cost_usd: got.cost_usd === null ? null : 0, ...cached };
-  if (got.kind === "error") return { kind: "error", work, ...share, error: got.error };
+  if (got.kind === "error") return { kind: "error", work, ...share, error: got.error, ...(got.cutOff ? { cutOff: got.cutOff } : {}) };
   const choices = got.reply.choices ?? [got.reply.text];
   const r = work.key.repeat;
   if (r >= choices.length) {

@@ -14,7 +14,8 @@ export function cacheMark(inferred: Pick<Inferred, "cached" | "cached_cost_usd">
 
 /**
  * Sends each work item to its model and emits one `Inferred` per item, in completion order: the
- * reply with its timing and cost, or the error as data (a failure never tears down the stream).
+ * reply with its timing and cost, or the error as data (a failure never tears down the stream; a call
+ * refused by the budget or aborted by the run's signal is marked `cutOff`).
  * A fatal error (bad key, unknown model) also stops the run. Concurrency is the dispatchers' job;
  * how many items arrive at once is bounded by the source's demand window.
  *
@@ -47,7 +48,7 @@ export async function inferOne<P extends Prepared>(context: PipelineContext, wor
     };
   } catch (error) {
     if (!isModelCallError(error)) throw error;
-    const { type, kind, attempts } = error.info;
+    const { type, kind, attempts, cutOff } = error.info;
     if (kind === "fatal") context.stop("fatal", error.message);
     return {
       kind: "error",
@@ -55,6 +56,7 @@ export async function inferOne<P extends Prepared>(context: PipelineContext, wor
       timing: { e2e_ms: 0, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts },
       error: { type, message: error.message, attempts },
       cost_usd: null,
+      ...(cutOff ? { cutOff } : {}),
     };
   }
 }

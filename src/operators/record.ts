@@ -1,6 +1,5 @@
 import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
 import type { Outcome } from "../work/work-item.js";
-import { isCutOff } from "./cut-off.js";
 import type { ResultLine } from "../types.js";
 
 /** Where record writes (RunStore fits): resolves once the line is durable. */
@@ -16,8 +15,8 @@ export interface RecordOptions {
  * Writes each outcome's result line to the store and passes the outcome on only once the write is
  * durable — so a result line that reaches the output is always in the store, and a rerun after a
  * crash never does it again. Ok lines are recorded as done; error lines are kept as errors, not done,
- * so a rerun retries them. An error of type `aborted` (cut off by a second Ctrl-C) or `budget` (refused
- * by the budget before it was sent) is not recorded at all: it is not an outcome, just work left undone.
+ * so a rerun retries them. A cut-off outcome (aborted by a second Ctrl-C, refused by the budget before
+ * it was sent) is not recorded at all: it is not a result, just work left undone.
  *
  * Outcomes are emitted in the order their writes finish (the order they came, with the group commit
  * of RunStore). A failed write errors the stream: the run cannot promise a checkpoint any more.
@@ -26,7 +25,7 @@ export function record(options: RecordOptions): OperatorFunction<Outcome, Outcom
   if (typeof options?.store?.record !== "function") throw new TypeError("Expected `store` to have a record(line) method");
   const { store } = options;
   return mergeMap((outcome): Observable<Outcome> => {
-    if (isCutOff(outcome.line)) return of(outcome);
+    if (outcome.kind === "cut-off") return of(outcome);
     return from(store.record(outcome.line)).pipe(map(() => outcome));
   });
 }

@@ -16,6 +16,7 @@ export function route(table: Readonly<Record<string, OperatorFunction<WorkItem, 
         return group.pipe(
           map(
             (work): Outcome => ({
+              kind: "done",
               work,
               line: {
                 id: work.key.id,

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Inferred, Outcome, Prepared } from "../work/work-item.js";
+import { cutOffOf, type Inferred, type Outcome, outcomeOf, type Prepared } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
 import { cacheMark } from "./infer.js";
 import type { ResultLine } from "../types.js";
@@ -7,10 +7,11 @@ import type { ResultLine } from "../types.js";
 /**
  * Turns each inferred item into its result line: the task's filters applied to the response, then
  * its metrics against the target (keys `metric,filter`). Errors pass through as error lines,
- * without scores. One Outcome per input, in the same order.
+ * without scores (a call cut off by the run's end gives a cut-off outcome). One Outcome per input,
+ * in the same order.
  */
 export function score<P extends Prepared>(): OperatorFunction<Inferred<P>, Outcome<P>> {
-  return map((inferred) => ({ work: inferred.work, line: toResultLine(inferred) }));
+  return map((inferred) => outcomeOf(inferred.work, toResultLine(inferred), cutOffOf(inferred)));
 }
 
 /** Pure: the result line of one inferred item. */

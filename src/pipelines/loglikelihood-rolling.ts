@@ -4,7 +4,7 @@ import { infer } from "../operators/infer.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, countBytes, countWords } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
-import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import { cutOffOf, type Inferred, outcomeOf, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
 
 const rollingText = (work: WorkItem): ScoredText => ({ text: work.prepared.target, split: 0, length: codePoints(work.prepared.target) });
@@ -52,6 +52,6 @@ export const loglikelihoodRolling: PipelineDef = {
   create: (context) =>
     pipe(
       infer(context, (work) => loglikelihoodRequest(work.key.model, [rollingText(work)])),
-      map((inferred): Outcome => ({ work: inferred.work, line: rollingLine(inferred) })),
+      map((inferred) => outcomeOf(inferred.work, rollingLine(inferred), cutOffOf(inferred))),
     ),
 };

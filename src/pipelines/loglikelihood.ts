@@ -3,7 +3,7 @@ import { infer } from "../operators/infer.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
-import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import { cutOffOf, type Inferred, outcomeOf, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
 
 /** The text scored: the prompt (`doc_to_text`) followed by the continuation (`doc_to_target`, as is). */
@@ -32,6 +32,6 @@ export const loglikelihood: PipelineDef = {
   create: (context) =>
     pipe(
       infer(context, (work) => loglikelihoodRequest(work.key.model, [continuationText(work)])),
-      map((inferred): Outcome => ({ work: inferred.work, line: loglikelihoodResultLine(inferred) })),
+      map((inferred) => outcomeOf(inferred.work, loglikelihoodResultLine(inferred), cutOffOf(inferred))),
     ),
 };

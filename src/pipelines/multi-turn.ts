@@ -11,7 +11,7 @@ import type { ChatMessage, ErrorInfo } from "../types.js";
 import { conversationLine } from "./multi-turn-result.js";
 import { type ConversationState, memoryConversationState, type TurnRecord } from "../work/conversation-state.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import { type CutOffCause, type Outcome, outcomeOf, type Prepared, type WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "../operators/pipeline-context.js";
 import type { PipelineDef } from "./types.js";
 
@@ -74,20 +74,23 @@ async function runConversation(context: PipelineContext, state: ConversationStat
   const system = config.system_prompt;
   const turns: TurnRecord[] = [...((await state.load(work.key)) ?? [])];
   const resumedTurns = turns.length;
-  const finish = (error?: ErrorInfo): Outcome<MultiTurnPrepared> => ({
-    work,
-    line: conversationLine({
-      key: work.key,
-      task: work.task,
-      questions: p.turns,
-      system,
-      target: p.target,
-      turns,
-      resumedTurns,
-      judgeModel: context.judge?.model,
-      ...(error ? { error } : {}),
-    }),
-  });
+  // A turn or judgment cut off by the run's end (`cutOff`) leaves the conversation undone, not failed.
+  const finish = (error?: ErrorInfo, cutOff?: CutOffCause): Outcome<MultiTurnPrepared> =>
+    outcomeOf(
+      work,
+      conversationLine({
+        key: work.key,
+        task: work.task,
+        questions: p.turns,
+        system,
+        target: p.target,
+        turns,
+        resumedTurns,
+        judgeModel: context.judge?.model,
+        ...(error ? { error } : {}),
+      }),
+      cutOff,
+    );
 
   const g = work.task.generation;
   const fitter = await createContextFitter(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens, work.key.model);
@@ -105,7 +108,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
     }
     const request = chatRequestOf(work, messages, p.temperature ?? g.temperature);
     const inferred = await inferOne(context, work, () => request);
-    if (inferred.kind === "error") return finish({ ...inferred.error, message: `turn ${i + 1}: ${inferred.error.message}` });
+    if (inferred.kind === "error") return finish({ ...inferred.error, message: `turn ${i + 1}: ${inferred.error.message}` }, inferred.cutOff);
     const reply = inferred.reply;
     turns.push({
       user: p.turns[i]!,
@@ -128,10 +131,10 @@ async function runConversation(context: PipelineContext, state: ConversationStat
       const t = turns[i]!;
       if (t.judgment && !t.judgment.error) continue;
       const request = mtBenchJudgeRequest({ questions: p.turns, answers: turns.map((x) => x.assistant), turn: i, references: p.reference });
-      const judgment = await judgeTurn(judge, config.judge, i + 1, request, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) });
+      const { judgment, cutOff } = await judgeTurn(judge, config.judge, i + 1, request, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) });
       turns[i] = { ...t, judgment };
       await state.saveTurn(work.key, turns);
-      if (judgment.error) return finish({ ...judgment.error, message: `judging turn ${i + 1}: ${judgment.error.message}` });
+      if (judgment.error) return finish({ ...judgment.error, message: `judging turn ${i + 1}: ${judgment.error.message}` }, cutOff);
     }
   }
   await state.clear(work.key);

@@ -7,7 +7,7 @@ import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { multipleChoiceResult } from "./multiple-choice-scores.js";
-import type { Inferred, Outcome, Prepared, WorkItem } from "../work/work-item.js";
+import { cutOffOf, type Inferred, outcomeOf, type Prepared, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
@@ -86,6 +86,6 @@ export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
   create: (context) =>
     pipe(
       infer(context, (work) => loglikelihoodRequest(work.key.model, choiceTexts(work))),
-      map((inferred): Outcome<MultipleChoicePrepared> => ({ work: inferred.work, line: multipleChoiceLine(inferred) })),
+      map((inferred) => outcomeOf(inferred.work, multipleChoiceLine(inferred), cutOffOf(inferred))),
     ),
 };

@@ -13,7 +13,7 @@ import { scoreResponse } from "../tasks/score.js";
 import type { ChatMessage, ResultLine } from "../types.js";
 import { prepareToolUse, type ToolUsePrepared } from "./tool-use-prepare.js";
 import { chatRequestOf } from "./chat-request.js";
-import type { Inferred, Outcome, WorkItem } from "../work/work-item.js";
+import { type Inferred, type Outcome, outcomeOf, type WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "../operators/pipeline-context.js";
 import type { PipelineDef } from "./types.js";
 
@@ -61,16 +61,16 @@ async function runSingle(context: PipelineContext, work: WorkItem<ToolUsePrepare
   const inferred: Inferred<ToolUsePrepared> = await inferOne(context, work, (w) => request(w, p.messages));
   const { timing } = inferred;
   const line = baseLine(work);
-  if (inferred.kind === "error") return { work, line: { ...line, status: "error", timing, error: inferred.error } };
+  if (inferred.kind === "error") return outcomeOf(work, { ...line, status: "error", timing, error: inferred.error }, inferred.cutOff);
   const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const common = { ...line, response, tool_calls: reply.tool_calls ?? [], usage: reply.usage ?? undefined, cost_usd: inferred.cost_usd, timing, ...(inferred.served_by ? { served_by: inferred.served_by } : {}) };
   if (p.expected) {
     const scored = scoreSimpleCall(reply.tool_calls, p.expected.func, p.expected.possible, { underscoreToDot: p.expected.underscoreToDot });
-    return { work, line: { ...common, calls: scored.calls, check: scored.check, scores: { [CALL_ACCURACY]: scored.score } } };
+    return outcomeOf(work, { ...common, calls: scored.calls, check: scored.check, scores: { [CALL_ACCURACY]: scored.score } });
   }
   const scored = work.task.metrics.length ? scoreResponse(work.task, response, p.target) : undefined;
-  return { work, line: { ...common, ...(scored ? { filtered: scored.filtered, scores: scored.scores } : {}) } };
+  return outcomeOf(work, { ...common, ...(scored ? { filtered: scored.filtered, scores: scored.scores } : {}) });
 }
 
 async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrepared>, registry: ToolRegistry): Promise<Outcome<ToolUsePrepared>> {
@@ -81,10 +81,10 @@ async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrep
   try {
     toolset = agent.tools ? registryToolset(registry, agent.tools) : cannedToolset(p.tools, p.cannedOutputs ?? {});
   } catch (e) {
-    return { work, line: { ...line, status: "error", error: { type: "config", message: (e as Error).message, attempts: 0 } } };
+    return outcomeOf(work, { ...line, status: "error", error: { type: "config", message: (e as Error).message, attempts: 0 } });
   }
   if (agent.cost_limit !== undefined && !context.prices.get(work.key.model)) {
-    return { work, line: { ...line, status: "error", error: { type: "config", message: `agent.cost_limit needs a price for model ${work.key.model} (--price)`, attempts: 0 } } };
+    return outcomeOf(work, { ...line, status: "error", error: { type: "config", message: `agent.cost_limit needs a price for model ${work.key.model} (--price)`, attempts: 0 } });
   }
   const fitter = await createContextFitter(configOf(work).context_window, context.contextWindows?.get(work.key.model), work.task.generation.max_tokens, work.key.model);
   let droppedTurns = 0;
@@ -102,7 +102,7 @@ async function runAgentItem(context: PipelineContext, work: WorkItem<ToolUsePrep
   const { message_limit, token_limit, time_limit, cost_limit } = agent;
   const limits = { message_limit, token_limit, time_limit, cost_limit };
   const result = await runAgent({ messages: p.messages, toolset, call, limits, clock: context.clock, signal: context.signal, doc: work.sample.doc });
-  return { work, line: agentLine(work, line, result, fitter ? { window: fitter.window, dropped_turns: droppedTurns } : undefined) };
+  return outcomeOf(work, agentLine(work, line, result, fitter ? { window: fitter.window, dropped_turns: droppedTurns } : undefined), result.cutOff);
 }
 
 function agentLine(work: WorkItem<ToolUsePrepared>, line: ResultLine, r: AgentResult, context: { window: number; dropped_turns: number } | undefined): ResultLine {

@@ -122,6 +122,8 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
 
   const fail = (message: string, c: Pick<Classified, "type" | "kind" | "status">, attempts: number) =>
     new ModelCallError(message, { type: c.type, kind: c.kind, attempts, ...(c.status === undefined ? {} : { status: c.status }), model, endpoint });
+  /** The caller's signal stopped the call: cut off, not failed. */
+  const aborted = (attempts: number) => new ModelCallError(ABORTED, { type: ABORTED, kind: "retryable", attempts, model, endpoint, cutOff: "aborted" });
 
   /** One attempt, from waiting for a slot to the outcome. The slot is freed before any backoff. */
   async function attempt(request: ChatRequest, id: string, n: number, signal: AbortSignal, estimate: number): Promise<AttemptResult> {
@@ -202,7 +204,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
 
     for (;;) {
       // After a fatal failure the run is stopping: a sample that comes along now is cut off, not failed.
-      if (signal.aborted) throw fail(ABORTED, { type: ABORTED, kind: "retryable" }, attempts);
+      if (signal.aborted) throw aborted(attempts);
       if (fatal) throw fail(fatal.message, fatal.info, attempts);
       const waitStart = clock.now();
       if (breaker) {
@@ -220,7 +222,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       if (!result.probe) tries++;
       blockedSince = undefined;
       const c = (last = result.failure);
-      if (signal.aborted) throw fail(ABORTED, { type: ABORTED, kind: "retryable" }, attempts);
+      if (signal.aborted) throw aborted(attempts);
       if (c.kind === "fatal") {
         fatal = fail(`${FATAL_LABEL[c.type] ?? "fatal API error"} for model ${model}${endpoint ? ` at ${endpoint}` : ""}: ${c.message}`, c, attempts);
         throw fatal;
@@ -258,7 +260,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
       } catch (error) {
         if (isModelCallError(error)) throw error;
         // Anything else escaping the loop is the signal's abort (a wait cut short by a stop).
-        if (signal.aborted) throw fail(ABORTED, { type: ABORTED, kind: "retryable" }, 0);
+        if (signal.aborted) throw aborted(0);
         throw error;
       }
     },

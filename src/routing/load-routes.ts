@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
+import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import { ConfigError } from "../errors/config-error.js";
 import { formatPath, lineOf } from "../tasks/yaml-location.js";
 import { compileRoutes, RouteSpecError, type RouteSpec } from "./rules.js";
@@ -25,7 +25,7 @@ export function parseRoutes(text: string, file: string): RouteRule[] {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file, line: err.linePos?.[0].line });
-  const value: unknown = doc.toJS();
+  const value: unknown = yamlValue(doc, file);
   const at = (path: readonly PropertyKey[]) => ({ file, line: lineOf(doc, lc, path), key: formatPath(path) });
   if (typeof value !== "object" || value === null || Array.isArray(value) || !("routes" in value)) {
     throw new ConfigError("expected a `routes:` list at the top level", { file, line: 1 });
@@ -52,8 +52,9 @@ export function parseRoutes(text: string, file: string): RouteRule[] {
 export async function loadRoutes(file: string, display = file): Promise<RouteRule[]> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readYamlFile(file, display);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot read the routing file: ${(e as Error).message}`, { file: display });
   }
   return parseRoutes(text, display);

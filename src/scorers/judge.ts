@@ -4,6 +4,7 @@ import type { Dispatcher } from "../reliability/dispatcher.js";
 import { extractRating } from "./judge-prompts.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
 import type { Judgment } from "../work/judgment.js";
+import type { CutOffCause } from "../work/work-item.js";
 
 /**
  * A judge model for LLM-graded tasks. It has its own dispatcher (endpoint, limits, breaker), so
@@ -30,8 +31,14 @@ export interface JudgeCall {
   readonly onFatal: (message: string) => void;
 }
 
+/** A turn's judgment, and `cutOff` when the judge call was cut off (budget, the run's signal) rather than failed. */
+export interface JudgeResult {
+  readonly judgment: Judgment;
+  readonly cutOff?: CutOffCause;
+}
+
 /** Sends one judge request and reads the rating from the reply. Failures are data, never thrown. */
-export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<Judgment> {
+export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<JudgeResult> {
   const base = { turn, prompt: request.prompt };
   try {
     const { reply, attempts, cached } = await judge.dispatcher.call(
@@ -41,11 +48,12 @@ export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: num
     const text = reply.text ?? "";
     // A judgment from the response cache cost nothing this time.
     const cost = costOf(reply.usage, judge.price);
-    return { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true } : {}) };
+    return { judgment: { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true } : {}) } };
   } catch (error) {
     if (!isModelCallError(error)) throw error;
-    const { type, kind, attempts } = error.info;
+    const { type, kind, attempts, cutOff } = error.info;
     if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
-    return { ...base, rating: null, judgment: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
+    const judgment: Judgment = { ...base, rating: null, judgment: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
+    return cutOff ? { judgment, cutOff } : { judgment };
   }
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Level } from "level";
 import { ConfigError } from "../errors/config-error.js";
 import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
+import { asStoreError } from "../errors/store-error.js";
 import type { RunMeta } from "./run-meta.js";
 import { jsonSublevel } from "./json-sublevel.js";
 import { RunStore, type RunStoreOptions } from "./run-store.js";
@@ -50,9 +51,18 @@ export class CheckpointStore {
 
   /**
    * Opens (by default creating) the store under `dir`. Rejects with StoreLockedError when another
-   * process holds it, and with a ConfigError when `create` is false and there is no store.
+   * process holds it, with a ConfigError when `create` is false and there is no store, and with a
+   * StoreError when it is damaged, read-only or on a full disk.
    */
   static async open(dir: string, options: OpenStoreOptions = {}): Promise<CheckpointStore> {
+    try {
+      return await CheckpointStore.#openStore(dir, options);
+    } catch (error) {
+      throw asStoreError(error, dir);
+    }
+  }
+
+  static async #openStore(dir: string, options: OpenStoreOptions): Promise<CheckpointStore> {
     const cacheMB = options.cacheMB ?? 32;
     if (!(cacheMB >= 0)) throw new RangeError(`Expected \`cacheMB\` to be a number >= 0, got ${cacheMB}`);
     const location = join(dir, LEVELDB_DIR);
@@ -91,7 +101,7 @@ export class CheckpointStore {
     if (typeof name !== "string" || name === "") throw new RangeError(`Expected \`run\` to be a non-empty string, got ${JSON.stringify(name)}`);
     let r = this.#open.get(name);
     if (!r) {
-      r = new RunStore(name, this.#db, this.#runs, this.#options);
+      r = new RunStore(name, this.#db, this.#runs, { ...this.#options, storeDir: this.dir });
       this.#open.set(name, r);
     }
     return r;

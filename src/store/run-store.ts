@@ -1,4 +1,5 @@
 import type { BatchOperation } from "level";
+import { asStoreError } from "../errors/store-error.js";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
 import { kvConversationState } from "../work/conversation-state-kv.js";
@@ -24,6 +25,8 @@ export interface RunStoreOptions {
   readonly timeIndex?: boolean;
   /** Wall clock of the time index, in ms (default Date.now; injected in tests). */
   readonly now?: () => number;
+  /** The store folder, named by a StoreError when a write fails (a full disk, a read-only store). */
+  readonly storeDir?: string;
 }
 
 /** Bounds on one prune of old records. */
@@ -70,6 +73,7 @@ export class RunStore {
   #view: Promise<Snapshot | undefined> | undefined;
   /** Whether the errors part may hold a key (unknown until the first commit looks). */
   #errorsPossible: boolean | undefined;
+  readonly #storeDir: string;
 
   constructor(
     readonly name: string,
@@ -90,6 +94,7 @@ export class RunStore {
     this.#conversations = jsonSublevel(db, [prefix, "c"]);
     this.#index = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
     this.#now = options.now ?? Date.now;
+    this.#storeDir = options.storeDir ?? "(the checkpoint store)";
     this.#writer = new GroupCommit((lines) => this.#serial(() => this.#commit(lines)), { maxBatch: options.maxBatch });
   }
 
@@ -99,7 +104,16 @@ export class RunStore {
 
   /** Writes the run's metadata, fsynced. */
   async putMeta(meta: RunMeta): Promise<void> {
-    await this.#db.batch([{ type: "put", sublevel: this.#runs, key: this.name, value: meta }], { sync: true });
+    await this.#write([{ type: "put", sublevel: this.#runs, key: this.name, value: meta }], true);
+  }
+
+  /** A batch to LevelDB; a failure of the disk (full, read-only, damaged) becomes a StoreError naming the store. */
+  async #write(ops: Op[], sync: boolean): Promise<void> {
+    try {
+      await this.#db.batch(ops, { sync });
+    } catch (error) {
+      throw asStoreError(error, this.#storeDir);
+    }
   }
 
   /**
@@ -175,7 +189,7 @@ export class RunStore {
     const result = await this.#serial(async () => {
       const { keys, ops, more } = await index.expired(rule, this.#now(), maxDeletes);
       for (const key of keys) for (const sublevel of [this.#done, this.#errors, this.#conversations]) ops.push({ type: "del", sublevel, key });
-      if (ops.length > 0) await this.#db.batch(ops);
+      if (ops.length > 0) await this.#write(ops, false);
       return { pruned: keys.length, more };
     });
     if (result.pruned > 0) {
@@ -191,7 +205,7 @@ export class RunStore {
     await this.close();
     await this.#run.clear();
     this.#errorsPossible = undefined;
-    await this.#db.batch([{ type: "del", sublevel: this.#runs, key: this.name }], { sync: true });
+    await this.#write([{ type: "del", sublevel: this.#runs, key: this.name }], true);
   }
 
   /** Flushes and fsyncs, and lets go of the lookup snapshot (the next lookup takes a new one). */
@@ -221,7 +235,7 @@ export class RunStore {
     }
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
-    await this.#db.batch(ops, { sync });
+    await this.#write(ops, sync);
     if (sync) {
       this.#lastSync = now;
       this.#unsynced = false;
@@ -249,7 +263,7 @@ export class RunStore {
     if (!this.#unsynced) return;
     this.#unsynced = false;
     this.#lastSync = performance.now();
-    await this.#db.batch([{ type: "put", sublevel: this.#run, key: "synced", value: Date.now() }], { sync: true });
+    await this.#write([{ type: "put", sublevel: this.#run, key: "synced", value: Date.now() }], true);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readYamlFile } from "../io/yaml-file.js";
 import path from "node:path";
 import { ConfigError } from "../errors/index.js";
 import { loadTask, loadTaskText, parseSource, type Source, type TaskLoadOptions, type TaskOverrides } from "./load.js";
@@ -53,8 +53,9 @@ export async function loadTaskRef(ref: string, opts: TaskLoadOptions = {}): Prom
   const file = path.resolve(cwd, ref);
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readYamlFile(file, ref);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new ConfigError("task file not found", { file: ref });
     throw new ConfigError(`cannot read task file: ${(e as Error).message}`, { file: ref });
   }
@@ -198,7 +199,7 @@ class GroupBuilder {
 
   async text(file: string): Promise<string> {
     let t = this.#texts.get(file);
-    if (t === undefined) this.#texts.set(file, (t = await readFile(file, "utf8")));
+    if (t === undefined) this.#texts.set(file, (t = await readYamlFile(file, this.display(file))));
     return t;
   }
 

@@ -1,4 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
+import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
@@ -161,8 +162,9 @@ async function bundledFile(name: string): Promise<string> {
 
 async function readTaskFile(file: string, display: string, bundledName?: string): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return await readYamlFile(file, display);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`cannot read task file: ${(e as Error).message}`, { file: display });
     if (bundledName === undefined) throw new ConfigError("task file not found", { file: display });
     const bundled = (await readdir(await bundledDir())).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
@@ -188,8 +190,9 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
     const display = path.relative(cwd, target).startsWith("..") ? target : path.relative(cwd, target);
     let text: string;
     try {
-      text = await readFile(target, "utf8");
+      text = await readYamlFile(target, display);
     } catch (e) {
+      if (e instanceof ConfigError) throw e;
       throw new ConfigError(`cannot read included file ${ref}: ${(e as Error).message}`, where);
     }
     await collect(parseSource(text, display, target), target, cwd, out, [...chain, target]);
@@ -202,7 +205,7 @@ export function parseSource(text: string, display: string, file?: string): Sourc
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
   const hooks = findTags(doc, lc, display);
-  const value: unknown = doc.toJS();
+  const value: unknown = yamlValue(doc, display);
   if (!isPlainRecord(value)) throw new ConfigError("expected a mapping of task keys at the top level", { file: display, line: 1 });
   for (const h of hooks) setAt(value, h.keyPath, hookOf(h, display, file));
   return { display, text, doc, lc, value, ...(file ? { path: file } : {}) };

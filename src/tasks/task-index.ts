@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import path from "node:path";
 import { parseDocument } from "yaml";
 
@@ -74,9 +75,9 @@ async function resolved(file: string, seen: Map<string, Record<string, unknown> 
   seen.set(file, undefined);
   let value: unknown;
   try {
-    const doc = parseDocument(await readFile(file, "utf8"), { version: "1.1", uniqueKeys: false });
+    const doc = parseDocument(await readYamlFile(file), { version: "1.1", uniqueKeys: false });
     if (doc.errors.length > 0) return undefined;
-    value = doc.toJS();
+    value = yamlValue(doc, file);
   } catch {
     return undefined;
   }

@@ -51,10 +51,22 @@ export interface InferredError<P extends Prepared = Prepared> extends InferredBa
   readonly kind: "error";
   readonly error: ErrorInfo;
   readonly reply?: undefined;
+  /** Set when the call did not fail but was cut off: the item's outcome is then cut off, not done. */
+  readonly cutOff?: CutOffCause;
 }
 
-/** A finished work item and its result line. */
-export interface Outcome<P extends Prepared = Prepared> {
+/**
+ * Why work was cut off rather than done: `budget` (its request was refused by the budget before it was
+ * sent) or `aborted` (the run's signal aborted it: a second interrupt, a fatal error, an unsubscribe).
+ */
+export type CutOffCause = "budget" | "aborted";
+
+/** A work item's end: done (its result line is final), or cut off by the run's end. */
+export type Outcome<P extends Prepared = Prepared> = OutcomeDone<P> | OutcomeCutOff<P>;
+
+/** The item is finished and its result line (ok or error) is final: it is recorded and output. */
+export interface OutcomeDone<P extends Prepared = Prepared> {
+  readonly kind: "done";
   readonly work: WorkItem<P>;
   readonly line: ResultLine;
   /**
@@ -64,3 +76,22 @@ export interface Outcome<P extends Prepared = Prepared> {
    */
   readonly repeatResponses?: readonly string[];
 }
+
+/**
+ * The run's end cut the item off: it is neither recorded nor output, so the sample stays undone and a
+ * rerun does it. `line` is the error line it would have been (repeats still count it; nothing shows it).
+ */
+export interface OutcomeCutOff<P extends Prepared = Prepared> {
+  readonly kind: "cut-off";
+  readonly cause: CutOffCause;
+  readonly work: WorkItem<P>;
+  readonly line: ResultLine;
+}
+
+/** The outcome of a work item whose line is made: cut off when `cutOff` gives a cause, else done. */
+export function outcomeOf<P extends Prepared>(work: WorkItem<P>, line: ResultLine, cutOff?: CutOffCause): Outcome<P> {
+  return cutOff === undefined ? { kind: "done", work, line } : { kind: "cut-off", cause: cutOff, work, line };
+}
+
+/** The cut-off cause an inferred item carries, if any (for `outcomeOf`). */
+export const cutOffOf = (inferred: Inferred): CutOffCause | undefined => (inferred.kind === "error" ? inferred.cutOff : undefined);

@@ -121,6 +121,16 @@ describe("runAgent", () => {
     const failing: ModelCall = async () => ({ timing, cost_usd: null, error: { type: "bad_request", message: "context too long", attempts: 1 } });
     const result = await runAgent({ ...base, call: failing, limits: {}, clock: new ManualClock() });
     expect(result).toMatchObject({ stop: "error", error: { type: "bad_request" } });
+    expect(result.cutOff).toBeUndefined();
+  });
+
+  it("ends cut off, not failed, when its call was cut off (budget) or the run's signal stopped a tool", async () => {
+    const refused: ModelCall = async () => ({ timing, cost_usd: null, error: { type: "budget", message: "budget: used up", attempts: 0 }, cutOff: "budget" });
+    expect(await runAgent({ ...base, call: refused, limits: {}, clock: new ManualClock() })).toMatchObject({ stop: "error", cutOff: "budget" });
+    const stop = new AbortController();
+    const stopping = registryToolset(toolRegistry([defineTool({ name: "wait", description: "waits", parameters: z.object({}), run: async () => { stop.abort(new Error("stop")); throw new Error("stopped"); } })]), ["wait"]);
+    const result = await runAgent({ ...base, toolset: stopping, signal: stop.signal, call: scripted([() => outcome(null, [toolCall("wait", {})])]).call, limits: {}, clock: new ManualClock() });
+    expect(result).toMatchObject({ stop: "error", error: { type: "aborted" }, cutOff: "aborted" });
   });
 
   it("validates limits", async () => {

@@ -52,12 +52,13 @@ describe("createBudgetGate", () => {
 
 describe("budgetRefusal", () => {
   it("tells a used-up budget (undone), an abort, and a request that cannot be budgeted (fatal) apart", () => {
-    expect(budgetRefusal(new BudgetExhaustedError("full"), "m", signal).info).toMatchObject({ type: "budget", kind: "permanent", attempts: 0 });
+    expect(budgetRefusal(new BudgetExhaustedError("full"), "m", signal).info).toMatchObject({ type: "budget", kind: "permanent", attempts: 0, cutOff: "budget" });
     const aborted = new AbortController();
     aborted.abort(new Error("bye"));
-    expect(budgetRefusal(new Error("bye"), "m", aborted.signal).info).toMatchObject({ type: "aborted" });
+    expect(budgetRefusal(new Error("bye"), "m", aborted.signal).info).toMatchObject({ type: "aborted", cutOff: "aborted" });
     const e = budgetRefusal(new RangeError("Expected `max_tokens` …"), "m", signal);
     expect(e.info).toMatchObject({ type: "budget_config", kind: "fatal" });
+    expect(e.info.cutOff).toBeUndefined();
     expect(e.message).toBe("budget: Expected `max_tokens` …");
   });
 });

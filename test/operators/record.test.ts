@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { EMPTY, from, lastValueFrom, NEVER, concat, throwError, toArray } from "rxjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { record, type ResultRecorder } from "../../src/operators/record.js";
-import type { Outcome } from "../../src/work/work-item.js";
+import type { CutOffCause, Outcome } from "../../src/work/work-item.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { ResultLine } from "../../src/types.js";
 import { workKeyString } from "../../src/types.js";
 
 const ok = (id: string): ResultLine => ({ id, task: "t", model: "m", repeat: 0, status: "ok", input: "", scores: { acc: 1 } });
 const err = (id: string, type = "timeout"): ResultLine => ({ id, task: "t", model: "m", repeat: 0, status: "error", input: "", error: { type, message: "x", attempts: 1 } });
-const outcome = (line: ResultLine) => ({ work: { key: line }, line }) as unknown as Outcome;
+const outcome = (line: ResultLine) => ({ kind: "done", work: { key: line }, line }) as unknown as Outcome;
+const cutOff = (line: ResultLine, cause: CutOffCause) => ({ kind: "cut-off", cause, work: { key: line }, line }) as unknown as Outcome;
 
 let dir: string;
 let store: CheckpointStore;
@@ -52,9 +53,15 @@ describe("record", () => {
 
   it("does not record work cut off by an abort or refused by the budget", async () => {
     const run = store.run("r");
-    const out = await lastValueFrom(from([outcome(err("a", "aborted")), outcome(err("b", "budget"))]).pipe(record({ store: run }), toArray()));
+    const out = await lastValueFrom(from([cutOff(err("a", "aborted"), "aborted"), cutOff(err("b", "budget"), "budget")]).pipe(record({ store: run }), toArray()));
     expect(out).toHaveLength(2);
     expect(await run.counts()).toEqual({ ok: 0, error: 0 });
+  });
+
+  it("records an error line as an error whatever its type says: only the tag cuts work off", async () => {
+    const run = store.run("r");
+    await lastValueFrom(from([outcome(err("a", "aborted")), outcome(err("b", "budget"))]).pipe(record({ store: run }), toArray()));
+    expect(await run.counts()).toEqual({ ok: 0, error: 2 });
   });
 
   it("errors when a write fails, and passes a source error on", async () => {

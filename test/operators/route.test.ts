@@ -14,7 +14,7 @@ const work = (id: string, outputType: string): WorkItem =>
   }) as unknown as WorkItem;
 
 const tagging = (tag: string): OperatorFunction<WorkItem, Outcome> =>
-  map((w) => ({ work: w, line: { id: w.key.id, task: "t", model: "m", repeat: 0, status: "ok", input: tag } }));
+  map((w) => ({ kind: "done", work: w, line: { id: w.key.id, task: "t", model: "m", repeat: 0, status: "ok", input: tag } }));
 
 describe("route", () => {
   it("sends each item to its output type's pipeline, keeping time order", () => {

@@ -97,7 +97,14 @@ describe("createDispatcher: retries", () => {
     const p = dispatcher.call(request, ctx("s1", ac.signal));
     await clock.advance(100); // in backoff now
     ac.abort(new Error("stop"));
-    await expect(p).rejects.toMatchObject({ info: { type: "aborted", kind: "retryable" } });
+    await expect(p).rejects.toMatchObject({ info: { type: "aborted", kind: "retryable", cutOff: "aborted" } });
+  });
+
+  it("a call that fails on its own is not marked cut off", async () => {
+    const { clock, dispatcher } = setup(() => httpError(400));
+    const { error } = await settle(clock, dispatcher.call(request, ctx()));
+    expect(error?.info.kind).toBe("permanent");
+    expect(error?.info.cutOff).toBeUndefined();
   });
 });
 

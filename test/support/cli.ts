@@ -17,10 +17,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process, feeding `stdin` and collecting its output. */
-export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...options.env };
-    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"], ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

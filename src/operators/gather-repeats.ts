@@ -71,7 +71,7 @@ export class RepeatGatherer {
     const line = this.#fold(outcome.work, outcome.line, true);
     const responses = this.#last;
     this.#last = undefined;
-    if (responses) return { ...outcome, line, repeatResponses: responses };
+    if (responses && outcome.kind === "done") return { ...outcome, line, repeatResponses: responses };
     return line === outcome.line ? outcome : { ...outcome, line };
   }
 

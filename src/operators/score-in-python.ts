@@ -3,7 +3,7 @@ import type { HookCaller } from "../python/hooks/hook-caller.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
 import { type PythonScored, scoreInPython } from "../tasks/python-scoring.js";
 import type { Task } from "../work/task.js";
-import type { Outcome } from "../work/work-item.js";
+import type { Outcome, OutcomeDone } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 
@@ -25,13 +25,14 @@ export interface ScoreInPythonOptions {
  * (`hook_error`) naming it. Other lines pass through at once; one outcome out per outcome in.
  */
 export function scoreLinesInPython(options: ScoreInPythonOptions): OperatorFunction<Outcome, Outcome> {
-  const wants = (o: Outcome) => o.line.status === "ok" && o.work.task.scoredInPython === true && (o.work.repeats <= 1 || o.repeatResponses !== undefined);
+  const wants = (o: Outcome): o is OutcomeDone => o.kind === "done" && o.line.status === "ok" && o.work.task.scoredInPython === true && (o.work.repeats <= 1 || o.repeatResponses !== undefined);
   return batchAsync<Outcome, Outcome>({
     maxBatch: options.maxBatch,
     wants,
     run: async (batch) => {
-      const byTask = new Map<Task, Outcome[]>();
-      for (const o of batch) byTask.set(o.work.task, [...(byTask.get(o.work.task) ?? []), o]);
+      const done = batch.filter(wants);
+      const byTask = new Map<Task, OutcomeDone[]>();
+      for (const o of done) byTask.set(o.work.task, [...(byTask.get(o.work.task) ?? []), o]);
       const scored = new Map<Outcome, PythonScored>();
       await Promise.all(
         [...byTask].map(async ([task, outcomes]) => {
@@ -50,12 +51,12 @@ export function scoreLinesInPython(options: ScoreInPythonOptions): OperatorFunct
           outcomes.forEach((o, i) => scored.set(o, results[i]!));
         }),
       );
-      return batch.map((o) => ({ ...o, line: withScores(o, scored.get(o)!) }));
+      return batch.map((o) => (wants(o) ? { ...o, line: withScores(o, scored.get(o)!) } : o));
     },
   });
 }
 
-function withScores(o: Outcome, result: PythonScored): ResultLine {
+function withScores(o: OutcomeDone, result: PythonScored): ResultLine {
   const { line } = o;
   if ("error" in result) {
     const { scores: _scores, filtered: _filtered, ...rest } = line;

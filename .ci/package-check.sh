@@ -7,8 +7,12 @@ repo=$PWD
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/streameval-pack-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# `npm pack` runs `prepare`, so dist/ is built from the current source.
-tarball=$(npm pack --silent --pack-destination "$tmp" | tail -n 1)
+# dist/ is built by `npm ci` (`prepare`) or `npm run build`; packing does not build it again (the compile is most
+# of this check's time), but refuses a dist/ older than the source it is built from.
+[ -f dist/bundle/cli.js ] || { echo "package-check: dist/ is missing: run npm run build" >&2; exit 1; }
+stale=$(find src scripts bin package.json tsconfig.json tsconfig.build.json -newer dist/bundle/cli.js -type f -not -path "*/__pycache__/*" -print -quit)
+[ -z "$stale" ] || { echo "package-check: $stale is newer than dist/: run npm run build" >&2; exit 1; }
+tarball=$(npm pack --silent --ignore-scripts --pack-destination "$tmp" | tail -n 1)
 mkdir "$tmp/user" && cd "$tmp/user"
 npm init -y >/dev/null
 npm i --no-audit --no-fund --prefer-offline "$tmp/$tarball"

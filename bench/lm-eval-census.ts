@@ -107,15 +107,26 @@ async function main(): Promise<void> {
   const exIdx = args.indexOf("--examples");
   const examples = exIdx >= 0 ? Number(args[exIdx + 1]) : 1;
   const jsonIdx = args.indexOf("--json");
-  const rows: { file: string; status: "loaded" | "refused" | "failed"; reason?: string; hooks: boolean; hooksInstallable: boolean; missing: string[] }[] = [];
+  const rows: { file: string; status: "loaded" | "refused" | "failed"; reason?: string; hooks: boolean; hooksInstallable: boolean; missing: string[]; needsPool?: boolean }[] = [];
   const started = Date.now();
+  // A task whose few-shot examples come from a dataset split loads once the user gives that split
+  // (--fewshot-file): the census gives a placeholder pool to such tasks and counts them apart.
+  const { mkdtemp, writeFile: write } = await import("node:fs/promises");
+  const poolFile = path.join(await mkdtemp(path.join((await import("node:os")).tmpdir(), "census-")), "pool.jsonl");
+  await write(poolFile, "{}\n".repeat(128));
+  const needsPool = (e: unknown) => e instanceof ConfigError && e.where.key === "num_fewshot" && e.message.includes("need a pool");
   for await (const file of walk(path.resolve(root))) {
     const text = await readFile(file, "utf8");
     const h = await hooksInstallable(file, text);
     const rel = path.relative(root, file);
     try {
-      await loadTaskRef(file, { cwd: root });
-      rows.push({ file: rel, status: "loaded", hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing });
+      let pool = false;
+      await loadTaskRef(file, { cwd: root }).catch(async (e: unknown) => {
+        if (!needsPool(e)) throw e;
+        pool = true;
+        return loadTaskRef(file, { cwd: root, fewshotFile: poolFile });
+      });
+      rows.push({ file: rel, status: "loaded", hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing, ...(pool ? { needsPool: true } : {}) });
     } catch (e) {
       const refused = e instanceof ConfigError;
       rows.push({ file: rel, status: refused ? "refused" : "failed", reason: refused ? reasonOf(e) : String((e as Error).stack ?? e).split("\n").slice(0, 3).join(" | "), hooks: h.hooks, hooksInstallable: h.ok, missing: h.missing });
@@ -125,7 +136,7 @@ async function main(): Promise<void> {
   const pct = (a: number, b: number) => (b === 0 ? "-" : `${((100 * a) / b).toFixed(1)}%`);
   const denom = rows.filter((r) => r.hooksInstallable);
   console.log(`lm-eval census: ${rows.length} YAMLs under ${root} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  console.log(`  loaded   ${count((r) => r.status === "loaded")}`);
+  console.log(`  loaded   ${count((r) => r.status === "loaded")} (of which ${count((r) => r.needsPool === true)} take their few-shot pool from --fewshot-file)`);
   console.log(`  refused  ${count((r) => r.status === "refused")}`);
   console.log(`  failed   ${count((r) => r.status === "failed")}`);
   console.log(`  with !function hooks: ${count((r) => r.hooks)}; of those, hooks importing only installed modules: ${count((r) => r.hooks && r.hooksInstallable)}`);

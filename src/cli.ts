@@ -16,6 +16,17 @@ const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * SIGINT/SIGTERM that arrive while `run` is still loading (before its handler exists) are counted here and handed
+ * to the handler when it registers: a Ctrl-C at any moment after the command started ends in a written summary.
+ */
+let heldSignals = 0;
+const holdSignal = () => heldSignals++;
+function holdSignals(): void {
+  process.on("SIGINT", holdSignal);
+  process.on("SIGTERM", holdSignal);
+}
+
 const io = {
   stdin: process.stdin,
   stdout: process.stdout,
@@ -25,6 +36,9 @@ const io = {
   onSignal: (handler: () => void) => {
     process.on("SIGINT", handler);
     process.on("SIGTERM", handler);
+    process.off("SIGINT", holdSignal);
+    process.off("SIGTERM", holdSignal);
+    for (; heldSignals > 0; heldSignals--) handler();
     return () => {
       process.off("SIGINT", handler);
       process.off("SIGTERM", handler);
@@ -99,6 +113,7 @@ const run = program
   .option("--cache-ttl <duration>", "use cached replies only when younger than this (e.g. 12h, 7d)")
   .option("--connect-timeout <sec>", "an endpoint that never answered and cannot be reached for this long stops the run, exit 4 (default 30)")
   .action(async (inputs: string[], flags: RunFlags) => {
+    holdSignals();
     const [{ runCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
       import("./commands/run-command.js"),
       import("./config/models-config.js"),

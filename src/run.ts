@@ -201,9 +201,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       stop("interrupted", "interrupted");
       aborter.abort(new Error("aborted"));
     };
-    if (options.stopSignal?.aborted) onStop();
     options.stopSignal?.addEventListener("abort", onStop, { once: true });
-    if (options.abortSignal?.aborted) onAbort();
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
@@ -326,6 +324,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       }),
     );
     const subscription = merge(events, results).subscribe(subscriber);
+    // A signal that came before the run started (a Ctrl-C while the CLI loaded) stops it now that its events are heard.
+    if (options.stopSignal?.aborted) onStop();
+    if (options.abortSignal?.aborted) onAbort();
     for (const [model, price] of prices) if (!price) emit({ type: "warning", message: unknownPriceMessage(model) });
     return () => {
       subscription.unsubscribe();

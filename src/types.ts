@@ -99,10 +99,14 @@ export interface ResultLine {
   /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
   targets?: string[];
   scores?: Record<string, number>;
+  /**
+   * Per metric key, a sample's value when it is not a number: lm-eval's passthrough metrics (bleu,
+   * chrf, ter) record the item [reference, prediction] that their corpus-level aggregation scores; a
+   * metric aggregated in Python (`aggregation: !function`) records what the task's code returned, any JSON.
+   */
+  values?: Record<string, unknown>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */
   weights?: Record<string, number>;
-  /** Per metric key, the value of a metric aggregated in Python (`aggregation: !function`): any JSON. */
-  values?: Record<string, unknown>;
   usage?: Usage;
   cost_usd?: number | null;
   timing?: Timing;

@@ -184,4 +184,13 @@ describe.skipIf(!python)("same numbers as lm-eval 0.4.13's own code", () => {
       }
     }
   });
+  it.each(["gen_prefix_fewshot", "gen_prefix_fewshot_override"])("gen_prefix with few-shot examples (%s.yaml): the same prompt, each example's answer prefixed", async (name) => {
+    const task = await loadTask(`tasks/${name}.yaml`, { cwd: FIXTURES });
+    const docs: Doc[] =
+      name === "gen_prefix_fewshot"
+        ? [{ input_question: " Which? ", input_choice_list: { A: "a", B: "b", C: "c", D: "d" }, input_correct_responses: ["D"] }, { input_question: "What is 3+3?", input_choice_list: { A: "3", B: "6", C: "5", D: "9" }, input_correct_responses: ["B"] }]
+        : [{ q: "four?", a: "4", lead: "x" }, { q: "five", a: "", lead: "" }];
+    const ref = reference({ mode: "prompts", yaml: `tasks/${name}.yaml`, docs });
+    expect(docs.map((d) => task.prompt(d))).toEqual(ref.prompts);
+  });
 });

@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { ResponseCache } from "../cache/response-cache.js";
+import type { ResponseCache } from "../cache/response-cache.js";
 import { systemClock } from "../clock.js";
 import { type RunConfig, runFingerprint } from "../config/run-config.js";
 import { loadTokenCounter } from "../cost/count-tokens.js";
@@ -10,23 +10,21 @@ import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
-import { serveRunMetrics } from "../observe/serve-run-metrics.js";
-import { registerWindowGauges } from "../observe/window-gauges.js";
+import type { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { OutageNotice } from "../render/outage-notice.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
-import { startRetention } from "../store/retention.js";
+import type { startRetention } from "../store/retention.js";
 import { runEvaluation } from "../run-evaluation.js";
 import { routedModels } from "../routing/rules.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import type { Task } from "../work/task.js";
 import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
-import { type CodeSandbox, createCodeSandbox } from "../python/sandbox/code-sandbox.js";
-import { describeIsolation } from "../python/sandbox/verdict.js";
+import type { CodeSandbox } from "../python/sandbox/code-sandbox.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
-import { openContinuousSession } from "./continuous-session.js";
-import { openCheckpoint } from "./checkpoint.js";
+import type { openContinuousSession } from "./continuous-session.js";
+import type { openCheckpoint } from "./checkpoint.js";
 import { openOutputFile } from "./output-file.js";
 import { ExitCode, exitCodeOf } from "./exit-codes.js";
 import { createRejectsSink } from "./rejects-sink.js";
@@ -104,15 +102,16 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     // First: a missing interpreter or module is a config error (exit 2) before anything else opens.
     hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
     if (hooks) opened.push(() => hooks!.close());
-    metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
+    // What a run uses only when asked for (Prometheus, windows, the store, the cache) is loaded only then: start-up.
+    metrics = config.metricsPort === undefined ? undefined : await (await import("../observe/serve-run-metrics.js")).serveRunMetrics(config.metricsPort);
     if (metrics) opened.push(() => metrics!.close());
     continuous = config.continuous
-      ? await openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
+      ? await (await import("./continuous-session.js")).openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
       : undefined;
     if (continuous) opened.push(() => continuous!.close());
-    checkpoint = config.checkpoint ? await openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
+    checkpoint = config.checkpoint ? await (await import("./checkpoint.js")).openCheckpoint(config, tasks, run, (text) => io.stderr.write(text), routing?.text, groups) : undefined;
     if (checkpoint) opened.push(() => checkpoint!.fail());
-    cache = config.cache ? await ResponseCache.open(config.store, { ttlMs: config.cacheTtlMs }) : undefined;
+    cache = config.cache ? await (await import("../cache/response-cache.js")).ResponseCache.open(config.store, { ttlMs: config.cacheTtlMs }) : undefined;
     if (cache) opened.push(() => cache!.close());
     // Every run writes every sample (resumed ones marked), so -o is rewritten: it holds the whole run, each line once.
     out = config.output ? await openOutputFile(config.output) : io.stdout;
@@ -122,7 +121,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   }
   if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
   // The last window's values and the alerts firing, on the Prometheus endpoint.
-  if (metrics && continuous) registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
+  if (metrics && continuous) (await import("../observe/window-gauges.js")).registerWindowGauges(metrics.registry, continuous.monitor, { alerts: config.continuous?.alerts.map((a) => a.text) });
   const progress = progressOn
     ? new Progress({
         total,
@@ -157,7 +156,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   let summary: Summary;
   let rejectsNote: string | undefined;
   try {
-    retention = checkpoint && retain ? await startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
+    retention = checkpoint && retain ? await (await import("../store/retention.js")).startRetention({ store: checkpoint.store, rule: retain, onError: (e) => io.stderr.write(`warning: pruning the store (--retain) failed: ${(e as Error).message}\n`) }) : undefined;
     summary = await runEvaluation({
       input: pacedBy(out, openInputs(config.inputs, io.stdin, { signal: inputsDone.signal })),
       tasks,
@@ -247,6 +246,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
  */
 async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: CommandIO): Promise<CodeSandbox | undefined> {
   if (!config.allowCodeExecution || !tasks.some(needsCodeExecution)) return undefined;
+  const [{ createCodeSandbox }, { describeIsolation }] = await Promise.all([import("../python/sandbox/code-sandbox.js"), import("../python/sandbox/verdict.js")]);
   const sandbox = createCodeSandbox({ limits: config.codeLimits, concurrency: config.codeConcurrency });
   try {
     io.stderr.write(`${describeIsolation(await sandbox.probe())}\n`);

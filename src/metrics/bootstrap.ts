@@ -11,14 +11,26 @@ export const BOOTSTRAP_ITERS = 100_000;
  * 3.12+ sums floats with compensation, which can move the last digits. Cost: iters × len(xs) draws.
  */
 export function bootstrapStderr(f: (xs: Float64Array) => number, xs: ArrayLike<number>, iters = BOOTSTRAP_ITERS): number {
-  const chunk = Math.min(1000, iters);
   const sample = new Float64Array(xs.length);
+  return bootstrapResamples(xs.length, iters, (picks) => {
+    for (let j = 0; j < sample.length; j++) sample[j] = xs[picks[j]!]!;
+    return f(sample);
+  });
+}
+
+/**
+ * The same bootstrap over any items, by index: `f` gets each resample's indices (`rnd.choices` of
+ * range(n), draw for draw) and returns the statistic. Corpus metrics (bleu …) resample their samples' statistics.
+ */
+export function bootstrapResamples(n: number, iters: number, f: (picks: Uint32Array) => number): number {
+  const chunk = Math.min(1000, iters);
+  const picks = new Uint32Array(n);
   const replicates: number[] = [];
   for (let i = 0; i < Math.floor(iters / chunk); i++) {
     const rnd = new PyRandom(i);
     for (let r = 0; r < chunk; r++) {
-      for (let j = 0; j < sample.length; j++) sample[j] = xs[Math.floor(rnd.random() * xs.length)]!;
-      replicates.push(f(sample));
+      for (let j = 0; j < n; j++) picks[j] = Math.floor(rnd.random() * n);
+      replicates.push(f(picks));
     }
   }
   return sampleStddev(replicates);

@@ -16,11 +16,21 @@ import type { MetricFactory, MetricFn } from "./types.js";
  * NUL characters and cuts a lowercased string back to its length ("İ".lower() is two code points);
  * both quirks are reproduced so that every pair scores as it does there.
  */
+/**
+ * A flag as HF evaluate's exact_match tests it (`if ignore_case:`): Python truthiness, so a string is
+ * true when not empty. lm-eval's afriqa YAMLs set `ignore_punctuation: true` followed by an indented
+ * list, which YAML reads as one multi-line string (`'true - "." - ","'`): a true flag there too.
+ */
+const PyFlag = z
+  .union([z.boolean(), z.string(), z.number(), z.null()], { error: "expected true or false" })
+  .transform((v) => (typeof v === "string" ? v.length > 0 : Boolean(v)))
+  .default(false);
+
 const Options = z.strictObject({
   regexes_to_ignore: z.array(PyPatternSchema).nullish(),
-  ignore_case: z.boolean().default(false),
-  ignore_punctuation: z.boolean().default(false),
-  ignore_numbers: z.boolean().default(false),
+  ignore_case: PyFlag,
+  ignore_punctuation: PyFlag,
+  ignore_numbers: PyFlag,
 });
 
 const PUNCTUATION = new Set(PY_PUNCTUATION);

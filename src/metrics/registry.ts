@@ -3,6 +3,7 @@ import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
+import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -15,6 +16,9 @@ export const aggregations = {
   perplexity: perplexityAggregation,
   weighted_perplexity: weightedPerplexity,
   bits_per_byte: bitsPerByteAggregation,
+  bleu: bleuAggregation,
+  chrf: chrfAggregation,
+  ter: terAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -30,6 +34,9 @@ export const metrics = {
   bits_per_byte: bitsPerByte,
   code_eval: codeEval,
   pass_at_1: passAt1,
+  bleu,
+  chrf,
+  ter,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

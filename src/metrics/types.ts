@@ -19,6 +19,12 @@ export interface MetricFactory<A extends string = string> {
    * their `create` returns a function that must not be called on text predictions.
    */
   readonly scoredFromLogprobs?: boolean;
+  /**
+   * True for lm-eval's passthrough metrics (bleu, chrf, ter): a sample's value is the item
+   * [reference, prediction], which its aggregation scores at corpus level; `create` returns a function
+   * that must not be called.
+   */
+  readonly passthrough?: boolean;
   create(options: Readonly<Record<string, unknown>>): MetricFn;
 }
 
@@ -43,6 +49,8 @@ export interface AccumulatorState {
 export interface Accumulator {
   /** Adds one per-sample score; `weight` is a frequency weight (default 1: counts once). */
   add(value: number, weight?: number): void;
+  /** Adds one sample's item, for aggregations over items rather than numbers (bleu: [reference, prediction]); absent on numeric ones. */
+  addItem?(item: unknown): void;
   /** Folds another accumulator's state (same kind) into this one. */
   merge(other: AccumulatorState): void;
   result(): AggregateResult;

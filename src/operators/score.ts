@@ -29,7 +29,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
   const { reply } = inferred;
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const { targets } = work.prepared;
-  const { filtered, scores } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
+  const { filtered, scores, values } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
   return {
     ...base,
     response,
@@ -37,6 +37,7 @@ export function toResultLine(inferred: Inferred): ResultLine {
     target: work.prepared.target,
     ...(targets ? { targets } : {}),
     scores,
+    ...(values ? { values } : {}),
     usage: reply.usage ?? undefined,
     cost_usd: inferred.cost_usd,
     ...cacheMark(inferred),

@@ -13,11 +13,24 @@ export function lineScores(line: ResultLine): Readonly<Record<string, number>> {
   return sample?.scores ?? {};
 }
 
+/** A line's non-numeric values (passthrough metrics' items), taken over repeats as `lineScores` does. */
+export function lineValues(line: ResultLine): Readonly<Record<string, unknown>> {
+  if (typeof line.repeats !== "number" || line.repeats <= 1) return line.values ?? {};
+  const sample = line.sample as { values?: Record<string, unknown> } | undefined;
+  return sample?.values ?? {};
+}
+
 /**
  * Folds a result line's scores into their accumulators as the summary does: `lineScores` (a
  * sample's score over its repeats) with each score's weight from `weights` (ratio aggregations
- * such as bits_per_byte; a judge's overall over its graded turns).
+ * such as bits_per_byte; a judge's overall over its graded turns), then its items (`lineValues`)
+ * into aggregations over items (bleu, chrf, ter).
  */
 export function foldScores(line: ResultLine, accumulatorOf: (key: string) => Accumulator): void {
   for (const [key, value] of Object.entries(lineScores(line))) accumulatorOf(key).add(value, line.weights?.[key]);
+  for (const [key, item] of Object.entries(lineValues(line))) {
+    const acc = accumulatorOf(key);
+    if (!acc.addItem) throw new TypeError(`\`${key}\`: its aggregation takes numbers, but the line holds an item (${JSON.stringify(item).slice(0, 80)})`);
+    acc.addItem(item);
+  }
 }

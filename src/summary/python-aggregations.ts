@@ -1,20 +1,14 @@
 import type { HookCaller } from "../python/hooks/hook-caller.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import type { ResultLine } from "../types.js";
+import { lineValues } from "./line-scores.js";
 import type { MetricValue } from "./summary.js";
 
 /** At most this much JSON text of values is kept for Python aggregations in one run (all keys together). */
 export const MAX_PYTHON_VALUE_CHARS = 256 * 1024 * 1024;
 
-/**
- * The values a result line adds to Python aggregations (`aggregation: !function`): its `values`, or,
- * for a task with repeats, the sample's over all repeats (on the line that completed it), as for scores.
- */
-export function lineValues(line: ResultLine): Readonly<Record<string, unknown>> {
-  if (typeof line.repeats !== "number" || line.repeats <= 1) return (line.values) ?? {};
-  const sample = line.sample as { values?: Record<string, unknown> } | undefined;
-  return sample?.values ?? {};
-}
+/** An aggregation name that is a Python function: the task's `aggregation: !function module.name`, as written. */
+export const isPythonAggregation = (name: string | undefined): boolean => name?.startsWith("!function ") === true;
 
 interface Kept {
   readonly task: string;
@@ -39,9 +33,11 @@ export class PythonValues {
 
   constructor(readonly maxChars = MAX_PYTHON_VALUE_CHARS) {}
 
-  add(line: ResultLine): void {
+  /** The line's values (`lineValues`) of the metrics `wanted` names (those aggregated in Python). */
+  add(line: ResultLine, wanted: (metric: string) => boolean): void {
     if (line.status !== "ok") return;
     for (const [key, value] of Object.entries(lineValues(line))) {
+      if (!wanted(key.split(",")[0]!)) continue;
       const id = JSON.stringify([line.task, line.model, key]);
       let kept = this.#kept.get(id);
       if (!kept) this.#kept.set(id, (kept = { task: line.task, model: line.model, key, items: [], dropped: 0 }));

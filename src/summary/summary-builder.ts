@@ -7,7 +7,7 @@ import { LatencyHistogram } from "./latency.js";
 import { foldScores } from "./line-scores.js";
 import { overallSummary } from "./overall.js";
 import type { MetricValue, ModelSummary, StopReason, Summary } from "./summary.js";
-import { PythonValues } from "./python-aggregations.js";
+import { isPythonAggregation, PythonValues } from "./python-aggregations.js";
 import type { HookCaller } from "../python/hooks/hook-caller.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 
@@ -100,8 +100,10 @@ export class SummaryBuilder {
       return;
     }
     a.ok++;
-    this.#pythonValues.add(line);
-    foldScores(line, (key) => {
+    const aggregations = this.#aggregations.get(line.task);
+    const inPython = (metric: string) => isPythonAggregation(aggregations?.get(metric));
+    this.#pythonValues.add(line, inPython);
+    foldScores(withoutPythonValues(line, inPython), (key) => {
       let agg = a.metrics.get(key);
       if (!agg) {
         const metric = key.split(",")[0] ?? key;
@@ -185,6 +187,19 @@ export class SummaryBuilder {
       reliability: this.#reliability.forModel(model),
     };
   }
+}
+
+/** The line without the values of metrics aggregated in Python: those are kept apart, for `aggregateInPython`. */
+function withoutPythonValues(line: ResultLine, inPython: (metric: string) => boolean): ResultLine {
+  const strip = (values: unknown): unknown => {
+    if (values === null || typeof values !== "object") return values;
+    const entries = Object.entries(values);
+    const kept = entries.filter(([key]) => !inPython(key.split(",")[0]!));
+    return kept.length === entries.length ? values : Object.fromEntries(kept);
+  };
+  const sample = line.sample as { values?: unknown } | undefined;
+  if (line.values === undefined && sample?.values === undefined) return line;
+  return { ...line, ...(line.values ? { values: strip(line.values) as Record<string, unknown> } : {}), ...(sample?.values ? { sample: { ...sample, values: strip(sample.values) } } : {}) };
 }
 
 function newAcc(): ModelAcc {

@@ -4,7 +4,7 @@ import { isCodeMetric } from "../metrics/code-eval.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
 import type { ChatMessage, Doc } from "../types.js";
-import { compileFewshot, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
+import { compileFewshot, compileGenPrefix, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
 import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
 import { filterPipeline, filters as filterRegistry, getFilter } from "./filters/index.js";
@@ -13,7 +13,7 @@ import { pyLiteralEval } from "../python/literal.js";
 import { pyStr } from "../python/repr.js";
 import { isPythonHook } from "../python/hooks/hook-ref.js";
 import type { TaskHooks } from "../work/task.js";
-import { isPySpace } from "../python/str.js";
+import { requiresDelimiter } from "./delimit.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
 import type { CodeExecutionSpec, FilterStepSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
@@ -54,7 +54,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const targetOf = config.doc_to_target === undefined ? undefined : compileField(config.doc_to_target, site.where(["doc_to_target"]));
   const choices = config.doc_to_choice === undefined ? undefined : compileChoices(config.doc_to_choice, site.where(["doc_to_choice"]));
   const description = config.description ? compileTemplate(config.description, site.where(["description"])) : undefined;
-  const genPrefix = compileGenPrefix(config, site);
+  const genPrefix = taskGenPrefix(config, site);
 
   const hooks = taskHooks(config);
   const textOf = (doc: Doc): string => {
@@ -64,8 +64,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
     site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
   }
-  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}) });
-  if (genPrefix && fewshot) site.fail(["gen_prefix"], "gen_prefix with few-shot examples is not supported (lm-eval also prefixes each example's answer)");
+  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}), ...(genPrefix ? { genPrefix } : {}) });
   // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
   const withPrefix = (q: string, doc: Doc): string => {
     const prefix = genPrefix?.(doc);
@@ -171,9 +170,17 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
   const pool = options.fewshotPool ?? fc.samples;
   if (!pool) {
-    site.fail(["num_fewshot"], `${num} few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)`);
+    site.fail(["num_fewshot"], `task \`${config.task}\`: ${num} few-shot example(s) need a pool, ${poolSplit(config)}, which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)`);
   }
   return compileFewshot(config, fc, num, pool, parts, site);
+}
+
+/** Where lm-eval takes few-shot examples from (Task.fewshot_docs): fewshot_split, else the training, validation or test split. */
+function poolSplit(config: TaskConfig): string {
+  for (const key of ["fewshot_split", "training_split", "validation_split", "test_split"] as const) {
+    if (typeof config[key] === "string") return `lm-eval's ${key} \`${config[key]}\``;
+  }
+  return "a split this task names none of (fewshot_split, training_split, validation_split, test_split)";
 }
 
 /** `filter_list`, or lm-eval's default: one pipeline named `none` that takes the first response. */
@@ -259,7 +266,7 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const aggregationName = aggregation ?? factory.aggregation;
     if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score });
+    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) });
     if (!isCodeMetric(factory)) return spec;
     if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
     codeMetricSeen = true;
@@ -292,16 +299,8 @@ function createWith<T>(create: () => T, path: ConfigPath, site: ConfigSite): T {
 }
 
 /** `gen_prefix`: a sample's field when the line has one of that name (as lm-eval reads a column), else a template. */
-function compileGenPrefix(config: TaskConfig, site: ConfigSite): ((doc: Doc) => string) | undefined {
-  const spec = config.gen_prefix;
-  if (spec === undefined) return undefined;
-  const template = compileTemplate(spec, site.where(["gen_prefix"]));
-  const isName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(spec);
-  return (doc) => (isName && Object.hasOwn(doc, spec) ? pyStr(doc[spec]) : template.render(doc));
+function taskGenPrefix(config: TaskConfig, site: ConfigSite): ((doc: Doc) => string) | undefined {
+  return config.gen_prefix === undefined ? undefined : compileGenPrefix(config.gen_prefix, site.where(["gen_prefix"]));
 }
 
-/** lm-eval's requires_delimiter: neither side has whitespace where they join. */
-function requiresDelimiter(prefix: string, suffix: string): boolean {
-  if (prefix === "" || suffix === "") return false;
-  return !(isPySpace(prefix.at(-1)!) || isPySpace(suffix[0]!));
-}
+

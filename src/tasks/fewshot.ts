@@ -7,6 +7,8 @@ import { compileField } from "./fields.js";
 import { compileRawTarget, targetText } from "./gold.js";
 import { pyStr } from "../python/repr.js";
 import type { TaskConfig } from "./schema.js";
+import { maybeDelimit, requiresDelimiter } from "./delimit.js";
+import { compileTemplate, type TemplateWhere } from "./template.js";
 
 /**
  * Few-shot examples, as lm-evaluation-harness puts them before a prompt (ContextSampler.get_context):
@@ -36,6 +38,7 @@ export const FewshotConfigSchema = z.looseObject({
   seed: z.int().default(1234),
   doc_to_text: z.union([z.string(), z.int()]).optional(),
   doc_to_target: z.union([z.string(), z.int()]).optional(),
+  gen_prefix: z.string().optional(),
 });
 
 export type FewshotConfig = z.output<typeof FewshotConfigSchema>;
@@ -53,6 +56,8 @@ export interface Fewshot {
 export interface FewshotParts {
   readonly text: (doc: Doc) => unknown;
   readonly choices?: (doc: Doc) => string[];
+  /** The task's `gen_prefix`, resolved for a doc; examples take it unless `fewshot_config.gen_prefix` overrides it. */
+  readonly genPrefix?: (doc: Doc) => string;
 }
 
 /** Parses `fewshot_config` (absent: the defaults); a problem fails at `fewshot_config.<key>`. */
@@ -68,6 +73,7 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
   const text = fc.doc_to_text === undefined ? parts.text : compileField(fc.doc_to_text, site.where(["fewshot_config", "doc_to_text"]));
   const raw = compileRawTarget(fc.doc_to_target ?? config.doc_to_target, site.where(["fewshot_config", "doc_to_target"]));
   const targetOf = (doc: Doc) => targetText(raw(doc), parts.choices?.(doc));
+  const prefixOf = fc.gen_prefix === undefined ? parts.genPrefix : compileGenPrefix(fc.gen_prefix, site.where(["fewshot_config", "gen_prefix"]));
   const targetDelimiter = config.target_delimiter;
   const delimiter = config.fewshot_delimiter;
   // lm-eval draws one extra when examples come from the split being evaluated, then drops the doc itself.
@@ -100,19 +106,32 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
     context(doc) {
       let out = "";
       for (const ex of select(doc)) {
-        out += pyStr(text(ex));
+        const q = pyStr(text(ex));
         const target = targetOf(ex);
-        if (target !== "") out += targetDelimiter + target + delimiter;
+        const prefix = prefixOf?.(ex);
+        if (!prefix) {
+          out += q + (target !== "" ? targetDelimiter + target + delimiter : "");
+          continue;
+        }
+        // lm-eval's build_qa_turn with gen_prefix: the prefix starts each example's answer.
+        out += q + (requiresDelimiter(q, prefix) ? targetDelimiter : "") + (target !== "" ? maybeDelimit(prefix, target) + delimiter : prefix);
       }
       return out;
     },
     turns(doc) {
       return select(doc).flatMap((ex): ChatMessage[] => [
         { role: "user", content: pyStr(text(ex)) },
-        { role: "assistant", content: targetOf(ex) },
+        { role: "assistant", content: maybeDelimit(prefixOf?.(ex), targetOf(ex)) },
       ]);
     },
   };
+}
+
+/** `gen_prefix` as lm-eval's resolve_field reads it: a doc's field of that name, else a template. */
+export function compileGenPrefix(spec: string, where: TemplateWhere): (doc: Doc) => string {
+  const template = compileTemplate(spec, where);
+  const isName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(spec);
+  return (doc) => (isName && Object.hasOwn(doc, spec) ? pyStr(doc[spec]) : template.render(doc));
 }
 
 const groupKey = (v: unknown): string => JSON.stringify(v ?? null);

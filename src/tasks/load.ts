@@ -10,6 +10,7 @@ import type { Doc } from "../types.js";
 import { buildTask, type BuildOptions } from "./build.js";
 import type { ConfigSite } from "./yaml-location.js";
 import { readFewshotFile } from "./fewshot-file.js";
+import { indentQuotedContinuations } from "./yaml-quoted-indent.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
 import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
@@ -200,8 +201,15 @@ async function collect(source: Source, file: string, cwd: string, out: Source[],
 }
 
 export function parseSource(text: string, display: string, file?: string): Source {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", uniqueKeys: false, customTags: pyYamlBooleans });
+  let lc = new LineCounter();
+  const parse = (t: string, counter: LineCounter) => parseDocument(t, { lineCounter: counter, version: "1.1", uniqueKeys: false, customTags: pyYamlBooleans });
+  let doc = parse(text, lc);
+  if (doc.errors[0]?.code === "MISSING_CHAR") {
+    // PyYAML reads quoted scalars with under-indented continuation lines; retry with them indented.
+    const retryLc = new LineCounter();
+    const retry = parse(indentQuotedContinuations(text), retryLc);
+    if (retry.errors.length === 0) [doc, lc] = [retry, retryLc];
+  }
   const err = doc.errors[0];
   if (err) throw new ConfigError(`YAML syntax error: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { file: display, line: err.linePos?.[0].line });
   const hooks = findTags(doc, lc, display);

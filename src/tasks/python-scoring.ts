@@ -67,7 +67,9 @@ export function splitValues(metrics: readonly MetricSpec[], dict: Readonly<Recor
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(dict)) {
     const name = key.slice(0, key.includes(",") ? key.indexOf(",") : undefined);
-    if (metrics.find((m) => m.name === name)?.pythonAggregation) {
+    const metric = metrics.find((m) => m.name === name);
+    // Python aggregations take any JSON; passthrough metrics (bleu …) their [reference, prediction] item.
+    if (metric?.pythonAggregation || metric?.passthrough) {
       values[key] = value;
       continue;
     }
@@ -162,7 +164,8 @@ function builtinScores(metric: MetricSpec, items: readonly PythonScoringItem[], 
         errors[i] = `metric ${metric.name} scores a text answer, and filter \`${filter}\` gave ${describe(answer)}`;
         return;
       }
-      raw[i]![`${metric.name},${filter}`] = scoreGold(metric, answer, it.gold);
+      // lm-eval records a passthrough metric's [gold, answer] for its corpus-level aggregation.
+      raw[i]![`${metric.name},${filter}`] = metric.passthrough ? [it.gold, answer] : scoreGold(metric, answer, it.gold);
     }
   });
 }

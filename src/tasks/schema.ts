@@ -47,9 +47,7 @@ export const MetricEntrySchema = z.looseObject({
   aggregation: z.union([z.string().min(1), HookSchema]).optional(),
   higher_is_better: z.boolean().optional(),
   hf_evaluate: z.boolean().optional(),
-  ignore_case: z.boolean().optional(),
-  ignore_punctuation: z.boolean().optional(),
-  ignore_numbers: z.boolean().optional(),
+  // exact_match's options (ignore_case …) are the metric's to validate: it reads its flags as Python does.
   regexes_to_ignore: z.array(z.string()).optional(),
 });
 

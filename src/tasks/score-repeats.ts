@@ -13,6 +13,8 @@ export interface SampleScore {
   /** Each filter's answer over all responses. */
   readonly filtered: Record<string, string>;
   readonly scores: Record<string, number>;
+  /** Passthrough metrics' items over all responses (see Scored). */
+  readonly values?: Record<string, unknown>;
   /** How many repeats were scored together. */
   readonly repeats: number;
 }
@@ -60,7 +62,7 @@ export function scoreRepeats(task: Task, responses: readonly string[], target: G
   }
   const code = task.metrics.find((m) => m.execution)?.execution;
   if (code) Object.assign(scores, codeRepeatScores(code, own));
-  return { filtered: together.filtered, scores, repeats: n };
+  return { filtered: together.filtered, scores, ...(together.values ? { values: together.values } : {}), repeats: n };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { MetricSpec, Task } from "../work/task.js";
 export interface Scored {
   readonly filtered: Record<string, string>;
   readonly scores: Record<string, number>;
+  /** Passthrough metrics (bleu, chrf, ter): the item [reference, prediction] under `metric,filter`; absent without such metrics. */
+  readonly values?: Record<string, unknown>;
 }
 
 /**
@@ -22,9 +24,12 @@ export function scoreResponses(task: Task, responses: readonly string[], target:
   if (task.scoredInPython) return { filtered: {}, scores: {} };
   const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
   // Code metrics run in the sandbox, after this (operators/execute-code.ts).
-  const textMetrics = task.metrics.filter((m) => !m.execution);
+  const textMetrics = task.metrics.filter((m) => !m.execution && !m.passthrough);
   const scores = filtered.flatMap(([filter, answer]) => textMetrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
-  return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores) };
+  // lm-eval calls a passthrough metric with `[gold, result]` and records that pair as the sample's value.
+  const passthrough = task.metrics.filter((m) => m.passthrough);
+  const values = filtered.flatMap(([filter, answer]) => passthrough.map((m) => [`${m.name},${filter}`, [target, answer]] as const));
+  return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores), ...(values.length ? { values: Object.fromEntries(values) } : {}) };
 }
 
 /** A sample's gold answer, or its gold answers (lm-eval's `multiple_target`). */

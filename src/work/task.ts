@@ -47,6 +47,12 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   /** Per-sample score of one filtered prediction against the reference. */
   score(prediction: string, reference: string): number;
+  /**
+   * lm-eval's passthrough metrics (bleu, chrf, ter): a sample's value is the item [reference,
+   * prediction], recorded under the line's `values` and scored at corpus level by the aggregation;
+   * `score` is never called.
+   */
+  readonly passthrough?: boolean;
   /** Set for code metrics (code_eval): the code execution stage scores them in the sandbox, `score` is never called. */
   readonly execution?: CodeExecutionSpec;
   /** `metric: !function`: the function, called by the hook worker as lm-eval calls it (`score` is never called), with the entry's other keys. */

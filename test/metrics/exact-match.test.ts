@@ -23,6 +23,9 @@ describe("exact_match", () => {
     ["don\u2019t", "dont", { ignore_punctuation: true }, 0],
     ["a1b2", "ab", { ignore_numbers: true }, 1],
     ["\u0130", "i\u0307", { ignore_case: true }, 0],
+    // Python truthiness, as `if ignore_punctuation:` tests it: afriqa's YAML gives a multi-line string.
+    ["Paris.", "paris", { ignore_case: 'true - "." - ","', ignore_punctuation: 'true - "." - ","' }, 1],
+    ["Paris.", "paris", { ignore_case: "", ignore_punctuation: 0 }, 0],
   ])("%j vs %j with %j scores %d", (prediction, reference, options, expected) => {
     expect(exactMatch.create(options)(prediction, reference)).toBe(expected);
   });
@@ -39,6 +42,7 @@ describe("exact_match", () => {
 
   it("rejects unknown options and invalid regexes with the path of the offending option", () => {
     expect(() => exactMatch.create({ ignore_kase: true })).toThrow(z.ZodError);
+    expect(() => exactMatch.create({ ignore_case: ["x"] })).toThrow("expected true or false");
     try {
       exactMatch.create({ regexes_to_ignore: [",", "(unclosed"] });
       expect.unreachable();

@@ -5,9 +5,11 @@ export const root = fileURLToPath(new URL("../../", import.meta.url));
 /**
  * Node arguments that start the CLI from the current TypeScript source (not bin/ → dist/), so tests never run a
  * stale build; the packed, compiled CLI is checked by .ci/package-check.sh. The loader is an absolute URL, so a
- * test may run the CLI from any folder.
+ * test may run the CLI from any folder. STREAMEVAL_TEST_CLI=bin runs the CLI tests against the built bundle
+ * instead (after `npm run build`), to check the bundling.
  */
-export const cliArgs: readonly string[] = ["--import", import.meta.resolve("tsx"), `${root}src/cli.ts`];
+export const cliArgs: readonly string[] =
+  process.env.STREAMEVAL_TEST_CLI === "bin" ? [`${root}bin/streameval.js`] : ["--import", import.meta.resolve("tsx"), `${root}src/cli.ts`];
 
 export interface CliResult {
   readonly code: number | null;

@@ -77,7 +77,7 @@ describe("few-shot examples (lm-eval's ContextSampler.get_context)", () => {
   });
 
   it.each([
-    [`${BASE}num_fewshot: 2\n`, "t.yaml:4, key `num_fewshot`: 2 few-shot example(s) need a pool"],
+    [`${BASE}num_fewshot: 2\n`, "t.yaml:4, key `num_fewshot`: task `arith`: 2 few-shot example(s) need a pool"],
     [`${BASE}num_fewshot: 9\n${pool}`, "t.yaml:4, key `num_fewshot`: num_fewshot is 9 but the few-shot pool has only 5 example(s)"],
     [`${BASE}num_fewshot: 1\n${pool}  sampler: balanced\n`, "key `fewshot_config.sampler`: expected `default` or `first_n`"],
     [`task: p\noutput_type: loglikelihood_rolling\ndoc_to_text: ""\ndoc_to_target: text\nnum_fewshot: 1\n${pool}`, "key `num_fewshot`: a loglikelihood_rolling (perplexity) task takes no few-shot examples"],

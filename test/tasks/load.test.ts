@@ -82,10 +82,10 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
-    ["metric_list:\n  - metric: exact_match\n    ignore_case: maybe\n", "t.yaml:6, key `metric_list[0].ignore_case`: Invalid input: expected boolean, received string"],
+    ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n      - function: take_frist\n", "t.yaml:8, key `filter_list[0].filter[1].function`: unknown filter `take_frist`"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n        regex_patern: x\n", "t.yaml:8, key `filter_list[0].filter[0].regex_patern`: unknown option `regex_patern`"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n        regex_pattern: \"(?P<n>\"\n", "t.yaml:8, key `filter_list[0].filter[0].regex_pattern`: invalid regular expression"],
@@ -98,7 +98,9 @@ describe("parseTask", () => {
     ["metric_list:\n  - metric: !function utils.m\n", "t.yaml:5, key `metric_list[0].metric`: `!function` needs the task file on disk (its Python module is found beside it): use loadTask"],
     ["process_docs: utils.process_docs\n", "t.yaml:4, key `process_docs`: expected `!function module.name` (a Python function beside the task file)"],
     ["use_prompt: \"promptsource:x\"\n", "t.yaml:4, key `use_prompt`: promptsource prompts (use_prompt) are not supported"],
-    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: 5 few-shot example(s) need a pool: set fewshot_config.samples or fewshot_config.file, or pass --fewshot-file (or --num-fewshot 0)"],
+    ["num_fewshot: 5\n", "t.yaml:4, key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, a split this task names none of (fewshot_split, training_split, validation_split, test_split), which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)"],
+    ["num_fewshot: 5\ntest_split: test\ntraining_split: train\n", "t.yaml:4, key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, lm-eval's training_split `train`, which"],
+    ["num_fewshot: 5\ntest_split: test\nfewshot_split: dev\ntraining_split: train\n", "key `num_fewshot`: task `demo`: 5 few-shot example(s) need a pool, lm-eval's fewshot_split `dev`"],
     ["output_type: generate\n", "t.yaml:4, key `output_type`: Invalid option"],
   ])("reports %j with file, line and key", (extra, message) => {
     expect(configError(MINIMAL + extra).message).toContain(message);

@@ -77,7 +77,7 @@ export { timeWindows, countWindows, rollingWindows, freshResults, watchAlerts, s
 export type { WindowReport, AlertEvent, WindowSpec, AlertRule } from "./continuous/index.js";
 
 // Prometheus metrics while a run lasts
-export { createRunMetrics, startMetricsServer, registerWindowGauges, type RunMetrics, type RunMetricsOptions, type MetricsServer, type MetricsServerOptions } from "./observe/index.js";
+export { createRunMetrics, startMetricsServer, registerWindowGauges, createProcessMeter, type ProcessMeter, type RunMetrics, type RunMetricsOptions, type MetricsServer, type MetricsServerOptions } from "./observe/index.js";
 
 // The checkpoint store (LevelDB): resume, runs list/show/export
 export { CheckpointStore, type OpenStoreOptions } from "./store/checkpoint-store.js";

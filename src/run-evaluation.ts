@@ -2,7 +2,7 @@ import { lastValueFrom, tap } from "rxjs";
 import { systemClock } from "./clock.js";
 import { RunAccounting } from "./cost/run-accounting.js";
 import type { EvalEvent } from "./events.js";
-import { createProcessMeter } from "./observe/process-meter.js";
+import { createProcessMeter, type ProcessMeter } from "./observe/process-meter.js";
 import { createRunObserver } from "./observe/run-observer.js";
 import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
@@ -20,6 +20,12 @@ export interface RunEvaluationOptions extends EvaluateOptions {
    * heap, CPU, event-loop delay, sampled every second) in the summary (default true).
    */
   readonly instrument?: boolean;
+  /**
+   * The process meter the summary reads (`resources`, `process`): pass the one your progress line and
+   * Prometheus metrics read, so all three show the same figures (default: a new one). The run starts it
+   * and stops it at its end.
+   */
+  readonly processMeter?: ProcessMeter;
   /** Groups over the tasks (from group files): the summary reports each under `groups`. */
   readonly groups?: readonly GroupSpec[];
 }
@@ -43,8 +49,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
   });
   const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
   const accounting = new RunAccounting(options.models.map(resolved), options.judge ? [resolved(options.judge)] : []);
-  // One meter of the process feeds both `resources` and `process`, so they report the same figures.
-  const processMeter = createProcessMeter({ now: () => clock.now() });
+  // One meter of the process feeds `resources`, `process` (and the caller's progress and Prometheus), so they report the same figures.
+  const processMeter = options.processMeter ?? createProcessMeter({ now: () => clock.now() });
   const observer = options.instrument === false ? undefined : createRunObserver({ now: () => clock.now(), process: processMeter });
   processMeter.start();
   observer?.start();

@@ -11,6 +11,7 @@ import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { pacedBy } from "../io/paced-by.js";
 import type { serveRunMetrics } from "../observe/serve-run-metrics.js";
+import { createProcessMeter } from "../observe/process-meter.js";
 import { OutageNotice } from "../render/outage-notice.js";
 import { Progress } from "../render/progress.js";
 import { renderSummaryTable } from "../render/summary-table.js";
@@ -92,6 +93,8 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   // What the run opens before it starts; if one part fails (a port in use, an alert naming no metric,
   // a locked store), those opened before it are closed again and the run is not left "running".
   const opened: (() => Promise<void>)[] = [];
+  // The one meter of the process: the summary, the progress line and Prometheus all read it.
+  const processMeter = createProcessMeter({ now: () => systemClock.now() });
   let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
   let continuous: Awaited<ReturnType<typeof openContinuousSession>> | undefined;
   let checkpoint: Awaited<ReturnType<typeof openCheckpoint>> | undefined;
@@ -103,7 +106,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
     if (hooks) opened.push(() => hooks!.close());
     // What a run uses only when asked for (Prometheus, windows, the store, the cache) is loaded only then: start-up.
-    metrics = config.metricsPort === undefined ? undefined : await (await import("../observe/serve-run-metrics.js")).serveRunMetrics(config.metricsPort);
+    metrics = config.metricsPort === undefined ? undefined : await (await import("../observe/serve-run-metrics.js")).serveRunMetrics(config.metricsPort, "--metrics-port", processMeter);
     if (metrics) opened.push(() => metrics!.close());
     continuous = config.continuous
       ? await (await import("./continuous-session.js")).openContinuousSession({ config: config.continuous, tasks, models: modelNames, stderr: io.stderr, stop: () => stopper.abort() })
@@ -130,6 +133,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         columns: (io.stderr as { columns?: number }).columns,
         write: (s) => io.stderr.write(s),
         clock: systemClock,
+        process: processMeter,
       })
     : undefined;
   progress?.start();
@@ -178,6 +182,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       ...(hooks ? { hooks } : {}),
       responseCache: cache,
       connectTimeoutMs: config.connectTimeoutMs,
+      processMeter,
       run,
       onEvent: (event) => {
         if (event.type === "result") {

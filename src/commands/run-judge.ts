@@ -2,21 +2,21 @@ import type { RunConfig } from "../config/run-config.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import type { ModelTarget } from "../run.js";
-import type { JudgeConfig } from "../tasks/conversation-keys.js";
+import { type JudgeConfig, JudgeConfigSchema } from "../tasks/conversation-keys.js";
 import type { Task } from "../work/task.js";
 import { buildModelTargets } from "./model-targets.js";
 
 /**
- * The run's judge, when a task is graded by one: `--judge-model`, else the task's `judge.model`,
+ * The run's judge, when a task is graded by one (a `judge` block, or `llm_judge` metrics): `--judge-model`, else the task's `judge.model`,
  * reached as `RunConfig.judgeSpec` says (flags, then the models file, then the task, then the run's
  * endpoint), with its own limits and breaker. Its price: the task's `judge.price`, else the models
  * file's, else `--price`, else the price table's; its concurrency: the task's `judge.concurrency`, else the spec's.
  * A ConfigError when a task needs a judge and none is named, or a USD budget has no judge price.
  */
 export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): Promise<ModelTarget | undefined> {
-  const judged = tasks.find((t) => t.config.judge !== undefined);
+  const judged = tasks.find((t) => t.config.judge !== undefined || t.metrics.some((m) => m.judge));
   if (!judged) return undefined;
-  const settings = judged.config.judge as JudgeConfig;
+  const settings = (judged.config.judge as JudgeConfig | undefined) ?? JudgeConfigSchema.parse({});
   const model = config.judgeModel ?? settings.model;
   if (!model) throw new ConfigError(`task ${judged.name} is graded by a judge: pass --judge-model NAME (or set judge.model in the task)`, { key: "--judge-model" });
   const spec = config.judgeSpec(model, settings.base_url);

@@ -1,6 +1,7 @@
 import { codeEval, passAt1 } from "./code-eval.js";
 import { exactMatch } from "./exact-match.js";
 import { acc, accBytes, accNorm, bitsPerByte, bytePerplexity, perplexity, wordPerplexity } from "./loglikelihood-metrics.js";
+import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
@@ -37,6 +38,7 @@ export const metrics = {
   bleu,
   chrf,
   ter,
+  llm_judge: llmJudge,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

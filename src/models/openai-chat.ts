@@ -84,8 +84,10 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
   const toolCalls = first?.message.tool_calls
     ?.filter((t) => t.type === "function")
     .map((t) => ({ id: t.id, type: "function" as const, function: { name: t.function.name, arguments: t.function.arguments } }));
+  const reasoning = reasoningOf(first?.message);
   return {
     text: first?.message.content ?? null,
+    ...(reasoning ? { reasoning } : {}),
     choices: res.choices.length > 1 ? res.choices.map((c) => c.message.content ?? null) : undefined,
     tool_calls: toolCalls?.length ? toolCalls : undefined,
     finish_reason: first?.finish_reason ?? null,
@@ -104,6 +106,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
     signal: call.signal,
   });
   const texts: string[][] = [];
+  const reasoning: string[] = [];
   const finish: (string | null)[] = [];
   const tools = new Map<number, { id: string; name: string; args: string[] }>();
   let usage: Usage | null = null;
@@ -122,8 +125,13 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
           ttft ??= clock.now() - start;
           (texts[i] ??= []).push(delta.content);
         }
-        // A chunk carrying output counts once (≈ one token), be it text or a tool call's arguments.
-        if (delta?.content || delta?.tool_calls?.length) chunks++;
+        const thought = reasoningOf(delta);
+        if (thought) {
+          ttft ??= clock.now() - start;
+          if (i === 0) reasoning.push(thought);
+        }
+        // A chunk carrying output counts once (≈ one token), be it text, reasoning or a tool call's arguments.
+        if (delta?.content || thought || delta?.tool_calls?.length) chunks++;
         if (chunks > maxChunks) throw new ReplyTooLargeError("tokens", maxChunks);
         for (const t of delta?.tool_calls ?? []) {
           ttft ??= clock.now() - start;
@@ -153,6 +161,7 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   const choices = Array.from({ length: n }, (_, i) => (texts[i] ? texts[i].join("") : null));
   return {
     text: choices[0] ?? null,
+    ...(reasoning.length ? { reasoning: reasoning.join("") } : {}),
     choices: n > 1 ? choices : undefined,
     tool_calls: toolCalls.length ? toolCalls : undefined,
     finish_reason: finish[0] ?? null,
@@ -161,6 +170,17 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
     e2e_ms: clock.now() - start,
     chunks,
   };
+}
+
+/**
+ * The reasoning a server sent apart from the content: `reasoning_content` (DeepSeek, vLLM, SGLang) or
+ * `reasoning` (OpenRouter, newer vLLM); the SDK's types know neither.
+ */
+function reasoningOf(message: unknown): string | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const m = message as { reasoning_content?: unknown; reasoning?: unknown };
+  const value = m.reasoning_content ?? m.reasoning;
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** The stream closed before the server said it was finished. */

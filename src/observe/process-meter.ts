@@ -66,6 +66,13 @@ export interface MachineUsage {
   readonly peak_rss_mb: number;
 }
 
+/** The latest reading, with the CPU share over the interval that ended with it (what progress and Prometheus show). */
+export interface ProcessNow {
+  readonly reading: ProcessReading;
+  /** Share of one core over the last interval; null after a single reading. */
+  readonly cpuPercent: number | null;
+}
+
 export interface ProcessMeter {
   /** Takes the first reading and starts the timer. Idempotent. */
   start(): void;
@@ -77,10 +84,13 @@ export interface ProcessMeter {
   stats(): ProcessStats;
   /** Wall time, CPU and peak RSS so far, for the summary's `resources`. */
   usage(): MachineUsage;
+  /** The latest reading (no new one is taken); undefined before the first. */
+  latest(): ProcessNow | undefined;
 }
 
 /**
- * The one meter of the process (the summary's `process` and `resources` both come from it).
+ * The one meter of the process: the summary's `process` and `resources`, the progress line's RSS and
+ * CPU, and the Prometheus process gauges all read it, so they never disagree.
  * Samples the process every `intervalMs`: RSS, heap, CPU (process.cpuUsage) and event-loop delay
  * (perf_hooks.monitorEventLoopDelay). Memory is constant: it keeps peaks and the last reading, not
  * a series. Time and readings are injected, so tests drive it with a virtual clock.
@@ -102,6 +112,7 @@ export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMe
   let peakRss = 0;
   let peakHeap = 0;
   let peakCpu = 0;
+  let lastCpu: number | null = null;
   let finalDelay: LoopDelay | null = null;
 
   const sample = () => {
@@ -111,7 +122,10 @@ export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMe
     samples++;
     peakRss = Math.max(peakRss, r.rssBytes, r.maxRssBytes ?? 0);
     peakHeap = Math.max(peakHeap, r.heapUsedBytes);
-    if (prev && at > prev.at) peakCpu = Math.max(peakCpu, cpuPercent(prev.r, r, at - prev.at));
+    if (prev && at > prev.at) {
+      lastCpu = cpuPercent(prev.r, r, at - prev.at);
+      peakCpu = Math.max(peakCpu, lastCpu);
+    }
     first ??= { at, r };
     prev = { at, r };
   };
@@ -144,6 +158,7 @@ export function createProcessMeter(options: ProcessMeterOptions = {}): ProcessMe
       probe = undefined;
     },
     sample,
+    latest: () => (prev ? { reading: prev.r, cpuPercent: lastCpu === null ? null : round(lastCpu, 1) } : undefined),
     usage() {
       const { span, user, system } = spent();
       return { wall_s: round(span / 1000, 3), cpu_user_s: round(user, 3), cpu_system_s: round(system, 3), peak_rss_mb: mb(peakRss) };

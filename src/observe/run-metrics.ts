@@ -1,14 +1,20 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { RunningScores } from "./running-scores.js";
 import type { EvalEvent } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
+import type { ProcessMeter } from "./process-meter.js";
+import { registerProcessGauges } from "./process-gauges.js";
 
-/** Where a run's Prometheus metrics are registered, their name prefix, and whether process metrics come too. */
+/** Where a run's Prometheus metrics are registered, their name prefix, and the process meter they show. */
 export interface RunMetricsOptions {
   /** The registry to fill (default: a new one, so two runs in one process never share counters). */
   readonly registry?: Registry;
-  /** Also register prom-client's default process metrics: RSS, CPU, heap, event-loop lag … (default true). */
-  readonly processMetrics?: boolean;
+  /**
+   * The run's process meter (pass the one `runEvaluation` gets as `processMeter`): its readings are
+   * shown as the process metrics (RSS, CPU, heap, event-loop delay; see registerProcessGauges). Absent:
+   * no process metrics.
+   */
+  readonly process?: ProcessMeter;
   /** Metric name prefix (default `streameval_`). */
   readonly prefix?: string;
 }
@@ -42,13 +48,14 @@ const SECONDS = {
  * - `in_flight_requests{model}`, `breaker_state{target}` (the endpoint; 0 closed, 1 open, 2 half-open) gauges.
  * - `rejected_total`: input lines set aside.
  * - `metric_value{task,model,metric}`, `metric_stderr{…}`: each metric's running mean and its standard error.
+ * - with `process`, the process metrics read from that meter (registerProcessGauges; unprefixed names).
  * Memory is bounded by models × status codes × error types.
  */
 export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   const registry = options.registry ?? new Registry();
   const p = options.prefix ?? "streameval_";
   const registers = [registry];
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.process) registerProcessGauges(registry, options.process);
 
   // Counters and gauges are plain numbers on the hot path, copied into prom-client when scraped:
   // prom-client validates and hashes the labels on every call, and this runs for every event.

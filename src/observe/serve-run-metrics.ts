@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import { ConfigError } from "../errors/config-error.js";
 import type { EvalEvent } from "../events.js";
 import { startMetricsServer } from "./metrics-server.js";
+import type { ProcessMeter } from "./process-meter.js";
 import { createRunMetrics } from "./run-metrics.js";
 
 export interface ServedRunMetrics {
@@ -15,11 +16,11 @@ export interface ServedRunMetrics {
 }
 
 /**
- * `--metrics-port P`: a fresh metrics registry served on 127.0.0.1:P. A port in use is a
- * configuration error (exit 2), named by its flag.
+ * `--metrics-port P`: a fresh metrics registry served on 127.0.0.1:P, its process metrics read from
+ * `process` (the run's meter). A port in use is a configuration error (exit 2), named by its flag.
  */
-export async function serveRunMetrics(port: number, flag = "--metrics-port"): Promise<ServedRunMetrics> {
-  const metrics = createRunMetrics();
+export async function serveRunMetrics(port: number, flag = "--metrics-port", process?: ProcessMeter): Promise<ServedRunMetrics> {
+  const metrics = createRunMetrics(process ? { process } : {});
   try {
     const server = await startMetricsServer({ registry: metrics.registry, port });
     return { url: server.url, registry: metrics.registry, add: metrics.add, close: () => server.close() };

@@ -6,6 +6,7 @@ export { route } from "./route.js";
 export { infer } from "./infer.js";
 export { score, toResultLine, cutAtStop } from "./score.js";
 export { executeCode } from "./execute-code.js";
+export { judgeMetrics, type JudgmentView } from "./judge-metrics.js";
 export { recordRoute, routeModels, UNROUTED_MODEL, type RouteModelsOptions } from "./route-models.js";
 export { inferShared } from "./infer-shared.js";
 export { gatherRepeats, RepeatGatherer, type GatherRepeatsOptions } from "./gather-repeats.js";

@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
 import { cutOffOf, type Inferred, type Outcome, outcomeOf, type Prepared } from "../work/work-item.js";
 import { scoreResponse } from "../tasks/score.js";
+import { splitReasoning } from "../tasks/filters/strip-reasoning.js";
 import { cacheMark } from "./infer.js";
 import type { ResultLine } from "../types.js";
 
@@ -30,9 +31,12 @@ export function toResultLine(inferred: Inferred): ResultLine {
   const response = cutAtStop(reply.text ?? "", work.task.generation.stop);
   const { targets } = work.prepared;
   const { filtered, scores, values } = scoreResponse(work.task, response, targets ?? work.prepared.target, work.sample.doc);
+  // Kept apart from the response: what the server sent as reasoning_content, else the reply's <think> text.
+  const reasoning = reply.reasoning ?? splitReasoning(response).reasoning;
   return {
     ...base,
     response,
+    ...(reasoning ? { reasoning } : {}),
     filtered,
     target: work.prepared.target,
     ...(targets ? { targets } : {}),

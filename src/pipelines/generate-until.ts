@@ -5,6 +5,7 @@ import { infer } from "../operators/infer.js";
 import { inferShared } from "../operators/infer-shared.js";
 import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
+import { judgeMetrics } from "../operators/judge-metrics.js";
 import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf } from "./chat-request.js";
 import type { PipelineDef } from "./types.js";
@@ -21,7 +22,7 @@ export function generateUntilRequest(work: WorkItem<GenerateUntilPrepared>): Cha
   return chatRequestOf(work, work.prepared.messages ?? [{ role: "user", content: work.prepared.input }]);
 }
 
-/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox). */
+/** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox; judge metrics: at the judge). */
 export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
   prepare: (sample, task) => ({
     input: task.prompt(sample.doc),
@@ -34,6 +35,7 @@ export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
       context.repeatsAsN ? inferShared(context, generateUntilRequest) : infer(context, generateUntilRequest),
       score(),
       executeCode(context.codeSandbox, context.signal),
+      judgeMetrics(context),
     ),
   scoreRepeats,
 };

@@ -1,4 +1,5 @@
-import { defer, mergeMap } from "rxjs";
+import { defer, mergeMap, pipe } from "rxjs";
+import { judgeMetrics } from "../operators/judge-metrics.js";
 import { createContextFitter } from "../context/context-fitter.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { cacheMark, inferOne } from "../operators/infer.js";
@@ -6,7 +7,7 @@ import { cutAtStop } from "../operators/score.js";
 import { judgeTurn } from "../scorers/judge.js";
 import { MT_BENCH_MAX_TURNS, mtBenchJudgeRequest } from "../scorers/mt-bench-judge.js";
 import { conversationFields } from "../tasks/conversation-fields.js";
-import type { ConversationConfig } from "../tasks/conversation-keys.js";
+import type { ConversationConfig, JudgeConfig } from "../tasks/conversation-keys.js";
 import type { ChatMessage, ErrorInfo } from "../types.js";
 import { conversationLine } from "./multi-turn-result.js";
 import { type ConversationState, memoryConversationState, type TurnRecord } from "../work/conversation-state.js";
@@ -40,7 +41,7 @@ export const multiTurn: PipelineDef<MultiTurnPrepared> = {
     const turns = fields.turns(sample.doc);
     const config = task.config as ConversationConfig;
     let reference: string[] | undefined;
-    if (config.judge) {
+    if (gradesTurns(config)) {
       if (turns.length > MT_BENCH_MAX_TURNS) {
         throw new TaskInputError(`turns: the MT-Bench judge grades conversations of at most ${MT_BENCH_MAX_TURNS} turns, got ${turns.length}`, "turns");
       }
@@ -64,9 +65,17 @@ export const multiTurn: PipelineDef<MultiTurnPrepared> = {
   },
   create(context) {
     const state = context.conversations ?? memoryConversationState();
-    return mergeMap((work) => defer(() => runConversation(context, state, work)));
+    return pipe(
+      mergeMap((work: WorkItem<MultiTurnPrepared>) => defer(() => runConversation(context, state, work))),
+      judgeMetrics(context),
+    );
   },
 };
+
+/** MT-Bench's per-turn grading: a `judge` block, unless it says `prompts: none` (llm_judge metrics only). */
+function gradesTurns(config: ConversationConfig): config is ConversationConfig & { judge: JudgeConfig } {
+  return config.judge !== undefined && config.judge.prompts !== "none";
+}
 
 async function runConversation(context: PipelineContext, state: ConversationState, work: WorkItem<MultiTurnPrepared>): Promise<Outcome<MultiTurnPrepared>> {
   const p = work.prepared;
@@ -124,7 +133,7 @@ async function runConversation(context: PipelineContext, state: ConversationStat
     await state.saveTurn(work.key, turns);
   }
 
-  if (config.judge) {
+  if (gradesTurns(config)) {
     const judge = context.judge;
     if (!judge) return finish({ type: "no_judge", message: `task ${work.task.name} is graded by a judge: set --judge-model (or judge.model in the task)`, attempts: 0 });
     for (let i = 0; i < turns.length; i++) {

@@ -1,4 +1,5 @@
-import { defer, mergeMap } from "rxjs";
+import { defer, mergeMap, pipe } from "rxjs";
+import { judgeMetrics } from "../operators/judge-metrics.js";
 import { type AgentResult, type ModelCall, runAgent } from "../agent/agent-loop.js";
 import { builtinTools } from "../agent/builtin-tools.js";
 import { cannedToolset } from "../agent/canned-tools.js";
@@ -37,7 +38,11 @@ export function createToolUse(options: ToolUseOptions = {}): PipelineDef<ToolUse
   const registry = options.tools ?? builtinTools;
   return {
     prepare: prepareToolUse,
-    create: (context) => mergeMap((work) => defer(() => (configOf(work).agent ? runAgentItem(context, work, registry) : runSingle(context, work)))),
+    create: (context) =>
+      pipe(
+        mergeMap((work: WorkItem<ToolUsePrepared>) => defer(() => (configOf(work).agent ? runAgentItem(context, work, registry) : runSingle(context, work)))),
+        judgeMetrics(context),
+      ),
   };
 }
 

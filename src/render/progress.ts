@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { EvalEvent } from "../events.js";
 import { LiveLatency } from "../observe/live-latency.js";
+import type { ProcessMeter } from "../observe/process-meter.js";
 
 export interface ProgressOptions {
   /** Work items expected (samples × models × repeats), when the input's size is known up front. */
@@ -15,6 +16,8 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
   /** Terminal width: a TTY line is cut to fit, since a wrapped line cannot be redrawn in place. */
   readonly columns?: number;
+  /** The run's process meter: the line shows its latest RSS and CPU share (the summary's figures come from it too). */
+  readonly process?: Pick<ProcessMeter, "latest">;
 }
 
 /** How long the rate looks back: long enough to be steady, short enough to follow a change of pace. */
@@ -22,7 +25,7 @@ const RATE_WINDOW_S = 30;
 
 /**
  * Progress folded from run events: done / total, rate, ETA, errors and retries, running value of the
- * first metric, cost so far, samples resumed from a checkpoint. It only reads events; no stage knows
+ * first metric, cost so far, samples resumed from a checkpoint; with `process`, the process's RSS and CPU. It only reads events; no stage knows
  * it exists, and it writes only through `write` (the CLI gives it stderr, never stdout).
  *
  * The rate counts only work done in this process (resumed results come from the store at once), and
@@ -154,6 +157,9 @@ export class Progress {
     parts.push(...this.#latency.parts());
     if (this.#resumed) parts.push(`resumed ${this.#resumed}`);
     if (this.#changed) parts.push(`changed ${this.#changed}`);
+    const proc = this.options.process?.latest();
+    if (proc) parts.push(`rss ${Math.round(proc.reading.rssBytes / 1048576)} MB`);
+    if (proc && proc.cpuPercent !== null) parts.push(`cpu ${Math.round(proc.cpuPercent)}%`);
     if (this.#stopping) parts.push(`stopping (${this.#stopping})`);
     return parts.join(" · ");
   }

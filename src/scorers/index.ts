@@ -1,9 +1,12 @@
 /**
- * `streameval/scorers`: the graders the bundled conversation and tool-use tasks use — MT-Bench's LLM
- * judge and BFCL's function-call checker — and the Python values that checker compares, for custom
- * pipelines that grade the same way.
+ * `streameval/scorers`: the graders the bundled tasks use — the LLM judge (llm_judge metrics,
+ * MT-Bench, pairwise comparison) and BFCL's function-call checker — and the Python values that
+ * checker compares, for custom pipelines that grade the same way.
  */
-export { judgeTurn, type Judge, type JudgeSettings } from "./judge.js";
+export { askJudge, judgeTurn, type Judge, type JudgeCall, type JudgeReply, type JudgeSettings } from "./judge.js";
+export { parseVerdict, verdictScore, VERDICT_INSTRUCTIONS, type Verdict } from "./verdict.js";
+export { JUDGE_TEMPLATE_TEXT, type JudgeTemplate } from "./judge-templates.js";
+export { splitReasoning, type SplitReply } from "../tasks/filters/strip-reasoning.js";
 export { JUDGE_PROMPTS, extractRating, formatPrompt, type JudgePrompt } from "./judge-prompts.js";
 export { mtBenchJudgeRequest, type JudgeInput, type JudgeRequest } from "./mt-bench-judge.js";
 export { simpleAstCheck, simpleFunctionChecker, standardizeString, type BfclFunction, type CheckResult, type PossibleParams } from "./bfcl-checker.js";

@@ -4,6 +4,7 @@ import type { Dispatcher } from "../reliability/dispatcher.js";
 import { extractRating } from "./judge-prompts.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
 import type { Judgment } from "../work/judgment.js";
+import type { ChatMessage, ErrorInfo, Usage } from "../types.js";
 import type { CutOffCause } from "../work/work-item.js";
 
 /**
@@ -31,29 +32,51 @@ export interface JudgeCall {
   readonly onFatal: (message: string) => void;
 }
 
+/** What the judge answered to one request, or why it did not (`error`). Usage and cost as on a result line. */
+export interface JudgeReply {
+  readonly text: string | null;
+  readonly usage: Usage | null;
+  /** 0 for a reply from the response cache; null when the judge has no price. */
+  readonly cost_usd: number | null;
+  readonly attempts: number;
+  readonly cached?: true;
+  /** The call failed after its retries (type `judge_<cause>`). */
+  readonly error?: ErrorInfo;
+  /** The call was cut off (budget, the run's signal) rather than failed: the sample stays undone. */
+  readonly cutOff?: CutOffCause;
+}
+
+/**
+ * Sends one request to the judge (its dispatcher: limits, retries, breaker, budget, cache). Failures
+ * are data, never thrown; a fatal one (bad key, unknown judge model) also stops the run.
+ */
+export async function askJudge(judge: Judge, settings: JudgeSettings, messages: readonly ChatMessage[], call: JudgeCall): Promise<JudgeReply> {
+  try {
+    const { reply, attempts, cached } = await judge.dispatcher.call(
+      { model: judge.model, messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
+      { id: call.id, signal: call.signal },
+    );
+    // A judgment from the response cache cost nothing this time.
+    const cost = costOf(reply.usage, judge.price);
+    return { text: reply.text ?? "", usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true as const } : {}) };
+  } catch (error) {
+    if (!isModelCallError(error)) throw error;
+    const { type, kind, attempts, cutOff } = error.info;
+    if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
+    return { text: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts }, ...(cutOff ? { cutOff } : {}) };
+  }
+}
+
 /** A turn's judgment, and `cutOff` when the judge call was cut off (budget, the run's signal) rather than failed. */
 export interface JudgeResult {
   readonly judgment: Judgment;
   readonly cutOff?: CutOffCause;
 }
 
-/** Sends one judge request and reads the rating from the reply. Failures are data, never thrown. */
+/** Sends one MT-Bench judge request and reads the rating from the reply. Failures are data, never thrown. */
 export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<JudgeResult> {
-  const base = { turn, prompt: request.prompt };
-  try {
-    const { reply, attempts, cached } = await judge.dispatcher.call(
-      { model: judge.model, messages: request.messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
-      { id: call.id, signal: call.signal },
-    );
-    const text = reply.text ?? "";
-    // A judgment from the response cache cost nothing this time.
-    const cost = costOf(reply.usage, judge.price);
-    return { judgment: { ...base, rating: extractRating(text), judgment: text, usage: reply.usage, cost_usd: cached && cost !== null ? 0 : cost, attempts, ...(cached ? { cached: true } : {}) } };
-  } catch (error) {
-    if (!isModelCallError(error)) throw error;
-    const { type, kind, attempts, cutOff } = error.info;
-    if (kind === "fatal") call.onFatal(`judge: ${error.message}`);
-    const judgment: Judgment = { ...base, rating: null, judgment: null, usage: null, cost_usd: null, attempts, error: { type: `judge_${type}`, message: error.message, attempts } };
-    return cutOff ? { judgment, cutOff } : { judgment };
-  }
+  const reply = await askJudge(judge, settings, request.messages, call);
+  const base = { turn, prompt: request.prompt, usage: reply.usage, cost_usd: reply.cost_usd, attempts: reply.attempts };
+  if (reply.error) return { judgment: { ...base, rating: null, judgment: null, error: reply.error }, ...(reply.cutOff ? { cutOff: reply.cutOff } : {}) };
+  return { judgment: { ...base, rating: extractRating(reply.text ?? ""), judgment: reply.text, ...(reply.cached ? { cached: true } : {}) } };
 }

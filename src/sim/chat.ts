@@ -5,7 +5,9 @@ import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";
 import { composeReply, shapeReply, type ShapedReply } from "./reply.js";
 import { invalidType, missing, readInteger, readModel, readSampleId, readStop, readStreaming, type Body } from "./request-fields.js";
 import { countChatTokens } from "./tokens.js";
-import { composeToolCall, judgeReplyText, readTools, toolCallCompletion } from "./tool-calls.js";
+import { simJudgeReply } from "./judge.js";
+import { withReasoning } from "./reasoning.js";
+import { composeToolCall, readTools, toolCallCompletion } from "./tool-calls.js";
 
 /**
  * `POST /v1/chat/completions`. The prompt is the messages' text contents joined by newlines; each of
@@ -15,7 +17,8 @@ import { composeToolCall, judgeReplyText, readTools, toolCallCompletion } from "
  * empty `choices` and the usage, and `data: [DONE]` — the shape OpenAI sends.
  *
  * With `tools`, the reply is a tool call streamed in pieces (see tool-calls.ts); after a tool result,
- * the answer is that result. A prompt asking for `"[[rating]]"` (an MT-Bench judge) gets a rating.
+ * the answer is that result. A judge's prompt gets a verdict (see `simJudgeReply`). With `reasoning`, the
+ * reply comes with thinking (see `withReasoning`); as `reasoning_content`, it streams before the answer.
  */
 export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerContext): SimOutput {
   const model = readModel(body, ctx.models);
@@ -39,18 +42,21 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
     return toolCallCompletion(call, meta);
   }
   const toolResult = lastRole === "tool" ? contents.texts.at(-1) : undefined;
-  const judging = contents.texts.some((t) => t.includes('"[[rating]]"'));
   const choices: ShapedReply[] = [];
+  const thoughts: (ShapedReply | undefined)[] = [];
   let completion = 0;
   let steps = 0;
   for (let i = 0; i < n; i++) {
-    const text = judging
-      ? judgeReplyText(prompt, ctx.seed + i)
-      : composeReply({ prompt, answer: toolResult ?? answer, accuracy: toolResult === undefined ? ctx.accuracy : 1, seed: ctx.seed, choice: i, format: ctx.replyFormat }).text;
+    const judged = simJudgeReply({ prompt, seed: ctx.seed + i, style: ctx.judgeStyle, positionBias: ctx.judgePositionBias });
+    const reply = judged ?? composeReply({ prompt, answer: toolResult ?? answer, accuracy: toolResult === undefined ? ctx.accuracy : 1, seed: ctx.seed, choice: i, format: ctx.replyFormat }).text;
+    // A judge's reply is its own; the evaluated model's may come with thinking.
+    const { text, reasoning } = judged === undefined ? withReasoning(reply, ctx.reasoning, prompt, ctx.seed + i) : { text: reply, reasoning: undefined };
     const shaped = shapeReply(text, stop, maxTokens);
+    const thought = reasoning === undefined ? undefined : shapeReply(reasoning, [], undefined);
     choices.push(shaped);
-    completion += shaped.tokens.length;
-    steps = Math.max(steps, shaped.tokens.length);
+    thoughts.push(thought);
+    completion += shaped.tokens.length + (thought?.tokens.length ?? 0);
+    steps = Math.max(steps, shaped.tokens.length + (thought?.tokens.length ?? 0));
   }
   const usage = { prompt: countChatTokens(contents.texts), completion };
   const id = `chatcmpl-sim${ctx.requestNumber}`;
@@ -64,7 +70,7 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
       model,
       choices: choices.map((c, index) => ({
         index,
-        message: { role: "assistant", content: c.text, refusal: null, annotations: [] },
+        message: { role: "assistant", content: c.text, ...(thoughts[index] ? { reasoning_content: thoughts[index].text } : {}), refusal: null, annotations: [] },
         logprobs: null,
         finish_reason: c.finish_reason,
       })),
@@ -86,7 +92,10 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
   for (let t = 0; t < steps; t++) {
     if (t > 0) starts.push(events.length);
     for (let i = 0; i < n; i++) {
-      const token = choices[i]!.tokens[t];
+      // Thinking streams first, as reasoning_content deltas, then the answer.
+      const thought = thoughts[i]?.tokens ?? [];
+      if (t < thought.length) events.push(chunk(i, `{"reasoning_content":${JSON.stringify(thought[t])}}`, null));
+      const token = choices[i]!.tokens[t - thought.length];
       if (token !== undefined) events.push(chunk(i, `{"content":${JSON.stringify(token)}}`, null));
     }
   }

@@ -1,3 +1,5 @@
+import type { JudgeStyle } from "./judge.js";
+import type { SimReasoning } from "./options.js";
 import type { Answerer } from "./answers.js";
 
 /** What an endpoint handler needs besides the request: the server's settings and the request's number. */
@@ -7,6 +9,10 @@ export interface HandlerContext {
   readonly seed: number;
   /** The reply's shape (see SimOptions.replyFormat). */
   readonly replyFormat: "reasoning" | "answer";
+  /** How thinking comes back (see SimOptions.reasoning). */
+  readonly reasoning: SimReasoning;
+  readonly judgeStyle: JudgeStyle;
+  readonly judgePositionBias: number;
   /** Report usage in replies. */
   readonly usage: boolean;
   /** Known model names; undefined accepts any. */

@@ -4,7 +4,8 @@ import { describe, validateSimOptions, type OptionLabel, type SimOptions } from 
 /**
  * `streameval sim` flags as commander hands them over (camelCased, values as strings):
  * `--port --host --latency-ms --ttft-ms --itl-ms --accuracy --answer-key FILE --answer-field NAME --seed
- * --reply-format reasoning|answer --model NAME (repeatable) --no-usage`.
+ * --reply-format reasoning|answer --reasoning none|think|think-close|field --judge-style plain|tricky|none
+ * --judge-position-bias P --model NAME (repeatable) --no-usage`.
  */
 export interface SimFlags {
   readonly port?: string;
@@ -18,6 +19,9 @@ export interface SimFlags {
   readonly answerField?: string;
   readonly seed?: string;
   readonly replyFormat?: string;
+  readonly reasoning?: string;
+  readonly judgeStyle?: string;
+  readonly judgePositionBias?: string;
   readonly model?: readonly string[];
   readonly usage?: boolean;
 }
@@ -25,7 +29,7 @@ export interface SimFlags {
 const FLAG: Record<string, string> = {
   port: "--port", host: "--host", latencyMs: "--latency-ms", ttftMs: "--ttft-ms", itlMs: "--itl-ms",
   accuracy: "--accuracy", answerKeyFile: "--answer-key", answerField: "--answer-field", seed: "--seed",
-  replyFormat: "--reply-format", models: "--model", usage: "--no-usage",
+  replyFormat: "--reply-format", reasoning: "--reasoning", judgeStyle: "--judge-style", judgePositionBias: "--judge-position-bias", models: "--model", usage: "--no-usage",
 };
 const asFlag: OptionLabel = (key) => `\`${FLAG[key] ?? key}\``;
 
@@ -57,6 +61,9 @@ export function parseSimFlags(flags: SimFlags): SimOptions {
   set("answerField", flags.answerField);
   set("seed", num("seed", "--seed"));
   set("replyFormat", flags.replyFormat);
+  set("reasoning", flags.reasoning);
+  set("judgeStyle", flags.judgeStyle);
+  set("judgePositionBias", num("judgePositionBias", "--judge-position-bias"));
   set("models", flags.model && flags.model.length > 0 ? [...flags.model] : undefined);
   set("usage", flags.usage);
   validateSimOptions(options, asFlag);

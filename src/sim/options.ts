@@ -1,5 +1,10 @@
 import { ConfigError } from "../errors/index.js";
 import type { FaultHook, SimRequest } from "./faults.js";
+import type { JudgeStyle } from "./judge.js";
+
+/** The forms in which the sim returns a reasoning model's thinking (SimOptions.reasoning). */
+export const SIM_REASONING = ["none", "think", "think-close", "field"] as const;
+export type SimReasoning = (typeof SIM_REASONING)[number];
 
 /**
  * The correct answers the sim knows. A Map's keys are question texts or sample ids (see `startSim` for
@@ -33,6 +38,16 @@ export interface SimOptions {
    * it is (a code completion for humaneval), or a wrong one.
    */
   readonly replyFormat?: "reasoning" | "answer";
+  /**
+   * How a reasoning model's thinking comes back (default `none`): `think` before the answer in
+   * `<think>…</think>`; `think-close` with only the closing tag (the opening one was in the chat
+   * template); `field` apart, as `reasoning_content` (DeepSeek, vLLM).
+   */
+  readonly reasoning?: SimReasoning;
+  /** How the simulated judge words verdicts (default `plain`; see `simJudgeReply`): `plain`, `tricky` or `none`. */
+  readonly judgeStyle?: JudgeStyle;
+  /** Share (0..1) of undecided pairwise comparisons the judge gives to the first answer shown (default 0). */
+  readonly judgePositionBias?: number;
   /** Report token usage in replies (default true); false simulates a server that reports none. */
   readonly usage?: boolean;
   readonly faults?: FaultHook;
@@ -56,6 +71,9 @@ export interface ResolvedSimOptions {
   readonly answerField: string;
   readonly seed: number;
   readonly replyFormat: "reasoning" | "answer";
+  readonly reasoning: SimReasoning;
+  readonly judgeStyle: JudgeStyle;
+  readonly judgePositionBias: number;
   readonly usage: boolean;
   readonly faults: FaultHook | undefined;
   readonly models: readonly string[] | undefined;
@@ -64,7 +82,7 @@ export interface ResolvedSimOptions {
 
 const KNOWN = [
   "port", "host", "latencyMs", "ttftMs", "itlMs", "accuracy", "answerKey", "answerKeyFile", "answerField",
-  "seed", "replyFormat", "usage", "faults", "models", "apiKey",
+  "seed", "replyFormat", "reasoning", "judgeStyle", "judgePositionBias", "usage", "faults", "models", "apiKey",
 ] as const;
 
 /** How an option is named in messages: its own name, or a CLI flag (see `parseSimFlags`). */
@@ -109,6 +127,12 @@ export function validateSimOptions(options: SimOptions, label: OptionLabel = asO
   if (!Number.isSafeInteger(seed)) fail(label("seed"), "an integer", seed);
   const replyFormat = o.replyFormat ?? "reasoning";
   if (replyFormat !== "reasoning" && replyFormat !== "answer") fail(label("replyFormat"), '"reasoning" or "answer"', replyFormat);
+  const reasoning = o.reasoning ?? "none";
+  if (!(SIM_REASONING as readonly unknown[]).includes(reasoning)) fail(label("reasoning"), SIM_REASONING.map((r) => `"${r}"`).join(", "), reasoning);
+  const judgeStyle = o.judgeStyle ?? "plain";
+  if (!["plain", "tricky", "none"].includes(judgeStyle)) fail(label("judgeStyle"), '"plain", "tricky" or "none"', judgeStyle);
+  const judgePositionBias = o.judgePositionBias ?? 0;
+  if (typeof judgePositionBias !== "number" || !(judgePositionBias >= 0 && judgePositionBias <= 1)) fail(label("judgePositionBias"), "a number from 0 to 1", judgePositionBias);
   const usage = o.usage ?? true;
   if (typeof usage !== "boolean") fail(label("usage"), "a boolean", usage);
   if (o.faults !== undefined && typeof o.faults !== "function") fail(label("faults"), "a function", o.faults);
@@ -130,6 +154,9 @@ export function validateSimOptions(options: SimOptions, label: OptionLabel = asO
     answerField: o.answerField ?? "target",
     seed,
     replyFormat,
+    reasoning,
+    judgeStyle,
+    judgePositionBias,
     usage,
     faults: o.faults,
     models: o.models?.slice(),

@@ -86,7 +86,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
         const message = req.headers.authorization ? "Incorrect API key provided." : "You didn't provide an API key.";
         throw new SimApiError(401, message, "invalid_request_error", null, "invalid_api_key");
       }
-      const ctx = { answer, accuracy: o.accuracy, seed: o.seed, replyFormat: o.replyFormat, usage: o.usage, models: o.models, requestNumber: n };
+      const ctx = { answer, accuracy: o.accuracy, seed: o.seed, replyFormat: o.replyFormat, reasoning: o.reasoning, judgeStyle: o.judgeStyle, judgePositionBias: o.judgePositionBias, usage: o.usage, models: o.models, requestNumber: n };
       const out = routeRequest(request, raw !== undefined && raw.length > 0, ctx);
       if (out.kind === "plain") return sendJson(res, 200, out.body, { "x-request-id": requestId }, 0, writeFault);
       stats.promptTokens += out.usage.prompt;

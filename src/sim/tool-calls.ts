@@ -127,9 +127,3 @@ export function toolCallCompletion(call: SimToolCall, meta: { id: string; model:
   // One step per event before the closing ones: the first delta, then each piece.
   return { kind: "sse", events, steps: events.map((_, i) => i).slice(0, pieces.length + 1), usage: counts };
 }
-
-/** A judge's reply to a prompt asking for `[[rating]]` (MT-Bench): a rating from 1 to 10 decided by the prompt. */
-export function judgeReplyText(prompt: string, seed: number): string {
-  const rating = 1 + (seededHash(prompt, seed, 0x7a7e) % 10);
-  return `The response addresses the question; its accuracy and depth are ${rating >= 6 ? "adequate" : "lacking"}. Rating: [[${rating}]]`;
-}

@@ -1,6 +1,8 @@
 import * as z from "zod";
 import { TaskInputError } from "../errors/index.js";
 import { isCodeMetric } from "../metrics/code-eval.js";
+import { isJudgeMetric } from "../metrics/llm-judge.js";
+import { compileJudgeMetric } from "./judge-metric.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
 import type { ChatMessage, Doc } from "../types.js";
@@ -121,6 +123,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(config)])];
   const scoredInPython = outputType === "generate_until" && (config.process_results !== undefined || filters.some((f) => f.python) || metrics.some((m) => m.python || m.pythonAggregation));
   if (scoredInPython && metrics.some((m) => m.execution)) site.fail(["metric_list"], "a code metric (code_eval) with Python filters, metrics or process_results is not supported: use lm-eval's `metric: !function utils.pass_at_k` form, or the built-in code_eval alone");
+  if (scoredInPython && metrics.some((m) => m.judge)) site.fail(["metric_list"], "a judge metric (llm_judge) with Python filters, metrics or process_results is not supported");
   return {
     name: config.task,
     outputType,
@@ -256,6 +259,14 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
       const available = Object.keys(metricRegistry).join(", ");
       if (fromDefaults) site.fail(["output_type"], `the default metric \`${name}\` for ${config.output_type} is not available (available: ${available}); set metric_list`);
       site.fail([...path, "metric"], `unknown metric \`${name}\` (available: ${available})`);
+    }
+    if (isJudgeMetric(factory)) {
+      // Each criterion is its own metric, under its own name.
+      const judged = createWith(() => factory.judgedBy.parse(options), path, site);
+      if (seen.has(judged.name)) site.fail([...path, "name"], `metric \`${judged.name}\` is listed twice: give each llm_judge entry its own \`name\``);
+      seen.add(judged.name);
+      if (aggregation !== undefined && aggregation !== "mean") site.fail([...path, "aggregation"], "a judge metric aggregates by `mean`");
+      return { name: judged.name, aggregation: "mean", higherIsBetter: higher_is_better ?? true, score: factory.create(options), judge: compileJudgeMetric(judged, path, site) };
     }
     if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
     const unavailable = LOGPROB_TYPES.has(config.output_type) ? !factory.outputTypes.includes(config.output_type) : Boolean(factory.scoredFromLogprobs);

@@ -115,7 +115,13 @@ export function checkConversationTask(config: ConversationConfig & { output_type
     if (config[key] !== undefined && !types.includes(type)) site.fail([key], `applies to output_type ${types.join(" or ")}, not ${type}`);
   };
   only("turns", ["generate_until_multi_round"]);
-  only("judge", ["generate_until_multi_round"]);
+  only("judge", ["generate_until_multi_round", "generate_until", "tool_use"]);
+  if (config.judge && type !== "generate_until_multi_round") {
+    // Elsewhere the block only sets up the judge of llm_judge metrics; MT-Bench's keys would do nothing.
+    for (const key of ["reference", "reference_categories", "category"] as const) {
+      if (config.judge[key] !== undefined) site.fail(["judge", key], `applies to MT-Bench grading (output_type generate_until_multi_round), not ${type}: llm_judge templates read \`target\``);
+    }
+  }
   only("temperature_by", ["generate_until_multi_round", "tool_use"]);
   only("doc_to_messages", ["tool_use"]);
   only("tools", ["tool_use"]);

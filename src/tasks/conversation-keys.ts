@@ -29,8 +29,11 @@ export const JudgeConfigSchema = z.strictObject({
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   /** The environment variable holding the judge's key (default: the run's). */
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected the name of an environment variable" }).optional(),
-  /** The grading prompts: MT-Bench single-answer grading. */
-  prompts: z.enum(["mt_bench"]).default("mt_bench"),
+  /**
+   * Multi-turn tasks: `mt_bench` grades every turn with MT-Bench's single-answer prompts; `none` leaves
+   * grading to the task's `llm_judge` metrics (this block then only sets up the judge).
+   */
+  prompts: z.enum(["mt_bench", "none"]).default("mt_bench"),
   /** Reference answers per turn (a list), where a sample has them. */
   reference: Value.optional(),
   /** Only samples of these categories are graded against their reference (FastChat: math, reasoning, coding). */

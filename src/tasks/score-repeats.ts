@@ -62,6 +62,7 @@ export function scoreRepeats(task: Task, responses: readonly string[], target: G
   }
   const code = task.metrics.find((m) => m.execution)?.execution;
   if (code) Object.assign(scores, codeRepeatScores(code, own));
+  Object.assign(scores, judgeRepeatScores(task, own));
   return { filtered: together.filtered, scores, ...(together.values ? { values: together.values } : {}), repeats: n };
 }
 
@@ -88,4 +89,24 @@ export function codeRepeatScores(execution: CodeExecutionSpec, perRepeat: readon
     for (const k of execution.ks) if (k <= n) out[`${execution.key(k)},${filter}`] = passAtK(n, c, k);
   }
   return out;
+}
+
+/**
+ * A judge metric's score over a sample's repeats: per key (`<name>,<filter>`), the mean of the
+ * repeats' verdicts (each repeat's answer was judged alone, on its line). Pure.
+ */
+export function judgeRepeatScores(task: Task, perRepeat: readonly (Readonly<Record<string, number>> | undefined)[]): Record<string, number> {
+  const names = task.metrics.filter((m) => m.judge).map((m) => `${m.name},`);
+  if (names.length === 0) return {};
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const scores of perRepeat) {
+    for (const [key, value] of Object.entries(scores ?? {})) {
+      if (!names.some((n) => key.startsWith(n))) continue;
+      const t = sums.get(key) ?? { sum: 0, n: 0 };
+      t.sum += value;
+      t.n++;
+      sums.set(key, t);
+    }
+  }
+  return Object.fromEntries([...sums].map(([key, { sum, n }]) => [key, sum / n]));
 }

@@ -23,8 +23,8 @@ export function scoreResponses(task: Task, responses: readonly string[], target:
   // Python filters and metrics run in the hook worker, after this (operators/score-in-python.ts).
   if (task.scoredInPython) return { filtered: {}, scores: {} };
   const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
-  // Code metrics run in the sandbox, after this (operators/execute-code.ts).
-  const textMetrics = task.metrics.filter((m) => !m.execution && !m.passthrough);
+  // Code metrics run in the sandbox, judge metrics at the judge, after this (operators/execute-code.ts, judge-metrics.ts).
+  const textMetrics = task.metrics.filter((m) => !m.execution && !m.judge && !m.passthrough);
   const scores = filtered.flatMap(([filter, answer]) => textMetrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
   // lm-eval calls a passthrough metric with `[gold, result]` and records that pair as the sample's value.
   const passthrough = task.metrics.filter((m) => m.passthrough);

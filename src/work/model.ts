@@ -42,6 +42,8 @@ export interface TokenLogprobs {
 export interface ChatReply {
   /** Content of the first choice (null when the model only called tools). */
   readonly text: string | null;
+  /** The first choice's reasoning, when the server sent it apart (`reasoning_content`). */
+  readonly reasoning?: string;
   /** Contents of every choice, when `n` > 1. */
   readonly choices?: readonly (string | null)[];
   readonly tool_calls?: readonly ToolCall[];

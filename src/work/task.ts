@@ -59,6 +59,26 @@ export interface MetricSpec {
   readonly python?: { readonly hook: PythonHook; readonly options: Readonly<Record<string, unknown>> };
   /** `aggregation: !function`: the per-sample values go to the line's `values` and this function aggregates them at the end of the run. */
   readonly pythonAggregation?: PythonHook;
+  /** Set for judge metrics (llm_judge): the judge stage asks the run's judge model, `score` is never called. */
+  readonly judge?: JudgeMetricSpec;
+}
+
+/** The verdict scales of judge metrics: PASS/FAIL (1/0), a 1-10 rating, a letter A–F (4–0). */
+export type JudgeScale = "pass_fail" | "1-10" | "letter";
+
+/** How a judge metric asks the judge about one answer, and how its verdict reads. */
+export interface JudgeMetricSpec {
+  readonly scale: JudgeScale;
+  /** The built-in template's name, or `custom` for the task's own prompt. */
+  readonly template: string;
+  /** The evaluated model's `<think>` reasoning is removed from the answer the judge sees. */
+  readonly stripReasoning: boolean;
+  /**
+   * The judge's messages (system, then user) for one answer; `vars` holds the sample's fields and
+   * `input`, `response`, `target` (see operators/judge-metrics.ts). Throws a TaskInputError naming a
+   * field the template uses and the sample lacks.
+   */
+  messages(vars: Doc): ChatMessage[];
 }
 
 /** How a code metric turns a sample's filtered answer into the program it runs, and names its scores. */

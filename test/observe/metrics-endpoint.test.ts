@@ -11,6 +11,7 @@ import { docsToLines } from "../../src/io/docs-to-lines.js";
 import { openAIChat } from "../../src/models/openai-chat.js";
 import { startMetricsServer } from "../../src/observe/metrics-server.js";
 import { createRunMetrics } from "../../src/observe/run-metrics.js";
+import { createProcessMeter } from "../../src/observe/process-meter.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { Summary } from "../../src/summary/summary.js";
@@ -55,7 +56,9 @@ describe("the Prometheus endpoint during a run", () => {
   });
 
   it("is scraped over HTTP while the run lasts, and its counters match the summary at the end", async () => {
-    const metrics = createRunMetrics();
+    // One meter of the process, read by the summary and by Prometheus.
+    const processMeter = createProcessMeter();
+    const metrics = createRunMetrics({ process: processMeter });
     const server = await startMetricsServer({ registry: metrics.registry, port: 0 });
     let midRun: Promise<string> | undefined;
     try {
@@ -63,6 +66,7 @@ describe("the Prometheus endpoint during a run", () => {
         input: docsToLines(docs),
         tasks: [await loadTask("gsm8k")],
         models: [{ client: openAIChat({ model: "sim", apiKey: "test", baseURL: sim.url }), concurrency: 2, price: { input: 0.15, output: 0.6 } }],
+        processMeter,
         onEvent: (e: EvalEvent) => {
           metrics.add(e);
           // The first result: a real scrape while the other samples are still to come.
@@ -77,6 +81,9 @@ describe("the Prometheus endpoint during a run", () => {
       const after = await (await fetch(server.url)).text();
       expect(summary.models.sim!.samples.ok).toBe(docs.length);
       expectMatchesSummary(after, summary);
+      // The process figures are the summary's: one meter feeds both.
+      expect(total(after, "process_resident_memory_peak_bytes")).toBe(summary.resources!.peak_rss_mb * 1048576);
+      expect(Math.round((total(after, "process_resident_memory_bytes") / 1048576) * 10) / 10).toBe(summary.process!.rss_mb.last);
     } finally {
       await server.close();
     }
@@ -120,6 +127,8 @@ describe("the Prometheus endpoint during a run", () => {
       await resultsSeen(half);
       const during = await (await fetch(url)).text();
       expect(total(during, "streameval_samples_total", { status: "ok" })).toBe(half);
+      // The CLI's one process meter is on the endpoint too.
+      expect(total(during, "process_resident_memory_bytes")).toBeGreaterThan(0);
       for (const d of docs.slice(half)) child.stdin.write(`${JSON.stringify(d)}\n`);
       await resultsSeen(docs.length);
       const last = await (await fetch(url)).text();

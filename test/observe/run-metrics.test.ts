@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { startMetricsServer, type MetricsServer } from "../../src/observe/metrics-server.js";
 import { createRunMetrics } from "../../src/observe/run-metrics.js";
+import { createProcessMeter, type ProcessProbe } from "../../src/observe/process-meter.js";
 import type { ResultLine } from "../../src/types.js";
 
 const line = (over: Partial<ResultLine>): ResultLine => ({
@@ -17,9 +18,11 @@ function value(text: string, sample: string): number | undefined {
   return row === undefined ? undefined : Number(row.slice(sample.length + 1));
 }
 
+const MB = 1048576;
+
 describe("createRunMetrics", () => {
   it("exposes each task × model × metric's running mean and standard error, resumed results included", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     const scores = [1, 0, 1, 1];
     scores.forEach((s, i) => m.add({ type: "result", line: line({ id: String(i), scores: { "exact_match,strict-match": s } }), ...(i === 0 ? { resumed: true } : {}) }));
     m.add({ type: "result", line: line({ id: "e", status: "error", error: { type: "timeout", message: "t", attempts: 1 } }) });
@@ -35,7 +38,7 @@ describe("createRunMetrics", () => {
   });
 
   it("counts samples by status, requests by code and error type, tokens and cost", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     const events: EvalEvent[] = [
       { type: "request-start", model: "m", id: "1", attempt: 1 },
       { type: "request-end", model: "m", id: "1", attempt: 1, ok: false, errorType: "rate_limit", status: 429 },
@@ -65,7 +68,7 @@ describe("createRunMetrics", () => {
   });
 
   it("counts a sample's judge cost under the judge model's name", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     m.add({ type: "result", line: line({ judge: { model: "gpt-4", cost_usd: 0.002 } }) });
     const text = await m.registry.metrics();
     expect(value(text, 'streameval_cost_usd_total{model="m"}')).toBe(0.001);
@@ -73,7 +76,7 @@ describe("createRunMetrics", () => {
   });
 
   it("observes TTFT, TPOT, E2E and queue of ok results in seconds, and skips a null TTFT", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     m.add({ type: "result", line: line({}) });
     m.add({ type: "result", line: line({ id: "2", timing: { e2e_ms: 2000, ttft_ms: null, tpot_ms: null, queue_ms: 0, attempts: 1 } }) });
     const text = await m.registry.metrics();
@@ -88,7 +91,7 @@ describe("createRunMetrics", () => {
   });
 
   it("tracks requests in flight and the breaker state from breaker events", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     m.add({ type: "request-start", model: "m", id: "1", attempt: 1 });
     m.add({ type: "request-start", model: "m", id: "2", attempt: 1 });
     m.add({ type: "breaker-open", endpoint: "http://x/v1", trips: 1 });
@@ -104,12 +107,37 @@ describe("createRunMetrics", () => {
     expect(value(text, 'streameval_in_flight_requests{model="m"}')).toBe(1);
   });
 
-  it("registers the default process metrics unless asked not to, in its own registry", async () => {
-    const a = createRunMetrics();
-    const b = createRunMetrics();
-    expect(await a.registry.metrics()).toContain("process_resident_memory_bytes");
-    expect(await b.registry.metrics()).toContain("nodejs_heap_size_used_bytes");
-    expect(await createRunMetrics({ processMetrics: false }).registry.metrics()).not.toContain("process_resident_memory_bytes");
+  it("shows the process meter's readings under prom-client's names, only when given one (no default collectors)", async () => {
+    let t = 0;
+    let reads = 0;
+    const probe: ProcessProbe = {
+      read: () => {
+        reads++;
+        return { rssBytes: (100 + 50 * reads) * MB, heapUsedBytes: 40 * MB, heapTotalBytes: 64 * MB, cpuUserMicros: reads * 400_000, cpuSystemMicros: reads * 100_000 };
+      },
+      loopDelay: () => ({ p50Nanos: 2e6, p99Nanos: 9e6, maxNanos: 12e6, meanNanos: 3e6 }),
+      close: () => {},
+    };
+    const meter = createProcessMeter({ now: () => t, every: () => () => {}, probe });
+    const m = createRunMetrics({ process: meter });
+    expect(value(await m.registry.metrics(), "process_resident_memory_bytes")).toBe(0);
+    meter.start();
+    t = 1000;
+    meter.sample();
+    const text = await m.registry.metrics();
+    expect(value(text, "process_resident_memory_bytes")).toBe(200 * MB);
+    expect(value(text, "process_resident_memory_peak_bytes")).toBe(meter.stats().rss_mb.peak * MB);
+    expect(value(text, "nodejs_heap_size_used_bytes")).toBe(40 * MB);
+    expect(value(text, "process_cpu_seconds_total")).toBeCloseTo(1.0, 9);
+    expect(value(text, "process_cpu_user_seconds_total")).toBeCloseTo(0.8, 9);
+    // 0.5 CPU seconds over 1 s of wall time: half a core.
+    expect(value(text, "process_cpu_percent")).toBe(50);
+    expect(value(text, "nodejs_eventloop_lag_p99_seconds")).toBeCloseTo(0.009, 9);
+    // Only the meter's own figures: none of prom-client's default collectors.
+    expect(text).not.toContain("process_start_time_seconds");
+    expect(text).not.toContain("nodejs_gc_duration_seconds");
+    expect(await createRunMetrics().registry.metrics()).not.toContain("process_resident_memory_bytes");
+    meter.stop();
   });
 });
 
@@ -121,7 +149,7 @@ describe("startMetricsServer", () => {
   });
 
   it("serves the registry over HTTP on loopback at /metrics, and 404 elsewhere", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     m.add({ type: "result", line: line({}) });
     server = await startMetricsServer({ registry: m.registry, port: 0 });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -133,7 +161,7 @@ describe("startMetricsServer", () => {
   });
 
   it("rejects a port that is taken, and a port out of range up front", async () => {
-    const m = createRunMetrics({ processMetrics: false });
+    const m = createRunMetrics();
     server = await startMetricsServer({ registry: m.registry, port: 0 });
     await expect(startMetricsServer({ registry: m.registry, port: server.port })).rejects.toThrow(/EADDRINUSE/);
     await expect(startMetricsServer({ registry: m.registry, port: 70000 })).rejects.toThrow("Expected `port` to be an integer from 0 to 65535, got 70000");

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import { duration, Progress } from "../../src/render/progress.js";
 import type { ResultLine } from "../../src/types.js";
+import type { ProcessMeter } from "../../src/observe/process-meter.js";
 
 function fakeClock(): Clock & { t: number } {
   const c = { t: 0, now: () => c.t, epochMs: () => c.t, sleep: async () => {} };
@@ -33,6 +34,18 @@ describe("Progress", () => {
     expect(last).toContain("$0.0020");
     expect(last).toContain("errors 1");
     expect(last).toContain("retries 2");
+  });
+
+  it("shows the process meter's latest RSS and CPU share, once it has a reading", () => {
+    const clock = fakeClock();
+    const meter: { now?: ReturnType<ProcessMeter["latest"]> } = {};
+    const p = new Progress({ tty: false, write: () => {}, clock, process: { latest: () => meter.now } });
+    expect(p.line(0)).not.toContain("rss");
+    meter.now = { reading: { rssBytes: 123.4 * 1048576, heapUsedBytes: 0, heapTotalBytes: 0, cpuUserMicros: 0, cpuSystemMicros: 0 }, cpuPercent: 87.6 };
+    expect(p.line(0)).toContain("rss 123 MB · cpu 88%");
+    // One reading gives no CPU share yet.
+    meter.now = { ...meter.now, cpuPercent: null };
+    expect(p.line(0)).toMatch(/rss 123 MB$/);
   });
 
   it("without a total says how many are done, and redraws in place on a TTY", () => {

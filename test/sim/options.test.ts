@@ -8,7 +8,7 @@ describe("validateSimOptions", () => {
   it("fills in defaults", () => {
     expect(validateSimOptions({})).toEqual({
       port: 0, host: "127.0.0.1", ttftMs: 0, itlMs: 0, accuracy: 0.8, answerKey: undefined, answerKeyFile: undefined,
-      answerField: "target", seed: 0, replyFormat: "reasoning", usage: true, faults: undefined, models: undefined, apiKey: undefined,
+      answerField: "target", seed: 0, replyFormat: "reasoning", reasoning: "none", judgeStyle: "plain", judgePositionBias: 0, usage: true, faults: undefined, models: undefined, apiKey: undefined,
     });
   });
 
@@ -31,6 +31,9 @@ describe("validateSimOptions", () => {
     [{ ttftMs: Number.NaN }, "Expected `ttftMs` to be a finite number >= 0, got NaN"],
     [{ itlMs: "5" }, 'Expected `itlMs` to be a finite number >= 0, got "5"'],
     [{ accuracy: 1.5 }, "Expected `accuracy` to be a number from 0 to 1, got 1.5"],
+    [{ reasoning: "yes" }, 'Expected `reasoning` to be "none", "think", "think-close", "field", got "yes"'],
+    [{ judgeStyle: "odd" }, 'Expected `judgeStyle` to be "plain", "tricky" or "none", got "odd"'],
+    [{ judgePositionBias: 2 }, "Expected `judgePositionBias` to be a number from 0 to 1, got 2"],
     [{ seed: 0.5 }, "Expected `seed` to be an integer, got 0.5"],
     [{ answerKey: "file.jsonl" }, 'Expected `answerKey` to be a function or a Map, got "file.jsonl"'],
     [{ answerKey: new Map(), answerKeyFile: "k.jsonl" }, "Expected only one of `answerKey` and `answerKeyFile`"],
@@ -41,7 +44,7 @@ describe("validateSimOptions", () => {
     [{ models: [] }, "Expected `models` to be a non-empty array of non-empty strings, got an array"],
     [{ models: "gpt" }, 'Expected `models` to be a non-empty array of non-empty strings, got "gpt"'],
     [{ apiKey: "" }, "Expected `apiKey` to be a non-empty string"],
-    [{ latency: 5 }, "Unknown sim option `latency` (known: port, host, latencyMs, ttftMs, itlMs, accuracy, answerKey, answerKeyFile, answerField, seed, replyFormat, usage, faults, models, apiKey)"],
+    [{ latency: 5 }, "Unknown sim option `latency` (known: port, host, latencyMs, ttftMs, itlMs, accuracy, answerKey, answerKeyFile, answerField, seed, replyFormat, reasoning, judgeStyle, judgePositionBias, usage, faults, models, apiKey)"],
   ])("rejects %j", (options, message) => {
     expect(bad(options)).toThrow(message);
     try {

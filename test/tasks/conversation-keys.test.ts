@@ -13,7 +13,10 @@ describe("conversation task keys", () => {
   });
 
   it("names the file, line and key of a problem", () => {
-    expect(fail("task: t\ndoc_to_text: q\ndoc_to_target: a\njudge: {model: j}\n")).toThrow("t.yaml:4, key `judge`: applies to output_type generate_until_multi_round, not generate_until");
+    expect(fail("task: t\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: a\ndoc_to_choice: [x, y]\njudge: {model: j}\n")).toThrow(
+      "t.yaml:6, key `judge`: applies to output_type generate_until_multi_round or generate_until or tool_use, not multiple_choice",
+    );
+    expect(fail("task: t\ndoc_to_text: q\ndoc_to_target: a\njudge: {model: j, reference: ref}\n")).toThrow(/t\.yaml:4, key `judge.reference`: applies to MT-Bench grading/);
     expect(fail("task: t\noutput_type: generate_until_multi_round\n")).toThrow("key `turns`: required for output_type generate_until_multi_round");
     expect(fail("task: t\noutput_type: generate_until_multi_round\nturns: turns\njudge:\n  modle: j\n")).toThrow(/t\.yaml:4, key `judge`: .*modle/);
     expect(fail("task: t\noutput_type: tool_use\ndoc_to_text: q\ntools: {from: tools}\nexpected_calls: gt\n")).toThrow("key `expected_calls`: scoring expected calls needs BFCL function docs: set tools.format: bfcl");

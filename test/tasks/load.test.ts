@@ -82,7 +82,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, llm_judge)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],

@@ -4,6 +4,7 @@ import { map } from "./map.js";
 import { multiChoiceRegex } from "./multi-choice-regex.js";
 import { regex } from "./regex.js";
 import { removeWhitespace } from "./remove-whitespace.js";
+import { stripReasoning } from "./strip-reasoning.js";
 import { takeFirst } from "./take-first.js";
 import { takeFirstK } from "./take-first-k.js";
 import type { FilterFactory } from "./types.js";
@@ -20,6 +21,7 @@ export const filters = {
   uppercase,
   remove_whitespace: removeWhitespace,
   map,
+  strip_reasoning: stripReasoning,
 } satisfies Record<string, FilterFactory>;
 
 export type FilterName = keyof typeof filters;

@@ -5,11 +5,12 @@
  */
 const floors = [
   { name: "cli", path: "^src/(cli\\.ts|commands/)" },
-  { name: "run", path: "^src/(index|run|run-evaluation|run-estimate)\\.ts$" },
+  // distributed/: a queue's enqueue and worker drive the same graph as run.ts, with a queue for source and sink.
+  { name: "run", path: "^src/((index|run|run-evaluation|run-estimate)\\.ts$|distributed/)" },
   { name: "pipelines", path: "^src/pipelines/" },
   { name: "operators", path: "^src/operators/" },
   // models, reliability, cost, metrics, tasks, scorers, store, io, render, errors, events.ts and their peers
-  { name: "modules", path: "^src/(?!(cli\\.ts|commands/|index\\.ts|run\\.ts|run-evaluation\\.ts|run-estimate\\.ts|pipelines/|operators/|work/|types\\.ts|clock\\.ts|python/))" },
+  { name: "modules", path: "^src/(?!(cli\\.ts|commands/|index\\.ts|run\\.ts|run-evaluation\\.ts|run-estimate\\.ts|distributed/|pipelines/|operators/|work/|types\\.ts|clock\\.ts|python/))" },
   { name: "work", path: "^src/(work/|types\\.ts$|clock\\.ts$)" },
   { name: "python", path: "^src/python/" },
 ];

@@ -139,6 +139,53 @@ const estimate = program
 // The same flags as `run`, so a run's command line can be priced by changing one word.
 for (const option of run.options) estimate.addOption(option);
 
+const enqueue = program
+  .command("enqueue")
+  .description("check JSONL samples and put them, with the run's definition, on a Redis queue for workers (prints the run id)")
+  .argument("[inputs...]", "JSONL files; none or '-' = stdin")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .action(async (inputs: string[], flags: RunFlags & { queue: string }) => {
+    const { enqueueCommand } = await import("./commands/enqueue-command.js");
+    process.exitCode = await enqueueCommand(inputs, flags, io, process.env);
+  });
+// The run's flags: the queue carries the run they define (keys stay in each worker's environment).
+for (const option of run.options) if (!["--metrics-port", "--grace", "--store", "--no-store", "--progress", "--no-progress", "-o, --output", "--summary", "--no-cache", "--cache-ttl"].includes(option.flags.split(" <")[0] as string)) enqueue.addOption(option);
+
+program
+  .command("worker")
+  .description("evaluate samples from a Redis queue (one of N workers; keys from this machine's environment)")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .option("-c, --concurrency <n>", "requests in flight per model on this worker (default: the run's -c, else 8)")
+  .option("--claim-after <sec>", "claim another worker's samples idle this long (it died)", "60")
+  .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics (0 = any free port)")
+  .option("--grace <sec>", "after SIGTERM, seconds samples in flight get to finish before they are cancelled and handed back", "30")
+  .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string }) => {
+    const { workerCommand } = await import("./commands/worker-command.js");
+    process.exitCode = await workerCommand(flags, io, process.env);
+  });
+
+program
+  .command("status")
+  .description("a queue's progress across workers: done, in flight, waiting, per worker, the shared budget")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .option("--json", "JSON instead of a table")
+  .action(async (flags: { queue: string; json?: boolean }) => {
+    const { statusCommand } = await import("./commands/status-command.js");
+    process.exitCode = await statusCommand(flags, io);
+  });
+
+program
+  .command("collect")
+  .description("a queue's result lines and summary, as a local run writes them")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .option("-o, --output <file>", "result lines to this file (default stdout)")
+  .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
+  .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean }) => {
+    const { collectCommand } = await import("./commands/collect-command.js");
+    process.exitCode = await collectCommand(flags, io, process.env);
+  });
+
 const runs = program.command("runs").description("what the checkpoint store holds: list, show RUN, export RUN");
 runs
   .command("list")

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import { EMPTY, finalize, identity, map, merge, mergeMap, Observable, type OperatorFunction, of, Subject, takeUntil, takeWhile, tap } from "rxjs";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
-import type { BudgetLimits } from "./cost/budget.js";
+import type { BudgetAccount, BudgetLimits } from "./cost/budget.js";
 import type { BudgetGate } from "./cost/budget-gate.js";
 import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
@@ -99,6 +99,11 @@ export interface EvaluateOptions {
    */
   readonly budget?: BudgetLimits;
   /**
+   * Where the budget's reservations are held when they are shared beyond this process (a queue's
+   * workers share one budget in Redis); `budget` still gives the limits. Default: a Budget of its own.
+   */
+  readonly budgetAccount?: BudgetAccount;
+  /**
    * Rule-based model routing: each sample goes to the models of the first rule it matches (see
    * `compileRoutes` / `loadRoutes`) instead of to every model; a sample no rule matches becomes an error
    * result (`no_route`). Every model a rule names must be among `models`.
@@ -108,8 +113,12 @@ export interface EvaluateOptions {
   readonly countTokens?: (text: string) => number;
   /** Ask for a sample's repeats as `n` choices of one request, where the server supports it. */
   readonly repeatsAsN?: boolean;
-  /** Bounds duplicate-id detection: `maxIds` remembered, `forget` the oldest past it (endless input). */
-  readonly duplicates?: Pick<DetectDuplicatesOptions, "maxIds" | "forget">;
+  /**
+   * Bounds duplicate-id detection: `maxIds` remembered, `forget` the oldest past it (endless input).
+   * `false`: no detection, the ids are distinct already (a queue's `enqueue` made them so), and a
+   * sample delivered twice keeps its id, so its result is recorded under the same key.
+   */
+  readonly duplicates?: Pick<DetectDuplicatesOptions, "maxIds" | "forget"> | false;
   /** The judge of LLM-graded tasks (mt_bench): its own dispatcher, limits and price, apart from the models'. */
   readonly judge?: ModelTarget;
   /** Where conversations are kept between turns, so a rerun continues them (default: in memory). */
@@ -206,7 +215,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
     const prices = pricesOf(options);
-    const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }) : undefined;
+    const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }, options.budgetAccount) : undefined;
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
     // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
     const conversations = options.conversations ?? options.checkpoint?.conversations?.();
@@ -286,7 +295,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
       parse({ idField }),
-      detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
+      options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,

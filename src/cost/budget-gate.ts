@@ -1,5 +1,5 @@
 import type { ChatReply, ChatRequest } from "../work/model.js";
-import type { Budget } from "./budget.js";
+import type { BudgetAccount } from "./budget.js";
 import type { Price } from "./price.js";
 import { settledSpend, worstCase } from "./worst-case.js";
 
@@ -28,7 +28,7 @@ export interface BudgetGate {
  * Binds a Budget to the run's prices: worst cases and settlements are priced per `request.model`.
  * Throws at once (when built) for a USD budget over a model without a known price.
  */
-export function createBudgetGate(budget: Budget, prices: ReadonlyMap<string, Price | null>, needsPrices: boolean): BudgetGate {
+export function createBudgetGate(budget: BudgetAccount, prices: ReadonlyMap<string, Price | null>, needsPrices: boolean): BudgetGate {
   if (needsPrices) {
     const unpriced = [...prices].filter(([, p]) => !p).map(([m]) => m);
     if (unpriced.length) {

@@ -31,6 +31,15 @@ export interface BudgetState {
   readonly exhausted: boolean;
 }
 
+/**
+ * Where reservations are held: a Budget in this process, or one shared by a queue's workers through
+ * Redis (src/queue). `reserve` rejects with BudgetExhaustedError once the next request can never fit.
+ */
+export interface BudgetAccount {
+  reserve(worst: Spend, signal?: AbortSignal): Promise<Hold>;
+  state(): BudgetState;
+}
+
 interface Waiter {
   readonly need: Amount;
   readonly grant: (hold: Hold) => void;
@@ -53,7 +62,7 @@ const THRESHOLDS = [0.5, 0.8] as const;
  * waiter and every later one are refused with BudgetExhaustedError, and `onExhausted` is called once.
  * Sums are kept in integer nano-dollars, reservations and costs rounded up, the limit down.
  */
-export class Budget {
+export class Budget implements BudgetAccount {
   readonly #limit: Amount;
   readonly #spent: Amount = { nanos: 0, tokens: 0 };
   readonly #reserved: Amount = { nanos: 0, tokens: 0 };

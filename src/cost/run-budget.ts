@@ -1,5 +1,6 @@
 import type { EvalEvent } from "../events.js";
-import { Budget, type BudgetLimits, type BudgetState } from "./budget.js";
+import { isBudgetExhaustedError } from "../errors/budget-exhausted-error.js";
+import { Budget, type BudgetAccount, type BudgetLimits, type BudgetState } from "./budget.js";
 import { type BudgetGate, createBudgetGate } from "./budget-gate.js";
 import type { Price } from "./price.js";
 
@@ -28,7 +29,8 @@ export function checkBudget(limits: BudgetLimits, prices: ReadonlyMap<string, Pr
  * The budget of one run: warnings (50%, 80%, used up) become `warning` events, and the first
  * reservation that can never fit stops the run with reason `budget`.
  */
-export function createRunBudget(limits: BudgetLimits, prices: ReadonlyMap<string, Price | null>, hooks: RunBudgetHooks): RunBudget {
+export function createRunBudget(limits: BudgetLimits, prices: ReadonlyMap<string, Price | null>, hooks: RunBudgetHooks, shared?: BudgetAccount): RunBudget {
+  if (shared) return { gate: createBudgetGate(stopsOnExhaustion(shared, hooks), prices, limits.usd !== undefined), state: () => shared.state() };
   const budget = new Budget({
     ...limits,
     onWarning: (message) => hooks.emit({ type: "warning", message }),
@@ -36,4 +38,23 @@ export function createRunBudget(limits: BudgetLimits, prices: ReadonlyMap<string
       hooks.stop("budget", `${message}. Samples in flight finish; the rest stay undone: rerun with a larger budget to continue`),
   });
   return { gate: createBudgetGate(budget, prices, limits.usd !== undefined), state: () => budget.state() };
+}
+
+/**
+ * A shared account (a queue's, held in Redis) stops this run the first time it refuses a reservation
+ * for good: another process may have used the budget up, so the refusal, not a local count, says so.
+ */
+function stopsOnExhaustion(account: BudgetAccount, hooks: RunBudgetHooks): BudgetAccount {
+  let stopped = false;
+  return {
+    state: () => account.state(),
+    reserve: (worst, signal) =>
+      account.reserve(worst, signal).catch((error: unknown) => {
+        if (!stopped && isBudgetExhaustedError(error)) {
+          stopped = true;
+          hooks.stop("budget", `${error.message}. Samples in flight finish; the rest stay undone: rerun with a larger budget to continue`);
+        }
+        throw error;
+      }),
+  };
 }

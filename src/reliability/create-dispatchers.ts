@@ -6,6 +6,7 @@ import type { AttemptTimeouts } from "./attempt-watch.js";
 import type { BackoffOptions } from "./backoff.js";
 import { createDispatcher, type Dispatcher } from "./dispatcher.js";
 import { type BreakerOptions, EndpointBreaker } from "./endpoint-breaker.js";
+import type { RateLimiter } from "./rate-limits.js";
 
 /** How hard to try for one model: retries, deadlines, rate limits, breaker, fallback timing. */
 export interface ReliabilityOptions {
@@ -17,6 +18,8 @@ export interface ReliabilityOptions {
   readonly timeouts?: AttemptTimeouts;
   readonly rpm?: number;
   readonly tpm?: number;
+  /** Rate limits shared beyond this process (a queue's workers): used in place of `rpm`/`tpm`. */
+  readonly limiter?: RateLimiter;
   /** Adaptive concurrency (AIMD) within `concurrency` (default true). */
   readonly adaptive?: boolean;
   /** The endpoint's breaker settings (the first model on an endpoint sets them), or false for none. */
@@ -103,6 +106,7 @@ export function createDispatchers(
       timeouts: r.timeouts,
       rpm: r.rpm,
       tpm: r.tpm,
+      ...(r.limiter ? { limiter: r.limiter } : {}),
       adaptive: r.adaptive,
       breaker: breakerFor(target),
       fallback,

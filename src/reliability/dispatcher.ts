@@ -10,7 +10,7 @@ import { AdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
 import { type AttemptTimeouts, type AttemptWatch, AttemptWatchdog } from "./attempt-watch.js";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, validateBackoff } from "./backoff.js";
 import { BreakerOpenError, type EndpointBreaker } from "./endpoint-breaker.js";
-import { estimateTokens, RateLimits } from "./rate-limits.js";
+import { estimateTokens, type RateLimiter, RateLimits } from "./rate-limits.js";
 import { Demand } from "../io/demand.js";
 
 /** A reply with what it cost to get: time spent waiting for a slot, and attempts made. */
@@ -69,6 +69,8 @@ export interface DispatcherOptions {
   readonly rpm?: number;
   /** Tokens per minute (reserved as an estimate, settled with the reported usage). */
   readonly tpm?: number;
+  /** Rate limits held elsewhere (a queue's workers share theirs): used in place of `rpm`/`tpm`. */
+  readonly limiter?: RateLimiter;
   /** Shrink the in-flight limit on 429 storms, grow it back on success, ramp up after an outage (default true). */
   readonly adaptive?: boolean;
   /** The endpoint's circuit breaker, shared by every model on that base URL. */
@@ -103,7 +105,7 @@ export function createDispatcher(client: ModelClient, options: DispatcherOptions
   const model = client.model;
   const endpoint = options.endpoint;
   const slots = new Demand(options.concurrency);
-  const limits = new RateLimits({ rpm: options.rpm, tpm: options.tpm, clock });
+  const limits = options.limiter ?? new RateLimits({ rpm: options.rpm, tpm: options.tpm, clock });
   const aimd = options.adaptive === false ? undefined : new AdaptiveLimit({ max: options.concurrency });
   const breaker = options.breaker;
   const fallback = options.fallback;

@@ -19,6 +19,15 @@ export interface RateTicket {
   readonly settle: (tokens: number | null) => void;
 }
 
+/**
+ * What a dispatcher asks before each attempt: one request and an estimate of its tokens. RateLimits
+ * holds the limits in this process; a queue's workers share theirs through Redis (src/queue).
+ */
+export interface RateLimiter {
+  /** Resolves once the request may go out; rejects with the signal's reason if aborted. */
+  acquire(estimate: number, signal?: AbortSignal): Promise<RateTicket>;
+}
+
 const NOOP_TICKET: RateTicket = { settle: () => {} };
 
 /**
@@ -27,7 +36,7 @@ const NOOP_TICKET: RateTicket = { settle: () => {} };
  * and refills continuously. TPM reserves an estimate before the request goes out and settles with
  * the reported usage, so a run's token rate follows what the server counts.
  */
-export class RateLimits {
+export class RateLimits implements RateLimiter {
   readonly #requests?: TokenBucket;
   readonly #tokens?: TokenBucket;
 

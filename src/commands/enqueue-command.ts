@@ -1,0 +1,139 @@
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import type { Redis } from "ioredis";
+import { type RunFlags, resolveRunConfig, runFingerprint } from "../config/run-config.js";
+import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
+import { enqueueSamples } from "../distributed/enqueue-samples.js";
+import { ConfigError } from "../errors/config-error.js";
+import { openInputs } from "../io/open-inputs.js";
+import type { QueueDefinition } from "../queue/queue-definition.js";
+import type { QueueKeys } from "../queue/queue-keys.js";
+import { ensureGroup } from "../queue/queue-consumer.js";
+import { initSharedBudget } from "../queue/shared-budget.js";
+import { taskMeta } from "../store/run-meta.js";
+import { loadTaskRefs } from "../tasks/group.js";
+import { ExitCode } from "./exit-codes.js";
+import { openQueue } from "./queue-connection.js";
+import { taskSources } from "./queue-tasks.js";
+import { createRejectsSink } from "./rejects-sink.js";
+import type { CommandIO } from "./run-command.js";
+import { runPricesAndBudget } from "./run-prices.js";
+
+export interface EnqueueFlags extends RunFlags {
+  readonly queue: string;
+}
+
+/** `run` flags that belong to one machine or one process, not to the run a queue holds. */
+const LOCAL_FLAGS = new Set(["queue", "output", "summary", "rejects", "progress", "store", "fresh", "limit", "metricsPort", "grace", "run", "cache", "cacheTtl", "python"]);
+
+/** `run` flags a queue cannot carry yet, with why. */
+const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
+  route: "--route (routing rules)",
+  models: "--models (a models file)",
+  fewshotFile: "--fewshot-file",
+  allowCodeExecution: "--allow-code-execution",
+};
+
+/**
+ * `streameval enqueue [INPUT …] -t … -m … --queue redis://HOST:PORT/NAME`: checks every input line
+ * as `run` would (bad lines set aside with file:line, `--strict` fails on the first), writes the run's
+ * definition and the samples into Redis, and prints the run id. Enqueueing again to the same queue
+ * adds samples to the same run; a different run needs another queue name, or `--fresh` to clear it.
+ */
+export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFlags, io: CommandIO, env: NodeJS.ProcessEnv): Promise<number> {
+  for (const [key, what] of Object.entries(UNSUPPORTED)) {
+    if (flags[key as keyof RunFlags] !== undefined && flags[key as keyof RunFlags] !== false) throw new ConfigError(`${what} cannot be used with a queue yet`, { key: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` });
+  }
+  // Keys are read by each worker from its own environment: enqueue needs none.
+  const config = resolveRunConfig(inputs, { ...flags, store: false }, env, { apiKey: false });
+  for (const p of config.inputs) {
+    if (p === "-") continue;
+    await access(p, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
+      throw new ConfigError(`cannot read this input: ${e.code === "ENOENT" ? "no such file" : e.message}`, { file: p });
+    });
+  }
+  const { tasks, groups } = await loadTaskRefs(config.taskRefs, { numFewshot: config.numFewshot, fewshotAsMultiturn: config.fewshotAsMultiturn });
+  const hooked = tasks.find((t) => t.hooks);
+  if (hooked) throw new ConfigError(`task \`${hooked.name}\` has Python hooks (\`!function\`), which a queue cannot carry yet`, { key: "--task" });
+  const run = config.runName ?? runFingerprint(config, tasks);
+  const { prices, budget } = await runPricesAndBudget(config);
+  const repeatsOf = (repeats: number) => config.repeats ?? repeats;
+  const definition: QueueDefinition = {
+    version: 1,
+    run,
+    created_at: new Date().toISOString(),
+    flags: Object.fromEntries(Object.entries(flags).filter(([k, v]) => !LOCAL_FLAGS.has(k) && v !== undefined && k !== "task")),
+    tasks: await taskSources(config.taskRefs),
+    taskMeta: tasks.map(taskMeta),
+    ...(groups.length ? { groups } : {}),
+    models: config.models,
+    prices,
+    perSample: Object.fromEntries(tasks.map((t) => [t.name, config.models.length * repeatsOf(t.repeats)])),
+    continuous: config.continuous?.endless ?? false,
+  };
+
+  const queue = await openQueue(flags.queue);
+  const rejects = createRejectsSink({ rejects: config.rejects, store: ".streameval", checkpoint: false, run }, io.stderr);
+  let closed = false;
+  try {
+    await claimQueue(queue.redis, queue.keys, definition, queue.address.display, flags.fresh ?? false);
+    await ensureGroup(queue.redis, queue.keys);
+    if (budget) await initSharedBudget(queue.redis, queue.keys, budget);
+    // A batch queue is sealed once its samples are in: workers finish when it is empty.
+    await queue.redis.hdel(queue.keys.meta, "sealed");
+    const counts = await enqueueSamples({
+      redis: queue.redis,
+      keys: queue.keys,
+      input: openInputs(config.inputs, io.stdin),
+      tasks,
+      taskRequired: groups.length > 0,
+      limit: config.limit,
+      strict: config.strict,
+      ...(definition.continuous ? { duplicates: { maxIds: CONTINUOUS_MAX_IDS, forget: true } } : {}),
+      onReject: (r) => rejects.write(r),
+      onDuplicate: (e) => io.stderr.write(`warning: duplicate id ${JSON.stringify(e.id)} at ${e.at.file}:${e.at.line} (first at line ${e.first.line})${e.as ? `; its results carry the id ${JSON.stringify(e.as)}` : ""}\n`),
+    });
+    if (!definition.continuous) await queue.redis.hset(queue.keys.meta, "sealed", "1");
+    closed = true;
+    io.stderr.write(await rejects.close());
+    io.stderr.write(`enqueued ${counts.enqueued} sample(s) to ${queue.address.display} (run ${run}${definition.continuous ? ", continuous" : ""})\n`);
+    io.stdout.write(`${run}\n`);
+    if (counts.enqueued === 0 && counts.rejected > 0) {
+      io.stderr.write(`streameval: every input line was rejected (${counts.rejected}): nothing was enqueued\n`);
+      return ExitCode.usage;
+    }
+    return ExitCode.ok;
+  } finally {
+    if (!closed) await rejects.close().catch(() => undefined);
+    await queue.close();
+  }
+}
+
+/**
+ * Writes the run's definition, unless the queue holds another run: a queue holds one run (its
+ * results are that run's). `--fresh` deletes everything the queue holds first.
+ */
+async function claimQueue(redis: Redis, keys: QueueKeys, definition: QueueDefinition, display: string, fresh: boolean): Promise<void> {
+  if (fresh) await deleteQueue(redis, keys);
+  const existing = await redis.get(keys.definition);
+  if (existing !== null) {
+    const held = JSON.parse(existing) as QueueDefinition;
+    if (held.run !== definition.run) {
+      throw new ConfigError(`${display} holds run ${held.run}, not ${definition.run}: use another queue name, or --fresh to delete what it holds`, { key: "--queue" });
+    }
+    if (held.continuous !== definition.continuous) throw new ConfigError(`${display} holds a ${held.continuous ? "continuous" : "batch"} run: --continuous must match`, { key: "--continuous" });
+    return;
+  }
+  await redis.set(keys.definition, JSON.stringify(definition));
+}
+
+/** Every key of the queue (they share its hash tag). */
+async function deleteQueue(redis: Redis, keys: QueueKeys): Promise<void> {
+  const pattern = keys.definition.replace(/definition$/, "*").replace(/([{}[\]])/g, "\\$1");
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== "0");
+}

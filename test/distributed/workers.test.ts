@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queueKeys } from "../../src/queue/queue-keys.js";
+import { type SimServer, startSim } from "../../src/sim/index.js";
+import type { ResultLine } from "../../src/types.js";
+import { runCli } from "../support/cli.js";
+import { datasetPath } from "../support/datasets.js";
+import { type RedisServer, startRedis } from "../support/redis-server.js";
+import { startCli, until } from "./worker-processes.js";
+
+const KEY = "sk-worker-SECRET-0123456789";
+let redisServer: RedisServer;
+let redis: Redis;
+let sim: SimServer;
+let dir: string;
+let input: string;
+/** Requests per question (the first 40 characters), to name any sent more than once. */
+const asked = new Map<string, number>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "streameval-workers-"));
+  // Persistence on: a restart of Redis mid-run loses nothing.
+  redisServer = await startRedis({ persistence: true });
+  redis = redisServer.client();
+  sim = await startSim({
+    port: 0,
+    answerKeyFile: datasetPath("gsm8k_test.jsonl"),
+    accuracy: 0.7,
+    seed: 5,
+    latencyMs: 40,
+    faults: (req) => {
+      const q = /Question: (.{0,40})/.exec(JSON.stringify(req.body))?.[1] ?? "?";
+      asked.set(q, (asked.get(q) ?? 0) + 1);
+      return undefined;
+    },
+  });
+  input = join(dir, "in.jsonl");
+  const lines = (await readFile(datasetPath("gsm8k_test.jsonl"), "utf8")).split("\n").filter(Boolean).slice(0, 40);
+  await writeFile(input, `${lines.join("\n")}\n`);
+});
+afterAll(async () => {
+  await sim?.close();
+  await redisServer?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const parse = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
+/** What a line says about the sample, without what differs from run to run (timing) or from store to store. */
+const essence = (l: ResultLine) => {
+  const { timing: _t, fingerprint: _f, ended_at: _e, ...rest } = l;
+  return rest;
+};
+const byKey = (a: ResultLine, b: ResultLine) => `${a.id}/${a.repeat}`.localeCompare(`${b.id}/${b.repeat}`);
+const env = { OPENAI_API_KEY: KEY };
+
+describe("streameval enqueue / worker / collect over a real Redis, workers as processes", { timeout: 120_000 }, () => {
+  it("three workers, one killed with -9 mid-run and Redis restarted mid-run: every sample counted exactly once, and collect equals a local run", async () => {
+    const queue = redisServer.url("exact");
+    const enq = await runCli(["enqueue", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.stderr).toContain("enqueued 40 sample(s)");
+    expect(enq.code).toBe(0);
+    const run = enq.stdout.trim();
+    const workers = [0, 1, 2].map(() => startCli(["worker", "--queue", queue, "-c", "3", "--claim-after", "4"], env));
+    const keys = queueKeys("exact");
+    const recorded = async () => Number((await redis.hget(keys.meta, "results")) ?? 0);
+    await until(async () => (await recorded()) >= 6, 60_000, "first results");
+    workers[0]!.child.kill("SIGKILL");
+    await until(async () => (await recorded()) >= 14, 60_000, "more results");
+    await redisServer.restart(400);
+    const exits = await Promise.all(workers.slice(1).map((w) => w.done));
+    for (const e of exits) expect(e.code, e.stderr).toBe(0);
+    expect(exits.map((e) => e.stderr).join("")).toMatch(/redis: connection lost/);
+    // Requests sent again: at most what the dead worker had in flight (-c 3).
+    const requests = sim.stats().requests;
+    const twice = [...asked].filter(([, n]) => n > 1);
+    expect(requests).toBeGreaterThanOrEqual(40);
+    expect(requests, JSON.stringify(twice)).toBeLessThanOrEqual(43);
+
+    const summaryPath = join(dir, "collected.json");
+    const col = await runCli(["collect", "--queue", queue, "-o", join(dir, "collected.jsonl"), "--summary", summaryPath]);
+    expect(col.code, col.stderr).toBe(0);
+    const lines = parse(await readFile(join(dir, "collected.jsonl"), "utf8"));
+    expect(lines).toHaveLength(40);
+    expect(new Set(lines.map((l) => l.id)).size).toBe(40);
+    const summary = JSON.parse(await readFile(summaryPath, "utf8"));
+    expect(summary.run).toBe(run);
+
+    const localSummaryPath = join(dir, "local.json");
+    const local = await runCli(["run", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--no-store", "--summary", localSummaryPath], { env });
+    expect(local.code).toBe(0);
+    expect(lines.map(essence).sort(byKey)).toEqual(parse(local.stdout).map(essence).sort(byKey));
+    const localSummary = JSON.parse(await readFile(localSummaryPath, "utf8"));
+    const [m, lm] = [summary.models.m1, localSummary.models.m1];
+    expect(m.samples).toEqual(lm.samples);
+    expect(m.metrics).toEqual(lm.metrics);
+    expect({ ...m.usage, requests: 0 }).toEqual({ ...lm.usage, requests: 0 });
+    expect(m.cost_usd).toEqual(lm.cost_usd);
+    // Latency percentiles from every worker's lines together (one histogram over the 40).
+    expect(m.latency_ms.e2e.n).toBe(40);
+    const e2e = lines.map((l) => l.timing!.e2e_ms).sort((a, b) => a - b);
+    expect(m.latency_ms.e2e.max).toBeCloseTo(e2e[39]!, 0);
+    for (const text of [col.stdout, col.stderr, ...exits.map((e) => e.stderr), JSON.stringify(await redis.hgetall(keys.workers)), (await redis.get(keys.definition)) ?? ""]) expect(text).not.toContain(KEY);
+  });
+
+  it("rejects bad input at enqueue with file:line; SIGTERM hands a worker's samples back at once; status reports per worker", async () => {
+    const queue = redisServer.url("graceful");
+    const bad = join(dir, "bad.jsonl");
+    const good = (await readFile(input, "utf8")).split("\n").filter(Boolean).slice(0, 24);
+    await writeFile(bad, [good[0], "{oops", '{"id":"x","answer":"#### 3"}', ...good.slice(1)].join("\n"));
+    const enq = await runCli(["enqueue", bad, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code).toBe(0);
+    expect(enq.stderr).toMatch(/bad\.jsonl:2: /);
+    expect(enq.stderr).toMatch(/bad\.jsonl:3: .*question/);
+    expect(enq.stderr).toContain("enqueued 24 sample(s)");
+    // A long claim-after: the others get the stopped worker's samples only because it hands them back.
+    const a = startCli(["worker", "--queue", queue, "-c", "2", "--claim-after", "300"], env);
+    const keys = queueKeys("graceful");
+    await until(async () => Number((await redis.hget(keys.meta, "results")) ?? 0) >= 3, 60_000, "first results");
+    const b = startCli(["worker", "--queue", queue, "-c", "2", "--claim-after", "300"], env);
+    a.child.kill("SIGTERM");
+    const [ea, eb] = await Promise.all([a.done, b.done]);
+    expect(ea.code, ea.stderr).toBe(0);
+    expect(eb.code, eb.stderr).toBe(0);
+    const status = await runCli(["status", "--queue", queue, "--json"]);
+    const s = JSON.parse(status.stdout);
+    expect(s.samples).toMatchObject({ enqueued: 24, done: 24, in_flight: 0, waiting: 0, rejected: 2 });
+    expect(s.workers.map((w: { report: { done: number } }) => w.report.done).reduce((a: number, b: number) => a + b, 0)).toBe(24);
+    expect(s.results).toEqual({ total: 24, ok: 24, error: 0 });
+    const col = await runCli(["collect", "--queue", queue]);
+    expect(parse(col.stdout)).toHaveLength(24);
+  });
+
+  it("a shared --budget-usd: two workers together never pass it, and both stop with exit 3", async () => {
+    const queue = redisServer.url("budget");
+    const before = sim.stats();
+    // $1000 per 1M tokens: a request's worst case is about $0.35, its real cost about $0.15.
+    const enq = await runCli(["enqueue", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--price", "1000/1000", "--budget-usd", "2"], { env });
+    expect(enq.code).toBe(0);
+    const workers = [0, 1].map(() => startCli(["worker", "--queue", queue, "-c", "3", "--claim-after", "10"], env));
+    const exits = await Promise.all(workers.map((w) => w.done));
+    for (const e of exits) expect(e.code, e.stderr).toBe(3);
+    const after = sim.stats();
+    const billed = ((after.promptTokens - before.promptTokens) * 1000 + (after.completionTokens - before.completionTokens) * 1000) / 1e6;
+    expect(billed).toBeGreaterThan(1);
+    expect(billed).toBeLessThanOrEqual(2);
+    const col = await runCli(["collect", "--queue", queue, "--summary", join(dir, "budget.json")]);
+    expect(col.code).toBe(3);
+    const summary = JSON.parse(await readFile(join(dir, "budget.json"), "utf8"));
+    expect(summary.stopped).toBe("budget");
+    expect(summary.cost.budget.usd.spent).toBeLessThanOrEqual(2);
+    expect(parse(col.stdout).length).toBeLessThan(40);
+  });
+});

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+/** A real redis-server on a free loopback port, in a temporary folder, for one test file. */
+export interface RedisServer {
+  readonly port: number;
+  readonly dir: string;
+  /** `redis://127.0.0.1:PORT/NAME`. */
+  url(name: string): string;
+  /** A plain client (closed by `stop`). */
+  client(): Redis;
+  /** Shuts the server down (SHUTDOWN: with appendonly, the AOF is written), and starts it again on the same port and folder. */
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Starts `redis-server --port P --bind 127.0.0.1 --dir TMP --save ''` (plus `--appendonly yes
+ * --appendfsync always` with `persistence`, so a restart loses nothing), waiting until it answers.
+ */
+export async function startRedis(options: { persistence?: boolean } = {}): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), "streameval-redis-"));
+  const port = await freePort();
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...(options.persistence ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])];
+  let child: ChildProcess;
+  const clients: Redis[] = [];
+  const launch = async () => {
+    child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!log.includes("Ready to accept connections")) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${log}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const down = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    dir,
+    url: (name) => `redis://127.0.0.1:${port}/${name}`,
+    client: () => {
+      const c = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: null });
+      c.on("error", () => undefined); // a restart drops it; it reconnects
+      clients.push(c);
+      return c;
+    },
+    restart: async (downMs = 300) => {
+      await down();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
+    stop: async () => {
+      for (const c of clients) c.disconnect();
+      await down();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

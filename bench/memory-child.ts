@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { functionModel } from "../src/models/function-model.js";
 import { runEvaluation } from "../src/run-evaluation.js";
 import { loadTask } from "../src/tasks/load.js";
+import { contentText } from "../src/media/content-parts.js";
 
 const n = Number(process.argv[2]);
 async function* lines() {
@@ -16,7 +17,7 @@ async function* lines() {
   }
 }
 const model = functionModel("fn", (req) => {
-  const m = /has (\d+)/.exec(String(req.messages[0]?.content));
+  const m = /has (\d+)/.exec(contentText(req.messages[0]?.content));
   return { text: `He has ${Number(m?.[1]) + 3} apples. #### ${Number(m?.[1]) + 3}`, usage: { prompt_tokens: 30, completion_tokens: 12 } };
 });
 const t0 = performance.now();

@@ -15,6 +15,7 @@ import { functionModel } from "../src/models/function-model.js";
 import { runEvaluation } from "../src/run-evaluation.js";
 import { loadTask } from "../src/tasks/load.js";
 import { printTable } from "./lib.js";
+import { contentText } from "../src/media/content-parts.js";
 
 const n = Number(process.env.SOAK_N ?? 2_000_000);
 const MB = 1024 * 1024;
@@ -29,7 +30,7 @@ async function* lines() {
 }
 // Right 90% of the time, so the windows have a metric with a stderr.
 const model = functionModel("fn", (req) => {
-  const k = Number(/has (\d+)/.exec(String(req.messages[0]?.content))?.[1]);
+  const k = Number(/has (\d+)/.exec(contentText(req.messages[0]?.content))?.[1]);
   const answer = k % 10 === 7 ? k : k + 3;
   return { text: `He has ${answer} apples. #### ${answer}`, usage: { prompt_tokens: 30, completion_tokens: 12 } };
 });

@@ -1,7 +1,7 @@
 // A custom pipeline composed in code: a system prompt before every question, the task's own
 // filters and metrics, and each result line tagged. Run it: npx tsx examples/custom-pipeline.ts
 import { map, pipe } from "rxjs";
-import { docsToLines, functionModel, generateUntilRequest, loadTask, operators, pipelines, runEvaluation, type PipelineDef } from "../src/index.js";
+import { docsToLines, functionModel, generateUntilRequest, loadTask, operators, pipelines, runEvaluation, type PipelineDef, contentText } from "../src/index.js";
 
 const withSystemPrompt: PipelineDef = {
   prepare: pipelines.generate_until.prepare,
@@ -18,7 +18,7 @@ const withSystemPrompt: PipelineDef = {
 
 // Any async function can be the model; `openAIChat({ model, baseURL, apiKey })` is the real one.
 const model = functionModel("doubler", (request) => {
-  const n = Number(/(\d+)/.exec(String(request.messages.at(-1)?.content))?.[1]);
+  const n = Number(/(\d+)/.exec(contentText(request.messages.at(-1)?.content))?.[1]);
   return `Twice ${n} is ${2 * n}. #### ${2 * n}`;
 });
 

@@ -1,10 +1,10 @@
 // Rolling windows and an alert over a run's results, composed in code. Run it: npx tsx examples/rolling-windows.ts
 import { lastValueFrom, toArray } from "rxjs";
-import { countWindows, docsToLines, evaluate, freshResults, functionModel, loadTask, parseAlert, watchAlerts, windowScope } from "../src/index.js";
+import { countWindows, docsToLines, evaluate, freshResults, functionModel, loadTask, parseAlert, watchAlerts, windowScope, contentText } from "../src/index.js";
 
 // A model that drifts: right on the first 20 questions, wrong after.
 const model = functionModel("drifting", (request) => {
-  const n = Number(/(\d+)/.exec(String(request.messages.at(-1)?.content))?.[1]);
+  const n = Number(/(\d+)/.exec(contentText(request.messages.at(-1)?.content))?.[1]);
   return `#### ${n <= 20 ? n : n + 1}`;
 });
 

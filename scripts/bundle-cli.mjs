@@ -20,7 +20,8 @@ const outdir = resolve(dist, "bundle");
 
 // Left to node_modules: a native addon (classic-level); the report's DOM and browser (loaded by `report` only); the
 // tokenizer's encodings (4.6 MB, loaded only to count tokens, where parsing the ranks costs far more than the files).
-const external = ["classic-level", "jsdom", "playwright-core", "gpt-tokenizer"];
+// sharp too: a native addon, loaded only to downscale images (--max-image-side).
+const external = ["classic-level", "jsdom", "playwright-core", "gpt-tokenizer", "sharp"];
 
 /** `import.meta.url` in a dist/ file → that file's URL, computed from the chunk's own URL at run time. */
 const ownUrl = {

@@ -50,6 +50,10 @@ export { openAIChat, type OpenAIChatOptions } from "./models/openai-chat.js";
 export { openAICompletions, type OpenAICompletionsOptions } from "./models/openai-completions.js";
 export { createSdkClient } from "./models/sdk-client.js";
 export { functionModel, type FunctionModelOutput } from "./models/function-model.js";
+export { contentText, contentWithMedia, mediaSummary } from "./media/content-parts.js";
+export { mediaRefs, type MediaSpec } from "./media/media-items.js";
+export { resolveMedia, type MediaOptions } from "./media/resolve-media.js";
+export { imageTokens, mediaTokens, OPENAI_TILE_RULE, type ImageTokenRule } from "./media/image-tokens.js";
 export type { ReliabilityOptions } from "./reliability/create-dispatchers.js";
 export { loadModelsConfig, parseModelsConfig, type ModelEntry, type ModelsConfig } from "./config/models-config.js";
 

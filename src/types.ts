@@ -44,10 +44,74 @@ export interface ToolCall {
   readonly function: { readonly name: string; readonly arguments: string };
 }
 
+/** How closely a vision model looks at an image (OpenAI's `detail`): it sets the image's token cost. */
+export type ImageDetail = "auto" | "low" | "high";
+
+/** A text part of a message's content. */
+export interface TextPart {
+  readonly type: "text";
+  readonly text: string;
+}
+
+/** An image part, as OpenAI's API takes it: a URL or a `data:` URI. */
+export interface ImageUrlPart {
+  readonly type: "image_url";
+  readonly image_url: { readonly url: string; readonly detail?: ImageDetail };
+}
+
+/** An audio part, as OpenAI's API takes it: base64 data and its format (`wav`, `mp3`). */
+export interface InputAudioPart {
+  readonly type: "input_audio";
+  readonly input_audio: { readonly data: string; readonly format: string };
+}
+
+/**
+ * A media item not read yet: the model client reads, encodes and sends it as `image_url` or
+ * `input_audio` parts when it builds the HTTP body, so a request in flight through the pipeline
+ * holds a reference (path, URL, digest), never the encoded bytes.
+ */
+export interface MediaPart {
+  readonly type: "media";
+  readonly media: MediaRef;
+}
+
+/** A part of a message's content (OpenAI's content parts, plus media read when the request is sent). */
+export type ContentPart = TextPart | ImageUrlPart | InputAudioPart | MediaPart;
+
+/**
+ * A media item of a sample, as result lines and the store hold it: where it came from, its type,
+ * size and digest — never its bytes. `source` is an absolute path, an http(s) URL, or `inline`
+ * (a data URI or base64 bytes in the line, kept on the ref under MEDIA_DATA only while it travels).
+ */
+export interface MediaRef {
+  readonly type: "image" | "audio" | "video";
+  readonly source: string;
+  /** MIME type (`image/png`, `audio/wav`, `video/mp4`), when known. */
+  readonly media_type?: string;
+  /** Hex sha256 of the item's bytes as given (before any downscaling); absent for a URL not fetched. */
+  readonly sha256?: string;
+  readonly bytes?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly detail?: ImageDetail;
+  /** A video's length in seconds (its frames are spread evenly over it). */
+  readonly duration_s?: number;
+  /** A video: how many frames are sent (`--video-frames`). */
+  readonly frames?: number;
+  /** An image (or a video's frames) is downscaled to this longer side before it is sent (`--max-image-side`). */
+  readonly max_side?: number;
+}
+
+/** Where an inline item's base64 data travels on its MediaRef: a symbol, so it never reaches JSON. */
+export const MEDIA_DATA: unique symbol = Symbol("streameval.mediaData");
+
+/** A message's content: text, or a list of parts (text, images, audio). */
+export type MessageContent = string | readonly ContentPart[];
+
 /** One chat message in OpenAI's shape. */
 export interface ChatMessage {
   readonly role: Role;
-  readonly content: string | null;
+  readonly content: MessageContent | null;
   readonly tool_calls?: readonly ToolCall[];
   readonly tool_call_id?: string;
   readonly name?: string;

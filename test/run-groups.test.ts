@@ -8,12 +8,13 @@ import { runEvaluation } from "../src/run-evaluation.js";
 import { aggregate } from "../src/summary/groups.js";
 import { loadTaskRef } from "../src/tasks/group.js";
 import type { EvalEvent } from "../src/events.js";
+import { contentText } from "../src/media/content-parts.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "lm-eval");
 
 /** Right on additions, right on every third multiplication. */
 const model = functionModel("m", async (req) => {
-  const [, a, op, b] = /(\d+) (\+|\*) (\d+)/.exec(String(req.messages[0]?.content)) ?? [];
+  const [, a, op, b] = /(\d+) (\+|\*) (\d+)/.exec(contentText(req.messages[0]?.content)) ?? [];
   const right = op === "+" ? Number(a) + Number(b) : Number(a) * Number(b);
   return { text: op === "*" && Number(a) % 3 !== 0 ? "wrong" : String(right), usage: { prompt_tokens: 5, completion_tokens: 1 } };
 });

@@ -9,13 +9,14 @@ import { runEvaluation } from "../src/run-evaluation.js";
 import { CheckpointStore } from "../src/store/checkpoint-store.js";
 import { loadTask } from "../src/tasks/load.js";
 import type { ResultLine } from "../src/types.js";
+import { contentText } from "../src/media/content-parts.js";
 
 const docs = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `What is ${i} + 0?`, answer: `#### ${i}`, target: String(i) }));
 /** Deterministic per prompt (a resumed run must get the replies the first run got): right for even numbers. */
 let calls = 0;
 const model = functionModel("m", async (req) => {
   calls++;
-  const n = Number(/What is (\d+)/.exec(String(req.messages.at(-1)?.content))?.[1]);
+  const n = Number(/What is (\d+)/.exec(contentText(req.messages.at(-1)?.content))?.[1]);
   return { text: `#### ${n % 2 === 0 ? n : n + 100}`, usage: { prompt_tokens: 10, completion_tokens: 3 } };
 });
 

@@ -6,12 +6,13 @@ import { evaluate, InputRejectedError } from "../src/run.js";
 import { runEvaluation } from "../src/run-evaluation.js";
 import { loadTask } from "../src/tasks/load.js";
 import type { EvalEvent } from "../src/events.js";
+import { contentText } from "../src/media/content-parts.js";
 
 const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `q${i}`, question: `What is ${i} + 0?`, answer: `#### ${i}`, target: String(i) }));
 
 /** Right when the question's number is even: a deterministic "model". */
 const evenRight = functionModel("even", async (req) => {
-  const n = Number(/What is (\d+)/.exec(String(req.messages[0]?.content))?.[1]);
+  const n = Number(/What is (\d+)/.exec(contentText(req.messages[0]?.content))?.[1]);
   return { text: `Working… #### ${n % 2 === 0 ? n : n + 100}`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
 });
 
@@ -58,7 +59,7 @@ describe("evaluate / runEvaluation", () => {
   it("a failing model call becomes an error result, and the other samples finish", async () => {
     const task = await loadTask("gsm8k");
     const flaky = functionModel("flaky", async (req) => {
-      if (String(req.messages[0]?.content).includes("What is 3 ")) throw Object.assign(new Error("boom"));
+      if (contentText(req.messages[0]?.content).includes("What is 3 ")) throw Object.assign(new Error("boom"));
       return "#### 0";
     });
     const summary = await runEvaluation({ input: docsToLines(docs(5)), tasks: [task], models: [{ client: flaky }] });

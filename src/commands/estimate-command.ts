@@ -21,7 +21,7 @@ import { ExitCode } from "./exit-codes.js";
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
   // Routing is not estimated: every sample is counted on every --model.
   if (config.models.length === 0) throw new ConfigError("estimate counts every sample on every --model and does not apply --route: give --model", { key: "--model" });
-  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
+  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
   const { tasks } = await loadTaskRefs(config.taskRefs, fewshot);
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
   // A task's Python hooks make its prompts: they run here as in `run` (no model is called).

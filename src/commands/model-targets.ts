@@ -5,6 +5,7 @@ import type { ResolvedPrice } from "../cost/resolve-prices.js";
 import { createSdkClient } from "../models/sdk-client.js";
 import { openAIChat } from "../models/openai-chat.js";
 import type { ReplyLimits } from "../config/run-config.js";
+import type { MediaOptions } from "../media/resolve-media.js";
 import type { ModelTarget } from "../run.js";
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -27,7 +28,7 @@ export function filePrices(specs: readonly ModelSpec[]): Map<string, Price> {
  */
 export function buildModelTargets(
   specs: readonly ModelSpec[],
-  options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice>; readonly replyLimits: ReplyLimits },
+  options: { readonly stream: boolean; readonly prices: ReadonlyMap<string, ResolvedPrice>; readonly replyLimits: ReplyLimits; readonly media?: MediaOptions },
 ): ModelTarget[] {
   const { maxBytes, maxTokenFactor } = options.replyLimits;
   // Every key of these models is scrubbed from every model's errors (a gateway may echo any of them).
@@ -42,7 +43,7 @@ export function buildModelTargets(
   const target = (spec: ModelSpec): ModelTarget => {
     const resolved = options.prices.get(spec.name);
     return {
-      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor, secrets }),
+      client: openAIChat({ model: spec.name, apiKey: spec.apiKey, baseURL: spec.baseURL, stream: options.stream, sdk: sdkFor(spec), maxReplyTokenFactor: maxTokenFactor, secrets, ...(options.media ? { media: options.media } : {}) }),
       concurrency: spec.concurrency,
       price: resolved?.price ?? spec.price,
       ...(resolved ? { priceSource: resolved.source } : {}),

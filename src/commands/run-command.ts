@@ -54,7 +54,7 @@ export interface CommandIO {
 export async function runCommand(config: RunConfig, io: CommandIO): Promise<number> {
   // A missing input fails here, before the store is opened: the run it would resume stays as it was.
   await checkInputsExist(config.inputs);
-  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn };
+  const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
   checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
   if (config.continuous) refusePythonAggregations(tasks);
@@ -74,7 +74,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   if (config.budgetUsd !== undefined && unpricedFallbacks.length) {
     throw new ConfigError(`no price known for the fallback ${unpricedFallbacks.join(", ")}: a USD budget needs one (give \`price\` in the models file, or --price IN/OUT)`, { key: "--budget-usd" });
   }
-  const models = buildModelTargets(specs, { stream: config.stream, replyLimits: config.replyLimits, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
+  const models = buildModelTargets(specs, { stream: config.stream, replyLimits: config.replyLimits, media: { inlineUrls: config.media.inlineUrls }, prices: new Map([...prices, ...fallbackPrices].map((p) => [p.model, p])) });
   const judge = await resolveJudge(config, tasks);
 
   const rejects = createRejectsSink({ rejects: config.rejects, store: config.store, checkpoint: config.checkpoint, run }, io.stderr);

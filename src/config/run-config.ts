@@ -51,6 +51,10 @@ export interface RunFlags extends ContinuousFlags {
   numFewshot?: string;
   fewshotFile?: string;
   fewshotAsMultiturn?: boolean;
+  modelFamily?: string;
+  inlineMedia?: boolean;
+  maxImageSide?: string;
+  videoFrames?: string;
   useN?: boolean;
   allowCodeExecution?: boolean;
   codeTimeout?: string;
@@ -121,6 +125,10 @@ export interface RunConfig {
   /** The few-shot pool (JSONL), overriding the tasks' `fewshot_config`. */
   readonly fewshotFile: string | undefined;
   readonly fewshotAsMultiturn: boolean;
+  /** lmms-eval's model family (`--model-family`): picks a task's lmms_eval_specific_kwargs block. */
+  readonly modelFamily: string | undefined;
+  /** Media: fetch URLs and send them inline; downscale bound; frames per video. */
+  readonly media: { readonly inlineUrls: boolean; readonly maxImageSide?: number; readonly videoFrames?: number };
   /** A sample's repeats as `n` choices of one request. */
   readonly useN: boolean;
   /** Run model-generated code for tasks that need it (`--allow-code-execution`), in the sandbox. */
@@ -231,6 +239,12 @@ export function resolveRunConfig(
     numFewshot: flags.numFewshot === undefined ? undefined : int(flags.numFewshot, "--num-fewshot", 0, 0),
     fewshotFile: flags.fewshotFile,
     fewshotAsMultiturn: flags.fewshotAsMultiturn ?? false,
+    modelFamily: flags.modelFamily,
+    media: {
+      inlineUrls: flags.inlineMedia ?? false,
+      ...(flags.maxImageSide === undefined ? {} : { maxImageSide: int(flags.maxImageSide, "--max-image-side", 16, 16) }),
+      ...(flags.videoFrames === undefined ? {} : { videoFrames: int(flags.videoFrames, "--video-frames", 1, 1) }),
+    },
     useN: flags.useN ?? false,
     allowCodeExecution: flags.allowCodeExecution ?? false,
     codeLimits,

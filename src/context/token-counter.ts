@@ -1,5 +1,7 @@
 import { loadTokenCounter } from "../cost/count-tokens.js";
 import type { ChatMessage } from "../types.js";
+import { contentText } from "../media/content-parts.js";
+import { mediaPromptTokens } from "../media/request-media.js";
 
 /**
  * Counting a chat request's prompt tokens offline, message by message (so that a context window can be
@@ -23,7 +25,7 @@ export function chatTokenCounter(encoding: string, count: (text: string) => numb
     priming: 3,
     message(m) {
       let n = 3 + count(m.role);
-      if (m.content) n += count(m.content);
+      if (m.content) n += count(contentText(m.content)) + mediaPromptTokens([m]);
       if (m.name) n += 1 + count(m.name);
       if (m.tool_calls?.length) n += count(JSON.stringify(m.tool_calls));
       return n;

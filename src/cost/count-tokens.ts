@@ -1,4 +1,6 @@
 import type { ChatMessage } from "../types.js";
+import { contentText } from "../media/content-parts.js";
+import { mediaPromptTokens } from "../media/request-media.js";
 import { approximateTokenCount, chunkedCount, EXACT_MAX_CHARS, SYNC_EXACT_MAX_CHARS } from "./chunked-count.js";
 import { countOffThread } from "./count-worker.js";
 
@@ -68,11 +70,12 @@ async function importEncoding(encoding: Encoding): Promise<CountFn> {
 /** The texts of a chat request and the tokens its framing adds (OpenAI's accounting, see `chat`). */
 function chatParts(messages: readonly ChatMessage[], tools?: readonly unknown[]): { texts: string[]; framing: number } {
   const texts: string[] = [];
-  let framing = 3;
+  // Images are billed by their size, not their bytes (see media/image-tokens.ts).
+  let framing = 3 + mediaPromptTokens(messages);
   for (const m of messages) {
     framing += 3;
     texts.push(m.role);
-    if (m.content) texts.push(m.content);
+    if (m.content) texts.push(contentText(m.content));
     if (m.name) {
       framing += 1;
       texts.push(m.name);

@@ -1,6 +1,8 @@
 import type { ChatReply, ChatRequest } from "../work/model.js";
 import type { Usage } from "../types.js";
 import { costOf, type Price } from "./price.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
+import { mediaPromptTokens, textOnly } from "../media/request-media.js";
 
 /** Money and tokens, as a budget counts them. `usd` is null when the price is unknown. */
 export interface Spend {
@@ -18,8 +20,9 @@ const FRAMING = 16;
  * cannot be exceeded. Loose (about 4× for English), but a budget must never be overrun by a
  * tokenizer that splits finer than the one we guessed.
  */
-export function promptTokenBound(request: ChatRequest): number {
-  let bytes = FRAMING + Buffer.byteLength(JSON.stringify(request.messages));
+export function promptTokenBound(request: ChatRequest, imageRule?: ImageTokenRule): number {
+  // Media counts by the image rule (its bytes are not tokens); the rest by its UTF-8 size.
+  let bytes = FRAMING + Buffer.byteLength(JSON.stringify(textOnly(request.messages))) + mediaPromptTokens(request.messages, imageRule);
   if (request.tools?.length) bytes += Buffer.byteLength(JSON.stringify(request.tools));
   if (request.extra) bytes += Buffer.byteLength(JSON.stringify(request.extra));
   return bytes;
@@ -43,12 +46,12 @@ export function outputTokenBound(request: ChatRequest): number | null {
  * the output price (cached-input discounts are not assumed). Throws a RangeError when the request
  * sets no output limit, because a budget cannot bound it.
  */
-export function worstCase(request: ChatRequest, price: Price | null): Spend {
+export function worstCase(request: ChatRequest, price: Price | null, imageRule?: ImageTokenRule): Spend {
   const completion = outputTokenBound(request);
   if (completion === null) {
     throw new RangeError(`Expected \`max_tokens\` on requests to ${request.model} under a budget: without it their cost has no bound`);
   }
-  const usage = { prompt_tokens: promptTokenBound(request), completion_tokens: completion };
+  const usage = { prompt_tokens: promptTokenBound(request, imageRule), completion_tokens: completion };
   return { usd: costOf(usage, price), tokens: usage.prompt_tokens + completion };
 }
 
@@ -57,11 +60,11 @@ export function worstCase(request: ChatRequest, price: Price | null): Spend {
  * the prompt bound plus the reply's UTF-8 size (capped at the output allowance) — so the budget
  * never undercounts a server that reports nothing.
  */
-export function settledSpend(request: ChatRequest, reply: ChatReply, price: Price | null): Spend {
+export function settledSpend(request: ChatRequest, reply: ChatReply, price: Price | null, imageRule?: ImageTokenRule): Spend {
   if (reply.usage) return spendOf(reply.usage, price);
   const allowance = outputTokenBound(request) ?? Number.POSITIVE_INFINITY;
   const replyBytes = Buffer.byteLength(JSON.stringify([reply.choices ?? reply.text, reply.tool_calls ?? null]));
-  return spendOf({ prompt_tokens: promptTokenBound(request), completion_tokens: Math.min(allowance, replyBytes) }, price);
+  return spendOf({ prompt_tokens: promptTokenBound(request, imageRule), completion_tokens: Math.min(allowance, replyBytes) }, price);
 }
 
 export function spendOf(usage: Usage, price: Price | null): Spend {

@@ -4,6 +4,7 @@ import { systemClock } from "../clock.js";
 import { scrubError } from "../errors/redact.js";
 import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ToolCall, Usage } from "../types.js";
+import { resolveMedia, type MediaOptions } from "../media/resolve-media.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
@@ -33,6 +34,8 @@ export interface OpenAIChatOptions {
    * key it was given. Pass every key of the run.
    */
   readonly secrets?: readonly string[];
+  /** How media parts are read when a request is sent (`--inline-media`). */
+  readonly media?: MediaOptions;
 }
 
 export const DEFAULT_MAX_REPLY_TOKEN_FACTOR = 4;
@@ -48,12 +51,13 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   const stream = options.stream ?? true;
   const factor = options.maxReplyTokenFactor ?? DEFAULT_MAX_REPLY_TOKEN_FACTOR;
   const secrets = options.secrets ?? [options.apiKey];
+  const media = options.media ?? {};
   return {
     model: options.model,
     streaming: stream,
     // A loglikelihood request goes to the same server's /v1/completions (vLLM serves both).
     chat: (request, call) =>
-      (request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor) : chatPlain(sdk, clock, request, call)).catch(
+      (request.completion ? complete(sdk, clock, request, call) : stream ? chatStreamed(sdk, clock, request, call, factor, media) : chatPlain(sdk, clock, request, call, media)).catch(
         (error: unknown) => {
           throw scrubError(error, secrets);
         },
@@ -61,8 +65,12 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   };
 }
 
-function body(request: ChatRequest): Record<string, unknown> {
-  const b: Record<string, unknown> = { model: request.model, messages: request.messages };
+/**
+ * The request body. Media parts are read and encoded here, at the last moment, so the encoded bytes
+ * live only as long as this attempt's body.
+ */
+async function body(request: ChatRequest, media: MediaOptions): Promise<Record<string, unknown>> {
+  const b: Record<string, unknown> = { model: request.model, messages: await resolveMedia(request.messages, media) };
   if (request.max_tokens !== undefined) b.max_tokens = request.max_tokens;
   if (request.temperature !== undefined) b.temperature = request.temperature;
   if (request.top_p !== undefined) b.top_p = request.top_p;
@@ -73,10 +81,12 @@ function body(request: ChatRequest): Record<string, unknown> {
   return { ...b, ...request.extra };
 }
 
-async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions): Promise<ChatReply> {
+async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, media: MediaOptions): Promise<ChatReply> {
+  // Timed from when the body is ready: reading and encoding media is not the server's latency.
+  const params = await body(request, media);
   const start = clock.now();
   const res = (await sdk.chat.completions.create(
-    body(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+    params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
     { signal: call.signal },
   )) as OpenAI.ChatCompletion;
   if (!res || !Array.isArray(res.choices)) throw new SyntaxError("malformed reply: no `choices` in the response body");
@@ -97,11 +107,11 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
   };
 }
 
-async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number): Promise<ChatReply> {
+async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number, media: MediaOptions): Promise<ChatReply> {
+  const params = { ...(await body(request, media)), stream: true, stream_options: { include_usage: true } };
   const start = clock.now();
   // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
-  const params = { ...body(request), stream: true, stream_options: { include_usage: true } };
   const stream = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
     signal: call.signal,
   });

@@ -35,7 +35,7 @@ export function applyDocHooks(options: ApplyDocHooksOptions): OperatorFunction<S
     if (item.kind !== "sample") return undefined;
     const task = options.taskOf(item.sample);
     const h = task?.hooks;
-    return h && (h.process_docs || h.doc_to_text || h.doc_to_target || h.doc_to_choice) ? task : undefined;
+    return h && (h.process_docs || DOC_HOOKS.some((k) => h[k])) ? task : undefined;
   };
   return batchAsync<SourceItem, SourceItem>({
     maxBatch: options.maxBatch,
@@ -71,7 +71,9 @@ async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sa
     }
     const keys = DOC_HOOKS.filter((k) => hooks[k]);
     const live = samples.flatMap((s, i) => (docs[i] === undefined ? [] : [{ sample: s, doc: docs[i] }]));
-    const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc] }))));
+    // lmms-eval hands its prompt settings to doc_to_text and to media hooks that take a second argument.
+    const extra = task.promptKwargs ? { optionalArgs: [task.promptKwargs] } : {};
+    const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc], ...(k === "doc_to_text" || k === "doc_to_visual" || k === "doc_to_image" || k === "doc_to_audio" ? extra : {}) }))));
     live.forEach(({ sample, doc }, i) => {
       const values: HookValues["values"] = {};
       let failure: HookFailure | undefined;

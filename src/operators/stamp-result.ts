@@ -2,6 +2,7 @@ import { map, type OperatorFunction } from "rxjs";
 import type { Clock } from "../clock.js";
 import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
+import { mediaSummary } from "../media/content-parts.js";
 
 export interface StampResultOptions {
   /** Its wall clock (`epochMs`) dates each line. */
@@ -11,7 +12,8 @@ export interface StampResultOptions {
 /**
  * Adds what a report needs and no stage knows, to each final result line: `ended_at` (ISO time the
  * result was final: cost and throughput over the run's time) and `category` (the doc's value of
- * the task's `category_field`, e.g. MMLU's subject, when the task names one and the doc has it).
+ * the task's `category_field`, e.g. MMLU's subject, when the task names one and the doc has it), and
+ * `media` (a reference per image, audio or video the sample sent: source, type, digest, size — never bytes).
  * Both fields are optional on the result line, so older lines without them still read. One Outcome
  * per input, in order; errors and completion pass through.
  */
@@ -26,5 +28,11 @@ export function stampLine(outcome: Outcome, epochMs: number): ResultLine {
   const field = outcome.work.task.config.category_field;
   const value = typeof field === "string" ? outcome.work.sample.doc[field] : undefined;
   const category = typeof value === "string" || typeof value === "number" ? String(value) : undefined;
-  return { ...outcome.line, ...(category === undefined ? {} : { category }), ended_at: new Date(epochMs).toISOString() };
+  const media = outcome.work.prepared.media;
+  return {
+    ...outcome.line,
+    ...(category === undefined ? {} : { category }),
+    ...(media?.length ? { media: media.map(mediaSummary) } : {}),
+    ended_at: new Date(epochMs).toISOString(),
+  };
 }

@@ -7,7 +7,7 @@ import { executeCode } from "../operators/execute-code.js";
 import { score } from "../operators/score.js";
 import { judgeMetrics } from "../operators/judge-metrics.js";
 import { scoreRepeats } from "../tasks/score-repeats.js";
-import { chatRequestOf } from "./chat-request.js";
+import { chatRequestOf, sampleMedia, withMedia } from "./chat-request.js";
 import type { PipelineDef } from "./types.js";
 import type { Prepared, WorkItem } from "../work/work-item.js";
 
@@ -19,12 +19,14 @@ export interface GenerateUntilPrepared extends Prepared {
 /** The chat request for a generate_until item: the rendered prompt as one user message. */
 export function generateUntilRequest(work: WorkItem<GenerateUntilPrepared>): ChatRequest {
   // Few-shot examples as chat turns (--fewshot-as-multiturn), else the prompt as one user message.
-  return chatRequestOf(work, work.prepared.messages ?? [{ role: "user", content: work.prepared.input }]);
+  const messages = work.prepared.messages ?? [{ role: "user", content: work.prepared.input }];
+  return chatRequestOf(work, work.prepared.media?.length ? withMedia(messages, work.prepared.media) : messages);
 }
 
 /** `output_type: generate_until`: prompt → chat completion → filters → metrics (code metrics: in the sandbox; judge metrics: at the judge). */
 export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
   prepare: (sample, task) => ({
+    ...sampleMedia(sample, task),
     input: task.prompt(sample.doc),
     target: task.target(sample.doc),
     ...withTargets(task.targets?.(sample.doc)),

@@ -1,4 +1,5 @@
 import type { FunctionTool } from "../agent/tools.js";
+import { contentText } from "../media/content-parts.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { BfclFunction, PossibleParams } from "../scorers/bfcl-checker.js";
 import { bfclToOpenAITools, possibleAnswerFunction, readBfclFunctions, readPossibleAnswer } from "../scorers/bfcl-tools.js";
@@ -53,7 +54,7 @@ export function prepareToolUse(sample: Sample, task: Task): ToolUsePrepared {
   const temperature = fields.temperature(doc);
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   return {
-    input: lastUser?.content ?? "",
+    input: contentText(lastUser?.content ?? null),
     target: task.config.doc_to_target === undefined ? "" : task.target(doc),
     messages,
     tools,

@@ -1,4 +1,6 @@
 import type { Clock } from "../clock.js";
+import { contentText } from "../media/content-parts.js";
+import { mediaPromptTokens } from "../media/request-media.js";
 import type { ChatRequest } from "../work/model.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -82,6 +84,6 @@ function perMinute(limit: number, clock: Clock): TokenBucket {
  */
 export function estimateTokens(request: ChatRequest): number {
   let chars = 0;
-  for (const m of request.messages) chars += (m.content?.length ?? 0) + 4;
-  return Math.ceil(chars / 4) + (request.max_tokens ?? 256) * (request.n ?? 1);
+  for (const m of request.messages) chars += contentText(m.content).length + 4;
+  return Math.ceil(chars / 4) + mediaPromptTokens(request.messages) + (request.max_tokens ?? 256) * (request.n ?? 1);
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../errors/index.js";
+import { imageKey } from "./content-parts.js";
 
 /** Where to find the parts of each line of an answer-key JSONL file. */
 export interface AnswerKeyFields {
@@ -13,7 +14,7 @@ export interface AnswerKeyFields {
 
 /**
  * Reads a JSONL dataset (GSM8K's `question` + `target`, say) into (key, answer) pairs: each line gives
- * its question text and its id as keys for its answer. Empty lines are skipped; a line that is not a
+ * its question text, its id and its `image_sha256` (when present) as keys for its answer. Empty lines are skipped; a line that is not a
  * JSON object, lacks the answer field, or has neither a question nor an id fails with a ConfigError
  * naming the file and line. Answers that are numbers are turned into strings.
  */
@@ -47,8 +48,10 @@ export async function loadAnswerKeyFile(file: string, fields: AnswerKeyFields = 
     }
     const question = rec[questionField];
     const id = rec[idField];
-    const keys = [question, id].filter((k): k is string => typeof k === "string" && k !== "");
-    if (keys.length === 0) throw new ConfigError(`Expected field \`${questionField}\` or \`${idField}\` to be a non-empty string`, where);
+    // `image_sha256`: the answer for a request carrying that image (so a test sees the right image reached the model).
+    const image = typeof rec.image_sha256 === "string" && rec.image_sha256 !== "" ? imageKey(rec.image_sha256.toLowerCase()) : undefined;
+    const keys = [image, question, id].filter((k): k is string => typeof k === "string" && k !== "");
+    if (keys.length === 0) throw new ConfigError(`Expected field \`${questionField}\`, \`${idField}\` or \`image_sha256\` to be a non-empty string`, where);
     for (const key of keys) pairs.push([key, String(answer)]);
   }
   return pairs;

@@ -5,6 +5,7 @@ import { SSE_DONE, sse, usageObject, type SimOutput } from "./output.js";
 import { composeReply, shapeReply, type ShapedReply } from "./reply.js";
 import { invalidType, missing, readInteger, readModel, readSampleId, readStop, readStreaming, type Body } from "./request-fields.js";
 import { countChatTokens } from "./tokens.js";
+import { imageKey, readImages } from "./content-parts.js";
 import { simJudgeReply } from "./judge.js";
 import { withReasoning } from "./reasoning.js";
 import { composeToolCall, readTools, toolCallCompletion } from "./tool-calls.js";
@@ -31,7 +32,8 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
   const { stream, includeUsage } = readStreaming(body);
 
   const prompt = contents.texts.join("\n");
-  const exact = [readSampleId(body, request), contents.lastUser, prompt];
+  // An image's digest names its answer before any text does (a chart question repeats across charts).
+  const exact = [...contents.images.map(imageKey), readSampleId(body, request), contents.lastUser, prompt];
   const answer = ctx.answer(prompt, exact, request);
   // Tools: a call, unless the model is being sent a tool's result (then it answers with that result).
   const tools = readTools(body);
@@ -58,7 +60,7 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
     completion += shaped.tokens.length + (thought?.tokens.length ?? 0);
     steps = Math.max(steps, shaped.tokens.length + (thought?.tokens.length ?? 0));
   }
-  const usage = { prompt: countChatTokens(contents.texts), completion };
+  const usage = { prompt: countChatTokens(contents.texts) + contents.imageTokens, completion };
   const id = `chatcmpl-sim${ctx.requestNumber}`;
   const created = Math.floor(Date.now() / 1000);
 
@@ -105,8 +107,11 @@ export function chatCompletion(body: Body, request: SimRequest, ctx: HandlerCont
   return { kind: "sse", events, steps: starts, usage };
 }
 
-/** The text of each message (string content, or the text parts of an array), and the last user message. */
-function readContents(body: Body): { texts: string[]; lastUser: string | undefined } {
+/**
+ * The text of each message (string content, or the text parts of an array), the last user message,
+ * and the images sent (see content-parts.ts): their digests and the tokens OpenAI would bill for them.
+ */
+function readContents(body: Body): { texts: string[]; lastUser: string | undefined; images: string[]; imageTokens: number } {
   const messages = body.messages;
   if (messages === undefined) throw missing("messages");
   if (!Array.isArray(messages)) throw invalidType("messages", "an array", messages);
@@ -114,6 +119,8 @@ function readContents(body: Body): { texts: string[]; lastUser: string | undefin
     throw new SimApiError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "invalid_request_error", "messages", "empty_array");
   }
   const texts: string[] = [];
+  const images: string[] = [];
+  let imageTokens = 0;
   let lastUser: string | undefined;
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
@@ -123,8 +130,12 @@ function readContents(body: Body): { texts: string[]; lastUser: string | undefin
     const text = contentText((m as Body).content, i);
     texts.push(text);
     if ((m as Body).role === "user") lastUser = text;
+    for (const image of readImages((m as Body).content, i)) {
+      images.push(image.sha256);
+      imageTokens += image.tokens;
+    }
   }
-  return { texts, lastUser };
+  return { texts, lastUser, images, imageTokens };
 }
 
 function contentText(content: unknown, i: number): string {

@@ -18,6 +18,7 @@ import type { TaskHooks } from "../work/task.js";
 import { requiresDelimiter } from "./delimit.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
+import { compileMedia, promptKwargs, type MediaBuildOptions } from "./task-media.js";
 import type { CodeExecutionSpec, FilterStepSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
@@ -33,6 +34,10 @@ export interface BuildOptions {
   readonly fewshotPool?: readonly Doc[];
   /** Chat requests show few-shot examples as turns (`--fewshot-as-multiturn`). */
   readonly fewshotAsMultiturn?: boolean;
+  /** Chooses the block of lmms_eval_specific_kwargs (`--model-family`); else `default`. */
+  readonly modelFamily?: string;
+  /** Frames per video and the image downscaling bound (`--video-frames`, `--max-image-side`). */
+  readonly media?: MediaBuildOptions;
 }
 
 // Output types scored from logprobs: their metrics come from the pipeline, not from a text answer.
@@ -59,9 +64,13 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const genPrefix = taskGenPrefix(config, site);
 
   const hooks = taskHooks(config);
+  const kwargs = promptKwargs(config, options.modelFamily);
+  const media = compileMedia(config, site, options.media ?? {});
+  // lmms-eval's prompt settings reach a doc_to_text template as `lmms_eval_specific_kwargs` (a hook gets them as its second argument).
+  const withKwargs = (doc: Doc): Doc => (kwargs && !Object.hasOwn(doc, "lmms_eval_specific_kwargs") ? { ...doc, lmms_eval_specific_kwargs: kwargs } : doc);
   const textOf = (doc: Doc): string => {
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
-    return pyStr(text(doc));
+    return pyStr(text(withKwargs(doc)));
   };
   if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
     site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
@@ -144,12 +153,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
+    ...(media ? { media } : {}),
+    ...(kwargs ? { promptKwargs: kwargs } : {}),
   };
 }
 
 /** The `!function` keys of a task, or undefined when it has none. */
 function taskHooks(config: TaskConfig): TaskHooks | undefined {
-  const keys = ["process_docs", "doc_to_text", "doc_to_target", "doc_to_choice", "process_results"] as const;
+  const keys = ["process_docs", "doc_to_text", "doc_to_target", "doc_to_choice", "doc_to_image", "doc_to_audio", "doc_to_visual", "process_results"] as const;
   const found = Object.fromEntries(keys.flatMap((k) => (isPythonHook(config[k]) ? [[k, config[k]]] : [])));
   return Object.keys(found).length ? found : undefined;
 }

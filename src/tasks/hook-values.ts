@@ -2,7 +2,7 @@ import { TaskInputError } from "../errors/task-input-error.js";
 import type { Doc } from "../types.js";
 
 /** The per-doc Python hooks a task may name: run by the hook stage before a sample is prepared. */
-export const DOC_HOOKS = ["doc_to_text", "doc_to_target", "doc_to_choice"] as const;
+export const DOC_HOOKS = ["doc_to_text", "doc_to_target", "doc_to_choice", "doc_to_image", "doc_to_audio", "doc_to_visual"] as const;
 export type DocHookName = (typeof DOC_HOOKS)[number];
 
 /** Why a sample's hooks failed: the hook's key and `!function`, and the traceback's last line. */

@@ -1,4 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
+import type { MediaBuildOptions } from "./task-media.js";
 import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +57,10 @@ export interface TaskLoadOptions {
   readonly fewshotFile?: string;
   /** Chat requests show few-shot examples as turns. */
   readonly fewshotAsMultiturn?: boolean;
+  /** Picks the lmms_eval_specific_kwargs block (`--model-family`). */
+  readonly modelFamily?: string;
+  /** `--video-frames`, `--max-image-side`. */
+  readonly media?: MediaBuildOptions;
 }
 
 /** Keys set over a task file's own (a group's task overrides), and the file whose lines they sit on. */
@@ -106,7 +111,7 @@ export async function loadTaskText(text: string, file: string, display: string, 
   await collect(parseSource(text, display, file), file, cwd, sources, [file]);
   const overridesNote = overrides ? `\n# --- group overrides (${overrides.file}): ${JSON.stringify(overrides.values)}\n` : "";
   const fewshotPool = await readPool(sources, opts, cwd);
-  const task = compile(sources, { file, text: "" }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn });
+  const task = compile(sources, { file, text: "" }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn, modelFamily: opts.modelFamily, media: opts.media });
   // The hooks' Python files are part of the task: editing one changes the run's fingerprint, as editing the YAML does.
   const python = await hookSources(task);
   const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overridesNote, overridesText(opts)].join("");
@@ -130,6 +135,9 @@ function overridesText(opts: TaskLoadOptions): string {
     opts.numFewshot === undefined ? "" : `num_fewshot=${opts.numFewshot}`,
     opts.fewshotFile === undefined ? "" : `fewshot_file=${opts.fewshotFile}`,
     opts.fewshotAsMultiturn ? "fewshot_as_multiturn" : "",
+    opts.modelFamily === undefined ? "" : `model_family=${opts.modelFamily}`,
+    opts.media?.videoFrames === undefined ? "" : `video_frames=${opts.media.videoFrames}`,
+    opts.media?.maxImageSide === undefined ? "" : `max_image_side=${opts.media.maxImageSide}`,
   ].filter(Boolean);
   return set.length ? `\n# --- overrides: ${set.join(" ")}\n` : "";
 }

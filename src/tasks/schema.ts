@@ -21,6 +21,9 @@ export const HookSchema = z.instanceof(PythonHook, { error: "expected `!function
 
 /** A Jinja template, a field name, an integer, or a Python hook (doc_to_text, doc_to_target). */
 const FieldSpec = z.union([z.string(), z.int(), HookSchema], { error: "expected a template, a field name, an integer or `!function module.name`" });
+const MediaSpecSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1), HookSchema], {
+  error: "expected a field name, a list of field names, a {{ template }} or `!function module.name`",
+});
 const Strings = z.union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" });
 const OptionalSplit = z.string().nullish();
 
@@ -95,6 +98,17 @@ export const TaskSchema = z.looseObject({
   // Python hooks, run by the hook worker (src/python/hooks).
   process_docs: HookSchema.optional(),
   process_results: HookSchema.optional(),
+  // Media (lm-eval's doc_to_image / doc_to_audio, lmms-eval's doc_to_visual): a field name, a list of
+  // field names, a Jinja template or a Python hook, yielding one item or a list (src/media).
+  doc_to_image: MediaSpecSchema.optional(),
+  doc_to_audio: MediaSpecSchema.optional(),
+  doc_to_visual: MediaSpecSchema.optional(),
+  /** OpenAI's `detail` for the task's images (default: the API's own, `auto`). */
+  image_detail: z.enum(["auto", "low", "high"]).optional(),
+  /** lmms-eval's prompt settings: `default`, and blocks per model family (chosen by --model-family). */
+  lmms_eval_specific_kwargs: z.record(z.string(), z.record(z.string(), z.unknown()).nullish()).optional(),
+  /** The older name of lmms_eval_specific_kwargs. */
+  model_specific_prompt_kwargs: z.record(z.string(), z.record(z.string(), z.unknown()).nullish()).optional(),
   /** The doc field whose value each result line carries as `category` (MMLU's subject …): the report groups by it. */
   category_field: z.string().min(1).optional(),
   // streameval's keys for conversations, judges and tools (conversation-keys.ts).
@@ -108,8 +122,6 @@ export type TaskConfig = z.output<typeof TaskSchema>;
 export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   custom_dataset: "Python datasets (custom_dataset) are not supported; pipe JSONL lines instead",
   use_prompt: "promptsource prompts (use_prompt) are not supported; write doc_to_text",
-  doc_to_image: "multimodal tasks (doc_to_image) are not supported",
-  doc_to_audio: "multimodal tasks (doc_to_audio) are not supported",
   multiple_input: "multiple-input tasks are not supported",
   multiple_target: "multiple targets are not supported yet",
   class: "Python task classes are not supported",

@@ -1,4 +1,4 @@
-import type { ChatMessage, Doc } from "../types.js";
+import type { ChatMessage, Doc, MediaRef } from "../types.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
@@ -146,6 +146,16 @@ export interface Task {
    * these instead of `prompt(doc)` as one user message.
    */
   messages?(doc: Doc): ChatMessage[];
+  /**
+   * The sample's media (doc_to_image, doc_to_audio, doc_to_visual), read for digests and sizes;
+   * paths are relative to `baseDir` (the input file's folder). Absent when the task has none.
+   */
+  media?(doc: Doc, baseDir: string): MediaRef[];
+  /**
+   * lmms-eval's prompt settings for this run (`lmms_eval_specific_kwargs`: the `--model-family` block,
+   * else `default`): doc_to_text hooks get them as their second argument, templates as `lmms_eval_specific_kwargs`.
+   */
+  readonly promptKwargs?: Readonly<Record<string, unknown>>;
 }
 
 /** A task's Python hooks (`!function` in its YAML), by the key that names each. */
@@ -154,5 +164,8 @@ export interface TaskHooks {
   readonly doc_to_text?: PythonHook;
   readonly doc_to_target?: PythonHook;
   readonly doc_to_choice?: PythonHook;
+  readonly doc_to_image?: PythonHook;
+  readonly doc_to_audio?: PythonHook;
+  readonly doc_to_visual?: PythonHook;
   readonly process_results?: PythonHook;
 }

@@ -1,6 +1,6 @@
 import type { Task } from "./task.js";
 import type { ChatReply } from "./model.js";
-import type { ErrorInfo, ResultLine, Sample, Timing, WorkKey } from "../types.js";
+import type { ErrorInfo, MediaRef, ResultLine, Sample, Timing, WorkKey } from "../types.js";
 
 /** A sample made ready for one task: its rendered input and target. A pipeline's own extends it with what it needs. */
 export interface Prepared {
@@ -8,6 +8,8 @@ export interface Prepared {
   readonly target: string;
   /** Every gold answer, when the task gives several (a response matching any of them is right). */
   readonly targets?: string[];
+  /** The sample's media (images, audio, video) as references: read and encoded only when its request is sent. */
+  readonly media?: readonly MediaRef[];
 }
 
 /** One unit of model work: a prepared sample on one model, one repeat. `P` is its pipeline's prepared type. */

@@ -8,6 +8,7 @@ import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
 import { runCli } from "../support/cli.js";
 import { codeBlocks, readText, root } from "./markdown.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 const readme = readText("README.md");
 const answerKeyFile = join(root, "examples/capitals.jsonl");
@@ -95,7 +96,7 @@ describe("examples/gsm8k-maj5.yaml (docs/benchmarks.md's repeats figures)", () =
     // Per question, the five answers are right, wrong, wrong, right, right: first right, majority right, pass@1 = 3/5.
     const calls = new Map<string, number>();
     const model = functionModel("five", (request) => {
-      const prompt = String(request.messages.at(-1)?.content);
+      const prompt = contentText(request.messages.at(-1)?.content);
       const i = calls.get(prompt) ?? 0;
       calls.set(prompt, i + 1);
       const target = Number(/(\d+) apples/.exec(prompt)?.[1]) + 3;

@@ -8,6 +8,7 @@ import { type SimOptions, type SimRequest, type SimServer, startSim } from "../.
 import { extractRating } from "../../src/scorers/judge-prompts.js";
 import { parseTask } from "../../src/tasks/load.js";
 import type { ChatMessage, Doc, ResultLine } from "../../src/types.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 type Body = { model: string; messages: ChatMessage[] };
 
@@ -99,7 +100,7 @@ describe("llm_judge: the sim as a judge whose verdicts trip naive parsers", { ti
       expect(typeof l.reasoning).toBe("string");
       expect(l.response).not.toContain(l.reasoning as string);
     }
-    const prompts = judge.bodies.map((b) => b.messages.map((m) => m.content).join("\n"));
+    const prompts = judge.bodies.map((b) => b.messages.map((m) => contentText(m.content)).join("\n"));
     expect(prompts.length).toBe(DOCS.length * 3);
     expect(prompts.some((p) => p.includes(lines[0]!.reasoning as string))).toBe(false);
   });

@@ -8,6 +8,7 @@ import { runEvaluation } from "../../src/run-evaluation.js";
 import { loadTask, parseTask } from "../../src/tasks/load.js";
 import type { ResultLine } from "../../src/types.js";
 import { root } from "../support/cli.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 const docs = async () => (await readFile(join(root, "test/fixtures/code/humaneval.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 
@@ -23,7 +24,7 @@ const answerOf = (prompt: string, i = 0) => ANSWERS[Object.keys(ANSWERS).find((n
 describe("code metrics in a run (real sandbox)", { timeout: 60_000 }, () => {
   it("scores each sample by running its program; hostile programs are failed samples and the run goes on", async () => {
     const lines: ResultLine[] = [];
-    const model = functionModel("m", (req) => answerOf(String(req.messages[0]!.content)));
+    const model = functionModel("m", (req) => answerOf(contentText(req.messages[0]!.content)));
     const summary = await runEvaluation({
       input: docsToLines(await docs()),
       tasks: [await loadTask("humaneval")],
@@ -46,7 +47,7 @@ describe("code metrics in a run (real sandbox)", { timeout: 60_000 }, () => {
     const asked = new Map<string, number>();
     // The one problem (add): 2 of its 4 candidates are right.
     const model = functionModel("m", (req) => {
-      const prompt = String(req.messages[0]!.content);
+      const prompt = contentText(req.messages[0]!.content);
       const i = asked.get(prompt) ?? 0;
       asked.set(prompt, i + 1);
       return ["    return a + b\n", "    return a * b\n"][i % 2]!;

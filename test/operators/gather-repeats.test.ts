@@ -12,6 +12,7 @@ import { loadTask, parseTask } from "../../src/tasks/load.js";
 import type { ResultLine } from "../../src/types.js";
 import type { Task } from "../../src/work/task.js";
 import type { WorkItem } from "../../src/work/work-item.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 /** The part of a work item the gatherer reads: its task and its repeats (the task's, as expand sets them). */
 // The gatherer reads the task, the repeats and the sample's doc (for repeat scoring with code execution).
@@ -46,7 +47,7 @@ describe("repeats: each repeat a line, each sample scored once over its repeats"
   it("gives lm-eval's maj@k and take_first numbers, and pass@k, per sample", async () => {
     const asked = new Map<string, number>();
     const model = functionModel("m", (req) => {
-      const q = String(req.messages[0]!.content);
+      const q = contentText(req.messages[0]!.content);
       const i = asked.get(q) ?? 0;
       asked.set(q, i + 1);
       return `the answer is ${ANSWERS[q]![i]}`;

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import { stampLine, stampResult } from "../../src/operators/stamp-result.js";
 import type { Outcome } from "../../src/work/work-item.js";
-import type { ResultLine } from "../../src/types.js";
+import { MEDIA_DATA, type ResultLine } from "../../src/types.js";
 
 const clock = { now: () => 0, epochMs: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), sleep: async () => undefined } satisfies Clock;
 const line = (id: string): ResultLine => ({ id, task: "mmlu", model: "m", repeat: 0, status: "ok", input: "", scores: { acc: 1 } });
 const outcome = (id: string, doc: Record<string, unknown>, categoryField?: string) =>
-  ({ work: { key: line(id), sample: { id, doc }, task: { config: categoryField ? { category_field: categoryField } : {} } }, line: line(id) }) as unknown as Outcome;
+  ({ work: { key: line(id), sample: { id, doc }, task: { config: categoryField ? { category_field: categoryField } : {} }, prepared: { input: "", target: "" } }, line: line(id) }) as unknown as Outcome;
 
 describe("stampResult", () => {
   it("dates each line and adds the doc's category field's value", async () => {
@@ -29,6 +29,15 @@ describe("stampResult", () => {
     const stamped = stampLine(o, 0);
     expect(stamped).toEqual({ ...line("a"), ended_at: "1970-01-01T00:00:00.000Z" });
     expect(o.line.ended_at).toBeUndefined();
+  });
+
+  it("lists the sample's media as references: source, type, digest, size; never the inline bytes", () => {
+    const image = { type: "image", source: "inline", media_type: "image/png", sha256: "ab".repeat(32), bytes: 67, width: 1, height: 1, detail: "low", [MEDIA_DATA]: "iVBORw0KGgo=" };
+    const o = outcome("a", {});
+    const withMedia = { ...o, work: { ...o.work, prepared: { input: "", target: "", media: [image] } } } as unknown as Outcome;
+    const stamped = stampLine(withMedia, 0);
+    expect(stamped.media).toEqual([{ type: "image", source: "inline", media_type: "image/png", sha256: "ab".repeat(32), bytes: 67, width: 1, height: 1 }]);
+    expect(JSON.stringify(stamped)).not.toContain("iVBOR");
   });
 
   it("completes empty, passes errors, and rejects a clock without epochMs when built", async () => {

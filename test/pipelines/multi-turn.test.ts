@@ -17,6 +17,7 @@ import { startSim } from "../../src/sim/index.js";
 import { loadTask, parseTask } from "../../src/tasks/load.js";
 import type { ChatMessage, Doc, ResultLine } from "../../src/types.js";
 import { datasetPath } from "../support/datasets.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 type Body = { model: string; messages: ChatMessage[]; temperature?: number; max_tokens?: number };
 
@@ -96,7 +97,7 @@ describe("multi-turn conversations (mt_bench) through the openai SDK", () => {
   });
 
   it("samples at FastChat's temperature for the category", () => {
-    const writing = model.bodies.filter((b) => b.messages[1]!.content!.startsWith("Compose an engaging travel blog"));
+    const writing = model.bodies.filter((b) => contentText(b.messages[1]!.content).startsWith("Compose an engaging travel blog"));
     expect(writing.map((b) => b.temperature)).toEqual([0.7, 0.7]);
     expect(model.bodies.filter((b) => b.temperature === 0)).toHaveLength(4);
     expect(model.bodies.every((b) => b.max_tokens === 1024)).toBe(true);
@@ -105,8 +106,8 @@ describe("multi-turn conversations (mt_bench) through the openai SDK", () => {
   it("grades every turn on the judge's own endpoint, with reference answers where the category needs them", () => {
     expect(judge.bodies).toHaveLength(6);
     expect(judge.bodies.every((b) => b.model === "judge" && b.temperature === 0 && b.max_tokens === 2048)).toBe(true);
-    const system = (b: Body) => b.messages[0]!.content!;
-    const user = (b: Body) => b.messages[1]!.content!;
+    const system = (b: Body) => contentText(b.messages[0]!.content);
+    const user = (b: Body) => contentText(b.messages[1]!.content);
     const writing = judge.bodies.filter((b) => user(b).includes("Compose an engaging travel blog post"));
     expect(writing.map(system).map((s) => s.slice(0, 40))).toEqual(expect.arrayContaining(["You are a helpful assistant.", expect.stringMatching(/^Please act as an impartial judge/)]));
     expect(writing.some((b) => user(b).startsWith("[Instruction]") && !user(b).includes("Reference Answer"))).toBe(true);

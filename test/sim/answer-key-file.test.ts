@@ -41,7 +41,15 @@ describe("loadAnswerKeyFile", () => {
     const notJson = await file("nj.jsonl", "{oops\n");
     await expect(loadAnswerKeyFile(notJson)).rejects.toThrow(`${notJson}:1: not valid JSON`);
     const noKey = await file("nk.jsonl", '{"target":"1"}\n');
-    await expect(loadAnswerKeyFile(noKey)).rejects.toThrow(`${noKey}:1: Expected field \`question\` or \`id\` to be a non-empty string`);
+    await expect(loadAnswerKeyFile(noKey)).rejects.toThrow(`${noKey}:1: Expected field \`question\`, \`id\` or \`image_sha256\` to be a non-empty string`);
+  });
+
+  it("keys a line by its image's digest (lowercased), before its question and id", async () => {
+    const path = await file("img.jsonl", `{"image_sha256":"${"AB".repeat(32)}","question":"How many bars?","target":"4"}\n`);
+    expect(await loadAnswerKeyFile(path)).toEqual([
+      [`image_sha256:${"ab".repeat(32)}`, "4"],
+      ["How many bars?", "4"],
+    ]);
   });
 
   it("fails with a ConfigError for a missing file", async () => {

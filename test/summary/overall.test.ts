@@ -4,6 +4,7 @@ import { functionModel } from "../../src/models/function-model.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { overallSummary, pool } from "../../src/summary/overall.js";
 import { parseTask } from "../../src/tasks/load.js";
+import { contentText } from "../../src/media/content-parts.js";
 
 describe("overall results over several tasks (lm-eval's group aggregation, weight_by_size)", () => {
   it("weights values by size and pools stderrs as pooled_sample_stderr", () => {
@@ -22,7 +23,7 @@ describe("overall results over several tasks (lm-eval's group aggregation, weigh
   it("runs several tasks at once: a line's `task` picks its task, summaries per task and overall", async () => {
     const a = parseTask(`task: a\ndoc_to_text: "{{q}}"\ndoc_to_target: t\n`, "a.yaml");
     const b = parseTask(`task: b\ndoc_to_text: "B: {{q}}"\ndoc_to_target: t\n`, "b.yaml");
-    const model = functionModel("m", (req) => (String(req.messages[0]!.content).startsWith("B:") ? "yes" : "no"));
+    const model = functionModel("m", (req) => (contentText(req.messages[0]!.content).startsWith("B:") ? "yes" : "no"));
     const docs = [
       { id: "1", q: "x", t: "no" },
       { id: "2", q: "y", t: "yes" },

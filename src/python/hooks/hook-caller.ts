@@ -9,10 +9,18 @@ export interface HookCaller {
 /** One call's outcome in a `call` request's result. */
 export type CallOutcome = { readonly ok: unknown } | { readonly error: string };
 
-/** The `call` op: each call's value or its error (the traceback's last line), in order. */
-export async function callHooks(caller: HookCaller, calls: readonly { hook: PythonHook; args?: readonly unknown[]; kwargs?: Record<string, unknown> }[]): Promise<CallOutcome[]> {
+/**
+ * The `call` op: each call's value or its error (the traceback's last line), in order. `optionalArgs`
+ * follow `args` only when the function takes them (lmms-eval passes its prompt settings that way).
+ */
+export async function callHooks(
+  caller: HookCaller,
+  calls: readonly { hook: PythonHook; args?: readonly unknown[]; kwargs?: Record<string, unknown>; optionalArgs?: readonly unknown[] }[],
+): Promise<CallOutcome[]> {
   if (calls.length === 0) return [];
-  const result = await caller.call("call", { calls: calls.map((c) => ({ hook: caller.keyOf(c.hook), args: c.args ?? [], kwargs: c.kwargs ?? {} })) });
+  const result = await caller.call("call", {
+    calls: calls.map((c) => ({ hook: caller.keyOf(c.hook), args: c.args ?? [], kwargs: c.kwargs ?? {}, ...(c.optionalArgs?.length ? { optional_args: c.optionalArgs } : {}) })),
+  });
   return result as CallOutcome[];
 }
 

@@ -24,12 +24,17 @@ Hooks' own printing goes to stderr: the protocol keeps the process's real stdout
 
 from __future__ import annotations
 
+import base64
 import importlib.util
+import inspect
+import io
 import json
 import math
 import os
+import struct
 import sys
 import traceback
+import wave
 from pathlib import Path
 from typing import Any
 
@@ -111,11 +116,48 @@ def op_load(req: dict) -> dict:
     return out
 
 
+def takes_positional(fn: Any, count: int) -> bool:
+    """Whether fn accepts `count` positional arguments (lmms-eval passes its kwargs only to hooks that take them)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in params):
+        return True
+    return sum(1 for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)) >= count
+
+
+def media_json(value: Any) -> Any:
+    """A media value of a hook as {"bytes": base64}: raw bytes as they are, a PIL image as PNG, an
+    audio dict ({"array", "sampling_rate"}, as Hugging Face decodes audio) as 16-bit WAV. None otherwise."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if hasattr(value, "save") and hasattr(value, "mode") and hasattr(value, "size"):  # a PIL image
+        buf = io.BytesIO()
+        value.save(buf, format="PNG")
+        return {"bytes": base64.b64encode(buf.getvalue()).decode("ascii")}
+    if isinstance(value, dict) and "array" in value and "sampling_rate" in value:
+        samples = value["array"]
+        samples = samples.tolist() if hasattr(samples, "tolist") else list(samples)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(int(value["sampling_rate"]))
+            w.writeframes(b"".join(struct.pack("<h", max(-32768, min(32767, int(round(float(s) * 32767))))) for s in samples))
+        return {"bytes": base64.b64encode(buf.getvalue()).decode("ascii"), "media_type": "audio/wav"}
+    return None
+
+
 def to_json(value: Any) -> Any:
     """Python values as JSON: numpy scalars and arrays, tuples and sets become numbers and lists; a
-    non-finite float becomes {"$float": "nan" | "inf" | "-inf"}."""
+    non-finite float becomes {"$float": "nan" | "inf" | "-inf"}; images, bytes and audio arrays become
+    {"bytes": base64} (see media_json)."""
     if value is None or isinstance(value, (bool, str, int)):
         return value
+    media = media_json(value)
+    if media is not None:
+        return media
     if isinstance(value, float):
         if math.isfinite(value):
             return value
@@ -150,7 +192,11 @@ def op_call(req: dict) -> list:
     for call in req["calls"]:
         try:
             fn = HOOKS[call["hook"]]
-            value = fn(*from_json(call.get("args", [])), **from_json(call.get("kwargs", {})))
+            args = from_json(call.get("args", []))
+            optional = from_json(call.get("optional_args", []))
+            if optional and takes_positional(fn, len(args) + len(optional)):
+                args = args + optional
+            value = fn(*args, **from_json(call.get("kwargs", {})))
             out.append({"ok": to_json(value)})
         except BaseException as e:  # noqa: BLE001 - one sample's error, reported as data
             out.append({"error": last_line(e)})

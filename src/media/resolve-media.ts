@@ -1,0 +1,80 @@
+import { readFile } from "node:fs/promises";
+import { MEDIA_DATA, type ChatMessage, type ContentPart, type MediaRef } from "../types.js";
+import { audioFormat } from "./media-kinds.js";
+import { DEFAULT_VIDEO_FRAMES, videoFrames } from "./video-frames.js";
+
+/**
+ * How media is fetched when a request is sent. How far images are downscaled and how many frames a
+ * video gives are on each MediaRef (`max_side`, `frames`): they change the request, so its fingerprint.
+ */
+export interface MediaOptions {
+  /** Fetch http(s) media and send it inline (`--inline-media`); by default an image URL is sent as a URL. */
+  readonly inlineUrls?: boolean;
+  /** Fetch for URLs (tests pass their own); default the global fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Whether any message holds a media part still to be read. */
+export function hasMediaParts(messages: readonly ChatMessage[]): boolean {
+  return messages.some((m) => typeof m.content !== "string" && m.content !== null && m.content.some((p) => p.type === "media"));
+}
+
+/**
+ * The messages as the API takes them: each media part read (file, inline data, or a fetched URL),
+ * downscaled when asked, and encoded as `image_url` (a `data:` URI, or the URL itself) or
+ * `input_audio` parts; a video becomes its frames. Messages without media come back as they are.
+ * The encoded bytes live only in the returned messages, which the caller drops once sent.
+ */
+export async function resolveMedia(messages: readonly ChatMessage[], options: MediaOptions = {}): Promise<readonly ChatMessage[]> {
+  if (!hasMediaParts(messages)) return messages;
+  return Promise.all(
+    messages.map(async (m): Promise<ChatMessage> => {
+      if (typeof m.content === "string" || m.content === null) return m;
+      const parts = await Promise.all(m.content.map((p): Promise<ContentPart[]> => (p.type === "media" ? partsOf(p.media, options) : Promise.resolve([p]))));
+      return { ...m, content: parts.flat() };
+    }),
+  );
+}
+
+async function partsOf(ref: MediaRef, options: MediaOptions): Promise<ContentPart[]> {
+  const detail = ref.detail ? { detail: ref.detail } : {};
+  if (ref.type === "video") {
+    const frames = await videoFrames(ref.source, ref.duration_s ?? 1, ref.frames ?? DEFAULT_VIDEO_FRAMES);
+    const scaled = await Promise.all(frames.map((f) => downscale(f, "image/png", ref.max_side)));
+    return scaled.map((f) => ({ type: "image_url", image_url: { url: dataUri(f.mime, f.bytes), ...detail } }));
+  }
+  if (ref.type === "image" && isUrl(ref.source) && !options.inlineUrls) return [{ type: "image_url", image_url: { url: ref.source, ...detail } }];
+  const { bytes, mime } = await bytesOf(ref, options);
+  if (ref.type === "audio") return [{ type: "input_audio", input_audio: { data: bytes.toString("base64"), format: audioFormat(mime) } }];
+  const image = await downscale(bytes, mime ?? "image/png", ref.max_side, ref.width, ref.height);
+  return [{ type: "image_url", image_url: { url: dataUri(image.mime, image.bytes), ...detail } }];
+}
+
+async function bytesOf(ref: MediaRef, options: MediaOptions): Promise<{ bytes: Buffer; mime: string | undefined }> {
+  const inline = (ref as MediaRef & { [MEDIA_DATA]?: string })[MEDIA_DATA];
+  if (inline !== undefined) return { bytes: Buffer.from(inline, "base64"), mime: ref.media_type };
+  if (!isUrl(ref.source)) return { bytes: await readFile(ref.source), mime: ref.media_type };
+  const res = await (options.fetch ?? fetch)(ref.source);
+  if (!res.ok) throw new Error(`cannot fetch ${ref.source}: HTTP ${res.status}`);
+  const mime = res.headers.get("content-type")?.split(";", 1)[0]?.trim() || ref.media_type;
+  return { bytes: Buffer.from(await res.arrayBuffer()), mime };
+}
+
+/** The image scaled down (sharp) so its longer side is at most `maxSide`; unchanged when it fits or no limit is set. */
+async function downscale(bytes: Buffer, mime: string, maxSide: number | undefined, width?: number, height?: number): Promise<{ bytes: Buffer; mime: string }> {
+  if (maxSide === undefined) return { bytes, mime };
+  if (width !== undefined && height !== undefined && Math.max(width, height) <= maxSide) return { bytes, mime };
+  // Loaded on first use: a native addon most runs never need.
+  const { default: sharp } = await import("sharp");
+  const image = sharp(bytes, { failOn: "none" }).resize({ width: maxSide, height: maxSide, fit: "inside", withoutEnlargement: true });
+  // JPEG stays JPEG (a photo re-encoded as PNG would grow); everything else becomes PNG.
+  return mime === "image/jpeg" ? { bytes: await image.jpeg({ quality: 90 }).toBuffer(), mime } : { bytes: await image.png().toBuffer(), mime: "image/png" };
+}
+
+function dataUri(mime: string, bytes: Buffer): string {
+  return `data:${mime};base64,${bytes.toString("base64")}`;
+}
+
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}

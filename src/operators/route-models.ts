@@ -34,6 +34,7 @@ export function routeModels(options: RouteModelsOptions): OperatorFunction<Prepa
       doc: p.sample.doc,
       task: p.task,
       prompt: p.prepared.input,
+      ...(p.prepared.media ? { media: p.prepared.media } : {}),
       get promptTokens() {
         return (tokens ??= count(p.prepared.input));
       },

@@ -5,7 +5,8 @@ import type { RouteContext } from "./types.js";
  * Conditions over a sample, as routing YAML writes them (`when:`): a map from a selector to a test,
  * every entry of which must hold.
  *
- * Selectors: `prompt_tokens`, `prompt_chars`, `task`, `output_type`, `id`, and `doc.<path>` for a field
+ * Selectors: `prompt_tokens`, `prompt_chars`, `task`, `output_type`, `id`, `has_image`, `has_audio`,
+ * `image_count` (the sample's media), and `doc.<path>` for a field
  * of the sample's line (`doc.subject`, `doc.meta.lang`, `doc.turns.0`). Combinators: `all: [map …]`,
  * `any: [map …]`, `not: map`.
  *
@@ -40,6 +41,10 @@ const FIXED: Readonly<Record<string, (c: RouteContext) => unknown>> = {
   task: (c) => c.task.name,
   output_type: (c) => c.task.outputType,
   id: (c) => c.sample.id,
+  // Route samples with images to a vision model: `when: {has_image: true}`.
+  has_image: (c) => (c.media ?? []).some((m) => m.type === "image" || m.type === "video"),
+  has_audio: (c) => (c.media ?? []).some((m) => m.type === "audio"),
+  image_count: (c) => (c.media ?? []).filter((m) => m.type === "image").length,
 };
 
 /** Thrown for a condition that cannot be compiled; `path` is where, inside the `when` map. */

@@ -1,5 +1,5 @@
 import type { Task } from "../work/task.js";
-import type { Doc, Sample } from "../types.js";
+import type { Doc, MediaRef, Sample } from "../types.js";
 
 /** What a routing rule may look at: the sample, its task, and its rendered prompt. */
 export interface RouteContext {
@@ -10,6 +10,8 @@ export interface RouteContext {
   readonly prompt: string;
   /** The prompt's length in tokens, counted on first use (see `RoutingOptions.countTokens`). */
   readonly promptTokens: number;
+  /** The sample's media (images, audio, video) as references; absent or empty for a text sample. */
+  readonly media?: readonly MediaRef[];
 }
 
 /** A compiled rule: the first rule whose predicate holds chooses the models a sample goes to. */

@@ -88,7 +88,7 @@ describe("routing rules", () => {
     ["routes:\n  - name: a\n    when: {prompt_tokens: {gt: big}}\n    model: m\n", "routes.yaml:3, key `routes[0].when.prompt_tokens.gt`: Invalid input: expected number, received string"],
     ["routes:\n  - name: a\n    when:\n      doc.x: [1, 2]\n    model: m\n", "routes.yaml:4, key `routes[0].when.doc.x`: expected a value (text, number, boolean or null) or a map of operators"],
     ["routes:\n  - name: a\n    when:\n      prompt_tokens: {bigger: 3}\n    model: m\n", "routes.yaml:4, key `routes[0].when.prompt_tokens`: unknown operator `bigger`"],
-    ["routes:\n  - name: a\n    when:\n      subject: x\n    model: m\n", "routes.yaml:4, key `routes[0].when.subject`: unknown selector `subject` (use prompt_tokens, prompt_chars, task, output_type, id, doc.<field>, all, any, not)"],
+    ["routes:\n  - name: a\n    when:\n      subject: x\n    model: m\n", "routes.yaml:4, key `routes[0].when.subject`: unknown selector `subject` (use prompt_tokens, prompt_chars, task, output_type, id, has_image, has_audio, image_count, doc.<field>, all, any, not)"],
     ["routes:\n  - name: a\n    model: m\n  - name: a\n    model: n\n", "routes.yaml:4, key `routes[1].name`: rule name `a` is used twice"],
     ["routes:\n  - name: a\n", "routes.yaml:2, key `routes[0].model`: required key is missing"],
     ["routes:\n  - name: a\n    model: [m, n, m]\n", "routes.yaml:3, key `routes[0].model`: model `m` is named twice"],
@@ -103,5 +103,23 @@ describe("routing rules", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(message);
+  });
+});
+
+describe("routing on a sample's media", () => {
+  const image = { type: "image", source: "/a.png", sha256: "a".repeat(64) } as const;
+  const audio = { type: "audio", source: "/a.wav" } as const;
+  const rules = compileRoutes([
+    { name: "vision", when: { has_image: true }, model: "vlm" },
+    { name: "speech", when: { has_audio: true }, model: "audio-model" },
+    { name: "text", model: "llm" },
+  ]);
+  it("sends samples with images to the vision rule, audio to its own, text to the catch-all", () => {
+    expect(chooseRoute(rules, { ...ctx({}), media: [image, image] })?.rule).toBe("vision");
+    expect(chooseRoute(rules, { ...ctx({}), media: [audio] })?.rule).toBe("speech");
+    expect(chooseRoute(rules, ctx({}))?.rule).toBe("text");
+    const two = compileRoutes([{ name: "many", when: { image_count: { gte: 2 } }, model: "vlm" }]);
+    expect(chooseRoute(two, { ...ctx({}), media: [image, image] })?.rule).toBe("many");
+    expect(chooseRoute(two, { ...ctx({}), media: [image] })).toBeUndefined();
   });
 });

@@ -6,8 +6,14 @@ import { root, runCli } from "../support/cli.js";
 
 const task = join(root, "test/fixtures/security/short-answer.yaml");
 const input = join(root, "test/fixtures/security/three.jsonl");
-/** root writes through any mode bits: a read-only folder is read-only for another user only. */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/**
+ * root writes through any mode bits, so as root the store is made read-only by a read-only bind mount in a
+ * mount namespace of the CLI's own (EROFS). Not another user: that user may not be able to read the clone.
+ */
+const readOnlyFor = (store: string): { wrap?: readonly string[] } =>
+  process.getuid?.() === 0
+    ? { wrap: ["unshare", "-m", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', store] }
+    : {};
 
 /** A real store with a finished run in it (no server: every line is rejected, the run is still recorded). */
 async function makeStore(): Promise<string> {
@@ -27,13 +33,13 @@ describe("store errors are messages, never stack traces (issue 21, case 12)", ()
     const store = await makeStore();
     for (const sub of ["", "checkpoint.leveldb"]) await chmod(join(store, sub), 0o555);
     for (const f of await readdir(join(store, "checkpoint.leveldb"))) await chmod(join(store, "checkpoint.leveldb", f), 0o444);
-    const r = await runCli(["run", input, "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:9/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test", HOME: tmpdir() }, ...asUser });
+    const r = await runCli(["run", input, "-t", task, "-m", "m", "--base-url", "http://127.0.0.1:9/v1", "--store", store, "--no-progress"], { env: { OPENAI_API_KEY: "sk-test", HOME: tmpdir() }, ...readOnlyFor(store) });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`streameval: the store ${store} cannot be written`);
     expect(r.stderr).toContain("make it writable");
     expect(r.stderr).not.toContain("ENOENT");
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // three CLI starts each
 
   it("a damaged store: exit 2, names it and says how to move it aside", async () => {
     const store = await makeStore();
@@ -45,5 +51,5 @@ describe("store errors are messages, never stack traces (issue 21, case 12)", ()
     expect(r.stderr).toContain(`streameval: the store ${store} is damaged and cannot be read (Corruption:`);
     expect(r.stderr).toContain(`mv ${store} ${store}.damaged`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // three CLI starts each
 });

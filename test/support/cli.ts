@@ -18,11 +18,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in a child process, feeding `stdin` and collecting its output. */
-export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI in a child process, feeding `stdin` and collecting its output. `wrap` is a command the
+ * CLI is started under (its arguments then `node …cli… args`), e.g. a mount namespace for a read-only store.
+ */
+export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; wrap?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...options.env };
-    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"], ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }) });
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    const child = spawn(command, [...prefix, ...cliArgs, ...args], { cwd: options.cwd ?? root, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

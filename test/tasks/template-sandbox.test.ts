@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, TaskInputError } from "../../src/errors/index.js";
 import { compileTemplate } from "../../src/tasks/template.js";
 
-// A template that reached JavaScript would run this: it sets a global the tests look for.
-const PAYLOAD = `"globalThis.__pwned = (globalThis.__pwned || 0) + 1; return 'PWNED'"`;
+// A template that reached JavaScript would run this: it sets a global the tests look for. Its result is
+// built at run time, so the payload's own text (which a template may print as data) never contains it.
+const PAYLOAD = `"globalThis.__pwned = (globalThis.__pwned || 0) + 1; return 'PW' + 'NED'"`;
 const pwned = (): unknown => (globalThis as Record<string, unknown>).__pwned;
 
 /** Renders, and tells what came out: the text, or the kind of error (anything else is a failure). */

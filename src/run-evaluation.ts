@@ -39,7 +39,11 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
   const started = clock.now();
   const builder = new SummaryBuilder({
     run: options.run ?? "adhoc",
-    tasks: options.tasks.map((t) => ({ name: t.name, aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])) })),
+    tasks: options.tasks.map((t) => ({
+      name: t.name,
+      aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])),
+      pythonAggregations: new Map(t.metrics.flatMap((m) => (m.pythonAggregation ? [[m.name, m.pythonAggregation] as const] : []))),
+    })),
     models: options.models.map((m) => m.client.model),
     ...(options.groups?.length ? { groups: options.groups } : {}),
   });
@@ -71,6 +75,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     processMeter.stop();
     observer?.stop();
   });
+  // lm-eval's aggregation functions (`aggregation: !function`) run once, over every value, at the end.
+  if (options.hooks) await builder.aggregateInPython(options.hooks);
   const summary = { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish(processMeter.usage()) };
   return observer ? { ...summary, ...observer.stop() } : summary;
 }

@@ -14,6 +14,7 @@ import type { SourceLine } from "./io/read-lines.js";
 import type { ModelClient } from "./work/model.js";
 import { applyDocHooks, hookFailureLines } from "./operators/apply-doc-hooks.js";
 import { applyResultHooks } from "./operators/apply-result-hooks.js";
+import { scoreLinesInPython } from "./operators/score-in-python.js";
 import { type DetectDuplicatesOptions, detectDuplicates } from "./operators/detect-duplicates.js";
 import { expand, type PreparedSample } from "./operators/expand.js";
 import { parse } from "./operators/parse.js";
@@ -308,6 +309,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.hooks ? applyResultHooks({ hooks: options.hooks }) : identity,
       map(recordRoute),
       gatherRepeats(repeats),
+      options.hooks ? scoreLinesInPython({ hooks: options.hooks }) : identity,
     ).pipe(
       // Each record keeps what produced it, so a rerun reuses it only for the same request and target.
       options.checkpoint ? map(stampFingerprint) : identity,
@@ -406,7 +408,7 @@ function validate(options: EvaluateOptions): void {
     const missing = rule.models.find((m) => !names.includes(m));
     if (missing) throw new RangeError(`Expected every routed model among \`models\`: rule \`${rule.name}\` names ${missing}, the run has ${names.join(", ")}`);
   }
-  const hooked = options.tasks.find((t) => t.hooks);
+  const hooked = options.tasks.find((t) => t.pythonHooks);
   if (hooked && !options.hooks) throw new RangeError(`Expected \`hooks\` (a started HookPool): task \`${hooked.name}\` has Python hooks (\`!function\`)`);
   if (options.routes?.length === 0) throw new RangeError("Expected `routes` to hold at least one rule, got none");
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {

@@ -165,7 +165,8 @@ export interface ResultLine {
   scores?: Record<string, number>;
   /**
    * Per metric key, a sample's value when it is not a number: lm-eval's passthrough metrics (bleu,
-   * chrf, ter) record the item [reference, prediction] that their corpus-level aggregation scores.
+   * chrf, ter) record the item [reference, prediction] that their corpus-level aggregation scores; a
+   * metric aggregated in Python (`aggregation: !function`) records what the task's code returned, any JSON.
    */
   values?: Record<string, unknown>;
   /** Per metric key, the count a ratio aggregation divides by (words or bytes for perplexities). */

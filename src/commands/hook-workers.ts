@@ -6,10 +6,7 @@ import type { Task } from "../work/task.js";
 
 /** Every `!function` the tasks name. */
 export function hooksOf(tasks: readonly Task[]): PythonHook[] {
-  return tasks.flatMap((t) => {
-    const hooks: Readonly<Record<string, PythonHook | undefined>> = { ...t.hooks };
-    return Object.values(hooks).filter((h): h is PythonHook => h !== undefined);
-  });
+  return tasks.flatMap((t) => t.pythonHooks ?? []);
 }
 
 /**

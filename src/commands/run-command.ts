@@ -57,6 +57,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, fewshot);
   checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+  if (config.continuous) refusePythonAggregations(tasks);
   const codeSandbox = await openCodeSandbox(config, tasks, io);
   const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
   const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
@@ -229,6 +230,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   }
   // A budget or fatal stop was said on its own line as it happened: the table does not repeat it.
   io.stderr.write(renderSummaryTable(summary, { stopMessage: summary.stopped === "interrupted" }));
+  // A Python aggregation that raised has no value: its reason is in the summary, and said here.
+  for (const [task, { models: byModel }] of Object.entries(summary.tasks)) {
+    for (const [model, m] of Object.entries(byModel)) for (const [key, v] of Object.entries(m.metrics)) if (v.error) io.stderr.write(`warning: ${task} ${model} ${key}: ${v.error}\n`);
+  }
   // A stopped run is continued by running it again: say so, in the words of the command.
   if (summary.stopped !== null && checkpoint && !continuous) {
     io.stderr.write(`stopped (${summary.stopped}): what finished is recorded; run the same command again to continue (recorded results are reused, the rest are sent)\n`);
@@ -288,4 +293,14 @@ async function expectedTotal(config: RunConfig, repeats: number, modelsPerSample
   }
   if (config.limit !== undefined) lines = Math.min(lines, config.limit);
   return lines * modelsPerSample * (config.repeats ?? repeats);
+}
+
+/** A Python aggregation (`aggregation: !function`) runs once over every value at the end: an endless run has no end. */
+function refusePythonAggregations(tasks: readonly Task[]): void {
+  for (const task of tasks) {
+    const metric = task.metrics.find((m) => m.pythonAggregation);
+    if (!metric) continue;
+    const hook = metric.pythonAggregation!;
+    throw new ConfigError(`\`${hook.tag}\` aggregates every value once, at the end of a run, and a --continuous run has no end (its windows aggregate in TypeScript): run without --continuous`, { file: hook.file, line: hook.line, key: hook.key });
+  }
 }

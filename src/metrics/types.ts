@@ -68,4 +68,6 @@ export interface MetricValue {
   readonly value: number;
   readonly stderr: number | null;
   readonly n: number;
+  /** Why the value could not be computed (a Python aggregation that raised); `value` is then NaN (null in JSON). */
+  readonly error?: string;
 }

@@ -4,6 +4,7 @@ import { isHookWorkerError } from "../python/hooks/hook-worker.js";
 import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { batchAsync } from "./batch-async.js";
+import { splitValues } from "../tasks/python-scoring.js";
 
 export interface ApplyResultHooksOptions {
   /** The run's hook workers. */
@@ -38,12 +39,14 @@ export function processResultsArgs(line: ResultLine, outputType: string, filters
  * Scores result lines with their task's Python `process_results(doc, results)`, as lm-eval does: the
  * line's `scores` become the dict it returns, under `metric,filter`, once per filter (generate_until:
  * `results` is that filter's answer in a list; multiple_choice: one `(loglikelihood, is_greedy)` tuple
- * per choice). Booleans count as 0/1. A hook that raises, or returns something other than a dict of
- * numbers, makes the line an error result naming the hook and the traceback's last line. Error lines and
+ * per choice). Booleans count as 0/1; a metric aggregated in Python takes any JSON value, under the line's
+ * `values`. A hook that raises, or returns something other than a dict, or a non-number for a metric
+ * aggregated in TypeScript, makes the line an error result naming the hook and the traceback's last line. Error lines and
  * lines of tasks without the hook pass through at once. One outcome out per outcome in.
  */
 export function applyResultHooks(options: ApplyResultHooksOptions): OperatorFunction<Outcome, Outcome> {
-  const wants = (o: Outcome) => o.line.status === "ok" && o.work.task.hooks?.process_results !== undefined;
+  // generate_until tasks with process_results are scored by scoreLinesInPython, after their repeats gather.
+  const wants = (o: Outcome) => o.line.status === "ok" && o.work.task.hooks?.process_results !== undefined && !o.work.task.scoredInPython;
   return batchAsync<Outcome, Outcome>({
     maxBatch: options.maxBatch,
     wants,
@@ -60,19 +63,18 @@ export function applyResultHooks(options: ApplyResultHooksOptions): OperatorFunc
       let next = 0;
       return plans.map(({ o, args }) => {
         if (typeof args === "string") return failed(o, args);
-        const scores: Record<string, number> = {};
+        const keyed: Record<string, unknown> = {};
         for (const [filter] of args) {
           const r = outcomes[next++]!;
           if ("error" in r) return failed(o, r.error);
           const dict = r.ok;
           if (dict === null || typeof dict !== "object" || Array.isArray(dict)) return failed(o, `returned ${Array.isArray(dict) ? "a list" : typeof dict}, not a dict of metric values`);
-          for (const [metric, value] of Object.entries(dict)) {
-            const n: unknown = typeof value === "boolean" ? Number(value) : value;
-            if (typeof n !== "number") return failed(o, `returned a ${Array.isArray(n) ? "list" : typeof n} for \`${metric}\`: only numbers are supported (a Python aggregation over other values is not)`);
-            scores[`${metric},${filter}`] = n;
-          }
+          for (const [metric, value] of Object.entries(dict)) keyed[`${metric},${filter}`] = value;
         }
-        return { ...o, line: { ...o.line, scores } };
+        // Values of metrics aggregated in Python may be any JSON (lists, dicts …): they go to `values`.
+        const split = splitValues(o.work.task.metrics, keyed);
+        if (typeof split === "string") return failed(o, split);
+        return { ...o, line: { ...o.line, scores: split.scores, ...(Object.keys(split.values).length ? { values: split.values } : {}) } };
       });
     },
   });

@@ -62,6 +62,21 @@ export class RepeatGatherer {
     return this.#fold(work, line, true);
   }
 
+  /**
+   * `complete` for an outcome. A task scored in Python gets no `sample` here: the outcome that
+   * completes its sample carries every repeat's response (`repeatResponses`) for that stage instead.
+   */
+  completeOutcome(outcome: Outcome): Outcome {
+    this.#last = undefined;
+    const line = this.#fold(outcome.work, outcome.line, true);
+    const responses = this.#last;
+    this.#last = undefined;
+    if (responses && outcome.kind === "done") return { ...outcome, line, repeatResponses: responses };
+    return line === outcome.line ? outcome : { ...outcome, line };
+  }
+
+  #last: string[] | undefined;
+
   /** Samples with repeats still in flight. */
   get pending(): number {
     return this.#pending.size;
@@ -83,6 +98,10 @@ export class RepeatGatherer {
     if (p.got < p.k) return marked;
     this.#pending.delete(key);
     if (!fresh || p.errors > 0 || p.scored) return marked;
+    if (work.task.scoredInPython) {
+      this.#last = p.responses.map((r) => r ?? "");
+      return marked;
+    }
     const sample = this.#score(work, line, p);
     return sample ? { ...marked, sample } : marked;
   }
@@ -96,8 +115,5 @@ export class RepeatGatherer {
 
 /** The operator form: each outcome's line goes through `gatherer.complete`. */
 export function gatherRepeats(gatherer: RepeatGatherer): OperatorFunction<Outcome, Outcome> {
-  return map((outcome) => {
-    const line = gatherer.complete(outcome.work, outcome.line);
-    return line === outcome.line ? outcome : { ...outcome, line };
-  });
+  return map((outcome) => gatherer.completeOutcome(outcome));
 }

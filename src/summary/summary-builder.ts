@@ -6,7 +6,10 @@ import { groupSummaries, type GroupSpec } from "./groups.js";
 import { LatencyHistogram } from "../stats/latency-histogram.js";
 import { foldScores } from "../metrics/line-scores.js";
 import { overallSummary } from "./overall.js";
-import type { ModelSummary, StopReason, Summary } from "./summary.js";
+import type { MetricValue, ModelSummary, StopReason, Summary } from "./summary.js";
+import { isPythonAggregation, PythonValues } from "./python-aggregations.js";
+import type { HookCaller } from "../python/hooks/hook-caller.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 interface ModelAcc {
   total: number;
@@ -35,8 +38,11 @@ interface ModelAcc {
 
 export interface SummaryBuilderOptions {
   readonly run: string;
-  /** Task names in order, with each task's metric aggregations (`metric` → aggregation name). */
-  readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string> }[];
+  /**
+   * Task names in order, with each task's metric aggregations (`metric` → aggregation name) and its
+   * Python ones (`aggregation: !function`: `metric` → the function), computed by `aggregateInPython`.
+   */
+  readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string>; readonly pythonAggregations?: ReadonlyMap<string, PythonHook> }[];
   readonly models: readonly string[];
   /** Groups over the tasks (from group files), reported under `groups`. */
   readonly groups?: readonly GroupSpec[];
@@ -52,6 +58,8 @@ export class SummaryBuilder {
   #rejected = 0;
   #duplicates = 0;
   readonly #reliability = new ReliabilityStats();
+  readonly #pythonValues = new PythonValues();
+  readonly #python = new Map<string, MetricValue>();
 
   constructor(readonly options: SummaryBuilderOptions) {
     for (const t of options.tasks) {
@@ -94,7 +102,10 @@ export class SummaryBuilder {
       return;
     }
     a.ok++;
-    foldScores(line, (key) => {
+    const aggregations = this.#aggregations.get(line.task);
+    const inPython = (metric: string) => isPythonAggregation(aggregations?.get(metric));
+    this.#pythonValues.add(line, inPython);
+    foldScores(withoutPythonValues(line, inPython), (key) => {
       let agg = a.metrics.get(key);
       if (!agg) {
         const metric = key.split(",")[0] ?? key;
@@ -121,11 +132,20 @@ export class SummaryBuilder {
     a.outputTokensPerS.record(line.timing?.output_tokens_per_s);
   }
 
+  /**
+   * Runs the tasks' Python aggregations (`aggregation: !function`) over every value the run's lines gave
+   * them, in the hook workers; `build` then reports them beside the other metrics. Call once, at the end.
+   */
+  async aggregateInPython(caller: HookCaller): Promise<void> {
+    const hooks = new Map(this.options.tasks.map((t) => [t.name, t.pythonAggregations]));
+    for (const r of await this.#pythonValues.aggregate(caller, (task, metric) => hooks.get(task)?.get(metric))) this.#python.set(JSON.stringify([r.task, r.model, r.key]), r.value);
+  }
+
   build(stopped: StopReason | null, wall_s: number, stop_message?: string): Summary {
     const tasks: Summary["tasks"] = {};
     for (const [task, byModel] of this.#acc) {
       const models: Record<string, ModelSummary> = {};
-      for (const [model, a] of byModel) models[model] = this.#modelSummary(a, model);
+      for (const [model, a] of byModel) models[model] = this.#modelSummary(a, model, task);
       tasks[task] = { models };
     }
     const first = this.options.tasks[0]?.name ?? [...this.#acc.keys()][0] ?? "";
@@ -151,9 +171,13 @@ export class SummaryBuilder {
     return [...names];
   }
 
-  #modelSummary(a: ModelAcc, model: string): ModelSummary {
+  #modelSummary(a: ModelAcc, model: string, task: string): ModelSummary {
     const metrics: ModelSummary["metrics"] = {};
     for (const [key, agg] of a.metrics) metrics[key] = agg.result();
+    for (const [id, value] of this.#python) {
+      const [t, m, key] = JSON.parse(id) as [string, string, string];
+      if (t === task && m === model) metrics[key] = value;
+    }
     return {
       samples: { total: a.total, ok: a.ok, error: a.error, resumed: a.resumed, changed: a.changed, cached: a.cached, rejected: this.#rejected },
       metrics,
@@ -165,6 +189,19 @@ export class SummaryBuilder {
       reliability: this.#reliability.forModel(model),
     };
   }
+}
+
+/** The line without the values of metrics aggregated in Python: those are kept apart, for `aggregateInPython`. */
+function withoutPythonValues(line: ResultLine, inPython: (metric: string) => boolean): ResultLine {
+  const strip = (values: unknown): unknown => {
+    if (values === null || typeof values !== "object") return values;
+    const entries = Object.entries(values);
+    const kept = entries.filter(([key]) => !inPython(key.split(",")[0]!));
+    return kept.length === entries.length ? values : Object.fromEntries(kept);
+  };
+  const sample = line.sample as { values?: unknown } | undefined;
+  if (line.values === undefined && sample?.values === undefined) return line;
+  return { ...line, ...(line.values ? { values: strip(line.values) as Record<string, unknown> } : {}), ...(sample?.values ? { sample: { ...sample, values: strip(sample.values) } } : {}) };
 }
 
 function newAcc(): ModelAcc {

@@ -9,7 +9,7 @@ import type { ChatMessage, Doc } from "../types.js";
 import { compileFewshot, compileGenPrefix, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
 import { checkConversationTask } from "./conversation-fields.js";
 import { compileChoices, compileField } from "./fields.js";
-import { filterPipeline, filters as filterRegistry, getFilter, type FilterStep } from "./filters/index.js";
+import { filterPipeline, filters as filterRegistry, getFilter } from "./filters/index.js";
 import { generationSettings } from "./generation.js";
 import { pyLiteralEval } from "../python/literal.js";
 import { pyStr } from "../python/repr.js";
@@ -19,7 +19,8 @@ import { requiresDelimiter } from "./delimit.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
 import { compileMedia, promptKwargs, type MediaBuildOptions } from "./task-media.js";
-import type { CodeExecutionSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
+import type { CodeExecutionSpec, FilterStepSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
 
 // Output types whose prompt and reference come from doc_to_text / doc_to_target.
@@ -125,14 +126,23 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   };
   const targetIsTemplate = typeof config.doc_to_target === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.doc_to_target);
 
+  const filters = buildFilters(config, site);
+  const metrics = buildMetrics(config, site);
+  // The doc hooks first, in lm-eval's order: a problem starting the worker is named at the first of them.
+  const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(config)])];
+  const scoredInPython = outputType === "generate_until" && (config.process_results !== undefined || filters.some((f) => f.python) || metrics.some((m) => m.python || m.pythonAggregation));
+  if (scoredInPython && metrics.some((m) => m.execution)) site.fail(["metric_list"], "a code metric (code_eval) with Python filters, metrics or process_results is not supported: use lm-eval's `metric: !function utils.pass_at_k` form, or the built-in code_eval alone");
+  if (scoredInPython && metrics.some((m) => m.judge)) site.fail(["metric_list"], "a judge metric (llm_judge) with Python filters, metrics or process_results is not supported");
   return {
     name: config.task,
     outputType,
     idField: config.id_field,
     repeats: config.repeats,
     generation: generationSettings(config),
-    filters: buildFilters(config, site),
-    metrics: buildMetrics(config, site),
+    filters,
+    metrics,
+    ...(pythonHooks.length ? { pythonHooks } : {}),
+    ...(scoredInPython ? { scoredInPython } : {}),
     config,
     origin,
     prompt,
@@ -153,6 +163,17 @@ function taskHooks(config: TaskConfig): TaskHooks | undefined {
   const keys = ["process_docs", "doc_to_text", "doc_to_target", "doc_to_choice", "doc_to_image", "doc_to_audio", "doc_to_visual", "process_results"] as const;
   const found = Object.fromEntries(keys.flatMap((k) => (isPythonHook(config[k]) ? [[k, config[k]]] : [])));
   return Object.keys(found).length ? found : undefined;
+}
+
+/** Every `!function` in a config (any key, any depth), once each. */
+function* findHooks(value: unknown, seen = new Set<unknown>()): Generator<PythonHook> {
+  if (isPythonHook(value)) {
+    yield value;
+    return;
+  }
+  if (value === null || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  for (const v of Object.values(value)) yield* findHooks(v, seen);
 }
 
 /** The task's few-shot examples, when `num_fewshot` (or its override) asks for some. */
@@ -183,14 +204,28 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
   return config.filter_list.map((entry, i) => {
     if (seen.has(entry.name)) site.fail(["filter_list", i, "name"], `filter name \`${entry.name}\` is used twice`);
     seen.add(entry.name);
-    const steps = entry.filter.map((step, j): FilterStep => {
+    const steps = entry.filter.map((step, j): FilterStepSpec => {
       const path = ["filter_list", i, "filter", j];
       const { function: name, ...args } = step;
-      if (isPythonHook(name) || isPythonHook(args.filter_fn)) site.fail([...path, isPythonHook(name) ? "function" : "filter_fn"], "Python filters (`!function`) are not supported yet");
-      const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: ${Object.keys(filterRegistry).join(", ")})`);
-      return createWith(() => factory.create(args), path, site);
+      // lm-eval's registry forms: a Filter class (`function: !function utils.MyFilter`, built with the
+      // step's other keys), or `custom` calling `filter_fn(resps, docs)` (its other keys are ignored, as there).
+      if (isPythonHook(name)) return { kind: "python", hook: name, form: "class", args };
+      if (name === "custom") {
+        if (!isPythonHook(args.filter_fn)) site.fail([...path, "filter_fn"], "`function: custom` needs `filter_fn: !function module.name`");
+        return { kind: "python", hook: args.filter_fn, form: "fn", args: {} };
+      }
+      const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: custom, ${Object.keys(filterRegistry).join(", ")})`);
+      return { kind: "builtin", name, apply: createWith(() => factory.create(args), path, site) };
     });
-    return filterPipeline(entry.name, steps);
+    if (steps.every((s) => s.kind === "builtin")) return filterPipeline(entry.name, steps.map((s) => s.apply));
+    if (config.output_type !== "generate_until") site.fail(["filter_list", i], `Python filters run for output_type generate_until (this task is ${config.output_type})`);
+    return {
+      name: entry.name,
+      python: steps,
+      apply: () => {
+        throw new Error(`filter \`${entry.name}\` has Python steps: the Python scoring stage applies it`);
+      },
+    };
   });
 }
 
@@ -201,9 +236,24 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
   let codeMetricSeen = false;
   return entries.map((entry, i) => {
     const path = ["metric_list", i];
-    const { metric: name, aggregation, higher_is_better, hf_evaluate: _hf, ...rest } = entry;
-    if (isPythonHook(name)) site.fail([...path, "metric"], "Python metric functions (`metric: !function`) are not supported yet");
-    if (isPythonHook(aggregation)) site.fail([...path, "aggregation"], "Python aggregations (`aggregation: !function`) are not supported yet");
+    const { metric: metricSpec, aggregation: aggregationSpec, higher_is_better, hf_evaluate: _hf, ...rest } = entry;
+    const pythonAggregation = isPythonHook(aggregationSpec) ? aggregationSpec : undefined;
+    const aggregation = pythonAggregation ? pythonAggregation.tag : (aggregationSpec as string | undefined);
+    if (pythonAggregation && !config.process_results && config.output_type !== "generate_until") {
+      site.fail([...path, "aggregation"], `a Python aggregation runs over values from process_results or a generate_until metric (this task is ${config.output_type} without process_results)`);
+    }
+    const withAggregation = <T extends MetricSpec>(spec: T): T => (pythonAggregation ? { ...spec, pythonAggregation } : spec);
+    if (isPythonHook(metricSpec) && !config.process_results) {
+      // lm-eval names the metric after the function, calls it per sample and filter, and has no default aggregation for it.
+      const name = metricSpec.name;
+      if (config.output_type !== "generate_until") site.fail([...path, "metric"], `a Python metric is called for output_type generate_until (lm-eval does not call it for ${config.output_type})`);
+      if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+      seen.add(name);
+      const aggregationName = aggregation ?? getMetric(name)?.aggregation ?? site.fail([...path, "aggregation"], `\`${metricSpec.tag}\` needs an aggregation (a name such as mean, or \`!function module.name\`)`);
+      if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+      return withAggregation({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? true, score: () => Number.NaN, python: { hook: metricSpec, options: rest } });
+    }
+    const name = isPythonHook(metricSpec) ? metricSpec.name : metricSpec;
     // lm-eval hands an entry's other keys to the metric function, which multiple_choice, loglikelihood and
     // loglikelihood_rolling scoring never calls: there they change nothing (belebele's `weight_by_size`).
     const options = LOGPROB_TYPES.has(config.output_type) ? {} : rest;
@@ -213,8 +263,8 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
       if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
       seen.add(name);
       const aggregationName = aggregation ?? factory?.aggregation ?? "mean";
-      if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
-      return { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory?.higherIsBetter ?? true, score: () => Number.NaN };
+      if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+      return withAggregation({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory?.higherIsBetter ?? true, score: () => Number.NaN });
     }
     if (!factory) {
       const available = Object.keys(metricRegistry).join(", ");
@@ -236,9 +286,9 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     }
     seen.add(name);
     const aggregationName = aggregation ?? factory.aggregation;
-    if (!getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
+    if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    const spec = { name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) };
+    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) });
     if (!isCodeMetric(factory)) return spec;
     if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
     codeMetricSeen = true;

@@ -121,8 +121,8 @@ export async function loadTaskText(text: string, file: string, display: string, 
 /** Each Python file a task's hooks name, once, as text (a module imported from elsewhere: its name only). */
 async function hookSources(task: Task): Promise<string[]> {
   const files = new Map<string, string>();
-  for (const hook of Object.values<PythonHook | undefined>({ ...task.hooks })) {
-    if (!hook || files.has(hook.modulePath)) continue;
+  for (const hook of task.pythonHooks ?? []) {
+    if (files.has(hook.modulePath)) continue;
     const text = await readFile(hook.modulePath, "utf8").catch(() => `(module ${hook.module})`);
     files.set(hook.modulePath, `\n# --- python: ${hook.module}.py ---\n${text}`);
   }

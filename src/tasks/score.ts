@@ -20,6 +20,8 @@ export interface Scored {
  * take_first.
  */
 export function scoreResponses(task: Task, responses: readonly string[], target: Gold, doc?: Doc): Scored {
+  // Python filters and metrics run in the hook worker, after this (operators/score-in-python.ts).
+  if (task.scoredInPython) return { filtered: {}, scores: {} };
   const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
   // Code metrics run in the sandbox, judge metrics at the judge, after this (operators/execute-code.ts, judge-metrics.ts).
   const textMetrics = task.metrics.filter((m) => !m.execution && !m.judge && !m.passthrough);
@@ -38,7 +40,7 @@ export type Gold = string | readonly string[];
  * exact_match is the mean over the answers and scores 1 when above 0; any other metric scores 1 when
  * any answer's score is truthy (Python: NaN is). No answers: 0.
  */
-function scoreGold(metric: MetricSpec, answer: string, gold: Gold): number {
+export function scoreGold(metric: MetricSpec, answer: string, gold: Gold): number {
   if (typeof gold === "string") return metric.score(answer, gold);
   const each = gold.map((g) => metric.score(answer, g));
   if (metric.name === "exact_match") return each.length > 0 && each.reduce((a, b) => a + b, 0) / each.length > 0 ? 1 : 0;

@@ -25,9 +25,19 @@ export interface GenerationSettings {
 /** A named filter pipeline (`filter_list` entry): maps a sample's responses to filtered answers. */
 export interface NamedFilter {
   readonly name: string;
-  /** One output per input response, as lm-evaluation-harness filters do (take_first keeps one). */
+  /**
+   * One output per input response, as lm-evaluation-harness filters do (take_first keeps one). Throws
+   * for a pipeline with a Python step (`python` is set): the Python scoring stage applies those.
+   */
   apply(responses: readonly string[], doc?: Doc): string[];
+  /** Its steps, when one of them is Python (`function: custom` + `filter_fn: !function`, or a `!function` class). */
+  readonly python?: readonly FilterStepSpec[];
 }
+
+/** One step of a pipeline that has Python steps: a built-in filter, or a Python one run by the hook worker. */
+export type FilterStepSpec =
+  | { readonly kind: "builtin"; readonly name: string; readonly apply: (responses: readonly string[], doc?: Doc) => string[] }
+  | { readonly kind: "python"; readonly hook: PythonHook; readonly form: "fn" | "class"; readonly args: Readonly<Record<string, unknown>> };
 
 /** A metric of `metric_list`, bound to its options. */
 export interface MetricSpec {
@@ -45,6 +55,10 @@ export interface MetricSpec {
   readonly passthrough?: boolean;
   /** Set for code metrics (code_eval): the code execution stage scores them in the sandbox, `score` is never called. */
   readonly execution?: CodeExecutionSpec;
+  /** `metric: !function`: the function, called by the hook worker as lm-eval calls it (`score` is never called), with the entry's other keys. */
+  readonly python?: { readonly hook: PythonHook; readonly options: Readonly<Record<string, unknown>> };
+  /** `aggregation: !function`: the per-sample values go to the line's `values` and this function aggregates them at the end of the run. */
+  readonly pythonAggregation?: PythonHook;
   /** Set for judge metrics (llm_judge): the judge stage asks the run's judge model, `score` is never called. */
   readonly judge?: JudgeMetricSpec;
 }
@@ -99,6 +113,17 @@ export interface Task {
   promptValue?(doc: Doc): unknown;
   /** The task's Python hooks (`!function`), run by the hook worker; absent when it has none. */
   readonly hooks?: TaskHooks;
+  /**
+   * Every `!function` of the task (doc hooks, filters, metrics, aggregations), for the worker to load;
+   * absent when it has none.
+   */
+  readonly pythonHooks?: readonly PythonHook[];
+  /**
+   * A generate_until task scored by the Python scoring stage (a Python filter or metric, or
+   * `process_results`): the pipeline leaves its lines unscored and the stage scores them, all repeats
+   * of a sample together as lm-eval does.
+   */
+  readonly scoredInPython?: boolean;
   /**
    * `doc_to_target` as the reference the metrics compare with; throws a TaskInputError naming the
    * missing key. A generate_until task with `doc_to_choice` maps an index target to its choice, as

@@ -71,6 +71,12 @@ export interface OutcomeDone<P extends Prepared = Prepared> {
   readonly kind: "done";
   readonly work: WorkItem<P>;
   readonly line: ResultLine;
+  /**
+   * Set by gatherRepeats on the line that completes a sample of a task scored in Python
+   * (`Task.scoredInPython`) with repeats: every repeat's response, in repeat order, which that stage
+   * scores together.
+   */
+  readonly repeatResponses?: readonly string[];
 }
 
 /**

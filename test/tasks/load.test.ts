@@ -164,7 +164,7 @@ describe("loadTask", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("resolves `!function` to the module beside the YAML holding it (an included file's own folder); Python filters, metrics and aggregations are refused by key", async () => {
+  it("resolves `!function` to the module beside the YAML holding it (an included file's own folder); Python filters, metrics and aggregations load (named for the worker); their misuses are refused by key", async () => {
     await mkdir(path.join(dir, "sub"), { recursive: true });
     await writeFile(path.join(dir, "sub", "inc.yaml"), "output_type: multiple_choice\ndoc_to_choice: !function helpers.choices\ndoc_to_target: 0\n");
     await writeFile(path.join(dir, "hooked.yaml"), "include: sub/inc.yaml\ntask: hooked\ndoc_to_text: !function pkg.mod.text\n");
@@ -180,11 +180,21 @@ describe("loadTask", () => {
     expect((await loadTask("decontam.yaml", { cwd: dir })).hooks).toBeUndefined();
     // Without the hook stage, a sample is rejected naming the key, not crashed on.
     expect(() => t.prompt({})).toThrow(/doc_to_text is a Python hook/);
+    // lm-eval's Python filter, metric and aggregation forms load, each hook named for the worker to import.
+    await writeFile(
+      path.join(dir, "f.yaml"),
+      "task: f\ndoc_to_text: q\ndoc_to_target: a\nmetric_list:\n  - metric: !function helpers.m\n    aggregation: !function helpers.agg\n    k: [1]\nfilter_list:\n  - name: x\n    filter:\n      - function: custom\n        filter_fn: !function helpers.f\n      - function: !function helpers.Filter\n        pattern: z\n      - function: take_first\n",
+    );
+    const f = await loadTask("f.yaml", { cwd: dir });
+    expect(f.scoredInPython).toBe(true);
+    expect(f.metrics[0]).toMatchObject({ name: "m", aggregation: "!function helpers.agg", python: { options: { k: [1] } } });
+    expect(f.metrics[0]!.pythonAggregation?.key).toBe("metric_list[0].aggregation");
+    expect(f.filters[0]!.python?.map((s) => s.kind === "python" ? `${s.form}:${s.hook.spec}:${JSON.stringify(s.args)}` : s.name)).toEqual(["fn:helpers.f:{}", 'class:helpers.Filter:{"pattern":"z"}', "take_first"]);
+    expect(f.pythonHooks?.map((h) => h.key)).toEqual(["filter_list[0].filter[0].filter_fn", "filter_list[0].filter[1].function", "metric_list[0].metric", "metric_list[0].aggregation"]);
     for (const [body, message] of [
-      ["metric_list:\n  - metric: !function helpers.m\n", "f.yaml:5, key `metric_list[0].metric`: Python metric functions (`metric: !function`) are not supported yet"],
-      ["metric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:6, key `metric_list[0].aggregation`: Python aggregations (`aggregation: !function`) are not supported yet"],
-      ["filter_list:\n  - name: x\n    filter:\n      - function: custom\n        filter_fn: !function helpers.f\n", "f.yaml:8, key `filter_list[0].filter[0].filter_fn`: Python filters (`!function`) are not supported yet"],
-      ["filter_list:\n  - name: x\n    filter:\n      - function: !function helpers.Filter\n", "f.yaml:7, key `filter_list[0].filter[0].function`: Python filters (`!function`) are not supported yet"],
+      ["metric_list:\n  - metric: !function helpers.m\n", "f.yaml:5, key `metric_list[0].aggregation`: `!function helpers.m` needs an aggregation"],
+      ["output_type: multiple_choice\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:8, key `metric_list[0].aggregation`: a Python aggregation runs over values from process_results or a generate_until metric"],
+      ["filter_list:\n  - name: x\n    filter:\n      - function: custom\n", "f.yaml:7, key `filter_list[0].filter[0].filter_fn`: `function: custom` needs `filter_fn: !function module.name`"],
     ] as const) {
       await writeFile(path.join(dir, "f.yaml"), `task: f\ndoc_to_text: q\ndoc_to_target: a\n${body}`);
       await expect(loadTask("f.yaml", { cwd: dir })).rejects.toThrow(message);

@@ -11,8 +11,13 @@ Ops:
                 else the importable module `a.b`.
   call          {"calls": [{"hook", "args": [...], "kwargs": {...}}]} → [{"ok": value} | {"error": line}]
   process_docs  {"hook", "docs": [...]} → {"docs": [...], "origin": [input index per output doc] | null}
-  filter        {"hook", "kind": "fn" | "class", "args": {...}, "resps": [[...]], "docs": [...]}
-                → {"ok": [[...]]} | {"error": line}
+  filter        {"hook", "kind": "fn" | "class", "args": {...}, "resps": [...], "docs": [...]}
+                → {"ok": [one value per doc]} | {"error": line}: a filter step over a batch, as lm-eval's
+                FilterEnsemble applies it (`custom` with `filter_fn`, or a Filter class built with `args`)
+  metric        {"calls": [{"hook", "name", "gold", "result", "kwargs", "multiple": bool}]}
+                → [{"ok": {key: value}} | {"error": line}]: a `metric: !function` as lm-eval's generate_until
+                process_results calls it
+  aggregate     {"hook", "items": [...]} → {"ok": value} | {"error": line}: `aggregation: !function`
 
 Hooks' own printing goes to stderr: the protocol keeps the process's real stdout to itself.
 """
@@ -60,12 +65,20 @@ REAL_DATASETS = DATASETS.__name__ == "datasets"
 
 MODULES: dict[str, Any] = {}
 HOOKS: dict[str, Any] = {}
-FILTERS: dict[str, Any] = {}
+
+
+# Import names whose pip package is named otherwise.
+PIP_NAMES = {"lm_eval": "lm-eval", "sklearn": "scikit-learn", "rouge_score": "rouge-score", "yaml": "pyyaml", "PIL": "pillow", "Levenshtein": "python-Levenshtein", "bs4": "beautifulsoup4", "cv2": "opencv-python", "attr": "attrs", "dateutil": "python-dateutil"}
 
 
 def last_line(error: BaseException) -> str:
     lines = traceback.format_exception_only(type(error), error)
-    return lines[-1].strip() if lines else type(error).__name__
+    line = lines[-1].strip() if lines else type(error).__name__
+    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+    if missing and "streameval" not in line:
+        top = missing.split(".")[0]
+        line += f" (the hook needs the Python package `{PIP_NAMES.get(top, top)}`: install it into the interpreter the hooks run in, `{sys.executable} -m pip install {PIP_NAMES.get(top, top)}`, or name one that has it with --python PATH)"
+    return line
 
 
 def load_module(directory: str, module: str) -> Any:
@@ -215,21 +228,66 @@ def op_process_docs(req: dict) -> dict:
 
 
 def op_filter(req: dict) -> dict:
+    """One filter step over a batch of docs, as lm-eval's FilterEnsemble: `custom` calls
+    `filter_fn(resps, docs)`; a Filter class is built with the step's arguments (a new instance each
+    time, as lm-eval's `partial(cls, **kwargs)()`) and its `apply(resps, docs)` called."""
     try:
         resps, docs = from_json(req["resps"]), from_json(req["docs"])
         if req["kind"] == "fn":
             out = HOOKS[req["hook"]](resps, docs)
         else:
-            key = req["hook"] + json.dumps(req.get("args", {}), sort_keys=True)
-            if key not in FILTERS:
-                FILTERS[key] = HOOKS[req["hook"]](**req.get("args", {}))
-            out = FILTERS[key].apply(resps, docs)
-        return {"ok": [list(r) if not isinstance(r, str) else [r] for r in out]}
+            out = HOOKS[req["hook"]](**from_json(req.get("args", {}))).apply(resps, docs)
+        out = list(out)  # lm-eval's filters may return a map or a generator
+        if len(out) != len(docs):
+            return {"error": f"the filter returned {len(out)} values for {len(docs)} docs"}
+        return {"ok": to_json([list(r) if isinstance(r, (map, filter, tuple)) or hasattr(r, "__next__") else r for r in out])}
     except BaseException as e:  # noqa: BLE001
         return {"error": last_line(e)}
 
 
-OPS = {"load": op_load, "call": op_call, "process_docs": op_process_docs, "filter": op_filter}
+def call_metric(fn: Any, gold: Any, result: Any, kwargs: dict) -> Any:
+    """lm-eval's call of a metric function (api/task.py, generate_until): keywords first, then the
+    one-argument form its own metrics take when that raises a TypeError."""
+    try:
+        return fn(references=[gold], predictions=[result], **kwargs)
+    except TypeError:
+        return fn([gold, result])
+
+
+def op_metric(req: dict) -> list:
+    """`metric: !function` per sample and filter, as lm-eval's generate_until process_results: with
+    several golds (multiple_target) 1.0 when any gold scores, else the function's value; a dict return
+    gives each of its keys."""
+    out = []
+    for call in req["calls"]:
+        try:
+            fn, name = HOOKS[call["hook"]], call["name"]
+            gold, result, kwargs = from_json(call["gold"]), from_json(call["result"]), from_json(call.get("kwargs", {}))
+            if call.get("multiple"):
+                golds = gold if isinstance(gold, list) else [gold]
+                scores = []
+                for option in golds:
+                    score = call_metric(fn, option, result, kwargs)
+                    if isinstance(score, dict):
+                        score = score[name]
+                    scores.append(score)
+                value: Any = 1.0 if any(scores) else 0.0
+            else:
+                value = call_metric(fn, gold, result, kwargs)
+            out.append({"ok": to_json(value if isinstance(value, dict) else {name: value})})
+        except BaseException as e:  # noqa: BLE001 - one sample's error, reported as data
+            out.append({"error": last_line(e)})
+    return out
+
+
+def op_aggregate(req: dict) -> dict:
+    try:
+        return {"ok": to_json(HOOKS[req["hook"]](from_json(req["items"])))}
+    except BaseException as e:  # noqa: BLE001
+        return {"error": last_line(e)}
+
+
+OPS = {"load": op_load, "call": op_call, "process_docs": op_process_docs, "filter": op_filter, "metric": op_metric, "aggregate": op_aggregate}
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ describe("Python hooks: errors, filters and the worker's environment (real pytho
   it("process_docs that makes new rows without keeping their origin fails its batch's samples, saying only row-wise process_docs run on a stream", async () => {
     const base = await loadTask(`${dir}filtered.yaml`);
     const hook = new PythonHook("hooks.one_for_all", dir, "filtered.yaml", 3, "process_docs");
-    const task: Task = { ...base, hooks: { ...base.hooks, process_docs: hook } };
+    const task: Task = { ...base, hooks: { ...base.hooks, process_docs: hook }, pythonHooks: [hook, ...(base.pythonHooks ?? [])] };
     const { lines } = await run(task, [{ id: "x", question: "q", answer: "a" }, { id: "y", question: "r", answer: "b" }]);
     expect(lines.map((l) => l.status)).toEqual(["error", "error"]);
     expect(lines[0]!.error!.message).toMatch(/^process_docs \(!function hooks\.one_for_all\): process_docs returned 1 docs for 2 .*only row-wise process_docs/);

@@ -41,7 +41,7 @@ import type { CodeSandbox } from "./python/sandbox/code-sandbox.js";
 import type { Judge } from "./scorers/judge.js";
 import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
-import type { Task } from "./work/task.js";
+import { effectiveRepeats, type Task } from "./work/task.js";
 import type { Reject, ResultLine, SourceItem } from "./types.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -186,7 +186,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       connectWatch.add(e);
       events.next(e);
     };
-    // Results that leave before any pipeline: found done in the checkpoint, or routed to no model.
+    // Results that leave before any pipeline: found done in the checkpoint, routed to no model, or whose
+    // Python doc hook raised.
     const early = new Subject<Exit>();
     const resumed = (work: WorkItem, line: ResultLine) => {
       repeats.observe(work, line); // a resumed result still counts toward its sample's repeats
@@ -274,7 +275,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       if (failure) {
         // A hook that raised: the sample is an error result (not a reject: its line was fine).
         emit({ type: "sample-read", id: sample.id, at: sample.at });
-        for (const line of hookFailureLines(sample, task, failure, options.models.map((m) => m.client.model), options.repeats ?? task.repeats)) emit({ type: "result", line });
+        for (const line of hookFailureLines(sample, task, failure, options.models.map((m) => m.client.model), effectiveRepeats(task, options.repeats))) early.next({ line });
         demand.release();
         return EMPTY;
       }

@@ -17,6 +17,7 @@ import { openQueue } from "./queue-connection.js";
 import { taskSources } from "./queue-tasks.js";
 import { createRejectsSink } from "./rejects-sink.js";
 import type { CommandIO } from "./run-command.js";
+import { effectiveRepeats } from "../work/task.js";
 import { runPricesAndBudget } from "./run-prices.js";
 
 export interface EnqueueFlags extends RunFlags {
@@ -57,8 +58,7 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
   if (hooked) throw new ConfigError(`task \`${hooked.name}\` has Python hooks (\`!function\`), which a queue cannot carry yet`, { key: "--task" });
   const run = config.runName ?? runFingerprint(config, tasks);
   const { prices, budget } = await runPricesAndBudget(config);
-  const repeatsOf = (repeats: number) => config.repeats ?? repeats;
-  const definition: QueueDefinition = {
+    const definition: QueueDefinition = {
     version: 1,
     run,
     created_at: new Date().toISOString(),
@@ -68,7 +68,7 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
     ...(groups.length ? { groups } : {}),
     models: config.models,
     prices,
-    perSample: Object.fromEntries(tasks.map((t) => [t.name, config.models.length * repeatsOf(t.repeats)])),
+    perSample: Object.fromEntries(tasks.map((t) => [t.name, config.models.length * effectiveRepeats(t, config.repeats)])),
     continuous: config.continuous?.endless ?? false,
   };
 

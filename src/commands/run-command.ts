@@ -20,7 +20,7 @@ import { runEvaluation } from "../run-evaluation.js";
 import { routedModels } from "../routing/rules.js";
 import type { Summary } from "../summary/summary.js";
 import { loadTaskRefs } from "../tasks/group.js";
-import type { Task } from "../work/task.js";
+import { effectiveRepeats, type Task } from "../work/task.js";
 import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
 import type { CodeSandbox } from "../python/sandbox/code-sandbox.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
@@ -82,7 +82,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const progressOn = config.progress ?? io.stderrIsTTY;
   const perSample = routing ? (routing.rules.every((r) => r.models.length === 1) ? 1 : undefined) : modelNames.length;
   // Endless input has no total (and counting a FIFO's lines would consume them).
-  const total = progressOn && perSample !== undefined && !config.continuous?.endless ? await expectedTotal(config, tasks[0]?.repeats ?? 1, perSample) : undefined;
+  const total = progressOn && perSample !== undefined && !config.continuous?.endless ? await expectedTotal(config, tasks[0] ? effectiveRepeats(tasks[0], config.repeats) : (config.repeats ?? 1), perSample) : undefined;
 
   const stopper = new AbortController();
   const aborter = new AbortController();
@@ -128,7 +128,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
   const progress = progressOn
     ? new Progress({
         total,
-        itemsPerSample: (perSample ?? 1) * (config.repeats ?? tasks[0]?.repeats ?? 1),
+        itemsPerSample: (perSample ?? 1) * (tasks[0] ? effectiveRepeats(tasks[0], config.repeats) : (config.repeats ?? 1)),
         tty: io.stderrIsTTY,
         columns: (io.stderr as { columns?: number }).columns,
         write: (s) => io.stderr.write(s),
@@ -292,7 +292,7 @@ async function expectedTotal(config: RunConfig, repeats: number, modelsPerSample
     lines += await countLines(p);
   }
   if (config.limit !== undefined) lines = Math.min(lines, config.limit);
-  return lines * modelsPerSample * (config.repeats ?? repeats);
+  return lines * modelsPerSample * repeats;
 }
 
 /** A Python aggregation (`aggregation: !function`) runs once over every value at the end: an endless run has no end. */

@@ -21,4 +21,5 @@ export class ReplyTooLargeError extends Error {
   }
 }
 
+/** Whether an error is a reply cut off for passing --max-reply-bytes or the token cap. */
 export const isReplyTooLargeError = (e: unknown): e is ReplyTooLargeError => e instanceof ReplyTooLargeError;

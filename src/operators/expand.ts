@@ -1,6 +1,6 @@
 import { mergeMap, type OperatorFunction } from "rxjs";
 import type { Prepared, WorkItem } from "../work/work-item.js";
-import type { Task } from "../work/task.js";
+import { effectiveRepeats, type Task } from "../work/task.js";
 import type { Sample } from "../types.js";
 
 /** A sample rendered for its task, ready to expand. `done` frees its place in the demand window. */
@@ -33,7 +33,7 @@ export function expand(options: ExpandOptions): OperatorFunction<PreparedSample,
     throw new RangeError(`Expected \`repeats\` to be an integer >= 1, got ${options.repeats}`);
   }
   return mergeMap((p) => {
-    const repeats = options.repeats ?? p.task.repeats;
+    const repeats = effectiveRepeats(p.task, options.repeats);
     const models = p.models ?? options.models;
     let remaining = models.length * repeats;
     const done = () => {

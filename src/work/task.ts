@@ -169,3 +169,6 @@ export interface TaskHooks {
   readonly doc_to_visual?: PythonHook;
   readonly process_results?: PythonHook;
 }
+
+/** How many times each sample of `task` is asked: the run's `--repeats` when given, else the task's own. */
+export const effectiveRepeats = (task: Pick<Task, "repeats">, override: number | undefined): number => override ?? task.repeats;

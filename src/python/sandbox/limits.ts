@@ -14,6 +14,7 @@ export interface SandboxLimits {
   readonly diskMb: number;
 }
 
+/** The limits a generated program runs under unless --code-timeout / --code-memory-mb say otherwise. */
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   timeoutS: 3,
   memoryMb: 1024,

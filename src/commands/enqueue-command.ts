@@ -33,6 +33,10 @@ const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
   models: "--models (a models file)",
   fewshotFile: "--fewshot-file",
   allowCodeExecution: "--allow-code-execution",
+  modelFamily: "--model-family",
+  inlineMedia: "--inline-media",
+  maxImageSide: "--max-image-side",
+  videoFrames: "--video-frames",
 };
 
 /**

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { BOOTSTRAP_ITERS, bootstrapResamples } from "./bootstrap.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory, MetricFactory, MetricFn } from "./types.js";
+import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";
 
 /**
  * lm-eval's corpus-level classification metrics for multiple_choice: `f1` (aggregation `f1`:
@@ -150,20 +151,11 @@ class ClassificationAccumulator implements Accumulator {
 }
 
 function parseState(state: unknown, kind: Kind): ClassificationState {
-  const r = StateSchema.safeParse(state);
-  if (!r.success || r.data.kind !== kind) throw new TypeError(`Expected a \`${kind}\` accumulator state, got ${JSON.stringify(state)}`);
-  return r.data;
+  return parseAccumulatorState(StateSchema, state, kind);
 }
 
 function aggregation(kind: Kind): AggregationFactory {
-  return {
-    create: () => new ClassificationAccumulator(kind),
-    fromState(state: unknown): Accumulator {
-      const acc = new ClassificationAccumulator(kind);
-      acc.merge(parseState(state, kind));
-      return acc;
-    },
-  };
+  return accumulatorFactory(() => new ClassificationAccumulator(kind));
 }
 
 export const f1Aggregation = aggregation("f1");

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { bootstrapStderr, pyMean } from "./bootstrap.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
+import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";
 
 /**
  * lm-evaluation-harness's aggregations over loglikelihoods, which are ratios of sums rather than means
@@ -89,20 +90,11 @@ class RatioAccumulator implements Accumulator {
 }
 
 function parseState(state: unknown, kind: Kind): RatioState {
-  const r = StateSchema.safeParse(state);
-  if (!r.success || r.data.kind !== kind) throw new TypeError(`Expected a \`${kind}\` accumulator state, got ${JSON.stringify(state)}`);
-  return r.data;
+  return parseAccumulatorState(StateSchema, state, kind);
 }
 
 function factory(kind: Kind): AggregationFactory {
-  return {
-    create: () => new RatioAccumulator(kind),
-    fromState(state: unknown): Accumulator {
-      const acc = new RatioAccumulator(kind);
-      acc.merge(parseState(state, kind));
-      return acc;
-    },
-  };
+  return accumulatorFactory(() => new RatioAccumulator(kind));
 }
 
 export const perplexityAggregation = factory("perplexity");

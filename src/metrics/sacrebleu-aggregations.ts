@@ -4,6 +4,7 @@ import { bleuScore, bleuStats } from "./sacrebleu/bleu.js";
 import { chrfScore, chrfStats } from "./sacrebleu/chrf.js";
 import { terScore, terStats } from "./sacrebleu/ter.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory, MetricFactory, MetricFn } from "./types.js";
+import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";
 
 /**
  * lm-eval's corpus-level translation metrics `bleu`, `chrf` and `ter`: each sample's value is the
@@ -87,20 +88,11 @@ class CorpusAccumulator implements Accumulator {
 }
 
 function parseState(state: unknown, kind: Kind): CorpusState {
-  const r = StateSchema.safeParse(state);
-  if (!r.success || r.data.kind !== kind) throw new TypeError(`Expected a \`${kind}\` accumulator state, got ${JSON.stringify(state)}`);
-  return r.data;
+  return parseAccumulatorState(StateSchema, state, kind);
 }
 
 function aggregation(kind: Kind): AggregationFactory {
-  return {
-    create: () => new CorpusAccumulator(kind),
-    fromState(state: unknown): Accumulator {
-      const acc = new CorpusAccumulator(kind);
-      acc.merge(parseState(state, kind));
-      return acc;
-    },
-  };
+  return accumulatorFactory(() => new CorpusAccumulator(kind));
 }
 
 export const bleuAggregation = aggregation("bleu");

@@ -90,7 +90,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const beatMs = Math.max(50, Math.min(5_000, claimAfterMs / 4));
   const aliveMs = Math.max(3 * beatMs, claimAfterMs, 10_000);
   const started = clock.epochMs();
-  const report = () => ({ host: hostname(), pid: process.pid, started_ms: started, delivered: consumer.delivered });
+  // CPU this worker has used since it started taking samples (seconds): what the queue and the evaluation cost it.
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = () => {
+    const { user, system } = process.cpuUsage(cpu0);
+    return Math.round((user + system) / 1000) / 1000;
+  };
+  const report = () => ({ host: hostname(), pid: process.pid, started_ms: started, delivered: consumer.delivered, cpu_s: cpuSeconds() });
   await consumer.heartbeat(aliveMs, report());
   let beating: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
@@ -140,7 +146,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     await beating;
     await acks;
     await budget?.flush();
-    handedBack = await consumer.handBack();
+    handedBack = await consumer.handBack(report());
   }
   const state = await budget?.refresh();
   return { summary, consumer: consumerName, budgetExhausted: state?.exhausted ?? false, done: consumer.acked, handedBack };

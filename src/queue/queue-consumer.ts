@@ -182,9 +182,10 @@ export class QueueConsumer {
 
   /**
    * On a stop: what this worker still holds is made idle past `claimAfterMs` at once, so another
-   * worker claims it without waiting; the worker then leaves the group if it holds nothing.
+   * worker claims it without waiting; the worker then leaves the group if it holds nothing. `report`
+   * is its last word to `status` (else the last heartbeat's).
    */
-  async handBack(): Promise<number> {
+  async handBack(report: Readonly<Record<string, unknown>> = this.#report): Promise<number> {
     const { redis, keys, consumer } = this.#o;
     const ids = this.#entries();
     for (let i = 0; i < ids.length; i += 500) {
@@ -193,7 +194,7 @@ export class QueueConsumer {
     this.#held.clear();
     this.#byPosition.clear();
     await redis.hdel(keys.alive, consumer);
-    await redis.hset(keys.workers, consumer, JSON.stringify({ ...this.#report, holding: 0, done: this.#acked, handed_back: ids.length, stopped: true }));
+    await redis.hset(keys.workers, consumer, JSON.stringify({ ...this.#report, ...report, holding: 0, done: this.#acked, handed_back: ids.length, stopped: true }));
     const mine = (await redis.xpending(keys.samples, GROUP, "-", "+", 1, consumer));
     if (mine.length === 0) await redis.xgroup("DELCONSUMER", keys.samples, GROUP, consumer);
     return ids.length;

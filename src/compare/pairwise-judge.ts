@@ -56,6 +56,8 @@ export interface PairwiseOptions {
   readonly stripReasoning?: boolean;
   /** Default temperature 0, max_tokens 2048 (FastChat's). */
   readonly settings?: JudgeSettings;
+  /** A reply with no [[A]]/[[B]]/[[C]] is asked again this many times before the pair is an error (default 1); it is never cached. */
+  readonly verdictRetries?: number;
   /** Judge replies are read from and kept in it, so a rerun asks nothing again. */
   readonly cache?: ResponseCache;
   /**
@@ -125,6 +127,7 @@ export async function comparePairwise(options: PairwiseOptions): Promise<Pairwis
     askJudge(judge, settings, pairwiseMessages({ question: p.question, first, second, ...(options.reference && p.reference !== undefined ? { reference: p.reference } : {}) }), {
       id: p.id,
       signal: abort.signal,
+      verdict: { readable: (text: string) => parsePairVerdict(text) !== null, retries: options.verdictRetries ?? 1 },
       onFatal: (message) => {
         if (stopped?.reason !== "fatal") stopped = { reason: "fatal", message };
         abort.abort();

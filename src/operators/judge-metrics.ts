@@ -60,7 +60,9 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
         const messages = spec.messages({ ...work.sample.doc, doc: work.sample.doc, input: line.input, response, target: line.target ?? "", ...(line.targets ? { targets: line.targets } : {}), ...(line.transcript ? { transcript: line.transcript } : {}) });
         const id = JSON.stringify(messages);
         let reply = calls.get(id);
-        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) })));
+        const scale = spec.scale;
+        const verdict = { readable: (text: string) => parseVerdict(text, scale) !== null, retries: verdictRetriesOf(work.task) };
+        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m), verdict })));
         asked.push({ key: `${metric.name},${filter}`, reply, metric });
       }
     }
@@ -91,6 +93,11 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
   const cutOff = settled.find((r) => r.cutOff)?.cutOff;
   if (error) return { line: failed(withJudgments, error), ...(cutOff ? { cutOff } : {}) };
   return { line: { ...withJudgments, scores } };
+}
+
+/** How often a reply with no readable verdict is asked again: the task's `judge.verdict_retries`, else 1. */
+function verdictRetriesOf(task: Task): number {
+  return (task.config.judge as JudgeConfig | undefined)?.verdict_retries ?? 1;
 }
 
 function failedLine(line: ResultLine, error: ErrorInfo): { line: ResultLine } {

@@ -1,4 +1,4 @@
-import type { ChatMessage, Doc, MediaRef } from "../types.js";
+import type { ChatMessage, Doc, MediaRef, MediaSettings } from "../types.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
@@ -39,6 +39,9 @@ export type FilterStepSpec =
   | { readonly kind: "builtin"; readonly name: string; readonly apply: (responses: readonly string[], doc?: Doc) => string[] }
   | { readonly kind: "python"; readonly hook: PythonHook; readonly form: "fn" | "class"; readonly args: Readonly<Record<string, unknown>> };
 
+/** How a JSON value becomes the Python value lm-eval passes an aggregation: a `float`, a `tuple` (from a list), or as it is (`int`). */
+export type PythonItemForm = "float" | "int" | "tuple";
+
 /** A metric of `metric_list`, bound to its options. */
 export interface MetricSpec {
   readonly name: string;
@@ -59,6 +62,8 @@ export interface MetricSpec {
   readonly python?: { readonly hook: PythonHook; readonly options: Readonly<Record<string, unknown>> };
   /** `aggregation: !function`: the per-sample values go to the line's `values` and this function aggregates them at the end of the run. */
   readonly pythonAggregation?: PythonHook;
+  /** With `pythonAggregation`: the Python type lm-eval gives each value (JSON arrives as it is without it). */
+  readonly pythonItem?: PythonItemForm;
   /** Set for judge metrics (llm_judge): the judge stage asks the run's judge model, `score` is never called. */
   readonly judge?: JudgeMetricSpec;
 }
@@ -73,6 +78,8 @@ export interface JudgeMetricSpec {
   readonly template: string;
   /** The evaluated model's `<think>` reasoning is removed from the answer the judge sees. */
   readonly stripReasoning: boolean;
+  /** The judge is shown the sample's media (`with_media`): its images and audio go before the user message's text. */
+  readonly withMedia: boolean;
   /**
    * The judge's messages (system, then user) for one answer; `vars` holds the sample's fields and
    * `input`, `response`, `target` (see operators/judge-metrics.ts). Throws a TaskInputError naming a
@@ -151,6 +158,8 @@ export interface Task {
    * paths are relative to `baseDir` (the input file's folder). Absent when the task has none.
    */
   media?(doc: Doc, baseDir: string): MediaRef[];
+  /** How the task's media is sent (`image_detail`, `--video-frames`, `--max-image-side`), for media given inside messages too. */
+  readonly mediaSettings?: MediaSettings;
   /**
    * lmms-eval's prompt settings for this run (`lmms_eval_specific_kwargs`: the `--model-family` block,
    * else `default`): doc_to_text hooks get them as their second argument, templates as `lmms_eval_specific_kwargs`.

@@ -22,7 +22,7 @@ const FLOAT = new RegExp(String.raw`^[+-]?((?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.$
 
 /** Unicode decimal digits (category Nd, which Unicode lays out in runs of ten from 0) as ASCII digits. */
 function asciiDigits(s: string): string {
-  if (/^[\x00-\x7f]*$/.test(s)) return s;
+  if (/^\p{ASCII}*$/u.test(s)) return s;
   return [...s]
     .map((ch) => {
       if (!/\p{Nd}/u.test(ch)) return ch;

@@ -108,9 +108,12 @@ describe("chartqa on 1,000 images against the simulator (real CLI, kill -9, reru
     const byId = new Map(rows.map((row) => [row.id, row]));
     const byDigest = new Map(rows.map((row) => [row.image_sha256, row]));
     const rerun = sent.get("rerun") ?? new Map<string, string[]>();
-    // Nothing recorded is sent again; everything else is sent once.
+    // Nothing recorded is sent again; the rest at most once each. A reply that came back just before the
+    // kill, not yet recorded, may be reused from the response cache rather than sent again (at most -c of them).
     for (const id of recorded) expect(rerun.get(byId.get(id)!.image_sha256), id).toBeUndefined();
-    expect([...rerun.values()].reduce((n, texts) => n + texts.length, 0)).toBe(N - recorded.size);
+    for (const texts of rerun.values()) expect(texts).toHaveLength(1);
+    expect(rerun.size).toBeLessThanOrEqual(N - recorded.size);
+    expect(rerun.size).toBeGreaterThanOrEqual(N - recorded.size - 8);
 
     // Every image the model got is a sample's, sent with that sample's own question; every sample's image got there.
     for (const byImage of sent.values()) {
@@ -137,5 +140,7 @@ describe("chartqa on 1,000 images against the simulator (real CLI, kill -9, reru
     expect(metrics["relaxed_overall,none"]).toMatchObject({ value: 1, n: N });
     expect(metrics["relaxed_human_split,none"]).toMatchObject({ value: 1, n: human });
     expect(metrics["relaxed_augmented_split,none"]).toMatchObject({ value: 1, n: N - human });
+    // What the rerun did not send came from the response cache.
+    expect(rerun.size + summary.models["some-vlm"]!.samples.cached).toBe(N - recorded.size);
   });
 });

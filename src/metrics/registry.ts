@@ -5,6 +5,7 @@ import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
+import { nanmeanAggregation } from "./nanmean.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
@@ -23,6 +24,7 @@ export const aggregations = {
   ter: terAggregation,
   f1: f1Aggregation,
   matthews_corrcoef: matthewsCorrcoef,
+  nanmean: nanmeanAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;

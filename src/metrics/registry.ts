@@ -7,6 +7,9 @@ import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } fro
 import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
 import { nanmeanAggregation } from "./nanmean.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
+import { anls } from "./anls.js";
+import { mmmuAcc, mmmuAccAggregation } from "./mmmu-acc.js";
+import { relaxedAugmentedSplit, relaxedHumanSplit, relaxedOverall } from "./relaxed-accuracy.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -25,6 +28,8 @@ export const aggregations = {
   f1: f1Aggregation,
   matthews_corrcoef: matthewsCorrcoef,
   nanmean: nanmeanAggregation,
+  // lmms-eval's mmmu_aggregate_results (mmmu_val's `aggregation: !function utils.mmmu_aggregate_results`).
+  mmmu_acc: mmmuAccAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -46,6 +51,12 @@ export const metrics = {
   f1: f1Metric,
   mcc: mccMetric,
   llm_judge: llmJudge,
+  // lmms-eval's multimodal scoring: ANLS (docvqa), ChartQA's relaxed accuracy and its split keys, MMMU's accuracy.
+  anls,
+  relaxed_overall: relaxedOverall,
+  relaxed_human_split: relaxedHumanSplit,
+  relaxed_augmented_split: relaxedAugmentedSplit,
+  mmmu_acc: mmmuAcc,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

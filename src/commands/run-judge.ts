@@ -33,6 +33,8 @@ export async function resolveJudge(config: RunConfig, tasks: readonly Task[]): P
   const [target] = buildModelTargets([{ ...spec, fallback: undefined, concurrency: settings.concurrency ?? spec.concurrency }], {
     stream: config.stream,
     replyLimits: config.replyLimits,
+    // A judge shown the sample's media (llm_judge's with_media) reads it as the evaluated model does.
+    media: { inlineUrls: config.media.inlineUrls },
     prices: new Map(resolved ? [[model, resolved]] : []),
   });
   return target;

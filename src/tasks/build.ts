@@ -18,7 +18,7 @@ import type { TaskHooks } from "../work/task.js";
 import { requiresDelimiter } from "./delimit.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import { compileMedia, promptKwargs, type MediaBuildOptions } from "./task-media.js";
+import { compileMedia, mediaSettings, promptKwargs, type MediaBuildOptions } from "./task-media.js";
 import type { CodeExecutionSpec, FilterStepSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
@@ -160,6 +160,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(description || fewshot ? { contextPrefix: (doc: Doc) => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),
+    mediaSettings: mediaSettings(config, options.media ?? {}),
     ...(kwargs ? { promptKwargs: kwargs } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, Doc, MediaRef } from "../types.js";
+import type { ChatMessage, Doc, MediaRef, MediaSettings } from "../types.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
@@ -73,6 +73,8 @@ export interface JudgeMetricSpec {
   readonly template: string;
   /** The evaluated model's `<think>` reasoning is removed from the answer the judge sees. */
   readonly stripReasoning: boolean;
+  /** The judge is shown the sample's media (`with_media`): its images and audio go before the user message's text. */
+  readonly withMedia: boolean;
   /**
    * The judge's messages (system, then user) for one answer; `vars` holds the sample's fields and
    * `input`, `response`, `target` (see operators/judge-metrics.ts). Throws a TaskInputError naming a
@@ -158,6 +160,8 @@ export interface Task {
    * paths are relative to `baseDir` (the input file's folder). Absent when the task has none.
    */
   media?(doc: Doc, baseDir: string): MediaRef[];
+  /** How the task's media is sent (`image_detail`, `--video-frames`, `--max-image-side`), for media given inside messages too. */
+  readonly mediaSettings?: MediaSettings;
   /**
    * lmms-eval's prompt settings for this run (`lmms_eval_specific_kwargs`: the `--model-family` block,
    * else `default`): doc_to_text hooks get them as their second argument, templates as `lmms_eval_specific_kwargs`.

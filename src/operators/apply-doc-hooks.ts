@@ -82,7 +82,7 @@ async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sa
     const extra = task.promptKwargs ? { optionalArgs: [task.promptKwargs] } : {};
     const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc], ...(k === "doc_to_text" || k === "doc_to_visual" || k === "doc_to_image" || k === "doc_to_audio" ? extra : {}) }))));
     const made: Doc[] = [];
-    live.forEach(({ sample, doc }, i) => {
+    live.forEach(({ doc }, i) => {
       const values: Record<string, unknown> = {};
       let failure: HookFailure | undefined;
       keys.forEach((k, j) => {

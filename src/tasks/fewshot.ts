@@ -106,7 +106,7 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
   };
   const samplesHook = isPythonHook(fc.samples) ? fc.samples : undefined;
   const processDocs = source.isSplit && isPythonHook(config.process_docs) ? config.process_docs : undefined;
-  const given = source.docs ?? (Array.isArray(fc.samples) ? (fc.samples as Doc[]) : undefined);
+  const given = source.docs ?? (Array.isArray(fc.samples) ? fc.samples : undefined);
   if (given && !processDocs && given.length < num) site.fail(["num_fewshot"], `num_fewshot is ${num} but the few-shot pool has only ${given.length} example(s)`);
 
   // lm-eval's FewshotConfig inherits each of these from the task when fewshot_config does not set it.
@@ -179,7 +179,7 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
     let a = targetField(ex);
     if (typeof a === "string" && targetIsTemplate && !hooks.doc_to_target) a = literalTarget(a, choicesOf !== undefined);
     if (typeof a === "boolean") a = a ? 1 : 0;
-    const answer = c && typeof a === "number" && Number.isInteger(a) ? (pyIndex(c, a) ?? failIndex("doc_to_target", a, c.length)) : Array.isArray(a) ? a[0] : a;
+    const answer = c && typeof a === "number" && Number.isInteger(a) ? (pyIndex(c, a) ?? failIndex("doc_to_target", a, c.length)) : Array.isArray(a) ? (a[0] as unknown) : a;
     return { q: pyStr(q), a: answer === null || answer === undefined ? "" : pyStr(answer) };
   };
 

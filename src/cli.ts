@@ -305,6 +305,7 @@ program
   .option("--api-key-env <var>", "environment variable holding the key (default OPENAI_API_KEY)")
   .option("--models <file>", "models YAML: the judge's endpoint, limits and price")
   .option("--price <in/out>", "the judge's USD per 1M input/output tokens")
+  .option("--budget-usd <x>", "hard limit on the judge's spending: stop (exit 3) before it would be passed")
   .option("-c, --concurrency <n>", "judge requests in flight")
   .option("--reference", "show the judge each sample's target as a reference answer")
   .option("-o, --output <file>", "one line per pair (default stdout)")

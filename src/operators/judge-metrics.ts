@@ -62,7 +62,9 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
         const messages = spec.withMedia ? withSampleMedia(text, work.prepared.media ?? []) : text;
         const id = JSON.stringify(messages);
         let reply = calls.get(id);
-        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) })));
+        const scale = spec.scale;
+        const verdict = { readable: (written: string) => parseVerdict(written, scale) !== null, retries: verdictRetriesOf(work.task) };
+        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m), verdict })));
         asked.push({ key: `${metric.name},${filter}`, reply, metric });
       }
     }
@@ -93,6 +95,11 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
   const cutOff = settled.find((r) => r.cutOff)?.cutOff;
   if (error) return { line: failed(withJudgments, error), ...(cutOff ? { cutOff } : {}) };
   return { line: { ...withJudgments, scores } };
+}
+
+/** How often a reply with no readable verdict is asked again: the task's `judge.verdict_retries`, else 1. */
+function verdictRetriesOf(task: Task): number {
+  return (task.config.judge as JudgeConfig | undefined)?.verdict_retries ?? 1;
 }
 
 /** The judge's messages with the sample's media before the text of the last user message (`with_media`). */

@@ -5,6 +5,7 @@ import { isJudgeMetric } from "../metrics/llm-judge.js";
 import { compileJudgeMetric } from "./judge-metric.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
+import { isMultipleChoiceValue, MULTIPLE_CHOICE_VALUE_FORMS } from "../metrics/multiple-choice-values.js";
 import type { ChatMessage, Doc } from "../types.js";
 import { compileFewshot, compileGenPrefix, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
 import { checkConversationTask } from "./conversation-fields.js";
@@ -241,7 +242,10 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const pythonAggregation = isPythonHook(aggregationSpec) ? aggregationSpec : undefined;
     const aggregation = pythonAggregation ? pythonAggregation.tag : (aggregationSpec as string | undefined);
     if (pythonAggregation && !config.process_results && config.output_type !== "generate_until") {
-      site.fail([...path, "aggregation"], `a Python aggregation runs over values from process_results or a generate_until metric (this task is ${config.output_type} without process_results)`);
+      if (config.output_type !== "multiple_choice" || isPythonHook(metricSpec)) {
+        site.fail([...path, "aggregation"], `a Python aggregation runs over values from process_results, a generate_until metric or a multiple_choice metric (this task is ${config.output_type} without process_results)`);
+      }
+      return multipleChoicePythonMetric(metricSpec, pythonAggregation, higher_is_better, path, site, seen);
     }
     const withAggregation = <T extends MetricSpec>(spec: T): T => (pythonAggregation ? { ...spec, pythonAggregation } : spec);
     if (isPythonHook(metricSpec) && !config.process_results) {
@@ -295,6 +299,28 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     codeMetricSeen = true;
     return { ...spec, execution: codeExecution(factory.executesCode, createWith(() => factory.executesCode.parse(options), path, site), path, site) };
   });
+}
+
+/**
+ * A multiple_choice metric aggregated by `aggregation: !function` in a task without process_results:
+ * the function gets, per sample, the value lm-eval's multiple_choice scoring gives that metric
+ * (metrics/multiple-choice-values.ts), in the Python form lm-eval gives it. A metric lm-eval gives no
+ * value there is refused: lm-eval would aggregate nothing for it.
+ */
+function multipleChoicePythonMetric(name: string, pythonAggregation: PythonHook, higherIsBetter: boolean | undefined, path: ConfigPath, site: ConfigSite, seen: Set<string>): MetricSpec {
+  if (!isMultipleChoiceValue(name)) {
+    site.fail([...path, "metric"], `\`${name}\` has no per-sample value in lm-eval's multiple_choice scoring (it gives ${Object.keys(MULTIPLE_CHOICE_VALUE_FORMS).join(", ")}), so \`${pythonAggregation.tag}\` would get nothing: use one of those, or a process_results hook`);
+  }
+  if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+  seen.add(name);
+  return {
+    name,
+    aggregation: pythonAggregation.tag,
+    higherIsBetter: higherIsBetter ?? getMetric(name)?.higherIsBetter ?? name !== "brier_score",
+    score: () => Number.NaN,
+    pythonAggregation,
+    pythonItem: MULTIPLE_CHOICE_VALUE_FORMS[name],
+  };
 }
 
 /** A code metric's program builder: the answer itself, or `program` rendered with the doc and the answer as `completion`. */

@@ -39,6 +39,9 @@ export type FilterStepSpec =
   | { readonly kind: "builtin"; readonly name: string; readonly apply: (responses: readonly string[], doc?: Doc) => string[] }
   | { readonly kind: "python"; readonly hook: PythonHook; readonly form: "fn" | "class"; readonly args: Readonly<Record<string, unknown>> };
 
+/** How a JSON value becomes the Python value lm-eval passes an aggregation: a `float`, a `tuple` (from a list), or as it is (`int`). */
+export type PythonItemForm = "float" | "int" | "tuple";
+
 /** A metric of `metric_list`, bound to its options. */
 export interface MetricSpec {
   readonly name: string;
@@ -59,6 +62,8 @@ export interface MetricSpec {
   readonly python?: { readonly hook: PythonHook; readonly options: Readonly<Record<string, unknown>> };
   /** `aggregation: !function`: the per-sample values go to the line's `values` and this function aggregates them at the end of the run. */
   readonly pythonAggregation?: PythonHook;
+  /** With `pythonAggregation`: the Python type lm-eval gives each value (JSON arrives as it is without it). */
+  readonly pythonItem?: PythonItemForm;
   /** Set for judge metrics (llm_judge): the judge stage asks the run's judge model, `score` is never called. */
   readonly judge?: JudgeMetricSpec;
 }

@@ -293,7 +293,8 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const aggregationName = aggregation ?? factory.aggregation;
     if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) });
+    const scoreSample = factory.createForSample ? createWith(() => factory.createForSample!(options), path, site) : undefined;
+    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}), ...(scoreSample ? { scoreSample } : {}) });
     if (!isCodeMetric(factory)) return spec;
     if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
     codeMetricSeen = true;

@@ -51,6 +51,12 @@ export interface MetricSpec {
   /** Per-sample score of one filtered prediction against the reference. */
   score(prediction: string, reference: string): number;
   /**
+   * Set for metrics that read the whole sample (lmms-eval's chartqa, docvqa and mmmu scoring): called
+   * instead of `score` with the prediction, every gold answer and the doc; its number (or, when
+   * `passthrough`, its item) is the sample's value, and undefined leaves the sample out of this metric.
+   */
+  scoreSample?(prediction: string, gold: string | readonly string[], doc: Readonly<Record<string, unknown>>): unknown;
+  /**
    * lm-eval's passthrough metrics (bleu, chrf, ter): a sample's value is the item [reference,
    * prediction], recorded under the line's `values` and scored at corpus level by the aggregation;
    * `score` is never called.

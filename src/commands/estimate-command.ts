@@ -8,7 +8,7 @@ import { renderEstimateFailures, renderEstimateJudge, renderEstimateTable } from
 import { estimateRun } from "../run-estimate.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { startHookWorkers } from "./hook-workers.js";
-import { filePrices } from "./model-targets.js";
+import { fileImageRules, filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { estimateJudge, UNNAMED_JUDGE } from "./run-judge.js";
@@ -33,6 +33,7 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
     input: openInputs(config.inputs, io.stdin),
     tasks,
     models: prices,
+    imageRules: fileImageRules(config.modelSpecs),
     ...(judge ? { judge } : {}),
     limit: config.limit,
     repeats: config.repeats,

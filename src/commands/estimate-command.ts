@@ -8,7 +8,7 @@ import { renderEstimateFailures, renderEstimateJudge, renderEstimateTable } from
 import { estimateRun } from "../run-estimate.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { startHookWorkers } from "./hook-workers.js";
-import { filePrices } from "./model-targets.js";
+import { fileImageRules, filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { estimateJudge, UNNAMED_JUDGE } from "./run-judge.js";
@@ -47,6 +47,7 @@ async function estimate(config: RunConfig, io: CommandIO): Promise<number> {
     input: openInputs(config.inputs, io.stdin),
     tasks,
     models: prices,
+    imageRules: fileImageRules(config.modelSpecs),
     ...(judge ? { judge } : {}),
     limit: config.limit,
     repeats: config.repeats,

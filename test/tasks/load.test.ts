@@ -88,7 +88,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, f1, mcc, llm_judge)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, f1, mcc, llm_judge, anls, relaxed_overall, relaxed_human_split, relaxed_augmented_split, mmmu_acc)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],
@@ -236,6 +236,6 @@ describe("loadTask", () => {
   it("reports include cycles, missing files and unknown bundled names", async () => {
     await expect(loadTask("loop-a.yaml", { cwd: dir })).rejects.toThrow("include cycle through loop-a.yaml");
     await expect(loadTask("nope.yaml", { cwd: dir })).rejects.toThrow("nope.yaml: task file not found");
-    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: bfcl_simple, gsm8k, humaneval, mbpp, mmlu, mmlu_generative, mt_bench, perplexity) and no such file");
+    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: bfcl_simple, chartqa, docvqa_val, gsm8k, humaneval, mbpp, mmlu, mmlu_generative, mmmu_val, mt_bench, perplexity) and no such file");
   });
 });

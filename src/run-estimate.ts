@@ -4,13 +4,18 @@ import { countingModel } from "./cost/counting-model.js";
 import { EstimateTotals, type ModelEstimate } from "./cost/estimate-totals.js";
 import type { ResolvedPrice } from "./cost/resolve-prices.js";
 import type { EvalEvent } from "./events.js";
+import type { ImageTokenRule } from "./media/image-tokens.js";
 import type { SourcePosition } from "./types.js";
 import { type EvaluateOptions, evaluate } from "./run.js";
 
 /** What `estimateRun` counts: the input, tasks and the models' names and prices (nothing is sent). */
-export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "budget" | "stopSignal" | "abortSignal" | "window"> {
+export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "judge" | "budget" | "stopSignal" | "abortSignal" | "window"> {
   /** The models to price, with their prices (see `resolvePrices`). */
   readonly models: readonly ResolvedPrice[];
+  /** How each model bills images (the models file's `image_tokens`); a model without one: OpenAI's tile rule. */
+  readonly imageRules?: ReadonlyMap<string, ImageTokenRule>;
+  /** The judge of judge-graded tasks (`llm_judge`, mt_bench), with its price: its requests are counted too. */
+  readonly judge?: ResolvedPrice;
   /** Warnings, rejects and other events as they happen (no result is a real one). */
   readonly onEvent?: (event: EvalEvent) => void;
 }
@@ -34,7 +39,24 @@ export interface RunEstimate {
   /** The first few of them (at most MAX_LISTED_FAILURES), for the user to fix. */
   readonly failures: readonly EstimateFailure[];
   readonly models: readonly ModelEstimate[];
+  /**
+   * The judge's requests, when a task is graded by one: its prompts as the task's judge templates make them,
+   * with each answer it reads assumed `assumed_answer_tokens` long (answers are not known before the run).
+   */
+  readonly judge?: ModelEstimate & { readonly assumed_answer_tokens: number };
 }
+
+/**
+ * The length assumed for each answer a judge reads, in tokens (the estimate's models answer nothing). A
+ * typical free-form answer; long answers (reasoning, code) make the real judge prompts longer.
+ */
+export const ASSUMED_ANSWER_TOKENS = 256;
+
+/**
+ * What the counting judge answers: a verdict every scale reads (`[[PASS]]` on pass_fail, `[[5]]` on 1-10
+ * and MT-Bench, `[[B]]` on letter grades), so every judged sample counts as graded.
+ */
+const COUNTING_VERDICT = "[[PASS]] [[5]] [[B]]";
 
 /** Failures listed in full; the rest are counted only (memory stays bounded whatever fails). */
 export const MAX_LISTED_FAILURES = 20;
@@ -56,19 +78,28 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   const totals = new EstimateTotals(options.models);
   const models = await Promise.all(
     options.models.map(async (m) => ({
-      client: countingModel(m.model, await loadTokenCounter(m.model), (count) => totals.add(m.model, count)),
+      client: countingModel(m.model, await loadTokenCounter(m.model), (count) => totals.add(m.model, count), "", options.imageRules?.get(m.model)),
       concurrency: 64,
       price: m.price,
       priceSource: m.source,
     })),
   );
+  const judgeTotals = options.judge ? new EstimateTotals([options.judge]) : undefined;
+  const judge = options.judge
+    ? {
+        client: countingModel(options.judge.model, await loadTokenCounter(options.judge.model), (count) => judgeTotals!.add(options.judge!.model, { ...count, promptTokens: count.promptTokens + ASSUMED_ANSWER_TOKENS }), COUNTING_VERDICT, options.imageRules?.get(options.judge.model)),
+        concurrency: 64,
+        price: options.judge.price,
+        priceSource: options.judge.source,
+      }
+    : undefined;
   let samples = 0;
   let rejected = 0;
   let failed = 0;
   const failures: EstimateFailure[] = [];
   const positions = new Map<string, SourcePosition>();
   await lastValueFrom(
-    evaluate({ ...options, models }).pipe(
+    evaluate({ ...withoutJudge(options), models, ...(judge ? { judge } : {}) }).pipe(
       tap((event) => {
         if (event.type === "sample-read") {
           samples++;
@@ -86,5 +117,11 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
     ),
     { defaultValue: undefined },
   );
-  return { samples, rejected, failed, failures, models: totals.build() };
+  const judged = judgeTotals?.build()[0];
+  return { samples, rejected, failed, failures, models: totals.build(), ...(judged ? { judge: { ...judged, assumed_answer_tokens: ASSUMED_ANSWER_TOKENS } } : {}) };
+}
+
+function withoutJudge(options: EstimateOptions): Omit<EstimateOptions, "judge"> {
+  const { judge: _judge, ...rest } = options;
+  return rest;
 }

@@ -42,7 +42,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     tasks: options.tasks.map((t) => ({
       name: t.name,
       aggregations: new Map(t.metrics.map((m) => [m.name, m.aggregation])),
-      pythonAggregations: new Map(t.metrics.flatMap((m) => (m.pythonAggregation ? [[m.name, m.pythonAggregation] as const] : []))),
+      pythonAggregations: new Map(t.metrics.flatMap((m) => (m.pythonAggregation ? [[m.name, { hook: m.pythonAggregation, ...(m.pythonItem ? { item: m.pythonItem } : {}) }] as const] : []))),
     })),
     models: options.models.map((m) => m.client.model),
     ...(options.groups?.length ? { groups: options.groups } : {}),

@@ -102,6 +102,15 @@ export interface MediaRef {
   readonly max_side?: number;
 }
 
+/** How a task's media is sent: the images' `detail`, frames per video, and the longer side images are downscaled to. */
+export interface MediaSettings {
+  readonly detail?: ImageDetail;
+  /** Frames sent per video (`--video-frames`, default 8). */
+  readonly frames?: number;
+  /** Longer side images are downscaled to before sending (`--max-image-side`). */
+  readonly maxSide?: number;
+}
+
 /** Where an inline item's base64 data travels on its MediaRef: a symbol, so it never reaches JSON. */
 export const MEDIA_DATA: unique symbol = Symbol("streameval.mediaData");
 

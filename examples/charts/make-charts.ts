@@ -116,12 +116,13 @@ export function pngDigest(png: Buffer): string {
 /**
  * Writes `count` charts as `<dir>/<id>.png` and their samples as JSONL lines to `jsonl`, each line
  * naming its image relative to the JSONL file's folder. Returns the samples with their image digests.
+ * `size` is the charts' width and height in pixels (default 320 × 240; tests use small ones).
  */
-export function writeChartSet(jsonl: string, imageDir: string, count: number, seed = 1): (ChartSample & { image: string; image_sha256: string })[] {
+export function writeChartSet(jsonl: string, imageDir: string, count: number, seed = 1, size: { width: number; height: number } = { width: 320, height: 240 }): (ChartSample & { image: string; image_sha256: string })[] {
   mkdirSync(imageDir, { recursive: true });
   const rel = imageDir.startsWith(dirname(jsonl)) ? imageDir.slice(dirname(jsonl).length + 1) : imageDir;
   const rows = chartSamples(count, seed).map((s) => {
-    const png = renderBarChart(s.values);
+    const png = renderBarChart(s.values, size.width, size.height);
     writeFileSync(join(imageDir, `${s.id}.png`), png);
     return { ...s, image: rel ? `${rel}/${s.id}.png` : `${s.id}.png`, image_sha256: pngDigest(png) };
   });

@@ -4,17 +4,19 @@ import type { RunConfig } from "../config/run-config.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { openInputs } from "../io/open-inputs.js";
-import { renderEstimateFailures, renderEstimateTable } from "../render/estimate-table.js";
+import { renderEstimateFailures, renderEstimateJudge, renderEstimateTable } from "../render/estimate-table.js";
 import { estimateRun } from "../run-estimate.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { startHookWorkers } from "./hook-workers.js";
-import { filePrices } from "./model-targets.js";
+import { fileImageRules, filePrices } from "./model-targets.js";
 import type { CommandIO } from "./run-command.js";
 import { ExitCode } from "./exit-codes.js";
+import { estimateJudge, UNNAMED_JUDGE } from "./run-judge.js";
 
 /**
  * `streameval estimate`: the run's flags, no API call. Prints per model the requests, prompt tokens
- * (counted offline) and the cost range from prompts only to full replies on stdout; `--summary
+ * (counted offline) and the cost range from prompts only to full replies on stdout, then the judge's
+ * own line when a task is graded by one; `--summary
  * FILE` also gets it as JSON. Returns 0, or 5 when some sample could not be counted (each named on
  * stderr by file:line; the estimate leaves it out). Usage errors are thrown as ConfigError, as for `run`.
  */
@@ -24,23 +26,29 @@ export async function estimateCommand(config: RunConfig, io: CommandIO): Promise
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
   const { tasks } = await loadTaskRefs(config.taskRefs, fewshot);
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });
+  const judge = await estimateJudge(config, tasks);
   // A task's Python hooks make its prompts: they run here as in `run` (no model is called).
   const hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
   const estimate = await estimateRun({
     input: openInputs(config.inputs, io.stdin),
     tasks,
     models: prices,
+    imageRules: fileImageRules(config.modelSpecs),
+    ...(judge ? { judge } : {}),
     limit: config.limit,
     repeats: config.repeats,
     strict: config.strict,
     ...(hooks ? { hooks } : {}),
     onEvent: (event) => {
-      if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
+      // A judge not named has no price by design: its line says so.
+      if (event.type === "warning" && !event.message.includes(UNNAMED_JUDGE)) io.stderr.write(`warning: ${event.message}\n`);
     },
   }).finally(() => hooks?.close());
   io.stdout.write(renderEstimateTable(estimate.models, estimate));
+  if (estimate.judge) io.stdout.write(renderEstimateJudge(estimate.judge));
   if (estimate.failed > 0) io.stderr.write(renderEstimateFailures(estimate));
-  const budgetNote = budgetLine(config.budgetUsd, estimate.models);
+  // The judge spends the same budget as the models.
+  const budgetNote = budgetLine(config.budgetUsd, [...estimate.models, ...(estimate.judge ? [estimate.judge] : [])]);
   if (budgetNote) io.stdout.write(`${budgetNote}\n`);
   if (config.summary) {
     await mkdir(dirname(config.summary), { recursive: true });

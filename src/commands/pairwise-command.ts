@@ -24,6 +24,7 @@ export interface PairwiseFlags {
   readonly apiKeyEnv?: string;
   readonly models?: string;
   readonly price?: string;
+  readonly budgetUsd?: string;
   readonly concurrency?: string;
   readonly reference?: boolean;
   readonly output?: string;
@@ -52,6 +53,9 @@ export async function pairwiseCommand(files: readonly string[], flags: PairwiseF
   const spec = resolveJudgeConfig(flags, io.env, modelsFile, true).judgeSpec(flags.judgeModel, undefined);
   const given = flags.price ? parsePrice(flags.price) : spec.price;
   const [price] = given ? [{ model: spec.name, price: given, source: "given" as const }] : await resolvePrices([spec.name], spec.baseURL ? { baseURL: spec.baseURL } : {});
+  const budgetUsd = flags.budgetUsd === undefined ? undefined : Number(flags.budgetUsd);
+  if (budgetUsd !== undefined && !(Number.isFinite(budgetUsd) && budgetUsd > 0)) throw new ConfigError(`expected a number > 0, got ${JSON.stringify(flags.budgetUsd)}`, { key: "--budget-usd" });
+  if (budgetUsd !== undefined && !price?.price) throw new ConfigError(`no price known for the judge ${spec.name}: a USD budget needs one (give --price IN/OUT or \`price\` in the models file)`, { key: "--budget-usd" });
   const [judge] = buildModelTargets([{ ...spec, fallback: undefined, concurrency: concurrency ?? spec.concurrency }], {
     stream: false,
     prices: new Map(price ? [[spec.name, price]] : []),
@@ -68,15 +72,21 @@ export async function pairwiseCommand(files: readonly string[], flags: PairwiseF
       judge: judge!,
       reference: flags.reference === true,
       ...(cache ? { cache } : {}),
+      ...(budgetUsd !== undefined ? { budget: { usd: budgetUsd } } : {}),
+      onEvent: (event) => {
+        if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
+        else if (event.type === "stopping" && event.reason === "budget") io.stderr.write(`stopping (budget): ${event.message}\n`);
+      },
       onResult: (r: PairResult) => (out ?? io.stdout).write(`${JSON.stringify(r)}\n`),
     });
     const full = { ...summary, unpaired };
     io.stderr.write(renderPairwise(full));
     if (flags.summary) await (await import("node:fs/promises")).writeFile(flags.summary, `${JSON.stringify(full, null, 2)}\n`);
-    if (summary.stopped) {
+    if (summary.stopped?.reason === "fatal") {
       io.stderr.write(`stopping (fatal): ${summary.stopped.message}\n`);
       return ExitCode.fatal;
     }
+    if (summary.stopped?.reason === "budget") return ExitCode.budget;
     return summary.errors > 0 ? ExitCode.someFailed : ExitCode.ok;
   } finally {
     if (out) await new Promise<void>((resolve) => out.end(resolve));

@@ -3,6 +3,8 @@ import { cachedDispatcher } from "../cache/cached-dispatcher.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { EvalEvent } from "../events.js";
+import type { BudgetLimits, BudgetState } from "../cost/budget.js";
+import { createRunBudget } from "../cost/run-budget.js";
 import { createDispatchers } from "../reliability/create-dispatchers.js";
 import type { Price } from "../cost/price.js";
 import type { DispatchTarget } from "../reliability/create-dispatchers.js";
@@ -54,8 +56,16 @@ export interface PairwiseOptions {
   readonly stripReasoning?: boolean;
   /** Default temperature 0, max_tokens 2048 (FastChat's). */
   readonly settings?: JudgeSettings;
+  /** A reply with no [[A]]/[[B]]/[[C]] is asked again this many times before the pair is an error (default 1); it is never cached. */
+  readonly verdictRetries?: number;
   /** Judge replies are read from and kept in it, so a rerun asks nothing again. */
   readonly cache?: ResponseCache;
+  /**
+   * Hard limits on the judge's spending (`usd` needs the judge's price): each call reserves its worst
+   * case (prompt + max_tokens) before it goes out. When the next call can never fit, no new pair is
+   * started; a pair whose call was refused is left undone (no line), and `stopped` says `budget`.
+   */
+  readonly budget?: BudgetLimits;
   readonly clock?: Clock;
   readonly onEvent?: (event: EvalEvent) => void;
   readonly onResult?: (result: PairResult) => void;
@@ -71,8 +81,12 @@ export interface PairwiseSummary extends WinRateSummary {
   readonly errors: number;
   /** What the judge cost (null: no price known). */
   readonly cost_usd: number | null;
-  /** Why it stopped early: a fatal judge error (bad key, unknown model). */
-  readonly stopped: { readonly reason: "fatal"; readonly message: string } | null;
+  /** Pairs not judged because the run stopped (the budget ran out, a fatal error): no line, not in the rates. */
+  readonly undone: number;
+  /** The budget's state at the end, when one was given. */
+  readonly budget?: BudgetState;
+  /** Why it stopped early: the budget was spent, or a fatal judge error (bad key, unknown model). */
+  readonly stopped: { readonly reason: "budget" | "fatal"; readonly message: string } | null;
 }
 
 /**
@@ -85,7 +99,19 @@ export interface PairwiseSummary extends WinRateSummary {
  */
 export async function comparePairwise(options: PairwiseOptions): Promise<PairwiseSummary> {
   const target = options.judge;
-  const built = createDispatchers([{ ...target, fallback: undefined }], { clock: options.clock ?? systemClock, emit: options.onEvent ?? (() => {}), purpose: "judge" });
+  const emit = options.onEvent ?? (() => {});
+  let stopped: PairwiseSummary["stopped"] = null;
+  const budget = options.budget
+    ? createRunBudget(options.budget, new Map([[target.client.model, target.price ?? null]]), {
+        emit,
+        stop: (reason, message) => {
+          if (stopped) return;
+          stopped = { reason, message };
+          emit({ type: "stopping", reason, message });
+        },
+      })
+    : undefined;
+  const built = createDispatchers([{ ...target, fallback: undefined }], { clock: options.clock ?? systemClock, emit, purpose: "judge", ...(budget ? { budget: budget.gate } : {}) });
   const raw = built.dispatchers.get(target.client.model)!;
   const judge: Judge = { model: target.client.model, dispatcher: options.cache ? cachedDispatcher(raw, options.cache, target.endpoint) : raw, price: target.price ?? null };
   const settings = options.settings ?? { temperature: 0, max_tokens: 2048 };
@@ -94,15 +120,16 @@ export async function comparePairwise(options: PairwiseOptions): Promise<Pairwis
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const rate = new WinRate();
   let errors = 0;
+  let undone = 0;
   let cost: number | null = 0;
-  let stopped: PairwiseSummary["stopped"] = null;
   let models: { a: string; b: string } | null = null;
   const call = (p: PairInput, first: string, second: string) =>
     askJudge(judge, settings, pairwiseMessages({ question: p.question, first, second, ...(options.reference && p.reference !== undefined ? { reference: p.reference } : {}) }), {
       id: p.id,
       signal: abort.signal,
+      verdict: { readable: (text: string) => parsePairVerdict(text) !== null, retries: options.verdictRetries ?? 1 },
       onFatal: (message) => {
-        stopped ??= { reason: "fatal", message };
+        if (stopped?.reason !== "fatal") stopped = { reason: "fatal", message };
         abort.abort();
       },
     });
@@ -112,18 +139,25 @@ export async function comparePairwise(options: PairwiseOptions): Promise<Pairwis
         // A few pairs beyond the judge's slots, so its queue never runs dry; no more, so memory stays bounded.
         mergeMap(
           async (p) => {
-            if (abort.signal.aborted) return null;
+            if (abort.signal.aborted || stopped) return null;
             const strip = (s: string) => (options.stripReasoning === false ? s : splitReasoning(s).answer);
             const [a, b] = [strip(p.a.response), strip(p.b.response)];
             const [ab, ba] = await Promise.all([call(p, a, b), call(p, b, a)]);
+            // A call cut off by the budget (or the stop) is not the judge's answer: the pair stays undone,
+            // though what its other call cost still counts.
+            if (ab.cutOff || ba.cutOff) return { undone: sumCosts([ab, ba].filter((r) => !r.cutOff).map((r) => r.cost_usd)) };
             return pairResult(p, judge.model, ab, ba);
           },
           2 * (target.concurrency ?? 8),
         ),
         tap((result) => {
-          if (!result) return;
+          if (result === null || "undone" in result) {
+            undone++;
+            if (result) cost = sumCosts([cost, result.undone]);
+            return;
+          }
           models ??= { a: result.a, b: result.b };
-          cost = cost === null || result.judge.cost_usd === null ? null : cost + result.judge.cost_usd;
+          cost = sumCosts([cost, result.judge.cost_usd]);
           if (result.status === "ok") {
             const ab = result.verdicts!.ab!;
             const ba = result.verdicts!.ba!;
@@ -141,7 +175,12 @@ export async function comparePairwise(options: PairwiseOptions): Promise<Pairwis
     built.dispose();
   }
   const m = models as { a: string; b: string } | null;
-  return { a: m?.a ?? null, b: m?.b ?? null, judge: judge.model, ...rate.summary(), errors, cost_usd: cost === null ? null : Math.round(cost * 1e12) / 1e12, stopped };
+  return { a: m?.a ?? null, b: m?.b ?? null, judge: judge.model, ...rate.summary(), errors, cost_usd: cost === null ? null : Math.round(cost * 1e12) / 1e12, undone, ...(budget ? { budget: budget.state() } : {}), stopped };
+}
+
+/** A sum of costs; unknown when any part is (never silently too low). */
+function sumCosts(costs: readonly (number | null)[]): number | null {
+  return costs.some((c) => c === null) ? null : (costs as number[]).reduce((a, b) => a + b, 0);
 }
 
 /** One pair's line from its two judge replies (pure). */

@@ -9,25 +9,45 @@ const PLACEHOLDER = /<image(?: (\d+))?>/g;
  * placeholder is taken out of the text; images no placeholder names, and audio and video, come
  * before the text. Without media the content is the text itself.
  */
-export function contentWithMedia(text: string, media: readonly MediaRef[]): MessageContent {
-  if (media.length === 0) return text;
+export function contentWithMedia(text: MessageContent, media: readonly MediaRef[]): MessageContent {
+  return placeMedia([text], media)[0]!;
+}
+
+/**
+ * Several user messages' contents (a conversation's turns) with one sample's media placed: a
+ * placeholder in any of them (`<image N>` numbered over the whole sample, `<image>` the next image
+ * not yet placed) puts its image in that message; the media no placeholder names goes before the
+ * text of the first message. A content that is already a list of parts keeps its own parts, its text
+ * parts' placeholders placed too.
+ */
+export function placeMedia(contents: readonly MessageContent[], media: readonly MediaRef[]): MessageContent[] {
+  if (media.length === 0) return [...contents];
   const images = media.filter((m) => m.type === "image");
   const placed = new Set<number>();
-  const body: ContentPart[] = [];
   let next = 0;
-  let at = 0;
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    const index = match[1] === undefined ? nextFree(placed, next, images.length) : Number(match[1]) - 1;
-    if (index < 0 || index >= images.length) continue; // no such image: the text keeps the placeholder
-    pushText(body, text.slice(at, match.index));
-    body.push({ type: "media", media: images[index]! });
-    placed.add(index);
-    if (match[1] === undefined) next = index + 1;
-    at = match.index + match[0].length;
-  }
-  pushText(body, text.slice(at));
+  const placeIn = (text: string, body: ContentPart[]): void => {
+    let at = 0;
+    for (const match of text.matchAll(PLACEHOLDER)) {
+      const index = match[1] === undefined ? nextFree(placed, next, images.length) : Number(match[1]) - 1;
+      if (index < 0 || index >= images.length) continue; // no such image: the text keeps the placeholder
+      pushText(body, text.slice(at, match.index));
+      body.push({ type: "media", media: images[index]! });
+      placed.add(index);
+      if (match[1] === undefined) next = index + 1;
+      at = match.index + match[0].length;
+    }
+    pushText(body, text.slice(at));
+  };
+  const bodies = contents.map((content) => {
+    const body: ContentPart[] = [];
+    if (typeof content === "string") placeIn(content, body);
+    else for (const p of content) if (p.type === "text") placeIn(p.text, body);
+    else body.push(p);
+    return body;
+  });
   const before: ContentPart[] = media.filter((m) => m.type !== "image" || !placed.has(images.indexOf(m))).map((m) => ({ type: "media", media: m }));
-  return [...before, ...body];
+  if (bodies.length > 0) bodies[0] = [...before, ...bodies[0]!];
+  return bodies;
 }
 
 function nextFree(placed: ReadonlySet<number>, from: number, count: number): number {

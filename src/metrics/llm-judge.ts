@@ -26,6 +26,8 @@ export interface LlmJudgeOptions {
   readonly criteria?: string;
   /** Remove the evaluated model's `<think>` reasoning before the judge sees its answer (default true). */
   readonly strip_reasoning: boolean;
+  /** Show the judge the sample's images and audio, before its prompt's text (default false: the judge sees text only). */
+  readonly with_media: boolean;
 }
 
 const OptionsSchema = z
@@ -37,6 +39,7 @@ const OptionsSchema = z
     scale: z.enum(JUDGE_SCALES).optional(),
     criteria: z.string().min(1).optional(),
     strip_reasoning: z.boolean().default(true),
+    with_media: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     if (o.template === undefined && o.prompt === undefined) ctx.addIssue({ code: "custom", path: ["template"], message: `give \`template\` (${JUDGE_TEMPLATES.join(", ")}) or \`prompt\`` });
@@ -64,6 +67,7 @@ export function parseLlmJudgeOptions(options: Readonly<Record<string, unknown>>)
     name: o.name,
     scale,
     strip_reasoning: o.strip_reasoning,
+    with_media: o.with_media,
     ...(o.template ? { template: o.template } : {}),
     ...(o.prompt ? { prompt: o.prompt } : {}),
     ...(o.system ? { system: o.system } : {}),

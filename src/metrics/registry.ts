@@ -6,6 +6,9 @@ import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
+import { anls } from "./anls.js";
+import { mmmuAcc, mmmuAccAggregation } from "./mmmu-acc.js";
+import { relaxedAugmentedSplit, relaxedHumanSplit, relaxedOverall } from "./relaxed-accuracy.js";
 import type { AggregationFactory, MetricFactory } from "./types.js";
 
 /**
@@ -23,6 +26,8 @@ export const aggregations = {
   ter: terAggregation,
   f1: f1Aggregation,
   matthews_corrcoef: matthewsCorrcoef,
+  // lmms-eval's mmmu_aggregate_results (mmmu_val's `aggregation: !function utils.mmmu_aggregate_results`).
+  mmmu_acc: mmmuAccAggregation,
 } satisfies Record<string, AggregationFactory>;
 
 export type AggregationName = keyof typeof aggregations;
@@ -44,6 +49,12 @@ export const metrics = {
   f1: f1Metric,
   mcc: mccMetric,
   llm_judge: llmJudge,
+  // lmms-eval's multimodal scoring: ANLS (docvqa), ChartQA's relaxed accuracy and its split keys, MMMU's accuracy.
+  anls,
+  relaxed_overall: relaxedOverall,
+  relaxed_human_split: relaxedHumanSplit,
+  relaxed_augmented_split: relaxedAugmentedSplit,
+  mmmu_acc: mmmuAcc,
 } satisfies Record<string, MetricFactory<AggregationName>>;
 
 export type MetricName = keyof typeof metrics;

@@ -4,6 +4,14 @@ import type { OutputType } from "../work/task.js";
 export type MetricFn = (prediction: string, reference: string) => number;
 
 /**
+ * A metric that reads the whole sample, as lmms-eval's `process_results` functions do: the filtered
+ * prediction, the gold answer (or answers) and the doc. It returns the sample's number, or for a
+ * passthrough metric the item its aggregation takes, or undefined when the sample does not count
+ * for this metric (ChartQA's per-split accuracies). Pure.
+ */
+export type SampleMetricFn = (prediction: string, gold: string | readonly string[], doc: Readonly<Record<string, unknown>>) => unknown;
+
+/**
  * A metric that `metric_list` can name. `create` binds the entry's options (every key but
  * `metric`, `aggregation`, `higher_is_better` and `hf_evaluate`) and throws a ZodError whose issue
  * paths are relative to the entry when an option is unknown or invalid.
@@ -26,6 +34,8 @@ export interface MetricFactory<A extends string = string> {
    */
   readonly passthrough?: boolean;
   create(options: Readonly<Record<string, unknown>>): MetricFn;
+  /** Present on metrics that read the whole sample: the task scores with this instead of `create`'s function. */
+  createForSample?(options: Readonly<Record<string, unknown>>): SampleMetricFn;
 }
 
 /** One aggregated metric, as in the summary: `{"value":0.731,"stderr":0.0122,"n":1319}`. */

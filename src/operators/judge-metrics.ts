@@ -4,7 +4,8 @@ import { askJudge, type JudgeReply, type JudgeSettings } from "../scorers/judge.
 import { parseVerdict } from "../scorers/verdict.js";
 import { splitReasoning } from "../tasks/filters/strip-reasoning.js";
 import type { JudgeConfig } from "../tasks/conversation-keys.js";
-import type { ErrorInfo, ResultLine, Usage } from "../types.js";
+import { contentText } from "../media/content-parts.js";
+import type { ChatMessage, ContentPart, ErrorInfo, MediaRef, ResultLine, Usage } from "../types.js";
 import type { MetricSpec, Task } from "../work/task.js";
 import { type CutOffCause, type Outcome, outcomeOf, type Prepared } from "../work/work-item.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -57,10 +58,13 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
       for (const [filter, answer] of answers) {
         const spec = metric.judge!;
         const response = spec.stripReasoning ? splitReasoning(answer).answer : answer;
-        const messages = spec.messages({ ...work.sample.doc, doc: work.sample.doc, input: line.input, response, target: line.target ?? "", ...(line.targets ? { targets: line.targets } : {}), ...(line.transcript ? { transcript: line.transcript } : {}) });
+        const text = spec.messages({ ...work.sample.doc, doc: work.sample.doc, input: line.input, response, target: line.target ?? "", ...(line.targets ? { targets: line.targets } : {}), ...(line.transcript ? { transcript: line.transcript } : {}) });
+        const messages = spec.withMedia ? withSampleMedia(text, work.prepared.media ?? []) : text;
         const id = JSON.stringify(messages);
         let reply = calls.get(id);
-        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m) })));
+        const scale = spec.scale;
+        const verdict = { readable: (written: string) => parseVerdict(written, scale) !== null, retries: verdictRetriesOf(work.task) };
+        if (!reply) calls.set(id, (reply = askJudge(judge, settings, messages, { id: work.key.id, signal: context.signal, onFatal: (m) => context.stop("fatal", m), verdict })));
         asked.push({ key: `${metric.name},${filter}`, reply, metric });
       }
     }
@@ -91,6 +95,19 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
   const cutOff = settled.find((r) => r.cutOff)?.cutOff;
   if (error) return { line: failed(withJudgments, error), ...(cutOff ? { cutOff } : {}) };
   return { line: { ...withJudgments, scores } };
+}
+
+/** How often a reply with no readable verdict is asked again: the task's `judge.verdict_retries`, else 1. */
+function verdictRetriesOf(task: Task): number {
+  return (task.config.judge as JudgeConfig | undefined)?.verdict_retries ?? 1;
+}
+
+/** The judge's messages with the sample's media before the text of the last user message (`with_media`). */
+function withSampleMedia(messages: ChatMessage[], media: readonly MediaRef[]): ChatMessage[] {
+  if (media.length === 0) return messages;
+  const last = messages.findLastIndex((m) => m.role === "user");
+  const parts: ContentPart[] = media.map((m) => ({ type: "media", media: m }));
+  return messages.map((m, i) => (i === last ? { ...m, content: [...parts, { type: "text", text: contentText(m.content) }] } : m));
 }
 
 function failedLine(line: ResultLine, error: ErrorInfo): { line: ResultLine } {

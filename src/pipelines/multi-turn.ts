@@ -8,17 +8,21 @@ import { judgeTurn } from "../scorers/judge.js";
 import { MT_BENCH_MAX_TURNS, mtBenchJudgeRequest } from "../scorers/mt-bench-judge.js";
 import { conversationFields } from "../tasks/conversation-fields.js";
 import type { ConversationConfig, JudgeConfig } from "../tasks/conversation-keys.js";
-import type { ChatMessage, ErrorInfo } from "../types.js";
+import type { ChatMessage, ErrorInfo, MessageContent } from "../types.js";
+import { contentText, placeMedia } from "../media/content-parts.js";
 import { conversationLine } from "./multi-turn-result.js";
 import { type ConversationState, memoryConversationState, type TurnRecord } from "../work/conversation-state.js";
-import { chatRequestOf } from "./chat-request.js";
+import { chatRequestOf, dataContent, mediaField, sampleMedia } from "./chat-request.js";
 import { type CutOffCause, type Outcome, outcomeOf, type Prepared, type WorkItem } from "../work/work-item.js";
 import type { PipelineContext } from "../operators/pipeline-context.js";
 import type { PipelineDef } from "./types.js";
 
 /** A conversation made ready: its user turns, and what grading it needs. */
 export interface MultiTurnPrepared extends Prepared {
+  /** The user turns' text (what the result line shows). */
   readonly turns: readonly string[];
+  /** The user turns as sent, when the sample has media: content parts with the images and audio in place. */
+  readonly contents?: readonly MessageContent[];
   /** Reference answers per turn, when the judge grades this sample against them. */
   readonly reference?: readonly string[];
   /** The sample's temperature from `temperature_by`, when the task sets one. */
@@ -38,7 +42,11 @@ const configOf = (work: WorkItem) => work.task.config as ConversationConfig;
 export const multiTurn: PipelineDef<MultiTurnPrepared> = {
   prepare(sample, task) {
     const fields = conversationFields(task);
-    const turns = fields.turns(sample.doc);
+    const given = fields.turns(sample.doc).map((t, i) => dataContent(t, `turns[${i}]`, sample, task));
+    // The task's media (doc_to_image …) goes where a turn's placeholder names it, else into the first turn.
+    const contents = placeMedia(given, sampleMedia(sample, task).media ?? []);
+    const turns = given.map((c) => contentText(c));
+    const media = mediaField(contents.map((content) => ({ role: "user" as const, content })));
     const config = task.config as ConversationConfig;
     let reference: string[] | undefined;
     if (gradesTurns(config)) {
@@ -58,6 +66,7 @@ export const multiTurn: PipelineDef<MultiTurnPrepared> = {
       input: turns[0]!,
       target: task.config.doc_to_target === undefined ? "" : task.target(sample.doc),
       turns,
+      ...(media.media ? { contents, ...media } : {}),
       ...(reference ? { reference } : {}),
       ...(temperature !== undefined ? { temperature } : {}),
     };
@@ -105,8 +114,8 @@ async function runConversation(context: PipelineContext, state: ConversationStat
   const fitter = await createContextFitter(config.context_window, context.contextWindows?.get(work.key.model), g.max_tokens, work.key.model);
   for (let i = turns.length; i < p.turns.length; i++) {
     const history: ChatMessage[] = system !== undefined ? [{ role: "system", content: system }] : [];
-    for (const t of turns) history.push({ role: "user", content: t.user }, { role: "assistant", content: t.assistant });
-    history.push({ role: "user", content: p.turns[i]! });
+    turns.forEach((t, j) => history.push({ role: "user", content: p.contents?.[j] ?? t.user }, { role: "assistant", content: t.assistant }));
+    history.push({ role: "user", content: p.contents?.[i] ?? p.turns[i]! });
     let messages: readonly ChatMessage[] = history;
     let note: TurnRecord["context"];
     if (fitter) {

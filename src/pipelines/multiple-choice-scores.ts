@@ -1,5 +1,6 @@
 import { GOLD_ERROR, pyIndex } from "../tasks/gold.js";
 import { codePoints } from "./loglikelihood-scores.js";
+import { softmax } from "../metrics/multiple-choice-values.js";
 
 /** What a multiple_choice sample scores, from its choices' loglikelihoods. */
 export interface MultipleChoiceResult {
@@ -51,4 +52,12 @@ export function argmax(values: readonly number[]): number {
     if (best < 0 || v > values[best]!) best = i;
   }
   return best;
+}
+
+/**
+ * The per-sample values lm-eval's multiple_choice scoring gives its item metrics: `f1` and `mcc` the
+ * pair (gold, pred), `likelihood` (gold, lls), `brier_score` (gold, softmax(lls)). Pure.
+ */
+export function multipleChoiceItems(lls: readonly number[], gold: number, pred: number): Readonly<Record<"f1" | "mcc" | "likelihood" | "brier_score", unknown>> {
+  return { f1: [gold, pred], mcc: [gold, pred], likelihood: [gold, [...lls]], brier_score: [gold, softmax(lls)] };
 }

@@ -6,20 +6,22 @@ import { pyStr } from "../python/repr.js";
 import type { ResultLine } from "../types.js";
 import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
-import { multipleChoiceResult } from "./multiple-choice-scores.js";
+import { multipleChoiceItems, multipleChoiceResult } from "./multiple-choice-scores.js";
 import { cutOffOf, type Inferred, outcomeOf, type Prepared, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
 export interface MultipleChoicePrepared extends Prepared {
   readonly choices: readonly string[];
-  /** The gold choice's index; -1 for a gold index error (scored 0, as lm-eval). */
+  /** The gold choice's index as lm-eval keeps it; GOLD_ERROR (−100) for a gold index error (scored 0, as lm-eval). */
   readonly gold: number;
   /**
    * Several inputs (lm-eval's multiple_input, as winogrande): `doc_to_text` gave the gold index, the
    * choices are the contexts, and this one continuation (`doc_to_target`) is scored after each.
    */
   readonly continuation?: string;
+  /** With several inputs: the description and few-shot examples, before each context. */
+  readonly prefix?: string;
 }
 
 /** The texts scored for a sample: context + target_delimiter + choice, one per choice. */
@@ -29,7 +31,9 @@ export function choiceTexts(work: WorkItem<MultipleChoicePrepared>): ScoredText[
   const delimiter = typeof d === "string" ? d : " ";
   if (p.continuation !== undefined) {
     const cont = delimiter + p.continuation;
-    return p.choices.map((context) => {
+    const prefix = p.prefix ?? "";
+    return p.choices.map((choice) => {
+      const context = prefix + choice;
       const text = context + cont;
       return { text, split: splitPoint(context), length: codePoints(text) };
     });
@@ -50,9 +54,11 @@ export function multipleChoiceLine(inferred: Inferred<MultipleChoicePrepared>): 
     const greedy = scored.map((s) => s.isGreedy);
     const r = multipleChoiceResult(lls, greedy, p.choices, p.gold);
     const answer = p.choices[r.pred] ?? "";
-    // lm-eval's passthrough metrics (f1, mcc) record (gold, pred) for their corpus-level aggregation.
-    const passthrough = work.task.metrics.filter((m) => m.passthrough);
-    const items = keyed<unknown>(passthrough, work.task.filters, { f1: [p.gold, r.pred], mcc: [p.gold, r.pred] });
+    // lm-eval's passthrough metrics (f1, mcc) record (gold, pred) for their corpus-level aggregation; a
+    // metric aggregated in Python gets its value as lm-eval's multiple_choice scoring gives it.
+    const asItems = work.task.metrics.filter((m) => m.passthrough || m.pythonAggregation);
+    const items = asItems.length ? keyed<unknown>(asItems, work.task.filters, { ...r.values, ...multipleChoiceItems(lls, p.gold, r.pred) }) : {};
+    const numeric = work.task.metrics.filter((m) => !m.passthrough && !m.pythonAggregation);
     return {
       response: answer,
       filtered: Object.fromEntries(work.task.filters.map((f) => [f.name, answer])),
@@ -61,7 +67,7 @@ export function multipleChoiceLine(inferred: Inferred<MultipleChoicePrepared>): 
       pred_norm: r.predNorm,
       loglikelihoods: lls,
       is_greedy: greedy,
-      scores: keyed(work.task.metrics, work.task.filters, r.values),
+      scores: keyed(numeric, work.task.filters, r.values),
       ...(Object.keys(items).length ? { values: items } : {}),
     };
   });
@@ -79,9 +85,12 @@ export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
     if (choices.length === 0) throw new TaskInputError("doc_to_choice: no choices", "doc_to_choice");
     const value = task.promptValue?.(sample.doc);
     if (typeof value === "number" && Number.isInteger(value)) {
-      const gold = value >= 0 && value < choices.length ? value : -1;
+      // lm-eval: an index at or past the end is a gold index error; a negative one is kept (Python indexing).
+      const gold = value < choices.length ? value : GOLD_ERROR;
       const continuation = task.target(sample.doc);
-      return { input: choices.join("\n"), target: continuation, choices, gold, continuation };
+      // lm-eval's multiple_input_context: the description and few-shot examples before each context.
+      const prefix = task.contextPrefix?.(sample.doc) ?? "";
+      return { input: choices.map((c) => prefix + c).join("\n"), target: continuation, choices, gold, continuation, ...(prefix ? { prefix } : {}) };
     }
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);

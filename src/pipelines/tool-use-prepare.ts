@@ -8,6 +8,7 @@ import type { ConversationConfig } from "../tasks/conversation-keys.js";
 import type { Task } from "../work/task.js";
 import type { ChatMessage, Sample } from "../types.js";
 import type { Prepared } from "../work/work-item.js";
+import { dataMessages, mediaField, sampleMedia, withMedia } from "./chat-request.js";
 
 /** A tool-use sample made ready: the conversation, the tools the model sees, and what scores it. */
 export interface ToolUsePrepared extends Prepared {
@@ -30,8 +31,11 @@ export function prepareToolUse(sample: Sample, task: Task): ToolUsePrepared {
   const config = task.config as ConversationConfig;
   const fields = conversationFields(task);
   const doc = sample.doc;
-  const conversation = config.doc_to_messages ? fields.messages(doc) : [{ role: "user" as const, content: task.prompt(doc) }];
-  const messages: ChatMessage[] = config.system_prompt !== undefined ? [{ role: "system", content: config.system_prompt }, ...conversation] : conversation;
+  const conversation = config.doc_to_messages ? dataMessages(fields.messages(doc), "doc_to_messages", sample, task) : [{ role: "user" as const, content: task.prompt(doc) }];
+  const given: ChatMessage[] = config.system_prompt !== undefined ? [{ role: "system", content: config.system_prompt }, ...conversation] : conversation;
+  // The task's media (doc_to_image …) goes into the last user message, at its placeholders, else before its text.
+  const taskMedia = sampleMedia(sample, task).media;
+  const messages = taskMedia ? withMedia(given, taskMedia) : given;
 
   let tools: FunctionTool[] = [];
   let functions: BfclFunction[] | undefined;
@@ -57,6 +61,7 @@ export function prepareToolUse(sample: Sample, task: Task): ToolUsePrepared {
     input: contentText(lastUser?.content ?? null),
     target: task.config.doc_to_target === undefined ? "" : task.target(doc),
     messages,
+    ...mediaField(messages),
     tools,
     ...(expected ? { expected } : {}),
     ...(cannedOutputs ? { cannedOutputs } : {}),

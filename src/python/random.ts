@@ -1,7 +1,8 @@
 /**
  * CPython's `random.Random` (MT19937, `_randommodule.c`): the same seed gives the same numbers as
  * Python's, so lm-eval's bootstrap (which seeds `random.Random(i)` per chunk) can be reproduced draw
- * for draw. Only what the bootstrap needs: seeding with a non-negative int, `random()`, `choices`.
+ * for draw. Only what is needed here: seeding with a non-negative int, `random()`, `choices`,
+ * `choice` (MMMU's fallback letter).
  */
 const N = 624;
 const M = 397;
@@ -92,5 +93,21 @@ export class PyRandom {
     const n = xs.length;
     for (let i = 0; i < k; i++) out[i] = xs[Math.floor(this.random() * n)]!;
     return out;
+  }
+
+  /** `random.getrandbits(k)` for 1 ≤ k ≤ 32. */
+  getrandbits(k: number): number {
+    if (!Number.isInteger(k) || k < 1 || k > 32) throw new RangeError(`Expected \`k\` to be an integer in [1, 32], got ${k}`);
+    return this.uint32() >>> (32 - k);
+  }
+
+  /** `random.choice(xs)`: `xs[_randbelow(len(xs))]`, drawing bit_length(n) bits until one is below n. */
+  choice<T>(xs: ArrayLike<T>): T {
+    const n = xs.length;
+    if (n === 0 || n > 0xffffffff) throw new RangeError(`Expected a sequence of 1 to 2^32 - 1 items, got ${n}`);
+    const k = 32 - Math.clz32(n);
+    let r = this.getrandbits(k);
+    while (r >= n) r = this.getrandbits(k);
+    return xs[r]!;
   }
 }

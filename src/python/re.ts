@@ -80,6 +80,18 @@ export function pySearch(p: PyPattern, text: string): RegExpExecArray | null {
   return first.done ? null : first.value;
 }
 
+/** `re.split(pattern, text)`: the pieces between matches, each group's text (None as undefined) between them. */
+export function pyReSplit(p: PyPattern, text: string): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let last = 0;
+  for (const m of pyFinditer(p, text)) {
+    out.push(text.slice(last, m.index), ...m.slice(1));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
 /**
  * `re.sub(pattern, repl, text, count)`. A string `repl` is a Python replacement template
  * (`\1`, `\g<name>`, `\n` …); a function gets each match.

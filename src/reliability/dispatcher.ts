@@ -38,7 +38,19 @@ export interface Dispatcher {
    * ModelCallError: `kind: "fatal"` means the run must stop; `permanent`, or `retryable` once the
    * retries are spent, is this sample's error. Aborting the signal cancels it (type `aborted`).
    */
-  call(request: ChatRequest, context: { readonly id: string; readonly signal: AbortSignal; readonly repeat?: number }): Promise<DispatchOutcome>;
+  call(request: ChatRequest, context: DispatchContext): Promise<DispatchOutcome>;
+}
+
+/** One call's context: the sample, the signal that cancels it, its repeat (for the response cache). */
+export interface DispatchContext {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  readonly repeat?: number;
+  /**
+   * Whether a reply is final (default: every reply is). One that is not (a judge's reply with no verdict)
+   * is neither stored in the response cache nor answered from it, so asking again reaches the model.
+   */
+  readonly final?: (reply: ChatReply) => boolean;
 }
 
 export interface DispatcherOptions {

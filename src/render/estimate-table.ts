@@ -19,6 +19,14 @@ export function renderEstimateTable(estimates: readonly ModelEstimate[], counts:
   return `${head}\n\n${table(rows)}\n`;
 }
 
+/** The judge's own line: its requests, prompt tokens (with the answer length assumed) and cost range. */
+export function renderEstimateJudge(j: ModelEstimate & { assumed_answer_tokens: number }): string {
+  const price = j.price ? `${j.price.input}/${j.price.output} per 1M in/out (${j.price_source === "given" ? "task or models file" : j.price_source === "flag" ? "--price" : "table"})` : "price unknown";
+  const cost = j.low_usd === null ? (j.model.startsWith("(") ? "unknown: name the judge with --judge-model" : "unknown: give the judge a price (judge.price in the task, the models file or --price)") : `${usd(j.low_usd)} … ${j.high_usd === null ? "no bound" : usd(j.high_usd)}`;
+  const out = j.max_output_tokens === null ? "no output limit" : `max output ${j.max_output_tokens} tokens`;
+  return `judge ${j.model}: ${j.requests} requests, ${j.prompt_tokens} prompt tokens (its prompts over each sample, plus ${j.assumed_answer_tokens} tokens assumed for the answers each one shows), ${out}; ${price}; cost ${cost}\n`;
+}
+
 function usd(x: number): string {
   return `$${x < 0.01 ? x.toPrecision(3) : x.toFixed(4)}`;
 }

@@ -14,5 +14,6 @@ export function renderPairwise(s: PairwiseSummary & { unpaired?: { a: number; b:
     `  judge consistency ${pct(s.consistency)} (verdicts flipped with the order: ${pct(s.flip_rate)}) · first answer shown chosen ${pct(s.first_position_rate)} of decisive verdicts`,
     `  errors ${s.errors}${s.unpaired ? ` · unpaired lines ${s.unpaired.a} in A, ${s.unpaired.b} in B` : ""} · judge cost ${s.cost_usd === null ? "unknown (no price)" : `$${s.cost_usd.toFixed(6)}`}`,
   ];
+  if (s.undone > 0) lines.push(`  not judged ${s.undone} (${s.stopped?.reason === "budget" ? "the budget ran out: rerun with a larger --budget-usd" : "stopped early"})`);
   return `${lines.join("\n")}\n`;
 }

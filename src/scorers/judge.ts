@@ -30,6 +30,11 @@ export interface JudgeCall {
   readonly signal: AbortSignal;
   /** A fatal error (bad key, unknown judge model) stops the run. */
   readonly onFatal: (message: string) => void;
+  /**
+   * How the caller reads a verdict. A reply it cannot read is never cached (nor taken from the cache),
+   * and is asked again `retries` times (default 0) before it is returned as it is.
+   */
+  readonly verdict?: { readonly readable: (text: string) => boolean; readonly retries?: number };
 }
 
 /** What the judge answered to one request, or why it did not (`error`). Usage and cost as on a result line. */
@@ -48,13 +53,35 @@ export interface JudgeReply {
 
 /**
  * Sends one request to the judge (its dispatcher: limits, retries, breaker, budget, cache). Failures
- * are data, never thrown; a fatal one (bad key, unknown judge model) also stops the run.
+ * are data, never thrown; a fatal one (bad key, unknown judge model) also stops the run. With
+ * `call.verdict`, a reply whose verdict cannot be read is not cached and is asked again up to
+ * `retries` times; the reply returned is the last one, with the requests, usage and cost of all.
  */
 export async function askJudge(judge: Judge, settings: JudgeSettings, messages: readonly ChatMessage[], call: JudgeCall): Promise<JudgeReply> {
+  let reply = await askOnce(judge, settings, messages, call);
+  for (let retry = 0; retry < (call.verdict?.retries ?? 0) && !reply.error && !call.verdict!.readable(reply.text ?? ""); retry++) {
+    reply = addUp(reply, await askOnce(judge, settings, messages, call));
+  }
+  return reply;
+}
+
+/** The later reply, with what both cost. */
+function addUp(before: JudgeReply, after: JudgeReply): JudgeReply {
+  const usages = [before.usage, after.usage].filter((u): u is Usage => u !== null);
+  const usage: Usage | null = usages.length
+    ? { prompt_tokens: usages.reduce((n, u) => n + u.prompt_tokens, 0), completion_tokens: usages.reduce((n, u) => n + u.completion_tokens, 0), ...(usages.some((u) => u.estimated) ? { estimated: true } : {}) }
+    : null;
+  const cost = before.cost_usd === null || after.cost_usd === null ? null : before.cost_usd + after.cost_usd;
+  const { cached: _cached, ...rest } = after;
+  return { ...rest, usage, cost_usd: cost, attempts: before.attempts + after.attempts };
+}
+
+async function askOnce(judge: Judge, settings: JudgeSettings, messages: readonly ChatMessage[], call: JudgeCall): Promise<JudgeReply> {
+  const readable = call.verdict?.readable;
   try {
     const { reply, attempts, cached } = await judge.dispatcher.call(
       { model: judge.model, messages, temperature: settings.temperature, max_tokens: settings.max_tokens },
-      { id: call.id, signal: call.signal },
+      { id: call.id, signal: call.signal, ...(readable ? { final: (r: { text?: string | null }) => readable(r.text ?? "") } : {}) },
     );
     // A judgment from the response cache cost nothing this time.
     const cost = costOf(reply.usage, judge.price);

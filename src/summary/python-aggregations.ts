@@ -3,6 +3,13 @@ import type { PythonHook } from "../python/hooks/hook-ref.js";
 import type { ResultLine } from "../types.js";
 import { lineValues } from "../metrics/line-scores.js";
 import type { MetricValue } from "./summary.js";
+import type { PythonItemForm } from "../work/task.js";
+
+/** A metric's Python aggregation: the function, and the Python type each value takes (JSON as it is without one). */
+export interface PythonAggregationSpec {
+  readonly hook: PythonHook;
+  readonly item?: PythonItemForm;
+}
 
 /** At most this much JSON text of values is kept for Python aggregations in one run (all keys together). */
 export const MAX_PYTHON_VALUE_CHARS = 256 * 1024 * 1024;
@@ -52,16 +59,17 @@ export class PythonValues {
   }
 
   /**
-   * Each kept metric aggregated by its task's Python function (`hookOf(task, metric)`), one request to
-   * the worker per metric: value, no stderr (lm-eval reports none for a custom aggregation), n. A function
+   * Each kept metric aggregated by its task's Python function (`specOf(task, metric)`; each value turned
+   * into the Python type the spec names), one request to the worker per metric: value, no stderr (lm-eval reports none for a custom aggregation), n. A function
    * that raises, or returns something other than a number, gives value NaN and `error`.
    */
-  async aggregate(caller: HookCaller, hookOf: (task: string, metric: string) => PythonHook | undefined): Promise<{ task: string; model: string; key: string; value: MetricValue }[]> {
+  async aggregate(caller: HookCaller, specOf: (task: string, metric: string) => PythonAggregationSpec | undefined): Promise<{ task: string; model: string; key: string; value: MetricValue }[]> {
     const out = [];
     for (const kept of this.#kept.values()) {
       const metric = kept.key.split(",")[0]!;
-      const hook = hookOf(kept.task, metric);
-      if (!hook) continue;
+      const spec = specOf(kept.task, metric);
+      if (!spec) continue;
+      const { hook } = spec;
       const n = kept.items.length + kept.dropped;
       const label = `aggregation of ${metric} (${hook.tag})`;
       let value: MetricValue;
@@ -69,7 +77,7 @@ export class PythonValues {
         value = { value: Number.NaN, stderr: null, n, error: `${label}: not computed: its values passed ${this.maxChars} characters of JSON, more than a run keeps for Python aggregations` };
       } else {
         const items = kept.items.sort((a, b) => byId.compare(a.id, b.id)).map((it) => JSON.parse(it.json) as unknown);
-        const reply = (await caller.call("aggregate", { hook: caller.keyOf(hook), items })) as { ok: unknown } | { error: string };
+        const reply = (await caller.call("aggregate", { hook: caller.keyOf(hook), items, ...(spec.item ? { item: spec.item } : {}) })) as { ok: unknown } | { error: string };
         const result: unknown = "error" in reply ? undefined : typeof reply.ok === "boolean" ? Number(reply.ok) : reply.ok;
         if ("error" in reply) value = { value: Number.NaN, stderr: null, n, error: `${label}: ${reply.error}` };
         else if (typeof result !== "number") value = { value: Number.NaN, stderr: null, n, error: `${label}: returned ${JSON.stringify(result)}, not a number` };

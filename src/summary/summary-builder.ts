@@ -7,9 +7,8 @@ import { LatencyHistogram } from "../stats/latency-histogram.js";
 import { foldScores } from "../metrics/line-scores.js";
 import { overallSummary } from "./overall.js";
 import type { MetricValue, ModelSummary, StopReason, Summary } from "./summary.js";
-import { isPythonAggregation, PythonValues } from "./python-aggregations.js";
+import { isPythonAggregation, type PythonAggregationSpec, PythonValues } from "./python-aggregations.js";
 import type { HookCaller } from "../python/hooks/hook-caller.js";
-import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 interface ModelAcc {
   total: number;
@@ -42,7 +41,7 @@ export interface SummaryBuilderOptions {
    * Task names in order, with each task's metric aggregations (`metric` → aggregation name) and its
    * Python ones (`aggregation: !function`: `metric` → the function), computed by `aggregateInPython`.
    */
-  readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string>; readonly pythonAggregations?: ReadonlyMap<string, PythonHook> }[];
+  readonly tasks: readonly { readonly name: string; readonly aggregations: ReadonlyMap<string, string>; readonly pythonAggregations?: ReadonlyMap<string, PythonAggregationSpec> }[];
   readonly models: readonly string[];
   /** Groups over the tasks (from group files), reported under `groups`. */
   readonly groups?: readonly GroupSpec[];

@@ -5,6 +5,7 @@ import { isJudgeMetric } from "../metrics/llm-judge.js";
 import { compileJudgeMetric } from "./judge-metric.js";
 import { defaultMetrics, getAggregation, getMetric, metrics as metricRegistry } from "../metrics/registry.js";
 import type { MetricFn } from "../metrics/types.js";
+import { isMultipleChoiceValue, MULTIPLE_CHOICE_VALUE_FORMS } from "../metrics/multiple-choice-values.js";
 import type { ChatMessage, Doc } from "../types.js";
 import { compileFewshot, compileGenPrefix, type Fewshot, type FewshotParts, parseFewshotConfig } from "./fewshot.js";
 import { checkConversationTask } from "./conversation-fields.js";
@@ -18,7 +19,7 @@ import type { TaskHooks } from "../work/task.js";
 import { requiresDelimiter } from "./delimit.js";
 import { UNSUPPORTED_KEYS, type MetricEntry, type TaskConfig } from "./schema.js";
 import { compileTemplate } from "./template.js";
-import { compileMedia, promptKwargs, type MediaBuildOptions } from "./task-media.js";
+import { compileMedia, mediaSettings, promptKwargs, type MediaBuildOptions } from "./task-media.js";
 import type { CodeExecutionSpec, FilterStepSpec, MetricSpec, NamedFilter, Task } from "../work/task.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { formatPath, type ConfigPath, type ConfigSite } from "./yaml-location.js";
@@ -72,10 +73,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(withKwargs(doc)));
   };
-  if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
-    site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
-  }
-  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}), ...(genPrefix ? { genPrefix } : {}) });
+  const fewshot = buildFewshot(config, site, options, {
+    text: (doc) => {
+      if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
+      return text(withKwargs(doc));
+    },
+    ...(choices ? { choices } : {}),
+    ...(genPrefix ? { genPrefix } : {}),
+  });
   // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
   const withPrefix = (q: string, doc: Doc): string => {
     const prefix = genPrefix?.(doc);
@@ -152,8 +157,11 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
+    ...(fewshot?.python ? { fewshotPython: fewshot.python } : {}),
+    ...(description || fewshot ? { contextPrefix: (doc: Doc) => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),
+    mediaSettings: mediaSettings(config, options.media ?? {}),
     ...(kwargs ? { promptKwargs: kwargs } : {}),
   };
 }
@@ -182,11 +190,11 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   const num = options.numFewshot ?? config.num_fewshot ?? 0;
   if (num === 0) return undefined;
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
-  const pool = options.fewshotPool ?? fc.samples;
-  if (!pool) {
+  if (!options.fewshotPool && !fc.samples) {
     site.fail(["num_fewshot"], `task \`${config.task}\`: ${num} few-shot example(s) need a pool, ${poolSplit(config)}, which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)`);
   }
-  return compileFewshot(config, fc, num, pool, parts, site);
+  // A pool from a file stands for a dataset split (lm-eval runs process_docs on it); `samples` do not.
+  return compileFewshot(config, fc, num, options.fewshotPool ? { docs: options.fewshotPool, isSplit: true } : {}, parts, site);
 }
 
 /** Where lm-eval takes few-shot examples from (Task.fewshot_docs): fewshot_split, else the training, validation or test split. */
@@ -240,7 +248,10 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const pythonAggregation = isPythonHook(aggregationSpec) ? aggregationSpec : undefined;
     const aggregation = pythonAggregation ? pythonAggregation.tag : (aggregationSpec as string | undefined);
     if (pythonAggregation && !config.process_results && config.output_type !== "generate_until") {
-      site.fail([...path, "aggregation"], `a Python aggregation runs over values from process_results or a generate_until metric (this task is ${config.output_type} without process_results)`);
+      if (config.output_type !== "multiple_choice" || isPythonHook(metricSpec)) {
+        site.fail([...path, "aggregation"], `a Python aggregation runs over values from process_results, a generate_until metric or a multiple_choice metric (this task is ${config.output_type} without process_results)`);
+      }
+      return multipleChoicePythonMetric(metricSpec, pythonAggregation, higher_is_better, path, site, seen);
     }
     const withAggregation = <T extends MetricSpec>(spec: T): T => (pythonAggregation ? { ...spec, pythonAggregation } : spec);
     if (isPythonHook(metricSpec) && !config.process_results) {
@@ -288,12 +299,35 @@ function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {
     const aggregationName = aggregation ?? factory.aggregation;
     if (!pythonAggregation && !getAggregation(aggregationName)) site.fail([...path, "aggregation"], `unknown aggregation \`${aggregationName}\``);
     const score: MetricFn = createWith(() => factory.create(options), path, site);
-    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}) });
+    const scoreSample = factory.createForSample ? createWith(() => factory.createForSample!(options), path, site) : undefined;
+    const spec = withAggregation<MetricSpec>({ name, aggregation: aggregationName, higherIsBetter: higher_is_better ?? factory.higherIsBetter, score, ...(factory.passthrough ? { passthrough: true } : {}), ...(scoreSample ? { scoreSample } : {}) });
     if (!isCodeMetric(factory)) return spec;
     if (codeMetricSeen) site.fail([...path, "metric"], `\`${name}\`: a task runs one code metric (its pass@k keys would collide)`);
     codeMetricSeen = true;
     return { ...spec, execution: codeExecution(factory.executesCode, createWith(() => factory.executesCode.parse(options), path, site), path, site) };
   });
+}
+
+/**
+ * A multiple_choice metric aggregated by `aggregation: !function` in a task without process_results:
+ * the function gets, per sample, the value lm-eval's multiple_choice scoring gives that metric
+ * (metrics/multiple-choice-values.ts), in the Python form lm-eval gives it. A metric lm-eval gives no
+ * value there is refused: lm-eval would aggregate nothing for it.
+ */
+function multipleChoicePythonMetric(name: string, pythonAggregation: PythonHook, higherIsBetter: boolean | undefined, path: ConfigPath, site: ConfigSite, seen: Set<string>): MetricSpec {
+  if (!isMultipleChoiceValue(name)) {
+    site.fail([...path, "metric"], `\`${name}\` has no per-sample value in lm-eval's multiple_choice scoring (it gives ${Object.keys(MULTIPLE_CHOICE_VALUE_FORMS).join(", ")}), so \`${pythonAggregation.tag}\` would get nothing: use one of those, or a process_results hook`);
+  }
+  if (seen.has(name)) site.fail([...path, "metric"], `metric \`${name}\` is listed twice`);
+  seen.add(name);
+  return {
+    name,
+    aggregation: pythonAggregation.tag,
+    higherIsBetter: higherIsBetter ?? getMetric(name)?.higherIsBetter ?? name !== "brier_score",
+    score: () => Number.NaN,
+    pythonAggregation,
+    pythonItem: MULTIPLE_CHOICE_VALUE_FORMS[name],
+  };
 }
 
 /** A code metric's program builder: the answer itself, or `program` rendered with the doc and the answer as `completion`. */

@@ -12,8 +12,10 @@ import type { Task } from "../work/task.js";
  * is set aside; "where present" values (reference, category, canned outputs) return undefined.
  */
 export interface ConversationFields {
-  turns(doc: Doc): string[];
-  messages(doc: Doc): ChatMessage[];
+  /** The user turns: each a string, or a list of content parts (text, images, audio; see media/data-parts.ts). */
+  turns(doc: Doc): DataContent[];
+  /** The messages; a message's content may be a list of content parts, as in `turns`. */
+  messages(doc: Doc): DataMessage[];
   tools(doc: Doc): unknown;
   expectedCalls(doc: Doc): unknown;
   reference(doc: Doc): string[] | undefined;
@@ -45,10 +47,15 @@ function compileValue(spec: string, key: string, where: { file?: string; line?: 
   };
 }
 
-const Messages = z.array(
-  z.looseObject({ role: z.enum(["system", "user", "assistant", "tool"]), content: z.string().nullable() }),
-).min(1);
-const Turns = z.array(z.string()).min(1);
+/** A message's content as a data line gives it: text, or a list of content parts (read by media/data-parts.ts). */
+export type DataContent = string | readonly Readonly<Record<string, unknown>>[];
+/** A message as a data line gives it. */
+export type DataMessage = Omit<ChatMessage, "content"> & { readonly content: DataContent | null };
+
+const Parts = z.array(z.looseObject({ type: z.string() })).min(1);
+const Messages = z.array(z.looseObject({ role: z.enum(["system", "user", "assistant", "tool"]), content: z.union([z.string(), Parts]).nullable() })).min(1);
+const Turns = z.array(z.union([z.string(), Parts])).min(1);
+const References = z.array(z.string()).min(1);
 
 function parsed<T>(schema: z.ZodType<T>, value: unknown, key: string, what: string): T {
   const r = schema.safeParse(value);
@@ -82,7 +89,7 @@ export function conversationFields(task: Pick<Task, "config">, where?: (key: str
     reference: (doc) => {
       const v = reference?.(doc);
       if (v === undefined || v === null) return undefined;
-      return parsed(Turns, Array.isArray(v) ? v : [v], "judge.reference", "a list of reference answers, one per turn");
+      return parsed(References, Array.isArray(v) ? v : [v], "judge.reference", "a list of reference answers, one per turn");
     },
     category: (doc) => {
       const v = category?.(doc);

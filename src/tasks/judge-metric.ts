@@ -24,6 +24,7 @@ export function compileJudgeMetric(options: LlmJudgeOptions, path: ConfigPath, s
     scale: options.scale,
     template: options.template ?? "custom",
     stripReasoning: options.strip_reasoning,
+    withMedia: options.with_media,
     messages(vars) {
       const all = { ...vars, verdict_instruction: verdictInstruction, ...(criteria ? { criteria: criteria.render(vars) } : {}) };
       const messages: ChatMessage[] = system ? [{ role: "system", content: system.render(all) }] : [];

@@ -165,7 +165,8 @@ function builtinScores(metric: MetricSpec, items: readonly PythonScoringItem[], 
         return;
       }
       // lm-eval records a passthrough metric's [gold, answer] for its corpus-level aggregation.
-      raw[i]![`${metric.name},${filter}`] = metric.passthrough ? [it.gold, answer] : scoreGold(metric, answer, it.gold);
+      const value = metric.scoreSample ? metric.scoreSample(answer, it.gold, it.doc) : metric.passthrough ? [it.gold, answer] : scoreGold(metric, answer, it.gold);
+      if (value !== undefined) raw[i]![`${metric.name},${filter}`] = value;
     }
   });
 }

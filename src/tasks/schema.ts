@@ -31,6 +31,8 @@ export const GenerationKwargsSchema = z.looseObject({
   until: Strings.optional(),
   max_gen_toks: z.int().min(1).optional(),
   max_tokens: z.int().min(1).optional(),
+  /** lmms-eval's name for max_gen_toks. */
+  max_new_tokens: z.int().min(1).optional(),
   temperature: z.number().min(0).optional(),
   do_sample: z.boolean().optional(),
   top_p: z.number().gt(0).max(1).optional(),

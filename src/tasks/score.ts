@@ -25,10 +25,22 @@ export function scoreResponses(task: Task, responses: readonly string[], target:
   const filtered = task.filters.map((f) => [f.name, f.apply(responses, doc)[0] ?? ""] as const);
   // Code metrics run in the sandbox, judge metrics at the judge, after this (operators/execute-code.ts, judge-metrics.ts).
   const textMetrics = task.metrics.filter((m) => !m.execution && !m.judge && !m.passthrough);
-  const scores = filtered.flatMap(([filter, answer]) => textMetrics.map((m) => [`${m.name},${filter}`, scoreGold(m, answer, target)] as const));
-  // lm-eval calls a passthrough metric with `[gold, result]` and records that pair as the sample's value.
+  // A metric that reads the whole sample may leave it out (undefined): its key is then absent.
+  const scores = filtered.flatMap(([filter, answer]) =>
+    textMetrics.flatMap((m) => {
+      const value = m.scoreSample ? (m.scoreSample(answer, target, doc ?? {}) as number | undefined) : scoreGold(m, answer, target);
+      return value === undefined ? [] : [[`${m.name},${filter}`, value] as const];
+    }),
+  );
+  // lm-eval calls a passthrough metric with `[gold, result]` and records that pair as the sample's value;
+  // a passthrough metric that reads the whole sample makes its own item.
   const passthrough = task.metrics.filter((m) => m.passthrough);
-  const values = filtered.flatMap(([filter, answer]) => passthrough.map((m) => [`${m.name},${filter}`, [target, answer]] as const));
+  const values = filtered.flatMap(([filter, answer]) =>
+    passthrough.flatMap((m) => {
+      const item = m.scoreSample ? m.scoreSample(answer, target, doc ?? {}) : [target, answer];
+      return item === undefined ? [] : [[`${m.name},${filter}`, item] as const];
+    }),
+  );
   return { filtered: Object.fromEntries(filtered), scores: Object.fromEntries(scores), ...(values.length ? { values: Object.fromEntries(values) } : {}) };
 }
 

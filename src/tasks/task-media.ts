@@ -1,6 +1,6 @@
 import { isPythonHook, type PythonHook } from "../python/hooks/hook-ref.js";
 import { mediaRefs, type MediaSpec } from "../media/media-items.js";
-import type { Doc, MediaRef } from "../types.js";
+import type { Doc, MediaRef, MediaSettings } from "../types.js";
 import { type DocHookName, hookValue } from "./hook-values.js";
 import type { TaskConfig } from "./schema.js";
 import { compileValueTemplate } from "./template.js";
@@ -30,11 +30,16 @@ export function compileMedia(config: TaskConfig, site: ConfigSite, options: Medi
   const getters = MEDIA_KEYS.flatMap(([key, kind]) => {
     const spec = config[key];
     if (spec === undefined) return [];
-    const media: MediaSpec = { key, kind, ...(config.image_detail ? { detail: config.image_detail } : {}), ...(options.videoFrames ? { frames: options.videoFrames } : {}), ...(options.maxImageSide ? { maxSide: options.maxImageSide } : {}) };
+    const media: MediaSpec = { key, kind, ...mediaSettings(config, options) };
     return [{ media, get: mediaValue(spec, key, site) }];
   });
   if (getters.length === 0) return undefined;
   return (doc, baseDir) => getters.flatMap(({ media, get }) => mediaRefs(get(doc), media, baseDir));
+}
+
+/** The task's and run's media settings: `image_detail`, `--video-frames`, `--max-image-side`. */
+export function mediaSettings(config: TaskConfig, options: MediaBuildOptions): MediaSettings {
+  return { ...(config.image_detail ? { detail: config.image_detail } : {}), ...(options.videoFrames ? { frames: options.videoFrames } : {}), ...(options.maxImageSide ? { maxSide: options.maxImageSide } : {}) };
 }
 
 function mediaValue(spec: string | readonly string[] | PythonHook, key: DocHookName, site: ConfigSite): (doc: Doc) => unknown {

@@ -1,4 +1,4 @@
-import type { ChatMessage, Doc, MediaRef } from "../types.js";
+import type { ChatMessage, Doc, MediaRef, MediaSettings } from "../types.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 
 /** lm-evaluation-harness output types. Pipelines are registered per type. */
@@ -39,6 +39,9 @@ export type FilterStepSpec =
   | { readonly kind: "builtin"; readonly name: string; readonly apply: (responses: readonly string[], doc?: Doc) => string[] }
   | { readonly kind: "python"; readonly hook: PythonHook; readonly form: "fn" | "class"; readonly args: Readonly<Record<string, unknown>> };
 
+/** How a JSON value becomes the Python value lm-eval passes an aggregation: a `float`, a `tuple` (from a list), or as it is (`int`). */
+export type PythonItemForm = "float" | "int" | "tuple";
+
 /** A metric of `metric_list`, bound to its options. */
 export interface MetricSpec {
   readonly name: string;
@@ -47,6 +50,12 @@ export interface MetricSpec {
   readonly higherIsBetter: boolean;
   /** Per-sample score of one filtered prediction against the reference. */
   score(prediction: string, reference: string): number;
+  /**
+   * Set for metrics that read the whole sample (lmms-eval's chartqa, docvqa and mmmu scoring): called
+   * instead of `score` with the prediction, every gold answer and the doc; its number (or, when
+   * `passthrough`, its item) is the sample's value, and undefined leaves the sample out of this metric.
+   */
+  scoreSample?(prediction: string, gold: string | readonly string[], doc: Readonly<Record<string, unknown>>): unknown;
   /**
    * lm-eval's passthrough metrics (bleu, chrf, ter): a sample's value is the item [reference,
    * prediction], recorded under the line's `values` and scored at corpus level by the aggregation;
@@ -59,6 +68,8 @@ export interface MetricSpec {
   readonly python?: { readonly hook: PythonHook; readonly options: Readonly<Record<string, unknown>> };
   /** `aggregation: !function`: the per-sample values go to the line's `values` and this function aggregates them at the end of the run. */
   readonly pythonAggregation?: PythonHook;
+  /** With `pythonAggregation`: the Python type lm-eval gives each value (JSON arrives as it is without it). */
+  readonly pythonItem?: PythonItemForm;
   /** Set for judge metrics (llm_judge): the judge stage asks the run's judge model, `score` is never called. */
   readonly judge?: JudgeMetricSpec;
 }
@@ -73,6 +84,8 @@ export interface JudgeMetricSpec {
   readonly template: string;
   /** The evaluated model's `<think>` reasoning is removed from the answer the judge sees. */
   readonly stripReasoning: boolean;
+  /** The judge is shown the sample's media (`with_media`): its images and audio go before the user message's text. */
+  readonly withMedia: boolean;
   /**
    * The judge's messages (system, then user) for one answer; `vars` holds the sample's fields and
    * `input`, `response`, `target` (see operators/judge-metrics.ts). Throws a TaskInputError naming a
@@ -140,6 +153,13 @@ export interface Task {
   choices?(doc: Doc): string[];
   /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */
   readonly numFewshot?: number;
+  /** Set when the few-shot pool or the examples' renderings need the Python hook worker (tasks/fewshot.ts). */
+  readonly fewshotPython?: FewshotPython;
+  /**
+   * What comes before the question: the description and the few-shot examples. A multiple_choice task
+   * with several inputs (winogrande) puts it before each of its contexts, as lm-eval's multiple_input_context.
+   */
+  contextPrefix?(doc: Doc): string;
   /**
    * With `--fewshot-as-multiturn`: the prompt as chat messages (the description as the system message,
    * each example as a user turn and its target as the assistant's, then the prompt). Chat pipelines send
@@ -151,6 +171,8 @@ export interface Task {
    * paths are relative to `baseDir` (the input file's folder). Absent when the task has none.
    */
   media?(doc: Doc, baseDir: string): MediaRef[];
+  /** How the task's media is sent (`image_detail`, `--video-frames`, `--max-image-side`), for media given inside messages too. */
+  readonly mediaSettings?: MediaSettings;
   /**
    * lmms-eval's prompt settings for this run (`lmms_eval_specific_kwargs`: the `--model-family` block,
    * else `default`): doc_to_text hooks get them as their second argument, templates as `lmms_eval_specific_kwargs`.
@@ -172,3 +194,41 @@ export interface TaskHooks {
 
 /** How many times each sample of `task` is asked: the run's `--repeats` when given, else the task's own. */
 export const effectiveRepeats = (task: Pick<Task, "repeats">, override: number | undefined): number => override ?? task.repeats;
+
+/** Why a sample's hooks failed: the hook's key and `!function`, and the traceback's last line. */
+export interface HookFailure {
+  readonly hook: string;
+  readonly spec: string;
+  readonly message: string;
+}
+
+/** What the hook stage computed for one doc: each doc hook's value (by key), or the failure. */
+export interface HookValues {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly failure?: HookFailure;
+}
+
+/**
+ * The Python part of a task's few-shot examples, for the hook stage: the pool from a `samples` hook or
+ * through `process_docs` (once, before any prompt), and each drawn example's doc_to_* hook values (when
+ * a document first draws it; kept with the pool, so an example is rendered once per run).
+ */
+export interface FewshotPython {
+  /** `fewshot_config.samples: !function …`: called with no arguments, it returns the pool. */
+  readonly samples?: PythonHook;
+  /** The task's `process_docs`, run on `given` (a split's rows) as a whole, as lm-eval runs it on the split. */
+  readonly processDocs?: PythonHook;
+  readonly given?: readonly Doc[];
+  /** The hooks that render an example. */
+  readonly hooks: Readonly<Partial<Record<"doc_to_text" | "doc_to_target" | "doc_to_choice", PythonHook>>>;
+  /** Whether the pool is set. */
+  readonly ready: boolean;
+  /** Sets the pool (the hook's or process_docs' docs); throws a TaskInputError when it is too small. */
+  setPool(docs: readonly Doc[]): void;
+  /** The examples `doc` draws that have no hook values yet: their index in the pool, and the doc. */
+  pending(doc: Doc): { index: number; doc: Doc }[];
+  /** Keeps an example's hook values (or failure). */
+  supply(index: number, values: HookValues): void;
+  /** The first hook failure among the examples `doc` draws. */
+  failure(doc: Doc): HookFailure | undefined;
+}

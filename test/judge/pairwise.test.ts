@@ -136,6 +136,43 @@ describe("CLI: streameval pairwise A.jsonl B.jsonl", { timeout: 90_000 }, () => 
     expect(JSON.parse(await readFile(join(dir, "s.json"), "utf8"))).toMatchObject({ n: 14, wins_a: 6, cost_usd: 0 });
   });
 
+  it("--budget-usd holds the judge's spending: worst cases reserved, exit 3 once spent, the rest undone; a rerun with more finishes", async () => {
+    const store = join(dir, "budget-store");
+    const summaryPath = join(dir, "budget.json");
+    const args = (usd: string) => ["pairwise", join(dir, "a.jsonl"), join(dir, "b.jsonl"), "--judge-model", "judge-x", "--judge-base-url", judge.url, "--reference", "--price", "1/2", "--budget-usd", usd, "--summary", summaryPath, "--store", store, "-c", "2"];
+    const before = judge.stats().requests;
+    // A call's worst case is its prompt plus 2048 tokens at $2/1M (~$0.0045); $0.006 leaves room for a few calls only.
+    const first = await runCli(args("0.006"));
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stderr).toMatch(/stopping \(budget\): /);
+    expect(first.stderr).toMatch(/not judged \d+ \(the budget ran out/);
+    const s = JSON.parse(await readFile(summaryPath, "utf8")) as { n: number; errors: number; undone: number; cost_usd: number; stopped: { reason: string }; budget: { usd: { spent: number }; exhausted: boolean } };
+    expect(s.stopped.reason).toBe("budget");
+    expect(s.budget.exhausted).toBe(true);
+    expect(s.cost_usd).toBeGreaterThan(0);
+    expect(s.cost_usd).toBeLessThanOrEqual(0.006);
+    expect(s.budget.usd.spent).toBeLessThanOrEqual(0.006);
+    // What the summary says the judge cost is what the budget was charged, pairs left undone included.
+    expect(s.cost_usd).toBeCloseTo(s.budget.usd.spent, 8);
+    expect(s.undone).toBeGreaterThan(0);
+    expect(s.n + s.errors + s.undone).toBe(14);
+    const lines = first.stdout.trim() === "" ? [] : first.stdout.trim().split("\n");
+    expect(lines).toHaveLength(s.n + s.errors);
+    // Far fewer requests than the 28 of a full comparison went out.
+    const sent = judge.stats().requests - before;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(10);
+    const again = await runCli(args("1"));
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(await readFile(summaryPath, "utf8"))).toMatchObject({ n: 14, undone: 0, stopped: null });
+  });
+
+  it("--budget-usd needs the judge's price (exit 2)", async () => {
+    const { code, stderr } = await runCli(["pairwise", join(dir, "a.jsonl"), join(dir, "b.jsonl"), "--judge-model", "no-such-judge-in-the-table", "--judge-base-url", judge.url, "--budget-usd", "1", "--no-cache"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no price known for the judge no-such-judge-in-the-table: a USD budget needs one/);
+  });
+
   it("needs --judge-model (exit 2)", async () => {
     const { code, stderr } = await runCli(["pairwise", join(dir, "a.jsonl"), join(dir, "b.jsonl")]);
     expect(code).toBe(2);

@@ -38,6 +38,24 @@ describe("a reply past its cap ends its sample as an error; the run goes on", ()
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  // With no flag at all, so that it checks the defaults and would fail on code without caps (not merely on an unknown flag).
+  it("with the default caps, an endless stream and a 17 MiB whole reply each end their sample; the run goes on", async () => {
+    server = await startHostile((_req, res, body) => {
+      if (body.stream) return endlessStream(res);
+      const q = JSON.stringify(body.messages);
+      const content = q.includes("2+2") ? "x".repeat(17 * 1024 * 1024) : "4";
+      jsonReply(res, 200, { id: "x", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+    });
+    const streamed = await run(server, ["-c", "3"]);
+    expect(streamed.code, streamed.stderr).toBe(5);
+    expect(streamed.results.map((l) => l.error?.type)).toEqual(["reply_too_large", "reply_too_large", "reply_too_large"]);
+    const whole = await run(server, ["--no-stream"]);
+    expect(whole.code, whole.stderr).toBe(5);
+    const byId = new Map(whole.results.map((l) => [l.id, l]));
+    expect(byId.get("b")?.error?.type).toBe("reply_too_large");
+    expect(byId.get("a")?.status).toBe("ok");
+  });
+
   it("an endless stream of one-character events is cut at --max-reply-token-factor × max_tokens", async () => {
     server = await startHostile((_req, res) => endlessStream(res, 1));
     const r = await run(server, ["-c", "3", "--max-reply-token-factor", "2"]);

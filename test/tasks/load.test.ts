@@ -88,7 +88,7 @@ describe("parseTask", () => {
 
   it.each([
     ["metric_list:\n  - metric: exact_match\n    aggregation: avg\n", "t.yaml:6, key `metric_list[0].aggregation`: unknown aggregation `avg`"],
-    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, f1, mcc, llm_judge)"],
+    ["metric_list:\n  - metric: exactmatch\n", "t.yaml:5, key `metric_list[0].metric`: unknown metric `exactmatch` (available: exact_match, acc, acc_norm, acc_bytes, perplexity, word_perplexity, byte_perplexity, bits_per_byte, code_eval, pass_at_1, bleu, chrf, ter, f1, mcc, llm_judge, anls, relaxed_overall, relaxed_human_split, relaxed_augmented_split, mmmu_acc)"],
     ["metric_list:\n  - metric: exact_match\n    ignore_kase: true\n", "t.yaml:6, key `metric_list[0].ignore_kase`: unknown option `ignore_kase` for `metric_list[0]`"],
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],
@@ -191,9 +191,15 @@ describe("loadTask", () => {
     expect(f.metrics[0]!.pythonAggregation?.key).toBe("metric_list[0].aggregation");
     expect(f.filters[0]!.python?.map((s) => s.kind === "python" ? `${s.form}:${s.hook.spec}:${JSON.stringify(s.args)}` : s.name)).toEqual(["fn:helpers.f:{}", 'class:helpers.Filter:{"pattern":"z"}', "take_first"]);
     expect(f.pythonHooks?.map((h) => h.key)).toEqual(["filter_list[0].filter[0].filter_fn", "filter_list[0].filter[1].function", "metric_list[0].metric", "metric_list[0].aggregation"]);
+    // multiple_choice: the metrics lm-eval's scoring gives a value, each with the Python type it arrives in.
+    await writeFile(path.join(dir, "f.yaml"), "task: f\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: a\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: f1\n    aggregation: !function helpers.agg\n  - metric: acc\n    aggregation: !function helpers.agg\n  - metric: likelihood\n    aggregation: !function helpers.agg\n  - metric: acc_norm\n");
+    const mc = await loadTask("f.yaml", { cwd: dir });
+    expect(mc.metrics.map((m) => [m.name, m.aggregation, m.pythonItem ?? null])).toEqual([["f1", "!function helpers.agg", "tuple"], ["acc", "!function helpers.agg", "float"], ["likelihood", "!function helpers.agg", "tuple"], ["acc_norm", "mean", null]]);
     for (const [body, message] of [
       ["metric_list:\n  - metric: !function helpers.m\n", "f.yaml:5, key `metric_list[0].aggregation`: `!function helpers.m` needs an aggregation"],
-      ["output_type: multiple_choice\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:8, key `metric_list[0].aggregation`: a Python aggregation runs over values from process_results or a generate_until metric"],
+      // lm-eval's multiple_choice scoring gives `bias` no value: its aggregation would get nothing.
+      ["output_type: multiple_choice\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: bias\n    aggregation: !function helpers.agg\n", "f.yaml:7, key `metric_list[0].metric`: `bias` has no per-sample value in lm-eval's multiple_choice scoring (it gives acc, acc_norm, acc_bytes, exact_match, f1, mcc, likelihood, brier_score), so `!function helpers.agg` would get nothing"],
+      ["output_type: loglikelihood\nmetric_list:\n  - metric: acc\n    aggregation: !function helpers.agg\n", "f.yaml:7, key `metric_list[0].aggregation`: a Python aggregation runs over values from process_results, a generate_until metric or a multiple_choice metric (this task is loglikelihood without process_results)"],
       ["filter_list:\n  - name: x\n    filter:\n      - function: custom\n", "f.yaml:7, key `filter_list[0].filter[0].filter_fn`: `function: custom` needs `filter_fn: !function module.name`"],
     ] as const) {
       await writeFile(path.join(dir, "f.yaml"), `task: f\ndoc_to_text: q\ndoc_to_target: a\n${body}`);
@@ -230,6 +236,6 @@ describe("loadTask", () => {
   it("reports include cycles, missing files and unknown bundled names", async () => {
     await expect(loadTask("loop-a.yaml", { cwd: dir })).rejects.toThrow("include cycle through loop-a.yaml");
     await expect(loadTask("nope.yaml", { cwd: dir })).rejects.toThrow("nope.yaml: task file not found");
-    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: bfcl_simple, gsm8k, humaneval, mbpp, mmlu, mmlu_generative, mt_bench, perplexity) and no such file");
+    await expect(loadTask("gsm9k")).rejects.toThrow("unknown task `gsm9k`: not a bundled task (bundled: bfcl_simple, chartqa, docvqa_val, gsm8k, humaneval, mbpp, mmlu, mmlu_generative, mmmu_val, mt_bench, perplexity) and no such file");
   });
 });

@@ -17,7 +17,8 @@ Ops:
   metric        {"calls": [{"hook", "name", "gold", "result", "kwargs", "multiple": bool}]}
                 → [{"ok": {key: value}} | {"error": line}]: a `metric: !function` as lm-eval's generate_until
                 process_results calls it
-  aggregate     {"hook", "items": [...]} → {"ok": value} | {"error": line}: `aggregation: !function`
+  aggregate     {"hook", "items": [...], "item"?: "float" | "tuple" | "int"} → {"ok": value} | {"error": line}:
+                `aggregation: !function`, each item first made the Python type `item` names
 
 Hooks' own printing goes to stderr: the protocol keeps the process's real stdout to itself.
 """
@@ -280,9 +281,18 @@ def op_metric(req: dict) -> list:
     return out
 
 
+# How a value arrives as lm-eval passes it (`item` of an aggregate request): multiple_choice scoring gives
+# acc a float and f1 a (gold, pred) tuple, which JSON cannot tell from 1 and [gold, pred].
+ITEM_FORMS = {"float": float, "tuple": tuple, "int": lambda v: v}
+
+
 def op_aggregate(req: dict) -> dict:
     try:
-        return {"ok": to_json(HOOKS[req["hook"]](from_json(req["items"])))}
+        items = from_json(req["items"])
+        form = req.get("item")
+        if form is not None:
+            items = [ITEM_FORMS[form](v) for v in items]
+        return {"ok": to_json(HOOKS[req["hook"]](items))}
     except BaseException as e:  # noqa: BLE001
         return {"error": last_line(e)}
 

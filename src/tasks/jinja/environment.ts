@@ -5,7 +5,8 @@ import { PyFloat, pyStr } from "../../python/repr.js";
 import { pyStrip } from "../../python/str.js";
 import { pyCallMethod, STR_METHODS } from "../../python/methods.js";
 import { isPythonError } from "../../python/python-error.js";
-import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice } from "../../python/operators.js";
+import { isPlainObject, pyAdd, pyBool, pyCompare, pyConcat, pyGetItem, pyIn, pyIter, pyLen, pyMod, pyMul, pySlice, pyType } from "../../python/operators.js";
+import { pyLiteralEval } from "../../python/literal.js";
 import { numberResult, pyFloorDiv, pyMinus, pyNeg, pyPos, pyPow, pyTrueDiv } from "../../python/arithmetic.js";
 import { lookupName, makeDict, safeCallee, safeValue, type SandboxOps } from "./sandbox.js";
 import { HELPERS } from "./transform.js";
@@ -132,6 +133,15 @@ export function createTemplateEnvironment(): TemplateEnvironment {
     int: jinjaInt,
     float: jinjaFloat,
     regex_replace: regexReplace,
+    // Python's ast.literal_eval, for fields that hold a Python literal (MMMU's `options`: "['a', 'b']").
+    literal_eval: (v: unknown) => {
+      if (typeof v !== "string") throw new TaskInputError(`literal_eval expects a string, got ${pyType(v)}`);
+      try {
+        return pyLiteralEval(v);
+      } catch (e) {
+        throw new TaskInputError(`literal_eval: ${(e as Error).message}`);
+      }
+    },
   };
   const tests: Record<string, Fn> = {
     none: (v: unknown) => v === null,

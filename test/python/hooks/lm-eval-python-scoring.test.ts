@@ -58,8 +58,8 @@ describe("lm-eval tasks with Python filters, metrics and aggregations score as l
   });
   afterAll(() => sim.close());
 
-  async function run(yaml: string, docs: Doc[], options: { repeats?: number; env?: NodeJS.ProcessEnv; codeSandbox?: CodeSandbox } = {}): Promise<{ lines: ResultLine[]; summary: Summary }> {
-    const task = await loadTask(fixture(yaml));
+  async function run(yaml: string, docs: Doc[], options: { repeats?: number; env?: NodeJS.ProcessEnv; codeSandbox?: CodeSandbox; numFewshot?: number } = {}): Promise<{ lines: ResultLine[]; summary: Summary }> {
+    const task = await loadTask(fixture(yaml), options.numFewshot === undefined ? {} : { numFewshot: options.numFewshot });
     const pool = new HookPool({ hooks: hooksOf([task]), env: options.env ?? hookEnvironment({ ...process.env, PYTHONPATH: STUBS }) });
     await pool.start();
     const client = openAIChat({ model: "m", apiKey: "test", baseURL: sim.url, sdk: createSdkClient({ baseURL: sim.url, apiKey: "test" }) });
@@ -136,6 +136,59 @@ describe("lm-eval tasks with Python filters, metrics and aggregations score as l
       const ours = summary.models.m!.metrics[key]!;
       if (value === null) expect(Number.isNaN(ours.value), key).toBe(true);
       else expectClose(ours.value, value, key);
+    }
+  });
+
+  it("super_glue cb (multiple_choice, no process_results): f1's values are lm-eval's (gold, pred) pairs for `aggregation: !function`; acc stays a mean", async () => {
+    const docs = readDocs("data/cb_t5.jsonl");
+    const { lines, summary } = await run("super_glue/cb/default.yaml", docs);
+    expect(lines.map((l) => l.status)).toEqual(docs.map(() => "ok"));
+    const ref = await reference("super_glue/cb/default.yaml", docs, lines);
+    for (const line of lines) {
+      expect(Object.keys(line.values!)).toEqual(["f1,none"]);
+      expect(Object.keys(line.scores!)).toEqual(["acc,none"]);
+      for (const [key, value] of Object.entries(ref.samples[line.id]!)) expectClose(sampleValues(line)[key], value, `${line.id} ${key}`);
+    }
+    const metrics = summary.models.m!.metrics;
+    expectClose(metrics["acc,none"]!.value, ref.aggregate["acc,none"], "acc");
+    // cb_multi_fi imports scikit-learn inside the function, which is not installed here: lm-eval fails the same way.
+    expect(ref.aggregate["f1,none"]).toEqual({ error: "ModuleNotFoundError: No module named 'sklearn'" });
+    expect(metrics["f1,none"]).toMatchObject({ stderr: null, n: docs.length });
+    expect(metrics["f1,none"]!.error).toMatch(/^aggregation of f1 \(!function aggregate\.cb_multi_fi\): ModuleNotFoundError: No module named 'sklearn'/);
+  });
+
+  it("e2lmc mmlu_early_training (multiple_choice): `likelihood` gets (gold, lls) and the task's loglikelihood_diff gives lm-eval's number", async () => {
+    const docs = readDocs("data/mmlu_early.jsonl");
+    const { lines, summary } = await run("e2lmc/mmlu_early_training/mmlu_early_training.yaml", docs, { numFewshot: 0 });
+    expect(lines.map((l) => l.status)).toEqual(docs.map(() => "ok"));
+    const ref = await reference("e2lmc/mmlu_early_training/mmlu_early_training.yaml", docs, lines);
+    for (const line of lines) {
+      expect(line.scores).toEqual({});
+      for (const [key, value] of Object.entries(ref.samples[line.id]!)) expectClose(sampleValues(line)[key], value, `${line.id} ${key}`);
+    }
+    expect(typeof ref.aggregate["likelihood,none"]).toBe("number");
+    expectClose(summary.models.m!.metrics["likelihood,none"]!.value, ref.aggregate["likelihood,none"], "likelihood");
+  });
+
+  it("every multiple_choice value a Python aggregation can get has lm-eval's value and Python type (float, int, tuple), gold index errors and negative golds included", async () => {
+    const docs = readDocs("data/mc_values.jsonl");
+    const { lines, summary } = await run("../hook-tasks/mc_values.yaml", docs);
+    expect(lines.map((l) => l.status)).toEqual(docs.map(() => "ok"));
+    const ref = await reference("../hook-tasks/mc_values.yaml", docs, lines);
+    const keys = ["acc", "acc_bytes", "exact_match", "f1", "mcc", "likelihood", "brier_score"].map((m) => `${m},none`);
+    for (const line of lines) {
+      expect(Object.keys(line.values!).sort()).toEqual([...keys].sort());
+      expect(Object.keys(line.scores!)).toEqual(["acc_norm,none"]);
+      expect(Object.keys(ref.samples[line.id]!).sort()).toEqual([...keys, "acc_norm,none"].sort());
+      for (const [key, value] of Object.entries(ref.samples[line.id]!)) expectClose(sampleValues(line)[key], value, `${line.id} ${key}`);
+    }
+    // answer 7 is past the choices: lm-eval's gold index error, −100.
+    expect((lines.find((l) => l.id === "4")!.values!["f1,none"] as number[])[0]).toBe(-100);
+    expect((lines.find((l) => l.id === "5")!.values!["f1,none"] as number[])[0]).toBe(-1);
+    const metrics = summary.models.m!.metrics;
+    for (const key of [...keys, "acc_norm,none"]) {
+      expect(metrics[key]!.error, key).toBeUndefined();
+      expectClose(metrics[key]!.value, ref.aggregate[key], key);
     }
   });
 

@@ -133,6 +133,7 @@ const estimate = program
   .description("count the prompt tokens of the input offline and print the cost range per model (no API call)")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
   .action(async (inputs: string[], flags: RunFlags) => {
+    holdSignals();
     const [{ estimateCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
       import("./commands/estimate-command.js"),
       import("./config/models-config.js"),
@@ -148,7 +149,7 @@ const enqueue = program
   .command("enqueue")
   .description("check JSONL samples and put them, with the run's definition, on a Redis queue for workers (prints the run id)")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
-  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME (redis+cluster://HOST:PORT/NAME for a Redis Cluster)")
   .action(async (inputs: string[], flags: RunFlags & { queue: string }) => {
     const { enqueueCommand } = await import("./commands/enqueue-command.js");
     process.exitCode = await enqueueCommand(inputs, flags, io, process.env);
@@ -159,7 +160,7 @@ for (const option of run.options) if (!["--metrics-port", "--grace", "--store", 
 program
   .command("worker")
   .description("evaluate samples from a Redis queue (one of N workers; keys from this machine's environment)")
-  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME (redis+cluster://HOST:PORT/NAME for a Redis Cluster)")
   .option("-c, --concurrency <n>", "requests in flight per model on this worker (default: the run's -c, else 8)")
   .option("--claim-after <sec>", "claim another worker's samples idle this long (it died)", "60")
   .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics (0 = any free port)")
@@ -172,7 +173,7 @@ program
 program
   .command("status")
   .description("a queue's progress across workers: done, in flight, waiting, per worker, the shared budget")
-  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME (redis+cluster://HOST:PORT/NAME for a Redis Cluster)")
   .option("--json", "JSON instead of a table")
   .action(async (flags: { queue: string; json?: boolean }) => {
     const { statusCommand } = await import("./commands/status-command.js");
@@ -182,13 +183,26 @@ program
 program
   .command("collect")
   .description("a queue's result lines and summary, as a local run writes them")
-  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME (redis+cluster://HOST:PORT/NAME for a Redis Cluster)")
   .option("-o, --output <file>", "result lines to this file (default stdout)")
   .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
   .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
-  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean }) => {
+  .option("--drop", "then delete the queue from Redis (a finished queue with no live worker)")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean }) => {
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
+  });
+
+program
+  .command("queue")
+  .description("manage a Redis queue: drop")
+  .command("drop")
+  .description("delete every key of a queue from Redis (refused while workers are alive or samples are left, unless --force)")
+  .requiredOption("--queue <url>", "redis://HOST:PORT/NAME (redis+cluster://HOST:PORT/NAME for a Redis Cluster)")
+  .option("--force", "drop even with live workers or samples left")
+  .action(async (flags: { queue: string; force?: boolean }) => {
+    const { queueDropCommand } = await import("./commands/queue-drop-command.js");
+    process.exitCode = await queueDropCommand(flags, io);
   });
 
 const runs = program.command("runs").description("what the checkpoint store holds: list, show RUN, export RUN");

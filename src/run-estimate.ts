@@ -4,6 +4,7 @@ import { countingModel } from "./cost/counting-model.js";
 import { EstimateTotals, type ModelEstimate } from "./cost/estimate-totals.js";
 import type { ResolvedPrice } from "./cost/resolve-prices.js";
 import type { EvalEvent } from "./events.js";
+import type { ImageTokenRule } from "./media/image-tokens.js";
 import type { SourcePosition } from "./types.js";
 import { type EvaluateOptions, evaluate } from "./run.js";
 
@@ -11,6 +12,8 @@ import { type EvaluateOptions, evaluate } from "./run.js";
 export interface EstimateOptions extends Omit<EvaluateOptions, "models" | "judge" | "budget" | "stopSignal" | "abortSignal" | "window"> {
   /** The models to price, with their prices (see `resolvePrices`). */
   readonly models: readonly ResolvedPrice[];
+  /** How each model bills images (the models file's `image_tokens`); a model without one: OpenAI's tile rule. */
+  readonly imageRules?: ReadonlyMap<string, ImageTokenRule>;
   /** The judge of judge-graded tasks (`llm_judge`, mt_bench), with its price: its requests are counted too. */
   readonly judge?: ResolvedPrice;
   /** Warnings, rejects and other events as they happen (no result is a real one). */
@@ -75,7 +78,7 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   const totals = new EstimateTotals(options.models);
   const models = await Promise.all(
     options.models.map(async (m) => ({
-      client: countingModel(m.model, await loadTokenCounter(m.model), (count) => totals.add(m.model, count)),
+      client: countingModel(m.model, await loadTokenCounter(m.model), (count) => totals.add(m.model, count), "", options.imageRules?.get(m.model)),
       concurrency: 64,
       price: m.price,
       priceSource: m.source,
@@ -84,7 +87,7 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   const judgeTotals = options.judge ? new EstimateTotals([options.judge]) : undefined;
   const judge = options.judge
     ? {
-        client: countingModel(options.judge.model, await loadTokenCounter(options.judge.model), (count) => judgeTotals!.add(options.judge!.model, { ...count, promptTokens: count.promptTokens + ASSUMED_ANSWER_TOKENS }), COUNTING_VERDICT),
+        client: countingModel(options.judge.model, await loadTokenCounter(options.judge.model), (count) => judgeTotals!.add(options.judge!.model, { ...count, promptTokens: count.promptTokens + ASSUMED_ANSWER_TOKENS }), COUNTING_VERDICT, options.imageRules?.get(options.judge.model)),
         concurrency: 64,
         price: options.judge.price,
         priceSource: options.judge.source,

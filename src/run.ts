@@ -43,6 +43,7 @@ import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import { effectiveRepeats, type Task } from "./work/task.js";
 import type { Reject, ResultLine, SourceItem } from "./types.js";
+import type { ImageTokenRule } from "./media/image-tokens.js";
 
 /** A model to evaluate, with how to reach it. */
 export interface ModelTarget {
@@ -61,6 +62,8 @@ export interface ModelTarget {
   readonly fallback?: ModelTarget;
   /** Context window in tokens, for conversation tasks' `context_window` management. */
   readonly contextWindow?: number;
+  /** How the model bills images (the budget's worst case counts them by it); absent: OpenAI's tile rule. */
+  readonly imageTokens?: ImageTokenRule;
 }
 
 /** What `evaluate` runs: the input lines, the tasks and models, and how (limits, budget, routing, checkpoint). */
@@ -216,7 +219,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 
     const concurrency = options.models.map((m) => m.concurrency ?? 8);
     const prices = pricesOf(options);
-    const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }, options.budgetAccount) : undefined;
+    const budget = options.budget ? createRunBudget(options.budget, prices, { emit, stop }, options.budgetAccount, imageRulesOf(options)) : undefined;
     const built = createDispatchers(options.models, { clock, emit, budget: budget?.gate });
     // A checkpoint keeps conversations too, so a rerun continues one at its next turn.
     const conversations = options.conversations ?? options.checkpoint?.conversations?.();
@@ -392,6 +395,14 @@ function pricesOf(options: EvaluateOptions): Map<string, Price | null> {
   // A judge named like an evaluated model keeps that model's price.
   if (options.judge && !prices.has(options.judge.client.model)) prices.set(options.judge.client.model, options.judge.price ?? null);
   return prices;
+}
+
+/** Image rules by model name, fallbacks and the judge included (models without one use OpenAI's tile rule). */
+function imageRulesOf(options: EvaluateOptions): Map<string, ImageTokenRule> {
+  const rules = new Map<string, ImageTokenRule>();
+  const targets = [...options.models, ...(options.judge ? [options.judge] : [])];
+  for (const m of targets) for (let t: ModelTarget | undefined = m; t; t = t.fallback) if (t.imageTokens && !rules.has(t.client.model)) rules.set(t.client.model, t.imageTokens);
+  return rules;
 }
 
 function validate(options: EvaluateOptions): void {

@@ -6,12 +6,14 @@ import { readDefinition } from "../queue/queue-definition.js";
 import { followResults } from "../queue/queue-results.js";
 import { isFinished, queueStatus } from "../queue/queue-status.js";
 import { queueSummary } from "../queue/queue-summary.js";
+import { dropQueue } from "../queue/queue-trim.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import type { Summary } from "../summary/summary.js";
 import { openContinuousSession } from "./continuous-session.js";
 import { exitCodeOf, ExitCode } from "./exit-codes.js";
 import { openOutputFile } from "./output-file.js";
 import { openQueue } from "./queue-connection.js";
+import { whyNotDrop } from "./queue-drop-command.js";
 import { loadQueueTasks } from "./queue-tasks.js";
 import type { CommandIO } from "./run-command.js";
 
@@ -21,6 +23,8 @@ export interface CollectFlags {
   readonly summary?: string;
   /** Write results as workers record them, until the queue is finished (or, continuous, until stopped). */
   readonly follow?: boolean;
+  /** Delete the queue from Redis once its lines and summary are written (a finished queue only). */
+  readonly drop?: boolean;
 }
 
 /**
@@ -77,6 +81,14 @@ export async function collectCommand(flags: CollectFlags, io: CommandIO, env: No
       await writeFile(flags.summary, `${JSON.stringify(summary, null, 2)}\n`);
     }
     io.stderr.write(renderSummaryTable(summary));
+    if (flags.drop) {
+      // The lines go to their file before the queue goes: ended (flushed) first.
+      if (out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+      out = undefined;
+      const why = await whyNotDrop(queue);
+      if (why) io.stderr.write(`note: not dropped: ${why}\n`);
+      else io.stderr.write(`dropped ${queue.address.display}: ${await dropQueue(queue.redis, queue.keys)} key(s) deleted\n`);
+    }
     const code = exitCodeOf(summary);
     if (alertCode) return alertCode(summary, code);
     return def.continuous ? (aborted ? ExitCode.ok : code) : code;

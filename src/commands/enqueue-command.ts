@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
-import type { Redis } from "ioredis";
+import type { QueueClient } from "../queue/queue-client.js";
 import { type RunFlags, resolveRunConfig, runFingerprint } from "../config/run-config.js";
+import { parseRetention } from "../config/continuous-config.js";
 import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import { enqueueSamples } from "../distributed/enqueue-samples.js";
 import { ConfigError } from "../errors/config-error.js";
@@ -10,6 +11,7 @@ import type { QueueDefinition } from "../queue/queue-definition.js";
 import type { QueueKeys } from "../queue/queue-keys.js";
 import { ensureGroup } from "../queue/queue-consumer.js";
 import { initSharedBudget } from "../queue/shared-budget.js";
+import { dropQueue } from "../queue/queue-trim.js";
 import { taskMeta } from "../store/run-meta.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { ExitCode } from "./exit-codes.js";
@@ -25,7 +27,7 @@ export interface EnqueueFlags extends RunFlags {
 }
 
 /** `run` flags that belong to one machine or one process, not to the run a queue holds. */
-const LOCAL_FLAGS = new Set(["queue", "output", "summary", "rejects", "progress", "store", "fresh", "limit", "metricsPort", "grace", "run", "cache", "cacheTtl", "python"]);
+const LOCAL_FLAGS = new Set(["retain", "queue", "output", "summary", "rejects", "progress", "store", "fresh", "limit", "metricsPort", "grace", "run", "cache", "cacheTtl", "python"]);
 
 /** `run` flags a queue cannot carry yet, with why. */
 const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
@@ -42,15 +44,18 @@ const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
 /**
  * `streameval enqueue [INPUT …] -t … -m … --queue redis://HOST:PORT/NAME`: checks every input line
  * as `run` would (bad lines set aside with file:line, `--strict` fails on the first), writes the run's
- * definition and the samples into Redis, and prints the run id. Enqueueing again to the same queue
+ * definition and the samples into QueueClient, and prints the run id. Enqueueing again to the same queue
  * adds samples to the same run; a different run needs another queue name, or `--fresh` to clear it.
  */
 export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFlags, io: CommandIO, env: NodeJS.ProcessEnv): Promise<number> {
   for (const [key, what] of Object.entries(UNSUPPORTED)) {
     if (flags[key as keyof RunFlags] !== undefined && flags[key as keyof RunFlags] !== false) throw new ConfigError(`${what} cannot be used with a queue yet`, { key: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` });
   }
+  // --retain trims a continuous queue's results in Redis (a queue has no checkpoint store to prune).
+  if (flags.retain !== undefined && !flags.continuous) throw new ConfigError("applies to --continuous queues only", { key: "--retain" });
+  const retain = flags.retain === undefined ? undefined : parseRetention(flags.retain);
   // Keys are read by each worker from its own environment: enqueue needs none.
-  const config = resolveRunConfig(inputs, { ...flags, store: false }, env, { apiKey: false });
+  const config = resolveRunConfig(inputs, { ...flags, retain: undefined, store: false }, env, { apiKey: false });
   for (const p of config.inputs) {
     if (p === "-") continue;
     await access(p, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
@@ -74,6 +79,7 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
     prices,
     perSample: Object.fromEntries(tasks.map((t) => [t.name, config.models.length * effectiveRepeats(t, config.repeats)])),
     continuous: config.continuous?.endless ?? false,
+    ...(retain ? { retain } : {}),
   };
 
   const queue = await openQueue(flags.queue);
@@ -117,8 +123,8 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
  * Writes the run's definition, unless the queue holds another run: a queue holds one run (its
  * results are that run's). `--fresh` deletes everything the queue holds first.
  */
-async function claimQueue(redis: Redis, keys: QueueKeys, definition: QueueDefinition, display: string, fresh: boolean): Promise<void> {
-  if (fresh) await deleteQueue(redis, keys);
+async function claimQueue(redis: QueueClient, keys: QueueKeys, definition: QueueDefinition, display: string, fresh: boolean): Promise<void> {
+  if (fresh) await dropQueue(redis, keys);
   const existing = await redis.get(keys.definition);
   if (existing !== null) {
     const held = JSON.parse(existing) as QueueDefinition;
@@ -129,15 +135,4 @@ async function claimQueue(redis: Redis, keys: QueueKeys, definition: QueueDefini
     return;
   }
   await redis.set(keys.definition, JSON.stringify(definition));
-}
-
-/** Every key of the queue (they share its hash tag). */
-async function deleteQueue(redis: Redis, keys: QueueKeys): Promise<void> {
-  const pattern = keys.definition.replace(/definition$/, "*").replace(/([{}[\]])/g, "\\$1");
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== "0");
 }

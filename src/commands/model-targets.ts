@@ -6,6 +6,7 @@ import { createSdkClient } from "../models/sdk-client.js";
 import { openAIChat } from "../models/openai-chat.js";
 import type { ReplyLimits } from "../config/run-config.js";
 import type { MediaOptions } from "../media/resolve-media.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
 import type { ModelTarget } from "../run.js";
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -20,6 +21,11 @@ export function allSpecs(specs: readonly ModelSpec[]): ModelSpec[] {
 /** Prices the models file gives (for `resolvePrices`' overrides), fallbacks included. */
 export function filePrices(specs: readonly ModelSpec[]): Map<string, Price> {
   return new Map(allSpecs(specs).flatMap((s): [string, Price][] => (s.price ? [[s.name, s.price]] : [])));
+}
+
+/** Image rules the models file gives (`image_tokens`), fallbacks included: what `estimate` counts images by. */
+export function fileImageRules(specs: readonly ModelSpec[]): Map<string, ImageTokenRule> {
+  return new Map(allSpecs(specs).flatMap((s): [string, ImageTokenRule][] => (s.imageTokens ? [[s.name, s.imageTokens]] : [])));
 }
 
 /**
@@ -50,6 +56,7 @@ export function buildModelTargets(
       endpoint: spec.baseURL ?? OPENAI_BASE_URL,
       reliability: spec.reliability,
       ...(spec.contextWindow === undefined ? {} : { contextWindow: spec.contextWindow }),
+      ...(spec.imageTokens === undefined ? {} : { imageTokens: spec.imageTokens }),
       ...(spec.fallback ? { fallback: target(spec.fallback) } : {}),
     };
   };

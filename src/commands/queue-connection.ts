@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "../queue/queue-client.js";
 import { type QueueKeys, queueKeys } from "../queue/queue-keys.js";
 import { type QueueAddress, parseQueueUrl } from "../queue/queue-url.js";
 import { connectRedis, openRedis } from "../queue/redis-connection.js";
@@ -7,9 +7,9 @@ import { connectRedis, openRedis } from "../queue/redis-connection.js";
 export interface QueueConnection {
   readonly address: QueueAddress;
   readonly keys: QueueKeys;
-  readonly redis: Redis;
+  readonly redis: QueueClient;
   /** A second connection for blocking reads (workers, `collect --follow`), opened on first use. */
-  blocking(): Redis;
+  blocking(): QueueClient;
   close(): Promise<void>;
 }
 
@@ -21,7 +21,7 @@ export async function openQueue(url: string, note?: (text: string) => void, conn
   const address = parseQueueUrl(url);
   const onConnection = note ? (state: "lost" | "back", detail: string) => note(state === "lost" ? `redis: connection lost (${detail})\n` : `redis: connected again (${detail})\n`) : undefined;
   const redis = await connectRedis(address, { ...(onConnection ? { onConnection } : {}), ...(connectionName ? { connectionName } : {}) });
-  let blocking: Redis | undefined;
+  let blocking: QueueClient | undefined;
   return {
     address,
     keys: queueKeys(address.name),

@@ -1,4 +1,5 @@
 import type { Price } from "../cost/price.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
 import { ConfigError } from "../errors/config-error.js";
 import { checkBaseUrl } from "./base-url.js";
 import { hasCredentials, withoutCredentials } from "../errors/redact.js";
@@ -16,6 +17,8 @@ export interface ModelSpec {
   /** USD per 1M tokens; null: not known here (the price table may know it). */
   readonly price: Price | null;
   readonly contextWindow?: number;
+  /** How the model bills images (the models file's `image_tokens`); absent: OpenAI's tile rule. */
+  readonly imageTokens?: ImageTokenRule;
   readonly reliability: ReliabilityOptions;
   readonly fallback?: ModelSpec;
 }
@@ -81,6 +84,7 @@ export function resolveModelSpecs(models: readonly string[], flags: SpecFlags, f
       concurrency: flags.concurrency ?? e.concurrency ?? SPEC_DEFAULTS.concurrency,
       price: flags.price ?? e.price ?? null,
       ...(e.contextWindow === undefined ? {} : { contextWindow: e.contextWindow }),
+      ...(e.imageTokens === undefined ? {} : { imageTokens: e.imageTokens }),
       reliability: {
         maxRetries: flags.maxRetries ?? e.maxRetries ?? SPEC_DEFAULTS.maxRetries,
         maxRetryAfterMs: flags.maxRetryAfterMs ?? SPEC_DEFAULTS.maxRetryAfterMs,

@@ -2,6 +2,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import * as z from "zod";
 import type { Price } from "../cost/price.js";
+import { OPENAI_TILE_RULE, type ImageTokenRule } from "../media/image-tokens.js";
 import { ConfigError } from "../errors/config-error.js";
 import { lineOf } from "../tasks/yaml-location.js";
 
@@ -21,6 +22,7 @@ import { lineOf } from "../tasks/yaml-location.js";
  *     max_retries: 6
  *     price: { input: 0.15, output: 0.60, cached_input: 0.075 }   # USD per 1M tokens
  *     context_window: 128000
+ *     image_tokens: { rule: openai_tiles, base: 85, per_tile: 170 }   # or { per_image: 258 }, { pixels_per_token: 750 }
  *     fallback: gpt-4o      # off unless named: it changes what is evaluated
  *     fallback_after: 120   # seconds a sample may wait on an open breaker before the fallback serves it
  *   gpt-4o:
@@ -43,6 +45,8 @@ export interface ModelEntry {
   /** USD per 1M tokens. */
   readonly price?: Price;
   readonly contextWindow?: number;
+  /** How the model bills an image's input tokens (default: OpenAI's tile rule). */
+  readonly imageTokens?: ImageTokenRule;
   /** Another model of this file that serves a sample when this one cannot. */
   readonly fallback?: string;
   readonly fallbackAfterMs?: number;
@@ -59,6 +63,22 @@ const positive = z.number({ error: "expected a number" }).positive({ error: "exp
 const count = z.number({ error: "expected an integer" }).int({ error: "expected an integer" });
 const usd = z.number({ error: "expected a number (USD per 1M tokens)" }).nonnegative({ error: "expected a number >= 0 (USD per 1M tokens)" });
 
+const side = count.min(1, { error: "expected a number of pixels >= 1" });
+const tokens = count.min(0, { error: "expected a number of tokens >= 0" });
+/** `image_tokens`: a rule by name (`rule`), or named by its own key (`per_image`, `pixels_per_token`); unset numbers take OpenAI's or Anthropic's published values. */
+const ImageTokensSchema = z.preprocess(
+  (v) => (typeof v === "object" && v !== null && !("rule" in v) ? { rule: "per_image" in v ? "per_image" : "pixels_per_token" in v ? "pixels_per_token" : "openai_tiles", ...v } : v),
+  z.discriminatedUnion(
+    "rule",
+    [
+      z.strictObject({ rule: z.literal("openai_tiles"), base: tokens.optional(), per_tile: tokens.optional(), tile: side.optional(), max_side: side.optional(), short_side: side.optional(), low: tokens.optional() }),
+      z.strictObject({ rule: z.literal("per_image"), per_image: tokens }),
+      z.strictObject({ rule: z.literal("pixels_per_token"), pixels_per_token: positive, max_side: side.default(1568), max_tokens: tokens.optional() }),
+    ],
+    { error: "expected rule: openai_tiles, per_image or pixels_per_token" },
+  ),
+);
+
 const EntrySchema = z.strictObject({
   base_url: z.url({ error: "expected an http(s) URL", protocol: /^https?$/ }).optional(),
   api_key_env: z.string({ error: "expected the name of an environment variable" }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected the name of an environment variable" }).optional(),
@@ -71,6 +91,7 @@ const EntrySchema = z.strictObject({
   max_retries: count.min(0, { error: "expected an integer >= 0" }).optional(),
   price: z.strictObject({ input: usd, output: usd, cached_input: usd.optional() }, { error: "expected {input, output, cached_input?} in USD per 1M tokens" }).optional(),
   context_window: count.min(1, { error: "expected an integer >= 1" }).optional(),
+  image_tokens: ImageTokensSchema.optional(),
   fallback: z.string({ error: "expected the name of another model in this file" }).min(1).optional(),
   fallback_after: z.number({ error: "expected a number of seconds" }).nonnegative({ error: "expected a number of seconds >= 0" }).optional(),
 });
@@ -126,11 +147,20 @@ function toEntry(name: string, e: z.infer<typeof EntrySchema>): ModelEntry {
     maxRetries: e.max_retries,
     price: e.price,
     contextWindow: e.context_window,
+    imageTokens: imageRule(e.image_tokens),
     fallback: e.fallback,
     fallbackAfterMs: ms(e.fallback_after),
   };
   for (const k of Object.keys(entry)) if (entry[k] === undefined) delete entry[k];
   return entry as unknown as ModelEntry;
+}
+
+/** The image rule an entry gives, its unset numbers filled from the published rule. */
+function imageRule(raw: z.infer<typeof ImageTokensSchema> | undefined): ImageTokenRule | undefined {
+  if (raw === undefined || raw.rule !== "openai_tiles") return raw;
+  const { rule: _rule, ...given } = raw;
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...OPENAI_TILE_RULE, ...("base" in set && !("low" in set) ? { low: set.base } : {}), ...set };
 }
 
 function checkFallback(entry: ModelEntry, models: ReadonlyMap<string, ModelEntry>, where: (key: string) => ConstructorParameters<typeof ConfigError>[1]): void {

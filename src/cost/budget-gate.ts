@@ -1,6 +1,7 @@
 import type { ChatReply, ChatRequest } from "../work/model.js";
 import type { BudgetAccount } from "./budget.js";
 import type { Price } from "./price.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
 import { settledSpend, worstCase } from "./worst-case.js";
 
 /** A reservation for one attempt of one request. The first of settle/fail counts. */
@@ -25,10 +26,11 @@ export interface BudgetGate {
 }
 
 /**
- * Binds a Budget to the run's prices: worst cases and settlements are priced per `request.model`.
+ * Binds a Budget to the run's prices: worst cases and settlements are priced per `request.model`,
+ * its images counted by the model's rule in `imageRules` (OpenAI's tile rule for a model without one).
  * Throws at once (when built) for a USD budget over a model without a known price.
  */
-export function createBudgetGate(budget: BudgetAccount, prices: ReadonlyMap<string, Price | null>, needsPrices: boolean): BudgetGate {
+export function createBudgetGate(budget: BudgetAccount, prices: ReadonlyMap<string, Price | null>, needsPrices: boolean, imageRules: ReadonlyMap<string, ImageTokenRule> = new Map()): BudgetGate {
   if (needsPrices) {
     const unpriced = [...prices].filter(([, p]) => !p).map(([m]) => m);
     if (unpriced.length) {
@@ -38,10 +40,12 @@ export function createBudgetGate(budget: BudgetAccount, prices: ReadonlyMap<stri
   return {
     async reserve(request, signal) {
       const price = prices.get(request.model) ?? null;
-      const worst = worstCase(request, price);
+      // Images count by the model's own rule (the models file's image_tokens), else OpenAI's.
+      const rule = imageRules.get(request.model);
+      const worst = worstCase(request, price, rule);
       const hold = await budget.reserve(worst, signal);
       return {
-        settle: (reply) => hold.settle(settledSpend(request, reply, price)),
+        settle: (reply) => hold.settle(settledSpend(request, reply, price, rule)),
         fail: (billed) => (billed ? hold.settle(worst) : hold.cancel()),
       };
     },

@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../types.js";
 import { contentText } from "../media/content-parts.js";
 import { mediaPromptTokens } from "../media/request-media.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
 import { approximateTokenCount, chunkedCount, EXACT_MAX_CHARS, SYNC_EXACT_MAX_CHARS } from "./chunked-count.js";
 import { countOffThread } from "./count-worker.js";
 
@@ -16,14 +17,14 @@ export interface TokenCounter {
   /**
    * Prompt tokens of a chat request, by OpenAI's documented accounting: each message adds 3 tokens
    * (4 with a `name`) to its content, and the reply is primed with 3 more. Tool calls and tool
-   * definitions count as their JSON text.
+   * definitions count as their JSON text; images by `imageRule` (default: OpenAI's tile rule).
    */
-  chat(messages: readonly ChatMessage[], tools?: readonly unknown[]): number;
+  chat(messages: readonly ChatMessage[], tools?: readonly unknown[], imageRule?: ImageTokenRule): number;
   /**
    * As `chat`, with large texts (over 64 k characters) counted exactly on a worker thread, up to 4 M
    * characters (beyond, bytes / 4): for the paths that can wait (usage estimates, `estimate`).
    */
-  chatAsync(messages: readonly ChatMessage[], tools?: readonly unknown[]): Promise<number>;
+  chatAsync(messages: readonly ChatMessage[], tools?: readonly unknown[], imageRule?: ImageTokenRule): Promise<number>;
   /** As `text`, for many texts, counted as `chatAsync` counts. */
   textsAsync(texts: readonly string[]): Promise<number>;
 }
@@ -68,10 +69,10 @@ async function importEncoding(encoding: Encoding): Promise<CountFn> {
 }
 
 /** The texts of a chat request and the tokens its framing adds (OpenAI's accounting, see `chat`). */
-function chatParts(messages: readonly ChatMessage[], tools?: readonly unknown[]): { texts: string[]; framing: number } {
+function chatParts(messages: readonly ChatMessage[], tools?: readonly unknown[], imageRule?: ImageTokenRule): { texts: string[]; framing: number } {
   const texts: string[] = [];
   // Images are billed by their size, not their bytes (see media/image-tokens.ts).
-  let framing = 3 + mediaPromptTokens(messages);
+  let framing = 3 + mediaPromptTokens(messages, imageRule);
   for (const m of messages) {
     framing += 3;
     texts.push(m.role);
@@ -106,12 +107,12 @@ export function tokenCounter(encoding: Encoding, count: CountFn, offThread?: (te
   return {
     encoding,
     text,
-    chat(messages, tools) {
-      const { texts, framing } = chatParts(messages, tools);
+    chat(messages, tools, imageRule) {
+      const { texts, framing } = chatParts(messages, tools, imageRule);
       return texts.reduce((n, t) => n + text(t), framing);
     },
-    async chatAsync(messages, tools) {
-      const { texts, framing } = chatParts(messages, tools);
+    async chatAsync(messages, tools, imageRule) {
+      const { texts, framing } = chatParts(messages, tools, imageRule);
       return framing + (await textsAsync(texts));
     },
     textsAsync,

@@ -3,6 +3,7 @@ import { isBudgetExhaustedError } from "../errors/budget-exhausted-error.js";
 import { Budget, type BudgetAccount, type BudgetLimits, type BudgetState } from "./budget.js";
 import { type BudgetGate, createBudgetGate } from "./budget-gate.js";
 import type { Price } from "./price.js";
+import type { ImageTokenRule } from "../media/image-tokens.js";
 
 /** A run's budget: the gate its dispatchers ask, and its state for the summary. */
 export interface RunBudget {
@@ -29,15 +30,21 @@ export function checkBudget(limits: BudgetLimits, prices: ReadonlyMap<string, Pr
  * The budget of one run: warnings (50%, 80%, used up) become `warning` events, and the first
  * reservation that can never fit stops the run with reason `budget`.
  */
-export function createRunBudget(limits: BudgetLimits, prices: ReadonlyMap<string, Price | null>, hooks: RunBudgetHooks, shared?: BudgetAccount): RunBudget {
-  if (shared) return { gate: createBudgetGate(stopsOnExhaustion(shared, hooks), prices, limits.usd !== undefined), state: () => shared.state() };
+export function createRunBudget(
+  limits: BudgetLimits,
+  prices: ReadonlyMap<string, Price | null>,
+  hooks: RunBudgetHooks,
+  shared?: BudgetAccount,
+  imageRules?: ReadonlyMap<string, ImageTokenRule>,
+): RunBudget {
+  if (shared) return { gate: createBudgetGate(stopsOnExhaustion(shared, hooks), prices, limits.usd !== undefined, imageRules), state: () => shared.state() };
   const budget = new Budget({
     ...limits,
     onWarning: (message) => hooks.emit({ type: "warning", message }),
     onExhausted: (message) =>
       hooks.stop("budget", `${message}. Samples in flight finish; the rest stay undone: rerun with a larger budget to continue`),
   });
-  return { gate: createBudgetGate(budget, prices, limits.usd !== undefined), state: () => budget.state() };
+  return { gate: createBudgetGate(budget, prices, limits.usd !== undefined, imageRules), state: () => budget.state() };
 }
 
 /**

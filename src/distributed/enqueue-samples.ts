@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "../queue/queue-client.js";
 import { Subject } from "rxjs";
 import type { EventOf } from "../events.js";
 import { isTaskInputError } from "../errors/task-input-error.js";
@@ -14,7 +14,7 @@ import type { Task } from "../work/task.js";
 import { taskOfSample } from "./sample-identity.js";
 
 export interface EnqueueSamplesOptions {
-  readonly redis: Redis;
+  readonly redis: QueueClient;
   readonly keys: QueueKeys;
   readonly input: AsyncIterable<SourceLine>;
   readonly tasks: readonly Task[];

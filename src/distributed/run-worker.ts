@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { QueueClient } from "../queue/queue-client.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { BudgetLimits } from "../cost/budget.js";
@@ -9,6 +9,7 @@ import { QueueConsumer } from "../queue/queue-consumer.js";
 import type { QueueDefinition } from "../queue/queue-definition.js";
 import type { QueueKeys } from "../queue/queue-keys.js";
 import { QueueResults } from "../queue/queue-results.js";
+import { trimDelivered, trimResults } from "../queue/queue-trim.js";
 import { SharedBudget } from "../queue/shared-budget.js";
 import { SharedRateLimiter } from "../queue/shared-rate-limiter.js";
 import type { ModelTarget } from "../run.js";
@@ -19,9 +20,9 @@ import { identifier, sampleKey } from "./sample-identity.js";
 
 export interface WorkerOptions {
   /** For commands and scripts. */
-  readonly redis: Redis;
+  readonly redis: QueueClient;
   /** A second connection, for blocking reads. */
-  readonly blocking: Redis;
+  readonly blocking: QueueClient;
   readonly keys: QueueKeys;
   readonly definition: QueueDefinition;
   readonly tasks: readonly Task[];
@@ -30,7 +31,7 @@ export interface WorkerOptions {
   readonly judge?: ModelTarget;
   readonly repeats?: number;
   readonly repeatsAsN?: boolean;
-  /** The run's hard limits, held in Redis for every worker together. */
+  /** The run's hard limits, held in QueueClient for every worker together. */
   readonly budget?: BudgetLimits;
   /** Another worker's entries idle this long are claimed (default 60 000 ms). */
   readonly claimAfterMs?: number;
@@ -90,11 +91,30 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const beatMs = Math.max(50, Math.min(5_000, claimAfterMs / 4));
   const aliveMs = Math.max(3 * beatMs, claimAfterMs, 10_000);
   const started = clock.epochMs();
-  const report = () => ({ host: hostname(), pid: process.pid, started_ms: started, delivered: consumer.delivered });
+  // CPU this worker has used since it started taking samples (seconds): what the queue and the evaluation cost it.
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = () => {
+    const { user, system } = process.cpuUsage(cpu0);
+    return Math.round((user + system) / 1000) / 1000;
+  };
+  const report = () => ({ host: hostname(), pid: process.pid, started_ms: started, delivered: consumer.delivered, cpu_s: cpuSeconds() });
   await consumer.heartbeat(aliveMs, report());
   let beating: Promise<void> = Promise.resolve();
+  // With each beat, the samples every worker is done with leave the stream; a continuous queue's
+  // results older than its retention leave too (every 30 s): a queue that never ends stays bounded.
+  const retain = definition.retain;
+  let lastResultsTrim = clock.now();
   const timer = setInterval(() => {
-    beating = beating.then(() => consumer.heartbeat(aliveMs, report())).catch(() => undefined);
+    beating = beating
+      .then(async () => {
+        await consumer.heartbeat(aliveMs, report());
+        await trimDelivered(redis, keys);
+        if (retain && clock.now() - lastResultsTrim >= RESULTS_TRIM_EVERY_MS) {
+          lastResultsTrim = clock.now();
+          await trimResults(redis, keys, retain);
+        }
+      })
+      .catch(() => undefined);
   }, beatMs);
 
   const reading = new AbortController();
@@ -140,14 +160,19 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     await beating;
     await acks;
     await budget?.flush();
-    handedBack = await consumer.handBack();
+    handedBack = await consumer.handBack(report());
+    await trimDelivered(redis, keys).catch(() => undefined);
+    if (retain) await trimResults(redis, keys, retain).catch(() => undefined);
   }
   const state = await budget?.refresh();
   return { summary, consumer: consumerName, budgetExhausted: state?.exhausted ?? false, done: consumer.acked, handedBack };
 }
 
-/** A model whose --rpm/--tpm are held in Redis for all workers (its fallback's too). */
-function shareLimits(target: ModelTarget, redis: Redis, keys: QueueKeys, clock: Clock): ModelTarget {
+/** How often a worker trims a continuous queue's results to its retention. */
+const RESULTS_TRIM_EVERY_MS = 30_000;
+
+/** A model whose --rpm/--tpm are held in QueueClient for all workers (its fallback's too). */
+function shareLimits(target: ModelTarget, redis: QueueClient, keys: QueueKeys, clock: Clock): ModelTarget {
   const r = target.reliability;
   const fallback = target.fallback ? { fallback: shareLimits(target.fallback, redis, keys, clock) } : {};
   if (!r?.rpm && !r?.tpm) return { ...target, ...fallback };

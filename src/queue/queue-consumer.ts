@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { SourceLine } from "../io/read-lines.js";
@@ -11,9 +11,9 @@ export type Identified = { readonly key: string; readonly expected: number } | {
 
 export interface QueueConsumerOptions {
   /** For commands and scripts. */
-  readonly redis: Redis;
+  readonly redis: QueueClient;
   /** A connection of its own for XREADGROUP … BLOCK (a blocked connection answers nothing else). */
-  readonly blocking: Redis;
+  readonly blocking: QueueClient;
   readonly keys: QueueKeys;
   /** This worker's consumer name in the group (unique: host, pid and a random part). */
   readonly consumer: string;
@@ -175,25 +175,26 @@ export class QueueConsumer {
     const { redis, keys, consumer } = this.#o;
     const now = await runScript<number>(redis, "seHeartbeat", [keys.alive, keys.meta], [consumer, Math.ceil(ttlMs)]);
     const ids = this.#entries();
-    for (let i = 0; i < ids.length; i += 500) await redis.xclaim(keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "JUSTID");
+    for (let i = 0; i < ids.length; i += 500) await redis.call("XCLAIM", keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "JUSTID");
     this.#report = { ...report, holding: this.#held.size, done: this.#acked, seen_ms: now };
     await redis.hset(keys.workers, consumer, JSON.stringify(this.#report));
   }
 
   /**
    * On a stop: what this worker still holds is made idle past `claimAfterMs` at once, so another
-   * worker claims it without waiting; the worker then leaves the group if it holds nothing.
+   * worker claims it without waiting; the worker then leaves the group if it holds nothing. `report`
+   * is its last word to `status` (else the last heartbeat's).
    */
-  async handBack(): Promise<number> {
+  async handBack(report: Readonly<Record<string, unknown>> = this.#report): Promise<number> {
     const { redis, keys, consumer } = this.#o;
     const ids = this.#entries();
     for (let i = 0; i < ids.length; i += 500) {
-      await redis.xclaim(keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "IDLE", HANDED_BACK_IDLE_MS, "JUSTID");
+      await redis.call("XCLAIM", keys.samples, GROUP, consumer, 0, ...ids.slice(i, i + 500), "IDLE", HANDED_BACK_IDLE_MS, "JUSTID");
     }
     this.#held.clear();
     this.#byPosition.clear();
     await redis.hdel(keys.alive, consumer);
-    await redis.hset(keys.workers, consumer, JSON.stringify({ ...this.#report, holding: 0, done: this.#acked, handed_back: ids.length, stopped: true }));
+    await redis.hset(keys.workers, consumer, JSON.stringify({ ...this.#report, ...report, holding: 0, done: this.#acked, handed_back: ids.length, stopped: true }));
     const mine = (await redis.xpending(keys.samples, GROUP, "-", "+", 1, consumer));
     if (mine.length === 0) await redis.xgroup("DELCONSUMER", keys.samples, GROUP, consumer);
     return ids.length;
@@ -221,7 +222,7 @@ export class QueueConsumer {
 const HANDED_BACK_IDLE_MS = 7 * 24 * 3600 * 1000;
 
 /** Creates the queue's consumer group, reading from the stream's start (creating the stream if need be). */
-export async function ensureGroup(redis: Redis, keys: QueueKeys): Promise<void> {
+export async function ensureGroup(redis: QueueClient, keys: QueueKeys): Promise<void> {
   try {
     await redis.xgroup("CREATE", keys.samples, GROUP, "0", "MKSTREAM");
   } catch (error) {
@@ -229,7 +230,7 @@ export async function ensureGroup(redis: Redis, keys: QueueKeys): Promise<void> 
   }
 }
 
-/** A stream entry as Redis returns it: its id and its fields as [name, value, …]. */
+/** A stream entry as QueueClient returns it: its id and its fields as [name, value, …]. */
 type Entry = [string, string[] | null];
 
 function entriesToLines(entries: readonly Entry[], stream: string): [string, SourceLine][] {

@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { ResolvedPrice } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import type { TaskMeta } from "../store/run-meta.js";
 import type { GroupSpec } from "../summary/groups.js";
 import type { QueueKeys } from "./queue-keys.js";
+import type { ResultsRetention } from "./queue-trim.js";
 
 /** A `-t` reference as a worker loads it: a bundled name, or a task file with its text (for machines without the file). */
 export interface TaskSource {
@@ -36,10 +37,12 @@ export interface QueueDefinition {
   readonly perSample: Readonly<Record<string, number>>;
   /** A stream a producer keeps appending to: workers wait for more instead of finishing. */
   readonly continuous: boolean;
+  /** A continuous queue's results are trimmed to this (`enqueue --retain`). */
+  readonly retain?: ResultsRetention;
 }
 
 /** Reads the queue's definition; a queue nothing was enqueued to is a ConfigError. */
-export async function readDefinition(redis: Redis, keys: QueueKeys, display: string): Promise<QueueDefinition> {
+export async function readDefinition(redis: QueueClient, keys: QueueKeys, display: string): Promise<QueueDefinition> {
   const text = await redis.get(keys.definition);
   if (text === null) throw new ConfigError(`no run was enqueued to ${display} (run \`streameval enqueue … --queue ${display}\` first)`, { key: "--queue" });
   const def = JSON.parse(text) as QueueDefinition;

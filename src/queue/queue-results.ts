@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
 import type { QueueKeys } from "./queue-keys.js";
@@ -12,10 +12,10 @@ import { runScript } from "./queue-scripts.js";
  * find ok results only, so a sample claimed from a dead worker skips the work it had finished.
  */
 export class QueueResults {
-  readonly #redis: Redis;
+  readonly #redis: QueueClient;
   readonly #keys: QueueKeys;
 
-  constructor(redis: Redis, keys: QueueKeys) {
+  constructor(redis: QueueClient, keys: QueueKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }
@@ -38,7 +38,7 @@ export class QueueResults {
  * time (memory bounded by the page, however many results): a results entry is yielded when it is
  * the one its key counts (an error later replaced by an ok is skipped; the ok comes where it was written).
  */
-export async function* countedResults(redis: Redis, keys: QueueKeys, pageSize = 1000): AsyncGenerator<ResultLine, void, undefined> {
+export async function* countedResults(redis: QueueClient, keys: QueueKeys, pageSize = 1000): AsyncGenerator<ResultLine, void, undefined> {
   let start = "-";
   for (;;) {
     const page = await redis.xrange(keys.results, start, "+", "COUNT", pageSize);
@@ -59,7 +59,7 @@ export async function* countedResults(redis: Redis, keys: QueueKeys, pageSize = 
  * Results as workers record them, from `after` (an entry id; `$` for new ones only) until `signal`:
  * an error later replaced by an ok comes out twice (the ok last), so a follower sees the retry.
  */
-export async function* followResults(blocking: Redis, keys: QueueKeys, signal: AbortSignal, after = "0-0"): AsyncGenerator<{ id: string; line: ResultLine }, void, undefined> {
+export async function* followResults(blocking: QueueClient, keys: QueueKeys, signal: AbortSignal, after = "0-0"): AsyncGenerator<{ id: string; line: ResultLine }, void, undefined> {
   let last = after;
   while (!signal.aborted) {
     const reply = (await blocking.xread("COUNT", 500, "BLOCK", 500, "STREAMS", keys.results, last));

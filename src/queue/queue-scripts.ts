@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 
 /*
- * The queue's atomic steps, as Lua scripts run by Redis (EVALSHA, loaded again by ioredis after a
+ * The queue's atomic steps, as Lua scripts run by QueueClient (EVALSHA, loaded again by ioredis after a
  * restart empties the script cache). Each touches only keys of one queue (one hash tag), so they run
- * on a Redis Cluster too. Amounts are integers (nano-dollars, tokens) kept below 2^53, exact in Lua.
+ * on a QueueClient Cluster too. Amounts are integers (nano-dollars, tokens) kept below 2^53, exact in Lua.
  * Times come from Redis's own clock (TIME), so machines with skewed clocks agree.
  */
 
@@ -145,12 +145,12 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 
 /** Adds the queue's scripts to a client (as ioredis commands, sent by EVALSHA with a fallback to EVAL). */
-export function defineQueueScripts(redis: Redis): void {
+export function defineQueueScripts(redis: QueueClient): void {
   for (const [name, def] of Object.entries(SCRIPTS)) redis.defineCommand(name, def);
 }
 
 /** Runs one of the queue's scripts: `keys` then `args`. */
-export function runScript<T = unknown>(redis: Redis, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
+export function runScript<T = unknown>(redis: QueueClient, name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<T> {
   const command = (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<T>>)[name];
   return command.call(redis, ...keys, ...args);
 }

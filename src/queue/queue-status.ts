@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { BudgetState } from "../cost/budget.js";
 import { GROUP, type QueueKeys } from "./queue-keys.js";
 import { readBudgetState } from "./shared-budget.js";
@@ -43,7 +43,7 @@ export interface QueueStatus {
 }
 
 /** Reads the queue's progress (XINFO GROUPS/CONSUMERS, the counters, the workers' reports). */
-export async function queueStatus(redis: Redis, keys: QueueKeys, display: string): Promise<QueueStatus> {
+export async function queueStatus(redis: QueueClient, keys: QueueKeys, display: string): Promise<QueueStatus> {
   const [meta, defText, length, workersHash, aliveHash, budget, exhausted, time] = await Promise.all([
     redis.hgetall(keys.meta),
     redis.get(keys.definition),
@@ -55,7 +55,10 @@ export async function queueStatus(redis: Redis, keys: QueueKeys, display: string
     redis.time(),
   ]);
   const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-  const group = length > 0 || (await redis.exists(keys.samples)) ? await groupInfo(redis, keys) : undefined;
+  const exists = length > 0 || (await redis.exists(keys.samples)) === 1;
+  const group = exists ? await groupInfo(redis, keys) : undefined;
+  // Entries ever added (Redis 7): what workers finished is trimmed from the stream, so its length is no count.
+  const added = exists ? Number(record((await redis.xinfo("STREAM", keys.samples)) as unknown[])["entries-added"] ?? length) : 0;
   const consumers = group ? ((await redis.xinfo("CONSUMERS", keys.samples, GROUP)) as unknown[][]).map(record) : [];
   const def = defText ? (JSON.parse(defText) as { run: string; continuous: boolean }) : null;
   const names = new Set([...consumers.map((c) => String(c.name)), ...Object.keys(workersHash)]);
@@ -72,13 +75,13 @@ export async function queueStatus(redis: Redis, keys: QueueKeys, display: string
   });
   const enqueued = Number(meta.enqueued ?? 0);
   const inFlight = Number(group?.pending ?? 0);
-  const waiting = Number(group?.lag ?? Math.max(0, length - Number(group?.["entries-read"] ?? 0)));
+  const waiting = Number(group?.lag ?? Math.max(0, added - Number(group?.["entries-read"] ?? 0)));
   return {
     queue: display,
     run: def?.run ?? null,
     continuous: def?.continuous ?? false,
     sealed: meta.sealed === "1",
-    samples: { enqueued, done: Math.max(0, length - inFlight - waiting), in_flight: inFlight, waiting, rejected: Number(meta.rejected ?? 0) },
+    samples: { enqueued, done: Math.max(0, added - inFlight - waiting), in_flight: inFlight, waiting, rejected: Number(meta.rejected ?? 0) },
     results: { total: Number(meta.results ?? 0), ok: Number(meta.ok ?? 0), error: Number(meta.errors ?? 0) },
     workers,
     budget,
@@ -91,7 +94,7 @@ export function isFinished(status: QueueStatus): boolean {
   return status.sealed && status.samples.waiting === 0 && status.samples.in_flight === 0;
 }
 
-async function groupInfo(redis: Redis, keys: QueueKeys): Promise<Record<string, unknown> | undefined> {
+async function groupInfo(redis: QueueClient, keys: QueueKeys): Promise<Record<string, unknown> | undefined> {
   const groups = ((await redis.xinfo("GROUPS", keys.samples)) as unknown[][]).map(record);
   return groups.find((g) => g.name === GROUP);
 }

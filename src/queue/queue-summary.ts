@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import { CostLedger } from "../cost/cost-ledger.js";
 import type { Summary } from "../summary/summary.js";
 import { SummaryBuilder } from "../summary/summary-builder.js";
@@ -15,7 +15,7 @@ import { readBudgetState } from "./shared-budget.js";
  * those a single process would report for the same lines. `wall_s`: from the first worker's start to
  * the last result; `stopped` is `budget` once the shared budget is used up.
  */
-export async function queueSummary(redis: Redis, keys: QueueKeys, def: QueueDefinition, each?: (line: ResultLine) => Promise<void> | void): Promise<Summary> {
+export async function queueSummary(redis: QueueClient, keys: QueueKeys, def: QueueDefinition, each?: (line: ResultLine) => Promise<void> | void): Promise<Summary> {
   const builder = new SummaryBuilder({
     run: def.run,
     tasks: def.taskMeta.map((t) => ({ name: t.name, aggregations: new Map(Object.entries(t.aggregations)) })),

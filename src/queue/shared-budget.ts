@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { BudgetAccount, BudgetLimits, BudgetState, Hold } from "../cost/budget.js";
@@ -8,13 +8,13 @@ import type { QueueKeys } from "./queue-keys.js";
 import { runScript } from "./queue-scripts.js";
 
 /** Writes the budget's limits when the queue has none yet (the first enqueue sets them). */
-export async function initSharedBudget(redis: Redis, keys: QueueKeys, limits: BudgetLimits): Promise<void> {
+export async function initSharedBudget(redis: QueueClient, keys: QueueKeys, limits: BudgetLimits): Promise<void> {
   if (limits.usd !== undefined) await redis.hsetnx(keys.budget, "limit_nanos", String(Math.floor(limits.usd * 1e9)));
   if (limits.tokens !== undefined) await redis.hsetnx(keys.budget, "limit_tokens", String(limits.tokens));
 }
 
-/** The budget's account as Redis holds it (for `status` and the summary). */
-export async function readBudgetState(redis: Redis, keys: QueueKeys): Promise<BudgetState | null> {
+/** The budget's account as QueueClient holds it (for `status` and the summary). */
+export async function readBudgetState(redis: QueueClient, keys: QueueKeys): Promise<BudgetState | null> {
   const b = await redis.hgetall(keys.budget);
   if (!b.limit_nanos && !b.limit_tokens) return null;
   const sum = (values: string[]) => values.reduce((a, v) => a + Number(v), 0);
@@ -27,14 +27,14 @@ export async function readBudgetState(redis: Redis, keys: QueueKeys): Promise<Bu
 }
 
 /**
- * One budget for every worker of a queue: each request reserves its worst case in Redis (an atomic
+ * One budget for every worker of a queue: each request reserves its worst case in QueueClient (an atomic
  * script) before it goes out and settles to its real cost after, exactly as a run's own Budget does,
  * but summed over all workers. A reservation that does not fit beside those in flight waits (polling);
  * one that never will marks the budget exhausted for everyone, so every worker stops. The holds of a
  * worker whose heartbeat lapsed are charged as spent: the budget is never passed, even by a kill -9.
  */
 export class SharedBudget implements BudgetAccount {
-  readonly #redis: Redis;
+  readonly #redis: QueueClient;
   readonly #keys: QueueKeys;
   readonly #worker: string;
   readonly #limits: BudgetLimits;
@@ -42,7 +42,7 @@ export class SharedBudget implements BudgetAccount {
   readonly #settling = new Set<Promise<unknown>>();
   #state: BudgetState;
 
-  constructor(redis: Redis, keys: QueueKeys, worker: string, limits: BudgetLimits, clock: Clock = systemClock) {
+  constructor(redis: QueueClient, keys: QueueKeys, worker: string, limits: BudgetLimits, clock: Clock = systemClock) {
     this.#redis = redis;
     this.#keys = keys;
     this.#worker = worker;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { QueueClient } from "./queue-client.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { RateLimiter, RateTicket } from "../reliability/rate-limits.js";
@@ -18,19 +18,19 @@ export interface SharedRateOptions {
 }
 
 /**
- * A model's `--rpm`/`--tpm` held in Redis for every worker of a queue: two token buckets (as
+ * A model's `--rpm`/`--tpm` held in QueueClient for every worker of a queue: two token buckets (as
  * RateLimits keeps in one process: one second's worth of burst, refilled continuously), taken from by
  * an atomic script on Redis's clock. A request that does not fit waits the time the script names and
  * asks again; TPM reserves the estimate and settles with the reported usage.
  */
 export class SharedRateLimiter implements RateLimiter {
-  readonly #redis: Redis;
+  readonly #redis: QueueClient;
   readonly #keys: QueueKeys;
   readonly #model: string;
   readonly #o: SharedRateOptions;
   readonly #clock: Clock;
 
-  constructor(redis: Redis, keys: QueueKeys, model: string, options: SharedRateOptions) {
+  constructor(redis: QueueClient, keys: QueueKeys, model: string, options: SharedRateOptions) {
     for (const key of ["rpm", "tpm"] as const) {
       const v = options[key];
       if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`Expected \`${key}\` to be a number > 0, got ${v}`);

@@ -73,10 +73,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(withKwargs(doc)));
   };
-  if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
-    site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
-  }
-  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}), ...(genPrefix ? { genPrefix } : {}) });
+  const fewshot = buildFewshot(config, site, options, {
+    text: (doc) => {
+      if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
+      return text(withKwargs(doc));
+    },
+    ...(choices ? { choices } : {}),
+    ...(genPrefix ? { genPrefix } : {}),
+  });
   // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
   const withPrefix = (q: string, doc: Doc): string => {
     const prefix = genPrefix?.(doc);
@@ -153,6 +157,8 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
+    ...(fewshot?.python ? { fewshotPython: fewshot.python } : {}),
+    ...(description || fewshot ? { contextPrefix: (doc: Doc) => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),
     mediaSettings: mediaSettings(config, options.media ?? {}),
@@ -184,11 +190,11 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   const num = options.numFewshot ?? config.num_fewshot ?? 0;
   if (num === 0) return undefined;
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
-  const pool = options.fewshotPool ?? fc.samples;
-  if (!pool) {
+  if (!options.fewshotPool && !fc.samples) {
     site.fail(["num_fewshot"], `task \`${config.task}\`: ${num} few-shot example(s) need a pool, ${poolSplit(config)}, which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)`);
   }
-  return compileFewshot(config, fc, num, pool, parts, site);
+  // A pool from a file stands for a dataset split (lm-eval runs process_docs on it); `samples` do not.
+  return compileFewshot(config, fc, num, options.fewshotPool ? { docs: options.fewshotPool, isSplit: true } : {}, parts, site);
 }
 
 /** Where lm-eval takes few-shot examples from (Task.fewshot_docs): fewshot_split, else the training, validation or test split. */

@@ -70,7 +70,8 @@ export function compileChoices(spec: string | readonly (string | number)[] | Rea
   return labelled(where.key, (doc) => asChoices(get(doc)));
 }
 
-function asChoices(v: unknown): string[] {
+/** A hook's or template's choices as lm-eval takes them: a list (or a dict's values), each Python's `str()`. */
+export function asChoices(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(pyStr);
   if (typeof v === "object" && v !== null) return Object.values(v).map(pyStr);
   throw new TaskInputError(`expected a list of choices, got ${pyStr(v).slice(0, 40)}`);

@@ -36,7 +36,7 @@ describe("a continuous queue: a producer keeps appending, workers wait for more,
     const first = join(dir, "first.jsonl");
     await writeFile(first, `${lines.slice(0, 20).join("\n")}\n`);
     const env = { OPENAI_API_KEY: "k" };
-    const enq = await runCli(["enqueue", first, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--continuous", "--window", "10", "--alert", "exact_match,strict-match < 0.99"], { env });
+    const enq = await runCli(["enqueue", first, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--continuous", "--window", "10", "--alert", "exact_match,strict-match < 0.99", "--retain", "25"], { env });
     expect(enq.code, enq.stderr).toBe(0);
     expect(enq.stderr).toContain("continuous");
     const workers = [0, 1].map(() => startCli(["worker", "--queue", queue, "-c", "3", "--claim-after", "5"], env));
@@ -56,6 +56,12 @@ describe("a continuous queue: a producer keeps appending, workers wait for more,
     const [f, ...ws] = await Promise.all([follow.done, ...workers.map((w) => w.done)]);
     for (const w of ws) expect(w.code, w.stderr).toBe(0);
     expect(f.code, f.stderr).toBe(0);
+    // Bounded in Redis: the samples every worker finished left the stream, the results beyond --retain 25 left too.
+    expect(await redis.xlen(keys.samples)).toBe(0);
+    expect(await redis.xlen(keys.results)).toBe(25);
+    expect(await redis.hlen(keys.done)).toBe(25);
+    const status = JSON.parse((await runCli(["status", "--queue", queue, "--json"])).stdout) as { samples: { done: number } };
+    expect(status.samples.done).toBe(30);
     const out = f.stdout.trim().split("\n").map((l) => JSON.parse(l) as ResultLine);
     expect(out).toHaveLength(30);
     expect(new Set(out.map((l) => l.id)).size).toBe(30);

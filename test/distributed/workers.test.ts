@@ -135,8 +135,28 @@ describe("streameval enqueue / worker / collect over a real Redis, workers as pr
     expect(s.samples).toMatchObject({ enqueued: 24, done: 24, in_flight: 0, waiting: 0, rejected: 2 });
     expect(s.workers.map((w: { report: { done: number } }) => w.report.done).reduce((a: number, b: number) => a + b, 0)).toBe(24);
     expect(s.results).toEqual({ total: 24, ok: 24, error: 0 });
-    const col = await runCli(["collect", "--queue", queue]);
+    // The stream keeps only what is not done: every entry was acknowledged, so none is left.
+    expect(await redis.xlen(keys.samples)).toBe(0);
+    const col = await runCli(["collect", "--queue", queue, "--drop"]);
     expect(parse(col.stdout)).toHaveLength(24);
+    expect(col.stderr).toMatch(/dropped redis:\/\/127\.0\.0\.1:\d+\/graceful: \d+ key\(s\) deleted/);
+    expect(await redis.keys("streameval:{graceful}:*")).toEqual([]);
+  });
+
+  it("queue drop: refused while samples are left (exit 2), done with --force; collect --drop keeps an unfinished queue", async () => {
+    const queue = redisServer.url("dropme");
+    const enq = await runCli(["enqueue", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--limit", "5"], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const col = await runCli(["collect", "--queue", queue, "--drop"]);
+    expect(col.stderr).toContain("note: not dropped: redis://");
+    expect(col.stderr).toContain("is not finished (5 sample(s) waiting");
+    const refused = await runCli(["queue", "drop", "--queue", queue]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("is not finished");
+    expect((await redis.keys("streameval:{dropme}:*")).length).toBeGreaterThan(0);
+    const forced = await runCli(["queue", "drop", "--queue", queue, "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await redis.keys("streameval:{dropme}:*")).toEqual([]);
   });
 
   it("a shared --budget-usd: two workers together never pass it, and both stop with exit 3", async () => {

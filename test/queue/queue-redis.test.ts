@@ -1,8 +1,11 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
 import { isBudgetExhaustedError } from "../../src/errors/budget-exhausted-error.js";
-import { queueKeys } from "../../src/queue/queue-keys.js";
+import type { QueueClient } from "../../src/queue/queue-client.js";
+import { ensureGroup } from "../../src/queue/queue-consumer.js";
+import { GROUP, queueKeys } from "../../src/queue/queue-keys.js";
+import { queueStatus } from "../../src/queue/queue-status.js";
+import { dropQueue, trimDelivered, trimResults } from "../../src/queue/queue-trim.js";
 import { countedResults, QueueResults } from "../../src/queue/queue-results.js";
 import { parseQueueUrl } from "../../src/queue/queue-url.js";
 import { connectRedis } from "../../src/queue/redis-connection.js";
@@ -13,7 +16,7 @@ import type { ResultLine } from "../../src/types.js";
 import { type RedisServer, startRedis } from "../support/redis-server.js";
 
 let server: RedisServer;
-let redis: Redis;
+let redis: QueueClient;
 beforeAll(async () => {
   server = await startRedis();
   redis = await connectRedis(parseQueueUrl(server.url("unit")));
@@ -128,5 +131,57 @@ describe("SharedRateLimiter (real Redis, virtual time)", () => {
     expect(clock.t).toBe(0);
     await limiter.acquire(50);
     expect(clock.t).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe("trimming and dropping a queue (real Redis)", () => {
+  it("trimDelivered deletes only entries every worker is done with (before the oldest pending, before the next undelivered); status still counts them done", async () => {
+    const keys = queueKeys("trim");
+    await ensureGroup(redis, keys);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await redis.xadd(keys.samples, "*", "text", `{"id":"${i}"}`)) as string);
+    await redis.xreadgroup("GROUP", GROUP, "w1", "COUNT", 6, "STREAMS", keys.samples, ">");
+    await redis.xack(keys.samples, GROUP, ids[0]!, ids[1]!, ids[2]!, ids[4]!);
+    expect(await trimDelivered(redis, keys)).toBe(3); // entry 3 is still pending: 4 stays behind it
+    expect(await redis.xlen(keys.samples)).toBe(7);
+    await redis.xack(keys.samples, GROUP, ids[3]!, ids[5]!);
+    expect(await trimDelivered(redis, keys)).toBe(3);
+    // Only the four never delivered are left; a worker still reads them.
+    expect((await redis.xrange(keys.samples, "-", "+")).map(([id]) => id)).toEqual(ids.slice(6));
+    const status = await queueStatus(redis, keys, "q");
+    expect(status.samples).toMatchObject({ done: 6, in_flight: 0, waiting: 4 });
+    const read = (await redis.xreadgroup("GROUP", GROUP, "w2", "COUNT", 10, "STREAMS", keys.samples, ">")) as [string, [string, string[]][]][];
+    expect(read[0]![1].map(([id]) => id)).toEqual(ids.slice(6));
+  });
+
+  it("trimResults keeps a continuous queue's newest results (by count, or by age on Redis's clock) and the marks that counted them", async () => {
+    const keys = queueKeys("retain");
+    const results = new QueueResults(redis, keys);
+    for (const id of ["a", "b", "c", "d", "e"]) await results.record(line(id, "ok"));
+    expect(await trimResults(redis, keys, { maxCount: 2 })).toBe(3);
+    const kept = [];
+    for await (const l of countedResults(redis, keys)) kept.push(l.id);
+    expect(kept).toEqual(["d", "e"]);
+    expect(Object.keys(await redis.hgetall(keys.done)).map((k) => JSON.parse(k)[1])).toEqual(expect.arrayContaining(["d", "e"]));
+    expect(await redis.hlen(keys.done)).toBe(2);
+    // An age: nothing recorded in the last hour is older than it; a 1 ms age takes the rest.
+    expect(await trimResults(redis, keys, { maxAgeMs: 3_600_000 })).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await trimResults(redis, keys, { maxAgeMs: 1 })).toBe(2);
+    expect(await redis.hlen(keys.done)).toBe(0);
+  });
+
+  it("dropQueue deletes every key of one queue and nothing of another", async () => {
+    const a = queueKeys("drop-a");
+    const b = queueKeys("drop-b");
+    for (const k of [a, b]) {
+      await redis.set(k.definition, "{}");
+      await redis.hset(k.meta, "enqueued", 1);
+      await redis.xadd(k.samples, "*", "text", "{}");
+      await redis.hset(k.bucket("m", "rpm"), "level", 1);
+    }
+    expect(await dropQueue(redis, a)).toBe(4);
+    expect(await redis.exists(a.definition, a.meta, a.samples, a.bucket("m", "rpm"))).toBe(0);
+    expect(await redis.exists(b.definition, b.meta, b.samples, b.bucket("m", "rpm"))).toBe(4);
   });
 });

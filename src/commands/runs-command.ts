@@ -7,6 +7,8 @@ import { CheckpointStore } from "../store/checkpoint-store.js";
 import type { RunMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { rebuildSummary } from "../store/rebuild-summary.js";
+import type { StartPython } from "../store/stored-python-aggregations.js";
+import { aggregationWorkers } from "./hook-workers.js";
 import { readStoreStatus, type StoreStatus } from "../store/store-status.js";
 import { isStoreLockedError } from "../errors/store-locked-error.js";
 import type { Summary } from "../summary/summary.js";
@@ -27,6 +29,8 @@ export interface RunsOptions {
   readonly output?: string;
   /** export: the summary JSON to this file. */
   readonly summary?: string;
+  /** show, export: the interpreter that runs Python aggregations of a rebuilt summary (default python3). */
+  readonly python?: string;
 }
 
 /** One run as `runs list` and `runs show` report it. */
@@ -116,7 +120,7 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     const out = options.output ? await openOutput(options.output) : io.stdout;
     let summary: Summary;
     try {
-      summary = await rebuildSummary(meta, runStore, (line) => write(out, `${JSON.stringify(line)}\n`));
+      summary = await rebuildSummary(meta, runStore, (line) => write(out, `${JSON.stringify(line)}\n`), pythonFor(options, io));
     } finally {
       if (out !== io.stdout) await new Promise<void>((resolve) => out.end(resolve));
     }
@@ -127,6 +131,11 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     io.stderr.write(renderSummaryTable(summary));
     return ExitCode.ok;
   });
+}
+
+/** Hook workers for the Python aggregations of a rebuilt summary (`aggregation: !function`). */
+function pythonFor(options: RunsOptions, io: RunsIO): StartPython {
+  return aggregationWorkers({ python: options.python ?? "python3", env: process.env, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
 }
 
 async function report(meta: RunMeta, runStore: RunStore): Promise<RunReport> {
@@ -178,7 +187,7 @@ async function withView(options: RunsOptions, io: RunsIO, body: (view: RunsView)
       listRuns: () => store.listRuns(),
       getMeta: (run) => store.getMeta(run),
       report: (meta) => report(meta, store.run(meta.run)),
-      summary: async (meta) => (meta.status !== "running" && meta.summary ? meta.summary : rebuildSummary(meta, store.run(meta.run))),
+      summary: async (meta) => (meta.status !== "running" && meta.summary ? meta.summary : rebuildSummary(meta, store.run(meta.run), undefined, pythonFor(options, io))),
     });
   } finally {
     await store.close();

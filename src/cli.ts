@@ -133,6 +133,7 @@ const estimate = program
   .description("count the prompt tokens of the input offline and print the cost range per model (no API call)")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
   .action(async (inputs: string[], flags: RunFlags) => {
+    holdSignals();
     const [{ estimateCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
       import("./commands/estimate-command.js"),
       import("./config/models-config.js"),

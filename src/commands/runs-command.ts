@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Writable } from "node:stream";
+import { closedOutputReason, watchOutput } from "../io/closed-output.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import type { RunMeta } from "../store/run-meta.js";
@@ -118,10 +119,21 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     if (!meta) return ExitCode.usage;
     const runStore = store.run(run);
     const out = options.output ? await openOutput(options.output) : io.stdout;
+    // Its reader going away (`runs export RUN | head`) ends the export quietly: the store is only read.
+    let closed: string | undefined;
+    const stdout = out === io.stdout ? watchOutput(io.stdout, (error) => (closed = closedOutputReason(error))) : undefined;
     let summary: Summary;
     try {
-      summary = await rebuildSummary(meta, runStore, (line) => write(out, `${JSON.stringify(line)}\n`), pythonFor(options, io));
+      summary = await rebuildSummary(meta, runStore, (line) => {
+        if (closed) throw new OutputClosed();
+        return stdout ? stdout.write(`${JSON.stringify(line)}\n`) : write(out, `${JSON.stringify(line)}\n`);
+      }, pythonFor(options, io));
+    } catch (error) {
+      if (!(error instanceof OutputClosed)) throw error;
+      io.stderr.write(`streameval: ${closed}: export stopped${options.summary ? ` (${options.summary} not written)` : ""}\n`);
+      return ExitCode.ok;
     } finally {
+      stdout?.dispose();
       if (out !== io.stdout) await new Promise<void>((resolve) => out.end(resolve));
     }
     if (options.summary) {
@@ -226,6 +238,9 @@ async function openOutput(path: string): Promise<Writable> {
 }
 
 /** Writes with backpressure, so exporting a million lines does not queue them all in memory. */
+/** Thrown to stop reading the store once the export's stdout is closed. */
+class OutputClosed extends Error {}
+
 function write(out: Writable, text: string): Promise<void> | void {
   if (!out.write(text)) return new Promise<void>((resolve) => out.once("drain", resolve));
 }

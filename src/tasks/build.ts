@@ -134,7 +134,9 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const filters = buildFilters(config, site);
   const metrics = buildMetrics(config, site);
   // The doc hooks first, in lm-eval's order: a problem starting the worker is named at the first of them.
-  const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(config)])];
+  // custom_dataset builds the dataset in lm-eval; streameval's input holds its rows: never called, nor imported.
+  const { custom_dataset: _dataset, ...called } = config;
+  const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(called)])];
   const scoredInPython = outputType === "generate_until" && (config.process_results !== undefined || filters.some((f) => f.python) || metrics.some((m) => m.python || m.pythonAggregation));
   if (scoredInPython && metrics.some((m) => m.execution)) site.fail(["metric_list"], "a code metric (code_eval) with Python filters, metrics or process_results is not supported: use lm-eval's `metric: !function utils.pass_at_k` form, or the built-in code_eval alone");
   if (scoredInPython && metrics.some((m) => m.judge)) site.fail(["metric_list"], "a judge metric (llm_judge) with Python filters, metrics or process_results is not supported");
@@ -222,7 +224,7 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
         if (!isPythonHook(args.filter_fn)) site.fail([...path, "filter_fn"], "`function: custom` needs `filter_fn: !function module.name`");
         return { kind: "python", hook: args.filter_fn, form: "fn", args: {} };
       }
-      const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: custom, ${Object.keys(filterRegistry).join(", ")})`);
+      const factory = getFilter(name) ?? site.fail([...path, "function"], unknownFilter(name));
       return { kind: "builtin", name, apply: createWith(() => factory.create(args), path, site) };
     });
     if (steps.every((s) => s.kind === "builtin")) return filterPipeline(entry.name, steps.map((s) => s.apply));
@@ -235,6 +237,19 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
       },
     };
   });
+}
+
+/** lm-eval filters streameval knows of and does not build, and why. */
+const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
+  regex_pos: "lm-eval's POSFilter, whose answer is a list of part-of-speech tags rather than a text, is not supported",
+};
+
+/** Why a filter name is refused: a known lm-eval filter streameval does not build, or one it does not know. */
+function unknownFilter(name: string): string {
+  const reason = UNSUPPORTED_FILTERS[name];
+  if (reason) return `filter \`${name}\`: ${reason}`;
+  // acpbench's ACP_grammar_filter: registered by the task's own module when lm-eval imports it.
+  return `unknown filter \`${name}\` (available: custom, ${Object.keys(filterRegistry).join(", ")}); a filter a task's Python module registers with \`@register_filter\` is not looked up by name: give its class as \`function: !function module.Class\``;
 }
 
 function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {

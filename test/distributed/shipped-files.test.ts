@@ -8,6 +8,7 @@ import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
 import { runCli } from "../support/cli.js";
 import { datasetPath } from "../support/datasets.js";
+import { fixture } from "../support/lm-eval-fixtures.js";
 import { type RedisServer, startRedis } from "../support/redis-server.js";
 import { startCli } from "./worker-processes.js";
 
@@ -103,5 +104,11 @@ describe("enqueue ships the files a run needs; workers need no shared filesystem
     const refused = await startCli(["worker", "--queue", queue], env).done;
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toContain("only when started with --allow-code-execution");
+  });
+
+  it("a task that aggregates in Python is refused at enqueue (collect folds in TypeScript), naming the YAML line", async () => {
+    const r = await runCli(["enqueue", fixture("data/esbbq.jsonl"), "-t", fixture("esbbq/esbbq_age.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", redisServer.url("pyagg")], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/esbbq_common_yaml:\d+, key `metric_list\[0\]\.aggregation`: .*aggregates in Python, and `collect` cannot run it yet/);
   });
 });

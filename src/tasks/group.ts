@@ -5,6 +5,7 @@ import { loadTask, loadTaskText, parseSource, type Source, type TaskLoadOptions,
 import { taskIndex, type IndexEntry, type TaskIndex } from "./task-index.js";
 import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
+import { pyBool } from "../python/operators.js";
 
 /**
  * Group files (`group:` with a `task:` list), as lm-eval 0.4.13 builds them (lm_eval/tasks/_factory.py,
@@ -244,8 +245,9 @@ function parseAggregates(value: unknown, fail: (p: ConfigPath, m: string) => nev
     if (typeof entry.metric !== "string" || !entry.metric) return fail([...at, "metric"], "expected a metric name");
     const aggregation = entry.aggregation ?? "mean";
     if (aggregation !== "mean") fail([...at, "aggregation"], `unsupported group aggregation \`${JSON.stringify(aggregation)}\`: lm-eval 0.4.13 defines only \`mean\``);
-    const weight = entry.weight_by_size ?? true;
-    if (typeof weight !== "boolean") return fail([...at, "weight_by_size"], "expected true or false");
+    // lm-eval's AggMetricConfig keeps any value and tests it with `if not weight_by_size`: Python truthiness
+    // (score's `truez` weighs, an empty `weight_by_size:` does not).
+    const weight = Object.hasOwn(entry, "weight_by_size") ? pyBool(entry.weight_by_size) : true;
     const filters = entry.filter_list;
     if (filters !== undefined && filters !== null && typeof filters !== "string" && !(Array.isArray(filters) && filters.every((f) => typeof f === "string"))) {
       return fail([...at, "filter_list"], "expected a filter name or a list of them");

@@ -34,6 +34,16 @@ describe("group files (loadTaskRef)", () => {
     expect(inline.groups.map((g) => [g.name, g.tasks])).toEqual([["outer", ["t1", "outer::adhoc"]], ["outer::inner", ["t1"]]]);
   });
 
+  it("reads weight_by_size as lm-eval does (`if not weight_by_size`): Python truthiness, an empty value unweighted, absent weighted", async () => {
+    const cases = [["truez", true], ["0", false], ["", false], ["[]", false], ["yes", true]] as const;
+    for (const [raw, weighted] of cases) {
+      await write("w.yaml", `group: w\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n    weight_by_size: ${raw}\n`);
+      expect((await loadTaskRef("w.yaml", { cwd: dir })).groups[0]!.aggregate[0]!.weightBySize, raw).toBe(weighted);
+    }
+    await write("w.yaml", "group: w\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n");
+    expect((await loadTaskRef("w.yaml", { cwd: dir })).groups[0]!.aggregate[0]!.weightBySize).toBe(true);
+  });
+
   it("names the file, line and key of what it cannot resolve", async () => {
     await expect(loadTaskRef("unknown.yaml", { cwd: dir })).rejects.toThrow("unknown.yaml:4, key `task[1]`: no task, group or tag named `nope`");
     await expect(loadTaskRef("twice.yaml", { cwd: dir })).rejects.toThrow(/key `task\[1\]`: task `t1` is in more than one group/);

@@ -13,6 +13,7 @@ import { pyStr } from "../python/repr.js";
 import type { TaskConfig } from "./schema.js";
 import { maybeDelimit, requiresDelimiter } from "./delimit.js";
 import { compileTemplate, type TemplateWhere } from "./template.js";
+import { mulberry32 } from "../stats/mulberry32.js";
 
 /**
  * Few-shot examples, as lm-evaluation-harness 0.4.13 puts them before a prompt (fewshot_context,
@@ -302,11 +303,5 @@ export function sampleIndices(m: number, k: number, seed: string): number[] {
 
 /** A uniform [0, 1) generator (mulberry32) seeded from a SHA-256 of `seed`. */
 export function seededRandom(seed: string): () => number {
-  let a = createHash("sha256").update(seed).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(createHash("sha256").update(seed).digest().readUInt32LE(0));
 }

@@ -334,9 +334,10 @@ program
 program
   .command("demo")
   .description("start the simulator and evaluate the bundled GSM8K sample (what `npm run demo` runs)")
-  .action(async () => {
+  .option("--charts", "the bundled chart images with the chartqa task instead")
+  .action(async (flags: { charts?: boolean }) => {
     const { demoCommand } = await import("./commands/demo-command.js");
-    process.exitCode = await demoCommand(io);
+    process.exitCode = await demoCommand(io, flags);
   });
 
 try {

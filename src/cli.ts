@@ -198,7 +198,8 @@ program
   .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
   .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
   .option("--drop", "then delete the queue from Redis (a finished queue with no live worker)")
-  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean }) => {
+  .option("--python <path>", "interpreter for the tasks' Python aggregations (`aggregation: !function`; default python3 on PATH)")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string }) => {
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
   });
@@ -231,6 +232,7 @@ runs
   .argument("<run>", "run id (see runs list)")
   .option("--store <dir>", "checkpoint store", ".streameval")
   .option("--json", "JSON instead of text")
+  .option("--python <path>", "interpreter for Python aggregations when the summary is rebuilt (default python3 on PATH)")
   .action(async (run: string, flags: RunsOptions) => {
     const { runsShow } = await import("./commands/runs-command.js");
     process.exitCode = await runsShow(run, flags, io);
@@ -242,6 +244,7 @@ runs
   .option("--store <dir>", "checkpoint store", ".streameval")
   .option("-o, --output <file>", "result lines to this file (default stdout)")
   .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
+  .option("--python <path>", "interpreter for Python aggregations (`aggregation: !function`; default python3 on PATH)")
   .action(async (run: string, flags: RunsOptions) => {
     const { runsExport } = await import("./commands/runs-command.js");
     process.exitCode = await runsExport(run, flags, io);

@@ -79,7 +79,7 @@ async function resolved(file: string, seen: Map<string, Record<string, unknown> 
     const text = await readYamlFile(file);
     let doc = parseDocument(text, { version: "1.1", uniqueKeys: false });
     // PyYAML reads quoted scalars with under-indented continuation lines (evalita's prompts): as the loader does.
-    if (doc.errors[0]?.code === "MISSING_CHAR") doc = parseDocument(indentQuotedContinuations(text), { version: "1.1", uniqueKeys: false });
+    if (doc.errors.length > 0) doc = parseDocument(indentQuotedContinuations(text), { version: "1.1", uniqueKeys: false });
     if (doc.errors.length > 0) return undefined;
     value = yamlValue(doc, file);
   } catch {

@@ -13,24 +13,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Fault, type SimServer, startSim } from "../src/sim/index.js";
 import { cli, datasets, gsm8kLines, printTable, timed } from "./lib.js";
+import { mulberry32 } from "../src/stats/mulberry32.js";
 
 const n = Number(process.env.SOAK_N ?? 5000);
 const latencyMs = Number(process.env.SOAK_LATENCY_MS ?? 50);
 const outageAtS = Number(process.env.SOAK_OUTAGE_AT_S ?? 2);
 const OUTAGE_MS = 5000;
 const c = 64;
-
-/** A fixed-seed PRNG (mulberry32), so every soak injects the same faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Soak {
   readonly sim: SimServer;
@@ -41,7 +30,7 @@ interface Soak {
 }
 
 async function startSoakSim(): Promise<Soak> {
-  const random = prng(42);
+  const random = mulberry32(42);
   const soak: Soak = { sim: undefined as unknown as SimServer, faults: false, first: undefined, duringOutage: 0, injected: {} };
   const count = (k: string) => (soak.injected[k] = (soak.injected[k] ?? 0) + 1);
   const pick = (): Fault | undefined => {

@@ -133,6 +133,7 @@ const estimate = program
   .description("count the prompt tokens of the input offline and print the cost range per model (no API call)")
   .argument("[inputs...]", "JSONL files; none or '-' = stdin")
   .action(async (inputs: string[], flags: RunFlags) => {
+    holdSignals();
     const [{ estimateCommand }, { loadModelsConfig }, { resolveRunConfig }] = await Promise.all([
       import("./commands/estimate-command.js"),
       import("./config/models-config.js"),
@@ -187,7 +188,8 @@ program
   .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
   .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
   .option("--drop", "then delete the queue from Redis (a finished queue with no live worker)")
-  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean }) => {
+  .option("--python <path>", "interpreter for the tasks' Python aggregations (`aggregation: !function`; default python3 on PATH)")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string }) => {
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
   });
@@ -220,6 +222,7 @@ runs
   .argument("<run>", "run id (see runs list)")
   .option("--store <dir>", "checkpoint store", ".streameval")
   .option("--json", "JSON instead of text")
+  .option("--python <path>", "interpreter for Python aggregations when the summary is rebuilt (default python3 on PATH)")
   .action(async (run: string, flags: RunsOptions) => {
     const { runsShow } = await import("./commands/runs-command.js");
     process.exitCode = await runsShow(run, flags, io);
@@ -231,6 +234,7 @@ runs
   .option("--store <dir>", "checkpoint store", ".streameval")
   .option("-o, --output <file>", "result lines to this file (default stdout)")
   .option("--summary <file>", "summary JSON to this file (a table always goes to stderr)")
+  .option("--python <path>", "interpreter for Python aggregations (`aggregation: !function`; default python3 on PATH)")
   .action(async (run: string, flags: RunsOptions) => {
     const { runsExport } = await import("./commands/runs-command.js");
     process.exitCode = await runsExport(run, flags, io);
@@ -333,9 +337,10 @@ program
 program
   .command("demo")
   .description("start the simulator and evaluate the bundled GSM8K sample (what `npm run demo` runs)")
-  .action(async () => {
+  .option("--charts", "the bundled chart images with the chartqa task instead")
+  .action(async (flags: { charts?: boolean }) => {
     const { demoCommand } = await import("./commands/demo-command.js");
-    process.exitCode = await demoCommand(io);
+    process.exitCode = await demoCommand(io, flags);
   });
 
 try {

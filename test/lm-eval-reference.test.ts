@@ -155,6 +155,23 @@ describe.skipIf(!python)("same numbers as lm-eval 0.4.13's own code", () => {
     close(agg.stderr, ref.aggregate["perplexity_stderr,none"], 1e-9);
   }, 60_000);
 
+  it("nanmean (meqsum, mediqa_qa2019): numpy's nanmean and its bootstrap stderr, NaNs and all-NaN lists included", () => {
+    const wave = (n: number, nanEvery: number) => Array.from({ length: n }, (_, i) => (nanEvery && i % nanEvery === 3 ? Number.NaN : Math.sin(i * 1.7) * 0.37 + 0.1 / (i + 1)));
+    // 5 values (a plain sum), 40 with NaNs (numpy's 8-way unrolled sum), 300 (its pairwise split), NaNs only, one value.
+    const lists = [wave(5, 0), wave(40, 7), wave(300, 11), [Number.NaN, Number.NaN], [0.25]];
+    const stderr = [true, true, false, true, true];
+    const ref = reference({ mode: "aggregate", name: "nanmean", lists: lists.map((xs) => xs.map((x) => (Number.isNaN(x) ? null : x))), stderr }) as { value: number | null; stderr: number | null }[];
+    lists.forEach((xs, i) => {
+      const agg = aggregateOf("nanmean", xs);
+      const value = Number.isNaN(agg.value) ? null : agg.value;
+      // numpy's summation order, not Python's: equal to the last bit.
+      expect(value, `list ${i}`).toBe(ref[i]!.value);
+      expect(agg.n).toBe(xs.length);
+      if (stderr[i]) close(agg.stderr === null || Number.isNaN(agg.stderr) ? null : agg.stderr, ref[i]!.stderr, 1e-9);
+    });
+    expect(ref[3]).toEqual({ value: null, stderr: null });
+  }, 120_000);
+
   it("a group (nested, weight_by_size true and false): value and pooled stderr", async () => {
     const loaded = await loadTaskRef("tasks/mmlu_mini/_mmlu_mini.yaml", { cwd: FIXTURES });
     expect(loaded.tasks.map((t) => t.name)).toEqual(["mmlu_anatomy", "mmlu_astronomy", "mmlu_college_physics"]);

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
+import { mulberry32 } from "../../src/stats/mulberry32.js";
 
 /** One chart sample: the question asked of it, its answer, and the chart's values. */
 export interface ChartSample {
@@ -74,23 +75,11 @@ export function renderBarChart(values: readonly number[], width = 320, height = 
   return PNG.sync.write(png);
 }
 
-/** A seeded PRNG (mulberry32): the same seed gives the same charts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"];
 
 /** `count` chart samples: 3–6 bars valued 1–99 each, and one question with its answer. */
 export function chartSamples(count: number, seed = 1): ChartSample[] {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const out: ChartSample[] = [];
   for (let i = 0; i < count; i++) {
     const n = 3 + Math.floor(rnd() * 4);

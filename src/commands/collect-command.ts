@@ -15,6 +15,7 @@ import { openOutputFile } from "./output-file.js";
 import { openQueue } from "./queue-connection.js";
 import { whyNotDrop } from "./queue-drop-command.js";
 import { loadQueueTasks } from "./queue-tasks.js";
+import { aggregationWorkers } from "./hook-workers.js";
 import type { CommandIO } from "./run-command.js";
 
 export interface CollectFlags {
@@ -25,6 +26,8 @@ export interface CollectFlags {
   readonly follow?: boolean;
   /** Delete the queue from Redis once its lines and summary are written (a finished queue only). */
   readonly drop?: boolean;
+  /** The interpreter that runs the tasks' Python aggregations (default python3). */
+  readonly python?: string;
 }
 
 /**
@@ -44,11 +47,12 @@ export async function collectCommand(flags: CollectFlags, io: CommandIO, env: No
     const o = out;
     const write = (line: unknown) => void o.write(`${JSON.stringify(line)}\n`);
     let summary: Summary;
+    const python = aggregationWorkers({ python: flags.python ?? "python3", env, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
     let aborted = false;
     let alertCode: ((s: Summary, code: number) => number) | undefined;
     if (!flags.follow) {
       const status = await queueStatus(queue.redis, queue.keys, queue.address.display);
-      summary = await queueSummary(queue.redis, queue.keys, def, write);
+      summary = await queueSummary(queue.redis, queue.keys, def, write, python);
       if (!isFinished(status)) io.stderr.write(`note: ${queue.address.display} is not finished (${status.samples.waiting} sample(s) waiting, ${status.samples.in_flight} in flight): these are the results recorded so far\n`);
     } else {
       const stopper = new AbortController();
@@ -72,7 +76,7 @@ export async function collectCommand(flags: CollectFlags, io: CommandIO, env: No
         watcher?.dispose();
         await session?.close();
       }
-      summary = await queueSummary(queue.redis, queue.keys, def);
+      summary = await queueSummary(queue.redis, queue.keys, def, undefined, python);
       // A signal is how a follow of a continuous queue ends: a normal end, not a cancelled one.
       if (session) alertCode = (s, code) => session.exitCode(s, false, code);
     }

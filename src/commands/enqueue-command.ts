@@ -63,7 +63,7 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
     });
   }
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, { numFewshot: config.numFewshot, fewshotAsMultiturn: config.fewshotAsMultiturn });
-  const hooked = tasks.find((t) => t.hooks);
+  const hooked = tasks.find((t) => t.pythonHooks?.length);
   if (hooked) throw new ConfigError(`task \`${hooked.name}\` has Python hooks (\`!function\`), which a queue cannot carry yet`, { key: "--task" });
   const run = config.runName ?? runFingerprint(config, tasks);
   const { prices, budget } = await runPricesAndBudget(config);

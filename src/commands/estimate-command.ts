@@ -18,11 +18,25 @@ import { estimateJudge, UNNAMED_JUDGE } from "./run-judge.js";
  * (counted offline) and the cost range from prompts only to full replies on stdout, then the judge's
  * own line when a task is graded by one; `--summary
  * FILE` also gets it as JSON. Returns 0, or 5 when some sample could not be counted (each named on
- * stderr by file:line; the estimate leaves it out). Usage errors are thrown as ConfigError, as for `run`.
+ * stderr by file:line; the estimate leaves it out), 130 on SIGINT/SIGTERM (at once, with a message).
+ * Usage errors are thrown as ConfigError, as for `run`.
  */
 export async function estimateCommand(config: RunConfig, io: CommandIO): Promise<number> {
   // Routing is not estimated: every sample is counted on every --model.
   if (config.models.length === 0) throw new ConfigError("estimate counts every sample on every --model and does not apply --route: give --model", { key: "--model" });
+  // Nothing is sent and nothing is kept: a signal ends the command at once, even in the middle of counting a long text.
+  const removeSignal = io.onSignal?.(() => {
+    io.stderr.write("\nestimate: interrupted: counting stopped, nothing was sent, no estimate printed\n");
+    io.exit?.(ExitCode.interrupted);
+  });
+  try {
+    return await estimate(config, io);
+  } finally {
+    removeSignal?.();
+  }
+}
+
+async function estimate(config: RunConfig, io: CommandIO): Promise<number> {
   const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
   const { tasks } = await loadTaskRefs(config.taskRefs, fewshot);
   const prices = await resolvePrices(config.models, { flag: config.price, overrides: filePrices(config.modelSpecs), baseURL: config.baseURL });

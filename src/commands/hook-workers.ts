@@ -3,6 +3,8 @@ import { HookLoadError, HookPool } from "../python/hooks/hook-pool.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
 import type { Task } from "../work/task.js";
+import { hookEnvironment } from "../python/hooks/hook-env.js";
+import type { StartPython } from "../store/stored-python-aggregations.js";
 
 /** Every `!function` the tasks name. */
 export function hooksOf(tasks: readonly Task[]): PythonHook[] {
@@ -32,4 +34,22 @@ export async function startHookWorkers(tasks: readonly Task[], options: { python
     if (isHookWorkerError(error)) throw new ConfigError(`\`${first.tag}\` needs Python, and \`${options.python}\` could not run the hook worker: ${error.message} (name another with --python PATH)`, where);
     throw error;
   }
+}
+
+/**
+ * Starts hook workers for a summary rebuilt from records (`runs export`, `collect`): they load only the
+ * Python aggregation functions they are given. The environment is the hook environment (no credentials).
+ */
+export function aggregationWorkers(options: { python: string; env: NodeJS.ProcessEnv; onStderr?: (line: string) => void }): StartPython {
+  return async (hooks) => {
+    const pool = new HookPool({ hooks, python: options.python, env: hookEnvironment(options.env), onStderr: options.onStderr });
+    try {
+      await pool.start();
+      return pool;
+    } catch (error) {
+      await pool.close();
+      if (isHookWorkerError(error) && error.errno === "ENOENT") throw new Error(`no interpreter \`${options.python}\` was found (install python3, or name one with --python PATH)`, { cause: error });
+      throw error;
+    }
+  };
 }

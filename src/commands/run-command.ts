@@ -9,6 +9,7 @@ import { loadTokenCounter } from "../cost/count-tokens.js";
 import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
+import { closedOutputReason, watchOutput } from "../io/closed-output.js";
 import { pacedBy } from "../io/paced-by.js";
 import type { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { createProcessMeter } from "../observe/process-meter.js";
@@ -153,6 +154,14 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     write: (text) => io.stderr.write(text),
   });
   const removeSignal = io.onSignal?.(shutdown.signal);
+  // Results on stdout whose reader went away (`| head -1`): a stop, as a Ctrl-C is; what finishes is still recorded.
+  const stdout =
+    out === io.stdout
+      ? watchOutput(io.stdout, (error) => {
+          io.stderr.write(`\nstopping: ${closedOutputReason(error)}: no new samples are read; samples in flight finish and are recorded, not printed\n`);
+          stopper.abort();
+        })
+      : undefined;
 
   // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
   const retain = config.continuous?.retain;
@@ -189,7 +198,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
           results++;
           checkpoint?.live.result(event.line.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
-          out.write(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`);
+          const text = `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
+          if (stdout) void stdout.write(text);
+          else out.write(text);
         } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
@@ -207,6 +218,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     throw error;
   } finally {
     removeSignal?.();
+    stdout?.dispose();
     inputsDone.abort();
     await retention?.stop();
     // A stopped run leaves a read of stdin pending; a pipe that stays open (tail -f) would keep the process alive.

@@ -2,11 +2,14 @@ import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Writable } from "node:stream";
+import { closedOutputReason, watchOutput } from "../io/closed-output.js";
 import { renderSummaryTable } from "../render/summary-table.js";
 import { CheckpointStore } from "../store/checkpoint-store.js";
 import type { RunMeta } from "../store/run-meta.js";
 import type { RunStore } from "../store/run-store.js";
 import { rebuildSummary } from "../store/rebuild-summary.js";
+import type { StartPython } from "../store/stored-python-aggregations.js";
+import { aggregationWorkers } from "./hook-workers.js";
 import { readStoreStatus, type StoreStatus } from "../store/store-status.js";
 import { isStoreLockedError } from "../errors/store-locked-error.js";
 import type { Summary } from "../summary/summary.js";
@@ -27,6 +30,8 @@ export interface RunsOptions {
   readonly output?: string;
   /** export: the summary JSON to this file. */
   readonly summary?: string;
+  /** show, export: the interpreter that runs Python aggregations of a rebuilt summary (default python3). */
+  readonly python?: string;
 }
 
 /** One run as `runs list` and `runs show` report it. */
@@ -114,10 +119,21 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     if (!meta) return ExitCode.usage;
     const runStore = store.run(run);
     const out = options.output ? await openOutput(options.output) : io.stdout;
+    // Its reader going away (`runs export RUN | head`) ends the export quietly: the store is only read.
+    let closed: string | undefined;
+    const stdout = out === io.stdout ? watchOutput(io.stdout, (error) => (closed = closedOutputReason(error))) : undefined;
     let summary: Summary;
     try {
-      summary = await rebuildSummary(meta, runStore, (line) => write(out, `${JSON.stringify(line)}\n`));
+      summary = await rebuildSummary(meta, runStore, (line) => {
+        if (closed) throw new OutputClosed();
+        return stdout ? stdout.write(`${JSON.stringify(line)}\n`) : write(out, `${JSON.stringify(line)}\n`);
+      }, pythonFor(options, io));
+    } catch (error) {
+      if (!(error instanceof OutputClosed)) throw error;
+      io.stderr.write(`streameval: ${closed}: export stopped${options.summary ? ` (${options.summary} not written)` : ""}\n`);
+      return ExitCode.ok;
     } finally {
+      stdout?.dispose();
       if (out !== io.stdout) await new Promise<void>((resolve) => out.end(resolve));
     }
     if (options.summary) {
@@ -127,6 +143,11 @@ export async function runsExport(run: string, options: RunsOptions, io: RunsIO):
     io.stderr.write(renderSummaryTable(summary));
     return ExitCode.ok;
   });
+}
+
+/** Hook workers for the Python aggregations of a rebuilt summary (`aggregation: !function`). */
+function pythonFor(options: RunsOptions, io: RunsIO): StartPython {
+  return aggregationWorkers({ python: options.python ?? "python3", env: process.env, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
 }
 
 async function report(meta: RunMeta, runStore: RunStore): Promise<RunReport> {
@@ -178,7 +199,7 @@ async function withView(options: RunsOptions, io: RunsIO, body: (view: RunsView)
       listRuns: () => store.listRuns(),
       getMeta: (run) => store.getMeta(run),
       report: (meta) => report(meta, store.run(meta.run)),
-      summary: async (meta) => (meta.status !== "running" && meta.summary ? meta.summary : rebuildSummary(meta, store.run(meta.run))),
+      summary: async (meta) => (meta.status !== "running" && meta.summary ? meta.summary : rebuildSummary(meta, store.run(meta.run), undefined, pythonFor(options, io))),
     });
   } finally {
     await store.close();
@@ -217,6 +238,9 @@ async function openOutput(path: string): Promise<Writable> {
 }
 
 /** Writes with backpressure, so exporting a million lines does not queue them all in memory. */
+/** Thrown to stop reading the store once the export's stdout is closed. */
+class OutputClosed extends Error {}
+
 function write(out: Writable, text: string): Promise<void> | void {
   if (!out.write(text)) return new Promise<void>((resolve) => out.once("drain", resolve));
 }

@@ -4,12 +4,15 @@ import type { Writable } from "node:stream";
 /**
  * Reads the next input line only while `out` is not backed up: a slow consumer of the results
  * (a pipe into `less`, a slow disk) slows the reading instead of filling memory with result lines.
+ * An output that fails or closes stops holding the reading back (its owner decides whether to stop).
  */
 export async function* pacedBy<T>(out: Writable | NodeJS.WritableStream, lines: AsyncIterable<T>): AsyncGenerator<T> {
   const source = lines[Symbol.asyncIterator]();
   try {
     for (;;) {
-      if ((out as Writable).writableNeedDrain) await once(out as Writable, "drain");
+      const w = out as Writable;
+      // A stream that failed or was closed (its reader went away) never drains: stop pacing by it.
+      if (w.writableNeedDrain && !w.destroyed) await Promise.race([once(w, "drain"), once(w, "close")]).catch(() => undefined);
       const next = await source.next();
       if (next.done) return;
       yield next.value;

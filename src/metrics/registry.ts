@@ -5,6 +5,7 @@ import { llmJudge } from "./llm-judge.js";
 import { mean } from "./mean.js";
 import { bitsPerByteAggregation, perplexityAggregation, weightedPerplexity } from "./ratio-aggregations.js";
 import { f1Aggregation, f1Metric, matthewsCorrcoef, mccMetric } from "./classification-aggregations.js";
+import { nanmeanAggregation } from "./nanmean.js";
 import { bleu, bleuAggregation, chrf, chrfAggregation, ter, terAggregation } from "./sacrebleu-aggregations.js";
 import { anls } from "./anls.js";
 import { mmmuAcc, mmmuAccAggregation } from "./mmmu-acc.js";
@@ -26,6 +27,7 @@ export const aggregations = {
   ter: terAggregation,
   f1: f1Aggregation,
   matthews_corrcoef: matthewsCorrcoef,
+  nanmean: nanmeanAggregation,
   // lmms-eval's mmmu_aggregate_results (mmmu_val's `aggregation: !function utils.mmmu_aggregate_results`).
   mmmu_acc: mmmuAccAggregation,
 } satisfies Record<string, AggregationFactory>;

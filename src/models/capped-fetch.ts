@@ -12,15 +12,26 @@ export function cappedFetch(maxBytes: number, base: typeof fetch = fetch): typeo
   return async (input, init) => {
     const res = await base(input, init);
     if (!res.body) return res;
+    // A pull-through stream (one read below for each read above), not pipeThrough a TransformStream: that
+    // costs a pipe loop and two more streams per reply, a few percent of a run's CPU at latency 0.
+    const reader = res.body.getReader();
     let seen = 0;
-    const counted = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          seen += chunk.byteLength;
-          if (seen > maxBytes) controller.error(new ReplyTooLargeError("bytes", maxBytes));
-          else controller.enqueue(chunk);
+    const counted = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const read = await reader.read();
+          if (read.done) return controller.close();
+          seen += read.value.byteLength;
+          if (seen > maxBytes) {
+            controller.error(new ReplyTooLargeError("bytes", maxBytes));
+            await reader.cancel().catch(() => undefined);
+          } else {
+            controller.enqueue(read.value);
+          }
         },
-      }),
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
     );
     return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
   };

@@ -9,6 +9,7 @@ import { mediaJsonBody } from "../media/media-body.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
+import { sseJson } from "./sse-json.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 /** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
@@ -117,7 +118,9 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   const start = clock.now();
   // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
-  const stream = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options);
+  // The raw reply, its events parsed by sseJson rather than the SDK's Stream (the same events, for less CPU).
+  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options).asResponse();
+  const stream = sseJson(response) as AsyncGenerator<OpenAI.ChatCompletionChunk>;
   const texts: string[][] = [];
   const reasoning: string[] = [];
   const finish: (string | null)[] = [];

@@ -1,8 +1,10 @@
 import type { OperatorFunction } from "rxjs";
 import { type CallOutcome, callHooks, type HookCaller } from "../python/hooks/hook-caller.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
-import { DOC_HOOKS, type HookFailure, type HookValues, withHookValues } from "../tasks/hook-values.js";
-import type { Task } from "../work/task.js";
+import type { PythonHook } from "../python/hooks/hook-ref.js";
+import { isTaskInputError } from "../errors/index.js";
+import { DOC_HOOKS, type HookFailure, hookFailure, withHookValues } from "../tasks/hook-values.js";
+import type { FewshotPython, Task } from "../work/task.js";
 import type { Doc, ResultLine, Sample, SourceItem } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 import { cutRaw } from "./parse.js";
@@ -35,7 +37,7 @@ export function applyDocHooks(options: ApplyDocHooksOptions): OperatorFunction<S
     if (item.kind !== "sample") return undefined;
     const task = options.taskOf(item.sample);
     const h = task?.hooks;
-    return h && (h.process_docs || DOC_HOOKS.some((k) => h[k])) ? task : undefined;
+    return (h && (h.process_docs || DOC_HOOKS.some((k) => h[k]))) || task?.fewshotPython ? task : undefined;
   };
   return batchAsync<SourceItem, SourceItem>({
     maxBatch: options.maxBatch,
@@ -55,9 +57,14 @@ export function applyDocHooks(options: ApplyDocHooksOptions): OperatorFunction<S
 }
 
 async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sample[]): Promise<SourceItem[]> {
-  const hooks = task.hooks!;
+  const hooks = task.hooks ?? {};
   const failed = (sample: Sample, failure: HookFailure): SourceItem => ({ kind: "sample", sample: { ...sample, doc: withHookValues(sample.doc, { values: {}, failure }) } });
   try {
+    const fewshot = task.fewshotPython;
+    if (fewshot) {
+      const poolFailure = await preparePool(caller, fewshot);
+      if (poolFailure) return samples.map((s) => failed(s, poolFailure));
+    }
     let docs: (Doc | undefined)[] = samples.map((s) => s.doc);
     const out: SourceItem[] = [];
     if (hooks.process_docs) {
@@ -74,20 +81,111 @@ async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sa
     // lmms-eval hands its prompt settings to doc_to_text and to media hooks that take a second argument.
     const extra = task.promptKwargs ? { optionalArgs: [task.promptKwargs] } : {};
     const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc], ...(k === "doc_to_text" || k === "doc_to_visual" || k === "doc_to_image" || k === "doc_to_audio" ? extra : {}) }))));
-    live.forEach(({ sample, doc }, i) => {
-      const values: HookValues["values"] = {};
+    const made: Doc[] = [];
+    live.forEach(({ doc }, i) => {
+      const values: Record<string, unknown> = {};
       let failure: HookFailure | undefined;
       keys.forEach((k, j) => {
         const r: CallOutcome = results[i * keys.length + j]!;
         if ("error" in r) failure ??= { hook: k, spec: String(hooks[k]), message: r.error };
         else values[k] = r.ok;
       });
-      out.push({ kind: "sample", sample: { ...sample, doc: withHookValues(doc, failure ? { values, failure } : { values }) } });
+      made.push(withHookValues(doc, failure ? { values, failure } : { values }));
+    });
+    if (fewshot) await renderExamples(caller, fewshot, made);
+    live.forEach(({ sample }, i) => {
+      let doc = made[i]!;
+      const failure = hookFailure(doc) ?? (fewshot ? exampleFailure(fewshot, doc) : undefined);
+      if (failure && !hookFailure(doc)) doc = withHookValues(doc, { values: {}, failure });
+      out.push({ kind: "sample", sample: { ...sample, doc } });
     });
     return out;
   } catch (error) {
     if (!isHookWorkerError(error)) throw error;
     return samples.map((s) => failed(s, { hook: "worker", spec: "python", message: error.message }));
+  }
+}
+
+const pools = new WeakMap<FewshotPython, Promise<HookFailure | undefined>>();
+
+/**
+ * The few-shot pool, once per task: a `samples` hook's list, or `process_docs` over the split's rows as
+ * a whole (as lm-eval processes the split); its failure fails every sample of the task.
+ */
+function preparePool(caller: HookCaller, fewshot: FewshotPython): Promise<HookFailure | undefined> {
+  if (fewshot.ready) return Promise.resolve(undefined);
+  let pending = pools.get(fewshot);
+  if (!pending) {
+    pending = (async (): Promise<HookFailure | undefined> => {
+      let docs: unknown;
+      let hook: PythonHook;
+      if (fewshot.samples) {
+        hook = fewshot.samples;
+        const [r] = await callHooks(caller, [{ hook }]);
+        if ("error" in r!) return { hook: "fewshot_config.samples", spec: String(hook), message: r.error };
+        docs = r!.ok;
+      } else {
+        hook = fewshot.processDocs!;
+        const reply = (await caller.call("process_docs", { hook: caller.keyOf(hook), docs: fewshot.given ?? [] })) as { ok: { docs: Doc[] } } | { error: string };
+        if ("error" in reply) return { hook: "process_docs (few-shot pool)", spec: String(hook), message: reply.error };
+        docs = reply.ok.docs;
+      }
+      const key = fewshot.samples ? "fewshot_config.samples" : "process_docs (few-shot pool)";
+      if (!Array.isArray(docs) || !docs.every((d) => typeof d === "object" && d !== null && !Array.isArray(d))) {
+        return { hook: key, spec: String(hook), message: "expected a list of docs (dicts)" };
+      }
+      try {
+        fewshot.setPool(docs as Doc[]);
+      } catch (error) {
+        if (!isTaskInputError(error)) throw error;
+        return { hook: key, spec: String(hook), message: error.message };
+      }
+      return undefined;
+    })();
+    // A worker that died while preparing: the next batch tries again.
+    pending.catch(() => pools.delete(fewshot));
+    pools.set(fewshot, pending);
+  }
+  return pending;
+}
+
+/**
+ * The doc_to_* hook values of the few-shot examples the batch's docs draw and no earlier batch did, in
+ * one request (lm-eval renders each example with the task's hooks, or fewshot_config's).
+ */
+async function renderExamples(caller: HookCaller, fewshot: FewshotPython, docs: readonly Doc[]): Promise<void> {
+  const keys = (["doc_to_text", "doc_to_target", "doc_to_choice"] as const).filter((k) => fewshot.hooks[k]);
+  if (keys.length === 0) return;
+  const todo = new Map<number, Doc>();
+  for (const doc of docs) {
+    if (hookFailure(doc)) continue;
+    try {
+      for (const { index, doc: ex } of fewshot.pending(doc)) todo.set(index, ex);
+    } catch (error) {
+      if (!isTaskInputError(error)) throw error; // the prompt reports it (a reject naming the key)
+    }
+  }
+  const examples = [...todo];
+  const results = await callHooks(caller, examples.flatMap(([, ex]) => keys.map((k) => ({ hook: fewshot.hooks[k]!, args: [ex] }))));
+  examples.forEach(([index], i) => {
+    const values: Record<string, unknown> = {};
+    let failure: HookFailure | undefined;
+    keys.forEach((k, j) => {
+      const r: CallOutcome = results[i * keys.length + j]!;
+      if ("error" in r) failure ??= { hook: `few-shot example's ${k}`, spec: String(fewshot.hooks[k]), message: r.error };
+      else values[k] = r.ok;
+    });
+    fewshot.supply(index, failure ? { values, failure } : { values });
+  });
+}
+
+/** The failure of an example `doc` draws, if any (a draw that fails is the prompt's to report). */
+function exampleFailure(fewshot: FewshotPython, doc: Doc): HookFailure | undefined {
+  try {
+    return fewshot.failure(doc);
+  } catch (error) {
+    if (!isTaskInputError(error)) throw error;
+    return undefined;
   }
 }
 

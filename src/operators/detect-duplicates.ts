@@ -11,7 +11,7 @@ export interface DetectDuplicatesOptions {
    */
   readonly onDuplicate: (event: EventOf<"duplicate-id">) => void;
   /**
-   * Most distinct ids remembered (default 2,000,000, about 70 MB at worst). Past it, new ids are
+   * Most distinct ids remembered (default 2,000,000, about 50 MB at worst). Past it, new ids are
    * not remembered, so a later repeat of one of them goes unreported; the ones remembered still are.
    * Keeps an endless (`--continuous`) input bounded.
    */
@@ -36,6 +36,9 @@ export interface DetectDuplicatesOptions {
 
 export const DEFAULT_MAX_IDS = 2_000_000;
 
+/** Packed positions below this fit the HashTable's 32-bit values. */
+const COMPACT = 2 ** 32 - 1;
+
 /**
  * Passes every item through in order, and reports each sample whose `(task, id)` was seen before
  * through `onDuplicate`. Duplicates are reported, never dropped or merged: the later line is evaluated
@@ -46,7 +49,7 @@ export const DEFAULT_MAX_IDS = 2_000_000;
  * a finished `EvalEvent`, so the run can push it into its event stream as it is.
  *
  * Memory: per distinct id, one 53-bit hash of `task + id` and the packed first position (file index,
- * line) in a HashTable of two Float64Arrays: 21–43 bytes each, whatever the ids' length, up to `maxIds`.
+ * line, packed into 32 bits) in a HashTable: 16–32 bytes each, whatever the ids' length, up to `maxIds`.
  * State is per subscription. Two different ids share a hash with probability about n²/2^54 (n = 1M:
  * ~6e-5); that would only report a false duplicate, never drop a sample. Positions are exact for
  * lines below 2^32 in fewer than 2^21 files.
@@ -76,6 +79,10 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
       const generation = Math.max(1, Math.ceil(maxIds / 2));
       const files = new Map<string, number>();
       const fileNames: string[] = [];
+      // Positions packed to fit the table's 32-bit values: file k's lines are numbered on from `bases[k]`
+      // (the files are read one after another, so each starts past the lines of the ones before).
+      const bases: number[] = [];
+      let nextBase = 0;
       let full = false;
 
       const pack = (at: SourcePosition): number => {
@@ -83,13 +90,31 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
         if (index === undefined) {
           index = fileNames.push(at.file) - 1;
           files.set(at.file, index);
+          bases.push(nextBase);
         }
-        return index * 2 ** 32 + at.line;
+        const compact = (bases[index] as number) + at.line;
+        const nextFile = bases[index + 1];
+        if (compact < COMPACT && (nextFile === undefined || compact < nextFile)) {
+          if (compact >= nextBase) nextBase = compact + 1;
+          return compact;
+        }
+        // A line beyond its file's room (files read interleaved, or past 2^32 lines): exact, in the table's side map.
+        return COMPACT + index * 2 ** 32 + at.line;
       };
-      const unpack = (packed: number): SourcePosition => ({
-        file: fileNames[Math.floor(packed / 2 ** 32)] ?? "?",
-        line: packed % 2 ** 32,
-      });
+      const unpack = (packed: number): SourcePosition => {
+        if (packed >= COMPACT) {
+          const exact = packed - COMPACT;
+          return { file: fileNames[Math.floor(exact / 2 ** 32)] ?? "?", line: exact % 2 ** 32 };
+        }
+        // The last file whose base is at most `packed`.
+        let lo = 0;
+        for (let hi = bases.length - 1; lo < hi; ) {
+          const mid = (lo + hi + 1) >> 1;
+          if ((bases[mid] as number) <= packed) lo = mid;
+          else hi = mid - 1;
+        }
+        return { file: fileNames[lo] ?? "?", line: packed - (bases[lo] as number) };
+      };
 
       return source.pipe(
         map((item): SourceItem => {

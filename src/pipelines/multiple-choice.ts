@@ -20,6 +20,8 @@ export interface MultipleChoicePrepared extends Prepared {
    * choices are the contexts, and this one continuation (`doc_to_target`) is scored after each.
    */
   readonly continuation?: string;
+  /** With several inputs: the description and few-shot examples, before each context. */
+  readonly prefix?: string;
 }
 
 /** The texts scored for a sample: context + target_delimiter + choice, one per choice. */
@@ -29,7 +31,9 @@ export function choiceTexts(work: WorkItem<MultipleChoicePrepared>): ScoredText[
   const delimiter = typeof d === "string" ? d : " ";
   if (p.continuation !== undefined) {
     const cont = delimiter + p.continuation;
-    return p.choices.map((context) => {
+    const prefix = p.prefix ?? "";
+    return p.choices.map((choice) => {
+      const context = prefix + choice;
       const text = context + cont;
       return { text, split: splitPoint(context), length: codePoints(text) };
     });
@@ -84,7 +88,9 @@ export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
       // lm-eval: an index at or past the end is a gold index error; a negative one is kept (Python indexing).
       const gold = value < choices.length ? value : GOLD_ERROR;
       const continuation = task.target(sample.doc);
-      return { input: choices.join("\n"), target: continuation, choices, gold, continuation };
+      // lm-eval's multiple_input_context: the description and few-shot examples before each context.
+      const prefix = task.contextPrefix?.(sample.doc) ?? "";
+      return { input: choices.map((c) => prefix + c).join("\n"), target: continuation, choices, gold, continuation, ...(prefix ? { prefix } : {}) };
     }
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);

@@ -7,18 +7,20 @@ import type { QueueDefinition } from "./queue-definition.js";
 import type { QueueKeys } from "./queue-keys.js";
 import { countedResults } from "./queue-results.js";
 import { readBudgetState } from "./shared-budget.js";
+import { aggregateStoredPython, type StartPython, summaryTasks } from "../store/stored-python-aggregations.js";
 
 /**
  * The run's summary from the queue's results, built as a local run builds its own: every counted
  * result line folded into one SummaryBuilder and one CostLedger, whichever worker wrote it. Metrics,
  * counts, usage, cost and latency percentiles (the histograms of all workers' lines together) are
  * those a single process would report for the same lines. `wall_s`: from the first worker's start to
- * the last result; `stopped` is `budget` once the shared budget is used up.
+ * the last result; `stopped` is `budget` once the shared budget is used up. Python aggregations run
+ * in hook workers from `startPython` (else they are reported as not computed).
  */
-export async function queueSummary(redis: QueueClient, keys: QueueKeys, def: QueueDefinition, each?: (line: ResultLine) => Promise<void> | void): Promise<Summary> {
+export async function queueSummary(redis: QueueClient, keys: QueueKeys, def: QueueDefinition, each?: (line: ResultLine) => Promise<void> | void, startPython?: StartPython): Promise<Summary> {
   const builder = new SummaryBuilder({
     run: def.run,
-    tasks: def.taskMeta.map((t) => ({ name: t.name, aggregations: new Map(Object.entries(t.aggregations)) })),
+    tasks: summaryTasks(def.taskMeta),
     models: [...def.models],
     ...(def.groups?.length ? { groups: def.groups } : {}),
   });
@@ -28,6 +30,7 @@ export async function queueSummary(redis: QueueClient, keys: QueueKeys, def: Que
     ledger.addResult(line);
     if (each) await each(line);
   }
+  await aggregateStoredPython(builder, startPython);
   const [meta, budget] = await Promise.all([redis.hgetall(keys.meta), readBudgetState(redis, keys)]);
   const exhausted = budget?.exhausted ? ((await redis.hget(keys.budget, "exhausted")) ?? undefined) : undefined;
   const wall = meta.started_ms && meta.last_result_ms ? Math.max(0, Number(meta.last_result_ms) - Number(meta.started_ms)) / 1000 : 0;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { GroupSpec } from "../summary/groups.js";
 import type { Summary } from "../summary/summary.js";
+import type { MetricSpec, PythonItemForm } from "../work/task.js";
 
 /**
  * What makes a run's results what they are — the same inputs as the core's `runFingerprint`, kept
@@ -22,6 +23,21 @@ export interface TaskMeta {
   readonly name: string;
   /** Metric name → aggregation name (`mean` …). */
   readonly aggregations: Readonly<Record<string, string>>;
+  /**
+   * Metric name → its `aggregation: !function` (where the function is, and the Python type of each
+   * value), so a summary rebuilt from the records can run it again in a hook worker.
+   */
+  readonly python_aggregations?: Readonly<Record<string, StoredPythonAggregation>>;
+}
+
+/** A Python aggregation as the store keeps it: the `!function` spec, the folder it resolves from, where it was written. */
+export interface StoredPythonAggregation {
+  readonly spec: string;
+  readonly dir: string;
+  readonly file: string;
+  readonly line?: number;
+  readonly key?: string;
+  readonly item?: PythonItemForm;
 }
 
 /**
@@ -54,9 +70,15 @@ export interface RunMeta {
   readonly summary?: Summary;
 }
 
-/** What the store keeps of a task: its name and its metrics' aggregations. */
-export function taskMeta(task: { readonly name: string; readonly metrics: readonly { readonly name: string; readonly aggregation: string }[] }): TaskMeta {
-  return { name: task.name, aggregations: Object.fromEntries(task.metrics.map((m) => [m.name, m.aggregation])) };
+/** What the store keeps of a task: its name and its metrics' aggregations (Python ones with where their function is). */
+export function taskMeta(task: { readonly name: string; readonly metrics: readonly Pick<MetricSpec, "name" | "aggregation" | "pythonAggregation" | "pythonItem">[] }): TaskMeta {
+  const python = task.metrics.flatMap((m) => {
+    const h = m.pythonAggregation;
+    if (!h) return [];
+    const stored: StoredPythonAggregation = { spec: h.spec, dir: h.dir, file: h.file, ...(h.line === undefined ? {} : { line: h.line }), ...(h.key ? { key: h.key } : {}), ...(m.pythonItem ? { item: m.pythonItem } : {}) };
+    return [[m.name, stored] as const];
+  });
+  return { name: task.name, aggregations: Object.fromEntries(task.metrics.map((m) => [m.name, m.aggregation])), ...(python.length ? { python_aggregations: Object.fromEntries(python) } : {}) };
 }
 
 /** The identity of a run from what changes its results. */

@@ -58,6 +58,21 @@ export class PythonValues {
     }
   }
 
+  /** Whether any value is kept (a Python aggregation has something to run on). */
+  get size(): number {
+    return this.#kept.size;
+  }
+
+  /** Each kept metric's result when its aggregation cannot run: value NaN, no stderr, n, and `error` saying why. */
+  unavailable(reason: string, specOf: (task: string, metric: string) => PythonAggregationSpec | undefined): { task: string; model: string; key: string; value: MetricValue }[] {
+    return [...this.#kept.values()].flatMap((kept) => {
+      const metric = kept.key.split(",")[0]!;
+      const spec = specOf(kept.task, metric);
+      if (!spec) return [];
+      return [{ task: kept.task, model: kept.model, key: kept.key, value: { value: Number.NaN, stderr: null, n: kept.items.length + kept.dropped, error: `aggregation of ${metric} (${spec.hook.tag}): ${reason}` } }];
+    });
+  }
+
   /**
    * Each kept metric aggregated by its task's Python function (`specOf(task, metric)`; each value turned
    * into the Python type the spec names), one request to the worker per metric: value, no stderr (lm-eval reports none for a custom aggregation), n. A function

@@ -140,6 +140,17 @@ export class SummaryBuilder {
     for (const r of await this.#pythonValues.aggregate(caller, (task, metric) => hooks.get(task)?.get(metric))) this.#python.set(JSON.stringify([r.task, r.model, r.key]), r.value);
   }
 
+  /** Whether a Python aggregation has values to run on (`aggregateInPython` has work to do). */
+  get needsPython(): boolean {
+    return this.#pythonValues.size > 0 && this.options.tasks.some((t) => t.pythonAggregations?.size);
+  }
+
+  /** Reports each Python-aggregated metric as not computed, saying why (no worker could run it). */
+  pythonUnavailable(reason: string): void {
+    const hooks = new Map(this.options.tasks.map((t) => [t.name, t.pythonAggregations]));
+    for (const r of this.#pythonValues.unavailable(reason, (task, metric) => hooks.get(task)?.get(metric))) this.#python.set(JSON.stringify([r.task, r.model, r.key]), r.value);
+  }
+
   build(stopped: StopReason | null, wall_s: number, stop_message?: string): Summary {
     const tasks: Summary["tasks"] = {};
     for (const [task, byModel] of this.#acc) {

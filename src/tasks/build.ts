@@ -73,10 +73,14 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
     return pyStr(text(withKwargs(doc)));
   };
-  if (hooks && (hooks.doc_to_text || hooks.doc_to_target || hooks.doc_to_choice) && (options.numFewshot ?? config.num_fewshot ?? 0) > 0) {
-    site.fail(["num_fewshot"], "few-shot examples with Python doc_to_text/doc_to_target/doc_to_choice hooks are not supported yet");
-  }
-  const fewshot = buildFewshot(config, site, options, { text: (doc) => textOf(doc), ...(choices ? { choices } : {}), ...(genPrefix ? { genPrefix } : {}) });
+  const fewshot = buildFewshot(config, site, options, {
+    text: (doc) => {
+      if (!text) throw new Error(`task \`${config.task}\` has no doc_to_text`);
+      return text(withKwargs(doc));
+    },
+    ...(choices ? { choices } : {}),
+    ...(genPrefix ? { genPrefix } : {}),
+  });
   // lm-eval's build_qa_turn: the question, target_delimiter when neither side has whitespace at the join, the prefix.
   const withPrefix = (q: string, doc: Doc): string => {
     const prefix = genPrefix?.(doc);
@@ -130,7 +134,9 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
   const filters = buildFilters(config, site);
   const metrics = buildMetrics(config, site);
   // The doc hooks first, in lm-eval's order: a problem starting the worker is named at the first of them.
-  const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(config)])];
+  // custom_dataset builds the dataset in lm-eval; streameval's input holds its rows: never called, nor imported.
+  const { custom_dataset: _dataset, ...called } = config;
+  const pythonHooks = [...new Set([...Object.values<PythonHook>({ ...hooks }), ...findHooks(called)])];
   const scoredInPython = outputType === "generate_until" && (config.process_results !== undefined || filters.some((f) => f.python) || metrics.some((m) => m.python || m.pythonAggregation));
   if (scoredInPython && metrics.some((m) => m.execution)) site.fail(["metric_list"], "a code metric (code_eval) with Python filters, metrics or process_results is not supported: use lm-eval's `metric: !function utils.pass_at_k` form, or the built-in code_eval alone");
   if (scoredInPython && metrics.some((m) => m.judge)) site.fail(["metric_list"], "a judge metric (llm_judge) with Python filters, metrics or process_results is not supported");
@@ -153,6 +159,8 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(outputType === "generate_until" ? { targets } : {}),
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
+    ...(fewshot?.python ? { fewshotPython: fewshot.python } : {}),
+    ...(description || fewshot ? { contextPrefix: (doc: Doc) => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),
     mediaSettings: mediaSettings(config, options.media ?? {}),
@@ -184,11 +192,11 @@ function buildFewshot(config: TaskConfig, site: ConfigSite, options: BuildOption
   const num = options.numFewshot ?? config.num_fewshot ?? 0;
   if (num === 0) return undefined;
   if (config.output_type === "loglikelihood_rolling") site.fail(["num_fewshot"], "a loglikelihood_rolling (perplexity) task takes no few-shot examples, as in lm-eval");
-  const pool = options.fewshotPool ?? fc.samples;
-  if (!pool) {
+  if (!options.fewshotPool && !fc.samples) {
     site.fail(["num_fewshot"], `task \`${config.task}\`: ${num} few-shot example(s) need a pool, ${poolSplit(config)}, which streameval does not download: pass --fewshot-file with that split's rows as JSONL, or set fewshot_config.samples or fewshot_config.file (or --num-fewshot 0)`);
   }
-  return compileFewshot(config, fc, num, pool, parts, site);
+  // A pool from a file stands for a dataset split (lm-eval runs process_docs on it); `samples` do not.
+  return compileFewshot(config, fc, num, options.fewshotPool ? { docs: options.fewshotPool, isSplit: true } : {}, parts, site);
 }
 
 /** Where lm-eval takes few-shot examples from (Task.fewshot_docs): fewshot_split, else the training, validation or test split. */
@@ -216,7 +224,7 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
         if (!isPythonHook(args.filter_fn)) site.fail([...path, "filter_fn"], "`function: custom` needs `filter_fn: !function module.name`");
         return { kind: "python", hook: args.filter_fn, form: "fn", args: {} };
       }
-      const factory = getFilter(name) ?? site.fail([...path, "function"], `unknown filter \`${name}\` (available: custom, ${Object.keys(filterRegistry).join(", ")})`);
+      const factory = getFilter(name) ?? site.fail([...path, "function"], unknownFilter(name));
       return { kind: "builtin", name, apply: createWith(() => factory.create(args), path, site) };
     });
     if (steps.every((s) => s.kind === "builtin")) return filterPipeline(entry.name, steps.map((s) => s.apply));
@@ -229,6 +237,19 @@ function buildFilters(config: TaskConfig, site: ConfigSite): NamedFilter[] {
       },
     };
   });
+}
+
+/** lm-eval filters streameval knows of and does not build, and why. */
+const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
+  regex_pos: "lm-eval's POSFilter, whose answer is a list of part-of-speech tags rather than a text, is not supported",
+};
+
+/** Why a filter name is refused: a known lm-eval filter streameval does not build, or one it does not know. */
+function unknownFilter(name: string): string {
+  const reason = UNSUPPORTED_FILTERS[name];
+  if (reason) return `filter \`${name}\`: ${reason}`;
+  // acpbench's ACP_grammar_filter: registered by the task's own module when lm-eval imports it.
+  return `unknown filter \`${name}\` (available: custom, ${Object.keys(filterRegistry).join(", ")}); a filter a task's Python module registers with \`@register_filter\` is not looked up by name: give its class as \`function: !function module.Class\``;
 }
 
 function buildMetrics(config: TaskConfig, site: ConfigSite): MetricSpec[] {

@@ -1,6 +1,7 @@
 import { ConfigError, TaskInputError } from "../errors/index.js";
 import { isPythonHook, type PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";
+import { pyLiteralEval } from "../python/literal.js";
 import { pyStr } from "../python/repr.js";
 import { type DocHookName, hookValue } from "./hook-values.js";
 import { compileTemplate, compileValueTemplate, type TemplateWhere } from "./template.js";
@@ -62,15 +63,36 @@ export function compileChoices(spec: string | readonly (string | number)[] | Rea
   const text = spec;
   let get: (doc: Doc) => unknown;
   if (FIELD_NAME.test(text)) get = (doc) => field(doc, text);
-  else if (/\{\{|\{%/.test(text)) {
-    const t = compileValueTemplate(text, where);
-    get = (doc) => t.evaluate(doc);
-  }
+  else if (/\{\{|\{%/.test(text)) get = choicesTemplate(text, where);
   else throw new ConfigError("expected a list, a field name or a {{ template }} yielding a list", where);
   return labelled(where.key, (doc) => asChoices(get(doc)));
 }
 
-function asChoices(v: unknown): string[] {
+/**
+ * A doc_to_choice template, as lm-eval reads it: rendered, then `ast.literal_eval`ed (multirc's
+ * `['''{{answer}}\nIs the answer correct? yes''', …]`). A template that is one `{{ expression }}`
+ * yielding a list is evaluated to that list directly, which gives the same choices without the text.
+ */
+function choicesTemplate(text: string, where: TemplateWhere & { key: string }): (doc: Doc) => unknown {
+  try {
+    const t = compileValueTemplate(text, where);
+    return (doc) => t.evaluate(doc);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+  }
+  const t = compileTemplate(text, where);
+  return (doc) => {
+    const rendered = t.render(doc);
+    try {
+      return pyLiteralEval(rendered);
+    } catch (e) {
+      throw new TaskInputError(`the rendered choices are not a Python literal (${(e as Error).message}): ${rendered.slice(0, 80)}`);
+    }
+  };
+}
+
+/** A hook's or template's choices as lm-eval takes them: a list (or a dict's values), each Python's `str()`. */
+export function asChoices(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(pyStr);
   if (typeof v === "object" && v !== null) return Object.values(v).map(pyStr);
   throw new TaskInputError(`expected a list of choices, got ${pyStr(v).slice(0, 40)}`);

@@ -1,22 +1,12 @@
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { Doc } from "../types.js";
+import type { HookFailure, HookValues } from "../work/task.js";
 
 /** The per-doc Python hooks a task may name: run by the hook stage before a sample is prepared. */
 export const DOC_HOOKS = ["doc_to_text", "doc_to_target", "doc_to_choice", "doc_to_image", "doc_to_audio", "doc_to_visual"] as const;
 export type DocHookName = (typeof DOC_HOOKS)[number];
 
-/** Why a sample's hooks failed: the hook's key and `!function`, and the traceback's last line. */
-export interface HookFailure {
-  readonly hook: string;
-  readonly spec: string;
-  readonly message: string;
-}
-
-/** What the hook stage computed for one doc: each doc hook's value, or the failure. */
-export interface HookValues {
-  readonly values: Partial<Record<DocHookName, unknown>>;
-  readonly failure?: HookFailure;
-}
+export type { HookFailure, HookValues } from "../work/task.js";
 
 /**
  * Where the hook stage leaves its values: a symbol on the (processed) doc, so they travel with the
@@ -29,6 +19,11 @@ type HookedDoc = Doc & { [HOOK_VALUES]?: HookValues };
 /** A copy of `doc` carrying hook values. */
 export function withHookValues(doc: Doc, values: HookValues): Doc {
   return Object.assign({ ...doc }, { [HOOK_VALUES]: values });
+}
+
+/** Whether the hook stage has been over `doc` (values or a failure). */
+export function hasHookValues(doc: Doc): boolean {
+  return (doc as HookedDoc)[HOOK_VALUES] !== undefined;
 }
 
 /** The hook failure of a doc, if its hooks failed. */

@@ -95,6 +95,9 @@ export const TaskSchema = z.looseObject({
   fewshot_config: z.record(z.string(), z.unknown()).nullish(),
   should_decontaminate: z.boolean().optional(),
   doc_to_decontamination_query: z.union([z.string(), HookSchema]).optional(),
+  // lm-eval builds the dataset with it instead of load_dataset; streameval takes the rows from its input
+  // (the rows it would build), so it is never called, nor its module imported.
+  custom_dataset: HookSchema.optional(),
   unsafe_code: z.boolean().optional(),
   // lm-eval wraps a metadata that is not a mapping (truthfulqa_mc1's list) as {"_metadata": …}.
   metadata: z.unknown().optional(),
@@ -123,11 +126,10 @@ export type TaskConfig = z.output<typeof TaskSchema>;
 
 /** Harness keys that would change prompts or scores in ways streameval does not reproduce. */
 export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
-  custom_dataset: "Python datasets (custom_dataset) are not supported; pipe JSONL lines instead",
   use_prompt: "promptsource prompts (use_prompt) are not supported; write doc_to_text",
   multiple_input: "multiple-input tasks are not supported",
   multiple_target: "multiple targets are not supported yet",
-  class: "Python task classes are not supported",
+  class: "a Python task class (lm-eval's ConfigurableTask subclassed, its methods replaced) is not supported: streameval runs tasks defined by their YAML keys",
 };
 
 /** Every key the harness vocabulary defines, known to the schema or deliberately unsupported. */

@@ -153,6 +153,13 @@ export interface Task {
   choices?(doc: Doc): string[];
   /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */
   readonly numFewshot?: number;
+  /** Set when the few-shot pool or the examples' renderings need the Python hook worker (tasks/fewshot.ts). */
+  readonly fewshotPython?: FewshotPython;
+  /**
+   * What comes before the question: the description and the few-shot examples. A multiple_choice task
+   * with several inputs (winogrande) puts it before each of its contexts, as lm-eval's multiple_input_context.
+   */
+  contextPrefix?(doc: Doc): string;
   /**
    * With `--fewshot-as-multiturn`: the prompt as chat messages (the description as the system message,
    * each example as a user turn and its target as the assistant's, then the prompt). Chat pipelines send
@@ -187,3 +194,41 @@ export interface TaskHooks {
 
 /** How many times each sample of `task` is asked: the run's `--repeats` when given, else the task's own. */
 export const effectiveRepeats = (task: Pick<Task, "repeats">, override: number | undefined): number => override ?? task.repeats;
+
+/** Why a sample's hooks failed: the hook's key and `!function`, and the traceback's last line. */
+export interface HookFailure {
+  readonly hook: string;
+  readonly spec: string;
+  readonly message: string;
+}
+
+/** What the hook stage computed for one doc: each doc hook's value (by key), or the failure. */
+export interface HookValues {
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly failure?: HookFailure;
+}
+
+/**
+ * The Python part of a task's few-shot examples, for the hook stage: the pool from a `samples` hook or
+ * through `process_docs` (once, before any prompt), and each drawn example's doc_to_* hook values (when
+ * a document first draws it; kept with the pool, so an example is rendered once per run).
+ */
+export interface FewshotPython {
+  /** `fewshot_config.samples: !function …`: called with no arguments, it returns the pool. */
+  readonly samples?: PythonHook;
+  /** The task's `process_docs`, run on `given` (a split's rows) as a whole, as lm-eval runs it on the split. */
+  readonly processDocs?: PythonHook;
+  readonly given?: readonly Doc[];
+  /** The hooks that render an example. */
+  readonly hooks: Readonly<Partial<Record<"doc_to_text" | "doc_to_target" | "doc_to_choice", PythonHook>>>;
+  /** Whether the pool is set. */
+  readonly ready: boolean;
+  /** Sets the pool (the hook's or process_docs' docs); throws a TaskInputError when it is too small. */
+  setPool(docs: readonly Doc[]): void;
+  /** The examples `doc` draws that have no hook values yet: their index in the pool, and the doc. */
+  pending(doc: Doc): { index: number; doc: Doc }[];
+  /** Keeps an example's hook values (or failure). */
+  supply(index: number, values: HookValues): void;
+  /** The first hook failure among the examples `doc` draws. */
+  failure(doc: Doc): HookFailure | undefined;
+}

@@ -63,6 +63,31 @@ describe("streameval run: lm-eval Python filters, metrics and aggregations (chil
     }
   });
 
+  it("runs export rebuilds the Python aggregations from the store in a hook worker: the run's own numbers; without Python it says they are not computed", async () => {
+    const store = join(dir, "store");
+    const runSummary = join(dir, "esbbq-run.json");
+    const r = await runCli(["run", fixture("data/esbbq.jsonl"), "-t", fixture("esbbq/esbbq_age.yaml"), "-m", "m", "--base-url", sim.url, "--store", store, "--run", "esbbq", "--summary", runSummary]);
+    expect(r.code).toBe(0);
+    const ran = (JSON.parse(await readFile(runSummary, "utf8")) as Summary).models.m!.metrics;
+    const python = Object.keys(ran).filter((k) => k.startsWith("bias_score") || k.startsWith("acc_ambig") || k.startsWith("acc_disambig"));
+    expect(python.length).toBeGreaterThan(0);
+
+    const rebuilt = join(dir, "esbbq-export.json");
+    const e = await runCli(["runs", "export", "esbbq", "--store", store, "-o", join(dir, "lines.jsonl"), "--summary", rebuilt]);
+    expect(e.code).toBe(0);
+    const got = (JSON.parse(await readFile(rebuilt, "utf8")) as Summary).models.m!.metrics;
+    for (const key of python) expect(got[key], key).toEqual(ran[key]);
+
+    const none = join(dir, "esbbq-nopython.json");
+    const n = await runCli(["runs", "export", "esbbq", "--store", store, "-o", join(dir, "lines2.jsonl"), "--summary", none, "--python", join(dir, "no-such-python")]);
+    expect(n.code).toBe(0);
+    const without = (JSON.parse(await readFile(none, "utf8")) as Summary).models.m!.metrics;
+    for (const key of python) {
+      expect(without[key]!.value, key).toBeNull();
+      expect(without[key]!.error, key).toMatch(/: not computed: the hook worker could not start: no interpreter `.*no-such-python` was found/);
+    }
+  });
+
   it("super_glue cb t5-prompt: a metric function's values reach an aggregation that needs a missing package: the summary and stderr say which and how to install it", async () => {
     const summaryPath = join(dir, "cb.json");
     const r = await runCli(["run", fixture("data/cb_t5.jsonl"), "-t", fixture("super_glue/cb/t5-prompt.yaml"), "-m", "m", "--base-url", sim.url, "--no-store", "--summary", summaryPath]);

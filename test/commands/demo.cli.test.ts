@@ -25,4 +25,24 @@ describe("streameval demo (what `npm run demo` runs; a real process)", () => {
       await rm(cwd, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("--charts: the bundled chart images with chartqa, the simulator answering by image digest", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "streameval-demo-charts-"));
+    try {
+      const r = await runCli(["demo", "--charts"], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      // 75% right: the simulator knew each chart by its image.
+      expect(r.stderr).toMatch(/relaxed_overall,none\s+0\.\d{4}\s+0\.\d{4}\s+24/);
+      const lines = (await readFile(join(cwd, ".streameval/demo/results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as ResultLine);
+      expect(lines).toHaveLength(24);
+      const right = lines.filter((l) => l.response === l.target);
+      expect(right.length).toBeGreaterThan(12);
+      // A wrong number within 5% of the answer counts too (relaxed accuracy).
+      for (const l of lines) if (l.response === l.target) expect(l.scores!["relaxed_overall,none"]).toBe(1);
+      for (const l of lines) if (l.scores!["relaxed_overall,none"] === 0) expect(l.response).not.toBe(l.target);
+      expect(lines.every((l) => (l.media as { sha256: string }[])[0]!.sha256.length === 64)).toBe(true);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -26,6 +26,19 @@ describe("detectDuplicates", () => {
     ]);
   });
 
+  it("reports the first position exactly across files, read in turn or interleaved, and near 2^32 lines", () => {
+    const seen: Array<EventOf<"duplicate-id">> = [];
+    // a.jsonl 1–3, then b.jsonl, then a.jsonl again beyond the room b.jsonl's numbering left it, and a line number near 2^32.
+    const firsts = [s("a1", 1), s("a3", 3), s("b1", 1, "b.jsonl"), s("b9", 9, "b.jsonl"), s("a7", 7), s("c", 2 ** 32 - 2, "c.jsonl"), s("d", 2, "d.jsonl")];
+    const repeats = ["a1", "a3", "b1", "b9", "a7", "c", "d"].map((id, i) => s(id, 100 + i, "z.jsonl"));
+    scheduler().run(({ cold, expectObservable }) => {
+      const marbles = `${"a".repeat(firsts.length + repeats.length)}|`;
+      const out = cold(marbles.replace(/a/g, (_, i: number) => String.fromCharCode(65 + i)), Object.fromEntries([...firsts, ...repeats].map((item, i) => [String.fromCharCode(65 + i), item]))).pipe(detectDuplicates({ onDuplicate: (e) => seen.push(e) }));
+      expectObservable(out.pipe()).toBe(marbles.replace(/a/g, (_, i: number) => String.fromCharCode(65 + i)), Object.fromEntries([...firsts, ...repeats].map((item, i) => [String.fromCharCode(65 + i), item])));
+    });
+    expect(seen.map((e) => [e.id, e.first])).toEqual(firsts.map((f) => [f.kind === "sample" ? f.sample.id : "", f.kind === "sample" ? f.sample.at : undefined]));
+  });
+
   it("with distinctIds, gives a repeated id's later lines ids of their own and says which", () => {
     const seen: Array<EventOf<"duplicate-id">> = [];
     const items = { a: s("x", 1), d: s("x", 4, "b.jsonl"), e: s("x", 5) };

@@ -26,6 +26,22 @@ describe("loadAnswerKeyFile", () => {
     expect(pairs[0]![0]).toMatch(/^Janet’s ducks lay 16 eggs per day/);
   });
 
+  it("keys a line by its image's digest: a path relative to the key file, or base64 bytes; an unreadable one fails naming the line", async () => {
+    const { createHash } = await import("node:crypto");
+    await writeFile(join(dir, "pic.png"), "not really a png");
+    const digest = createHash("sha256").update("not really a png").digest("hex");
+    const bytes = Buffer.from("other bytes").toString("base64");
+    const path = await file("img.jsonl", `${JSON.stringify({ id: "a", image: "pic.png", answer: "4" })}\n${JSON.stringify({ id: "b", image: { bytes }, answer: "5" })}\n`);
+    expect(await loadAnswerKeyFile(path, { answer: "answer" })).toEqual([
+      [`image_sha256:${digest}`, "4"],
+      ["a", "4"],
+      [`image_sha256:${createHash("sha256").update("other bytes").digest("hex")}`, "5"],
+      ["b", "5"],
+    ]);
+    const bad = await file("bad.jsonl", `${JSON.stringify({ id: "a", image: "none.png", answer: "4" })}\n`);
+    await expect(loadAnswerKeyFile(bad, { answer: "answer" })).rejects.toThrow(/line 1.*none\.png: ENOENT|none\.png: ENOENT/);
+  });
+
   it("takes another answer field, turns numbers into strings, skips empty lines, accepts a BOM and CRLF", async () => {
     const path = await file("k.jsonl", '\uFEFF{"id":"a","question":"q one","answer":7}\r\n\r\n{"question":"q two","answer":"B"}\r\n');
     expect(await loadAnswerKeyFile(path, { answer: "answer" })).toEqual([

@@ -24,9 +24,14 @@ describe("few-shot examples (lm-eval's ContextSampler.get_context)", () => {
     expect("messages" in t).toBe(false);
   });
 
-  it("drops an example equal to the document itself, as lm-eval does (n − 1 examples)", () => {
+  it("leaves the document itself out when neither split is named (lm-eval's None == None), still n examples", () => {
     const t = parseTask(`${BASE}num_fewshot: 2\n${pool}  sampler: first_n\n`, "t.yaml");
-    expect(t.prompt(POOL[0]!)).toBe("Q: 2+2\nA: 4\n\nQ: 1+1\nA:");
+    expect(t.prompt(POOL[0]!)).toBe("Q: 2+2\nA: 4\n\nQ: 3*3\nA: 9\n\nQ: 1+1\nA:");
+  });
+
+  it("keeps an example equal to the document when the few-shot split is another split, as lm-eval's sampler", () => {
+    const t = parseTask(`${BASE}num_fewshot: 2\nfewshot_split: train\ntest_split: test\n${pool}  sampler: first_n\n`, "t.yaml");
+    expect(t.prompt(POOL[0]!)).toBe("Q: 1+1\nA: 2\n\nQ: 2+2\nA: 4\n\nQ: 1+1\nA:");
   });
 
   it("draws one more when few-shot and test split are the same, so the doc's removal still leaves n", () => {

@@ -93,6 +93,8 @@ describe("parseTask", () => {
     ["metric_list:\n  - metric: exact_match\n    regexes_to_ignore:\n      - \",\"\n      - \"(x\"\n", "t.yaml:8, key `metric_list[0].regexes_to_ignore[1]`: invalid regular expression: missing ), unterminated subpattern at position 0 (Python pattern \"(x\")"],
     ["metric_list:\n  - metric: exact_match\n    ignore_case: [maybe]\n", "t.yaml:6, key `metric_list[0].ignore_case`: expected true or false"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n      - function: take_frist\n", "t.yaml:8, key `filter_list[0].filter[1].function`: unknown filter `take_frist`"],
+    ["filter_list:\n  - name: x\n    filter:\n      - function: regex_pos\n", "t.yaml:7, key `filter_list[0].filter[0].function`: filter `regex_pos`: lm-eval's POSFilter, whose answer is a list of part-of-speech tags rather than a text, is not supported"],
+    ["filter_list:\n  - name: x\n    filter:\n      - function: ACP_grammar_filter\n", "a filter a task's Python module registers with `@register_filter` is not looked up by name: give its class as `function: !function module.Class`"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n        regex_patern: x\n", "t.yaml:8, key `filter_list[0].filter[0].regex_patern`: unknown option `regex_patern`"],
     ["filter_list:\n  - name: strict\n    filter:\n      - function: regex\n        regex_pattern: \"(?P<n>\"\n", "t.yaml:8, key `filter_list[0].filter[0].regex_pattern`: invalid regular expression"],
     ["filter_list:\n  - name: a\n    filter: [{function: take_first}]\n  - name: a\n    filter: [{function: take_first}]\n", "t.yaml:7, key `filter_list[1].name`: filter name `a` is used twice"],
@@ -191,6 +193,11 @@ describe("loadTask", () => {
     expect(f.metrics[0]!.pythonAggregation?.key).toBe("metric_list[0].aggregation");
     expect(f.filters[0]!.python?.map((s) => s.kind === "python" ? `${s.form}:${s.hook.spec}:${JSON.stringify(s.args)}` : s.name)).toEqual(["fn:helpers.f:{}", 'class:helpers.Filter:{"pattern":"z"}', "take_first"]);
     expect(f.pythonHooks?.map((h) => h.key)).toEqual(["filter_list[0].filter[0].filter_fn", "filter_list[0].filter[1].function", "metric_list[0].metric", "metric_list[0].aggregation"]);
+    // custom_dataset builds lm-eval's dataset; the input holds its rows: the task loads, its module is never imported.
+    await writeFile(path.join(dir, "ds.yaml"), "task: ds\ncustom_dataset: !function nosuch_loader.load_dataset\ndoc_to_text: '{{q}}'\ndoc_to_target: a\n");
+    const ds = await loadTask("ds.yaml", { cwd: dir });
+    expect(ds.pythonHooks).toBeUndefined();
+    expect(ds.prompt({ q: "row from the input" })).toBe("row from the input");
     // multiple_choice: the metrics lm-eval's scoring gives a value, each with the Python type it arrives in.
     await writeFile(path.join(dir, "f.yaml"), "task: f\noutput_type: multiple_choice\ndoc_to_text: q\ndoc_to_target: a\ndoc_to_choice: [a, b]\nmetric_list:\n  - metric: f1\n    aggregation: !function helpers.agg\n  - metric: acc\n    aggregation: !function helpers.agg\n  - metric: likelihood\n    aggregation: !function helpers.agg\n  - metric: acc_norm\n");
     const mc = await loadTask("f.yaml", { cwd: dir });

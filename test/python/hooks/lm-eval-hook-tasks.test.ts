@@ -26,6 +26,7 @@ const TASKS = [
   { name: "hellaswag (process_docs)", yaml: "hellaswag/hellaswag.yaml", data: "data/hellaswag.jsonl" },
   { name: "winogrande (doc_to_* hooks, multiple inputs)", yaml: "winogrande/default.yaml", data: "data/winogrande.jsonl" },
   { name: "copa (doc_to_* hooks)", yaml: "super_glue/copa/default.yaml", data: "data/copa.jsonl" },
+  { name: "multirc (no hooks: doc_to_choice rendered, then literal_eval'ed)", yaml: "super_glue/multirc/default.yaml", data: "data/multirc.jsonl" },
   { name: "truthfulqa_mc2 (process_results, through include:)", yaml: "truthfulqa/truthfulqa_mc2.yaml", data: "data/truthfulqa_mc.jsonl" },
 ];
 

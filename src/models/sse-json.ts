@@ -1,0 +1,91 @@
+import { APIError } from "openai";
+
+/**
+ * The JSON events of a server-sent-events reply (an OpenAI-compatible stream), read straight from its
+ * body: what the SDK's `Stream` yields, at a fraction of its cost. The SDK copies the bytes it holds into
+ * a new array for each network chunk and again for each event, decodes each event's lines apart and
+ * goes through three async generators a chunk; this decodes each chunk once and splits the text. At
+ * latency 0 the SDK's parsing was the largest item of a run's CPU profile after the request itself.
+ *
+ * Same semantics as the SDK's (openai/core/streaming.js): an event is dispatched at a blank line, its
+ * `data:` lines joined with "\n"; `[DONE]` ends it (the rest of the body is read and ignored); an event whose
+ * data has `error` throws the SDK's `APIError`; a body cut short throws what reading it threw (a
+ * `TypeError` from fetch); an abort (`AbortError`) ends the events quietly, as the SDK's does. Leaving
+ * the loop early (break, throw) cancels the body, so the connection is released.
+ */
+export async function* sseJson(response: Response): AsyncGenerator<Record<string, unknown>> {
+  if (!response.body) throw new TypeError("the streamed reply has no body");
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let event: string | null = null;
+  let data: string[] = [];
+  let done = false;
+  let finished = false;
+  try {
+    for (let last = false; !last; ) {
+      const read = await reader.read();
+      if (read.done) {
+        // The end: a \r left last ends its line after all. Lines left without their line ending are
+        // dropped, as the SDK's line decoder does (they dispatch no event).
+        last = true;
+        text += decoder.decode();
+        if (text.endsWith("\r")) text += "\n";
+      } else {
+        text += decoder.decode(read.value, { stream: true });
+      }
+      let start = 0;
+      for (;;) {
+        // A line ends at \n, \r\n or \r; a \r at the very end may be the first half of a \r\n still to come.
+        let end = start;
+        while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+        if (end >= text.length || (text.charCodeAt(end) === 13 && end + 1 >= text.length)) break;
+        const line = text.slice(start, end);
+        start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+        if (line === "") {
+          if (event === null && data.length === 0) continue;
+          const payload = data.join("\n");
+          const kind = event;
+          event = null;
+          data = [];
+          // After [DONE] the rest of the body is read but not parsed (the connection is reused once it is read).
+          if (finished) continue;
+          if (payload.startsWith("[DONE]")) {
+            finished = true;
+            continue;
+          }
+          const parsed = JSON.parse(payload) as Record<string, unknown> | null;
+          if (kind === null || !kind.startsWith("thread.")) {
+            if (parsed && parsed.error) throw new APIError(undefined, parsed.error, undefined, response.headers);
+          } else if (kind === "error") {
+            throw new APIError(undefined, (parsed as { error?: object } | null)?.error, (parsed as { message?: string } | null)?.message, undefined);
+          }
+          if (parsed !== null) yield parsed;
+          continue;
+        }
+        if (line.charCodeAt(0) === 58) continue; // ":" a comment
+        const colon = line.indexOf(":");
+        const field = colon === -1 ? line : line.slice(0, colon);
+        let value = colon === -1 ? "" : line.slice(colon + 1);
+        if (value.charCodeAt(0) === 32) value = value.slice(1);
+        if (field === "data") data.push(value);
+        else if (field === "event") event = value;
+      }
+      text = start === 0 ? text : text.slice(start);
+    }
+    done = true;
+  } catch (error) {
+    if (isAbortError(error)) {
+      done = true;
+      return;
+    }
+    throw error;
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
+}

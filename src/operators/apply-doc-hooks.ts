@@ -1,5 +1,5 @@
 import type { OperatorFunction } from "rxjs";
-import { type CallOutcome, callHooks, type HookCaller } from "../python/hooks/hook-caller.js";
+import { type CallOutcome, callHooks, type HookCaller, type MediaHookKind } from "../python/hooks/hook-caller.js";
 import { isHookWorkerError } from "../python/hooks/hook-worker.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
 import { isTaskInputError } from "../errors/index.js";
@@ -8,6 +8,9 @@ import type { FewshotPython, Task } from "../work/task.js";
 import type { Doc, ResultLine, Sample, SourceItem } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 import { cutRaw } from "./parse.js";
+
+/** Media hooks, and what they yield: the worker encodes a numpy array they return (PNG, or WAV for audio). */
+const MEDIA_HOOKS: Partial<Record<string, MediaHookKind>> = { doc_to_image: "image", doc_to_audio: "audio", doc_to_visual: "visual" };
 
 export interface ApplyDocHooksOptions {
   /** The run's hook workers. */
@@ -80,7 +83,13 @@ async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sa
     const live = samples.flatMap((s, i) => (docs[i] === undefined ? [] : [{ sample: s, doc: docs[i] }]));
     // lmms-eval hands its prompt settings to doc_to_text and to media hooks that take a second argument.
     const extra = task.promptKwargs ? { optionalArgs: [task.promptKwargs] } : {};
-    const results = await callHooks(caller, live.flatMap(({ doc }) => keys.map((k) => ({ hook: hooks[k]!, args: [doc], ...(k === "doc_to_text" || k === "doc_to_visual" || k === "doc_to_image" || k === "doc_to_audio" ? extra : {}) }))));
+    const calls = live.flatMap(({ doc }) =>
+      keys.map((k) => {
+        const media = MEDIA_HOOKS[k];
+        return { hook: hooks[k]!, args: [doc], ...(k === "doc_to_text" || media ? extra : {}), ...(media ? { media } : {}) };
+      }),
+    );
+    const results = await callHooks(caller, calls);
     const made: Doc[] = [];
     live.forEach(({ doc }, i) => {
       const values: Record<string, unknown> = {};

@@ -6,6 +6,12 @@ export interface HookCaller {
   keyOf(hook: PythonHook): string;
 }
 
+/**
+ * What a media hook yields, so the worker can encode a numpy array it returns: as PNG for `image`, as
+ * WAV for `audio`, and by shape for lmms-eval's `visual` (1-D: audio).
+ */
+export type MediaHookKind = "image" | "audio" | "visual";
+
 /** One call's outcome in a `call` request's result. */
 export type CallOutcome = { readonly ok: unknown } | { readonly error: string };
 
@@ -15,11 +21,17 @@ export type CallOutcome = { readonly ok: unknown } | { readonly error: string };
  */
 export async function callHooks(
   caller: HookCaller,
-  calls: readonly { hook: PythonHook; args?: readonly unknown[]; kwargs?: Record<string, unknown>; optionalArgs?: readonly unknown[] }[],
+  calls: readonly { hook: PythonHook; args?: readonly unknown[]; kwargs?: Record<string, unknown>; optionalArgs?: readonly unknown[]; media?: MediaHookKind }[],
 ): Promise<CallOutcome[]> {
   if (calls.length === 0) return [];
   const result = await caller.call("call", {
-    calls: calls.map((c) => ({ hook: caller.keyOf(c.hook), args: c.args ?? [], kwargs: c.kwargs ?? {}, ...(c.optionalArgs?.length ? { optional_args: c.optionalArgs } : {}) })),
+    calls: calls.map((c) => ({
+      hook: caller.keyOf(c.hook),
+      args: c.args ?? [],
+      kwargs: c.kwargs ?? {},
+      ...(c.optionalArgs?.length ? { optional_args: c.optionalArgs } : {}),
+      ...(c.media ? { media: c.media } : {}),
+    })),
   });
   return result as CallOutcome[];
 }

@@ -36,6 +36,7 @@ import struct
 import sys
 import traceback
 import wave
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +139,56 @@ def media_json(value: Any) -> Any:
         value.save(buf, format="PNG")
         return {"bytes": base64.b64encode(buf.getvalue()).decode("ascii")}
     if isinstance(value, dict) and "array" in value and "sampling_rate" in value:
-        samples = value["array"]
-        samples = samples.tolist() if hasattr(samples, "tolist") else list(samples)
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(int(value["sampling_rate"]))
-            w.writeframes(b"".join(struct.pack("<h", max(-32768, min(32767, int(round(float(s) * 32767))))) for s in samples))
-        return {"bytes": base64.b64encode(buf.getvalue()).decode("ascii"), "media_type": "audio/wav"}
+        return wav_json(value["array"], int(value["sampling_rate"]))
     return None
+
+
+def wav_json(samples: Any, rate: int) -> dict:
+    """Mono samples in [-1, 1] as a 16-bit WAV."""
+    samples = samples.tolist() if hasattr(samples, "tolist") else list(samples)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", max(-32768, min(32767, int(round(float(s) * 32767))))) for s in samples))
+    return {"bytes": base64.b64encode(buf.getvalue()).decode("ascii"), "media_type": "audio/wav"}
+
+
+# A bare array from an audio hook carries no rate: 16 kHz, what speech models (Whisper) take.
+ARRAY_AUDIO_RATE = 16000
+PNG_COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> grey, grey+alpha, RGB, RGBA
+
+
+def png_json(array: Any) -> dict:
+    """An H×W or H×W×C array (uint8, or floats in [0, 1]) as an 8-bit PNG, with zlib only (no PIL needed)."""
+    shape = tuple(array.shape)
+    channels = 1 if len(shape) == 2 else shape[2]
+    if len(shape) not in (2, 3) or channels not in PNG_COLOUR_TYPES:
+        raise ValueError(f"an image array must be H×W or H×W×(1-4), got shape {shape}")
+    if array.dtype.kind == "f":
+        array = (array.clip(0, 1) * 255).round()
+    rows = array.astype("uint8").reshape(shape[0], shape[1] * channels)
+    raw = b"".join(b"\x00" + rows[y].tobytes() for y in range(shape[0]))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", shape[1], shape[0], 8, PNG_COLOUR_TYPES[channels], 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return {"bytes": base64.b64encode(png).decode("ascii"), "media_type": "image/png"}
+
+
+def media_value(value: Any, kind: str) -> Any:
+    """A media hook's value (one item or a list) with numpy arrays encoded: an image hook's as PNG, an
+    audio hook's as WAV; doc_to_visual's by shape (1-D: audio, else an image). Other items pass through."""
+    if isinstance(value, (list, tuple)):
+        return [media_value(v, kind) for v in value]
+    if not (hasattr(value, "shape") and hasattr(value, "dtype")) or len(value.shape) == 0:
+        return value
+    if kind == "audio" or (kind == "visual" and len(value.shape) == 1):
+        return wav_json(value, ARRAY_AUDIO_RATE)
+    return png_json(value)
 
 
 def to_json(value: Any) -> Any:
@@ -198,6 +239,8 @@ def op_call(req: dict) -> list:
             if optional and takes_positional(fn, len(args) + len(optional)):
                 args = args + optional
             value = fn(*args, **from_json(call.get("kwargs", {})))
+            if call.get("media"):
+                value = media_value(value, call["media"])
             out.append({"ok": to_json(value)})
         except BaseException as e:  # noqa: BLE001 - one sample's error, reported as data
             out.append({"error": last_line(e)})

@@ -5,6 +5,8 @@ import { loadTask, loadTaskText, parseSource, type Source, type TaskLoadOptions,
 import { taskIndex, type IndexEntry, type TaskIndex } from "./task-index.js";
 import type { Task } from "../work/task.js";
 import { formatPath, lineOf, type ConfigPath } from "./yaml-location.js";
+import { pyBool } from "../python/operators.js";
+import { isPythonHook } from "../python/hooks/hook-ref.js";
 
 /**
  * Group files (`group:` with a `task:` list), as lm-eval 0.4.13 builds them (lm_eval/tasks/_factory.py,
@@ -187,7 +189,7 @@ class GroupBuilder {
       });
     }
     this.#owner.set(name, origin.source.display);
-    const overrides: TaskOverrides = { values, file: origin.source.display, text: origin.source.text };
+    const overrides: TaskOverrides = { values, file: origin.source.display, path: origin.file, text: origin.source.text };
     this.#tasks.push(await loadTaskText(text, file, this.display(file), this.opts, overrides));
     return name;
   }
@@ -236,24 +238,31 @@ export function indexRoot(file: string): string {
 function parseAggregates(value: unknown, fail: (p: ConfigPath, m: string) => never): GroupMetric[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.map((raw, i) => {
+  return list.flatMap((raw, i): GroupMetric[] => {
     const at = Array.isArray(value) ? ["aggregate_metric_list", i] : ["aggregate_metric_list"];
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail(at, "expected a mapping with `metric`");
     const entry = raw as Record<string, unknown>;
     for (const key of Object.keys(entry)) if (!AGG_KEYS.has(key)) fail([...at, key], `unsupported key \`${key}\` in aggregate_metric_list (lm-eval takes metric, filter_list, aggregation, weight_by_size)`);
+    // lm-eval keys a group metric `f"{metric},{filter}"`: a function's text names no task's metric, so
+    // nothing is aggregated for it (code_x_glue's `metric: !function bleu.smoothed_bleu_4`).
+    if (isPythonHook(entry.metric)) return [];
     if (typeof entry.metric !== "string" || !entry.metric) return fail([...at, "metric"], "expected a metric name");
     const aggregation = entry.aggregation ?? "mean";
-    if (aggregation !== "mean") fail([...at, "aggregation"], `unsupported group aggregation \`${JSON.stringify(aggregation)}\`: lm-eval 0.4.13 defines only \`mean\``);
-    const weight = entry.weight_by_size ?? true;
-    if (typeof weight !== "boolean") return fail([...at, "weight_by_size"], "expected true or false");
+    // lm-eval 0.4.13 accepts a function here and never calls it: a group's aggregate is always the mean (lingoly).
+    if (aggregation !== "mean" && !isPythonHook(aggregation)) fail([...at, "aggregation"], `unsupported group aggregation \`${JSON.stringify(aggregation)}\`: lm-eval 0.4.13 defines only \`mean\` (or a function, which it never calls)`);
+    // lm-eval's AggMetricConfig keeps any value and tests it with `if not weight_by_size`: Python truthiness
+    // (score's `truez` weighs, an empty `weight_by_size:` does not).
+    const weight = Object.hasOwn(entry, "weight_by_size") ? pyBool(entry.weight_by_size) : true;
     const filters = entry.filter_list;
     if (filters !== undefined && filters !== null && typeof filters !== "string" && !(Array.isArray(filters) && filters.every((f) => typeof f === "string"))) {
       return fail([...at, "filter_list"], "expected a filter name or a list of them");
     }
-    return {
-      metric: entry.metric,
-      ...(filters === undefined || filters === null ? {} : { filters: typeof filters === "string" ? [filters] : filters }),
-      weightBySize: weight,
-    };
+    return [
+      {
+        metric: entry.metric,
+        ...(filters === undefined || filters === null ? {} : { filters: typeof filters === "string" ? [filters] : filters }),
+        weightBySize: weight,
+      },
+    ];
   });
 }

@@ -68,6 +68,8 @@ export interface TaskOverrides {
   readonly values: Readonly<Record<string, unknown>>;
   /** The group file setting them, for messages. */
   readonly file: string;
+  /** Its path: a `!function` in it is resolved from its folder, as lm-eval resolves a tag from the YAML holding it. */
+  readonly path: string;
   readonly text: string;
 }
 
@@ -105,7 +107,7 @@ export async function loadTaskText(text: string, file: string, display: string, 
   const cwd = opts.cwd ?? process.cwd();
   const sources: Source[] = [];
   if (overrides) {
-    const group = parseSource(overrides.text, overrides.file);
+    const group = parseSource(overrides.text, overrides.file, overrides.path);
     sources.push({ ...group, value: { ...overrides.values } });
   }
   await collect(parseSource(text, display, file), file, cwd, sources, [file]);

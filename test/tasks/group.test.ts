@@ -34,6 +34,30 @@ describe("group files (loadTaskRef)", () => {
     expect(inline.groups.map((g) => [g.name, g.tasks])).toEqual([["outer", ["t1", "outer::adhoc"]], ["outer::inner", ["t1"]]]);
   });
 
+  it("reads weight_by_size as lm-eval does (`if not weight_by_size`): Python truthiness, an empty value unweighted, absent weighted", async () => {
+    const cases = [["truez", true], ["0", false], ["", false], ["[]", false], ["yes", true]] as const;
+    for (const [raw, weighted] of cases) {
+      await write("w.yaml", `group: w\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n    weight_by_size: ${raw}\n`);
+      expect((await loadTaskRef("w.yaml", { cwd: dir })).groups[0]!.aggregate[0]!.weightBySize, raw).toBe(weighted);
+    }
+    await write("w.yaml", "group: w\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n");
+    expect((await loadTaskRef("w.yaml", { cwd: dir })).groups[0]!.aggregate[0]!.weightBySize).toBe(true);
+  });
+
+  it("takes a function in aggregate_metric_list as lm-eval 0.4.13 does: an `aggregation` it never calls (the mean), a `metric` that names no task metric", async () => {
+    await write("fn.yaml", "group: fn\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n    aggregation: !function script.aggregate_metrics\n    weight_by_size: false\n  - metric: !function bleu.smoothed_bleu_4\n");
+    expect((await loadTaskRef("fn.yaml", { cwd: dir })).groups[0]!.aggregate).toEqual([{ metric: "exact_match", weightBySize: false }]);
+    await write("fn.yaml", "group: fn\ntask: [t1]\naggregate_metric_list:\n  - metric: exact_match\n    aggregation: median\n");
+    await expect(loadTaskRef("fn.yaml", { cwd: dir })).rejects.toThrow("fn.yaml:5, key `aggregate_metric_list[0].aggregation`: unsupported group aggregation `\"median\"`: lm-eval 0.4.13 defines only `mean`");
+  });
+
+  it("a group's own `!function` keys (darija_bench's metric_list) override its tasks', resolved from the group file's folder", async () => {
+    await write("hooked.yaml", "group: hooked\ntask: [t1]\nmetric_list:\n  - metric: !function grouputils.score\n    aggregation: mean\n");
+    const { tasks } = await loadTaskRef("hooked.yaml", { cwd: dir });
+    const hook = tasks[0]!.metrics[0]!.python!.hook;
+    expect([hook.spec, hook.dir, hook.file, hook.line]).toEqual(["grouputils.score", dir, "hooked.yaml", 4]);
+  });
+
   it("names the file, line and key of what it cannot resolve", async () => {
     await expect(loadTaskRef("unknown.yaml", { cwd: dir })).rejects.toThrow("unknown.yaml:4, key `task[1]`: no task, group or tag named `nope`");
     await expect(loadTaskRef("twice.yaml", { cwd: dir })).rejects.toThrow(/key `task\[1\]`: task `t1` is in more than one group/);

@@ -214,8 +214,9 @@ export function parseSource(text: string, display: string, file?: string): Sourc
   let lc = new LineCounter();
   const parse = (t: string, counter: LineCounter) => parseDocument(t, { lineCounter: counter, version: "1.1", uniqueKeys: false, customTags: pyYamlBooleans });
   let doc = parse(text, lc);
-  if (doc.errors[0]?.code === "MISSING_CHAR") {
-    // PyYAML reads quoted scalars with under-indented continuation lines; retry with them indented.
+  if (doc.errors.length > 0) {
+    // PyYAML reads quoted scalars with under-indented continuation lines ("Missing closing quote" here, or
+    // stray tokens when a line inside the quotes starts with `}`: jsonschema_bench); retry with them indented.
     const retryLc = new LineCounter();
     const retry = parse(indentQuotedContinuations(text), retryLc);
     if (retry.errors.length === 0) [doc, lc] = [retry, retryLc];

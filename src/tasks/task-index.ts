@@ -2,6 +2,7 @@ import { readdir } from "node:fs/promises";
 import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import path from "node:path";
 import { parseDocument } from "yaml";
+import { indentQuotedContinuations } from "./yaml-quoted-indent.js";
 
 /**
  * An index of the task, group and tag names defined by the YAML files under a folder, as lm-eval
@@ -75,7 +76,10 @@ async function resolved(file: string, seen: Map<string, Record<string, unknown> 
   seen.set(file, undefined);
   let value: unknown;
   try {
-    const doc = parseDocument(await readYamlFile(file), { version: "1.1", uniqueKeys: false });
+    const text = await readYamlFile(file);
+    let doc = parseDocument(text, { version: "1.1", uniqueKeys: false });
+    // PyYAML reads quoted scalars with under-indented continuation lines (evalita's prompts): as the loader does.
+    if (doc.errors.length > 0) doc = parseDocument(indentQuotedContinuations(text), { version: "1.1", uniqueKeys: false });
     if (doc.errors.length > 0) return undefined;
     value = yamlValue(doc, file);
   } catch {

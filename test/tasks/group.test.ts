@@ -58,6 +58,15 @@ describe("group files (loadTaskRef)", () => {
     expect([hook.spec, hook.dir, hook.file, hook.line]).toEqual(["grouputils.score", dir, "hooked.yaml", 4]);
   });
 
+  it("indexes a tag from a file whose quoted prompt has continuation lines indented less than its key (evalita), as PyYAML reads it", async () => {
+    // A folder of its own: the index of a folder is built once per process.
+    await mkdir(path.join(dir, "q"));
+    await write(path.join("q", "quoted.yaml"), "include: ../_base_yaml\ntag: quoted_tag\ntask: quoted\ndoc_to_text: \"Line one\n\nText: '{{q}}'\nAnswer:\"\n");
+    await write(path.join("q", "qgroup.yaml"), "group: qgroup\ntask: [quoted_tag]\n");
+    const { tasks } = await loadTaskRef(path.join("q", "qgroup.yaml"), { cwd: dir });
+    expect(tasks.map((t) => [t.name, t.prompt({ q: "x" })])).toEqual([["quoted", "Line one\nText: 'x' Answer:"]]);
+  });
+
   it("names the file, line and key of what it cannot resolve", async () => {
     await expect(loadTaskRef("unknown.yaml", { cwd: dir })).rejects.toThrow("unknown.yaml:4, key `task[1]`: no task, group or tag named `nope`");
     await expect(loadTaskRef("twice.yaml", { cwd: dir })).rejects.toThrow(/key `task\[1\]`: task `t1` is in more than one group/);

@@ -9,7 +9,7 @@ if (process.argv.includes("--soak")) {
   process.exit();
 }
 
-/** BENCH_ONLY=startup,memory,speed,flat,instrumentation,resume,faults runs only those parts (default: all). */
+/** BENCH_ONLY=startup,memory,speed,flat,instrumentation,resume,faults,media runs only those parts (default: all). */
 const only = process.env.BENCH_ONLY?.split(",");
 const part = (name: string) => only === undefined || only.includes(name);
 
@@ -21,3 +21,5 @@ if (part("instrumentation")) await import("./instrumentation.js");
 if (part("resume")) await import("./resume.js");
 // Fault soak (bench/fault-soak.ts): 5,000 samples through injected faults and an outage.
 if (part("faults")) await import("./fault-soak.js");
+// Memory with images (bench/media-memory.ts): 10,000 samples with a 1 MB image each against a text run.
+if (part("media")) await import("./media-memory.js");

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { imageSize } from "image-size";
 import { TaskInputError } from "../errors/task-input-error.js";
@@ -25,7 +25,7 @@ export interface MediaSpec {
  * The media references of one sample: `raw` is what the task's media key gave (one item or a list),
  * each a path (relative to `baseDir`, the input file's folder), an http(s) URL, a `data:` URI,
  * `{"bytes": "<base64>"}`, or `{"path"|"url": …}` (Hugging Face's image feature). A file or inline item
- * is read once here, to take its digest, size and dimensions, and let go; its bytes are read again
+ * is read once here, to take its digest, size and dimensions (a file in 64 KiB chunks), and let go; its bytes are read again
  * when the request is sent. A URL is not fetched here. A bad item throws a TaskInputError naming the key.
  */
 export function mediaRefs(raw: unknown, spec: MediaSpec, baseDir: string): MediaRef[] {
@@ -58,16 +58,50 @@ function urlRef(url: string, spec: MediaSpec): MediaRef {
 }
 
 function fileRef(path: string, spec: MediaSpec): MediaRef {
-  let bytes: Buffer;
+  let file: FileFacts;
   try {
-    bytes = readFileSync(path);
+    file = readFacts(path);
   } catch (e) {
     throw new TaskInputError(`${spec.key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, spec.key);
   }
   const named = kindOfName(path);
-  const type = spec.kind === "visual" ? (named?.type ?? sniffImage(bytes)?.type ?? "image") : spec.kind;
-  if (type === "video") return { ...probeVideo(path, spec.key), type, source: path, media_type: named?.mime ?? "video/mp4", sha256: digest(bytes), bytes: bytes.length, frames: spec.frames ?? DEFAULT_VIDEO_FRAMES, ...detailOf(spec) };
-  return describeBytes({ type, source: path }, bytes, named?.mime, spec);
+  const type = spec.kind === "visual" ? (named?.type ?? sniffImage(file.head)?.type ?? "image") : spec.kind;
+  if (type === "video") return { ...probeVideo(path, spec.key), type, source: path, media_type: named?.mime ?? "video/mp4", sha256: file.sha256, bytes: file.size, frames: spec.frames ?? DEFAULT_VIDEO_FRAMES, ...detailOf(spec) };
+  if (type !== "image") return { type, source: path, ...(named ? { media_type: named.mime } : {}), sha256: file.sha256, bytes: file.size };
+  // The header is in the first bytes of PNG, GIF and WebP; a JPEG's may come after a large EXIF block.
+  const image = sniffImage(file.head) ?? (file.size > file.head.length ? sniffImage(readFileSync(path)) : undefined);
+  if (!image) throw new TaskInputError(`${spec.key}: ${path} is not an image (PNG, JPEG, GIF or WebP)`, spec.key);
+  return { type, source: path, media_type: image.mime, sha256: file.sha256, bytes: file.size, width: image.width, height: image.height, ...detailOf(spec) };
+}
+
+/** A file's digest and size, and its first bytes (for its header), read in chunks: a large file is never whole in memory here. */
+interface FileFacts {
+  readonly sha256: string;
+  readonly size: number;
+  readonly head: Buffer;
+}
+
+const CHUNK = 64 * 1024;
+/** One read buffer for every file (preparing a sample is synchronous). */
+const chunk = Buffer.allocUnsafe(CHUNK);
+
+function readFacts(path: string): FileFacts {
+  const fd = openSync(path, "r");
+  try {
+    const hash = createHash("sha256");
+    let size = 0;
+    let head: Buffer | undefined;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(chunk.subarray(0, n));
+      head ??= Buffer.from(chunk.subarray(0, n));
+      size += n;
+    }
+    return { sha256: hash.digest("hex"), size, head: head ?? Buffer.alloc(0) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function inlineRef(value: string, spec: MediaSpec): MediaRef {

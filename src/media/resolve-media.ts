@@ -14,6 +14,18 @@ export interface MediaOptions {
   readonly fetch?: typeof fetch;
 }
 
+/**
+ * Where resolveMedia puts encoded media when the caller writes the body itself (see media-body.ts):
+ * each item's bytes, and in the message the marker `slotMarker(nonce, index)` instead of its base64.
+ */
+export interface MediaSlots {
+  readonly nonce: string;
+  readonly items: { readonly prefix: string; readonly bytes: Buffer }[];
+}
+
+/** The text standing in a message for slot `index` until the body is written. */
+export const slotMarker = (nonce: string, index: number): string => `\u0000${nonce}:${index}\u0000`;
+
 /** Whether any message holds a media part still to be read. */
 export function hasMediaParts(messages: readonly ChatMessage[]): boolean {
   return messages.some((m) => typeof m.content !== "string" && m.content !== null && m.content.some((p) => p.type === "media"));
@@ -25,29 +37,45 @@ export function hasMediaParts(messages: readonly ChatMessage[]): boolean {
  * `input_audio` parts; a video becomes its frames. Messages without media come back as they are.
  * The encoded bytes live only in the returned messages, which the caller drops once sent.
  */
-export async function resolveMedia(messages: readonly ChatMessage[], options: MediaOptions = {}): Promise<readonly ChatMessage[]> {
+export async function resolveMedia(messages: readonly ChatMessage[], options: MediaOptions = {}, slots?: MediaSlots): Promise<readonly ChatMessage[]> {
   if (!hasMediaParts(messages)) return messages;
+  // With slots, each encoded item is kept as bytes and its place marked; else it is a base64 string here.
+  const encoded = (prefix: string, bytes: Buffer): string => {
+    if (!slots) return `${prefix}${bytes.toString("base64")}`;
+    slots.items.push({ prefix, bytes });
+    return slotMarker(slots.nonce, slots.items.length - 1);
+  };
   return Promise.all(
     messages.map(async (m): Promise<ChatMessage> => {
       if (typeof m.content === "string" || m.content === null) return m;
-      const parts = await Promise.all(m.content.map((p): Promise<ContentPart[]> => (p.type === "media" ? partsOf(p.media, options) : Promise.resolve([p]))));
-      return { ...m, content: parts.flat() };
+      const parts = await Promise.all(m.content.map((p): Promise<PendingPart[]> => (p.type === "media" ? partsOf(p.media, options) : Promise.resolve([p]))));
+      // Slots are numbered in message order, after every read finished.
+      return { ...m, content: parts.flat().map((p) => encode(p, encoded)) };
     }),
   );
 }
 
-async function partsOf(ref: MediaRef, options: MediaOptions): Promise<ContentPart[]> {
+/** A part still holding raw bytes (`pending`), encoded now. */
+type PendingPart = ContentPart | { readonly type: "pending"; readonly kind: "image" | "audio"; readonly mime: string; readonly bytes: Buffer; readonly detail?: MediaRef["detail"] };
+
+function encode(p: PendingPart, encoded: (prefix: string, bytes: Buffer) => string): ContentPart {
+  if (p.type !== "pending") return p;
+  if (p.kind === "audio") return { type: "input_audio", input_audio: { data: encoded("", p.bytes), format: audioFormat(p.mime) } };
+  return { type: "image_url", image_url: { url: encoded(`data:${p.mime};base64,`, p.bytes), ...(p.detail ? { detail: p.detail } : {}) } };
+}
+
+async function partsOf(ref: MediaRef, options: MediaOptions): Promise<PendingPart[]> {
   const detail = ref.detail ? { detail: ref.detail } : {};
   if (ref.type === "video") {
     const frames = await videoFrames(ref.source, ref.duration_s ?? 1, ref.frames ?? DEFAULT_VIDEO_FRAMES);
     const scaled = await Promise.all(frames.map((f) => downscale(f, "image/png", ref.max_side)));
-    return scaled.map((f) => ({ type: "image_url", image_url: { url: dataUri(f.mime, f.bytes), ...detail } }));
+    return scaled.map((f) => ({ type: "pending", kind: "image", mime: f.mime, bytes: f.bytes, ...detail }));
   }
   if (ref.type === "image" && isUrl(ref.source) && !options.inlineUrls) return [{ type: "image_url", image_url: { url: ref.source, ...detail } }];
   const { bytes, mime } = await bytesOf(ref, options);
-  if (ref.type === "audio") return [{ type: "input_audio", input_audio: { data: bytes.toString("base64"), format: audioFormat(mime) } }];
+  if (ref.type === "audio") return [{ type: "pending", kind: "audio", mime: mime ?? "audio/wav", bytes }];
   const image = await downscale(bytes, mime ?? "image/png", ref.max_side, ref.width, ref.height);
-  return [{ type: "image_url", image_url: { url: dataUri(image.mime, image.bytes), ...detail } }];
+  return [{ type: "pending", kind: "image", mime: image.mime, bytes: image.bytes, ...detail }];
 }
 
 async function bytesOf(ref: MediaRef, options: MediaOptions): Promise<{ bytes: Buffer; mime: string | undefined }> {
@@ -69,10 +97,6 @@ async function downscale(bytes: Buffer, mime: string, maxSide: number | undefine
   const image = sharp(bytes, { failOn: "none" }).resize({ width: maxSide, height: maxSide, fit: "inside", withoutEnlargement: true });
   // JPEG stays JPEG (a photo re-encoded as PNG would grow); everything else becomes PNG.
   return mime === "image/jpeg" ? { bytes: await image.jpeg({ quality: 90 }).toBuffer(), mime } : { bytes: await image.png().toBuffer(), mime: "image/png" };
-}
-
-function dataUri(mime: string, bytes: Buffer): string {
-  return `data:${mime};base64,${bytes.toString("base64")}`;
 }
 
 function isUrl(source: string): boolean {

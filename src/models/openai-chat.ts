@@ -3,8 +3,9 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { scrubError } from "../errors/redact.js";
 import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
-import type { ToolCall, Usage } from "../types.js";
-import { resolveMedia, type MediaOptions } from "../media/resolve-media.js";
+import type { ChatMessage, ToolCall, Usage } from "../types.js";
+import type { MediaOptions } from "../media/resolve-media.js";
+import { mediaJsonBody } from "../media/media-body.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
@@ -66,12 +67,9 @@ export function openAIChat(options: OpenAIChatOptions): ModelClient {
   };
 }
 
-/**
- * The request body. Media parts are read and encoded here, at the last moment, so the encoded bytes
- * live only as long as this attempt's body.
- */
-async function body(request: ChatRequest, media: MediaOptions): Promise<Record<string, unknown>> {
-  const b: Record<string, unknown> = { model: request.model, messages: await resolveMedia(request.messages, media) };
+/** The request body, its messages as the request holds them (media parts still references). */
+function body(request: ChatRequest): Record<string, unknown> {
+  const b: Record<string, unknown> = { model: request.model, messages: request.messages };
   if (request.max_tokens !== undefined) b.max_tokens = request.max_tokens;
   if (request.temperature !== undefined) b.temperature = request.temperature;
   if (request.top_p !== undefined) b.top_p = request.top_p;
@@ -82,14 +80,21 @@ async function body(request: ChatRequest, media: MediaOptions): Promise<Record<s
   return { ...b, ...request.extra };
 }
 
+/**
+ * The SDK's arguments for a request: its params, and with media the body as bytes (read and encoded
+ * here, at the last moment, so the encoded media lives only as long as this attempt's body).
+ */
+async function sdkArgs<P extends Record<string, unknown>>(params: P, call: CallOptions, media: MediaOptions): Promise<[P, { signal: AbortSignal; body?: Buffer; headers?: Record<string, string> }]> {
+  const { messages, ...rest } = params;
+  const bytes = await mediaJsonBody(rest, messages as readonly ChatMessage[], media);
+  return [params, { signal: call.signal, ...(bytes ? { body: bytes, headers: { "content-type": "application/json" } } : {}) }];
+}
+
 async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, media: MediaOptions): Promise<ChatReply> {
   // Timed from when the body is ready: reading and encoding media is not the server's latency.
-  const params = await body(request, media);
+  const [params, options] = await sdkArgs(body(request), call, media);
   const start = clock.now();
-  const res = (await sdk.chat.completions.create(
-    params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-    { signal: call.signal },
-  )) as OpenAI.ChatCompletion;
+  const res = (await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options)) as OpenAI.ChatCompletion;
   if (!res || !Array.isArray(res.choices)) throw new SyntaxError("malformed reply: no `choices` in the response body");
   const first = res.choices[0];
   const toolCalls = first?.message.tool_calls
@@ -109,12 +114,12 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
 }
 
 async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number, media: MediaOptions): Promise<ChatReply> {
-  const params = { ...(await body(request, media)), stream: true, stream_options: { include_usage: true } };
+  const [params, options] = await sdkArgs({ ...body(request), stream: true, stream_options: { include_usage: true } }, call, media);
   const start = clock.now();
   // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
   // The raw reply, its events parsed by sseJson rather than the SDK's Stream (the same events, for less CPU).
-  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal: call.signal }).asResponse();
+  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options).asResponse();
   const stream = sseJson(response) as AsyncGenerator<OpenAI.ChatCompletionChunk>;
   const texts: string[][] = [];
   const reasoning: string[] = [];

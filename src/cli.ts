@@ -175,7 +175,9 @@ program
   .option("--claim-after <sec>", "claim another worker's samples idle this long (it died)", "60")
   .option("--metrics-port <p>", "serve Prometheus metrics on 127.0.0.1:P/metrics (0 = any free port)")
   .option("--grace <sec>", "after SIGTERM, seconds samples in flight get to finish before they are cancelled and handed back", "30")
-  .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string }) => {
+  .option("--allow-python-hooks", "run the Python hooks (!function) the queue's task files carry: code from whoever can write to that Redis")
+  .option("--allow-code-execution", "run model-generated code in this machine's sandbox when the queue's run executes code (enqueued with --allow-code-execution)")
+  .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string; allowPythonHooks?: boolean; allowCodeExecution?: boolean }) => {
     const { workerCommand } = await import("./commands/worker-command.js");
     process.exitCode = await workerCommand(flags, io, process.env);
   });

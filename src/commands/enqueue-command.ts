@@ -16,11 +16,20 @@ import { taskMeta } from "../store/run-meta.js";
 import { loadTaskRefs } from "../tasks/group.js";
 import { ExitCode } from "./exit-codes.js";
 import { openQueue } from "./queue-connection.js";
-import { taskSources } from "./queue-tasks.js";
+import { isTaskPath, taskSources } from "./queue-tasks.js";
+import { readFilesToShip } from "./queue-files.js";
+import { filePrices } from "./model-targets.js";
+import { loadModelsConfig } from "../config/models-config.js";
+import { routedModels } from "../routing/rules.js";
+import { checkCodeExecutionAllowed } from "../tasks/code-execution.js";
+import path from "node:path";
 import { createRejectsSink } from "./rejects-sink.js";
 import type { CommandIO } from "./run-command.js";
 import { effectiveRepeats } from "../work/task.js";
 import { runPricesAndBudget } from "./run-prices.js";
+
+/** Hooks that make a sample's prompt (a queue's routing needs the prompt before the run). */
+const DOC_HOOKS = ["process_docs", "doc_to_text", "doc_to_choice", "doc_to_target", "doc_to_image", "doc_to_audio", "doc_to_visual"] as const;
 
 export interface EnqueueFlags extends RunFlags {
   readonly queue: string;
@@ -29,18 +38,6 @@ export interface EnqueueFlags extends RunFlags {
 /** `run` flags that belong to one machine or one process, not to the run a queue holds. */
 const LOCAL_FLAGS = new Set(["retain", "queue", "output", "summary", "rejects", "progress", "store", "fresh", "limit", "metricsPort", "grace", "run", "cache", "cacheTtl", "python"]);
 
-/** `run` flags a queue cannot carry yet, with why. */
-const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
-  route: "--route (routing rules)",
-  models: "--models (a models file)",
-  fewshotFile: "--fewshot-file",
-  allowCodeExecution: "--allow-code-execution",
-  modelFamily: "--model-family",
-  inlineMedia: "--inline-media",
-  maxImageSide: "--max-image-side",
-  videoFrames: "--video-frames",
-};
-
 /**
  * `streameval enqueue [INPUT …] -t … -m … --queue redis://HOST:PORT/NAME`: checks every input line
  * as `run` would (bad lines set aside with file:line, `--strict` fails on the first), writes the run's
@@ -48,38 +45,59 @@ const UNSUPPORTED: Partial<Record<keyof RunFlags, string>> = {
  * adds samples to the same run; a different run needs another queue name, or `--fresh` to clear it.
  */
 export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFlags, io: CommandIO, env: NodeJS.ProcessEnv): Promise<number> {
-  for (const [key, what] of Object.entries(UNSUPPORTED)) {
-    if (flags[key as keyof RunFlags] !== undefined && flags[key as keyof RunFlags] !== false) throw new ConfigError(`${what} cannot be used with a queue yet`, { key: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` });
-  }
   // --retain trims a continuous queue's results in Redis (a queue has no checkpoint store to prune).
   if (flags.retain !== undefined && !flags.continuous) throw new ConfigError("applies to --continuous queues only", { key: "--retain" });
   const retain = flags.retain === undefined ? undefined : parseRetention(flags.retain);
+  const modelsConfig = flags.models ? await loadModelsConfig(flags.models) : undefined;
   // Keys are read by each worker from its own environment: enqueue needs none.
-  const config = resolveRunConfig(inputs, { ...flags, retain: undefined, store: false }, env, { apiKey: false });
+  const config = resolveRunConfig(inputs, { ...flags, retain: undefined, store: false }, env, { apiKey: false, modelsConfig });
   for (const p of config.inputs) {
     if (p === "-") continue;
     await access(p, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
       throw new ConfigError(`cannot read this input: ${e.code === "ENOENT" ? "no such file" : e.message}`, { file: p });
     });
   }
-  const { tasks, groups } = await loadTaskRefs(config.taskRefs, { numFewshot: config.numFewshot, fewshotAsMultiturn: config.fewshotAsMultiturn });
-  const hooked = tasks.find((t) => t.pythonHooks?.length);
-  if (hooked) throw new ConfigError(`task \`${hooked.name}\` has Python hooks (\`!function\`), which a queue cannot carry yet`, { key: "--task" });
-  const run = config.runName ?? runFingerprint(config, tasks);
-  const { prices, budget } = await runPricesAndBudget(config);
-    const definition: QueueDefinition = {
+  const { tasks, groups } = await loadTaskRefs(config.taskRefs, { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media });
+  // As `run` refuses it; each worker must allow it too (worker --allow-code-execution).
+  checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+  // collect folds the lines in TypeScript: an aggregation written in Python would be missing from its summary.
+  const pyAggregated = tasks.find((t) => t.metrics.some((m) => m.pythonAggregation));
+  if (pyAggregated) {
+    const hook = pyAggregated.metrics.find((m) => m.pythonAggregation)!.pythonAggregation!;
+    throw new ConfigError(`\`${hook.tag}\` aggregates in Python, and \`collect\` cannot run it yet: run this task with \`run\``, { file: hook.file, line: hook.line, key: hook.key });
+  }
+  const routing = config.routing;
+  const docHooked = tasks.find((t) => t.hooks && DOC_HOOKS.some((k) => t.hooks?.[k]));
+  if (routing && docHooked) throw new ConfigError(`task \`${docHooked.name}\` builds its prompts in Python (\`!function\`), and a queue routes samples by their prompts before a worker has run them: run it without --route, or with \`run\``, { key: "--route" });
+  const run = config.runName ?? runFingerprint(config, tasks, routing?.text);
+  const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
+  const { prices, budget } = await runPricesAndBudget({ ...config, models: modelNames }, filePrices(config.modelSpecs));
+  // What a worker on another machine needs beside the samples, carried in Redis (no shared filesystem).
+  const taskFiles = config.taskRefs.filter(isTaskPath);
+  const files = await readFilesToShip({ route: config.route, models: config.modelsFile, fewshotFile: config.fewshotFile, taskFiles, tasks });
+  // Paths as the enqueuing machine resolves them: the workers find each under the copy they write.
+  const abs = (f: string) => path.resolve(f);
+  const definition: QueueDefinition = {
     version: 1,
     run,
     created_at: new Date().toISOString(),
-    flags: Object.fromEntries(Object.entries(flags).filter(([k, v]) => !LOCAL_FLAGS.has(k) && v !== undefined && k !== "task")),
+    flags: {
+      ...Object.fromEntries(Object.entries(flags).filter(([k, v]) => !LOCAL_FLAGS.has(k) && v !== undefined && k !== "task")),
+      ...(flags.route ? { route: abs(flags.route) } : {}),
+      ...(flags.models ? { models: abs(flags.models) } : {}),
+      ...(flags.fewshotFile ? { fewshotFile: abs(flags.fewshotFile) } : {}),
+    },
     tasks: await taskSources(config.taskRefs),
     taskMeta: tasks.map(taskMeta),
     ...(groups.length ? { groups } : {}),
-    models: config.models,
+    models: modelNames,
     prices,
-    perSample: Object.fromEntries(tasks.map((t) => [t.name, config.models.length * effectiveRepeats(t, config.repeats)])),
+    // Routed: per routed model (a worker counts each sample's models as it routes it).
+    perSample: Object.fromEntries(tasks.map((t) => [t.name, (routing ? 1 : config.models.length) * effectiveRepeats(t, config.repeats)])),
+    ...(routing ? { routed: true } : {}),
     continuous: config.continuous?.endless ?? false,
     ...(retain ? { retain } : {}),
+    ...(files.size ? { files: [...files.keys()] } : {}),
   };
 
   const queue = await openQueue(flags.queue);
@@ -87,6 +105,7 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
   let closed = false;
   try {
     await claimQueue(queue.redis, queue.keys, definition, queue.address.display, flags.fresh ?? false);
+    if (files.size) await queue.redis.hset(queue.keys.files, Object.fromEntries(files));
     await ensureGroup(queue.redis, queue.keys);
     if (budget) await initSharedBudget(queue.redis, queue.keys, budget);
     // A batch queue is sealed once its samples are in: workers finish when it is empty.

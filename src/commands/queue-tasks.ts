@@ -6,13 +6,14 @@ import { type LoadedTasks, loadTaskRefs, type TaskGroup } from "../tasks/group.j
 import type { Task } from "../work/task.js";
 import { loadTaskText, type TaskLoadOptions } from "../tasks/load.js";
 
-const isPath = (ref: string) => /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
+/** A `-t` reference that names a file (not a bundled task). */
+export const isTaskPath = (ref: string): boolean => /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
 
 /** The `-t` references as a queue keeps them: bundled names as they are, task files with their text. */
 export async function taskSources(refs: readonly string[]): Promise<TaskSource[]> {
   return Promise.all(
     refs.map(async (ref): Promise<TaskSource> => {
-      if (!isPath(ref)) return { ref };
+      if (!isTaskPath(ref)) return { ref };
       const file = path.resolve(ref);
       return { ref, file, text: await readFile(file, "utf8") };
     }),

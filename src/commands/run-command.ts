@@ -263,7 +263,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
  * The code execution sandbox, when a task needs one (and --allow-code-execution allowed it): probed once
  * by running `pass` through it, and the isolation in force said on stderr.
  */
-async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: CommandIO): Promise<CodeSandbox | undefined> {
+export async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: CommandIO): Promise<CodeSandbox | undefined> {
   if (!config.allowCodeExecution || !tasks.some(needsCodeExecution)) return undefined;
   const [{ createCodeSandbox }, { describeIsolation }] = await Promise.all([import("../python/sandbox/code-sandbox.js"), import("../python/sandbox/verdict.js")]);
   const sandbox = createCodeSandbox({ limits: config.codeLimits, concurrency: config.codeConcurrency });
@@ -276,7 +276,7 @@ async function openCodeSandbox(config: RunConfig, tasks: readonly Task[], io: Co
 }
 
 /** The routing rules (read by resolveRunConfig) with, when a rule looks at `prompt_tokens`, a real token counter (o200k, loaded only then). */
-async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Promise<NonNullable<RunConfig["routing"]> & { countTokens?: (text: string) => number }> {
+export async function withTokenCounter(routing: NonNullable<RunConfig["routing"]>): Promise<NonNullable<RunConfig["routing"]> & { countTokens?: (text: string) => number }> {
   if (!routing.text.includes("prompt_tokens")) return routing;
   const counter = await loadTokenCounter("gpt-4o");
   return { ...routing, countTokens: (t) => counter.text(t) };

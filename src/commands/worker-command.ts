@@ -7,6 +7,14 @@ import { ExitCode } from "./exit-codes.js";
 import { buildModelTargets } from "./model-targets.js";
 import { openQueue } from "./queue-connection.js";
 import { loadQueueTasks } from "./queue-tasks.js";
+import path from "node:path";
+import { loadModelsConfig } from "../config/models-config.js";
+import { routedModels } from "../routing/rules.js";
+import { checkCodeExecutionAllowed, needsCodeExecution } from "../tasks/code-execution.js";
+import { loadTaskRefs } from "../tasks/group.js";
+import { hooksOf, startHookWorkers } from "./hook-workers.js";
+import { type MaterializedFiles, materializeFiles } from "./queue-files.js";
+import { openCodeSandbox, withTokenCounter } from "./run-command.js";
 import type { CommandIO } from "./run-command.js";
 import { resolveJudge } from "./run-judge.js";
 import { createShutdown } from "./shutdown.js";
@@ -19,6 +27,10 @@ export interface WorkerFlags {
   readonly claimAfter?: string;
   readonly metricsPort?: string;
   readonly grace?: string;
+  /** Run the Python hook files (`!function`) the queue carries: code from whoever can write to the queue's Redis. */
+  readonly allowPythonHooks?: boolean;
+  /** Run the model-generated code the run's tasks execute, in this machine's sandbox (the enqueue must allow it too). */
+  readonly allowCodeExecution?: boolean;
 }
 
 /**
@@ -33,15 +45,47 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO, env: Node
   const graceMs = flags.grace === undefined ? 30_000 : seconds(flags.grace, "--grace", 0);
   const queue = await openQueue(flags.queue, (text) => io.stderr.write(text), "streameval-worker");
   let metrics: Awaited<ReturnType<typeof serveRunMetrics>> | undefined;
+  let files: MaterializedFiles | undefined;
+  let hooks: Awaited<ReturnType<typeof startHookWorkers>>;
   try {
     const def = await readDefinition(queue.redis, queue.keys, queue.address.display);
-    const runFlags = { ...(def.flags as RunFlags), task: def.tasks.map((t) => t.file ?? t.ref), store: false as const, ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }), ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }) };
-    const config = resolveRunConfig([], runFlags, env);
-    const { tasks } = await loadQueueTasks(def.tasks, { numFewshot: config.numFewshot, fewshotAsMultiturn: config.fewshotAsMultiturn });
+    // The files the run needs, as the enqueuing machine had them: written under a folder of this machine.
+    files = def.files?.length ? await materializeFiles(await queue.redis.hgetall(queue.keys.files)) : undefined;
+    const local = (f: unknown) => (typeof f === "string" && files ? files.local(f) : f);
+    const defFlags = def.flags as RunFlags;
+    // The enqueue asked for code execution; this machine runs it only when its own operator allows it too.
+    const runsCode = defFlags.allowCodeExecution === true && flags.allowCodeExecution === true;
+    const runFlags: RunFlags = {
+      ...defFlags,
+      task: def.tasks.map((t) => (files && t.file ? files.local(t.file) : (t.file ?? t.ref))),
+      ...(defFlags.route ? { route: local(defFlags.route) as string } : {}),
+      ...(defFlags.models ? { models: local(defFlags.models) as string } : {}),
+      ...(defFlags.fewshotFile ? { fewshotFile: local(defFlags.fewshotFile) as string } : {}),
+      allowCodeExecution: runsCode,
+      store: false as const,
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+      ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
+    };
+    const modelsConfig = runFlags.models ? await loadModelsConfig(runFlags.models) : undefined;
+    const config = resolveRunConfig([], runFlags, env, { modelsConfig });
+    const fewshot = { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media };
+    const { tasks } = files ? await loadTaskRefs(config.taskRefs, fewshot) : await loadQueueTasks(def.tasks, fewshot);
+    const shippedHook = files ? hooksOf(tasks).find((h) => files?.shipped(h.modulePath)) : undefined;
+    if (shippedHook && !flags.allowPythonHooks) {
+      throw new ConfigError(`the queue's run has Python hooks (${shippedHook.tag} in ${path.basename(shippedHook.modulePath)}), code written by whoever enqueued it: start this worker with --allow-python-hooks to run it`, { key: "--allow-python-hooks" });
+    }
+    if (defFlags.allowCodeExecution && !flags.allowCodeExecution && tasks.some(needsCodeExecution)) {
+      throw new ConfigError("the queue's run executes model-generated code: this worker runs it (in its sandbox) only when started with --allow-code-execution", { key: "--allow-code-execution" });
+    }
+    checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
+    const routing = config.routing ? await withTokenCounter(config.routing) : undefined;
+    const modelNames = [...new Set([...config.models, ...(routing ? routedModels(routing.rules) : [])])];
     const prices = new Map(def.prices.map((p) => [p.model, p]));
-    const models = buildModelTargets(config.modelSpecs.filter((s) => config.models.includes(s.name)), { stream: config.stream, replyLimits: config.replyLimits, prices });
+    const models = buildModelTargets(config.modelSpecs.filter((s) => modelNames.includes(s.name)), { stream: config.stream, replyLimits: config.replyLimits, media: { inlineUrls: config.media.inlineUrls }, prices });
     const judge = await resolveJudge(config, tasks);
     const budget = config.budgetUsd === undefined && config.maxTokensTotal === undefined ? undefined : { usd: config.budgetUsd, tokens: config.maxTokensTotal };
+    hooks = await startHookWorkers(tasks, { python: config.python, env: config.hookEnv, onStderr: (line) => io.stderr.write(`python: ${line}\n`) });
+    const codeSandbox = await openCodeSandbox(config, tasks, io);
     metrics = config.metricsPort === undefined ? undefined : await serveRunMetrics(config.metricsPort);
     if (metrics) io.stderr.write(`metrics: ${metrics.url}\n`);
 
@@ -66,6 +110,9 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO, env: Node
         tasks,
         models,
         ...(judge ? { judge } : {}),
+        ...(routing ? { routes: routing.rules, ...(routing.countTokens ? { countTokens: routing.countTokens } : {}) } : {}),
+        ...(hooks ? { hooks } : {}),
+        ...(codeSandbox ? { codeSandbox } : {}),
         repeats: config.repeats,
         repeatsAsN: config.useN,
         budget,
@@ -89,6 +136,8 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO, env: Node
     }
   } finally {
     await metrics?.close();
+    await hooks?.close();
+    await files?.remove();
     await queue.close();
   }
 }

@@ -72,7 +72,8 @@ export async function enqueueSamples(options: EnqueueSamplesOptions): Promise<En
     const task = taskOfSample(sample, tasks, options.taskRequired ?? false);
     if (!("name" in task)) return reject(task);
     try {
-      registry[task.outputType]?.prepare(sample, task);
+      // A task with Python hooks may build its prompt from fields the hooks make: the worker checks it (its rejects show in `status`).
+      if (!task.hooks) registry[task.outputType]?.prepare(sample, task);
     } catch (error) {
       if (!isTaskInputError(error)) throw error;
       return reject({ at: sample.at, reason: error.key ? `key \`${error.key}\`: ${error.message}` : error.message, raw: JSON.stringify(sample.doc).slice(0, 200) });

@@ -12,7 +12,7 @@ import { QueueResults } from "../queue/queue-results.js";
 import { trimDelivered, trimResults } from "../queue/queue-trim.js";
 import { SharedBudget } from "../queue/shared-budget.js";
 import { SharedRateLimiter } from "../queue/shared-rate-limiter.js";
-import type { ModelTarget } from "../run.js";
+import type { EvaluateOptions, ModelTarget } from "../run.js";
 import { runEvaluation } from "../run-evaluation.js";
 import type { Summary } from "../summary/summary.js";
 import type { Task } from "../work/task.js";
@@ -29,6 +29,11 @@ export interface WorkerOptions {
   /** The models as this machine reaches them (its keys, its -c); their rpm/tpm are shared through Redis. */
   readonly models: readonly ModelTarget[];
   readonly judge?: ModelTarget;
+  /** The run's routing rules (`--route`), Python hook workers and code sandbox, as `run` has them. */
+  readonly routes?: EvaluateOptions["routes"];
+  readonly countTokens?: EvaluateOptions["countTokens"];
+  readonly hooks?: EvaluateOptions["hooks"];
+  readonly codeSandbox?: EvaluateOptions["codeSandbox"];
   readonly repeats?: number;
   readonly repeatsAsN?: boolean;
   /** The run's hard limits, held in QueueClient for every worker together. */
@@ -78,7 +83,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     consumer: consumerName,
     claimAfterMs,
     continuous: definition.continuous,
-    identify: identifier(options.tasks, definition.perSample, (definition.groups?.length ?? 0) > 0),
+    identify: identifier(options.tasks, definition.perSample, (definition.groups?.length ?? 0) > 0, definition.routed && options.routes ? { rules: options.routes, ...(options.countTokens ? { countTokens: options.countTokens } : {}) } : undefined),
     clock,
   });
   await consumer.ensureGroup();
@@ -132,6 +137,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       taskRequired: (definition.groups?.length ?? 0) > 0,
       models,
       ...(options.judge ? { judge: options.judge } : {}),
+      ...(options.routes ? { routes: options.routes, countTokens: options.countTokens } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(options.codeSandbox ? { codeSandbox: options.codeSandbox } : {}),
       repeats: options.repeats,
       repeatsAsN: options.repeatsAsN,
       budget: options.budget,

@@ -37,6 +37,10 @@ export interface QueueDefinition {
   readonly perSample: Readonly<Record<string, number>>;
   /** A stream a producer keeps appending to: workers wait for more instead of finishing. */
   readonly continuous: boolean;
+  /** Samples are routed (`--route`): `perSample` is per routed model, and a worker counts each sample's models as it routes it. */
+  readonly routed?: boolean;
+  /** The files the run needs, by absolute path on the enqueuing machine; their text is in the queue's `files` hash. */
+  readonly files?: readonly string[];
   /** A continuous queue's results are trimmed to this (`enqueue --retain`). */
   readonly retain?: ResultsRetention;
 }

@@ -24,6 +24,8 @@ export interface QueueKeys {
   /** Hashes: worker → nano-dollars / tokens reserved by its requests in flight. */
   readonly heldNanos: string;
   readonly heldTokens: string;
+  /** Hash: absolute path on the enqueuing machine → text, the files the run needs (tasks, hooks, routes, models, few-shot). */
+  readonly files: string;
   /** Hash: a model's shared request (`rpm`) or token (`tpm`) bucket. */
   bucket(model: string, kind: "rpm" | "tpm"): string;
 }
@@ -45,6 +47,7 @@ export function queueKeys(name: string): QueueKeys {
     budget: `${p}budget`,
     heldNanos: `${p}held-nanos`,
     heldTokens: `${p}held-tokens`,
+    files: `${p}files`,
     bucket: (model, kind) => `${p}rate:${kind}:${model}`,
   };
 }

@@ -190,8 +190,9 @@ describe("streameval enqueue / worker / collect over a real Redis, workers as pr
     const times = sentAt.slice(from);
     expect(times).toHaveLength(24);
     // 240 rpm = 4/s after a burst of 4: 24 requests take at least 5 s when the two workers share one
-    // bucket (two buckets of their own would let them finish in half that). The pacing itself is checked
-    // in virtual time (test/queue); arrival times at the simulator jitter on a loaded machine.
-    expect((times.at(-1)! - times[0]!) / 1000).toBeGreaterThanOrEqual((24 - 4) / 4 - 0.25);
+    // bucket; two buckets of their own would finish in 2 s (12 each: a burst of 4, then 8 at 4/s). The
+    // pacing itself is checked in virtual time (test/queue); arrival times at the simulator jitter by a
+    // few hundred ms on a loaded machine (4.6 s seen), so the bound sits between the two cases.
+    expect((times.at(-1)! - times[0]!) / 1000).toBeGreaterThanOrEqual(4);
   });
 });

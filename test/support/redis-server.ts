@@ -77,3 +77,59 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
     },
   };
 }
+
+/** A real three-primary Redis Cluster (no replicas) on free loopback ports, in a temporary folder. */
+export interface RedisCluster {
+  readonly ports: readonly number[];
+  /** `redis+cluster://127.0.0.1:FIRST/NAME`. */
+  url(name: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts three `redis-server --cluster-enabled yes` and joins them with `redis-cli --cluster create
+ * … --cluster-replicas 0 --cluster-yes`, waiting until the cluster says `cluster_state:ok`.
+ */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "streameval-redis-cluster-"));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => (c.once("exit", r), c.kill("SIGTERM")))));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000"];
+      const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+      children.push(child);
+      let log = "";
+      child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+      const deadline = Date.now() + 10_000;
+      while (!log.includes("Ready to accept connections")) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${log}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const create = spawn("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    create.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    create.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => create.once("exit", r));
+    if (code !== 0) throw new Error(`redis-cli --cluster create failed:\n${out}`);
+    const probe = new Redis({ port: ports[0], host: "127.0.0.1", lazyConnect: true });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/cluster_state:ok/.test(String(await probe.cluster("INFO")))) {
+        if (Date.now() > deadline) throw new Error("the cluster did not reach cluster_state:ok");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      probe.disconnect();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ports, url: (name) => `redis+cluster://127.0.0.1:${ports[0]}/${name}`, stop };
+}

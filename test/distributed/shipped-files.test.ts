@@ -1,0 +1,114 @@
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queueKeys } from "../../src/queue/queue-keys.js";
+import { type SimServer, startSim } from "../../src/sim/index.js";
+import type { ResultLine } from "../../src/types.js";
+import { runCli } from "../support/cli.js";
+import { datasetPath } from "../support/datasets.js";
+import { fixture } from "../support/lm-eval-fixtures.js";
+import { type RedisServer, startRedis } from "../support/redis-server.js";
+import { startCli } from "./worker-processes.js";
+
+// What a run definition names on disk (a task folder with Python hooks, routing rules, a models file, a
+// few-shot file) goes into Redis with it: the files are moved away before the workers start, so the
+// workers can only have them from the queue, as on another machine.
+let redisServer: RedisServer;
+let redis: Redis;
+let sim: SimServer;
+let dir: string;
+let gsm: string[];
+const env = { OPENAI_API_KEY: "k" };
+const parse = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "streameval-shipped-"));
+  redisServer = await startRedis();
+  redis = redisServer.client();
+  sim = await startSim({ port: 0, answerKeyFile: datasetPath("gsm8k_test.jsonl"), accuracy: 0.5, seed: 4, latencyMs: 5 });
+  gsm = (await readFile(datasetPath("gsm8k_test.jsonl"), "utf8")).split("\n").filter(Boolean);
+});
+afterAll(async () => {
+  await sim?.close();
+  await redisServer?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("enqueue ships the files a run needs; workers need no shared filesystem", { timeout: 120_000 }, () => {
+  it("a task folder with Python hooks: a worker refuses the queue's Python without --allow-python-hooks (exit 2), and runs it with", async () => {
+    const folder = join(dir, "hooked");
+    await mkdir(folder);
+    await writeFile(join(folder, "shipped.yaml"), 'task: shipped\noutput_type: generate_until\ndoc_to_text: !function helpers.prompt\ndoc_to_target: answer\ngeneration_kwargs:\n  until: ["\\n"]\nmetric_list:\n  - metric: exact_match\n');
+    await writeFile(join(folder, "helpers.py"), 'def prompt(doc):\n    return "SHIPPED: " + doc["question"]\n');
+    const input = join(dir, "hooked.jsonl");
+    await writeFile(input, `${gsm.slice(0, 6).join("\n")}\n`);
+    const queue = redisServer.url("hooked");
+    const enq = await runCli(["enqueue", input, "-t", join(folder, "shipped.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    await rename(folder, join(dir, "gone"));
+
+    const refused = await startCli(["worker", "--queue", queue], env).done;
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("--allow-python-hooks");
+    expect(refused.stderr).toContain("helpers.py");
+
+    const worker = await startCli(["worker", "--queue", queue, "--allow-python-hooks", "--claim-after", "5"], env).done;
+    expect(worker.code, worker.stderr).toBe(0);
+    const col = await runCli(["collect", "--queue", queue]);
+    const lines = parse(col.stdout);
+    expect(lines).toHaveLength(6);
+    for (const l of lines) expect(l.input).toMatch(/^SHIPPED: /);
+  });
+
+  it("--route, --models and --fewshot-file: each sample goes to its rule's models with the file's few-shot examples, counted once", async () => {
+    const models = join(dir, "models.yaml");
+    await writeFile(models, `models:\n  m-a:\n    base_url: ${sim.url}\n    concurrency: 2\n  m-b:\n    base_url: ${sim.url}\n    concurrency: 2\n`);
+    const routes = join(dir, "routes.yaml");
+    await writeFile(routes, 'routes:\n  - name: even\n    when: { id: { matches: "[02468]$" } }\n    model: [m-a, m-b]\n  - name: rest\n    model: m-a\n');
+    const fewshot = join(dir, "shots.jsonl");
+    await writeFile(fewshot, `${gsm.slice(40, 42).join("\n")}\n`);
+    const input = join(dir, "routed.jsonl");
+    await writeFile(input, `${gsm.slice(10, 20).join("\n")}\n`);
+    const queue = redisServer.url("routed");
+    const enq = await runCli(["enqueue", input, "-t", "gsm8k", "--models", models, "--route", routes, "--fewshot-file", fewshot, "--num-fewshot", "2", "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    for (const f of [models, routes, fewshot]) await rm(f);
+
+    const workers = [0, 1].map(() => startCli(["worker", "--queue", queue, "--claim-after", "5"], env));
+    for (const w of await Promise.all(workers.map((x) => x.done))) expect(w.code, w.stderr).toBe(0);
+    const col = await runCli(["collect", "--queue", queue]);
+    expect(col.code, col.stderr).toBe(0);
+    const lines = parse(col.stdout);
+    // Ids 10–19: five even ones on both models, five odd ones on m-a.
+    expect(lines).toHaveLength(15);
+    expect(lines.filter((l) => l.model === "m-b").map((l) => l.id).sort()).toEqual(["gsm8k-test-10", "gsm8k-test-12", "gsm8k-test-14", "gsm8k-test-16", "gsm8k-test-18"]);
+    expect(new Set(lines.map((l) => l.route))).toEqual(new Set(["even", "rest"]));
+    const shot = (JSON.parse(gsm[40]!) as { question: string }).question;
+    for (const l of lines) expect(l.input).toContain(shot);
+    const status = JSON.parse((await runCli(["status", "--queue", queue, "--json"])).stdout) as { samples: Record<string, number> };
+    expect(status.samples).toMatchObject({ done: 10, in_flight: 0, waiting: 0 });
+    expect(await redis.xlen(queueKeys("routed").samples)).toBe(0);
+  });
+
+  it("code execution needs the worker's own --allow-code-execution, whatever the enqueue allowed", async () => {
+    const input = join(dir, "code.jsonl");
+    await writeFile(input, `${JSON.stringify({ task_id: "t/0", prompt: "def f():\n", canonical_solution: "    return 1\n", test: "def check(c):\n    assert c() == 1\n", entry_point: "f" })}\n`);
+    const queue = redisServer.url("code");
+    const bare = await runCli(["enqueue", input, "-t", "humaneval", "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("--allow-code-execution");
+    const enq = await runCli(["enqueue", input, "-t", "humaneval", "-m", "m1", "--base-url", sim.url, "--queue", queue, "--allow-code-execution"], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const refused = await startCli(["worker", "--queue", queue], env).done;
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("only when started with --allow-code-execution");
+  });
+
+  it("a task that aggregates in Python is refused at enqueue (collect folds in TypeScript), naming the YAML line", async () => {
+    const r = await runCli(["enqueue", fixture("data/esbbq.jsonl"), "-t", fixture("esbbq/esbbq_age.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", redisServer.url("pyagg")], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/esbbq_common_yaml:\d+, key `metric_list\[0\]\.aggregation`: .*aggregates in Python, and `collect` cannot run it yet/);
+  });
+});

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimRequest, type SimServer, startSim } from "../../src/sim/index.js";
-import type { ResultLine } from "../../src/types.js";
+import type { MediaRef, ResultLine } from "../../src/types.js";
 import { runCli } from "../support/cli.js";
 
 // Media hooks that return numpy arrays (as lmms-eval's and Hugging Face's decoded images and audio are):
@@ -60,12 +60,13 @@ describe.skipIf(!hasNumpy)("numpy arrays from media hooks", { timeout: 60_000 },
   it("sends an image array as a PNG of the same pixels and an audio array as a 16 kHz WAV of the same samples", async () => {
     const r = await runCli(["run", "arrays.jsonl", "-t", "arrays.yaml", "-m", "vlm", "--base-url", sim.url, "--no-store"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    const line = JSON.parse(r.stdout.trim()) as ResultLine;
+    const line = JSON.parse(r.stdout.trim()) as ResultLine & { media?: MediaRef[] };
     expect(line.media?.map((m) => [m.type, m.media_type])).toEqual([["image", "image/png"], ["image", "image/png"], ["audio", "audio/wav"]]);
     const parts = bodies.flatMap((b) => b.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])));
     const images = parts.filter((p) => p.type === "image_url").map((p) => PNG.sync.read(Buffer.from(p.image_url!.url.split(",")[1]!, "base64")));
     expect(images.map((i) => [i.width, i.height])).toEqual([[9, 6], [9, 6]]);
-    const [rgb, grey] = images as [PNG, PNG];
+    const rgb = images[0]!;
+    const grey = images[1]!;
     for (let y = 0; y < 6; y++) {
       for (let x = 0; x < 9; x++) {
         const at = (y * 9 + x) * 4;

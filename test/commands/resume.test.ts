@@ -13,6 +13,7 @@ import type { ResultLine } from "../../src/types.js";
 import { runCommand } from "../../src/commands/run-command.js";
 import { resolveRunConfig } from "../../src/config/run-config.js";
 import { memoryIO } from "../support/command-io.js";
+import { recordedOkIds } from "../support/store.js";
 
 /**
  * Crash and resume, end to end: real `streameval run` processes against the simulator on loopback,
@@ -94,18 +95,6 @@ async function afterLines(p: Proc, n: number): Promise<void> {
   });
 }
 
-async function recorded(store: string): Promise<Set<string>> {
-  const s = await CheckpointStore.open(store, { create: false });
-  try {
-    const [meta] = await s.listRuns();
-    const ids = new Set<string>();
-    for await (const line of s.run(meta!.run).results()) if (line.status === "ok") ids.add(line.id);
-    return ids;
-  } finally {
-    await s.close();
-  }
-}
-
 const requestsIn = (p: string, ids: Iterable<string>) => [...ids].reduce((sum, id) => sum + (requests.get(p)?.get(id) ?? 0), 0);
 
 describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () => {
@@ -135,7 +124,7 @@ describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () =
       await p.exit;
       onRequest = undefined;
       outputs.push(p.lines());
-      recordedBefore.push(await recorded(store).catch(() => new Set<string>()));
+      recordedBefore.push(await recordedOkIds(store).catch(() => new Set<string>()));
 
       // 2. and 3. SIGKILL after some results were written.
       for (const [i, n] of [3, 10].entries()) {
@@ -148,7 +137,7 @@ describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () =
         outputs.push(p.lines());
         // no sample recorded by an earlier process was requested by this one
         expect(requestsIn(phase, recordedBefore[i]!)).toBe(0);
-        recordedBefore.push(await recorded(store));
+        recordedBefore.push(await recordedOkIds(store));
       }
       expect(recordedBefore.at(-1)!.size).toBeGreaterThanOrEqual(13);
 
@@ -164,7 +153,7 @@ describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () =
       expect(interrupted.stopped).toBe("interrupted");
       expect(requestsIn(phase, recordedBefore.at(-1)!)).toBe(0);
       outputs.push(p.lines());
-      recordedBefore.push(await recorded(store));
+      recordedBefore.push(await recordedOkIds(store));
       // what a graceful stop output is exactly what it recorded: nothing in flight was lost
       expect([...recordedBefore.at(-1)!].filter((id) => !recordedBefore.at(-2)!.has(id)).sort()).toEqual(
         p.lines().map((l) => (JSON.parse(l) as ResultLine).id).sort(),
@@ -187,7 +176,7 @@ describe("kill -9, Ctrl-C and resume (real processes, loopback simulator)", () =
       // in the store (the kill fell between its durable record and its write), for `runs export`.
       const ids = outputs.flat().map((l) => (JSON.parse(l) as ResultLine).id);
       expect(new Set(ids).size).toBe(ids.length);
-      const all = await recorded(store);
+      const all = await recordedOkIds(store);
       expect(all.size).toBe(N);
       for (const id of all) if (!ids.includes(id)) expect(recordedBefore.some((s) => s.has(id))).toBe(true);
 

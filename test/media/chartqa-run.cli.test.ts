@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeChartSet } from "../../examples/charts/make-charts.js";
 import { startSim, type SimRequest, type SimServer } from "../../src/sim/index.js";
-import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { Summary } from "../../src/summary/summary.js";
 import type { ResultLine } from "../../src/types.js";
 import { cliArgs, root, runCli } from "../support/cli.js";
+import { recordedOkIds } from "../support/store.js";
 
 /**
  * Issue #15's "done when", end to end: the bundled chartqa task on 1,000 generated chart images
@@ -70,18 +70,6 @@ function spawnRun(store: string): { child: ChildProcess; lines: () => string[]; 
   return { child, lines: () => out.split("\n").slice(0, -1), exit: once(child, "exit") };
 }
 
-async function recordedIds(store: string): Promise<Set<string>> {
-  const s = await CheckpointStore.open(store, { create: false });
-  try {
-    const [meta] = await s.listRuns();
-    const ids = new Set<string>();
-    for await (const line of s.run(meta!.run).results()) if (line.status === "ok") ids.add(line.id);
-    return ids;
-  } finally {
-    await s.close();
-  }
-}
-
 describe("chartqa on 1,000 images against the simulator (real CLI, kill -9, rerun)", { timeout: 120_000 }, () => {
   it("scores the key's truth, each sample's own image reached the model, and the rerun after kill -9 sends nothing recorded", async () => {
     expect(new Set(rows.map((r) => r.image_sha256)).size).toBe(N);
@@ -96,7 +84,7 @@ describe("chartqa on 1,000 images against the simulator (real CLI, kill -9, reru
     });
     first.child.kill("SIGKILL");
     await first.exit;
-    const recorded = await recordedIds(store);
+    const recorded = await recordedOkIds(store);
     expect(recorded.size).toBeGreaterThanOrEqual(300);
     expect(recorded.size).toBeLessThan(N);
 

@@ -29,6 +29,23 @@ const freePort = () =>
   });
 
 /**
+ * Spawns `redis-server ARGS` and waits (10 s at most) until its log says it accepts connections.
+ * `spawned` sees the child at once, so a caller can stop it even when it never gets ready.
+ */
+async function spawnRedisServer(args: readonly string[], spawned?: (child: ChildProcess) => void): Promise<ChildProcess> {
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  spawned?.(child);
+  let log = "";
+  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 10_000;
+  while (!log.includes("Ready to accept connections")) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return child;
+}
+
+/**
  * Starts `redis-server --port P --bind 127.0.0.1 --dir TMP --save ''` (plus `--appendonly yes
  * --appendfsync always` with `persistence`, so a restart loses nothing), waiting until it answers.
  */
@@ -39,14 +56,7 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
   let child: ChildProcess;
   const clients: Redis[] = [];
   const launch = async () => {
-    child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let log = "";
-    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!log.includes("Ready to accept connections")) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    child = await spawnRedisServer(args);
   };
   const down = async () => {
     if (child.exitCode !== null) return;
@@ -101,15 +111,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   try {
     for (const port of ports) {
       const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000"];
-      const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-      children.push(child);
-      let log = "";
-      child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-      const deadline = Date.now() + 10_000;
-      while (!log.includes("Ready to accept connections")) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${log}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await spawnRedisServer(args, (c) => children.push(c));
     }
     const create = spawn("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -62,6 +62,30 @@ describe("enqueue ships the files a run needs; workers need no shared filesystem
     for (const l of lines) expect(l.input).toMatch(/^SHIPPED: /);
   });
 
+  it("a worker runs the hooks with its own --python (the interpreter is never the queue's)", async () => {
+    const folder = join(dir, "hooked-python");
+    await mkdir(folder);
+    await writeFile(join(folder, "shipped.yaml"), 'task: shipped_py\noutput_type: generate_until\ndoc_to_text: !function helpers.prompt\ndoc_to_target: answer\ngeneration_kwargs:\n  until: ["\\n"]\nmetric_list:\n  - metric: exact_match\n');
+    await writeFile(join(folder, "helpers.py"), 'import os\ndef prompt(doc):\n    return os.environ.get("WRAPPED", "UNWRAPPED") + ": " + doc["question"]\n');
+    // This machine's interpreter: python3 under a wrapper that marks the hooks' environment.
+    const wrapper = join(dir, "python-wrapper.sh");
+    await writeFile(wrapper, '#!/bin/sh\nWRAPPED=WRAPPED exec python3 "$@"\n', { mode: 0o755 });
+    const input = join(dir, "hooked-python.jsonl");
+    await writeFile(input, `${gsm.slice(6, 9).join("\n")}\n`);
+    const queue = redisServer.url("hooked-python");
+    const enq = await runCli(["enqueue", input, "-t", join(folder, "shipped.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const worker = await startCli(["worker", "--queue", queue, "--allow-python-hooks", "--python", wrapper], env).done;
+    expect(worker.code, worker.stderr).toBe(0);
+    const lines = parse((await runCli(["collect", "--queue", queue])).stdout);
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l.input).toMatch(/^WRAPPED: /);
+    // enqueue has no --python: it would name a program on the enqueuing machine, not the workers'.
+    const refused = await runCli(["enqueue", input, "-t", join(folder, "shipped.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", redisServer.url("hooked-python-2"), "--python", wrapper], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("unknown option '--python'");
+  });
+
   it("--route, --models and --fewshot-file: each sample goes to its rule's models with the file's few-shot examples, counted once", async () => {
     const models = join(dir, "models.yaml");
     await writeFile(models, `models:\n  m-a:\n    base_url: ${sim.url}\n    concurrency: 2\n  m-b:\n    base_url: ${sim.url}\n    concurrency: 2\n`);

@@ -202,7 +202,8 @@ program
   .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
   .option("--drop", "then delete the queue from Redis (a finished queue with no live worker)")
   .option("--python <path>", "interpreter for the tasks' Python aggregations (`aggregation: !function`; default python3 on PATH)")
-  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string }) => {
+  .option("--allow-python-hooks", "run the Python aggregations the queue carries when this machine does not have their files as they were enqueued")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string; allowPythonHooks?: boolean }) => {
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
   });

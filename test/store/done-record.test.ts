@@ -53,6 +53,6 @@ describe("record sources", () => {
   it("are not kept for a sample that sent media (files read by path) nor for an error", () => {
     expect(outcomeSource(outcome(false))).toMatch(/\./);
     expect(outcomeSource(outcome(true))).toBeUndefined();
-    expect(outcomeSource({ ...outcome(false), line: { ...line, status: "error" } } as Outcome)).toBeUndefined();
+    expect(outcomeSource({ ...outcome(false), line: { ...line, status: "error" } })).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
 import { sseJsonBatches } from "./sse-json.js";
+import { ownBodyCap, READS_OWN_BODY } from "./capped-fetch.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 /** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
@@ -120,8 +121,9 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
   // The raw reply, its events parsed by sseJsonBatches rather than the SDK's Stream (the same events, for less
   // CPU), one array per network read.
-  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options).asResponse();
-  const stream = sseJsonBatches(response) as AsyncGenerator<OpenAI.ChatCompletionChunk[]>;
+  // The body is read here and held to the client's byte cap here (READS_OWN_BODY): no counting stream in front of it.
+  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> }).asResponse();
+  const stream = sseJsonBatches(response, ownBodyCap(response)) as AsyncGenerator<OpenAI.ChatCompletionChunk[]>;
   const texts: string[][] = [];
   const reasoning: string[] = [];
   const finish: (string | null)[] = [];

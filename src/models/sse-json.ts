@@ -1,4 +1,5 @@
 import { APIError } from "openai";
+import { ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 
 /**
  * The JSON events of a server-sent-events reply (an OpenAI-compatible stream), read straight from its
@@ -13,16 +14,17 @@ import { APIError } from "openai";
  * `TypeError` from fetch); an abort (`AbortError`) ends the events quietly, as the SDK's does. Leaving
  * the loop early (break, throw) cancels the body, so the connection is released.
  */
-export async function* sseJson(response: Response): AsyncGenerator<Record<string, unknown>> {
-  for await (const batch of sseJsonBatches(response)) yield* batch;
+export async function* sseJson(response: Response, maxBytes?: number): AsyncGenerator<Record<string, unknown>> {
+  for await (const batch of sseJsonBatches(response, maxBytes)) yield* batch;
 }
 
 /**
  * The same events as `sseJson`, as one array per network read: a consumer loops over each array
  * itself, so a reply that arrives in one read (most do) costs one step of the async generator instead
  * of one per event. An event carrying an error throws after the events before it are handed over.
+ * `maxBytes`: a body that passes it throws a ReplyTooLargeError (and is cancelled), as `cappedFetch` does.
  */
-export async function* sseJsonBatches(response: Response): AsyncGenerator<Record<string, unknown>[]> {
+export async function* sseJsonBatches(response: Response, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<Record<string, unknown>[]> {
   if (!response.body) throw new TypeError("the streamed reply has no body");
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -32,6 +34,7 @@ export async function* sseJsonBatches(response: Response): AsyncGenerator<Record
   let data: string | null = null;
   let done = false;
   let finished = false;
+  let seen = 0;
   try {
     for (let last = false; !last; ) {
       const read = await reader.read();
@@ -42,6 +45,8 @@ export async function* sseJsonBatches(response: Response): AsyncGenerator<Record
         text += decoder.decode();
         if (text.endsWith("\r")) text += "\n";
       } else {
+        seen += read.value.byteLength;
+        if (seen > maxBytes) throw new ReplyTooLargeError("bytes", maxBytes);
         text += decoder.decode(read.value, { stream: true });
       }
       const batch: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
 import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
 import { sseJson, sseJsonBatches } from "../../src/models/sse-json.js";
+import { isReplyTooLargeError } from "../../src/errors/reply-too-large-error.js";
 
 /** A Response whose body arrives in exactly these pieces (strings, encoded as UTF-8). */
 function reply(pieces: readonly (string | Uint8Array)[], onCancel?: () => void): Response {
@@ -86,5 +87,16 @@ describe("sseJson", () => {
     })().catch((e: unknown) => e);
     expect(got).toEqual([[{ a: 1 }]]);
     expect(error).toBeInstanceOf(APIError);
+  });
+
+  it("holds the body to maxBytes: past it, a ReplyTooLargeError and the body cancelled", async () => {
+    let cancelled = false;
+    const got: unknown[] = [];
+    const error = await (async () => {
+      for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\n', 'data: {"b":2}\n\n'], () => (cancelled = true)), 20)) got.push(b);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual([[{ a: 1 }]]);
+    expect(isReplyTooLargeError(error)).toBe(true);
+    expect(cancelled).toBe(true);
   });
 });

@@ -93,7 +93,7 @@ describe("sseJson", () => {
     let cancelled = false;
     const got: unknown[] = [];
     const error = await (async () => {
-      for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\n', 'data: {"b":2}\n\n'], () => (cancelled = true)), 20)) got.push(b);
+      for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\n', 'data: {"b":2}\n\n', 'data: {"c":3}\n\n'], () => (cancelled = true)), 20)) got.push(b);
     })().catch((e: unknown) => e);
     expect(got).toEqual([[{ a: 1 }]]);
     expect(isReplyTooLargeError(error)).toBe(true);

@@ -164,8 +164,8 @@ const enqueue = program
     const { enqueueCommand } = await import("./commands/enqueue-command.js");
     process.exitCode = await enqueueCommand(inputs, flags, io, process.env);
   });
-// The run's flags: the queue carries the run they define (keys stay in each worker's environment).
-for (const option of run.options) if (!["--metrics-port", "--grace", "--store", "--no-store", "--progress", "--no-progress", "-o, --output", "--summary", "--no-cache", "--cache-ttl"].includes(option.flags.split(" <")[0] as string)) enqueue.addOption(option);
+// The run's flags: the queue carries the run they define (keys and the Python interpreter stay each worker's own).
+for (const option of run.options) if (!["--metrics-port", "--grace", "--store", "--no-store", "--progress", "--no-progress", "-o, --output", "--summary", "--no-cache", "--cache-ttl", "--python"].includes(option.flags.split(" <")[0] as string)) enqueue.addOption(option);
 
 program
   .command("worker")
@@ -177,7 +177,8 @@ program
   .option("--grace <sec>", "after SIGTERM, seconds samples in flight get to finish before they are cancelled and handed back", "30")
   .option("--allow-python-hooks", "run the Python hooks (!function) the queue's task files carry: code from whoever can write to that Redis")
   .option("--allow-code-execution", "run model-generated code in this machine's sandbox when the queue's run executes code (enqueued with --allow-code-execution)")
-  .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string; allowPythonHooks?: boolean; allowCodeExecution?: boolean }) => {
+  .option("--python <path>", "this machine's interpreter for the run's Python hooks (default python3 on PATH; never the queue's)")
+  .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string; allowPythonHooks?: boolean; allowCodeExecution?: boolean; python?: string }) => {
     const { workerCommand } = await import("./commands/worker-command.js");
     process.exitCode = await workerCommand(flags, io, process.env);
   });
@@ -201,7 +202,8 @@ program
   .option("--follow", "write results as workers record them (windows and alerts over all workers), until the queue is finished or, continuous, stopped")
   .option("--drop", "then delete the queue from Redis (a finished queue with no live worker)")
   .option("--python <path>", "interpreter for the tasks' Python aggregations (`aggregation: !function`; default python3 on PATH)")
-  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string }) => {
+  .option("--allow-python-hooks", "run the Python aggregations the queue carries when this machine does not have their files as they were enqueued")
+  .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string; allowPythonHooks?: boolean }) => {
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
   });

@@ -16,6 +16,8 @@ import { openQueue } from "./queue-connection.js";
 import { whyNotDrop } from "./queue-drop-command.js";
 import { loadQueueTasks } from "./queue-tasks.js";
 import { aggregationWorkers } from "./hook-workers.js";
+import { localAggregations } from "./queue-aggregations.js";
+import type { MaterializedFiles } from "./queue-files.js";
 import type { CommandIO } from "./run-command.js";
 
 export interface CollectFlags {
@@ -28,6 +30,8 @@ export interface CollectFlags {
   readonly drop?: boolean;
   /** The interpreter that runs the tasks' Python aggregations (default python3). */
   readonly python?: string;
+  /** Run the Python aggregations the queue carries when this machine does not have their modules as they were enqueued. */
+  readonly allowPythonHooks?: boolean;
 }
 
 /**
@@ -41,8 +45,11 @@ export interface CollectFlags {
 export async function collectCommand(flags: CollectFlags, io: CommandIO, env: NodeJS.ProcessEnv): Promise<number> {
   const queue = await openQueue(flags.queue, (text) => io.stderr.write(text));
   let out: Writable | undefined;
+  let copies: MaterializedFiles | undefined;
   try {
-    const def = await readDefinition(queue.redis, queue.keys, queue.address.display);
+    const local = await localAggregations(await readDefinition(queue.redis, queue.keys, queue.address.display), () => queue.redis.hgetall(queue.keys.files), flags.allowPythonHooks === true);
+    const def = local.def;
+    copies = local.files;
     out = flags.output ? await openOutputFile(flags.output) : io.stdout;
     const o = out;
     const write = (line: unknown) => void o.write(`${JSON.stringify(line)}\n`);
@@ -98,6 +105,7 @@ export async function collectCommand(flags: CollectFlags, io: CommandIO, env: No
     return def.continuous ? (aborted ? ExitCode.ok : code) : code;
   } finally {
     if (out && out !== io.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+    await copies?.remove();
     await queue.close();
   }
 }

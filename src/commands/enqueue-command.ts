@@ -60,12 +60,6 @@ export async function enqueueCommand(inputs: readonly string[], flags: EnqueueFl
   const { tasks, groups } = await loadTaskRefs(config.taskRefs, { numFewshot: config.numFewshot, fewshotFile: config.fewshotFile, fewshotAsMultiturn: config.fewshotAsMultiturn, modelFamily: config.modelFamily, media: config.media });
   // As `run` refuses it; each worker must allow it too (worker --allow-code-execution).
   checkCodeExecutionAllowed(tasks, config.allowCodeExecution);
-  // collect folds the lines in TypeScript: an aggregation written in Python would be missing from its summary.
-  const pyAggregated = tasks.find((t) => t.metrics.some((m) => m.pythonAggregation));
-  if (pyAggregated) {
-    const hook = pyAggregated.metrics.find((m) => m.pythonAggregation)!.pythonAggregation!;
-    throw new ConfigError(`\`${hook.tag}\` aggregates in Python, and \`collect\` cannot run it yet: run this task with \`run\``, { file: hook.file, line: hook.line, key: hook.key });
-  }
   const routing = config.routing;
   const docHooked = tasks.find((t) => t.hooks && DOC_HOOKS.some((k) => t.hooks?.[k]));
   if (routing && docHooked) throw new ConfigError(`task \`${docHooked.name}\` builds its prompts in Python (\`!function\`), and a queue routes samples by their prompts before a worker has run them: run it without --route, or with \`run\``, { key: "--route" });

@@ -31,6 +31,8 @@ export interface WorkerFlags {
   readonly allowPythonHooks?: boolean;
   /** Run the model-generated code the run's tasks execute, in this machine's sandbox (the enqueue must allow it too). */
   readonly allowCodeExecution?: boolean;
+  /** This machine's Python interpreter (default python3 on PATH). */
+  readonly python?: string;
 }
 
 /**
@@ -52,7 +54,8 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO, env: Node
     // The files the run needs, as the enqueuing machine had them: written under a folder of this machine.
     files = def.files?.length ? await materializeFiles(await queue.redis.hgetall(queue.keys.files)) : undefined;
     const local = (f: unknown) => (typeof f === "string" && files ? files.local(f) : f);
-    const defFlags = def.flags as RunFlags;
+    // The interpreter is this machine's: a path from the queue would let whoever writes to it pick the program run.
+    const { python: _enqueuersPython, ...defFlags } = def.flags as RunFlags;
     // The enqueue asked for code execution; this machine runs it only when its own operator allows it too.
     const runsCode = defFlags.allowCodeExecution === true && flags.allowCodeExecution === true;
     const runFlags: RunFlags = {
@@ -63,6 +66,7 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO, env: Node
       ...(defFlags.fewshotFile ? { fewshotFile: local(defFlags.fewshotFile) as string } : {}),
       allowCodeExecution: runsCode,
       store: false as const,
+      ...(flags.python === undefined ? {} : { python: flags.python }),
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
     };

@@ -58,18 +58,20 @@ function compareMetric(task: string, metric: string, a: SideScores, b: SideScore
   const xa: number[] = [];
   const xb: number[] = [];
   let onlyA = 0;
+  // A score that is not a finite number (NaN: the metric does not apply to the sample) pairs with nothing.
+  const scored = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
   for (const [id, scores] of sa) {
     const va = scores[metric];
-    if (va === undefined) continue;
+    if (!scored(va)) continue;
     const vb = sb.get(id)?.[metric];
-    if (vb === undefined) onlyA++;
+    if (!scored(vb)) onlyA++;
     else {
       xa.push(va);
       xb.push(vb);
     }
   }
   let onlyB = 0;
-  for (const [id, scores] of sb) if (scores[metric] !== undefined && sa.get(id)?.[metric] === undefined) onlyB++;
+  for (const [id, scores] of sb) if (scored(scores[metric]) && !scored(sa.get(id)?.[metric])) onlyB++;
   const n = xa.length;
   const mean = (xs: number[]) => (n === 0 ? null : xs.reduce((s, x) => s + x, 0) / n);
   const va = mean(xa);

@@ -8,9 +8,23 @@ import type { ResultLine } from "../types.js";
  * see gatherRepeats), and nothing from the other repeat lines.
  */
 export function lineScores(line: ResultLine): Readonly<Record<string, number>> {
-  if (typeof line.repeats !== "number" || line.repeats <= 1) return line.scores ?? {};
+  if (typeof line.repeats !== "number" || line.repeats <= 1) return asNumbers(line.scores ?? {});
   const sample = line.sample as { scores?: Record<string, number> } | undefined;
-  return sample?.scores ?? {};
+  return asNumbers(sample?.scores ?? {});
+}
+
+/**
+ * A score that is not a finite number (NaN from a Python `process_results`, ±Infinity) is written as
+ * null, since JSON has none; read back (a resumed run, `runs show`, `collect`), it is NaN again, never 0.
+ */
+function asNumbers(scores: Readonly<Record<string, number | null>>): Readonly<Record<string, number>> {
+  for (const key in scores) {
+    if (scores[key] !== null) continue;
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(scores)) out[k] = v ?? Number.NaN;
+    return out;
+  }
+  return scores as Readonly<Record<string, number>>;
 }
 
 /** A line's non-numeric values (passthrough metrics' items), taken over repeats as `lineScores` does. */

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
+import { NonFiniteStateSchema, NonFiniteSum, type NonFiniteState } from "./non-finite.js";
 
 /**
  * The `mean` aggregation with lm-evaluation-harness's `mean_stderr`: the sample standard deviation
@@ -7,7 +8,8 @@ import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory
  *
  * It keeps n, Σd and Σd² only, where d = x − shift and shift is the first value seen: shifting keeps
  * the one-pass variance exact for values far from zero (Σx² − (Σx)²/n would cancel catastrophically).
- * For 0/1 scores the result equals lm-eval's two-pass computation to the last few ulps.
+ * For 0/1 scores the result equals lm-eval's two-pass computation to the last few ulps. A value that is
+ * not finite makes the mean NaN or ±Infinity, with no stderr, as Python's sum makes lm-eval's (non-finite.ts).
  */
 export interface MeanState extends AccumulatorState {
   readonly kind: "mean";
@@ -15,6 +17,8 @@ export interface MeanState extends AccumulatorState {
   readonly shift: number;
   readonly sum: number;
   readonly sumsq: number;
+  /** The values that were not finite, when there were any (`n` counts only the finite ones). */
+  readonly nonfinite?: NonFiniteState;
 }
 
 const MeanStateSchema = z.strictObject({
@@ -23,6 +27,7 @@ const MeanStateSchema = z.strictObject({
   shift: z.number(),
   sum: z.number(),
   sumsq: z.number().nonnegative(),
+  nonfinite: NonFiniteStateSchema.optional(),
 });
 
 class MeanAccumulator implements Accumulator {
@@ -30,10 +35,12 @@ class MeanAccumulator implements Accumulator {
   private shift = 0;
   private sum = 0;
   private sumsq = 0;
+  private readonly nonFinite = new NonFiniteSum();
 
   add(value: number, weight = 1): void {
-    if (!Number.isFinite(value)) throw new RangeError(`Expected \`value\` to be a finite number, got ${value}`);
+    if (typeof value !== "number") throw new RangeError(`Expected \`value\` to be a number, got ${String(value)}`);
     if (!Number.isFinite(weight) || weight <= 0) throw new RangeError(`Expected \`weight\` to be a finite number > 0, got ${weight}`);
+    if (!Number.isFinite(value)) return this.nonFinite.add(value, weight);
     if (this.n === 0) this.shift = value;
     const d = value - this.shift;
     this.n += weight;
@@ -43,6 +50,7 @@ class MeanAccumulator implements Accumulator {
 
   merge(other: AccumulatorState): void {
     const o = parseState(other);
+    this.nonFinite.merge(o.nonfinite);
     if (o.n === 0) return;
     if (this.n === 0) {
       ({ n: this.n, shift: this.shift, sum: this.sum, sumsq: this.sumsq } = o);
@@ -56,6 +64,7 @@ class MeanAccumulator implements Accumulator {
   }
 
   result(): AggregateResult {
+    if (this.nonFinite.sum !== undefined) return { value: this.nonFinite.sum, stderr: null, n: this.n + this.nonFinite.n };
     const { n } = this;
     if (n === 0) return { value: Number.NaN, stderr: null, n: 0 };
     const value = this.shift + this.sum / n;
@@ -65,7 +74,8 @@ class MeanAccumulator implements Accumulator {
   }
 
   state(): MeanState {
-    return { kind: "mean", n: this.n, shift: this.shift, sum: this.sum, sumsq: this.sumsq };
+    const nonfinite = this.nonFinite.state();
+    return { kind: "mean", n: this.n, shift: this.shift, sum: this.sum, sumsq: this.sumsq, ...(nonfinite ? { nonfinite } : {}) };
   }
 }
 

@@ -2,6 +2,7 @@ import { from, mergeMap, of, type OperatorFunction } from "rxjs";
 import { isTaskInputError } from "../errors/task-input-error.js";
 import { askJudge, type JudgeReply, type JudgeSettings } from "../scorers/judge.js";
 import { parseVerdict } from "../scorers/verdict.js";
+import { replyTail } from "../scorers/reply-tail.js";
 import { splitReasoning } from "../tasks/filters/strip-reasoning.js";
 import type { JudgeConfig } from "../tasks/conversation-keys.js";
 import { contentText } from "../media/content-parts.js";
@@ -88,7 +89,7 @@ async function judgeLine(context: PipelineContext, outcome: Outcome, metrics: re
     const verdict = parseVerdict(reply.text ?? "", metric.judge!.scale);
     judgments[key] = { score: verdict?.score ?? null, verdict: verdict?.label ?? null, judgment: reply.text, ...(reply.cached ? { cached: true as const } : {}) };
     if (verdict) scores[key] = verdict.score;
-    else error ??= { type: "judge_unparseable", message: `judging ${key}: no ${metric.judge!.scale} verdict in the judge's reply (${tail(reply.text ?? "")})`, attempts: reply.attempts };
+    else error ??= { type: "judge_unparseable", message: `judging ${key}: no ${metric.judge!.scale} verdict in the judge's reply (${replyTail(reply.text ?? "")})`, attempts: reply.attempts };
   });
   const withJudgments = { ...judged, judgments };
   // A judge call cut off by the run's end (budget, interrupt) leaves the sample undone, not failed.
@@ -142,10 +143,4 @@ function judgeTotals(existing: unknown, model: string, replies: readonly JudgeRe
     cost = cost === null || r.cost_usd === null ? null : Math.round((cost + r.cost_usd) * 1e12) / 1e12;
   }
   return { model, requests: (before.requests ?? 0) + replies.reduce((n, r) => n + r.attempts, 0), ...(known ? { usage } : {}), cost_usd: cost };
-}
-
-/** The end of a reply, for an error message. */
-function tail(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat === "" ? "empty reply" : JSON.stringify(flat.length > 120 ? `…${flat.slice(-120)}` : flat);
 }

@@ -29,9 +29,11 @@ export function stampLine(outcome: Outcome, epochMs: number): ResultLine {
   const value = typeof field === "string" ? outcome.work.sample.doc[field] : undefined;
   const category = typeof value === "string" || typeof value === "number" ? String(value) : undefined;
   const media = outcome.work.prepared.media;
-  // Built by assignment, not as one literal of spreads: V8 makes such a literal a dictionary-mode object,
-  // kilobytes a line, which outlives the young generation (bench/memory-child.ts).
-  const line: { -readonly [K in keyof ResultLine]: ResultLine[K] } = { ...outcome.line };
+  // A copy by Object.assign, then the fields added by assignment. Not `{ ...outcome.line }` (nor one literal
+  // of spreads): V8 gives a spread copy a shape of its own, and adding a field to it makes new hidden classes
+  // for each line, which V8 keeps in the old generation; at 1M lines that tripled what the run promoted
+  // and raised its peak RSS by ~60 MB (docs/benchmarks.md, "evaluate() memory").
+  const line: { -readonly [K in keyof ResultLine]: ResultLine[K] } = Object.assign({}, outcome.line);
   if (category !== undefined) line.category = category;
   if (media?.length) line.media = media.map(mediaSummary);
   line.ended_at = new Date(epochMs).toISOString();

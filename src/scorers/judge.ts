@@ -2,6 +2,7 @@ import { costOf, type Price } from "../cost/price.js";
 import { isModelCallError } from "../errors/model-call-error.js";
 import type { Dispatcher } from "../reliability/dispatcher.js";
 import { extractRating } from "./judge-prompts.js";
+import { replyTail } from "./reply-tail.js";
 import type { JudgeRequest } from "./mt-bench-judge.js";
 import type { Judgment } from "../work/judgment.js";
 import type { ChatMessage, ErrorInfo, Usage } from "../types.js";
@@ -22,6 +23,8 @@ export interface Judge {
 export interface JudgeSettings {
   readonly temperature: number;
   readonly max_tokens: number;
+  /** How often a reply with no readable verdict is asked again before it is the sample's error (default 1). */
+  readonly verdict_retries?: number;
 }
 
 export interface JudgeCall {
@@ -100,10 +103,22 @@ export interface JudgeResult {
   readonly cutOff?: CutOffCause;
 }
 
-/** Sends one MT-Bench judge request and reads the rating from the reply. Failures are data, never thrown. */
+/**
+ * Sends one MT-Bench judge request and reads the rating from the reply. Failures are data, never thrown.
+ * A reply with no rating is not final, as for `llm_judge`: never cached, asked again `verdict_retries`
+ * times, and then the turn's error (`judge_unparseable`), so a rerun asks again. FastChat records -1 and
+ * leaves the turn out of its averages, which would let a turn drop out of the score unseen.
+ */
 export async function judgeTurn(judge: Judge, settings: JudgeSettings, turn: number, request: JudgeRequest, call: JudgeCall): Promise<JudgeResult> {
-  const reply = await askJudge(judge, settings, request.messages, call);
+  const verdict = { readable: (text: string) => extractRating(text) !== null, retries: settings.verdict_retries ?? 1 };
+  const reply = await askJudge(judge, settings, request.messages, { ...call, verdict });
   const base = { turn, prompt: request.prompt, usage: reply.usage, cost_usd: reply.cost_usd, attempts: reply.attempts };
   if (reply.error) return { judgment: { ...base, rating: null, judgment: null, error: reply.error }, ...(reply.cutOff ? { cutOff: reply.cutOff } : {}) };
-  return { judgment: { ...base, rating: extractRating(reply.text ?? ""), judgment: reply.text, ...(reply.cached ? { cached: true } : {}) } };
+  const text = reply.text ?? "";
+  const rating = extractRating(text);
+  if (rating === null) {
+    const error = { type: "judge_unparseable", message: `no [[rating]] in the judge's reply (${replyTail(text)})`, attempts: reply.attempts };
+    return { judgment: { ...base, rating: null, judgment: reply.text, error } };
+  }
+  return { judgment: { ...base, rating, judgment: reply.text, ...(reply.cached ? { cached: true } : {}) } };
 }

@@ -43,7 +43,7 @@ export const JudgeConfigSchema = z.strictObject({
   temperature: z.number().min(0).default(0),
   max_tokens: z.int().min(1).default(2048),
   concurrency: z.int().min(1).optional(),
-  /** `llm_judge`: a reply with no readable verdict is asked again this many times (never cached) before it is the sample's error. */
+  /** `llm_judge` and MT-Bench's per-turn rating: a reply with no readable verdict is asked again this many times (never cached) before it is the sample's error. */
   verdict_retries: z.int().min(0).max(5).default(1),
   /** USD per 1M input / output tokens of the judge. */
   price: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),

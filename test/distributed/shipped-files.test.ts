@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueKeys } from "../../src/queue/queue-keys.js";
+import type { Summary } from "../../src/summary/summary.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
 import { runCli } from "../support/cli.js";
@@ -62,6 +63,30 @@ describe("enqueue ships the files a run needs; workers need no shared filesystem
     for (const l of lines) expect(l.input).toMatch(/^SHIPPED: /);
   });
 
+  it("a worker runs the hooks with its own --python (the interpreter is never the queue's)", async () => {
+    const folder = join(dir, "hooked-python");
+    await mkdir(folder);
+    await writeFile(join(folder, "shipped.yaml"), 'task: shipped_py\noutput_type: generate_until\ndoc_to_text: !function helpers.prompt\ndoc_to_target: answer\ngeneration_kwargs:\n  until: ["\\n"]\nmetric_list:\n  - metric: exact_match\n');
+    await writeFile(join(folder, "helpers.py"), 'import os\ndef prompt(doc):\n    return os.environ.get("WRAPPED", "UNWRAPPED") + ": " + doc["question"]\n');
+    // This machine's interpreter: python3 under a wrapper that marks the hooks' environment.
+    const wrapper = join(dir, "python-wrapper.sh");
+    await writeFile(wrapper, '#!/bin/sh\nWRAPPED=WRAPPED exec python3 "$@"\n', { mode: 0o755 });
+    const input = join(dir, "hooked-python.jsonl");
+    await writeFile(input, `${gsm.slice(6, 9).join("\n")}\n`);
+    const queue = redisServer.url("hooked-python");
+    const enq = await runCli(["enqueue", input, "-t", join(folder, "shipped.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const worker = await startCli(["worker", "--queue", queue, "--allow-python-hooks", "--python", wrapper], env).done;
+    expect(worker.code, worker.stderr).toBe(0);
+    const lines = parse((await runCli(["collect", "--queue", queue])).stdout);
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l.input).toMatch(/^WRAPPED: /);
+    // enqueue has no --python: it would name a program on the enqueuing machine, not the workers'.
+    const refused = await runCli(["enqueue", input, "-t", join(folder, "shipped.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", redisServer.url("hooked-python-2"), "--python", wrapper], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("unknown option '--python'");
+  });
+
   it("--route, --models and --fewshot-file: each sample goes to its rule's models with the file's few-shot examples, counted once", async () => {
     const models = join(dir, "models.yaml");
     await writeFile(models, `models:\n  m-a:\n    base_url: ${sim.url}\n    concurrency: 2\n  m-b:\n    base_url: ${sim.url}\n    concurrency: 2\n`);
@@ -106,9 +131,41 @@ describe("enqueue ships the files a run needs; workers need no shared filesystem
     expect(refused.stderr).toContain("only when started with --allow-code-execution");
   });
 
-  it("a task that aggregates in Python is refused at enqueue (collect folds in TypeScript), naming the YAML line", async () => {
-    const r = await runCli(["enqueue", fixture("data/esbbq.jsonl"), "-t", fixture("esbbq/esbbq_age.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", redisServer.url("pyagg")], { env });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/esbbq_common_yaml:\d+, key `metric_list\[0\]\.aggregation`: .*aggregates in Python, and `collect` cannot run it yet/);
+  it("a task that aggregates in Python: collect runs the queue's aggregations (with --allow-python-hooks once the files are only in the queue), equal to a local run", async () => {
+    const folder = join(dir, "esbbq");
+    await cp(fixture("esbbq"), folder, { recursive: true });
+    const local = join(dir, "esbbq-local.json");
+    const ran = await runCli(["run", fixture("data/esbbq.jsonl"), "-t", join(folder, "esbbq_age.yaml"), "-m", "m1", "--base-url", sim.url, "--no-store", "-o", "/dev/null", "--summary", local], { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    const want = (JSON.parse(await readFile(local, "utf8")) as Summary).models.m1!.metrics;
+    const python = Object.keys(want).filter((k) => /^(acc|bias_score)_(ambig|disambig)/.test(k));
+    expect(python).toHaveLength(4);
+    for (const key of python) expect(want[key]!.error, key).toBeUndefined();
+    expect(python.filter((k) => typeof want[k]!.value === "number").length).toBeGreaterThan(1);
+
+    const queue = redisServer.url("pyagg");
+    const enq = await runCli(["enqueue", fixture("data/esbbq.jsonl"), "-t", join(folder, "esbbq_age.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const worker = await startCli(["worker", "--queue", queue, "--allow-python-hooks"], env).done;
+    expect(worker.code, worker.stderr).toBe(0);
+    const collect = async (...extra: string[]) => {
+      const summary = join(dir, `esbbq-collect-${extra.length}.json`);
+      const r = await runCli(["collect", "--queue", queue, "-o", "/dev/null", "--summary", summary, ...extra]);
+      return { ...r, metrics: r.code === 0 ? (JSON.parse(await readFile(summary, "utf8")) as Summary).models.m1!.metrics : undefined };
+    };
+    // The enqueuing machine has the files as they were enqueued: its own code, no flag needed.
+    const here = await collect();
+    expect(here.code, here.stderr).toBe(0);
+    for (const key of python) expect(here.metrics![key], key).toEqual(want[key]);
+
+    // Elsewhere (the folder gone), the modules come from the queue: code from whoever can write to it.
+    await rename(folder, join(dir, "esbbq-gone"));
+    const refused = await collect();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--allow-python-hooks");
+    expect(refused.stderr).toContain("utils.py");
+    const allowed = await collect("--allow-python-hooks");
+    expect(allowed.code, allowed.stderr).toBe(0);
+    for (const key of python) expect(allowed.metrics![key], key).toEqual(want[key]);
   });
 });

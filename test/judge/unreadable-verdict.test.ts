@@ -10,7 +10,9 @@ import { openAIChat } from "../../src/models/openai-chat.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import type { ModelTarget } from "../../src/run.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
-import { parseTask } from "../../src/tasks/load.js";
+import { loadTask, parseTask } from "../../src/tasks/load.js";
+import type { Task } from "../../src/work/task.js";
+import { readFileSync } from "node:fs";
 import type { Doc, ResultLine } from "../../src/types.js";
 import { type HostileServer, jsonReply, startHostile, streamReply } from "../support/hostile-server.js";
 
@@ -56,13 +58,13 @@ describe("a judge reply with no readable verdict is not final: never cached, ask
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(judge: HostileServer, yaml: string, store: string) {
+  async function run(judge: HostileServer, yaml: string | Task, store: string, docs: Doc[] = DOCS) {
     const cache = await ResponseCache.open(store);
     const lines: ResultLine[] = [];
     try {
       await runEvaluation({
-        input: docsToLines(DOCS),
-        tasks: [parseTask(yaml, "qa.yaml")],
+        input: docsToLines(docs),
+        tasks: [typeof yaml === "string" ? parseTask(yaml, "qa.yaml") : yaml],
         models: [target(model.url, "m")],
         judge: target(judge.url, "judge"),
         responseCache: cache,
@@ -105,6 +107,55 @@ describe("a judge reply with no readable verdict is not final: never cached, ask
       const second = await run(judge, task(0), store);
       expect(judge.requests()).toBe(DOCS.length * 2);
       expect(second.map((l) => [l.status, l.scores?.["correct,none"]])).toEqual(DOCS.map(() => ["ok", 1]));
+    } finally {
+      await judge.close();
+    }
+  });
+
+  const CONVERSATIONS: Doc[] = [
+    { id: "c1", category: "writing", turns: ["Which planet is known as the Red Planet?", "And the largest ocean?"] },
+    { id: "c2", category: "writing", turns: ["What is the chemical symbol for gold?", "And for silver?"] },
+  ];
+  const mtBench = (retries?: number) => {
+    const yaml = readFileSync(new URL("../../src/tasks/bundled/mt_bench.yaml", import.meta.url), "utf8");
+    return retries === undefined ? loadTask("mt_bench") : parseTask(yaml.replace("  max_tokens: 2048\n", `  max_tokens: 2048\n  verdict_retries: ${retries}\n`), "mt_bench.yaml");
+  };
+
+  it("mt_bench: a turn's reply with no [[rating]] is asked again; the second reply rates the turn and only it is cached", async () => {
+    const judge = await firstUnreadable("Rating: [[7]]");
+    const store = join(dir, "mt-default");
+    try {
+      const lines = await run(judge, await mtBench(), store, CONVERSATIONS);
+      expect(lines.map((l) => [l.status, l.scores?.["judge_score,turn_1"], l.scores?.["judge_score,turn_2"]])).toEqual([["ok", 7, 7], ["ok", 7, 7]]);
+      expect(judge.requests()).toBe(CONVERSATIONS.length * 2 * 2);
+      const again = await run(judge, await mtBench(), store, CONVERSATIONS);
+      expect(again.map((l) => l.scores?.["judge_score,overall"])).toEqual([7, 7]);
+      expect(judge.requests()).toBe(CONVERSATIONS.length * 2 * 2);
+    } finally {
+      await judge.close();
+    }
+  });
+
+  it("mt_bench with verdict_retries: 0: a turn with no rating makes the sample an error (not a turn left out), and a rerun grades it", async () => {
+    const judge = await firstUnreadable("Rating: [[7]]");
+    const store = join(dir, "mt-no-retry");
+    try {
+      const first = await run(judge, await mtBench(0), store, CONVERSATIONS);
+      for (const l of first) {
+        expect(l.status).toBe("error");
+        expect(l.error).toMatchObject({ type: "judge_unparseable", message: expect.stringContaining('"I would rather not say."') });
+        expect(l.scores).toBeUndefined();
+      }
+      // Turn 1's unreadable reply ends each sample.
+      expect(judge.requests()).toBe(CONVERSATIONS.length);
+      // The rerun asks turn 1 again (its unreadable reply was not cached): now readable. Turn 2's first reply is not.
+      const second = await run(judge, await mtBench(0), store, CONVERSATIONS);
+      expect(second.map((l) => [l.status, l.error?.message.startsWith("judging turn 2:")])).toEqual([["error", true], ["error", true]]);
+      expect(judge.requests()).toBe(CONVERSATIONS.length * 3);
+      // A third run takes turn 1's rating from the cache and asks turn 2 again.
+      const third = await run(judge, await mtBench(0), store, CONVERSATIONS);
+      expect(third.map((l) => [l.status, l.scores?.["judge_score,overall"]])).toEqual([["ok", 7], ["ok", 7]]);
+      expect(judge.requests()).toBe(CONVERSATIONS.length * 4);
     } finally {
       await judge.close();
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { mean } from "../../src/metrics/mean.js";
 import { aggregations, defaultMetrics, getAggregation, getMetric, metrics } from "../../src/metrics/registry.js";
@@ -62,9 +63,9 @@ describe("mean aggregation", () => {
     expect(empty.result()).toEqual(a.result());
   });
 
-  it("rejects a foreign state, and values or weights that are not finite", () => {
+  it("rejects a foreign state, a value that is not a number, and a weight that is not finite", () => {
     expect(() => mean.fromState({ kind: "median", n: 1 })).toThrow("Expected a `mean` accumulator state");
-    expect(() => mean.create().add(Number.NaN)).toThrow("Expected `value` to be a finite number, got NaN");
+    expect(() => mean.create().add(null as unknown as number)).toThrow("Expected `value` to be a number, got null");
     expect(() => mean.create().add(1, 0)).toThrow("Expected `weight` to be a finite number > 0, got 0");
   });
 });
@@ -80,5 +81,30 @@ describe("metric and aggregation registries", () => {
   it("list lm-eval's default metrics per output type", () => {
     expect(defaultMetrics.generate_until).toEqual(["exact_match"]);
     expect(defaultMetrics.multiple_choice).toEqual(["acc", "acc_norm"]);
+  });
+});
+
+// lm-eval's mean is Python's sum(arr) / len(arr): a NaN or ±inf per-sample score (a process_results
+// returning float("nan")) makes it NaN or ±inf, never an error; its stderr is then not a number either.
+describe("mean aggregation over scores that are not finite", () => {
+  const python = (values: number[]) => {
+    const arr = `[${values.map((v) => (Number.isFinite(v) ? String(v) : `float("${v}")`)).join(", ")}]`;
+    return Number(execFileSync("python3", ["-c", `arr = ${arr}; print(sum(arr) / len(arr))`], { encoding: "utf8" }).trim().replace("inf", "Infinity").replace("nan", "NaN"));
+  };
+  it.each([[[1, Number.NaN, 0, 1]], [[1, Number.POSITIVE_INFINITY, 0]], [[Number.NEGATIVE_INFINITY, 2]], [[Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1]]])("%j: the value Python gives, n counts every sample, no stderr", (values) => {
+    const r = feed(values).result();
+    expect(r).toEqual({ value: python(values), stderr: null, n: values.length });
+  });
+
+  it("a state through JSON keeps them (JSON has no NaN), and merges with finite states", () => {
+    const a = feed([1, Number.NaN]);
+    const b = feed([0, 1, 1]);
+    const restored = mean.fromState(JSON.parse(JSON.stringify(a.state())));
+    expect(restored.result()).toEqual({ value: Number.NaN, stderr: null, n: 2 });
+    restored.merge(b.state());
+    expect(restored.result()).toEqual({ value: Number.NaN, stderr: null, n: 5 });
+    const finiteFirst = mean.fromState(b.state());
+    finiteFirst.merge(JSON.parse(JSON.stringify(feed([Number.POSITIVE_INFINITY]).state())));
+    expect(finiteFirst.result()).toEqual({ value: Number.POSITIVE_INFINITY, stderr: null, n: 4 });
   });
 });

@@ -25,6 +25,17 @@ describe("loglikelihood aggregations", () => {
     expect(perplexityAggregation.fromState(acc.state()).result().stderr).toBe(acc.result().stderr);
   });
 
+  it("a loglikelihood of -inf gives what lm-eval's Python gives (perplexity inf, bits_per_byte inf), no stderr, through a JSON state too", () => {
+    const ppl = perplexityAggregation.create();
+    for (const ll of [-1, Number.NEGATIVE_INFINITY, -3]) ppl.add(ll);
+    expect(ppl.result()).toEqual({ value: Number.POSITIVE_INFINITY, stderr: null, n: 3 });
+    expect(perplexityAggregation.fromState(JSON.parse(JSON.stringify(ppl.state()))).result()).toEqual(ppl.result());
+    const bpb = bitsPerByteAggregation.create();
+    bpb.add(-2, 4);
+    bpb.add(Number.NaN, 4);
+    expect(bpb.result()).toEqual({ value: Number.NaN, stderr: null, n: 2 });
+  });
+
   it("weighted_perplexity is exp(-Σll / Σcount)", () => {
     const acc = weightedPerplexity.create();
     acc.add(-10, 5);
@@ -48,7 +59,7 @@ describe("loglikelihood aggregations", () => {
   it("needs a count for weighted aggregations, and none for perplexity", () => {
     expect(() => weightedPerplexity.create().add(-1)).toThrow("Expected `weight` (the sample's word or byte count) to be a finite number > 0, got undefined");
     expect(() => perplexityAggregation.create().add(-1, 3)).toThrow("Expected no `weight` for perplexity, got 3");
-    expect(() => bitsPerByteAggregation.create().add(Number.NaN, 3)).toThrow("Expected `value` to be a finite number, got NaN");
+    expect(() => bitsPerByteAggregation.create().add(null as unknown as number, 3)).toThrow("Expected `value` to be a number, got null");
   });
 
   it("serialises and merges exactly; refuses another kind's state", () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { EMPTY, from, lastValueFrom, throwError, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
@@ -44,5 +45,25 @@ describe("stampResult", () => {
     expect(await lastValueFrom(EMPTY.pipe(stampResult({ clock }), toArray()))).toEqual([]);
     await expect(lastValueFrom(throwError(() => new Error("boom")).pipe(stampResult({ clock })))).rejects.toThrow("boom");
     expect(() => stampResult({ clock: {} as Clock })).toThrow("Expected `clock` to have an epochMs() method");
+  });
+
+  // V8 (Node 20) gives a spread copy with a field added after it a hidden class of its own each time: a new
+  // map per line, kept in the old generation, which tripled what a 1M-line run promoted. A child process,
+  // for V8's own check (`%HaveSameMap`, behind --allow-natives-syntax).
+  it("stamps every line with one hidden class, so a long run does not make a map per line", () => {
+    const src = new URL("../../src/operators/stamp-result.ts", import.meta.url).pathname;
+    const out = execFileSync(process.execPath, ["--allow-natives-syntax", "--import", "tsx", "-e", `
+      const { stampLine } = await import(${JSON.stringify(src)});
+      const sameMap = new Function("a", "b", "return %HaveSameMap(a, b)");
+      const line = (i) => ({ id: "s" + i, task: "gsm8k", model: "m", repeat: 0, status: "ok", input: "q" + i, response: "r" + i, scores: { exact_match: 1 } });
+      const outcome = (i) => ({ kind: "done", work: { sample: { id: "s" + i, doc: {} }, task: { config: {} }, prepared: { input: "", target: "" } }, line: line(i) });
+      let prev, fresh = 0;
+      for (let i = 0; i < 3000; i++) {
+        const stamped = stampLine(outcome(i), i);
+        if (prev && !sameMap(stamped, prev)) fresh++;
+        prev = stamped;
+      }
+      process.stdout.write(String(fresh));`], { encoding: "utf8" });
+    expect(Number(out)).toBe(0);
   });
 });

@@ -9,12 +9,14 @@ if (process.argv.includes("--soak")) {
   process.exit();
 }
 
-/** BENCH_ONLY=startup,memory,speed,flat,instrumentation,resume,faults,media runs only those parts (default: all). */
+/** BENCH_ONLY=startup,memory,speed,flat,timeline,instrumentation,resume,faults,media runs only those parts (default: all). */
 const only = process.env.BENCH_ONLY?.split(",");
 const part = (name: string) => only === undefined || only.includes(name);
 
 // The targets table (bench/targets.ts): start-up, memory and speed, each beside its baseline in the same run.
 if (["startup", "memory", "speed", "flat"].some(part)) await import("./targets.js");
+// The 50 ms run's timeline (bench/timeline.ts): start-up, requests in flight, shutdown, CLI against the bare SDK loop.
+if (part("timeline")) await import("./timeline.js");
 // Instrumentation overhead (bench/instrumentation.ts): everything on against everything off.
 if (part("instrumentation")) await import("./instrumentation.js");
 // Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.

@@ -38,6 +38,18 @@ const ownUrl = {
   },
 };
 
+/**
+ * RxJS as ES modules (its `es2015` build, the one its package names for bundlers), not the CommonJS build Node's
+ * condition picks: RxJS declares itself free of side effects, so the bundle keeps only the operators the CLI
+ * uses instead of evaluating all of RxJS (its CommonJS index requires every module) at start-up.
+ */
+const rxjsAsModules = {
+  name: "rxjs-as-modules",
+  setup(b) {
+    b.onResolve({ filter: /^rxjs$/ }, () => ({ path: resolve(root, "node_modules/rxjs/dist/esm/index.js") }));
+  },
+};
+
 // Chunk names carry a hash of their content: without this, old chunks would pile up (and be packed).
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -49,7 +61,7 @@ await build({
   platform: "node",
   target: "node20",
   external,
-  plugins: [ownUrl],
+  plugins: [ownUrl, rxjsAsModules],
   // CommonJS dependencies bundled into ES modules call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __streamevalCreateRequire } from "node:module"; const require = __streamevalCreateRequire(import.meta.url);' },
   legalComments: "eof",

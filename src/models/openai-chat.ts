@@ -9,7 +9,8 @@ import { mediaJsonBody } from "../media/media-body.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
-import { sseJson } from "./sse-json.js";
+import { sseJsonBatches } from "./sse-json.js";
+import { ownBodyCap, READS_OWN_BODY } from "./capped-fetch.js";
 import type { CallOptions, ChatReply, ChatRequest, ModelClient } from "../work/model.js";
 
 /** An OpenAI-compatible chat endpoint: model name, base URL, key, streaming, and an SDK client to share. */
@@ -118,9 +119,11 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   const start = clock.now();
   // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
-  // The raw reply, its events parsed by sseJson rather than the SDK's Stream (the same events, for less CPU).
-  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options).asResponse();
-  const stream = sseJson(response) as AsyncGenerator<OpenAI.ChatCompletionChunk>;
+  // The raw reply, its events parsed by sseJsonBatches rather than the SDK's Stream (the same events, for less
+  // CPU), one array per network read.
+  // The body is read here and held to the client's byte cap here (READS_OWN_BODY): no counting stream in front of it.
+  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> }).asResponse();
+  const stream = sseJsonBatches(response, ownBodyCap(response)) as AsyncGenerator<OpenAI.ChatCompletionChunk[]>;
   const texts: string[][] = [];
   const reasoning: string[] = [];
   const finish: (string | null)[] = [];
@@ -130,34 +133,36 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   let chunks = 0;
   let sawChoice = false;
   try {
-    for await (const chunk of stream) {
+    for await (const batch of stream) {
       call.onChunk?.();
-      if (chunk.usage) usage = serverUsage(chunk.usage);
-      for (const choice of chunk.choices ?? []) {
-        sawChoice = true;
-        const i = choice.index ?? 0;
-        const delta = choice.delta;
-        if (delta?.content) {
-          ttft ??= clock.now() - start;
-          (texts[i] ??= []).push(delta.content);
+      for (const chunk of batch) {
+        if (chunk.usage) usage = serverUsage(chunk.usage);
+        for (const choice of chunk.choices ?? []) {
+          sawChoice = true;
+          const i = choice.index ?? 0;
+          const delta = choice.delta;
+          if (delta?.content) {
+            ttft ??= clock.now() - start;
+            (texts[i] ??= []).push(delta.content);
+          }
+          const thought = reasoningOf(delta);
+          if (thought) {
+            ttft ??= clock.now() - start;
+            if (i === 0) reasoning.push(thought);
+          }
+          // A chunk carrying output counts once (≈ one token), be it text, reasoning or a tool call's arguments.
+          if (delta?.content || thought || delta?.tool_calls?.length) chunks++;
+          if (chunks > maxChunks) throw new ReplyTooLargeError("tokens", maxChunks);
+          for (const t of delta?.tool_calls ?? []) {
+            ttft ??= clock.now() - start;
+            const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
+            if (t.id) acc.id = t.id;
+            if (t.function?.name) acc.name += t.function.name;
+            if (t.function?.arguments) acc.args.push(t.function.arguments);
+            tools.set(t.index, acc);
+          }
+          if (choice.finish_reason) finish[i] = choice.finish_reason;
         }
-        const thought = reasoningOf(delta);
-        if (thought) {
-          ttft ??= clock.now() - start;
-          if (i === 0) reasoning.push(thought);
-        }
-        // A chunk carrying output counts once (≈ one token), be it text, reasoning or a tool call's arguments.
-        if (delta?.content || thought || delta?.tool_calls?.length) chunks++;
-        if (chunks > maxChunks) throw new ReplyTooLargeError("tokens", maxChunks);
-        for (const t of delta?.tool_calls ?? []) {
-          ttft ??= clock.now() - start;
-          const acc = tools.get(t.index) ?? { id: "", name: "", args: [] };
-          if (t.id) acc.id = t.id;
-          if (t.function?.name) acc.name += t.function.name;
-          if (t.function?.arguments) acc.args.push(t.function.arguments);
-          tools.set(t.index, acc);
-        }
-        if (choice.finish_reason) finish[i] = choice.finish_reason;
       }
     }
   } catch (error) {

@@ -1,4 +1,5 @@
 import { APIError } from "openai";
+import { ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 
 /**
  * The JSON events of a server-sent-events reply (an OpenAI-compatible stream), read straight from its
@@ -13,15 +14,27 @@ import { APIError } from "openai";
  * `TypeError` from fetch); an abort (`AbortError`) ends the events quietly, as the SDK's does. Leaving
  * the loop early (break, throw) cancels the body, so the connection is released.
  */
-export async function* sseJson(response: Response): AsyncGenerator<Record<string, unknown>> {
+export async function* sseJson(response: Response, maxBytes?: number): AsyncGenerator<Record<string, unknown>> {
+  for await (const batch of sseJsonBatches(response, maxBytes)) yield* batch;
+}
+
+/**
+ * The same events as `sseJson`, as one array per network read: a consumer loops over each array
+ * itself, so a reply that arrives in one read (most do) costs one step of the async generator instead
+ * of one per event. An event carrying an error throws after the events before it are handed over.
+ * `maxBytes`: a body that passes it throws a ReplyTooLargeError (and is cancelled), as `cappedFetch` does.
+ */
+export async function* sseJsonBatches(response: Response, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<Record<string, unknown>[]> {
   if (!response.body) throw new TypeError("the streamed reply has no body");
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   let event: string | null = null;
-  let data: string[] = [];
+  // The event's data lines: most events have one, held as a string; more are joined with "\n".
+  let data: string | null = null;
   let done = false;
   let finished = false;
+  let seen = 0;
   try {
     for (let last = false; !last; ) {
       const read = await reader.read();
@@ -32,22 +45,30 @@ export async function* sseJson(response: Response): AsyncGenerator<Record<string
         text += decoder.decode();
         if (text.endsWith("\r")) text += "\n";
       } else {
+        seen += read.value.byteLength;
+        if (seen > maxBytes) throw new ReplyTooLargeError("bytes", maxBytes);
         text += decoder.decode(read.value, { stream: true });
       }
+      const batch: Record<string, unknown>[] = [];
+      let failure: Error | undefined;
       let start = 0;
-      for (;;) {
+      // The next \n and \r at or after `start` (-1: none left in the text).
+      let lf = text.indexOf("\n");
+      let cr = text.indexOf("\r");
+      while (failure === undefined) {
+        if (lf !== -1 && lf < start) lf = text.indexOf("\n", start);
+        if (cr !== -1 && cr < start) cr = text.indexOf("\r", start);
         // A line ends at \n, \r\n or \r; a \r at the very end may be the first half of a \r\n still to come.
-        let end = start;
-        while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
-        if (end >= text.length || (text.charCodeAt(end) === 13 && end + 1 >= text.length)) break;
+        const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
+        if (end === -1 || (end === cr && end + 1 >= text.length)) break;
         const line = text.slice(start, end);
-        start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+        start = end + (end === cr && text.charCodeAt(end + 1) === 10 ? 2 : 1);
         if (line === "") {
-          if (event === null && data.length === 0) continue;
-          const payload = data.join("\n");
+          if (event === null && data === null) continue;
+          const payload = data ?? "";
           const kind = event;
           event = null;
-          data = [];
+          data = null;
           // After [DONE] the rest of the body is read but not parsed (the connection is reused once it is read).
           if (finished) continue;
           if (payload.startsWith("[DONE]")) {
@@ -56,11 +77,11 @@ export async function* sseJson(response: Response): AsyncGenerator<Record<string
           }
           const parsed = JSON.parse(payload) as Record<string, unknown> | null;
           if (kind === null || !kind.startsWith("thread.")) {
-            if (parsed && parsed.error) throw new APIError(undefined, parsed.error, undefined, response.headers);
+            if (parsed && parsed.error) failure = new APIError(undefined, parsed.error, undefined, response.headers);
           } else if (kind === "error") {
-            throw new APIError(undefined, (parsed as { error?: object } | null)?.error, (parsed as { message?: string } | null)?.message, undefined);
+            failure = new APIError(undefined, (parsed as { error?: object } | null)?.error, (parsed as { message?: string } | null)?.message, undefined);
           }
-          if (parsed !== null) yield parsed;
+          if (parsed !== null && failure === undefined) batch.push(parsed);
           continue;
         }
         if (line.charCodeAt(0) === 58) continue; // ":" a comment
@@ -68,10 +89,12 @@ export async function* sseJson(response: Response): AsyncGenerator<Record<string
         const field = colon === -1 ? line : line.slice(0, colon);
         let value = colon === -1 ? "" : line.slice(colon + 1);
         if (value.charCodeAt(0) === 32) value = value.slice(1);
-        if (field === "data") data.push(value);
+        if (field === "data") data = data === null ? value : `${data}\n${value}`;
         else if (field === "event") event = value;
       }
       text = start === 0 ? text : text.slice(start);
+      if (batch.length > 0) yield batch;
+      if (failure !== undefined) throw failure;
     }
     done = true;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
-import { sseJson } from "../../src/models/sse-json.js";
+import { sseJson, sseJsonBatches } from "../../src/models/sse-json.js";
+import { isReplyTooLargeError } from "../../src/errors/reply-too-large-error.js";
 
 /** A Response whose body arrives in exactly these pieces (strings, encoded as UTF-8). */
 function reply(pieces: readonly (string | Uint8Array)[], onCancel?: () => void): Response {
@@ -74,5 +75,28 @@ describe("sseJson", () => {
     ).rejects.toThrow("terminated");
     expect(seen).toEqual([{ a: 1 }]);
     expect(await all(failing(Object.assign(new Error("aborted"), { name: "AbortError" })))).toEqual([{ a: 1 }]);
+  });
+
+  it("hands over one array per network read, and throws an error event after the events before it", async () => {
+    const batches: unknown[] = [];
+    for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c"', ':3}\n\n', ": only a comment\n\n", "data: [DONE]\n\n"]))) batches.push(b);
+    expect(batches).toEqual([[{ a: 1 }, { b: 2 }], [{ c: 3 }]]);
+    const got: unknown[] = [];
+    const error = await (async () => {
+      for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\ndata: {"error":{"message":"overloaded"}}\n\ndata: {"b":2}\n\n']))) got.push(b);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual([[{ a: 1 }]]);
+    expect(error).toBeInstanceOf(APIError);
+  });
+
+  it("holds the body to maxBytes: past it, a ReplyTooLargeError and the body cancelled", async () => {
+    let cancelled = false;
+    const got: unknown[] = [];
+    const error = await (async () => {
+      for await (const b of sseJsonBatches(reply(['data: {"a":1}\n\n', 'data: {"b":2}\n\n', 'data: {"c":3}\n\n'], () => (cancelled = true)), 20)) got.push(b);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual([[{ a: 1 }]]);
+    expect(isReplyTooLargeError(error)).toBe(true);
+    expect(cancelled).toBe(true);
   });
 });

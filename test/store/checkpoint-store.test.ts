@@ -43,6 +43,15 @@ describe("CheckpointStore", () => {
     await store.close();
   });
 
+  it("counts more records than one read of keys holds (a thousand), each part apart and other runs left out", async () => {
+    const store = await CheckpointStore.open(dir);
+    const run = store.run("r");
+    await Promise.all(Array.from({ length: 2500 }, (_, i) => run.record(line(`s${i}`, i % 500 === 0 ? "error" : "ok"))));
+    await store.run("other").record(line("x"));
+    expect(await run.counts()).toEqual({ ok: 2495, error: 5 });
+    await store.close();
+  });
+
   it("an ok result clears an error recorded by an earlier process", async () => {
     let store = await CheckpointStore.open(dir);
     await store.run("r").record(line("a", "error"));

@@ -160,6 +160,7 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...(fewshot?.python ? { fewshotPython: fewshot.python } : {}),
+    ...(fewshot?.byPosition ? { fewshotByPosition: true } : {}),
     ...(description || fewshot ? { contextPrefix: (doc: Doc, position?: number) => (description?.render(doc) ?? "") + (fewshot?.context(doc, position) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),

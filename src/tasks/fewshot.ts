@@ -68,6 +68,8 @@ export interface Fewshot {
   context(doc: Doc, position?: number): string;
   /** The examples as chat turns: user (text) then assistant (target), for each. */
   turns(doc: Doc, position?: number): ChatMessage[];
+  /** The examples depend on the document's position in its input (the default sampler, as lm-eval's), not only on the document. */
+  readonly byPosition: boolean;
   /** Set when the pool or the examples' renderings come from Python hooks: the hook stage's part. */
   readonly python?: FewshotPython;
 }
@@ -227,6 +229,7 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
 
   return {
     num,
+    byPosition: num > 0 && fc.sampler === "default" && !fc.match_field,
     context(doc, position) {
       let out = "";
       for (const i of selectIndices(doc, position)) {

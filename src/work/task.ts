@@ -157,6 +157,8 @@ export interface Task {
   choices?(doc: Doc): string[];
   /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */
   readonly numFewshot?: number;
+  /** The few-shot examples depend on the document's position in its input (lm-eval's default sampler), not only on the document. */
+  readonly fewshotByPosition?: boolean;
   /** Set when the few-shot pool or the examples' renderings need the Python hook worker (tasks/fewshot.ts). */
   readonly fewshotPython?: FewshotPython;
   /**

@@ -18,7 +18,6 @@ import { runEvaluation } from "../src/run-evaluation.js";
 import { CheckpointStore } from "../src/store/checkpoint-store.js";
 import { loadTask } from "../src/tasks/load.js";
 import type { Summary } from "../src/summary/summary.js";
-import type { ResultLine } from "../src/types.js";
 import { cli, datasets, gsm8kLines, median, printTable, startSimProcess, timed } from "./lib.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -34,26 +33,15 @@ try {
   const config = resolveRunConfig([input], { task: ["gsm8k"], model: ["sim"], baseUrl, store: join(tmp, "store") }, {});
   const run = runFingerprint(config, [task]);
 
-  // Record every sample as done, as a finished run would have.
+  // Record every sample as done, as a finished run does: through the graph, with a model that answers at once
+  // (so each record keeps its fingerprint and what it was made from, as the CLI's records do).
   const t0 = performance.now();
   const store = await CheckpointStore.open(config.store);
-  const runStore = store.run(run);
-  const pending: Promise<void>[] = [];
-  let i = 0;
-  for await (const line of openInputs([input], process.stdin)) {
-    const doc = JSON.parse(line.text) as { id: string; question: string; target: string };
-    const result: ResultLine = {
-      id: doc.id, task: "gsm8k", model: "sim", repeat: 0, status: "ok", input: `Question: ${doc.question}\nAnswer:`,
-      response: `The answer is ${doc.target}. #### ${doc.target}`, filtered: { "strict-match": doc.target, "flexible-extract": doc.target },
-      target: doc.target, scores: { "exact_match,strict-match": 1, "exact_match,flexible-extract": 1 },
-      usage: { prompt_tokens: 60, completion_tokens: 12 }, cost_usd: null,
-      timing: { e2e_ms: 120 + (i++ % 50), ttft_ms: 80, tpot_ms: 3, queue_ms: 0, attempts: 1 },
-    };
-    pending.push(runStore.record(result));
-    if (pending.length >= 5000) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
+  let answered = 0;
+  const instant = functionModel("sim", () => `The answer is ${answered % 7}. #### ${answered++ % 7}`);
+  const filled = await runEvaluation({ input: openInputs([input], process.stdin), tasks: [task], models: [{ client: instant, concurrency: 64 }], checkpoint: store.run(run) });
   await store.close();
+  if (filled.models.sim?.samples.ok !== resumeN) throw new Error(`filling the store recorded ${filled.models.sim?.samples.ok} of ${resumeN}`);
   const fillS = (performance.now() - t0) / 1000;
 
   // 1a. In process: the graph over the recorded input with a model that must never be called.

@@ -6,7 +6,8 @@ import type { BudgetState, Reject, ResultLine, SourcePosition, Usage, WorkKey } 
  */
 export type EvalEvent =
   /** A finished sample × model × repeat (ok or error). */
-  | { readonly type: "result"; readonly line: ResultLine; readonly resumed?: boolean }
+  /** `json`: on a line reused from the checkpoint before rendering, its JSON as stored (written out as it is, with `resumed`). */
+  | { readonly type: "result"; readonly line: ResultLine; readonly resumed?: boolean; readonly json?: string }
   /** A stored result not reused because its request or target changed (see `workFingerprint`): sent again. */
   | { readonly type: "record-changed"; readonly key: WorkKey }
   /** An input line set aside (bad JSON, missing field …). */

@@ -23,6 +23,7 @@ import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
+import { type RecordLookup, resumeRecorded, type ResumedLine } from "./operators/resume-recorded.js";
 import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { stampResult } from "./operators/stamp-result.js";
 import { defaultPipelines } from "./pipelines/registry.js";
@@ -42,7 +43,7 @@ import type { Judge } from "./scorers/judge.js";
 import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import { effectiveRepeats, type Task } from "./work/task.js";
-import type { Reject, ResultLine, SourceItem } from "./types.js";
+import type { Reject, ResultLine, Sample, SourceItem } from "./types.js";
 import type { ImageTokenRule } from "./media/image-tokens.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -141,7 +142,7 @@ export interface EvaluateOptions {
    * A checkpoint (a RunStore): work items it holds as done are not sent again (their stored results
    * come out as `resumed` result events), and each result is recorded before it is emitted.
    */
-  readonly checkpoint?: CompletedLookup & ResultRecorder & { conversations?(): ConversationState };
+  readonly checkpoint?: CompletedLookup & ResultRecorder & Partial<RecordLookup> & { conversations?(): ConversationState };
   /**
    * The response cache across runs: a request sent before (same endpoint, model and body) is answered
    * from it, with nothing sent, no budget reserved and no cost (`"cached": true` on the line).
@@ -251,6 +252,22 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const tasks = new Map(options.tasks.map((t) => [t.name, t]));
     const defaultTask = options.tasks[0] as Task;
     const idField = (name?: string) => (name && tasks.get(name)?.idField) || defaultTask.idField;
+    // The task a sample goes to, as `prepare` below picks it; undefined where prepare rejects the sample.
+    const taskOf = (sample: Sample): Task | undefined => {
+      const named = sample.task ?? (tasks.size > 1 ? taskOfFile(sample.at.file, tasks) : undefined);
+      if (named === undefined) return options.taskRequired ? undefined : defaultTask;
+      return tasks.get(named);
+    };
+    // A checkpoint that keeps what each record was made from (a RunStore) is resumed before rendering: each
+    // line's text is hashed, records are stored with their source, and a sample whose records all have this
+    // run's source is reused unrendered (resumeRecorded). Routing picks a sample's models from its prompt, so
+    // a routed run renders every sample and compares fingerprints (skipCompleted) only.
+    const recordLookup = typeof options.checkpoint?.lookupRecords === "function" && options.tasks.some((t) => t.renderDigest !== undefined) ? (options.checkpoint as RecordLookup) : undefined;
+    const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
+      emit({ type: "sample-read", id: sample.id, at: sample.at });
+      for (const { line, json } of lines) early.next({ line, resumed: true, json });
+      demand.release();
+    };
 
     const rejectItem = (reject: Reject) => {
       demand.release();
@@ -298,9 +315,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
-      parse({ idField }),
+      parse({ idField, hashText: recordLookup !== undefined }),
       options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
+      recordLookup && !options.routes
+        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup })
+        : identity,
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,
     ).pipe(
@@ -327,7 +347,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     );
     // The one way out for every result: made, resumed or unrouted.
     const results = merge(made, early).pipe(
-      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
+      map((exit): EvalEvent => (exit.json !== undefined ? { type: "result", line: exit.line, resumed: true, json: exit.json } : { type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -355,6 +375,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 interface Exit {
   readonly line: ResultLine;
   readonly resumed?: true;
+  /** The line's JSON as stored, on a line resumed before rendering (resumeRecorded). */
+  readonly json?: string;
 }
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */

@@ -20,6 +20,11 @@ export interface Sample {
   readonly at: SourcePosition;
   /** A `task` field in the line selects one of the run's tasks; otherwise the run's first task. */
   readonly task?: string;
+  /**
+   * A hash of the input line's text, when `parse` was asked for it (a run with a checkpoint): with the
+   * task's `renderDigest` and the model it names what a stored record was made from (operators/record-source.ts).
+   */
+  readonly textHash?: string;
 }
 
 /** An input line that could not become a sample: set aside in the rejects file, never dropped. */

@@ -28,6 +28,7 @@ import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import type { openContinuousSession } from "./continuous-session.js";
 import type { openCheckpoint } from "./checkpoint.js";
 import { openOutputFile } from "./output-file.js";
+import { resumedText } from "./resumed-text.js";
 import { ExitCode, exitCodeOf } from "./exit-codes.js";
 import { createRejectsSink } from "./rejects-sink.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
@@ -198,7 +199,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
           results++;
           checkpoint?.live.result(event.line.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
-          const text = `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
+          const text = event.json !== undefined ? resumedText(event.json, event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
           if (stdout) void stdout.write(text);
           else out.write(text);
         } else if (event.type === "reject") rejects.write(event.reject);

@@ -11,5 +11,7 @@ export { recordRoute, routeModels, UNROUTED_MODEL, type RouteModelsOptions } fro
 export { inferShared } from "./infer-shared.js";
 export { gatherRepeats, RepeatGatherer, type GatherRepeatsOptions } from "./gather-repeats.js";
 export { skipCompleted, type SkipCompletedOptions, type CompletedLookup } from "./skip-completed.js";
+export { resumeRecorded, type ResumeRecordedOptions, type RecordLookup, type ResumedLine, type StoredRecordText } from "./resume-recorded.js";
+export { recordSource, textHash } from "./record-source.js";
 export { stampResult, stampLine, type StampResultOptions } from "./stamp-result.js";
 export { record, type RecordOptions, type ResultRecorder } from "./record.js";

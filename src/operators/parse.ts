@@ -2,7 +2,8 @@ import { map, type OperatorFunction } from "rxjs";
 import type { SourceLine } from "../io/read-lines.js";
 import { describeJsonError } from "../io/json-error.js";
 import { sampleId } from "../io/sample-id.js";
-import type { Doc, SourceItem } from "../types.js";
+import type { Doc, Sample, SourceItem } from "../types.js";
+import { textHash } from "./record-source.js";
 
 /** The id field of a line: one name, or one per task (the line's `task` field, if any, is passed). */
 export type IdField = string | ((task?: string) => string);
@@ -10,6 +11,8 @@ export type IdField = string | ((task?: string) => string);
 export interface ParseOptions {
   /** The field holding a sample's id (default `id`); see `sampleId` for what counts as an id. */
   readonly idField?: IdField;
+  /** Set each sample's `textHash` (a run with a checkpoint: see operators/record-source.ts). */
+  readonly hashText?: boolean;
 }
 
 /** A reject's `raw` is the line cut to this many characters. */
@@ -34,11 +37,12 @@ export function parse(options: ParseOptions = {}): OperatorFunction<SourceLine, 
   if (!(typeof idField === "function" || (typeof idField === "string" && idField.length > 0))) {
     throw new TypeError(`Expected \`idField\` to be a non-empty string or a function, got ${JSON.stringify(idField) ?? typeof idField}`);
   }
-  return map((line) => parseLine(line, idField));
+  const hashText = options.hashText === true;
+  return map((line) => parseLine(line, idField, hashText));
 }
 
 /** The work of `parse` for one line: a pure function. */
-export function parseLine(line: SourceLine, idField: IdField = "id"): SourceItem {
+export function parseLine(line: SourceLine, idField: IdField = "id", hashText = false): SourceItem {
   const at = { file: line.file, line: line.line };
   const reject = (reason: string): SourceItem => ({ kind: "reject", reject: { at, reason, raw: cutRaw(line.text) } });
 
@@ -62,7 +66,10 @@ export function parseLine(line: SourceLine, idField: IdField = "id"): SourceItem
   const field = typeof idField === "function" ? idField(task) : idField;
   const id = sampleId(doc, field);
   if (!id.ok) return reject(id.reason);
-  return { kind: "sample", sample: task === undefined ? { id: id.id, doc, at } : { id: id.id, doc, at, task } };
+  const sample: { -readonly [K in keyof Sample]: Sample[K] } = { id: id.id, doc, at };
+  if (task !== undefined) sample.task = task;
+  if (hashText) sample.textHash = textHash(line.text);
+  return { kind: "sample", sample };
 }
 
 /** The first 200 characters, not splitting a surrogate pair. */

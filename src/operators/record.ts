@@ -1,10 +1,12 @@
 import { from, map, mergeMap, type Observable, of, type OperatorFunction } from "rxjs";
 import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
+import { outcomeSource } from "./record-source.js";
 
 /** Where record writes (RunStore fits): resolves once the line is durable. */
 export interface ResultRecorder {
-  record(line: ResultLine): Promise<void>;
+  /** `source`: what the line was made from (recordSource), kept with it so a rerun may reuse it unrendered. */
+  record(line: ResultLine, source?: string): Promise<void>;
 }
 
 export interface RecordOptions {
@@ -26,6 +28,7 @@ export function record(options: RecordOptions): OperatorFunction<Outcome, Outcom
   const { store } = options;
   return mergeMap((outcome): Observable<Outcome> => {
     if (outcome.kind === "cut-off") return of(outcome);
-    return from(store.record(outcome.line)).pipe(map(() => outcome));
+    const source = outcomeSource(outcome);
+    return from(source === undefined ? store.record(outcome.line) : store.record(outcome.line, source)).pipe(map(() => outcome));
   });
 }

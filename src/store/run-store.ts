@@ -4,8 +4,11 @@ import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
 import { kvConversationState } from "../work/conversation-state-kv.js";
 import type { ConversationState } from "../work/conversation-state.js";
+import { countChanges, type RecordCounts } from "./count-changes.js";
 import { GroupCommit } from "./group-commit.js";
+import { KeyFilter } from "./key-filter.js";
 import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
+import { decodeDone, encodeDone, type StoredRecord } from "./done-record.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";
 
@@ -25,6 +28,11 @@ export interface RunStoreOptions {
   readonly timeIndex?: boolean;
   /** Wall clock of the time index, in ms (default Date.now; injected in tests). */
   readonly now?: () => number;
+  /**
+   * Keys a new run counts as it records them (default 4,000,000; its filter takes about 1.3 bytes a key).
+   * Past them, or for a run that had records when it began, `counts` scans the run's keys instead.
+   */
+  readonly maxCountedKeys?: number;
   /** The store folder, named by a StoreError when a write fails (a full disk, a read-only store). */
   readonly storeDir?: string;
 }
@@ -38,10 +46,19 @@ export interface PruneOptions {
 type Op = BatchOperation<Db, string, unknown>;
 type Snapshot = ReturnType<Db["snapshot"]>;
 type Sub = JsonSublevel;
+/** The done part: its values are stored texts (done-record.ts), encoded and decoded here. */
+type TextSub = ReturnType<Db["sublevel"]>;
+
+/** A record on its way to a batch: the line and what it was made from. */
+interface Pending {
+  readonly line: ResultLine;
+  readonly source: string | undefined;
+}
 
 /**
  * One run's records, in its own sublevel `run:<name>` with three parts:
- * - `d` (done): work key (`workKeyString`) → the final ok ResultLine. What resume skips.
+ * - `d` (done): work key (`workKeyString`) → the final ok ResultLine, with what it was made from when
+ *   known (see done-record.ts). What resume skips.
  * - `e` (errors): work key → the last error ResultLine. Not done: a rerun retries it, and an ok
  *   result for the key deletes it in the same atomic batch.
  * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`),
@@ -58,10 +75,10 @@ export class RunStore {
   readonly #db: Db;
   readonly #runs: Sub;
   readonly #run: Sub;
-  readonly #done: Sub;
+  readonly #done: TextSub;
   readonly #errors: Sub;
   readonly #conversations: Sub;
-  readonly #writer: GroupCommit<ResultLine>;
+  readonly #writer: GroupCommit<Pending>;
   readonly #index: TimeIndex | undefined;
   readonly #now: () => number;
   /** Commits and prunes one at a time: a prune must not delete a record a commit is writing. */
@@ -76,7 +93,18 @@ export class RunStore {
   /** Commits started, and whether one is being written: see #write. */
   #commits = 0;
   #committing = false;
+  /**
+   * The records of the done and errors parts, kept by each commit while every key they hold was
+   * committed through this handle: from the first commit of a run that had none (or a `clear`), until a
+   * prune or `#recorded` is full. Undefined otherwise: `counts` scans.
+   */
+  #counts: RecordCounts | undefined;
+  /** The keys committed while counting: a key it has never seen is in neither part, with no read. */
+  #recorded: KeyFilter | undefined;
+  /** Whether the first commit has looked for a run with no records yet. */
+  #countsLooked = false;
   readonly #storeDir: string;
+  readonly #maxCountedKeys: number | undefined;
 
   constructor(
     readonly name: string,
@@ -92,12 +120,13 @@ export class RunStore {
     const prefix = `run:${encodeName(name)}`;
     // All three hang off the root, so one batch can write to them; clearing #run clears d, e and c too.
     this.#run = jsonSublevel(db, prefix);
-    this.#done = jsonSublevel(db, [prefix, "d"]);
+    this.#done = db.sublevel<string, string>([prefix, "d"], { valueEncoding: "utf8" }) as unknown as TextSub;
     this.#errors = jsonSublevel(db, [prefix, "e"]);
     this.#conversations = jsonSublevel(db, [prefix, "c"]);
     this.#index = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
     this.#now = options.now ?? Date.now;
     this.#storeDir = options.storeDir ?? "(the checkpoint store)";
+    this.#maxCountedKeys = options.maxCountedKeys;
     this.#writer = new GroupCommit((lines) => this.#serial(() => this.#commit(lines)), { maxBatch: options.maxBatch });
   }
 
@@ -115,13 +144,13 @@ export class RunStore {
     const started = performance.now();
     // A synced write fsyncs the log, and with it every write before it: nothing is left to sync, unless a
     // commit was written meanwhile (it may have gone into the log after this one).
-    const commits = this.#commits;
+    const commits = this.#committing ? -1 : this.#commits;
     try {
       await this.#db.batch(ops, { sync });
     } catch (error) {
       throw asStoreError(error, this.#storeDir);
     }
-    if (sync && commits === this.#commits && !this.#committing) this.#synced(started);
+    if (sync && commits === this.#commits) this.#synced(started);
   }
 
   #synced(at: number): void {
@@ -138,9 +167,24 @@ export class RunStore {
    * A run with no records then (a new run) answers without reading LevelDB at all.
    */
   async lookup(keys: readonly string[]): Promise<(ResultLine | undefined)[]> {
+    const records = await this.lookupRecords(keys);
+    return records.map((r) => (r === undefined ? undefined : (JSON.parse(r.json) as ResultLine)));
+  }
+
+  /**
+   * `lookup`, with each record as stored: what it was made from (its source, when known) and its line's
+   * JSON text, not parsed. The same snapshot as `lookup`.
+   */
+  async lookupRecords(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
     const view = await (this.#view ??= this.#openView());
     if (keys.length === 0 || view === undefined) return keys.map(() => undefined);
-    return this.#done.getMany<string, ResultLine | undefined>(keys as string[], { snapshot: view });
+    const texts = await this.#done.getMany<string, string | undefined>(keys as string[], { snapshot: view });
+    const out = new Array<StoredRecord | undefined>(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      out[i] = text === undefined ? undefined : decodeDone(text);
+    }
+    return out;
   }
 
   /** A snapshot of the run's done records, or undefined when there are none. */
@@ -156,8 +200,8 @@ export class RunStore {
    * Records a final result: an ok line as done (clearing an earlier error of its key), an error
    * line in the errors part. Resolves when durable as described above; batched with other records.
    */
-  record(line: ResultLine): Promise<void> {
-    return this.#writer.add(line);
+  record(line: ResultLine, source?: string): Promise<void> {
+    return this.#writer.add({ line, source });
   }
 
   /** Resolves when every record made so far is durable (and fsynced). */
@@ -184,13 +228,18 @@ export class RunStore {
 
   /** Done results in key order, then errors still standing; memory stays flat however many. */
   async *results(): AsyncGenerator<ResultLine> {
-    for await (const v of this.#done.values()) yield v as ResultLine;
+    for await (const v of this.#done.values()) yield JSON.parse(decodeDone(v as string).json) as ResultLine;
     for await (const v of this.#errors.values()) yield v as ResultLine;
   }
 
-  /** Records counted by scanning keys (no values read). */
-  async counts(): Promise<{ ok: number; error: number }> {
-    return { ok: await countKeys(this.#done), error: await countKeys(this.#errors) };
+  /**
+   * The records of the done and errors parts, as committed so far. A run that had no records when this
+   * handle first committed is counted as it goes, so its end reads no records; otherwise the keys are
+   * scanned, a thousand at a time — which reads the whole run through LevelDB's mapped files and block
+   * cache, memory that grows with the run (docs/benchmarks.md).
+   */
+  counts(): Promise<RecordCounts> {
+    return this.#serial(async () => (this.#counts ? { ...this.#counts } : { ok: await countKeys(this.#done), error: await countKeys(this.#errors) }));
   }
 
   /**
@@ -212,6 +261,8 @@ export class RunStore {
       return { pruned: keys.length, more };
     });
     if (result.pruned > 0) {
+      // Which part each pruned key was in is not read: `counts` scans from now on.
+      this.#stopCounting();
       const view = this.#view;
       this.#view = undefined;
       await (await view)?.close();
@@ -224,6 +275,7 @@ export class RunStore {
     await this.close();
     await this.#run.clear();
     this.#errorsPossible = undefined;
+    this.#startCounting();
     await this.#write([{ type: "del", sublevel: this.#runs, key: this.name }], true);
   }
 
@@ -235,14 +287,20 @@ export class RunStore {
     await (await view)?.close();
   }
 
-  async #commit(lines: readonly ResultLine[]): Promise<void> {
+  async #commit(records: readonly Pending[]): Promise<void> {
     // Deleting a standing error costs as much as the put: skip it while the run has none.
     this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
-    const ops: Op[] = this.#index ? await this.#index.indexOps(lines.map(workKeyString), this.#now()) : [];
-    for (const line of lines) {
-      const key = workKeyString(line);
+    if (!this.#countsLooked && !this.#errorsPossible && (await this.#done.keys({ limit: 1 }).all()).length === 0) this.#startCounting();
+    this.#countsLooked = true;
+    const lines = records.map((r) => r.line);
+    const keys = lines.map(workKeyString);
+    const counted = this.#counts ? await this.#countChanges(lines, keys) : undefined;
+    const ops: Op[] = this.#index ? await this.#index.indexOps(keys, this.#now()) : [];
+    for (let i = 0; i < records.length; i++) {
+      const { line, source } = records[i]!;
+      const key = keys[i]!;
       if (line.status === "ok") {
-        ops.push({ type: "put", sublevel: this.#done, key, value: line });
+        ops.push({ type: "put", sublevel: this.#done as unknown as Sub, key, value: encodeDone(JSON.stringify(line), source) });
         if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
         // A finished conversation's turns go in the batch that records it: no crash can come between,
         // and a later line with the same id starts afresh instead of replaying them.
@@ -261,6 +319,15 @@ export class RunStore {
     } finally {
       this.#committing = false;
     }
+    if (counted && this.#counts && this.#recorded) {
+      this.#counts.ok += counted.ok;
+      this.#counts.error += counted.error;
+      for (const key of keys) {
+        if (this.#recorded.add(key)) continue;
+        this.#stopCounting();
+        break;
+      }
+    }
     if (sync) {
       this.#lastSync = now;
       this.#unsynced = false;
@@ -272,6 +339,33 @@ export class RunStore {
         this.#sync().catch(() => undefined);
       }, this.#syncIntervalMs).unref();
     }
+  }
+
+  /**
+   * How committing `lines` (under `keys`) changes the counts (see countChanges). A key `#recorded` has
+   * never seen is in neither part; the few it may have seen (repeats, and ~1% by chance) are read.
+   */
+  async #countChanges(lines: readonly ResultLine[], keys: readonly string[]): Promise<RecordCounts> {
+    const seen = [...new Set(keys.filter((key) => this.#recorded!.mightHave(key)))];
+    const done = new Set<string>();
+    const errors = new Set<string>();
+    if (seen.length > 0) {
+      const options = { fillCache: false, valueEncoding: "buffer" } as const;
+      (await this.#done.getMany(seen, options)).forEach((v, i) => v === undefined || done.add(seen[i]!));
+      if (this.#errorsPossible) (await this.#errors.getMany(seen, options)).forEach((v, i) => v === undefined || errors.add(seen[i]!));
+    }
+    return countChanges(lines.map((l) => l.status), keys, done, errors);
+  }
+
+  #startCounting(): void {
+    this.#counts = { ok: 0, error: 0 };
+    this.#recorded = new KeyFilter({ maxKeys: this.#maxCountedKeys });
+    this.#countsLooked = true;
+  }
+
+  #stopCounting(): void {
+    this.#counts = undefined;
+    this.#recorded = undefined;
   }
 
   /** Runs `fn` after the commit or prune before it has ended. */
@@ -296,7 +390,7 @@ export class RunStore {
  * The keys of a part, counted a thousand at a time: `for await` over the keys takes an async step per key,
  * which made counting 5,000 records at the end of a run 4× slower (20 ms against 5).
  */
-async function countKeys(part: Sub): Promise<number> {
+async function countKeys(part: { keys(): { nextv(size: number): Promise<unknown[]>; close(): Promise<void> } }): Promise<number> {
   const keys = part.keys();
   try {
     let n = 0;

@@ -11,6 +11,7 @@ import type { Doc } from "../types.js";
 import { buildTask, type BuildOptions } from "./build.js";
 import type { ConfigSite } from "./yaml-location.js";
 import { readFewshotFile } from "./fewshot-file.js";
+import { withRenderDigest } from "./render-digest.js";
 import { indentQuotedContinuations } from "./yaml-quoted-indent.js";
 import { misspelledKey, TaskSchema } from "./schema.js";
 import type { Task } from "../work/task.js";
@@ -82,7 +83,7 @@ export function parseTask(text: string, file: string, options: BuildOptions = {}
   if (Object.hasOwn(source.value, "include")) {
     throw new ConfigError("`include` needs the file on disk: use loadTask", { file, line: lineOf(source.doc, source.lc, ["include"]), key: "include" });
   }
-  return compile([source], { file, text }, options);
+  return withRenderDigest(compile([source], { file, text }, options), text, options);
 }
 
 /**
@@ -113,11 +114,12 @@ export async function loadTaskText(text: string, file: string, display: string, 
   await collect(parseSource(text, display, file), file, cwd, sources, [file]);
   const overridesNote = overrides ? `\n# --- group overrides (${overrides.file}): ${JSON.stringify(overrides.values)}\n` : "";
   const fewshotPool = await readPool(sources, opts, cwd);
-  const task = compile(sources, { file, text: "" }, { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn, modelFamily: opts.modelFamily, media: opts.media });
+  const build: BuildOptions = { numFewshot: opts.numFewshot, fewshotPool, fewshotAsMultiturn: opts.fewshotAsMultiturn, modelFamily: opts.modelFamily, media: opts.media };
+  const task = compile(sources, { file, text: "" }, build);
   // The hooks' Python files are part of the task: editing one changes the run's fingerprint, as editing the YAML does.
   const python = await hookSources(task);
   const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overridesNote, overridesText(opts)].join("");
-  return { ...task, origin: { file, text: fullText } };
+  return withRenderDigest({ ...task, origin: { file, text: fullText } }, fullText, build);
 }
 
 /** Each Python file a task's hooks name, once, as text (a module imported from elsewhere: its name only). */

@@ -178,6 +178,13 @@ export interface Task {
    * else `default`): doc_to_text hooks get them as their second argument, templates as `lmms_eval_specific_kwargs`.
    */
   readonly promptKwargs?: Readonly<Record<string, unknown>>;
+  /**
+   * A digest of everything the task's rendering of a sample reads besides the sample's input line (the
+   * task's files and options, its few-shot pool, the package's version): set by the task loader on tasks
+   * whose rendering reads nothing else (see tasks/render-digest.ts). A resumed run then reuses a record
+   * made from the same line, task and model without rendering its sample again. Absent: never so.
+   */
+  readonly renderDigest?: string;
 }
 
 /** A task's Python hooks (`!function` in its YAML), by the key that names each. */

@@ -28,11 +28,17 @@ const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
- * SIGINT/SIGTERM that arrive while `run` is still loading (before its handler exists) are counted here and handed
- * to the handler when it registers: a Ctrl-C at any moment after the command started ends in a written summary.
+ * SIGINT/SIGTERM that arrive while `run`, `estimate`, `worker` or `collect --follow` is still loading (before its
+ * handler exists) are counted here and handed to the handler when it registers: a Ctrl-C or SIGTERM at any moment
+ * after the command started ends it as one after loading would (a summary written; a worker's samples handed back).
  */
 let heldSignals = 0;
-const holdSignal = () => heldSignals++;
+const holdSignal = () => {
+  // A second one while still starting (stuck connecting, say): leave at once, as a third does once running.
+  if (++heldSignals < 2) return;
+  process.stderr.write("second signal while starting: leaving now\n");
+  process.exit(130);
+};
 function holdSignals(): void {
   process.on("SIGINT", holdSignal);
   process.on("SIGTERM", holdSignal);
@@ -179,6 +185,7 @@ program
   .option("--allow-code-execution", "run model-generated code in this machine's sandbox when the queue's run executes code (enqueued with --allow-code-execution)")
   .option("--python <path>", "this machine's interpreter for the run's Python hooks (default python3 on PATH; never the queue's)")
   .action(async (flags: { queue: string; concurrency?: string; claimAfter?: string; metricsPort?: string; grace?: string; allowPythonHooks?: boolean; allowCodeExecution?: boolean; python?: string }) => {
+    holdSignals();
     const { workerCommand } = await import("./commands/worker-command.js");
     process.exitCode = await workerCommand(flags, io, process.env);
   });
@@ -204,6 +211,7 @@ program
   .option("--python <path>", "interpreter for the tasks' Python aggregations (`aggregation: !function`; default python3 on PATH)")
   .option("--allow-python-hooks", "run the Python aggregations the queue carries when this machine does not have their files as they were enqueued")
   .action(async (flags: { queue: string; output?: string; summary?: string; follow?: boolean; drop?: boolean; python?: string; allowPythonHooks?: boolean }) => {
+    if (flags.follow) holdSignals();
     const { collectCommand } = await import("./commands/collect-command.js");
     process.exitCode = await collectCommand(flags, io, process.env);
   });

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueKeys } from "../../src/queue/queue-keys.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
 import type { ResultLine } from "../../src/types.js";
-import { runCli } from "../support/cli.js";
+import { cliArgs, root, runCli } from "../support/cli.js";
 import { datasetPath } from "../support/datasets.js";
 import { type RedisServer, startRedis } from "../support/redis-server.js";
 import { startCli, until } from "./worker-processes.js";
@@ -144,6 +146,26 @@ describe("streameval enqueue / worker / collect over a real Redis, workers as pr
     expect(parse(col.stdout)).toHaveLength(24);
     expect(col.stderr).toMatch(/dropped redis:\/\/127\.0\.0\.1:\d+\/graceful: \d+ key\(s\) deleted/);
     expect(await redis.keys("streameval:{graceful}:*")).toEqual([]);
+  });
+
+  // Bundled (STREAMEVAL_TEST_CLI=bin) the command's module has another name: this test runs against the sources.
+  it.skipIf(process.env.STREAMEVAL_TEST_CLI === "bin")("a SIGTERM while the worker is still loading is held, then stops it before it takes a sample: exit 0, the queue untouched", async () => {
+    const queue = redisServer.url("early-signal");
+    const enq = await runCli(["enqueue", input, "-t", "gsm8k", "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    // The worker's own module is being loaded when the signal comes.
+    const probe = ["--import", new URL("../support/signal-on-import.ts", import.meta.url).href];
+    const child = spawn(process.execPath, [...cliArgs.slice(0, 2), ...probe, ...cliArgs.slice(2), "worker", "--queue", queue], {
+      cwd: root,
+      env: { ...process.env, OPENAI_BASE_URL: "", SIGNAL_ON_IMPORT: "worker-command", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal, stderr }).toMatchObject({ code: 0, signal: null });
+    expect(stderr).toContain("stopping: no new samples are read");
+    expect(Number((await redis.hget(queueKeys("early-signal").meta, "results")) ?? 0)).toBe(0);
   });
 
   it("queue drop: refused while samples are left (exit 2), done with --force; collect --drop keeps an unfinished queue", async () => {

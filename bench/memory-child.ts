@@ -1,13 +1,12 @@
 /**
  * One memory measurement: N generated GSM8K-like lines through the whole evaluation (parse, ids,
  * duplicates, gsm8k templates, filters, metrics, summary) with an in-process function model.
- * Usage: node .bench/memory-child.mjs N (the bench compiles it: bench/lib.ts `compiled`). Prints JSON {n, peak_rss_mb, wall_s, per_s}.
+ * Usage: node .bench/memory-child.mjs N (the bench compiles it: bench/lib.ts `compiled`, which leaves `streameval`
+ * to resolve to the built package, dist/index.js). Prints JSON {n, peak_rss_mb, wall_s, per_s}.
  */
 import { readFileSync } from "node:fs";
-import { functionModel } from "../src/models/function-model.js";
-import { runEvaluation } from "../src/run-evaluation.js";
-import { loadTask } from "../src/tasks/load.js";
-import { contentText } from "../src/media/content-parts.js";
+// Through the package entry, as a program that depends on streameval loads it (dist/index.js: `npm run build`).
+import { contentText, functionModel, loadTask, runEvaluation } from "streameval";
 
 const n = Number(process.argv[2]);
 async function* lines() {

@@ -73,7 +73,10 @@ export { builtinTools, calculator } from "./agent/builtin-tools.js";
 export type { AgentLimits, LimitHit } from "./agent/limits.js";
 
 // Cost and budgets
-export { parsePrice, costOf, resolvePrices, type Price, type PriceTier, type ResolvedPrice, type PriceSource } from "./cost/index.js";
+// From their own modules, not cost/index.js, which re-exports the bundled price table (@pydantic/genai-prices, loaded
+// by resolvePrices only when a price is looked up).
+export { parsePrice, costOf, type Price, type PriceTier } from "./cost/price.js";
+export { resolvePrices, type ResolvedPrice, type PriceSource } from "./cost/resolve-prices.js";
 export type { BudgetLimits, BudgetState, CostSummary, ModelCost, RunResources, ModelEstimate } from "./cost/index.js";
 
 // Continuous evaluation: rolling windows and alerts over the result stream

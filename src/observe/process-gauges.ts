@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { prom } from "./prom.js";
 import type { ProcessMeter } from "./process-meter.js";
 
 /**
@@ -16,7 +17,7 @@ import type { ProcessMeter } from "./process-meter.js";
 export function registerProcessGauges(registry: Registry, meter: ProcessMeter): void {
   const registers = [registry];
   const gauge = (name: string, help: string, value: () => number | undefined) =>
-    new Gauge({
+    new (prom().Gauge)({
       name,
       help,
       registers,
@@ -27,7 +28,7 @@ export function registerProcessGauges(registry: Registry, meter: ProcessMeter): 
       },
     });
   const counter = (name: string, help: string, value: () => number | undefined) =>
-    new Counter({
+    new (prom().Counter)({
       name,
       help,
       registers,

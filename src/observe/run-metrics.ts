@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { prom } from "./prom.js";
 import { RunningScores } from "./running-scores.js";
 import type { EvalEvent } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
@@ -52,7 +53,7 @@ const SECONDS = {
  * Memory is bounded by models × status codes × error types.
  */
 export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
-  const registry = options.registry ?? new Registry();
+  const registry = options.registry ?? new (prom().Registry)();
   const p = options.prefix ?? "streameval_";
   const registers = [registry];
   if (options.process) registerProcessGauges(registry, options.process);
@@ -71,7 +72,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   counter(`${p}requests_total`, "Attempts that ended, by HTTP status code and error type", ["model", "outcome", "code", "error_type"], requests, registers);
   counter(`${p}tokens_total`, "Tokens of results, prompt and completion", ["model", "type"], tokens, registers);
   counter(`${p}cost_usd_total`, "Cost of results in USD (known prices only)", ["model"], cost, registers);
-  new Counter({
+  new (prom().Counter)({
     name: `${p}rejected_total`,
     help: "Input lines set aside",
     registers,
@@ -80,7 +81,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       this.inc(rejected);
     },
   });
-  new Gauge({
+  new (prom().Gauge)({
     name: `${p}in_flight_requests`,
     help: "Requests in flight",
     labelNames: ["model"],
@@ -91,7 +92,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   });
   // Every result, resumed ones too: the running value covers the whole run, as the summary will.
   const scores = new RunningScores();
-  new Gauge({
+  new (prom().Gauge)({
     name: `${p}metric_value`,
     help: "Running mean of a metric's per-sample scores",
     labelNames: ["task", "model", "metric"],
@@ -100,7 +101,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       for (const r of scores.rows()) this.set({ task: r.task, model: r.model, metric: r.metric }, r.value);
     },
   });
-  new Gauge({
+  new (prom().Gauge)({
     name: `${p}metric_stderr`,
     help: "Standard error of the running mean (sample standard deviation / sqrt(n))",
     labelNames: ["task", "model", "metric"],
@@ -109,9 +110,9 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       for (const r of scores.rows()) if (r.stderr !== null) this.set({ task: r.task, model: r.model, metric: r.metric }, r.stderr);
     },
   });
-  const breaker = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
+  const breaker = new (prom().Gauge)({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
   const hist = (name: keyof typeof SECONDS, help: string) =>
-    new Histogram({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
+    new (prom().Histogram)({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
   const ttft = hist("ttft", "Time to first token of streamed replies");
   const tpot = hist("tpot", "Time per output token after the first");
   const e2e = hist("e2e", "Request start to last byte, of the attempt that answered");
@@ -190,7 +191,7 @@ class Totals {
 
 /** A prom-client counter that shows `totals` at each scrape. */
 function counter(name: string, help: string, labelNames: string[], totals: Totals, registers: Registry[]): void {
-  new Counter({
+  new (prom().Counter)({
     name,
     help,
     labelNames,

@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { prom } from "./prom.js";
 import type { WindowReport } from "../continuous/window-report.js";
 import type { WindowModelStats } from "../continuous/window-stats.js";
 
@@ -47,7 +48,7 @@ export function registerWindowGauges(registry: Registry, source: WindowSource, o
   const tm = ["task", "model"];
   /** A gauge refilled from the latest window at every scrape (reset first: stale series go). */
   const gauge = (name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, v: number | null) => void, w: WindowReport, cells: Cell[]) => void) =>
-    new Gauge({
+    new (prom().Gauge)({
       name: `${p}${name}`,
       help,
       labelNames,

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Level } from "level";
+import type { Level } from "level";
 import { ConfigError } from "../errors/config-error.js";
 import { StoreLockedError, type StoreOwner } from "../errors/store-locked-error.js";
 import { asStoreError } from "../errors/store-error.js";
@@ -75,6 +75,8 @@ export class CheckpointStore {
     } else await mkdir(dir, { recursive: true });
     // Resume looks keys up in input order, which is not key order: a larger block cache than
     // LevelDB's 8 MB default keeps those reads off the disk (100,000 lookups: ~40% faster).
+    // LevelDB (level, classic-level's native addon) is loaded when a store is opened, not with the package.
+    const { Level } = await import("level");
     const db = new Level<string, unknown>(location, { valueEncoding: "json", cacheSize: cacheMB * 1024 * 1024 });
     try {
       await db.open();

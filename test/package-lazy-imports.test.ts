@@ -1,0 +1,53 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// Packages an evaluation with a function model never needs: Prometheus, LevelDB, the bundled price table. The package
+// entry loads them when they are used (createRunMetrics, CheckpointStore.open, resolvePrices), not when imported.
+const LAZY = ["prom-client", "level", "classic-level", "@pydantic/genai-prices"];
+
+/**
+ * Runs, in a fresh node process, `import` of the package entry (src/index.ts, which dist/index.js is compiled from
+ * one to one) and a 3-line gsm8k evaluation with a function model, then `after`; returns every module URL the ES
+ * module loader resolved (a resolve hook, written to `log`) and every CommonJS file loaded (require's cache).
+ */
+function loadedBy(after: string, log: string): { ok: number; cjs: string[] } {
+  const entry = new URL("../src/index.ts", import.meta.url).href;
+  const hooks = `import { appendFileSync } from "node:fs";
+    export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.LAZY_LOG, r.url + "\\n"); return r; }`;
+  const code = `
+    import { createRequire, register } from "node:module";
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hooks)}));
+    const lib = await import(${JSON.stringify(entry)});
+    const docs = [1, 2, 3].map((i) => ({ id: "s" + i, question: i + " + 1?", answer: "#### " + (i + 1) }));
+    const model = lib.functionModel("fn", () => ({ text: "#### 2" }));
+    const summary = await lib.runEvaluation({ input: lib.docsToLines(docs), tasks: [await lib.loadTask("gsm8k")], models: [{ client: model }] });
+    ${after}
+    const cjs = Object.keys(createRequire(import.meta.url).cache);
+    process.stdout.write(JSON.stringify({ ok: summary.models.fn.samples.ok, cjs }));`;
+  return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, LAZY_LOG: log } })) as { ok: number; cjs: string[] };
+}
+
+const of = (files: string[], pkg: string) => files.filter((f) => f.includes(`/node_modules/${pkg}/`));
+
+describe("the package entry loads what a function-model evaluation does not need only when it is used", () => {
+  it("importing it and evaluating with a function model loads no Prometheus, LevelDB or price table; making run metrics loads prom-client", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "streameval-lazy-"));
+    try {
+      const plain = loadedBy("", join(dir, "resolved.txt"));
+      const urls = (await readFile(join(dir, "resolved.txt"), "utf8")).split("\n");
+      expect(plain.ok).toBe(3);
+      // The hook sees the packages the entry does load (so an empty list below means something).
+      expect(of(urls, "rxjs").length).toBeGreaterThan(0);
+      for (const pkg of LAZY) expect({ pkg, loaded: [...of(urls, pkg), ...of(plain.cjs, pkg)] }).toEqual({ pkg, loaded: [] });
+
+      // The same run, then run metrics made: prom-client is loaded on that first use.
+      const metrics = loadedBy("lib.createRunMetrics();", join(dir, "resolved-metrics.txt"));
+      expect(of(metrics.cjs, "prom-client").length).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,10 @@
 import { defer, map, type MonoTypeOperatorFunction } from "rxjs";
 import type { EventOf } from "../events.js";
 import type { SourceItem, SourcePosition } from "../types.js";
+import { hash53 } from "../stats/hash53.js";
 import { HashTable } from "./hash-table.js";
+
+export { hash53 };
 
 export interface DetectDuplicatesOptions {
   /**
@@ -146,23 +149,4 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
         }),
       );
     });
-}
-
-/**
- * cyrb53 (bryc, public domain): a fast 53-bit string hash, exact in a JS number, so the table keys
- * are numbers, not copies of the ids.
- */
-export function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -4,7 +4,9 @@ import type { ResultLine } from "../types.js";
 import { workKeyString } from "../types.js";
 import { kvConversationState } from "../work/conversation-state-kv.js";
 import type { ConversationState } from "../work/conversation-state.js";
+import { countChanges, type RecordCounts } from "./count-changes.js";
 import { GroupCommit } from "./group-commit.js";
+import { KeyFilter } from "./key-filter.js";
 import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
 import { decodeDone, encodeDone, type StoredRecord } from "./done-record.js";
 import type { RunMeta } from "./run-meta.js";
@@ -26,6 +28,11 @@ export interface RunStoreOptions {
   readonly timeIndex?: boolean;
   /** Wall clock of the time index, in ms (default Date.now; injected in tests). */
   readonly now?: () => number;
+  /**
+   * Keys a new run counts as it records them (default 4,000,000; its filter takes about 1.3 bytes a key).
+   * Past them, or for a run that had records when it began, `counts` scans the run's keys instead.
+   */
+  readonly maxCountedKeys?: number;
   /** The store folder, named by a StoreError when a write fails (a full disk, a read-only store). */
   readonly storeDir?: string;
 }
@@ -83,7 +90,18 @@ export class RunStore {
   #view: Promise<Snapshot | undefined> | undefined;
   /** Whether the errors part may hold a key (unknown until the first commit looks). */
   #errorsPossible: boolean | undefined;
+  /**
+   * The records of the done and errors parts, kept by each commit while every key they hold was
+   * committed through this handle: from the first commit of a run that had none (or a `clear`), until a
+   * prune or `#recorded` is full. Undefined otherwise: `counts` scans.
+   */
+  #counts: RecordCounts | undefined;
+  /** The keys committed while counting: a key it has never seen is in neither part, with no read. */
+  #recorded: KeyFilter | undefined;
+  /** Whether the first commit has looked for a run with no records yet. */
+  #countsLooked = false;
   readonly #storeDir: string;
+  readonly #maxCountedKeys: number | undefined;
 
   constructor(
     readonly name: string,
@@ -105,6 +123,7 @@ export class RunStore {
     this.#index = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
     this.#now = options.now ?? Date.now;
     this.#storeDir = options.storeDir ?? "(the checkpoint store)";
+    this.#maxCountedKeys = options.maxCountedKeys;
     this.#writer = new GroupCommit((lines) => this.#serial(() => this.#commit(lines)), { maxBatch: options.maxBatch });
   }
 
@@ -190,9 +209,14 @@ export class RunStore {
     for await (const v of this.#errors.values()) yield v as ResultLine;
   }
 
-  /** Records counted by scanning keys (no values read), a thousand at a time. */
-  async counts(): Promise<{ ok: number; error: number }> {
-    return { ok: await countKeys(this.#done), error: await countKeys(this.#errors) };
+  /**
+   * The records of the done and errors parts, as committed so far. A run that had no records when this
+   * handle first committed is counted as it goes, so its end reads no records; otherwise the keys are
+   * scanned, a thousand at a time — which reads the whole run through LevelDB's mapped files and block
+   * cache, memory that grows with the run (docs/benchmarks.md).
+   */
+  counts(): Promise<RecordCounts> {
+    return this.#serial(async () => (this.#counts ? { ...this.#counts } : { ok: await countKeys(this.#done), error: await countKeys(this.#errors) }));
   }
 
   /**
@@ -214,6 +238,8 @@ export class RunStore {
       return { pruned: keys.length, more };
     });
     if (result.pruned > 0) {
+      // Which part each pruned key was in is not read: `counts` scans from now on.
+      this.#stopCounting();
       const view = this.#view;
       this.#view = undefined;
       await (await view)?.close();
@@ -226,6 +252,7 @@ export class RunStore {
     await this.close();
     await this.#run.clear();
     this.#errorsPossible = undefined;
+    this.#startCounting();
     await this.#write([{ type: "del", sublevel: this.#runs, key: this.name }], true);
   }
 
@@ -240,9 +267,15 @@ export class RunStore {
   async #commit(records: readonly Pending[]): Promise<void> {
     // Deleting a standing error costs as much as the put: skip it while the run has none.
     this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
-    const ops: Op[] = this.#index ? await this.#index.indexOps(records.map((r) => workKeyString(r.line)), this.#now()) : [];
-    for (const { line, source } of records) {
-      const key = workKeyString(line);
+    if (!this.#countsLooked && !this.#errorsPossible && (await this.#done.keys({ limit: 1 }).all()).length === 0) this.#startCounting();
+    this.#countsLooked = true;
+    const lines = records.map((r) => r.line);
+    const keys = lines.map(workKeyString);
+    const counted = this.#counts ? await this.#countChanges(lines, keys) : undefined;
+    const ops: Op[] = this.#index ? await this.#index.indexOps(keys, this.#now()) : [];
+    for (let i = 0; i < records.length; i++) {
+      const { line, source } = records[i]!;
+      const key = keys[i]!;
       if (line.status === "ok") {
         ops.push({ type: "put", sublevel: this.#done as unknown as Sub, key, value: encodeDone(JSON.stringify(line), source) });
         if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
@@ -257,6 +290,15 @@ export class RunStore {
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
     await this.#write(ops, sync);
+    if (counted && this.#counts && this.#recorded) {
+      this.#counts.ok += counted.ok;
+      this.#counts.error += counted.error;
+      for (const key of keys) {
+        if (this.#recorded.add(key)) continue;
+        this.#stopCounting();
+        break;
+      }
+    }
     if (sync) {
       this.#lastSync = now;
       this.#unsynced = false;
@@ -268,6 +310,33 @@ export class RunStore {
         this.#sync().catch(() => undefined);
       }, this.#syncIntervalMs).unref();
     }
+  }
+
+  /**
+   * How committing `lines` (under `keys`) changes the counts (see countChanges). A key `#recorded` has
+   * never seen is in neither part; the few it may have seen (repeats, and ~1% by chance) are read.
+   */
+  async #countChanges(lines: readonly ResultLine[], keys: readonly string[]): Promise<RecordCounts> {
+    const seen = [...new Set(keys.filter((key) => this.#recorded!.mightHave(key)))];
+    const done = new Set<string>();
+    const errors = new Set<string>();
+    if (seen.length > 0) {
+      const options = { fillCache: false, valueEncoding: "buffer" } as const;
+      (await this.#done.getMany(seen, options)).forEach((v, i) => v === undefined || done.add(seen[i]!));
+      if (this.#errorsPossible) (await this.#errors.getMany(seen, options)).forEach((v, i) => v === undefined || errors.add(seen[i]!));
+    }
+    return countChanges(lines.map((l) => l.status), keys, done, errors);
+  }
+
+  #startCounting(): void {
+    this.#counts = { ok: 0, error: 0 };
+    this.#recorded = new KeyFilter({ maxKeys: this.#maxCountedKeys });
+    this.#countsLooked = true;
+  }
+
+  #stopCounting(): void {
+    this.#counts = undefined;
+    this.#recorded = undefined;
   }
 
   /** Runs `fn` after the commit or prune before it has ended. */

@@ -90,6 +90,9 @@ export class RunStore {
   #view: Promise<Snapshot | undefined> | undefined;
   /** Whether the errors part may hold a key (unknown until the first commit looks). */
   #errorsPossible: boolean | undefined;
+  /** Commits started, and whether one is being written: see #write. */
+  #commits = 0;
+  #committing = false;
   /**
    * The records of the done and errors parts, kept by each commit while every key they hold was
    * committed through this handle: from the first commit of a run that had none (or a `clear`), until a
@@ -138,11 +141,23 @@ export class RunStore {
 
   /** A batch to LevelDB; a failure of the disk (full, read-only, damaged) becomes a StoreError naming the store. */
   async #write(ops: Op[], sync: boolean): Promise<void> {
+    const started = performance.now();
+    // A synced write fsyncs the log, and with it every write before it: nothing is left to sync, unless a
+    // commit was written meanwhile (it may have gone into the log after this one).
+    const commits = this.#committing ? -1 : this.#commits;
     try {
       await this.#db.batch(ops, { sync });
     } catch (error) {
       throw asStoreError(error, this.#storeDir);
     }
+    if (sync && commits === this.#commits) this.#synced(started);
+  }
+
+  #synced(at: number): void {
+    this.#lastSync = at;
+    this.#unsynced = false;
+    if (this.#syncTimer) clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
   }
 
   /**
@@ -193,6 +208,14 @@ export class RunStore {
   async flush(): Promise<void> {
     await this.#writer.flush();
     await this.#sync();
+  }
+
+  /**
+   * Resolves when every record made so far is in LevelDB's log, not yet fsynced: `flush` for a caller
+   * whose next write is synced (`putMeta`), which fsyncs the log with them (one fsync at the end of a run, not two).
+   */
+  async settle(): Promise<void> {
+    await this.#writer.flush();
   }
 
   /**
@@ -289,7 +312,13 @@ export class RunStore {
     }
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
-    await this.#write(ops, sync);
+    this.#commits++;
+    this.#committing = true;
+    try {
+      await this.#write(ops, sync);
+    } finally {
+      this.#committing = false;
+    }
     if (counted && this.#counts && this.#recorded) {
       this.#counts.ok += counted.ok;
       this.#counts.error += counted.error;

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ClassicLevel } from "classic-level";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import { runIdentity } from "../../src/store/run-meta.js";
 import { beginRun, statusOf } from "../../src/store/run-session.js";
@@ -38,6 +39,24 @@ describe("beginRun", () => {
     const meta = await store.getMeta("r");
     expect(meta).toMatchObject({ status: "incomplete", sessions: 1, counts: { ok: 1, error: 1 }, summary: { run: "r" } });
     expect(meta?.ended_at).not.toBeNull();
+  });
+
+  it("finish fsyncs once: the records go to the log and the metadata's synced write fsyncs them with it", async () => {
+    const s = await beginRun(store, opts());
+    const ok = (id: string) => ({ id, task: "t", model: "m", repeat: 0, status: "ok" as const, input: "" });
+    // The first commit is fsynced; the next, within the sync interval, is not.
+    await s.store.record(ok("a"));
+    await s.store.record(ok("b"));
+    const batches = vi.spyOn(ClassicLevel.prototype as unknown as { _batch: (ops: unknown[], o: { sync?: boolean }) => Promise<void> }, "_batch");
+    try {
+      await s.finish(summary);
+      await store.close();
+      expect(batches.mock.calls.filter(([, o]) => o?.sync).length).toBe(1);
+    } finally {
+      batches.mockRestore();
+    }
+    store = await CheckpointStore.open(dir);
+    expect(await store.getMeta("r")).toMatchObject({ counts: { ok: 2, error: 0 } });
   });
 
   it("a resume counts a session, keeps created_at, and warns naming what changed", async () => {

@@ -106,7 +106,7 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
         const repeats = effectiveRepeats(plan.task, options.repeats);
         const lines: ResumedLine[] = [];
         let k = plan.at;
-        const expected = recordSource(plan.task, plan.sample.textHash);
+        const expected = recordSource(plan.task, plan.sample);
         for (let m = 0; m < models.length; m++) {
           for (let r = 0; r < repeats; r++, k++) {
             const record = found[k];

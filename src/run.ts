@@ -93,7 +93,7 @@ export interface EvaluateOptions {
   readonly abortSignal?: AbortSignal;
   /**
    * Samples read ahead of those finished (default: 2 × the total concurrency, at least 16; at least
-   * 128 while a checkpoint finds every sample looked up done).
+   * 2,048 while a checkpoint finds every sample looked up done).
    */
   readonly window?: number;
   /**

@@ -18,10 +18,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = resolve(root, "dist");
 const outdir = resolve(dist, "bundle");
 
-// Left to node_modules: a native addon (classic-level); the report's DOM and browser (loaded by `report` only); the
+// Left to node_modules: a native addon (classic-level) and `level`, its CommonJS wrapper (the store imports it
+// dynamically, and a bundled CommonJS module imported so has no named exports: `Level` was undefined); the report's DOM and browser (loaded by `report` only); the
 // tokenizer's encodings (4.6 MB, loaded only to count tokens, where parsing the ranks costs far more than the files).
 // sharp too: a native addon, loaded only to downscale images (--max-image-side).
-const external = ["classic-level", "jsdom", "playwright-core", "gpt-tokenizer", "sharp"];
+const external = ["classic-level", "level", "jsdom", "playwright-core", "gpt-tokenizer", "sharp"];
 
 /** `import.meta.url` in a dist/ file → that file's URL, computed from the chunk's own URL at run time. */
 const ownUrl = {

@@ -8,6 +8,7 @@ import type { FewshotPython, Task } from "../work/task.js";
 import type { Doc, ResultLine, Sample, SourceItem } from "../types.js";
 import { batchAsync } from "./batch-async.js";
 import { cutRaw } from "./parse.js";
+import { docPosition } from "../work/doc-position.js";
 
 /** Media hooks, and what they yield: the worker encodes a numpy array they return (PNG, or WAV for audio). */
 const MEDIA_HOOKS: Partial<Record<string, MediaHookKind>> = { doc_to_image: "image", doc_to_audio: "audio", doc_to_visual: "visual" };
@@ -101,10 +102,10 @@ async function runTaskBatch(caller: HookCaller, task: Task, samples: readonly Sa
       });
       made.push(withHookValues(doc, failure ? { values, failure } : { values }));
     });
-    if (fewshot) await renderExamples(caller, fewshot, made);
+    if (fewshot) await renderExamples(caller, fewshot, made.map((doc, i) => ({ doc, position: docPosition(live[i]!.sample) })));
     live.forEach(({ sample }, i) => {
       let doc = made[i]!;
-      const failure = hookFailure(doc) ?? (fewshot ? exampleFailure(fewshot, doc) : undefined);
+      const failure = hookFailure(doc) ?? (fewshot ? exampleFailure(fewshot, doc, docPosition(sample)) : undefined);
       if (failure && !hookFailure(doc)) doc = withHookValues(doc, { values: {}, failure });
       out.push({ kind: "sample", sample: { ...sample, doc } });
     });
@@ -162,14 +163,14 @@ function preparePool(caller: HookCaller, fewshot: FewshotPython): Promise<HookFa
  * The doc_to_* hook values of the few-shot examples the batch's docs draw and no earlier batch did, in
  * one request (lm-eval renders each example with the task's hooks, or fewshot_config's).
  */
-async function renderExamples(caller: HookCaller, fewshot: FewshotPython, docs: readonly Doc[]): Promise<void> {
+async function renderExamples(caller: HookCaller, fewshot: FewshotPython, docs: readonly { doc: Doc; position: number }[]): Promise<void> {
   const keys = (["doc_to_text", "doc_to_target", "doc_to_choice"] as const).filter((k) => fewshot.hooks[k]);
   if (keys.length === 0) return;
   const todo = new Map<number, Doc>();
-  for (const doc of docs) {
+  for (const { doc, position } of docs) {
     if (hookFailure(doc)) continue;
     try {
-      for (const { index, doc: ex } of fewshot.pending(doc)) todo.set(index, ex);
+      for (const { index, doc: ex } of fewshot.pending(doc, position)) todo.set(index, ex);
     } catch (error) {
       if (!isTaskInputError(error)) throw error; // the prompt reports it (a reject naming the key)
     }
@@ -189,9 +190,9 @@ async function renderExamples(caller: HookCaller, fewshot: FewshotPython, docs: 
 }
 
 /** The failure of an example `doc` draws, if any (a draw that fails is the prompt's to report). */
-function exampleFailure(fewshot: FewshotPython, doc: Doc): HookFailure | undefined {
+function exampleFailure(fewshot: FewshotPython, doc: Doc, position: number): HookFailure | undefined {
   try {
-    return fewshot.failure(doc);
+    return fewshot.failure(doc, position);
   } catch (error) {
     if (!isTaskInputError(error)) throw error;
     return undefined;

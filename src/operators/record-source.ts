@@ -2,6 +2,8 @@ import { hash } from "node:crypto";
 import { stableJson } from "../cache/stable-json.js";
 import type { Task } from "../work/task.js";
 import type { Outcome } from "../work/work-item.js";
+import { docPosition } from "../work/doc-position.js";
+import type { Sample } from "../types.js";
 
 /** A hash of an input line's text (`Sample.textHash`). */
 export const textHash = (text: string): string => hash("sha256", text, "base64url").slice(0, 24);
@@ -12,16 +14,18 @@ const taskParts = new WeakMap<Task, string>();
 /**
  * What a stored record was made from, named before the sample is rendered: a digest of the task's
  * `renderDigest` (its files, options, few-shot pool, the package's version), output type and generation
- * settings, then the hash of the sample's input line (the model is the record's key). Undefined when the task
+ * settings, then the hash of the sample's input line, and its position when the task's few-shot examples are
+ * drawn by position (lm-eval's default sampler; the model is the record's key). Undefined when the task
  * has no render digest or the sample no text hash. Equal sources mean equal rendered requests, so equal
  * fingerprints: a resumed run reuses a record whose source is unchanged without rendering its sample
  * (operators/resume-recorded.ts); any other record goes the fingerprint's way (skipCompleted).
  */
-export function recordSource(task: Task, sampleTextHash: string | undefined): string | undefined {
+export function recordSource(task: Task, sample: Sample): string | undefined {
+  const sampleTextHash = sample.textHash;
   if (task.renderDigest === undefined || sampleTextHash === undefined) return undefined;
   let part = taskParts.get(task);
   if (part === undefined) taskParts.set(task, (part = hash("sha256", `${task.renderDigest}\0${task.outputType}\0${stableJson(task.generation)}`, "base64url").slice(0, 16)));
-  return `${part}.${sampleTextHash}`;
+  return task.fewshotByPosition ? `${part}.${sampleTextHash}@${docPosition(sample)}` : `${part}.${sampleTextHash}`;
 }
 
 /**
@@ -34,5 +38,5 @@ export function outcomeSource(outcome: Outcome): string | undefined {
   // A run that does not hash lines (no checkpoint keeping sources) stops here.
   if (work.sample?.textHash === undefined || work.task?.renderDigest === undefined) return undefined;
   if (work.prepared.media?.length || (Array.isArray(line.media) && line.media.length > 0)) return undefined;
-  return recordSource(work.task, work.sample.textHash);
+  return recordSource(work.task, work.sample);
 }

@@ -10,6 +10,7 @@ import { scoreRepeats } from "../tasks/score-repeats.js";
 import { chatRequestOf, sampleMedia, withMedia } from "./chat-request.js";
 import type { PipelineDef } from "./types.js";
 import type { Prepared, WorkItem } from "../work/work-item.js";
+import { docPosition } from "../work/doc-position.js";
 
 /** A generate_until sample: its prompt, and the prompt as chat turns with `--fewshot-as-multiturn`. */
 export interface GenerateUntilPrepared extends Prepared {
@@ -27,10 +28,10 @@ export function generateUntilRequest(work: WorkItem<GenerateUntilPrepared>): Cha
 export const generateUntil: PipelineDef<GenerateUntilPrepared> = {
   prepare: (sample, task) => ({
     ...sampleMedia(sample, task),
-    input: task.prompt(sample.doc),
+    input: task.prompt(sample.doc, docPosition(sample)),
     target: task.target(sample.doc),
     ...withTargets(task.targets?.(sample.doc)),
-    ...(task.messages ? { messages: task.messages(sample.doc) } : {}),
+    ...(task.messages ? { messages: task.messages(sample.doc, docPosition(sample)) } : {}),
   }),
   create: (context) =>
     pipe(

@@ -6,6 +6,7 @@ import { codePoints, countBytes, countWords } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { cutOffOf, type Inferred, outcomeOf, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
+import { docPosition } from "../work/doc-position.js";
 
 const rollingText = (work: WorkItem): ScoredText => ({ text: work.prepared.target, split: 0, length: codePoints(work.prepared.target) });
 
@@ -47,7 +48,7 @@ export const loglikelihoodRolling: PipelineDef = {
   prepare(sample, task) {
     const text = task.target(sample.doc);
     if (text === "") throw new TaskInputError("doc_to_target: empty text, nothing to score", "doc_to_target");
-    return { input: task.prompt(sample.doc), target: text };
+    return { input: task.prompt(sample.doc, docPosition(sample)), target: text };
   },
   create: (context) =>
     pipe(

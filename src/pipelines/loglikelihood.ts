@@ -5,6 +5,7 @@ import { codePoints, splitPoint } from "./loglikelihood-scores.js";
 import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from "./loglikelihood-request.js";
 import { cutOffOf, type Inferred, outcomeOf, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
+import { docPosition } from "../work/doc-position.js";
 
 /** The text scored: the prompt (`doc_to_text`) followed by the continuation (`doc_to_target`, as is). */
 export function continuationText(work: WorkItem): ScoredText {
@@ -28,7 +29,7 @@ export function loglikelihoodResultLine(inferred: Inferred): ResultLine {
  * continuation is the greedy one). The target is used as written: no target_delimiter is added.
  */
 export const loglikelihood: PipelineDef = {
-  prepare: (sample, task) => ({ input: task.prompt(sample.doc), target: task.target(sample.doc) }),
+  prepare: (sample, task) => ({ input: task.prompt(sample.doc, docPosition(sample)), target: task.target(sample.doc) }),
   create: (context) =>
     pipe(
       infer(context, (work) => loglikelihoodRequest(work.key.model, [continuationText(work)])),

@@ -9,6 +9,7 @@ import { keyed, loglikelihoodLine, loglikelihoodRequest, type ScoredText } from 
 import { multipleChoiceItems, multipleChoiceResult } from "./multiple-choice-scores.js";
 import { cutOffOf, type Inferred, outcomeOf, type Prepared, type WorkItem } from "../work/work-item.js";
 import type { PipelineDef } from "./types.js";
+import { docPosition } from "../work/doc-position.js";
 
 /** A multiple_choice sample: its context, its choices and the gold one. */
 export interface MultipleChoicePrepared extends Prepared {
@@ -89,12 +90,12 @@ export const multipleChoice: PipelineDef<MultipleChoicePrepared> = {
       const gold = value < choices.length ? value : GOLD_ERROR;
       const continuation = task.target(sample.doc);
       // lm-eval's multiple_input_context: the description and few-shot examples before each context.
-      const prefix = task.contextPrefix?.(sample.doc) ?? "";
+      const prefix = task.contextPrefix?.(sample.doc, docPosition(sample)) ?? "";
       return { input: choices.map((c) => prefix + c).join("\n"), target: continuation, choices, gold, continuation, ...(prefix ? { prefix } : {}) };
     }
     const raw = rawTarget(task, sample.doc);
     const gold = goldIndex(raw, choices);
-    return { input: task.prompt(sample.doc), target: gold === GOLD_ERROR ? pyStr(raw) : (pyIndex(choices, gold) ?? pyStr(raw)), choices, gold };
+    return { input: task.prompt(sample.doc, docPosition(sample)), target: gold === GOLD_ERROR ? pyStr(raw) : (pyIndex(choices, gold) ?? pyStr(raw)), choices, gold };
   },
   create: (context) =>
     pipe(

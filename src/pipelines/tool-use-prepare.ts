@@ -9,6 +9,7 @@ import type { Task } from "../work/task.js";
 import type { ChatMessage, Sample } from "../types.js";
 import type { Prepared } from "../work/work-item.js";
 import { dataMessages, mediaField, sampleMedia, withMedia } from "./chat-request.js";
+import { docPosition } from "../work/doc-position.js";
 
 /** A tool-use sample made ready: the conversation, the tools the model sees, and what scores it. */
 export interface ToolUsePrepared extends Prepared {
@@ -31,7 +32,7 @@ export function prepareToolUse(sample: Sample, task: Task): ToolUsePrepared {
   const config = task.config as ConversationConfig;
   const fields = conversationFields(task);
   const doc = sample.doc;
-  const conversation = config.doc_to_messages ? dataMessages(fields.messages(doc), "doc_to_messages", sample, task) : [{ role: "user" as const, content: task.prompt(doc) }];
+  const conversation = config.doc_to_messages ? dataMessages(fields.messages(doc), "doc_to_messages", sample, task) : [{ role: "user" as const, content: task.prompt(doc, docPosition(sample)) }];
   const given: ChatMessage[] = config.system_prompt !== undefined ? [{ role: "system", content: config.system_prompt }, ...conversation] : conversation;
   // The task's media (doc_to_image …) goes into the last user message, at its placeholders, else before its text.
   const taskMedia = sampleMedia(sample, task).media;

@@ -87,13 +87,13 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     if (!prefix) return q;
     return q + (requiresDelimiter(q, prefix) ? config.target_delimiter : "") + prefix;
   };
-  const prompt = (doc: Doc): string => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") + withPrefix(textOf(doc), doc);
-  const messages = (doc: Doc): ChatMessage[] => {
+  const prompt = (doc: Doc, position?: number): string => (description?.render(doc) ?? "") + (fewshot?.context(doc, position) ?? "") + withPrefix(textOf(doc), doc);
+  const messages = (doc: Doc, position?: number): ChatMessage[] => {
     const system = description?.render(doc) ?? "";
     const prefix = genPrefix?.(doc);
     return [
       ...(system ? [{ role: "system" as const, content: system }] : []),
-      ...(fewshot?.turns(doc) ?? []),
+      ...(fewshot?.turns(doc, position) ?? []),
       { role: "user", content: textOf(doc) },
       // lm-eval's chat path: the answer starts in an assistant turn the model continues.
       ...(prefix ? [{ role: "assistant" as const, content: prefix }] : []),
@@ -160,7 +160,8 @@ export function buildTask(config: TaskConfig, origin: Task["origin"], site: Conf
     ...(choices ? { choices } : {}),
     numFewshot: fewshot?.num ?? 0,
     ...(fewshot?.python ? { fewshotPython: fewshot.python } : {}),
-    ...(description || fewshot ? { contextPrefix: (doc: Doc) => (description?.render(doc) ?? "") + (fewshot?.context(doc) ?? "") } : {}),
+    ...(fewshot?.byPosition ? { fewshotByPosition: true } : {}),
+    ...(description || fewshot ? { contextPrefix: (doc: Doc, position?: number) => (description?.render(doc) ?? "") + (fewshot?.context(doc, position) ?? "") } : {}),
     ...((fewshot && options.fewshotAsMultiturn) || genPrefix ? { messages } : {}),
     ...(media ? { media } : {}),
     mediaSettings: mediaSettings(config, options.media ?? {}),

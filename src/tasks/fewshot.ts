@@ -14,6 +14,7 @@ import type { TaskConfig } from "./schema.js";
 import { maybeDelimit, requiresDelimiter } from "./delimit.js";
 import { compileTemplate, type TemplateWhere } from "./template.js";
 import { mulberry32 } from "../stats/mulberry32.js";
+import { LmEvalDraws } from "./fewshot-draws.js";
 
 /**
  * Few-shot examples, as lm-evaluation-harness 0.4.13 puts them before a prompt (fewshot_context,
@@ -32,11 +33,14 @@ import { mulberry32 } from "../stats/mulberry32.js";
  *   from pool docs whose field equals the sample's, e.g. `subject`: mmlu's per-subject dev examples),
  *   `seed` (default 1234).
  *
- * The `default` draw is seeded per document (the seed and the document's content), so a prompt is the
- * same whatever order samples stream in and whether the run resumed. lm-eval draws from one generator
- * shared by every document in dataset order, so its random picks differ; `first_n` is identical. As in
- * lm-eval, when the few-shot split is the test split (or neither is named) the document itself is never
- * one of its examples: the sampler draws n + 1 and drops it (first_n: the pool without it, then n).
+ * The `default` draw is lm-eval's: one `random.Random(seed)` shared by the task's documents in dataset
+ * order, the document at `position` (its index in the input) taking the position-th `random.sample` of the
+ * pool (fewshot-draws.ts), so the examples equal lm-eval's whatever order samples are evaluated in, resumed
+ * or spread over workers. Without a position (a caller that has only the doc), or with `match_field`
+ * (streameval's, drawing from a group of the pool), the draw is seeded by the seed and the document's
+ * content instead. As in lm-eval, when the few-shot split is the test split (or neither is named) the
+ * document itself is never one of its examples: the sampler draws n + 1 and drops it (first_n: the pool
+ * without it, then n).
  */
 const hook = z.custom<PythonHook>(isPythonHook, { error: "expected `!function module.name`" });
 
@@ -60,10 +64,12 @@ export type FewshotConfig = z.output<typeof FewshotConfigSchema>;
 /** Few-shot examples for a task, compiled once. */
 export interface Fewshot {
   readonly num: number;
-  /** The examples before a document's prompt, as one string ("" when there are none). */
-  context(doc: Doc): string;
+  /** The examples before a document's prompt, as one string ("" when there are none); `position`: the document's index in its input. */
+  context(doc: Doc, position?: number): string;
   /** The examples as chat turns: user (text) then assistant (target), for each. */
-  turns(doc: Doc): ChatMessage[];
+  turns(doc: Doc, position?: number): ChatMessage[];
+  /** The examples depend on the document's position in its input (the default sampler, as lm-eval's), not only on the document. */
+  readonly byPosition: boolean;
   /** Set when the pool or the examples' renderings come from Python hooks: the hook stage's part. */
   readonly python?: FewshotPython;
 }
@@ -133,16 +139,18 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
   let pool: Doc[] = [];
   let keys: string[] = [];
   let groups: Map<string, number[]> | undefined;
+  let draws: LmEvalDraws | undefined;
   const setPool = (docs: readonly Doc[]) => {
     pool = [...docs];
     keys = pool.map((d) => JSON.stringify(d));
     groups = fc.match_field ? groupBy(pool, fc.match_field) : undefined;
+    draws = undefined;
   };
   if (given && !processDocs && !samplesHook) setPool(given);
   const needsPool = Boolean(samplesHook || processDocs);
   let ready = !needsPool;
 
-  const selectIndices = (doc: Doc): number[] => {
+  const selectIndices = (doc: Doc, position: number | undefined): number[] => {
     if (!ready) throw new TaskInputError("few-shot: the pool has not been through the hook worker (evaluate runs it when given its `hooks` option)", "fewshot_config");
     let candidates: readonly number[] | undefined;
     if (fc.match_field) {
@@ -162,7 +170,10 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
       return out;
     }
     const draw = Math.min(sameSplit ? num + 1 : num, size);
-    return sampleIndices(size, draw, `${fc.seed}\0${JSON.stringify(doc)}`)
+    let picks: readonly number[];
+    if (position !== undefined && !fc.match_field) picks = (draws ??= new LmEvalDraws(fc.seed, size, draw)).draw(position);
+    else picks = sampleIndices(size, draw, `${fc.seed}\0${JSON.stringify(doc)}`);
+    return picks
       .map(at)
       .filter((i) => keys[i] !== self)
       .slice(0, num);
@@ -199,15 +210,15 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
             setPool(docs);
             ready = true;
           },
-          pending(doc) {
+          pending(doc, position) {
             if (Object.keys(hooks).length === 0) return [];
-            return selectIndices(doc).flatMap((i) => (hasHookValues(pool[i]!) ? [] : [{ index: i, doc: pool[i]! }]));
+            return selectIndices(doc, position).flatMap((i) => (hasHookValues(pool[i]!) ? [] : [{ index: i, doc: pool[i]! }]));
           },
           supply(index, values) {
             pool[index] = withHookValues(pool[index]!, values);
           },
-          failure(doc) {
-            for (const i of selectIndices(doc)) {
+          failure(doc, position) {
+            for (const i of selectIndices(doc, position)) {
               const f = hookFailure(pool[i]!);
               if (f) return f;
             }
@@ -218,9 +229,10 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
 
   return {
     num,
-    context(doc) {
+    byPosition: num > 0 && fc.sampler === "default" && !fc.match_field,
+    context(doc, position) {
       let out = "";
-      for (const i of selectIndices(doc)) {
+      for (const i of selectIndices(doc, position)) {
         const ex = pool[i]!;
         const { q, a } = example(ex);
         const prefix = prefixOf?.(ex);
@@ -233,8 +245,8 @@ export function compileFewshot(config: TaskConfig, fc: FewshotConfig, num: numbe
       }
       return out;
     },
-    turns(doc) {
-      return selectIndices(doc).flatMap((i): ChatMessage[] => {
+    turns(doc, position) {
+      return selectIndices(doc, position).flatMap((i): ChatMessage[] => {
         const ex = pool[i]!;
         const { q, a } = example(ex);
         return [

@@ -117,8 +117,12 @@ export interface Task {
   readonly config: Readonly<Record<string, unknown>>;
   /** Where it was loaded from and its text: the run fingerprint hashes the text. */
   readonly origin: { readonly file: string; readonly text: string };
-  /** `doc_to_text`; throws a TaskInputError naming the missing key. */
-  prompt(doc: Doc): string;
+  /**
+   * `doc_to_text`; throws a TaskInputError naming the missing key. `position` is the document's index in
+   * its input (0-based; `docPosition`), by which few-shot examples are drawn as lm-eval draws them; without
+   * it they are drawn by the document's content.
+   */
+  prompt(doc: Doc, position?: number): string;
   /**
    * `doc_to_text`'s value before it becomes text: an integer from a Python hook means several inputs
    * (lm-eval's multiple_input, as winogrande): the choices are the contexts and this is the gold one.
@@ -153,19 +157,21 @@ export interface Task {
   choices?(doc: Doc): string[];
   /** Few-shot examples before each prompt (`num_fewshot`, or `--num-fewshot`); absent or 0: none. */
   readonly numFewshot?: number;
+  /** The few-shot examples depend on the document's position in its input (lm-eval's default sampler), not only on the document. */
+  readonly fewshotByPosition?: boolean;
   /** Set when the few-shot pool or the examples' renderings need the Python hook worker (tasks/fewshot.ts). */
   readonly fewshotPython?: FewshotPython;
   /**
    * What comes before the question: the description and the few-shot examples. A multiple_choice task
    * with several inputs (winogrande) puts it before each of its contexts, as lm-eval's multiple_input_context.
    */
-  contextPrefix?(doc: Doc): string;
+  contextPrefix?(doc: Doc, position?: number): string;
   /**
    * With `--fewshot-as-multiturn`: the prompt as chat messages (the description as the system message,
    * each example as a user turn and its target as the assistant's, then the prompt). Chat pipelines send
    * these instead of `prompt(doc)` as one user message.
    */
-  messages?(doc: Doc): ChatMessage[];
+  messages?(doc: Doc, position?: number): ChatMessage[];
   /**
    * The sample's media (doc_to_image, doc_to_audio, doc_to_visual), read for digests and sizes;
    * paths are relative to `baseDir` (the input file's folder). Absent when the task has none.
@@ -232,10 +238,10 @@ export interface FewshotPython {
   readonly ready: boolean;
   /** Sets the pool (the hook's or process_docs' docs); throws a TaskInputError when it is too small. */
   setPool(docs: readonly Doc[]): void;
-  /** The examples `doc` draws that have no hook values yet: their index in the pool, and the doc. */
-  pending(doc: Doc): { index: number; doc: Doc }[];
+  /** The examples `doc` (at `position` in its input) draws that have no hook values yet: their index in the pool, and the doc. */
+  pending(doc: Doc, position?: number): { index: number; doc: Doc }[];
   /** Keeps an example's hook values (or failure). */
   supply(index: number, values: HookValues): void;
   /** The first hook failure among the examples `doc` draws. */
-  failure(doc: Doc): HookFailure | undefined;
+  failure(doc: Doc, position?: number): HookFailure | undefined;
 }

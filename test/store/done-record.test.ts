@@ -41,13 +41,28 @@ describe("record sources", () => {
     work: { key: { task: "t", id: "q1", model: "m", repeat: 0 }, sample: { id: "q1", doc: { q: "x", a: "y" }, at: { file: "f", line: 1 }, textHash: textHash('{"q":"x"}') }, task, prepared: { input: "x", target: "y", ...(media ? { media: [{ type: "image", source: "/a.png" }] } : {}) } as never, repeats: 1, done: () => undefined },
   });
 
+  const sampleOf = (text: string | undefined, line = 1) => ({ id: "q", doc: {}, at: { file: "f", line }, ...(text === undefined ? {} : { textHash: textHash(text) }) });
+
   it("name the task's render digest and settings and the line's text", () => {
-    const source = recordSource(task, textHash("a"));
+    const source = recordSource(task, sampleOf("a"));
     expect(source).toMatch(/^[\w-]{16}\.[\w-]{24}$/);
-    expect(recordSource(task, textHash("b"))).not.toBe(source);
-    expect(recordSource({ ...task, generation: { ...task.generation, temperature: 1 } }, textHash("a"))).not.toBe(source);
-    expect(recordSource({ ...task, renderDigest: undefined }, textHash("a"))).toBeUndefined();
-    expect(recordSource(task, undefined)).toBeUndefined();
+    expect(recordSource(task, sampleOf("b"))).not.toBe(source);
+    expect(recordSource({ ...task, generation: { ...task.generation, temperature: 1 } }, sampleOf("a"))).not.toBe(source);
+    expect(recordSource({ ...task, renderDigest: undefined }, sampleOf("a"))).toBeUndefined();
+    expect(recordSource(task, sampleOf(undefined))).toBeUndefined();
+    // The line's position counts only where the prompt depends on it.
+    expect(recordSource(task, sampleOf("a", 9))).toBe(source);
+  });
+
+  it("name the line's position too when few-shot examples are drawn by position (lm-eval's default sampler)", () => {
+    const pool = JSON.stringify([{ q: "1", a: "2" }, { q: "3", a: "4" }, { q: "5", a: "6" }]);
+    const drawn = parseTask(`task: t\noutput_type: generate_until\ndoc_to_text: "{{q}}"\ndoc_to_target: "{{a}}"\nnum_fewshot: 1\nfewshot_config:\n  samples: ${pool}\n`, "t.yaml");
+    const firstN = parseTask(`task: t\noutput_type: generate_until\ndoc_to_text: "{{q}}"\ndoc_to_target: "{{a}}"\nnum_fewshot: 1\nfewshot_config:\n  sampler: first_n\n  samples: ${pool}\n`, "t.yaml");
+    expect(drawn.fewshotByPosition).toBe(true);
+    expect(recordSource(drawn, sampleOf("a", 1))).toMatch(/@0$/);
+    expect(recordSource(drawn, sampleOf("a", 1))).not.toBe(recordSource(drawn, sampleOf("a", 2)));
+    expect(firstN.fewshotByPosition).toBeUndefined();
+    expect(recordSource(firstN, sampleOf("a", 1))).toBe(recordSource(firstN, sampleOf("a", 2)));
   });
 
   it("are not kept for a sample that sent media (files read by path) nor for an error", () => {

@@ -1,7 +1,8 @@
 /**
  * Checkpoint benchmarks (run by `npm run bench`, or alone: `tsx bench/resume.ts`):
- * 1. Resume with 100,000 recorded samples: the time to skip them all, in process (the graph alone)
- *    and as a command (`streameval run` wall time, less the same command's start-up). Target < 1 s.
+ * 1. Resume with 100,000 recorded samples (recorded by a run, as the CLI records them: fingerprint and source):
+ *    the time to skip them all, in process (the graph alone) and as a command (`streameval run` wall time, less
+ *    the same command's start-up). Target < 1 s.
  * 2. Checkpointing cost at simulator latency 0: `streameval run` with the store against `--no-store`,
  *    same simulator, same run. Target: under 5% slower. Besides wall time, the harness's own CPU
  *    seconds (from its summary's `resources`, LevelDB's threads included): on a shared machine they

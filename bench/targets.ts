@@ -65,7 +65,7 @@ try {
     const child = await compiled("memory-child.ts");
     const m = ok(await measured(node, [child, String(memoryN)]), "memory child");
     const per = (JSON.parse(m.stdout) as { per_s: number }).per_s;
-    rows.push([`lean: evaluate() with a function model, ${memoryN} lines, peak RSS (${Math.round(per)} samples/s)`, mb(m.peak_mb), "", "", "< 120 MB", m.peak_mb < 120 ? "yes" : "no", `node .bench/memory-child.mjs ${memoryN}`]);
+    rows.push([`lean: evaluate() with a function model (import from "streameval", node's default flags), ${memoryN} lines, peak RSS (${Math.round(per)} samples/s)`, mb(m.peak_mb), "", "", "< 120 MB", m.peak_mb < 120 ? "yes" : "no", `node .bench/memory-child.mjs ${memoryN}`]);
   }
 
   // `--no-cache`: the input repeats GSM8K's 1,319 questions, which the response cache would answer without a

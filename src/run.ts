@@ -93,7 +93,7 @@ export interface EvaluateOptions {
   readonly abortSignal?: AbortSignal;
   /**
    * Samples read ahead of those finished (default: 2 × the total concurrency, at least 16; at least
-   * 128 while a checkpoint finds every sample looked up done).
+   * 2,048 while a checkpoint finds every sample looked up done).
    */
   readonly window?: number;
   /**
@@ -243,11 +243,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const window = options.window ?? Math.max(16, 2 * concurrency.reduce((a, b) => a + b, 0));
     const demand = new Demand(window);
     // While a checkpoint's lookups find every sample done (a resumed stretch), read further ahead: the
-    // lookups are batched over the samples read ahead (up to 256 keys each, two in LevelDB's threads at
-    // once while the graph goes on), and 100k skip in ~2 s against 3.9 s in batches of 16
-    // (bench/resume.ts). The first sample to send brings the window back, so a graceful stop never has
-    // more than the usual window of samples to finish.
-    const resumeWindow = Math.max(window, 512);
+    // lookups are batched over the samples read ahead (resumeRecorded: up to 512 keys each), and with 2,048
+    // samples ahead four or five are in LevelDB's threads while the graph folds the answers before them, where
+    // 512 ahead left one at a time, the graph and the store waiting on each other (bench/resume.ts). The first
+    // sample to send brings the window back, so a graceful stop never has more than the usual window to finish.
+    const resumeWindow = Math.max(window, 2048);
     const onLookup = (done: number, keys: number) => demand.setLimit(done === keys ? resumeWindow : window);
     const tasks = new Map(options.tasks.map((t) => [t.name, t]));
     const defaultTask = options.tasks[0] as Task;

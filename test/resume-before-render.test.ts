@@ -18,7 +18,7 @@ import type { Summary } from "../src/summary/summary.js";
  * Resume before rendering (operators/resume-recorded.ts), end to end through evaluate() with a real LevelDB:
  * a rerun reuses records without rendering their samples, and only where the fingerprint would reuse them too.
  */
-const docs = Array.from({ length: 20 }, (_, i) => ({ id: `q${i}`, question: `What is ${i} + 0?`, target: String(i) }));
+const docs = Array.from({ length: 20 }, (_, i) => ({ id: i === 1 ? `q1 "é"\\` : `q${i}`, question: `What is ${i} + 0?`, target: String(i) }));
 let calls = 0;
 const replies = (name: string) =>
   functionModel(name, (req) => {

@@ -1,6 +1,5 @@
 import { Observable, type OperatorFunction } from "rxjs";
 import type { ResultLine, Sample, SourceItem } from "../types.js";
-import { workKeyString } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
 import { recordSource } from "./record-source.js";
 
@@ -64,6 +63,18 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
   const maxKeys = options.maxKeys ?? 512;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`Expected \`maxKeys\` to be an integer >= 1, got ${maxKeys}`);
   const { store, taskOf, models, onResumed } = options;
+  // The store's keys (workKeyString) of a task's samples are `[task,` + the id's JSON + `,model,repeat]`: the
+  // parts other than the id are made once per task.
+  const keyParts = new Map<Task, { readonly head: string; readonly tails: readonly string[] }>();
+  const partsOf = (task: Task) => {
+    let parts = keyParts.get(task);
+    if (parts === undefined) {
+      const repeats = effectiveRepeats(task, options.repeats);
+      const tails = models.flatMap((model) => Array.from({ length: repeats }, (_, r) => `,${JSON.stringify(model)},${r}]`));
+      keyParts.set(task, (parts = { head: `[${JSON.stringify(task.name)},`, tails }));
+    }
+    return parts;
+  };
 
   return (source) =>
     new Observable<SourceItem>((subscriber) => {
@@ -133,8 +144,9 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
               continue;
             }
             plans.push({ sample: item.sample, task, at: keys.length });
-            const repeats = effectiveRepeats(task, options.repeats);
-            for (const model of models) for (let r = 0; r < repeats; r++) keys.push(workKeyString({ task: task.name, id: item.sample.id, model, repeat: r }));
+            const { head, tails } = partsOf(task);
+            const id = JSON.stringify(item.sample.id);
+            for (const tail of tails) keys.push(`${head}${id}${tail}`);
           }
           if (keys.length === 0 && inFlight === 0) {
             // Nothing to look up and no answer to wait for: pass the items on now, in order.

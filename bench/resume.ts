@@ -94,7 +94,8 @@ try {
     const cpu = { store: [] as number[], none: [] as number[] };
     for (let r = 0; r < runs; r++) {
       const summary = join(tmp, `speed-${r}.json`);
-      const base = [cli, "run", gsm, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--summary", summary];
+      // --no-cache: the input repeats GSM8K's questions, which the response cache (on with a store) would answer.
+      const base = [cli, "run", gsm, "-t", "gsm8k", "-m", "sim", "--base-url", sim.url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--no-cache", "--summary", summary];
       // Alternate the order so a machine that speeds up or slows down favours neither.
       const pair = r % 2 === 0 ? (["store", "none"] as const) : (["none", "store"] as const);
       for (const which of pair) {

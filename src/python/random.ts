@@ -2,7 +2,7 @@
  * CPython's `random.Random` (MT19937, `_randommodule.c`): the same seed gives the same numbers as
  * Python's, so lm-eval's bootstrap (which seeds `random.Random(i)` per chunk) can be reproduced draw
  * for draw. Only what is needed here: seeding with a non-negative int, `random()`, `choices`,
- * `choice` (MMMU's fallback letter).
+ * `choice` (MMMU's fallback letter), and `sample` of indices (lm-eval's default few-shot sampler).
  */
 const N = 624;
 const M = 397;
@@ -101,13 +101,52 @@ export class PyRandom {
     return this.uint32() >>> (32 - k);
   }
 
-  /** `random.choice(xs)`: `xs[_randbelow(len(xs))]`, drawing bit_length(n) bits until one is below n. */
-  choice<T>(xs: ArrayLike<T>): T {
-    const n = xs.length;
-    if (n === 0 || n > 0xffffffff) throw new RangeError(`Expected a sequence of 1 to 2^32 - 1 items, got ${n}`);
+  /** `_randbelow(n)`: uniform in [0, n), drawing bit_length(n) bits until one is below n. */
+  randbelow(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new RangeError(`Expected \`n\` to be an integer in [1, 2^32 - 1], got ${n}`);
     const k = 32 - Math.clz32(n);
     let r = this.getrandbits(k);
     while (r >= n) r = this.getrandbits(k);
-    return xs[r]!;
+    return r;
+  }
+
+  /** `random.choice(xs)`: `xs[_randbelow(len(xs))]`. */
+  choice<T>(xs: ArrayLike<T>): T {
+    const n = xs.length;
+    if (n === 0 || n > 0xffffffff) throw new RangeError(`Expected a sequence of 1 to 2^32 - 1 items, got ${n}`);
+    return xs[this.randbelow(n)]!;
+  }
+
+  /** The indices `random.sample(range(n), k)` picks, in its order (its list pool for small n, else its set). */
+  sample(n: number, k: number): number[] {
+    if (k < 0 || k > n) throw new RangeError("Sample larger than population or is negative");
+    let setsize = 21;
+    if (k > 5) setsize += 4 ** Math.ceil(Math.log(k * 3) / Math.log(4));
+    const out: number[] = [];
+    if (n <= setsize) {
+      const pool = Array.from({ length: n }, (_, i) => i);
+      for (let i = 0; i < k; i++) {
+        const j = this.randbelow(n - i);
+        out.push(pool[j]!);
+        pool[j] = pool[n - i - 1]!;
+      }
+      return out;
+    }
+    const selected = new Set<number>();
+    for (let i = 0; i < k; i++) {
+      let j = this.randbelow(n);
+      while (selected.has(j)) j = this.randbelow(n);
+      selected.add(j);
+      out.push(j);
+    }
+    return out;
+  }
+
+  /** A copy in the same state (the draws after it equal this one's). */
+  clone(): PyRandom {
+    const copy = new PyRandom(0);
+    copy.#mt.set(this.#mt);
+    copy.#i = this.#i;
+    return copy;
   }
 }

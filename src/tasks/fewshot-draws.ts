@@ -1,4 +1,4 @@
-import { PythonRandom } from "../stats/python-random.js";
+import { PyRandom } from "../python/random.js";
 
 /** Draws remembered for positions asked again soon (a sample's prompt, its hook stage, its estimate). */
 const RECENT = 64;
@@ -11,11 +11,11 @@ const MAX_CHECKPOINTS = 128;
  * order cost one draw each; an earlier position is drawn again from the nearest saved state before it.
  */
 export class LmEvalDraws {
-  #rng: PythonRandom;
+  #rng: PyRandom;
   /** The position `#rng` draws next. */
   #next = 0;
   #spacing = 1024;
-  readonly #checkpoints = new Map<number, PythonRandom>();
+  readonly #checkpoints = new Map<number, PyRandom>();
   readonly #recent = new Map<number, readonly number[]>();
 
   constructor(
@@ -23,7 +23,7 @@ export class LmEvalDraws {
     private readonly poolSize: number,
     private readonly k: number,
   ) {
-    this.#rng = new PythonRandom(seed);
+    this.#rng = seeded(seed);
   }
 
   /** The pool indices the document at `position` (0-based) draws, in lm-eval's order. */
@@ -37,7 +37,7 @@ export class LmEvalDraws {
     } else {
       let from = position - (position % this.#spacing);
       while (from > 0 && !this.#checkpoints.has(from)) from -= this.#spacing;
-      const rng = this.#checkpoints.get(from)?.clone() ?? new PythonRandom(this.seed);
+      const rng = this.#checkpoints.get(from)?.clone() ?? seeded(this.seed);
       for (let p = from; p < position; p++) rng.sample(this.poolSize, this.k);
       picks = rng.sample(this.poolSize, this.k);
     }
@@ -47,7 +47,7 @@ export class LmEvalDraws {
   }
 
   /** The draw at `#next`, saving the state before it at each multiple of the spacing. */
-  #step(rng: PythonRandom): number[] {
+  #step(rng: PyRandom): number[] {
     if (this.#next > 0 && this.#next % this.#spacing === 0) {
       this.#checkpoints.set(this.#next, rng.clone());
       if (this.#checkpoints.size > MAX_CHECKPOINTS) {
@@ -59,3 +59,6 @@ export class LmEvalDraws {
     return rng.sample(this.poolSize, this.k);
   }
 }
+
+/** `random.Random(seed)`: CPython seeds with the int's absolute value. */
+const seeded = (seed: number): PyRandom => new PyRandom(Math.abs(seed));

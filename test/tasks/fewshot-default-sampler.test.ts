@@ -9,7 +9,7 @@ import { openAIChat } from "../../src/models/openai-chat.js";
 import { createSdkClient } from "../../src/models/sdk-client.js";
 import { runEvaluation } from "../../src/run-evaluation.js";
 import { type SimServer, startSim } from "../../src/sim/index.js";
-import { PythonRandom } from "../../src/stats/python-random.js";
+import { PyRandom } from "../../src/python/random.js";
 import { LmEvalDraws } from "../../src/tasks/fewshot-draws.js";
 import { loadTask } from "../../src/tasks/load.js";
 import type { Doc, ResultLine } from "../../src/types.js";
@@ -83,12 +83,12 @@ describe("the default few-shot sampler draws as lm-eval's does", { timeout: 60_0
     for (let p = 0; p < 3000; p += 37) expect(draws.draw(p)).toEqual(want[p]);
   });
 
-  it("PythonRandom: CPython's getrandbits, _randbelow and sample, for small and large seeds", () => {
+  it("PyRandom: CPython's getrandbits, _randbelow and sample, for small and large seeds", () => {
     const want = python(
       "import random, json\nr = random.Random(1234)\na = [r.getrandbits(32), r.getrandbits(7), r._randbelow(10), r.sample(range(50), 6), r.sample(range(5000), 26)]\nprint(json.dumps([a, random.Random(2**40 + 7).getrandbits(32), random.Random(0).sample(range(3), 3)]))",
     );
-    const r = new PythonRandom(1234);
-    const got = [[r.getrandbits(32), r.getrandbits(7), r.randbelow(10), r.sample(50, 6), r.sample(5000, 26)], new PythonRandom(2 ** 40 + 7).getrandbits(32), new PythonRandom(0).sample(3, 3)];
+    const r = new PyRandom(1234);
+    const got = [[r.getrandbits(32), r.getrandbits(7), r.randbelow(10), r.sample(50, 6), r.sample(5000, 26)], new PyRandom(2 ** 40 + 7).getrandbits(32), new PyRandom(0).sample(3, 3)];
     expect(got).toEqual(want);
   });
 });

@@ -208,6 +208,13 @@ export interface WorkKey {
 /** A work key as a string: the checkpoint store's key for it. */
 export const workKeyString = (k: WorkKey): string => JSON.stringify([k.task, k.id, k.model, k.repeat]);
 
+/**
+ * workKeyString in parts, for keys made in bulk: `workKeyHead(task) + JSON.stringify(id) + workKeyTail(model,
+ * repeat)` is the same string, with the parts other than the id made once.
+ */
+export const workKeyHead = (task: string): string => `[${JSON.stringify(task)},`;
+export const workKeyTail = (model: string, repeat: number): string => `,${JSON.stringify(model)},${JSON.stringify(repeat)}]`;
+
 /** The budget's account: limits, spent and reserved so far, and whether it is used up. */
 export interface BudgetState {
   readonly usd: { readonly limit: number; readonly spent: number; readonly reserved: number } | null;

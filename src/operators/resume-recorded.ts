@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from "rxjs";
 import type { ResultLine, Sample, SourceItem } from "../types.js";
+import { workKeyHead, workKeyTail } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
 import { recordSource } from "./record-source.js";
 
@@ -63,15 +64,14 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
   const maxKeys = options.maxKeys ?? 512;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`Expected \`maxKeys\` to be an integer >= 1, got ${maxKeys}`);
   const { store, taskOf, models, onResumed } = options;
-  // The store's keys (workKeyString) of a task's samples are `[task,` + the id's JSON + `,model,repeat]`: the
-  // parts other than the id are made once per task.
+  // The store's keys of a task's samples: the parts other than the id made once per task (workKeyHead/Tail).
   const keyParts = new Map<Task, { readonly head: string; readonly tails: readonly string[] }>();
   const partsOf = (task: Task) => {
     let parts = keyParts.get(task);
     if (parts === undefined) {
       const repeats = effectiveRepeats(task, options.repeats);
-      const tails = models.flatMap((model) => Array.from({ length: repeats }, (_, r) => `,${JSON.stringify(model)},${r}]`));
-      keyParts.set(task, (parts = { head: `[${JSON.stringify(task.name)},`, tails }));
+      const tails = models.flatMap((model) => Array.from({ length: repeats }, (_, r) => workKeyTail(model, r)));
+      keyParts.set(task, (parts = { head: workKeyHead(task.name), tails }));
     }
     return parts;
   };

@@ -7,7 +7,8 @@ import { record, type ResultRecorder } from "../../src/operators/record.js";
 import type { CutOffCause, Outcome } from "../../src/work/work-item.js";
 import { CheckpointStore } from "../../src/store/checkpoint-store.js";
 import type { ResultLine } from "../../src/types.js";
-import { workKeyString } from "../../src/types.js";
+import { workKeyHead, workKeyString, workKeyTail } from "../../src/types.js";
+import fc from "fast-check";
 
 const ok = (id: string): ResultLine => ({ id, task: "t", model: "m", repeat: 0, status: "ok", input: "", scores: { acc: 1 } });
 const err = (id: string, type = "timeout"): ResultLine => ({ id, task: "t", model: "m", repeat: 0, status: "error", input: "", error: { type, message: "x", attempts: 1 } });
@@ -83,5 +84,15 @@ describe("record", () => {
 
   it("validates its options when called", () => {
     expect(() => record({ store: {} as ResultRecorder })).toThrow("Expected `store` to have a record(line) method");
+  });
+});
+
+describe("workKeyHead / workKeyTail", () => {
+  it("make workKeyString's string in parts, for any task, id, model and repeat", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), fc.nat(), (task, id, model, repeat) => {
+        expect(workKeyHead(task) + JSON.stringify(id) + workKeyTail(model, repeat)).toBe(workKeyString({ task, id, model, repeat }));
+      }),
+    );
   });
 });

@@ -16,10 +16,13 @@ export async function localAggregations(def: QueueDefinition, shippedFiles: () =
   const stored = def.taskMeta.flatMap((t) => Object.values(t.python_aggregations ?? {}));
   if (stored.length === 0 || !def.files?.length) return { def };
   const shipped = await shippedFiles();
-  const needsCopy = async (s: StoredPythonAggregation): Promise<boolean> => {
+  // Per module (a task's aggregations often share one): read once.
+  const differs = new Map<string, Promise<boolean>>();
+  const needsCopy = (s: StoredPythonAggregation): Promise<boolean> => {
     const module = new PythonHook(s.spec, s.dir, s.file, s.line, s.key).modulePath;
-    if (!Object.hasOwn(shipped, module)) return false;
-    return (await readFile(module, "utf8").catch(() => undefined)) !== shipped[module];
+    if (!Object.hasOwn(shipped, module)) return Promise.resolve(false);
+    if (!differs.has(module)) differs.set(module, readFile(module, "utf8").then((text) => text !== shipped[module], () => true));
+    return differs.get(module)!;
   };
   const copied = new Set<StoredPythonAggregation>();
   for (const s of stored) if (await needsCopy(s)) copied.add(s);

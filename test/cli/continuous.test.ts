@@ -98,6 +98,9 @@ describe("streameval run --continuous (child process fed over a pipe)", () => {
     const out = join(dir, "metrics.jsonl");
     const run = start(["--continuous", "--window", "2", "--alert", "error_rate >= 50%", "--exit-on-alert", "--metrics-out", out, "--store", join(dir, "store2")]);
     run.write(line(true) + line(true));
+    // Windows close in completion order: the second pair is sent only once the first window is whole,
+    // or a fast 400 could land in window 0.
+    await run.until(() => run.results.length >= 2);
     run.write(line(true, true) + line(true));
     const [code] = await run.exit;
     expect(code).toBe(6);

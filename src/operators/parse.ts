@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { SourceLine } from "../io/read-lines.js";
 import { describeJsonError } from "../io/json-error.js";
+import { parseJsonLine } from "../io/parse-json-line.js";
 import { sampleId } from "../io/sample-id.js";
 import type { Doc, Sample, SourceItem } from "../types.js";
 import { textHash } from "./record-source.js";
@@ -20,7 +21,8 @@ export const RAW_MAX_CHARS = 200;
 
 /**
  * Turns each input line into a sample or a reject, one item per line, in order:
- * - `JSON.parse` of the line; it must be an object (not an array, number, string, boolean or null);
+ * - the line parsed as JSON (`parseJsonLine`: JSON.parse's values and errors, without V8 interning
+ *   the line's short strings); it must be an object (not an array, number, string, boolean or null);
  * - a string `task` field sets `sample.task` (any other `task` value is left in the doc, unused);
  * - the id comes from `idField` (a function gets the line's task) or, without it, from the content.
  * Bad lines become rejects with a one-line reason and the line cut to 200 characters; they never
@@ -54,7 +56,7 @@ export function parseLine(line: SourceLine, idField: IdField = "id", hashText = 
   }
   let value: unknown;
   try {
-    value = JSON.parse(line.text);
+    value = parseJsonLine(line.text);
   } catch (error) {
     return reject(describeJsonError(line.text, error));
   }

@@ -1,0 +1,188 @@
+/**
+ * `JSON.parse` for input lines, without V8 interning their short strings.
+ *
+ * V8's JSON.parse (Node 20, V8 11.3) interns every string value of at most 10 characters: it is looked
+ * up in the isolate's string table and, when new, added there and allocated in the old generation.
+ * An input's short values are mostly unique (ids such as `s123456`, numeric answers), so each line
+ * added one or two entries that only a full collection removes: over a million GSM8K-like lines the
+ * string table (native memory, grown by doubling) and the old generation between full collections held
+ * about 30 MB more at the peak (docs/benchmarks.md, "`evaluate()` over a million lines").
+ *
+ * This parser makes the same value as `JSON.parse` for every valid JSON text, with short strings
+ * made as ordinary (young, collectable) strings. It covers the grammar only: anything it does not
+ * accept — invalid JSON, a `__proto__` key (which JSON.parse makes an own property), nesting too deep
+ * for the stack — is handed to `JSON.parse`, so errors (and their messages) are JSON.parse's own.
+ */
+export function parseJsonLine(text: string): unknown {
+  src = text;
+  at = 0;
+  try {
+    const value = parseValue();
+    skipSpace();
+    if (at === src.length) return value;
+  } catch {
+    // Not taken by the fast path (a stack overflow included): JSON.parse decides, and throws its own error.
+  } finally {
+    src = "";
+  }
+  return JSON.parse(text);
+}
+
+/** Thrown inside the parser for what it hands to JSON.parse. */
+const GIVE_UP = new Error("not parsed here");
+
+let src = "";
+let at = 0;
+
+function skipSpace(): void {
+  for (;;) {
+    const c = src.charCodeAt(at);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) at++;
+    else return;
+  }
+}
+
+function parseValue(): unknown {
+  skipSpace();
+  const c = src.charCodeAt(at);
+  if (c === 0x22) return parseString();
+  if (c === 0x7b) return parseObject();
+  if (c === 0x5b) return parseArray();
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return parseNumber();
+  if (c === 0x74 && src.startsWith("true", at)) {
+    at += 4;
+    return true;
+  }
+  if (c === 0x66 && src.startsWith("false", at)) {
+    at += 5;
+    return false;
+  }
+  if (c === 0x6e && src.startsWith("null", at)) {
+    at += 4;
+    return null;
+  }
+  throw GIVE_UP;
+}
+
+function parseObject(): Record<string, unknown> {
+  at++; // {
+  const object: Record<string, unknown> = {};
+  skipSpace();
+  if (src.charCodeAt(at) === 0x7d) {
+    at++;
+    return object;
+  }
+  for (;;) {
+    if (src.charCodeAt(at) !== 0x22) throw GIVE_UP;
+    const key = parseString();
+    if (key === "__proto__") throw GIVE_UP;
+    skipSpace();
+    if (src.charCodeAt(at) !== 0x3a) throw GIVE_UP;
+    at++;
+    object[key] = parseValue();
+    skipSpace();
+    const c = src.charCodeAt(at++);
+    if (c === 0x7d) return object;
+    if (c !== 0x2c) throw GIVE_UP;
+    skipSpace();
+  }
+}
+
+function parseArray(): unknown[] {
+  at++; // [
+  const array: unknown[] = [];
+  skipSpace();
+  if (src.charCodeAt(at) === 0x5d) {
+    at++;
+    return array;
+  }
+  for (;;) {
+    array.push(parseValue());
+    skipSpace();
+    const c = src.charCodeAt(at++);
+    if (c === 0x5d) return array;
+    if (c !== 0x2c) throw GIVE_UP;
+  }
+}
+
+/** A string from its opening quote; the result is a copy or a slice of the line, never interned. */
+function parseString(): string {
+  const start = ++at;
+  for (;;) {
+    const c = src.charCodeAt(at);
+    if (c === 0x22) {
+      at++;
+      return src.slice(start, at - 1);
+    }
+    if (c === 0x5c) return parseEscapedString(start);
+    // A control character (or the end of the text: NaN) is not allowed in a JSON string.
+    if (!(c >= 0x20)) throw GIVE_UP;
+    at++;
+  }
+}
+
+/** The rest of a string that holds escapes, from `start` (after its opening quote). */
+function parseEscapedString(start: number): string {
+  let out = src.slice(start, at);
+  let run = at;
+  for (;;) {
+    const c = src.charCodeAt(at);
+    if (c === 0x22) {
+      out += src.slice(run, at);
+      at++;
+      return out;
+    }
+    if (c === 0x5c) {
+      out += src.slice(run, at);
+      const e = src.charCodeAt(at + 1);
+      at += 2;
+      if (e === 0x22) out += '"';
+      else if (e === 0x5c) out += "\\";
+      else if (e === 0x2f) out += "/";
+      else if (e === 0x62) out += "\b";
+      else if (e === 0x66) out += "\f";
+      else if (e === 0x6e) out += "\n";
+      else if (e === 0x72) out += "\r";
+      else if (e === 0x74) out += "\t";
+      else if (e === 0x75) {
+        const hex = src.slice(at, at + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
+        out += String.fromCharCode(Number.parseInt(hex, 16));
+        at += 4;
+      } else throw GIVE_UP;
+      run = at;
+      continue;
+    }
+    if (!(c >= 0x20)) throw GIVE_UP;
+    at++;
+  }
+}
+
+/** A number by JSON's grammar (`-? (0 | [1-9]\d*) (\.\d+)? ([eE][+-]?\d+)?`), converted as JSON.parse converts it. */
+function parseNumber(): number {
+  const start = at;
+  if (src.charCodeAt(at) === 0x2d) at++;
+  const first = src.charCodeAt(at);
+  if (first === 0x30) at++;
+  else if (first >= 0x31 && first <= 0x39) skipDigits();
+  else throw GIVE_UP;
+  if (src.charCodeAt(at) === 0x2e) {
+    at++;
+    if (skipDigits() === 0) throw GIVE_UP;
+  }
+  const e = src.charCodeAt(at);
+  if (e === 0x65 || e === 0x45) {
+    at++;
+    const sign = src.charCodeAt(at);
+    if (sign === 0x2b || sign === 0x2d) at++;
+    if (skipDigits() === 0) throw GIVE_UP;
+  }
+  return Number(src.slice(start, at));
+}
+
+/** Skips decimal digits; how many. */
+function skipDigits(): number {
+  const start = at;
+  for (let c = src.charCodeAt(at); c >= 0x30 && c <= 0x39; c = src.charCodeAt(at)) at++;
+  return at - start;
+}

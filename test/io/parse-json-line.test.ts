@@ -1,0 +1,81 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseJsonLine } from "../../src/io/parse-json-line.js";
+
+/** What JSON.parse does with `text`: its value, or its error's class and message. */
+function jsonParse(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+function ours(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: parseJsonLine(text) };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+describe("parseJsonLine", () => {
+  it("makes JSON.parse's value for every kind of JSON value", () => {
+    const texts = [
+      '{"id":"s1","question":"Tom has 3 apples","answer":"3 + 3 = 6\\n#### 6","target":"6"}',
+      ' \t\r\n{ "a" : [ 1 , -0 , 0.5 , -12.5e-3 , 1E+400 , 123456789012345678901234567890 , true , false , null ] , "b" : { } , "c" : [ ] } \n',
+      '{"esc":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20AC\\ud83d\\ude00\\ud800 lone","x":"é€😀"}',
+      '{"a":1,"a":2,"b":{"a":3},"2":"two","1":"one"}',
+      '"just a string"',
+      "42",
+      "[[[[[]]]]]",
+      "null",
+      '{"":""}',
+      '{"n":-0.0e0,"m":0e5,"k":1.0000000000000002}',
+    ];
+    for (const text of texts) expect(ours(text), text).toEqual(jsonParse(text));
+    // Key order (integer keys first, then insertion order) and -0 are JSON.parse's too.
+    expect(Object.keys(parseJsonLine('{"b":1,"2":0,"a":1,"1":0,"b":3}') as object)).toEqual(["1", "2", "b", "a"]);
+    expect(Object.is((parseJsonLine('{"z":-0}') as { z: number }).z, -0)).toBe(true);
+  });
+
+  it("throws JSON.parse's own error for invalid text", () => {
+    const texts = ["", " ", "{", '{"a":1,}', "[1,]", "{'a':1}", '{"a" 1}', "01", "1.", ".5", "-", "1e", "+1", "NaN", "tru", "nul", '"\\x"', '"\\u12G4"', '"a\tb"', '"open', '{"a":1} x', '{"a":1}{"b":2}', "[1 2]", '{"a":undefined}'];
+    for (const text of texts) {
+      const expected = jsonParse(text);
+      expect("error" in expected, text).toBe(true);
+      expect(ours(text), text).toEqual(expected);
+    }
+  });
+
+  it("makes a __proto__ key an own property, as JSON.parse does, not the prototype", () => {
+    const value = parseJsonLine('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.hasOwn(value, "__proto__")).toBe(true);
+    expect((value as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(value).toEqual(JSON.parse('{"__proto__":{"polluted":true},"a":1}'));
+  });
+
+  it("hands nesting deeper than the stack to JSON.parse", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    let depth = 0;
+    for (let v = parseJsonLine(deep); Array.isArray(v) && v.length > 0; v = v[0] as unknown) depth++;
+    expect(depth).toBe(100_000 - 1);
+    expect(ours(`${deep},`)).toEqual(jsonParse(`${deep},`));
+  });
+
+  it("agrees with JSON.parse on any JSON value, and on any text", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom("", " ", "\n\t"), (value, space) => {
+        const text = JSON.stringify(value, null, space);
+        expect(ours(text)).toEqual(jsonParse(text));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."{}[]:,\"\\ -+.0123456789eEtruefalsn\u00e9\n") }), (text) => {
+        expect(ours(text)).toEqual(jsonParse(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import type { Price } from "./price.js";
+import { mayHavePrice } from "./price-match.js";
 import type { TablePrice } from "./price-table.js";
 
 /** Where a model's price came from: `--price`, the models YAML, the bundled table, given in code, or nowhere. */
@@ -28,13 +29,15 @@ export interface ResolvePricesOptions {
 /**
  * Each model's price, most specific source first: `--price`, then the models YAML, then the
  * bundled table. Pure apart from the table lookup; validates the prices it is given. Async only
- * because the table (2 MB of JavaScript) is imported when first needed, not at start-up.
+ * because the table (830 kB of JavaScript) is imported when first needed, not at start-up, and only for a model
+ * whose name it may match (`mayHavePrice`).
  */
 export async function resolvePrices(models: readonly string[], options: ResolvePricesOptions = {}): Promise<ResolvedPrice[]> {
   if (options.flag) validatePrice(options.flag, "--price");
   for (const [model, price] of options.overrides ?? []) validatePrice(price, `price of ${model}`);
-  const needsTable = !options.flag && models.some((m) => !options.overrides?.has(m));
-  const lookup = options.lookup ?? (needsTable ? (await import("./price-table.js")).lookupPrice : () => null);
+  // The table is loaded only for a model it may price: `mayHavePrice` knows the names it matches (sim has none).
+  const needsTable = !options.flag && models.some((m) => !options.overrides?.has(m) && mayHavePrice(m));
+  const lookup = options.lookup ?? (needsTable ? tableLookup((await import("./price-table.js")).lookupPrice) : () => null);
   return models.map((model) => {
     if (options.flag) return { model, price: options.flag, source: "flag" };
     const override = options.overrides?.get(model);
@@ -44,6 +47,11 @@ export async function resolvePrices(models: readonly string[], options: ResolveP
     if (found) return { model, price: found.price, source: "table", matched: `${found.provider}/${found.modelId}` };
     return { model, price: null, source: "unknown" };
   });
+}
+
+/** The table's lookup, asked only for the models it may price (the answer is null for the others either way). */
+function tableLookup(lookupPrice: NonNullable<ResolvePricesOptions["lookup"]>): NonNullable<ResolvePricesOptions["lookup"]> {
+  return (model, options) => (mayHavePrice(model) ? lookupPrice(model, options) : null);
 }
 
 /** The one warning for a model without a price. */

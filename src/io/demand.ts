@@ -1,4 +1,5 @@
 import { Observable } from "rxjs";
+import { batchesOf } from "./line-batches.js";
 
 /**
  * The run's one counting semaphore (FIFO, with a limit that can change while it runs). The source
@@ -82,6 +83,13 @@ export class Demand {
     });
   }
 
+  /** Takes one unit now if one is free (true), without waiting; false when `limit` are in flight. */
+  tryAcquire(): boolean {
+    if (this.#inFlight >= this.#limit) return false;
+    this.#inFlight++;
+    return true;
+  }
+
   /**
    * Takes one unit as `acquire` does and resolves with the function that gives it back; calling that
    * function again does nothing, so a slot is freed once whatever path frees it.
@@ -142,6 +150,11 @@ export class Demand {
  * every item once it is done with it. So the iterator is never more than `demand.limit` items ahead of
  * the consumer, and a file or stdin behind it is read no faster than the pipeline takes lines.
  *
+ * An iterable that gives its items in batches too (`lineBatches`: `openInputs`) is read a batch at a time:
+ * each item still takes its unit before it is emitted, so no more than `demand.limit` are emitted ahead of the
+ * consumer, and the items of a batch are emitted one after another without an async step between them; what
+ * is read ahead of the window is at most the rest of one batch (one chunk of the input).
+ *
  * - Emits the iterator's values in order; completes when it is done; errors with the iterator's error.
  * - The unit taken for the read that ended the iterator (done or error) is given back by the source.
  * - Unsubscribing stops reading and calls `iterator.return()` (closing a file). An async generator
@@ -152,7 +165,8 @@ export class Demand {
  */
 export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const iterator = iterable[Symbol.asyncIterator]();
+    const batches = batchesOf(iterable);
+    const iterator = batches ?? iterable[Symbol.asyncIterator]();
     const stop = new AbortController();
     let finished = false;
 
@@ -169,7 +183,7 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
         }
         let result: IteratorResult<T>;
         try {
-          result = await iterator.next();
+          result = await (iterator as AsyncIterator<T>).next();
         } catch (error) {
           finished = true;
           demand.release();
@@ -185,7 +199,40 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
         subscriber.next(result.value);
       }
     };
-    pump().catch((error: unknown) => subscriber.error(error));
+
+    const pumpBatches = async (source: AsyncIterator<readonly T[]>): Promise<void> => {
+      for (;;) {
+        let result: IteratorResult<readonly T[]>;
+        try {
+          result = await source.next();
+        } catch (error) {
+          finished = true;
+          if (!stop.signal.aborted) subscriber.error(error);
+          return;
+        }
+        if (stop.signal.aborted) return;
+        if (result.done) {
+          finished = true;
+          subscriber.complete();
+          return;
+        }
+        for (const item of result.value) {
+          if (!demand.tryAcquire()) {
+            try {
+              await demand.acquire(stop.signal);
+            } catch {
+              return; // withdrawn by unsubscribe
+            }
+          }
+          if (stop.signal.aborted) {
+            demand.release();
+            return;
+          }
+          subscriber.next(item);
+        }
+      }
+    };
+    (batches ? pumpBatches(batches) : pump()).catch((error: unknown) => subscriber.error(error));
 
     return () => {
       stop.abort();

@@ -2,7 +2,8 @@ import { constants, createReadStream, openSync } from "node:fs";
 import { access, open, stat } from "node:fs/promises";
 import { Socket } from "node:net";
 import { ConfigError } from "../errors/index.js";
-import { readLines, type ReadLinesOptions, type SourceLine } from "./read-lines.js";
+import { type BatchedLines, withBatches } from "./line-batches.js";
+import { readLineBatches, type ReadLinesOptions, type SourceLine } from "./read-lines.js";
 
 /** The file name lines read from standard input carry. */
 export const STDIN_NAME = "<stdin>";
@@ -19,12 +20,19 @@ const READ_CHUNK_BYTES = 256 * 1024;
  * too, as standard input can be read only once). Files are opened one at a time, as they are reached,
  * and read on demand (see `readLines`); returning early closes the file being read, and so does
  * `signal` (the run is over: a named pipe's pending read is not waited for).
+ *
+ * The lines can also be read a chunk at a time (`lineBatches`, see line-batches.ts), as the run's source does.
  */
-export async function* openInputs(
+export function openInputs(paths: readonly string[], stdin: NodeJS.ReadableStream, options: ReadLinesOptions & { readonly signal?: AbortSignal } = {}): BatchedLines<SourceLine> {
+  return withBatches(openInputBatches(paths, stdin, options));
+}
+
+/** `openInputs`, a batch of lines at a time (`readLineBatches`: the lines one chunk of a file completes). */
+async function* openInputBatches(
   paths: readonly string[],
   stdin: NodeJS.ReadableStream,
-  options: ReadLinesOptions & { readonly signal?: AbortSignal } = {},
-): AsyncGenerator<SourceLine, void, undefined> {
+  options: ReadLinesOptions & { readonly signal?: AbortSignal },
+): AsyncGenerator<SourceLine[], void, undefined> {
   const inputs = paths.length === 0 ? ["-"] : paths;
   if (inputs.filter((p) => p === "-").length > 1) {
     throw new ConfigError("standard input (`-`) is given more than once; it can be read only once");
@@ -33,7 +41,7 @@ export async function* openInputs(
 
   for (const path of inputs) {
     if (path === "-") {
-      yield* readLines(stdin, STDIN_NAME, options);
+      yield* readLineBatches(stdin, STDIN_NAME, options);
       continue;
     }
     if (options.signal?.aborted) return;
@@ -43,7 +51,7 @@ export async function* openInputs(
     const close = () => stream.destroy();
     options.signal?.addEventListener("abort", close, { once: true });
     try {
-      yield* readLines(stream, path, options);
+      yield* readLineBatches(stream, path, options);
     } catch (error) {
       if (options.signal?.aborted) return;
       // The file changed between the check and the read (deleted, permissions).

@@ -105,57 +105,68 @@ function parseArray(): unknown[] {
   }
 }
 
-/** A string from its opening quote; the result is a copy or a slice of the line, never interned. */
+/**
+ * A string from its opening quote, as a string of its own, never a view of the line: a value kept after its
+ * sample (an id, a category) holds on to its own characters only, as JSON.parse's do. A string with escapes
+ * longer than 10 characters in the source is decoded by JSON.parse of its token (a value that long is not
+ * interned).
+ */
 function parseString(): string {
   const start = ++at;
+  let escaped = false;
   for (;;) {
     const c = src.charCodeAt(at);
-    if (c === 0x22) {
-      at++;
-      return src.slice(start, at - 1);
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      escaped = true;
+      at += 2;
+      continue;
     }
-    if (c === 0x5c) return parseEscapedString(start);
     // A control character (or the end of the text: NaN) is not allowed in a JSON string.
     if (!(c >= 0x20)) throw GIVE_UP;
     at++;
   }
+  const end = at++;
+  if (escaped) return end - start > INTERNED_MAX ? (JSON.parse(src.slice(start - 1, end + 1)) as string) : unescape(start, end);
+  if (end - start < SLICED_MIN) return src.slice(start, end);
+  // Flattening the concatenation copies the characters; the slice of the copy holds on to the copy only.
+  return (src.slice(start, end) + " ").slice(0, -1);
 }
 
-/** The rest of a string that holds escapes, from `start` (after its opening quote). */
-function parseEscapedString(start: number): string {
-  let out = src.slice(start, at);
-  let run = at;
-  for (;;) {
-    const c = src.charCodeAt(at);
-    if (c === 0x22) {
-      out += src.slice(run, at);
-      at++;
-      return out;
-    }
-    if (c === 0x5c) {
-      out += src.slice(run, at);
-      const e = src.charCodeAt(at + 1);
-      at += 2;
-      if (e === 0x22) out += '"';
-      else if (e === 0x5c) out += "\\";
-      else if (e === 0x2f) out += "/";
-      else if (e === 0x62) out += "\b";
-      else if (e === 0x66) out += "\f";
-      else if (e === 0x6e) out += "\n";
-      else if (e === 0x72) out += "\r";
-      else if (e === 0x74) out += "\t";
-      else if (e === 0x75) {
-        const hex = src.slice(at, at + 4);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
-        out += String.fromCharCode(Number.parseInt(hex, 16));
-        at += 4;
-      } else throw GIVE_UP;
-      run = at;
+/** V8 (Node 20) interns a JSON string value of at most this many characters in the source. */
+const INTERNED_MAX = 10;
+/** V8 makes a slice this long or longer a view of its parent, not a copy (SlicedString::kMinLength). */
+const SLICED_MIN = 13;
+
+/** The characters of a short string's source from `start` to `end` (its closing quote), escapes decoded. */
+function unescape(start: number, end: number): string {
+  let out = "";
+  let run = start;
+  for (let i = start; i < end; ) {
+    if (src.charCodeAt(i) !== 0x5c) {
+      i++;
       continue;
     }
-    if (!(c >= 0x20)) throw GIVE_UP;
-    at++;
+    out += src.slice(run, i);
+    const e = src.charCodeAt(i + 1);
+    i += 2;
+    if (e === 0x22) out += '"';
+    else if (e === 0x5c) out += "\\";
+    else if (e === 0x2f) out += "/";
+    else if (e === 0x62) out += "\b";
+    else if (e === 0x66) out += "\f";
+    else if (e === 0x6e) out += "\n";
+    else if (e === 0x72) out += "\r";
+    else if (e === 0x74) out += "\t";
+    else if (e === 0x75) {
+      const hex = src.slice(i, i + 4);
+      if (i + 4 > end || !/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 4;
+    } else throw GIVE_UP;
+    run = i;
   }
+  return out + src.slice(run, end);
 }
 
 /** A number by JSON's grammar (`-? (0 | [1-9]\d*) (\.\d+)? ([eE][+-]?\d+)?`), converted as JSON.parse converts it. */

@@ -16,6 +16,8 @@
 export function parseJsonLine(text: string): unknown {
   src = text;
   at = 0;
+  nextBackslash = -1;
+  controls = CONTROL.test(text);
   try {
     const value = parseValue();
     skipSpace();
@@ -33,6 +35,12 @@ const GIVE_UP = new Error("not parsed here");
 
 let src = "";
 let at = 0;
+/** Where the next `\\` at or after `at` is (-1: not looked for yet past `at`; Infinity: none). */
+let nextBackslash = -1;
+/** Whether the text holds a control character anywhere (then strings are checked one character at a time). */
+let controls = false;
+// eslint-disable-next-line no-control-regex -- the characters JSON strings may not hold
+const CONTROL = /[\u0000-\u001f]/;
 
 function skipSpace(): void {
   for (;;) {
@@ -74,7 +82,7 @@ function parseObject(): Record<string, unknown> {
   }
   for (;;) {
     if (src.charCodeAt(at) !== 0x22) throw GIVE_UP;
-    const key = parseString();
+    const key = parseKey();
     if (key === "__proto__") throw GIVE_UP;
     skipSpace();
     if (src.charCodeAt(at) !== 0x3a) throw GIVE_UP;
@@ -105,9 +113,50 @@ function parseArray(): unknown[] {
   }
 }
 
+/**
+ * Keys seen lately, by length and first character: a key that lines repeat (`id`, `question` …) is then the
+ * same string each time, which V8 has already interned as a property name, instead of a new slice to look up.
+ */
+const keyCache: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
+
+/** A key from its opening quote (`parseString`, through `keyCache`). */
+function parseKey(): string {
+  const start = at + 1;
+  const quote = controls ? -1 : src.indexOf('"', start);
+  if (quote < 0) return parseString();
+  if (nextBackslash < start) {
+    const b = src.indexOf("\\", start);
+    nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
+  }
+  if (nextBackslash < quote) return parseString();
+  const length = quote - start;
+  const slot = (length * 31 + src.charCodeAt(start)) & 63;
+  const cached = keyCache[slot];
+  at = quote + 1;
+  if (cached !== undefined && cached.length === length && src.startsWith(cached, start)) return cached;
+  const key = src.slice(start, quote);
+  keyCache[slot] = key;
+  return key;
+}
+
 /** A string from its opening quote; the result is a copy or a slice of the line, never interned. */
 function parseString(): string {
   const start = ++at;
+  if (!controls) {
+    // No control character in the whole text: the string ends at the next quote unless a backslash comes first.
+    const quote = src.indexOf('"', start);
+    if (quote < 0) throw GIVE_UP;
+    if (nextBackslash < start) {
+      const b = src.indexOf("\\", start);
+      nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
+    }
+    if (quote < nextBackslash) {
+      at = quote + 1;
+      return src.slice(start, quote);
+    }
+    at = nextBackslash;
+    return parseEscapedRuns(start);
+  }
   for (;;) {
     const c = src.charCodeAt(at);
     if (c === 0x22) {
@@ -119,6 +168,51 @@ function parseString(): string {
     if (!(c >= 0x20)) throw GIVE_UP;
     at++;
   }
+}
+
+/**
+ * `parseEscapedString` for a text without control characters: from the backslash at `at`, each run up to the
+ * next backslash or quote is taken whole (found with indexOf), not a character at a time.
+ */
+function parseEscapedRuns(start: number): string {
+  let out = src.slice(start, at);
+  for (;;) {
+    out += unescape();
+    const quote = src.indexOf('"', at);
+    if (quote < 0) throw GIVE_UP;
+    if (nextBackslash < at) {
+      const b = src.indexOf("\\", at);
+      nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
+    }
+    if (quote < nextBackslash) {
+      out += src.slice(at, quote);
+      at = quote + 1;
+      return out;
+    }
+    out += src.slice(at, nextBackslash);
+    at = nextBackslash;
+  }
+}
+
+/** The character the escape at `at` (a backslash) stands for; moves past it. */
+function unescape(): string {
+  const e = src.charCodeAt(at + 1);
+  at += 2;
+  if (e === 0x22) return '"';
+  if (e === 0x5c) return "\\";
+  if (e === 0x2f) return "/";
+  if (e === 0x62) return "\b";
+  if (e === 0x66) return "\f";
+  if (e === 0x6e) return "\n";
+  if (e === 0x72) return "\r";
+  if (e === 0x74) return "\t";
+  if (e === 0x75) {
+    const hex = src.slice(at, at + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
+    at += 4;
+    return String.fromCharCode(Number.parseInt(hex, 16));
+  }
+  throw GIVE_UP;
 }
 
 /** The rest of a string that holds escapes, from `start` (after its opening quote). */

@@ -109,6 +109,18 @@ describe("resume before rendering", () => {
     expect([third.sent, third.rendered]).toEqual([0, 0]);
   });
 
+  it("reuses unrendered the records of a task whose few-shot examples are drawn by position (lm-eval's default sampler)", async () => {
+    const pool = JSON.stringify([100, 200, 300].map((n) => ({ question: `What is ${n} + 0?`, target: String(n) })));
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?", `num_fewshot: 1\nfewshot_config:\n  samples: ${pool}\n`), "sums.yaml");
+    expect(task.fewshotByPosition).toBe(true);
+    const first = await session(task);
+    const again = await session(task);
+    // Their sources name the line's position (`@n`): stored, so compared before rendering.
+    expect([again.sent, again.rendered]).toEqual([0, 0]);
+    expect(again.summary.models.m!.samples).toMatchObject({ resumed: 20, changed: 0 });
+    expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
+  });
+
   it("sends again every sample when the generation settings changed", async () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     await session(task);

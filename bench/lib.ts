@@ -18,9 +18,10 @@ export interface Timed {
 }
 
 /** Runs a command to the end, timing it from spawn (start-up included). */
-export async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+export async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<Timed> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -111,11 +112,14 @@ export interface Measured {
   readonly stderr: string;
 }
 
-/** Runs a command to the end under /usr/bin/time: wall time from spawn (start-up included), CPU and peak RSS. */
-export async function measured(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+/**
+ * Runs a command to the end under /usr/bin/time: wall time from spawn (start-up included), CPU and peak RSS.
+ * `onSpawn` gets the /usr/bin/time process as it starts (the command is its child: see rss-split.ts).
+ */
+export async function measured(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<Measured> {
   await mkdir(`${root}.bench`, { recursive: true });
   const file = `${root}.bench/time-${process.pid}.txt`;
-  const t = await timed("/usr/bin/time", ["-f", "%U %S %M", "-o", file, cmd, ...args], env);
+  const t = await timed("/usr/bin/time", ["-f", "%U %S %M", "-o", file, cmd, ...args], env, onSpawn);
   const [user, sys, kb] = (await readFile(file, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number) as [number, number, number];
   return { wall_s: t.wall_s, cpu_s: user + sys, peak_mb: kb / 1024, code: t.code, stdout: t.stdout, stderr: t.stderr };
 }

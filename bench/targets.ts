@@ -5,13 +5,14 @@
  * time against the bare SDK loop on the same simulator. Children run compiled JavaScript (dist/, and .bench/ for
  * the bench's own scripts), never a TypeScript loader.
  * Options: BENCH_RUNS (default 3), BENCH_N (default 5000), BENCH_STARTUP_RUNS (10), BENCH_MEMORY_N (1000000),
- * BENCH_FLAT_N (200000; the short input is a tenth of it).
+ * BENCH_FLAT_N (200000; the short input is a tenth of it), BENCH_FLAT_NO_STORE=1 (also the long input with --no-store).
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, compiled, datasets, gsm8kLines, type Measured, measured, median, printTable, startSimProcess } from "./lib.js";
+import { type RssSplit, sampleRss } from "./rss-split.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const n = Number(process.env.BENCH_N ?? 5000);
@@ -71,8 +72,8 @@ try {
   // `--no-cache`: the input repeats GSM8K's 1,319 questions, which the response cache would answer without a
   // request; the bare loop sends every one, so the CLI must too for the same work (it still checkpoints each result).
   const bare = part("speed") || part("flat") ? await compiled("bare-sdk.ts") : "";
-  const cliRun = (input: string, url: string, c: number, extra: string[] = []) =>
-    measured(node, [cli, "run", input, "-t", "gsm8k", "-m", "sim", "--base-url", url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--no-cache", "--store", join(tmp, `store-${Math.random()}`), ...extra]).then((m) => ok(m, "streameval run"));
+  const cliRun = (input: string, url: string, c: number, extra: string[] = [], onSpawn?: (child: ChildProcess) => void) =>
+    measured(node, [cli, "run", input, "-t", "gsm8k", "-m", "sim", "--base-url", url, "-c", String(c), "-o", "/dev/null", "--no-progress", "--no-cache", "--store", join(tmp, `store-${Math.random()}`), ...extra], {}, onSpawn).then((m) => ok(m, "streameval run"));
   const bareRun = (url: string, count: number, c: number) => measured(node, [bare, url, String(count), String(c)]).then((m) => ok(m, "bare SDK loop"));
 
   if (part("speed")) {
@@ -99,10 +100,25 @@ try {
 
   if (part("flat")) {
     const sim = await startSimProcess(["--latency-ms", "0", "--answer-key", `${datasets}/gsm8k_test.jsonl`]);
+    // The RSS of each run is also sampled from /proc/PID/status, split into anonymous and file-backed pages
+    // (docs/benchmarks.md, "Peak RSS flat in the input").
+    const flatRun = async (input: string, extra: string[] = []) => {
+      let sampler: ReturnType<typeof sampleRss> | undefined;
+      const m = await cliRun(input, sim.url, 64, extra, (child) => (sampler = sampleRss(child.pid!)));
+      return { ...m, split: await sampler!.stop() };
+    };
+    const split = (r: { split: RssSplit }) => `anonymous ${mb(r.split.anon_mb)}, file-backed ${mb(r.split.file_mb)}`;
     try {
-      const small = await cliRun(await gsm8kLines(flatN / 10, join(tmp, "flat-small.jsonl")), sim.url, 64);
-      const large = await cliRun(await gsm8kLines(flatN, join(tmp, "flat-large.jsonl")), sim.url, 64);
-      rows.push([`lean: CLI peak RSS, ${flatN} lines vs ${flatN / 10} (-c 64, latency 0)`, mb(large.peak_mb), `${flatN / 10} lines: ${mb(small.peak_mb)}`, large.peak_mb / small.peak_mb, "<= 1.1", large.peak_mb / small.peak_mb <= 1.1 ? "yes" : "no", `npx streameval run gsm8k-${flatN}.jsonl -t gsm8k -m sim --base-url URL -c 64 -o /dev/null --no-cache`]);
+      const largeInput = await gsm8kLines(flatN, join(tmp, "flat-large.jsonl"));
+      const small = await flatRun(await gsm8kLines(flatN / 10, join(tmp, "flat-small.jsonl")));
+      const large = await flatRun(largeInput);
+      const cmd = `npx streameval run gsm8k-${flatN}.jsonl -t gsm8k -m sim --base-url URL -c 64 -o /dev/null --no-cache`;
+      rows.push([`lean: CLI peak RSS, ${flatN} lines vs ${flatN / 10} (-c 64, latency 0)`, mb(large.peak_mb), `${flatN / 10} lines: ${mb(small.peak_mb)}`, large.peak_mb / small.peak_mb, "<= 1.1", large.peak_mb / small.peak_mb <= 1.1 ? "yes" : "no", cmd]);
+      rows.push([`flat: highest RSS sampled every 200 ms, ${flatN} lines vs ${flatN / 10}`, split(large), split(small), large.split.rss_mb / small.split.rss_mb, "", "", "the same runs"]);
+      if (process.env.BENCH_FLAT_NO_STORE === "1") {
+        const bare = await flatRun(largeInput, ["--no-store"]);
+        rows.push([`flat: the ${flatN}-line run with --no-store (the store's share)`, mb(bare.peak_mb), `with the store: ${mb(large.peak_mb)}`, bare.peak_mb / small.peak_mb, "", "", `${cmd} --no-store; ${split(bare)}`]);
+      }
     } finally {
       await sim.stop();
     }

@@ -50,4 +50,21 @@ describe("the package entry loads what a function-model evaluation does not need
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // new Intl.Collator maps ICU's collation data into the process: 2.7 MB of RSS (`node -e` with one, RssFile in
+  // /proc/self/status). The summary's Python aggregations make theirs on first use, not on import.
+  it("importing it and evaluating with a function model makes no Intl collator", () => {
+    const entry = new URL("../src/index.ts", import.meta.url).href;
+    const code = `
+      const Collator = Intl.Collator;
+      let made = 0;
+      Intl.Collator = function (...args) { made++; return new Collator(...args); };
+      const lib = await import(${JSON.stringify(entry)});
+      const docs = [1, 2, 3].map((i) => ({ id: "s" + i, question: i + " + 1?", answer: "#### " + (i + 1) }));
+      const model = lib.functionModel("fn", () => ({ text: "#### 2" }));
+      const summary = await lib.runEvaluation({ input: lib.docsToLines(docs), tasks: [await lib.loadTask("gsm8k")], models: [{ client: model }] });
+      process.stdout.write(JSON.stringify({ ok: summary.models.fn.samples.ok, made }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" })) as unknown;
+    expect(out).toEqual({ ok: 3, made: 0 });
+  });
 });

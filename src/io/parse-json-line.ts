@@ -35,11 +35,11 @@ const GIVE_UP = new Error("not parsed here");
 
 let src = "";
 let at = 0;
-/** Where the next `\\` at or after `at` is (-1: not looked for yet past `at`; Infinity: none). */
+/** Where the next backslash at or after `at` is (below `at`: not looked for since; Infinity: none). */
 let nextBackslash = -1;
-/** Whether the text holds a control character anywhere (then strings are checked one character at a time). */
+/** Whether the text holds a control character anywhere (then strings are read a character at a time, to refuse them). */
 let controls = false;
-// eslint-disable-next-line no-control-regex -- the characters JSON strings may not hold
+// eslint-disable-next-line no-control-regex -- the characters a JSON string may not hold
 const CONTROL = /[\u0000-\u001f]/;
 
 function skipSpace(): void {
@@ -114,142 +114,113 @@ function parseArray(): unknown[] {
 }
 
 /**
- * Keys seen lately, by length and first character: a key that lines repeat (`id`, `question` …) is then the
- * same string each time, which V8 has already interned as a property name, instead of a new slice to look up.
+ * A string from its opening quote, as a string of its own, never a view of the line: a value kept after its
+ * sample (an id, a category) holds on to its own characters only, as JSON.parse's do. A string with escapes
+ * longer than 10 characters in the source is decoded by JSON.parse of its token (a value that long is not
+ * interned).
  */
-const keyCache: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
-
-/** A key from its opening quote (`parseString`, through `keyCache`). */
-function parseKey(): string {
-  const start = at + 1;
-  const quote = controls ? -1 : src.indexOf('"', start);
-  if (quote < 0) return parseString();
-  if (nextBackslash < start) {
-    const b = src.indexOf("\\", start);
-    nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
-  }
-  if (nextBackslash < quote) return parseString();
-  const length = quote - start;
-  const slot = (length * 31 + src.charCodeAt(start)) & 63;
-  const cached = keyCache[slot];
-  at = quote + 1;
-  if (cached !== undefined && cached.length === length && src.startsWith(cached, start)) return cached;
-  const key = src.slice(start, quote);
-  keyCache[slot] = key;
-  return key;
-}
-
-/** A string from its opening quote; the result is a copy or a slice of the line, never interned. */
 function parseString(): string {
   const start = ++at;
+  let escaped = false;
+  // Without control characters in the text, the string ends at the first quote that no backslash escapes:
+  // found with indexOf (the quotes, and the backslashes before each), not a character at a time.
   if (!controls) {
-    // No control character in the whole text: the string ends at the next quote unless a backslash comes first.
-    const quote = src.indexOf('"', start);
-    if (quote < 0) throw GIVE_UP;
-    if (nextBackslash < start) {
-      const b = src.indexOf("\\", start);
-      nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
+    for (;;) {
+      const quote = src.indexOf('"', at);
+      if (quote < 0) throw GIVE_UP;
+      if (nextBackslash < at) nextBackslash = backslashFrom(at);
+      if (quote < nextBackslash) {
+        at = quote;
+        break;
+      }
+      escaped = true;
+      at = nextBackslash + 2;
     }
-    if (quote < nextBackslash) {
-      at = quote + 1;
-      return src.slice(start, quote);
-    }
-    at = nextBackslash;
-    return parseEscapedRuns(start);
   }
   for (;;) {
     const c = src.charCodeAt(at);
-    if (c === 0x22) {
-      at++;
-      return src.slice(start, at - 1);
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      escaped = true;
+      at += 2;
+      continue;
     }
-    if (c === 0x5c) return parseEscapedString(start);
     // A control character (or the end of the text: NaN) is not allowed in a JSON string.
     if (!(c >= 0x20)) throw GIVE_UP;
     at++;
   }
+  const end = at++;
+  if (escaped) return end - start > INTERNED_MAX ? (JSON.parse(src.slice(start - 1, end + 1)) as string) : unescape(start, end);
+  if (end - start < SLICED_MIN) return src.slice(start, end);
+  // Flattening the concatenation copies the characters; the slice of the copy holds on to the copy only.
+  return (src.slice(start, end) + " ").slice(0, -1);
+}
+
+/** The first backslash at or after `from`, Infinity when there is none. */
+function backslashFrom(from: number): number {
+  const b = src.indexOf("\\", from);
+  return b < 0 ? Number.POSITIVE_INFINITY : b;
 }
 
 /**
- * `parseEscapedString` for a text without control characters: from the backslash at `at`, each run up to the
- * next backslash or quote is taken whole (found with indexOf), not a character at a time.
+ * Keys seen lately, by length and first character: a key that lines repeat (`id`, `question` …) is then the
+ * same string each time, which V8 has interned as a property name already, rather than a new one to look up.
  */
-function parseEscapedRuns(start: number): string {
-  let out = src.slice(start, at);
-  for (;;) {
-    out += unescape();
-    const quote = src.indexOf('"', at);
-    if (quote < 0) throw GIVE_UP;
-    if (nextBackslash < at) {
-      const b = src.indexOf("\\", at);
-      nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
-    }
-    if (quote < nextBackslash) {
-      out += src.slice(at, quote);
-      at = quote + 1;
-      return out;
-    }
-    out += src.slice(at, nextBackslash);
-    at = nextBackslash;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
+
+/** A key from its opening quote: `parseString`, through `keyCache` when it holds no escape. */
+function parseKey(): string {
+  const start = at + 1;
+  const quote = controls ? -1 : src.indexOf('"', start);
+  if (quote < 0) return parseString();
+  if (nextBackslash < start) nextBackslash = backslashFrom(start);
+  if (nextBackslash < quote) return parseString();
+  const length = quote - start;
+  const slot = (length * 31 + src.charCodeAt(start)) & 63;
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === length && src.startsWith(cached, start)) {
+    at = quote + 1;
+    return cached;
   }
+  const key = parseString();
+  keyCache[slot] = key;
+  return key;
 }
 
-/** The character the escape at `at` (a backslash) stands for; moves past it. */
-function unescape(): string {
-  const e = src.charCodeAt(at + 1);
-  at += 2;
-  if (e === 0x22) return '"';
-  if (e === 0x5c) return "\\";
-  if (e === 0x2f) return "/";
-  if (e === 0x62) return "\b";
-  if (e === 0x66) return "\f";
-  if (e === 0x6e) return "\n";
-  if (e === 0x72) return "\r";
-  if (e === 0x74) return "\t";
-  if (e === 0x75) {
-    const hex = src.slice(at, at + 4);
-    if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
-    at += 4;
-    return String.fromCharCode(Number.parseInt(hex, 16));
-  }
-  throw GIVE_UP;
-}
+/** V8 (Node 20) interns a JSON string value of at most this many characters in the source. */
+const INTERNED_MAX = 10;
+/** V8 makes a slice this long or longer a view of its parent, not a copy (SlicedString::kMinLength). */
+const SLICED_MIN = 13;
 
-/** The rest of a string that holds escapes, from `start` (after its opening quote). */
-function parseEscapedString(start: number): string {
-  let out = src.slice(start, at);
-  let run = at;
-  for (;;) {
-    const c = src.charCodeAt(at);
-    if (c === 0x22) {
-      out += src.slice(run, at);
-      at++;
-      return out;
-    }
-    if (c === 0x5c) {
-      out += src.slice(run, at);
-      const e = src.charCodeAt(at + 1);
-      at += 2;
-      if (e === 0x22) out += '"';
-      else if (e === 0x5c) out += "\\";
-      else if (e === 0x2f) out += "/";
-      else if (e === 0x62) out += "\b";
-      else if (e === 0x66) out += "\f";
-      else if (e === 0x6e) out += "\n";
-      else if (e === 0x72) out += "\r";
-      else if (e === 0x74) out += "\t";
-      else if (e === 0x75) {
-        const hex = src.slice(at, at + 4);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
-        out += String.fromCharCode(Number.parseInt(hex, 16));
-        at += 4;
-      } else throw GIVE_UP;
-      run = at;
+/** The characters of a short string's source from `start` to `end` (its closing quote), escapes decoded. */
+function unescape(start: number, end: number): string {
+  let out = "";
+  let run = start;
+  for (let i = start; i < end; ) {
+    if (src.charCodeAt(i) !== 0x5c) {
+      i++;
       continue;
     }
-    if (!(c >= 0x20)) throw GIVE_UP;
-    at++;
+    out += src.slice(run, i);
+    const e = src.charCodeAt(i + 1);
+    i += 2;
+    if (e === 0x22) out += '"';
+    else if (e === 0x5c) out += "\\";
+    else if (e === 0x2f) out += "/";
+    else if (e === 0x62) out += "\b";
+    else if (e === 0x66) out += "\f";
+    else if (e === 0x6e) out += "\n";
+    else if (e === 0x72) out += "\r";
+    else if (e === 0x74) out += "\t";
+    else if (e === 0x75) {
+      const hex = src.slice(i, i + 4);
+      if (i + 4 > end || !/^[0-9a-fA-F]{4}$/.test(hex)) throw GIVE_UP;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 4;
+    } else throw GIVE_UP;
+    run = i;
   }
+  return out + src.slice(run, end);
 }
 
 /** A number by JSON's grammar (`-? (0 | [1-9]\d*) (\.\d+)? ([eE][+-]?\d+)?`), converted as JSON.parse converts it. */

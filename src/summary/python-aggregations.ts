@@ -25,7 +25,9 @@ interface Kept {
   dropped: number;
 }
 
-const byId = new Intl.Collator("en", { numeric: true });
+/** Ids in natural order; made on first use, as a collator maps ICU's collation data into the process (about 3 MB). */
+let byIdCollator: Intl.Collator | undefined;
+const byId = (): Intl.Collator => (byIdCollator ??= new Intl.Collator("en", { numeric: true }));
 
 /**
  * Every per-sample value of the metrics a task aggregates in Python, kept until the run ends: lm-eval's
@@ -91,7 +93,7 @@ export class PythonValues {
       if (kept.dropped > 0) {
         value = { value: Number.NaN, stderr: null, n, error: `${label}: not computed: its values passed ${this.maxChars} characters of JSON, more than a run keeps for Python aggregations` };
       } else {
-        const items = kept.items.sort((a, b) => byId.compare(a.id, b.id)).map((it) => JSON.parse(it.json) as unknown);
+        const items = kept.items.sort((a, b) => byId().compare(a.id, b.id)).map((it) => JSON.parse(it.json) as unknown);
         const reply = (await caller.call("aggregate", { hook: caller.keyOf(hook), items, ...(spec.item ? { item: spec.item } : {}) })) as { ok: unknown } | { error: string };
         const result: unknown = "error" in reply ? undefined : typeof reply.ok === "boolean" ? Number(reply.ok) : reply.ok;
         if ("error" in reply) value = { value: Number.NaN, stderr: null, n, error: `${label}: ${reply.error}` };

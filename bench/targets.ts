@@ -108,6 +108,8 @@ try {
       return { ...m, split: await sampler!.stop() };
     };
     const split = (r: { split: RssSplit }) => `anonymous ${mb(r.split.anon_mb)}, file-backed ${mb(r.split.file_mb)}`;
+    const where = ({ split: { atPeak: p } }: { split: RssSplit }) =>
+      p ? `V8 and other anonymous ${p.otherAnon.toFixed(1)}, [heap] ${p.brk.toFixed(1)}, thread arenas ${p.arenas.toFixed(1)}, .ldb maps ${p.ldb.toFixed(1)}, other files ${p.files.toFixed(1)} MB` : "no sample";
     try {
       const largeInput = await gsm8kLines(flatN, join(tmp, "flat-large.jsonl"));
       const small = await flatRun(await gsm8kLines(flatN / 10, join(tmp, "flat-small.jsonl")));
@@ -115,6 +117,7 @@ try {
       const cmd = `npx streameval run gsm8k-${flatN}.jsonl -t gsm8k -m sim --base-url URL -c 64 -o /dev/null --no-cache`;
       rows.push([`lean: CLI peak RSS, ${flatN} lines vs ${flatN / 10} (-c 64, latency 0)`, mb(large.peak_mb), `${flatN / 10} lines: ${mb(small.peak_mb)}`, large.peak_mb / small.peak_mb, "<= 1.1", large.peak_mb / small.peak_mb <= 1.1 ? "yes" : "no", cmd]);
       rows.push([`flat: highest RSS sampled every 200 ms, ${flatN} lines vs ${flatN / 10}`, split(large), split(small), large.split.rss_mb / small.split.rss_mb, "", "", "the same runs"]);
+      rows.push([`flat: at the highest sample, ${flatN} lines vs ${flatN / 10} (/proc/PID/smaps)`, where(large), where(small), "", "", "", "the same runs"]);
       if (process.env.BENCH_FLAT_NO_STORE === "1") {
         const bare = await flatRun(largeInput, ["--no-store"]);
         rows.push([`flat: the ${flatN}-line run with --no-store (the store's share)`, mb(bare.peak_mb), `with the store: ${mb(large.peak_mb)}`, bare.peak_mb / small.peak_mb, "", "", `${cmd} --no-store; ${split(bare)}`]);

@@ -1,4 +1,4 @@
-import type { BudgetState, Reject, ResultLine, SourcePosition, Usage, WorkKey } from "./types.js";
+import type { BudgetState, Reject, ResultFold, ResultLine, SourcePosition, Usage, WorkKey } from "./types.js";
 
 /**
  * What happens during a run, as a stream of typed events. Stages emit them; progress, the summary,
@@ -6,8 +6,13 @@ import type { BudgetState, Reject, ResultLine, SourcePosition, Usage, WorkKey } 
  */
 export type EvalEvent =
   /** A finished sample × model × repeat (ok or error). */
-  /** `json`: on a line reused from the checkpoint before rendering, its JSON as stored (written out as it is, with `resumed`). */
-  | { readonly type: "result"; readonly line: ResultLine; readonly resumed?: boolean; readonly json?: string }
+  /**
+   * `json`: on a line reused from the checkpoint before rendering, its JSON as stored (written out as it is, with
+   * `resumed`); `fold`: then also what a summary reads of it (the line without its prompt, reply and target:
+   * `ResultFold`), decoded from the stored JSON without the rest. Such an event's `line` is decoded when first
+   * read. Folding many results, read `foldOf(event)`.
+   */
+  | ResultEvent
   /** A stored result not reused because its request or target changed (see `workFingerprint`): sent again. */
   | { readonly type: "record-changed"; readonly key: WorkKey }
   /** An input line set aside (bad JSON, missing field …). */
@@ -73,3 +78,32 @@ export type EvalEvent =
 export type EventType = EvalEvent["type"];
 /** The run event of one type. */
 export type EventOf<T extends EventType> = Extract<EvalEvent, { type: T }>;
+
+/** A finished sample × model × repeat (ok or error): see `EvalEvent`. */
+export interface ResultEvent {
+  readonly type: "result";
+  readonly line: ResultLine;
+  readonly resumed?: boolean;
+  readonly json?: string;
+  readonly fold?: ResultFold;
+}
+
+/** What a summary, a ledger or progress read of a result: its `fold` where it has one, else its line. */
+export const foldOf = (event: ResultEvent): ResultFold => event.fold ?? event.line;
+
+/**
+ * The event of a line resumed before rendering: its stored JSON and its fold, and its `line` (an own,
+ * enumerable property, as on any event) decoded from the JSON when first read, unless given.
+ */
+export function resumedResult(json: string, fold: ResultFold, line?: ResultLine): ResultEvent {
+  let decoded = line;
+  return {
+    type: "result",
+    resumed: true,
+    json,
+    fold,
+    get line(): ResultLine {
+      return (decoded ??= JSON.parse(json) as ResultLine);
+    },
+  };
+}

@@ -8,7 +8,7 @@ import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
 import { checkBudget, createRunBudget } from "./cost/run-budget.js";
 import { isTaskInputError } from "./errors/task-input-error.js";
-import type { EvalEvent } from "./events.js";
+import { type EvalEvent, resumedResult } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
 import type { ModelClient } from "./work/model.js";
@@ -43,7 +43,7 @@ import type { Judge } from "./scorers/judge.js";
 import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import { effectiveRepeats, type Task } from "./work/task.js";
-import type { Reject, ResultLine, Sample, SourceItem } from "./types.js";
+import type { Reject, ResultFold, ResultLine, Sample, SourceItem } from "./types.js";
 import type { ImageTokenRule } from "./media/image-tokens.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -265,7 +265,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const recordLookup = typeof options.checkpoint?.lookupRecords === "function" && options.tasks.some((t) => t.renderDigest !== undefined) ? (options.checkpoint as RecordLookup) : undefined;
     const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
       emit({ type: "sample-read", id: sample.id, at: sample.at });
-      for (const { line, json } of lines) early.next({ line, resumed: true, json });
+      for (const { json, fold, line } of lines) early.next(line ? { json, fold, line, resumed: true } : { json, fold, resumed: true });
       demand.release();
     };
 
@@ -347,7 +347,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     );
     // The one way out for every result: made, resumed or unrouted.
     const results = merge(made, early).pipe(
-      map((exit): EvalEvent => (exit.json !== undefined ? { type: "result", line: exit.line, resumed: true, json: exit.json } : { type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
+      map((exit): EvalEvent => ("json" in exit ? resumedResult(exit.json, exit.fold, exit.line) : { type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -371,13 +371,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
-/** A result on its way out of the graph; `resumed` when it was found done in the checkpoint. */
-interface Exit {
-  readonly line: ResultLine;
-  readonly resumed?: true;
-  /** The line's JSON as stored, on a line resumed before rendering (resumeRecorded). */
-  readonly json?: string;
-}
+/**
+ * A result on its way out of the graph; `resumed` when it was found done in the checkpoint. A line resumed
+ * before rendering (resumeRecorded) comes as its JSON as stored and its fold, with the line only when decoded.
+ */
+type Exit = { readonly line: ResultLine; readonly resumed?: true } | { readonly json: string; readonly fold: ResultFold; readonly line?: ResultLine; readonly resumed: true };
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
 function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }, cache?: ResponseCache): { judge: Judge; dispose: () => void } {

@@ -161,21 +161,17 @@ export interface ErrorInfo {
 }
 
 /**
- * One result line: one sample × model × repeat. See DESIGN.md "Result line".
- * Metric keys in `scores` follow lm-evaluation-harness: `metric,filter`.
+ * A result line without the members that only show what was asked and answered (`input`, `response`,
+ * `filtered`, `target`, `targets`) or when and from what (`fingerprint`, `ended_at`): everything a summary,
+ * a cost ledger, progress or metrics read. A line resumed before rendering is folded from this part of its
+ * stored JSON alone (done-record.ts), and the whole line is decoded only when something reads it.
  */
-export interface ResultLine {
+export interface ResultFold {
   id: string;
   task: string;
   model: string;
   repeat: number;
   status: "ok" | "error";
-  input: string;
-  response?: string | null;
-  filtered?: Record<string, string>;
-  target?: string;
-  /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
-  targets?: string[];
   scores?: Record<string, number>;
   /**
    * Per metric key, a sample's value when it is not a number: lm-eval's passthrough metrics (bleu,
@@ -195,6 +191,22 @@ export interface ResultLine {
   execution?: Record<string, { passed: boolean; result: string }>;
   /** Extensions (transcripts, routes, per-turn scores …) live beside the fields above. */
   [extra: string]: unknown;
+}
+
+/** The members of a result line that a `ResultFold` leaves out. */
+export const UNFOLDED_KEYS: ReadonlySet<string> = new Set(["input", "response", "filtered", "target", "targets", "fingerprint", "ended_at"]);
+
+/**
+ * One result line: one sample × model × repeat. See DESIGN.md "Result line".
+ * Metric keys in `scores` follow lm-evaluation-harness: `metric,filter`.
+ */
+export interface ResultLine extends ResultFold {
+  input: string;
+  response?: string | null;
+  filtered?: Record<string, string>;
+  target?: string;
+  /** The gold answers, when the task gives several (lm-eval's multiple_target; `target` shows them as a list). */
+  targets?: string[];
 }
 
 /** The identity of one unit of work; also its key in the checkpoint store. */

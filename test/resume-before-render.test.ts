@@ -77,6 +77,8 @@ describe("resume before rendering", () => {
     expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
     expect(again.summary.tasks.sums!.models.m!.metrics).toEqual(first.summary.tasks.sums!.models.m!.metrics);
     expect(again.summary.models.m!.usage).toEqual({ ...first.summary.models.m!.usage, requests: 0 });
+    expect(again.summary.models.m!.latency_ms).toEqual(first.summary.models.m!.latency_ms);
+    expect(again.summary.models.m!.cost_usd).toEqual(first.summary.models.m!.cost_usd);
     // Each resumed line comes with its JSON as stored: the line made in the first run.
     const made = new Map(first.results.map((e) => [e.line.id, e.line]));
     for (const e of again.results) {
@@ -105,6 +107,18 @@ describe("resume before rendering", () => {
     // Unchanged again: reused, unrendered.
     const third = await session(await loadTask(file));
     expect([third.sent, third.rendered]).toEqual([0, 0]);
+  });
+
+  it("reuses unrendered the records of a task whose few-shot examples are drawn by position (lm-eval's default sampler)", async () => {
+    const pool = JSON.stringify([100, 200, 300].map((n) => ({ question: `What is ${n} + 0?`, target: String(n) })));
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?", `num_fewshot: 1\nfewshot_config:\n  samples: ${pool}\n`), "sums.yaml");
+    expect(task.fewshotByPosition).toBe(true);
+    const first = await session(task);
+    const again = await session(task);
+    // Their sources name the line's position (`@n`): stored, so compared before rendering.
+    expect([again.sent, again.rendered]).toEqual([0, 0]);
+    expect(again.summary.models.m!.samples).toMatchObject({ resumed: 20, changed: 0 });
+    expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
   });
 
   it("sends again every sample when the generation settings changed", async () => {
@@ -163,6 +177,27 @@ describe("resume before rendering", () => {
     expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
   });
 
+  it("resumes records written with a source but before record_fold, unrendered, folding whole lines to the same summary", async () => {
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
+    const first = await session(task);
+    // The records as the previous version wrote them: the source as first key, no record_fold.
+    const db = new Level<string, unknown>(join(dir, "store", LEVELDB_DIR), { valueEncoding: "json" });
+    const done = db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, string>("d", { valueEncoding: "utf8" });
+    const entries = await done.iterator().all();
+    expect(entries.every(([, v]) => v.includes('"record_fold":'))).toBe(true);
+    await done.batch(entries.map(([key, v]) => ({ type: "put" as const, key, value: v.replace(/,"record_fold":"[\d.-]+"/, "") })));
+    await db.close();
+
+    const again = await session(task);
+    expect(again.sent).toBe(0);
+    expect(again.rendered).toBe(0);
+    expect(again.summary.models.m!.samples).toMatchObject({ total: 20, resumed: 20, changed: 0 });
+    expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
+    expect(again.summary.models.m!.latency_ms).toEqual(first.summary.models.m!.latency_ms);
+    const made = new Map(first.results.map((e) => [e.line.id, e.line]));
+    for (const e of again.results) expect(e.line).toEqual(made.get(e.line.id));
+  });
+
   it("stores records an older version reads as JSON (the source as one more field)", async () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     const first = await session(task);
@@ -172,7 +207,8 @@ describe("resume before rendering", () => {
     expect(values).toHaveLength(20);
     for (const v of values) {
       expect(v.record_source).toMatch(/^[\w-]{16}\.[\w-]{24}$/);
-      const { record_source: _, ...line } = v;
+      expect(v.record_fold).toMatch(/^\d+-\d+(\.\d+-\d+)*$/);
+      const { record_source: _, record_fold: __, ...line } = v;
       expect(line).toEqual(first.results.find((e) => e.line.id === line.id)?.line);
     }
     // And `runs export` reads them without the source.

@@ -1,11 +1,12 @@
-import type { ResultLine } from "../types.js";
+import type { ResultFold, ResultLine } from "../types.js";
 
 /**
  * A resumed line's output text from its JSON as stored: the same text as `JSON.stringify({ ...line, resumed:
  * true })` plus a newline (the store wrote the JSON with JSON.stringify, and `resumed` goes last), without
- * encoding the line again. A stored line naming `resumed` itself is encoded again.
+ * encoding the line again. A stored line naming `resumed` itself is encoded again (`line` gives it whole;
+ * `fold`, the line or its fold, says whether it does).
  */
-export function resumedText(json: string, line: ResultLine): string {
-  if (!Object.hasOwn(line, "resumed") && json.endsWith("}")) return `${json.slice(0, -1)}${json.length > 2 ? "," : ""}"resumed":true}\n`;
-  return `${JSON.stringify({ ...line, resumed: true })}\n`;
+export function resumedText(json: string, fold: ResultFold, line: () => ResultLine = () => fold as ResultLine): string {
+  if (!Object.hasOwn(fold, "resumed") && json.endsWith("}")) return `${json.slice(0, -1)}${json.length > 2 ? "," : ""}"resumed":true}\n`;
+  return `${JSON.stringify({ ...line(), resumed: true })}\n`;
 }

@@ -10,6 +10,7 @@ import { resolvePrices } from "../cost/resolve-prices.js";
 import { ConfigError } from "../errors/config-error.js";
 import { countLines, isFifo, openInputs } from "../io/open-inputs.js";
 import { closedOutputReason, watchOutput } from "../io/closed-output.js";
+import { foldOf } from "../events.js";
 import { pacedBy } from "../io/paced-by.js";
 import type { serveRunMetrics } from "../observe/serve-run-metrics.js";
 import { createProcessMeter } from "../observe/process-meter.js";
@@ -197,9 +198,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       onEvent: (event) => {
         if (event.type === "result") {
           results++;
-          checkpoint?.live.result(event.line.status, event.resumed ?? false);
+          checkpoint?.live.result(foldOf(event).status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
-          const text = event.json !== undefined ? resumedText(event.json, event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
+          const text = event.json !== undefined ? resumedText(event.json, foldOf(event), () => event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
           if (stdout) void stdout.write(text);
           else out.write(text);
         } else if (event.type === "reject") rejects.write(event.reject);

@@ -1,5 +1,5 @@
-import type { EvalEvent } from "../events.js";
-import type { ResultLine, Usage } from "../types.js";
+import { type EvalEvent, foldOf } from "../events.js";
+import type { ResultFold, Usage } from "../types.js";
 import type { BudgetState } from "./budget.js";
 import { judgeCostOf } from "./judge-cost.js";
 import { costOf, type Price } from "./price.js";
@@ -79,7 +79,7 @@ export class CostLedger {
   }
 
   add(event: EvalEvent): void {
-    if (event.type === "result") this.addResult(event.line);
+    if (event.type === "result") this.addResult(foldOf(event));
     else if (event.type === "request-end" && event.usage) {
       this.addAttempt(event.model, event.usage, event.purpose ?? "eval");
     }
@@ -101,7 +101,7 @@ export class CostLedger {
     return m;
   }
 
-  addResult(line: ResultLine): void {
+  addResult(line: ResultFold): void {
     if (line.status !== "ok") return;
     const cost = line.cost_usd;
     this.#eval.add(cost);

@@ -4,7 +4,7 @@ import type { QueueClient } from "../queue/queue-client.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { BudgetLimits } from "../cost/budget.js";
-import type { EvalEvent } from "../events.js";
+import { type EvalEvent, foldOf } from "../events.js";
 import { QueueConsumer } from "../queue/queue-consumer.js";
 import type { QueueDefinition } from "../queue/queue-definition.js";
 import type { QueueKeys } from "../queue/queue-keys.js";
@@ -153,7 +153,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       clock,
       onEvent: (event) => {
         if (event.type === "result") {
-          const key = sampleKey(event.line.task, event.line.id);
+          const { task, id } = foldOf(event);
+          const key = sampleKey(task, id);
           acks = acks.then(() => consumer.settle(key));
         } else if (event.type === "reject") {
           const r = event.reject;

@@ -1,5 +1,5 @@
 import type { Accumulator } from "./types.js";
-import type { ResultLine } from "../types.js";
+import type { ResultFold } from "../types.js";
 
 /**
  * The scores a result line adds to the summary's metrics. A line of a task with repeats (`repeats`
@@ -7,7 +7,7 @@ import type { ResultLine } from "../types.js";
  * sample's score over all repeats instead, carried by the line that completed the sample (`sample`;
  * see gatherRepeats), and nothing from the other repeat lines.
  */
-export function lineScores(line: ResultLine): Readonly<Record<string, number>> {
+export function lineScores(line: ResultFold): Readonly<Record<string, number>> {
   if (typeof line.repeats !== "number" || line.repeats <= 1) return asNumbers(line.scores ?? {});
   const sample = line.sample as { scores?: Record<string, number> } | undefined;
   return asNumbers(sample?.scores ?? {});
@@ -28,7 +28,7 @@ function asNumbers(scores: Readonly<Record<string, number | null>>): Readonly<Re
 }
 
 /** A line's non-numeric values (passthrough metrics' items), taken over repeats as `lineScores` does. */
-export function lineValues(line: ResultLine): Readonly<Record<string, unknown>> {
+export function lineValues(line: ResultFold): Readonly<Record<string, unknown>> {
   if (typeof line.repeats !== "number" || line.repeats <= 1) return line.values ?? {};
   const sample = line.sample as { values?: Record<string, unknown> } | undefined;
   return sample?.values ?? {};
@@ -40,7 +40,7 @@ export function lineValues(line: ResultLine): Readonly<Record<string, unknown>> 
  * such as bits_per_byte; a judge's overall over its graded turns), then its items (`lineValues`)
  * into aggregations over items (bleu, chrf, ter).
  */
-export function foldScores(line: ResultLine, accumulatorOf: (key: string) => Accumulator): void {
+export function foldScores(line: ResultFold, accumulatorOf: (key: string) => Accumulator): void {
   for (const [key, value] of Object.entries(lineScores(line))) accumulatorOf(key).add(value, line.weights?.[key]);
   for (const [key, item] of Object.entries(lineValues(line))) {
     const acc = accumulatorOf(key);

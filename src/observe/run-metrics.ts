@@ -1,7 +1,7 @@
 import type { Registry } from "prom-client";
 import { prom } from "./prom.js";
 import { RunningScores } from "./running-scores.js";
-import type { EvalEvent } from "../events.js";
+import { type EvalEvent, foldOf } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
 import type { ProcessMeter } from "./process-meter.js";
 import { registerProcessGauges } from "./process-gauges.js";
@@ -135,7 +135,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
         rejected++;
         return;
       case "result": {
-        const { line } = event;
+        const line = foldOf(event);
         const { task, model } = line;
         samples.add(`${task}\0${model}\0${line.status}`, () => ({ task, model, status: line.status }));
         scores.add(line);

@@ -1,5 +1,5 @@
 import { lineScores } from "../metrics/line-scores.js";
-import type { ResultLine } from "../types.js";
+import type { ResultFold } from "../types.js";
 
 /** A metric's running mean and its standard error (sample standard deviation / √n, as lm-eval's mean). */
 export interface RunningScore {
@@ -21,7 +21,7 @@ export interface RunningScore {
 export class RunningScores {
   readonly #series = new Map<string, { task: string; model: string; metric: string; n: number; mean: number; m2: number }>();
 
-  add(line: ResultLine): void {
+  add(line: ResultFold): void {
     if (line.status !== "ok") return;
     for (const [metric, x] of Object.entries(lineScores(line))) {
       if (!Number.isFinite(x)) continue;

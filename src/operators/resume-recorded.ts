@@ -1,13 +1,14 @@
 import { Observable, type OperatorFunction } from "rxjs";
-import type { ResultLine, Sample, SourceItem } from "../types.js";
+import type { ResultFold, ResultLine, Sample, SourceItem } from "../types.js";
 import { workKeyHead, workKeyTail } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
 import { recordSource } from "./record-source.js";
 
-/** A stored record as `lookupRecords` gives it: what it was made from, and its line's JSON text. */
+/** A stored record as `lookupRecords` gives it: what it was made from, its line's JSON text, and the JSON of its `ResultFold` when known. */
 export interface StoredRecordText {
   readonly source?: string;
   readonly json: string;
+  readonly fold?: string;
 }
 
 /** What resumeRecorded reads: the stored records of some keys, undefined where none (RunStore fits). */
@@ -15,10 +16,15 @@ export interface RecordLookup {
   lookupRecords(keys: readonly string[]): Promise<readonly (StoredRecordText | undefined)[]>;
 }
 
-/** A stored line reused: the line, and its JSON as stored (written out as it is). */
+/**
+ * A stored line reused: its JSON as stored (written out as it is) and what a summary reads of it (`fold`).
+ * `line`, the whole line decoded, only for a record that does not say where its fold lies (written before
+ * `record_fold`): then `fold` is that line.
+ */
 export interface ResumedLine {
-  readonly line: ResultLine;
   readonly json: string;
+  readonly fold: ResultFold;
+  readonly line?: ResultLine;
 }
 
 export interface ResumeRecordedOptions {
@@ -49,6 +55,7 @@ interface Plan {
  * looks up its records (every model × repeat) and, when every one is stored with the source this run would
  * make it from (`recordSource`: the task's files and options, the generation settings, the model, the line's
  * text), hands them to `onResumed` and drops the sample — it is never rendered, expanded or fingerprinted.
+ * Of each stored line only its fold (what a summary reads) is decoded, where the record says where it lies.
  * Every other item passes on unchanged, in order: rejects, samples of other tasks, and samples with a record
  * missing, made from another source, or stored without one (older stores), which skipCompleted then looks up
  * and compares by fingerprint as before. So it reuses a record only where the fingerprint would.
@@ -122,7 +129,11 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
           for (let r = 0; r < repeats; r++, k++) {
             const record = found[k];
             if (record === undefined || record.source === undefined || record.source !== expected) return undefined;
-            lines.push({ line: JSON.parse(record.json) as ResultLine, json: record.json });
+            if (record.fold !== undefined) lines.push({ json: record.json, fold: JSON.parse(record.fold) as ResultFold });
+            else {
+              const line = JSON.parse(record.json) as ResultLine;
+              lines.push({ json: record.json, fold: line, line });
+            }
           }
         }
         return lines;

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { EvalEvent } from "../events.js";
+import { type EvalEvent, foldOf } from "../events.js";
 import { LiveLatency } from "../observe/live-latency.js";
 import type { ProcessMeter } from "../observe/process-meter.js";
 
@@ -68,7 +68,7 @@ export class Progress {
     if (event.type === "record-changed") this.#changed++;
     if (event.type === "result") {
       this.#done++;
-      const line = event.line;
+      const line = foldOf(event);
       if (event.resumed) this.#resumed++;
       else this.#retries += Math.max(0, (line.timing?.attempts ?? 1) - 1);
       if (line.status === "error") this.#errors++;

@@ -1,30 +1,93 @@
+import { UNFOLDED_KEYS } from "../types.js";
+
 /**
  * A done record as LevelDB holds it (a run's part `d`): the result line's JSON with, when the line was made
- * from a known source (operators/record-source.ts), that source as its first key, `record_source`. Any
- * reader sees plain JSON (an older version reads the key as one more field); this one takes the key off as
- * text, so a resumed line can be written out as stored without being encoded again. Records written before
- * sources existed have no such key and read as they are.
+ * from a known source (operators/record-source.ts), that source as its first key, `record_source`, and then,
+ * when the line has members a summary never reads (`UNFOLDED_KEYS`: its input, response, target …),
+ * `record_fold`: where the rest of the line's JSON lies, as `start-end` character ranges joined by `.`. Any
+ * reader sees plain JSON (an older version reads the keys as more fields); this one takes them off as text, so
+ * a resumed line is written out as stored without being encoded again, and folded into the summary from its
+ * `fold` (the JSON of those ranges) without decoding its prompt and reply. Records written before sources
+ * existed have neither key and read as they are; records written before `record_fold` have no `fold`.
  */
 export interface StoredRecord {
   /** What the line was made from; absent on records without one (older stores, tasks with media or hooks). */
   readonly source?: string;
-  /** The result line's JSON text, without `record_source`. */
+  /** The result line's JSON text, without `record_source` and `record_fold`. */
   readonly json: string;
+  /** The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that lies. */
+  readonly fold?: string;
 }
 
 const HEAD = '{"record_source":"';
+const FOLD = '","record_fold":"';
+/** A source as stored: letters, digits and `_.-@` (no character JSON would escape). */
+const SOURCE = /^[\w.@-]+$/;
 
 /** The stored text of an ok line (its JSON) and its source. */
 export function encodeDone(json: string, source: string | undefined): string {
-  if (source === undefined || !/^[\w.-]+$/.test(source)) return json;
+  if (source === undefined || !SOURCE.test(source)) return json;
   return json === "{}" ? `${HEAD}${source}"}` : `${HEAD}${source}",${json.slice(1)}`;
 }
 
-/** A stored text back as its source and JSON (the JSON not parsed: a resumed line can be written out as it is). */
+/**
+ * The stored text of an ok line and its source, saying where the line's JSON holds what a summary reads
+ * (`record_fold`). The line's JSON is `JSON.stringify(line)`, built member by member to know where each lies.
+ */
+export function encodeDoneLine(line: object, source: string | undefined): string {
+  if (source === undefined || !SOURCE.test(source)) return JSON.stringify(line);
+  let json = "{";
+  // Ranges of the JSON to keep: contiguous kept members share one range (with the commas between them).
+  const ranges: number[] = [];
+  let unfolded = false;
+  for (const key of Object.keys(line)) {
+    const value = JSON.stringify((line as Record<string, unknown>)[key]) as string | undefined;
+    if (value === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
+    if (json.length > 1) json += ",";
+    const start = json.length;
+    json += `${JSON.stringify(key)}:${value}`;
+    if (UNFOLDED_KEYS.has(key)) unfolded = true;
+    else if (ranges.length > 0 && ranges[ranges.length - 1] === start - 1) ranges[ranges.length - 1] = json.length;
+    else ranges.push(start, json.length);
+  }
+  json += "}";
+  if (!unfolded) return encodeDone(json, source);
+  let fold = "";
+  for (let i = 0; i < ranges.length; i += 2) fold += `${i > 0 ? "." : ""}${ranges[i]}-${ranges[i + 1]}`;
+  return json === "{}" ? `${HEAD}${source}"}` : `${HEAD}${source}${FOLD}${fold}",${json.slice(1)}`;
+}
+
+/** A stored text back as its source, JSON and fold (none of it parsed: a resumed line can be written out as it is). */
 export function decodeDone(text: string): StoredRecord {
   if (!text.startsWith(HEAD)) return { json: text };
   const end = text.indexOf('"', HEAD.length);
   if (end < 0) return { json: text };
   const source = text.slice(HEAD.length, end);
-  return { source, json: text[end + 1] === "," ? `{${text.slice(end + 2)}` : "{}" };
+  if (!text.startsWith(FOLD, end)) return { source, json: text[end + 1] === "," ? `{${text.slice(end + 2)}` : "{}" };
+  const foldAt = end + FOLD.length;
+  const foldEnd = text.indexOf('"', foldAt);
+  if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
+  const json = `{${text.slice(foldEnd + 2)}`;
+  const fold = foldOf(json, text, foldAt, foldEnd);
+  return fold === undefined ? { source, json } : { source, json, fold };
+}
+
+/** The JSON of the line's ranges that `record_fold` (text[from, to)) names; undefined if they are not ranges of it. */
+function foldOf(json: string, text: string, from: number, to: number): string | undefined {
+  let fold = "{";
+  let at = from;
+  let last = 0;
+  while (at < to) {
+    const dash = text.indexOf("-", at);
+    let dot = text.indexOf(".", at);
+    if (dot < 0 || dot > to) dot = to;
+    if (dash < 0 || dash > dot) return undefined;
+    const start = Number(text.slice(at, dash));
+    const end = Number(text.slice(dash + 1, dot));
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start <= last || end < start || end >= json.length) return undefined;
+    fold += `${fold.length > 1 ? "," : ""}${json.slice(start, end)}`;
+    last = end;
+    at = dot + 1;
+  }
+  return `${fold}}`;
 }

@@ -8,7 +8,7 @@ import { countChanges, type RecordCounts } from "./count-changes.js";
 import { GroupCommit } from "./group-commit.js";
 import { KeyFilter } from "./key-filter.js";
 import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
-import { decodeDone, encodeDone, type StoredRecord } from "./done-record.js";
+import { decodeDone, encodeDoneLine, type StoredRecord } from "./done-record.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";
 
@@ -300,7 +300,7 @@ export class RunStore {
       const { line, source } = records[i]!;
       const key = keys[i]!;
       if (line.status === "ok") {
-        ops.push({ type: "put", sublevel: this.#done as unknown as Sub, key, value: encodeDone(JSON.stringify(line), source) });
+        ops.push({ type: "put", sublevel: this.#done as unknown as Sub, key, value: encodeDoneLine(line, source) });
         if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
         // A finished conversation's turns go in the batch that records it: no crash can come between,
         // and a later line with the same id starts afresh instead of replaying them.

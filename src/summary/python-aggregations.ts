@@ -1,6 +1,6 @@
 import type { HookCaller } from "../python/hooks/hook-caller.js";
 import type { PythonHook } from "../python/hooks/hook-ref.js";
-import type { ResultLine } from "../types.js";
+import type { ResultFold } from "../types.js";
 import { lineValues } from "../metrics/line-scores.js";
 import type { MetricValue } from "./summary.js";
 import type { PythonItemForm } from "../work/task.js";
@@ -43,7 +43,7 @@ export class PythonValues {
   constructor(readonly maxChars = MAX_PYTHON_VALUE_CHARS) {}
 
   /** The line's values (`lineValues`) of the metrics `wanted` names (those aggregated in Python). */
-  add(line: ResultLine, wanted: (metric: string) => boolean): void {
+  add(line: ResultFold, wanted: (metric: string) => boolean): void {
     if (line.status !== "ok") return;
     for (const [key, value] of Object.entries(lineValues(line))) {
       if (!wanted(key.split(",")[0]!)) continue;

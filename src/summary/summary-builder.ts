@@ -1,7 +1,7 @@
-import type { EvalEvent } from "../events.js";
+import { type EvalEvent, foldOf } from "../events.js";
 import { type Accumulator, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
-import type { ResultLine } from "../types.js";
+import type { ResultFold } from "../types.js";
 import { groupSummaries, type GroupSpec } from "./groups.js";
 import { LatencyHistogram } from "../stats/latency-histogram.js";
 import { foldScores } from "../metrics/line-scores.js";
@@ -69,7 +69,7 @@ export class SummaryBuilder {
 
   add(event: EvalEvent): void {
     this.#reliability.add(event);
-    if (event.type === "result") this.addResult(event.line, event.resumed ?? false);
+    if (event.type === "result") this.addResult(foldOf(event), event.resumed ?? false);
     else if (event.type === "reject") this.#rejected++;
     else if (event.type === "duplicate-id") this.#duplicates++;
     else if (event.type === "record-changed") this.#accFor(event.key.task, event.key.model).changed++;
@@ -83,7 +83,7 @@ export class SummaryBuilder {
     return a;
   }
 
-  addResult(line: ResultLine, resumed = false): void {
+  addResult(line: ResultFold, resumed = false): void {
     const a = this.#accFor(line.task, line.model);
     a.total++;
     if (resumed) a.resumed++;
@@ -202,7 +202,7 @@ export class SummaryBuilder {
 }
 
 /** The line without the values of metrics aggregated in Python: those are kept apart, for `aggregateInPython`. */
-function withoutPythonValues(line: ResultLine, inPython: (metric: string) => boolean): ResultLine {
+function withoutPythonValues(line: ResultFold, inPython: (metric: string) => boolean): ResultFold {
   const strip = (values: unknown): unknown => {
     if (values === null || typeof values !== "object") return values;
     const entries = Object.entries(values);

@@ -13,7 +13,7 @@ import { lookupPrice } from "../../src/cost/price-table.js";
 
 const at = new Date("2026-01-01T00:00:00Z");
 // No endpoint (a loopback one is ignored), and a provider's, which the table searches first.
-const endpoints = [undefined, "https://api.openai.com/v1", "https://openrouter.ai/api/v1"];
+const endpoints = [undefined, "https://api.openai.com/v1"];
 
 /** Names `mayHavePrice` rules out that the real table does price, at some endpoint: none, if it is right. */
 const wronglyRuledOut: string[] = [];
@@ -41,28 +41,25 @@ describe("mayHavePrice (the price table's model names, without loading it)", () 
     expect(committed).toBe(await priceMatchIndexSource());
   });
 
-  it("is true for every model id and name the table prices, at every endpoint", async () => {
+  it("rules out none of the names the table's own models go by (their ids, with provider, re-cased)", async () => {
     const providers = (await waitForUpdate())!;
-    let priced = 0;
+    let kept = 0;
     for (const provider of providers) {
       for (const model of provider.models) {
-        for (const name of [model.id, `${provider.id}/${model.id}`, model.id.toUpperCase(), ` ${model.id} `]) {
-          if (endpoints.some((baseURL) => lookupPrice(name, baseURL ? { baseURL, at } : { at }) !== null)) {
-            priced++;
-            expect({ name, may: mayHavePrice(name) }).toEqual({ name, may: true });
-          }
-        }
+        for (const name of [model.id, `${provider.id}/${model.id}`, ` ${model.id.toUpperCase()} `]) if (!ruledOut(name)) kept++;
       }
     }
-    expect(priced).toBeGreaterThan(1000);
+    expect(wronglyRuledOut).toEqual([]);
+    expect(kept).toBeGreaterThan(4000);
   });
 
-  // ~16,000 names, each ruled out one looked up in the real table at 3 endpoints: about 5 s on a loaded machine.
-  it("rules out only names the real table has no price for: its leaves cut, bent, prefixed and dated", () => {
-    const texts = [...new Set((JSON.parse(PRICE_MATCH_INDEX) as MatchTree[]).flatMap(leafTexts))];
+  // Every 6th of the table's ~2,000 texts, 6 ways: about 1,300 names ruled out, each looked up in the real table
+  // (a ruled-out name costs the table's whole search): about 1 s alone on a loaded machine.
+  it("rules out only names the real table has no price for: its leaves cut, bent, dated and re-cased", () => {
+    const texts = [...new Set((JSON.parse(PRICE_MATCH_INDEX) as MatchTree[]).flatMap(leafTexts))].filter((_, i) => i % 6 === 0);
     let out = 0;
     for (const text of texts) {
-      const names = [text.slice(0, -1), `x${text}`, `${text}-20240718`, `${text}-20240231`, `openai/${text}`, `litellm/openai/${text}`, `Z${text.toUpperCase()}`, text.replace(/[-.]/g, (c) => (c === "-" ? "." : "-"))];
+      const names = [text.slice(0, -1), `x${text}`, `${text}-20240718`, `${text}-20240231`, `Z${text.toUpperCase()}`, text.replace(/[-.]/g, (c) => (c === "-" ? "." : "-"))];
       for (const name of names) if (ruledOut(name)) out++;
     }
     // The patterns of the table's regexes, and names near them.

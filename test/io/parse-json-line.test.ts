@@ -99,4 +99,25 @@ describe("parseJsonLine", () => {
     expect(ours).toBeLessThan(2);
     expect(theirs).toBeLessThan(2);
   });
+
+  it("agrees with JSON.parse line after line on texts without control characters (strings found by indexOf, keys reused)", () => {
+    // Keys alike in length and first character (`ab`/`ac`), escaped keys and values, quotes and backslashes next to each other.
+    const unit = fc.constantFrom(..."abc\"\\/u00e9 {}[]:,", "\\n", '\\"', "\\u0041", "é", "😀");
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.constantFrom("ab", "ac", "a\"b", "id", "i\\d", "", "bb", "a_long_key_of_twenty"), fc.oneof(fc.string({ unit }), fc.integer(), fc.jsonValue())), { minLength: 1, maxLength: 5 }), (docs) => {
+        for (const doc of docs) {
+          const text = JSON.stringify(doc);
+          expect(ours(text), text).toEqual(jsonParse(text));
+          expect(Object.keys(parseJsonLine(text) as object)).toEqual(Object.keys(JSON.parse(text) as object));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."{}[]:,\"\\ -.0123456789eEtruefalsnu\u00e9") }), (text) => {
+        expect(ours(text)).toEqual(jsonParse(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -54,7 +54,7 @@ describe("a reply past its cap ends its sample as an error; the run goes on", ()
     const byId = new Map(whole.results.map((l) => [l.id, l]));
     expect(byId.get("b")?.error?.type).toBe("reply_too_large");
     expect(byId.get("a")?.status).toBe("ok");
-  });
+  }, 90_000); // Two CLI runs that each read some 16 MiB of reply: 6 s quiet, past 30 s under a busy machine's load.
 
   it("an endless stream of one-character events is cut at --max-reply-token-factor × max_tokens", async () => {
     server = await startHostile((_req, res) => endlessStream(res, 1));

@@ -1,9 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeDone, encodeDone } from "../../src/store/done-record.js";
+import { decodeDone, encodeDone, encodeDoneLine } from "../../src/store/done-record.js";
+import { foldOf, resumedResult } from "../../src/events.js";
 import { resumedText } from "../../src/commands/resumed-text.js";
 import { outcomeSource, recordSource, textHash } from "../../src/operators/record-source.js";
 import { parseTask } from "../../src/tasks/load.js";
-import type { ResultLine } from "../../src/types.js";
+import { type ResultLine, UNFOLDED_KEYS } from "../../src/types.js";
 import type { Outcome } from "../../src/work/work-item.js";
 
 const line: ResultLine = { id: "q1", task: "t", model: "m", repeat: 0, status: "ok", input: 'say "hi"\n', response: "ok", scores: { acc: 1 } };
@@ -17,11 +19,74 @@ describe("done records", () => {
     expect(JSON.parse(decodeDone(stored).json)).toEqual(line);
   });
 
+  it("keep a source that names the line's position (few-shot examples drawn by position)", () => {
+    const json = JSON.stringify(line);
+    expect(decodeDone(encodeDone(json, "abc.def@12"))).toEqual({ source: "abc.def@12", json });
+    expect(decodeDone(encodeDoneLine(line, "abc.def@12")).source).toBe("abc.def@12");
+  });
+
+  it("say where the line's fold lies: its JSON without input, response, target … (record_fold), the line's JSON as JSON.stringify makes it", () => {
+    const stored = encodeDoneLine({ ...line, filtered: { x: "1" }, usage: { prompt_tokens: 3, completion_tokens: 1 }, fingerprint: "sha256:ab", ended_at: "2026-01-01T00:00:00Z" }, "abc.def");
+    const parsed = JSON.parse(stored) as Record<string, unknown>;
+    expect(parsed.record_source).toBe("abc.def");
+    expect(parsed.record_fold).toMatch(/^\d+-\d+(\.\d+-\d+)*$/);
+    const record = decodeDone(stored);
+    expect(record.source).toBe("abc.def");
+    expect(JSON.parse(record.json)).toEqual({ ...line, filtered: { x: "1" }, usage: { prompt_tokens: 3, completion_tokens: 1 }, fingerprint: "sha256:ab", ended_at: "2026-01-01T00:00:00Z" });
+    expect(JSON.parse(record.fold!)).toEqual({ id: "q1", task: "t", model: "m", repeat: 0, status: "ok", scores: { acc: 1 }, usage: { prompt_tokens: 3, completion_tokens: 1 } });
+  });
+
+  it("give back, for any line, its JSON.stringify and a fold that is the line without UNFOLDED_KEYS, in order", () => {
+    const key = fc.oneof(fc.constantFrom(...UNFOLDED_KEYS, "id", "task", "scores", "usage", "timing", "sample", "resumed", "0", "12"), fc.string());
+    const value = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant(Number.NaN), fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "é", "😀", "-", ".") }));
+    fc.assert(
+      fc.property(fc.dictionary(key, value), fc.constantFrom("abc.def", "s-1_x.y@3"), (object, source) => {
+        const stored = encodeDoneLine(object, source);
+        expect(() => JSON.parse(stored)).not.toThrow();
+        const record = decodeDone(stored);
+        expect(record.source).toBe(source);
+        expect(record.json).toBe(JSON.stringify(object));
+        const whole = JSON.parse(record.json) as Record<string, unknown>;
+        const kept = Object.fromEntries(Object.entries(whole).filter(([k]) => !UNFOLDED_KEYS.has(k)));
+        const fold = record.fold === undefined ? whole : (JSON.parse(record.fold) as Record<string, unknown>);
+        expect(fold).toEqual(kept);
+        expect(Object.keys(fold)).toEqual(Object.keys(kept));
+        if (Object.keys(whole).some((k) => UNFOLDED_KEYS.has(k))) expect(record.fold).toBeDefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("read a record with a source and no fold (written before record_fold) as before: the line is its own fold", () => {
+    const json = JSON.stringify(line);
+    const record = decodeDone(encodeDone(json, "abc.def"));
+    expect(record).toEqual({ source: "abc.def", json });
+    expect(record.fold).toBeUndefined();
+  });
+
   it("read a record without a source (an older store) as it is", () => {
     const json = JSON.stringify(line);
     expect(encodeDone(json, undefined)).toBe(json);
     expect(decodeDone(json)).toEqual({ json });
     expect(decodeDone(encodeDone("{}", "s"))).toEqual({ source: "s", json: "{}" });
+  });
+});
+
+describe("resumed result events", () => {
+  it("decode their line from the stored JSON only when it is read, and fold from `fold`", () => {
+    const json = JSON.stringify({ ...line, ended_at: "x" });
+    const fold = JSON.parse(decodeDone(encodeDoneLine(JSON.parse(json) as ResultLine, "a.b")).fold!) as ResultLine;
+    const event = resumedResult(json, fold);
+    expect(typeof Object.getOwnPropertyDescriptor(event, "line")?.get).toBe("function");
+    expect(foldOf(event)).toBe(fold);
+    expect(fold).not.toHaveProperty("input");
+    expect(event.line).toEqual(JSON.parse(json));
+    expect(event.line).toBe(event.line);
+    // An event copied or written out carries its line, as any result event does.
+    expect({ ...event }.line).toEqual(JSON.parse(json));
+    expect(JSON.parse(JSON.stringify(event))).toEqual({ type: "result", resumed: true, json, fold, line: JSON.parse(json) });
+    const given = JSON.parse(json) as ResultLine;
+    expect(resumedResult(json, given, given).line).toBe(given);
   });
 });
 

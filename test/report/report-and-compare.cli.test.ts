@@ -46,7 +46,8 @@ const select = async (id: string, label: string) => {
   await page.selectOption(`#${id}`, { label }, { timeout: 5000 });
 };
 
-describe("the HTML report in Chromium", () => {
+// Each case drives headless Chromium: a few seconds quiet, past the default 30 s under a busy machine's load.
+describe("the HTML report in Chromium", { timeout: 90_000 }, () => {
   it("opens offline from the file with no console error, and loads nothing but itself", async () => {
     expect(problems).toEqual([]);
     expect(requests.every((u) => u.startsWith("file://") || u.startsWith("data:"))).toBe(true);
@@ -113,7 +114,7 @@ describe("the HTML report in Chromium", () => {
   });
 });
 
-describe("compare on the same runs, through the CLI", () => {
+describe("compare on the same runs, through the CLI", { timeout: 90_000 }, () => {
   it("pairs the samples both models scored and counts McNemar's discordant pairs as the result lines say", async () => {
     const exported = await runCli(["runs", "export", "mmlu", "--store", runs.store]);
     const lines = exported.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; model: string; status: string; scores?: Record<string, number> });

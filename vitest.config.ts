@@ -6,8 +6,10 @@ const jsonOut = process.env.VITEST_JSON;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Many tests drive real child processes, Redis and Chromium: a few seconds each on a quiet machine, several
+    // times that when CI shares two cores with other work. The limit only bounds a hang.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: "forks",
     reporters: jsonOut ? ["default", "json"] : ["default"],
     ...(jsonOut ? { outputFile: { json: jsonOut } } : {}),

@@ -68,12 +68,12 @@ export function decodeDone(text: string): StoredRecord {
   const foldEnd = text.indexOf('"', foldAt);
   if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
   const json = `{${text.slice(foldEnd + 2)}`;
-  const fold = foldOf(json, text, foldAt, foldEnd);
+  const fold = foldJson(json, text, foldAt, foldEnd);
   return fold === undefined ? { source, json } : { source, json, fold };
 }
 
 /** The JSON of the line's ranges that `record_fold` (text[from, to)) names; undefined if they are not ranges of it. */
-function foldOf(json: string, text: string, from: number, to: number): string | undefined {
+function foldJson(json: string, text: string, from: number, to: number): string | undefined {
   let fold = "{";
   let at = from;
   let last = 0;

@@ -4,9 +4,11 @@ import { dirname } from "node:path";
 import { Writable } from "node:stream";
 
 /**
- * The `-o FILE` of a run, written with one synchronous write(2) per line: nothing waits in a buffer,
- * so when the process is killed, every line it emitted is in the file and none is cut in half. (Result
- * lines are emitted only once their record is durable, so the file never holds a line the store lacks.)
+ * The `-o FILE` of a run, written with synchronous write(2)s of whole lines: nothing waits in a buffer past
+ * the turn of the event loop that wrote it, so when the process is killed, every line it emitted before that
+ * turn is in the file and none is cut in half. (Result lines are emitted only once their record is durable, so
+ * the file never holds a line the store lacks.) The lines written in one turn go out in one write(2): a resumed
+ * run emits hundreds of stored lines at once, and a write each cost more than everything else it did for them.
  *
  * The file is truncated: a run writes every sample's line, those reused from the store included
  * (`"resumed": true`), so after any rerun the file holds the whole run with each line once.
@@ -14,18 +16,36 @@ import { Writable } from "node:stream";
 export async function openOutputFile(path: string): Promise<Writable> {
   await mkdir(dirname(path), { recursive: true });
   const fd = openSync(path, "w");
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
+  // A write is done at the end of its turn (its callback then), so the lines written after it in the same turn
+  // wait in the stream's buffer and come to `writev` together.
+  const later = (chunks: readonly { chunk: unknown }[], callback: (error?: Error | null) => void) =>
+    process.nextTick(() => {
       try {
-        writeSync(fd, chunk);
+        writeAll(fd, chunks);
         callback();
       } catch (error) {
         callback(error as Error);
       }
+    });
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, callback) {
+      later([{ chunk }], callback);
+    },
+    writev(chunks, callback) {
+      later(chunks, callback);
     },
     final(callback) {
       closeSync(fd);
       callback();
     },
   });
+}
+
+/** The chunks (strings or bytes) in one write(2), or more when the kernel takes part of it. */
+function writeAll(fd: number, chunks: readonly { chunk: unknown }[]): void {
+  let bytes: Buffer;
+  if (chunks.every((c) => typeof c.chunk === "string")) bytes = Buffer.from(chunks.map((c) => c.chunk as string).join(""));
+  else bytes = Buffer.concat(chunks.map((c) => (typeof c.chunk === "string" ? Buffer.from(c.chunk) : (c.chunk as Uint8Array))));
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
 }

@@ -265,6 +265,15 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const recordLookup = typeof options.checkpoint?.lookupRecords === "function" && options.tasks.some((t) => t.renderDigest !== undefined) ? (options.checkpoint as RecordLookup) : undefined;
     // A sample resumed before rendering: its stored lines go straight out among the events, not through the
     // results' merge below (a resumed run emits little else, and each step of that way costs on every line).
+    // While resumeRecorded finds samples done, lines are parsed only when read: a sample found done needs only
+    // its id, task and text's hash (parse's `deferDocs`). From the first lookup that finds none, until one does,
+    // lines are parsed as they are read (a new run's every line is rendered: a scan first would be waste).
+    let deferDocs = true;
+    const onRecordLookup = (done: number, keys: number) => {
+      if (keys > 0) deferDocs = done > 0;
+      onLookup(done, keys);
+    };
+    const idFields = [...new Set([defaultTask.idField, ...options.tasks.map((t) => t.idField)].filter((f) => f))];
     const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
       emit({ type: "sample-read", id: sample.id, at: sample.at });
       for (const { json, fold, line } of lines) events.next(resumedResult(json, fold, line));
@@ -317,11 +326,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
-      parse({ idField, hashText: recordLookup !== undefined }),
+      parse({ idField, hashText: recordLookup !== undefined, ...(recordLookup && !options.routes ? { deferDocs: { idFields, active: () => deferDocs } } : {}) }),
       options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       recordLookup && !options.routes
-        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup })
+        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup: onRecordLookup })
         : identity,
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,

@@ -29,6 +29,7 @@ export async function openOutputFile(path: string): Promise<Writable> {
     });
   return new Writable({
     decodeStrings: false,
+    highWaterMark: 4 * 1024 * 1024,
     write(chunk: unknown, _encoding, callback) {
       later([{ chunk }], callback);
     },

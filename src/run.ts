@@ -266,9 +266,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     // A sample resumed before rendering: its stored lines go straight out among the events, not through the
     // results' merge below (a resumed run emits little else, and each step of that way costs on every line).
     // While resumeRecorded finds samples done, lines are parsed only when read: a sample found done needs only
-    // its id, task and text's hash (parse's `deferDocs`). From the first lookup that finds none, until one does,
-    // lines are parsed as they are read (a new run's every line is rendered: a scan first would be waste).
-    let deferDocs = true;
+    // its id, task and text's hash (parse's `deferDocs`). Until a lookup finds some, and from one that finds none,
+    // lines are parsed as they are read (a new run renders every line: a scan first would be waste).
+    let deferDocs = false;
     const onRecordLookup = (done: number, keys: number) => {
       if (keys > 0) deferDocs = done > 0;
       onLookup(done, keys);

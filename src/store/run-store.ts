@@ -250,6 +250,14 @@ export class RunStore {
   }
 
   /**
+   * The run's counts as its metadata saved them when its last session ended (after its last record): `counts`
+   * gives them without reading the records, until this handle commits or prunes. Ignored once it has committed.
+   */
+  assumeCounts(counts: RecordCounts): void {
+    if (this.#counts === undefined && this.#commits === 0) this.#scanned = { commits: 0, counts: { ok: counts.ok, error: counts.error } };
+  }
+
+  /**
    * Deletes the records (done, error and conversation) that `rule` lets go: those recorded more than
    * `maxAgeMs` ago, or all but the newest `maxCount`; at most `maxDeletes`, oldest first. Needs the
    * `timeIndex` option (records made without it are never pruned). Afterwards lookups read a new

@@ -38,6 +38,18 @@ describe("evaluate / runEvaluation", () => {
     expect(m.cost_usd).toBeCloseTo((100 * 1 + 50 * 2) / 1e6, 12);
   });
 
+  it("lets the caller's timers run while a function model answers every sample at once", async () => {
+    const task = await loadTask("gsm8k");
+    let results = 0;
+    let resultsAtTimer: number | undefined;
+    // A progress meter, a signal handler, a caller's own timer: all wait for a turn of the event loop.
+    setImmediate(() => (resultsAtTimer = results));
+    await runEvaluation({ input: docsToLines(docs(5_000)), tasks: [task], models: [{ client: evenRight }], onEvent: (e) => void (e.type === "result" && results++) });
+    expect(results).toBe(5_000);
+    expect(resultsAtTimer).toBeDefined();
+    expect(resultsAtTimer!).toBeLessThan(5_000);
+  });
+
   it("sets a bad line aside and goes on; strict mode fails on it", async () => {
     const task = await loadTask("gsm8k");
     const lines = async function* () {

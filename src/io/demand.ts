@@ -144,6 +144,10 @@ export class Demand {
   }
 }
 
+/** Items a source emits between two turns of the event loop (a turn costs a few microseconds). */
+const YIELD_EVERY = 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * An Observable that reads `iterable` only as fast as `demand` allows: before each `next()` on the
  * iterator it awaits `demand.acquire()`; the consumer must call `demand.release()` (or a ticket) for
@@ -162,6 +166,9 @@ export class Demand {
  *   the consumer's to release.
  * - Each subscription asks `iterable` for a new iterator: cold if the iterable can be iterated again,
  *   otherwise a second subscription continues where the first stopped.
+ * - Every `YIELD_EVERY` items it lets the event loop turn once (`setImmediate`): an in-memory source feeding
+ *   a model that answers at once (a function model, the store during a resume) runs on promise jobs alone,
+ *   which would otherwise hold off every timer, signal and I/O callback of the process until the input ends.
  */
 export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Observable<T> {
   return new Observable<T>((subscriber) => {
@@ -169,6 +176,14 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
     const iterator = batches ?? iterable[Symbol.asyncIterator]();
     const stop = new AbortController();
     let finished = false;
+    let sinceTurn = 0;
+    /** Emits `item`; true when the event loop is due a turn before the next. */
+    const emit = (item: T): boolean => {
+      subscriber.next(item);
+      if (++sinceTurn < YIELD_EVERY) return false;
+      sinceTurn = 0;
+      return true;
+    };
 
     const pump = async (): Promise<void> => {
       while (!stop.signal.aborted) {
@@ -196,7 +211,7 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
           if (result.done) subscriber.complete();
           return;
         }
-        subscriber.next(result.value);
+        if (emit(result.value)) await nextTurn();
       }
     };
 
@@ -228,7 +243,7 @@ export function pullSource<T>(iterable: AsyncIterable<T>, demand: Demand): Obser
             demand.release();
             return;
           }
-          subscriber.next(item);
+          if (emit(item)) await nextTurn();
         }
       }
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { finalize, firstValueFrom, from, lastValueFrom, map, mergeMap, take, toArray } from "rxjs";
 import { Demand, pullSource } from "../../src/io/demand.js";
+import { withBatches } from "../../src/io/line-batches.js";
 
 /** Resolves after pending microtasks and I/O callbacks have run. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -132,6 +133,38 @@ describe("pullSource", () => {
     // The consumer was slower than the source, so the limit was actually reached.
     expect(maxAhead).toBe(limit);
     expect(demand.inFlight).toBe(0);
+  });
+
+  it("lets the event loop turn while a source and a consumer that never wait run on promise jobs alone", async () => {
+    const demand = new Demand(64);
+    async function* numbers() {
+      for (let i = 0; i < 100_000; i++) yield i;
+    }
+    async function* hundreds() {
+      for (let b = 0; b < 1_000; b++) yield Array.from({ length: 100 }, (_, i) => b * 100 + i);
+    }
+    // Read one at a time, and a batch at a time (as openInputs' lines are).
+    for (const source of [numbers(), withBatches(hundreds())]) {
+      let count = 0;
+      let countAtTimer: number | undefined;
+      setImmediate(() => (countAtTimer = count));
+      // Each item is done as soon as it is seen: no timer, no I/O, nothing but promise jobs.
+      await lastValueFrom(
+        pullSource(source, demand).pipe(
+          mergeMap(async (i: number) => {
+            await Promise.resolve();
+            demand.release();
+            return i;
+          }),
+          map(() => count++),
+        ),
+        { defaultValue: undefined },
+      );
+      expect(count).toBe(100_000);
+      // The timer set before the run fired during it, within the first few thousand items.
+      expect(countAtTimer).toBeDefined();
+      expect(countAtTimer!).toBeLessThan(5_000);
+    }
   });
 
   it("reads nothing more while the consumer holds every unit", async () => {

@@ -60,6 +60,7 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
     sessions: (previous?.sessions ?? 0) + 1,
     status: "running",
     counts: previous?.counts ?? { ok: 0, error: 0 },
+    store_layout: await runStore.layout(),
   };
   await runStore.putMeta(meta);
   const warning = changes.length

@@ -35,14 +35,22 @@ const line = (i: number) => ({
 });
 
 let ldbPeak = 0;
+let arenaPeak = 0;
 const sample = () => {
   let kb = 0;
-  let ldb = false;
+  let arenas = 0;
+  let kind = "";
   for (const l of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) ldb = l.endsWith(".ldb");
-    else if (ldb && l.startsWith("Rss:")) kb += Number(/(\d+)/.exec(l)![1]);
+    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(l);
+    if (head) kind = head[2]!.endsWith(".ldb") ? "ldb" : head[2] === "" && BigInt(`0x${head[1]}`) % 0x4000000n === 0n ? "arena" : "";
+    else if (l.startsWith("Rss:")) {
+      const v = Number(/(\d+)/.exec(l)![1]);
+      if (kind === "ldb") kb += v;
+      else if (kind === "arena") arenas += v;
+    }
   }
   ldbPeak = Math.max(ldbPeak, kb / 1024);
+  arenaPeak = Math.max(arenaPeak, arenas / 1024);
 };
 
 const mbEnv = (name: string) => (process.env[name] ? { writeBufferSize: Number(process.env[name]) * 1048576 } : {});
@@ -82,7 +90,7 @@ try {
   const mb = (f: string) => Math.round(Number(new RegExp(`^${f}:\\s+(\\d+)`, "m").exec(status)![1]) / 102.4) / 10;
   const cpu = process.cpuUsage(started);
   const heap = Math.round(process.memoryUsage().heapTotal / 104857.6) / 10;
-  console.log(JSON.stringify({ layout, n, heap, anon: mb("RssAnon"), file: mb("RssFile"), hwm: mb("VmHWM"), rss: mb("VmRSS"), ldbPeak: Math.round(ldbPeak * 10) / 10, cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100 }));
+  console.log(JSON.stringify({ layout, n, heap, anon: mb("RssAnon"), file: mb("RssFile"), hwm: mb("VmHWM"), rss: mb("VmRSS"), ldbPeak: Math.round(ldbPeak * 10) / 10, arenaPeak: Math.round(arenaPeak * 10) / 10, cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100 }));
 } finally {
   await db.close();
   await recordsDb?.close();

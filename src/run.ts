@@ -43,7 +43,7 @@ import type { Judge } from "./scorers/judge.js";
 import { hookFailure } from "./tasks/hook-values.js";
 import { checkCodeExecutionAllowed } from "./tasks/code-execution.js";
 import { effectiveRepeats, type Task } from "./work/task.js";
-import type { Reject, ResultFold, ResultLine, Sample, SourceItem } from "./types.js";
+import type { Reject, ResultLine, Sample, SourceItem } from "./types.js";
 import type { ImageTokenRule } from "./media/image-tokens.js";
 
 /** A model to evaluate, with how to reach it. */
@@ -263,9 +263,20 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     // run's source is reused unrendered (resumeRecorded). Routing picks a sample's models from its prompt, so
     // a routed run renders every sample and compares fingerprints (skipCompleted) only.
     const recordLookup = typeof options.checkpoint?.lookupRecords === "function" && options.tasks.some((t) => t.renderDigest !== undefined) ? (options.checkpoint as RecordLookup) : undefined;
+    // A sample resumed before rendering: its stored lines go straight out among the events, not through the
+    // results' merge below (a resumed run emits little else, and each step of that way costs on every line).
+    // While resumeRecorded finds samples done, lines are parsed only when read: a sample found done needs only
+    // its id, task and text's hash (parse's `deferDocs`). Until a lookup finds some, and from one that finds none,
+    // lines are parsed as they are read (a new run renders every line: a scan first would be waste).
+    let deferDocs = false;
+    const onRecordLookup = (done: number, keys: number) => {
+      if (keys > 0) deferDocs = done > 0;
+      onLookup(done, keys);
+    };
+    const idFields = [...new Set([defaultTask.idField, ...options.tasks.map((t) => t.idField)].filter((f) => f))];
     const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
       emit({ type: "sample-read", id: sample.id, at: sample.at });
-      for (const { json, fold, line } of lines) early.next(line ? { json, fold, line, resumed: true } : { json, fold, resumed: true });
+      for (const { json, fold, line } of lines) events.next(resumedResult(json, fold, line));
       demand.release();
     };
 
@@ -315,11 +326,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
-      parse({ idField, hashText: recordLookup !== undefined }),
+      parse({ idField, hashText: recordLookup !== undefined, ...(recordLookup && !options.routes ? { deferDocs: { idFields, active: () => deferDocs } } : {}) }),
       options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       recordLookup && !options.routes
-        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup })
+        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup: onRecordLookup })
         : identity,
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,
@@ -347,7 +358,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     );
     // The one way out for every result: made, resumed or unrouted.
     const results = merge(made, early).pipe(
-      map((exit): EvalEvent => ("json" in exit ? resumedResult(exit.json, exit.fold, exit.line) : { type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
+      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -371,11 +382,8 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
   });
 }
 
-/**
- * A result on its way out of the graph; `resumed` when it was found done in the checkpoint. A line resumed
- * before rendering (resumeRecorded) comes as its JSON as stored and its fold, with the line only when decoded.
- */
-type Exit = { readonly line: ResultLine; readonly resumed?: true } | { readonly json: string; readonly fold: ResultFold; readonly line?: ResultLine; readonly resumed: true };
+/** A result on its way out of the graph; `resumed` when it was found done in the checkpoint (by fingerprint). */
+type Exit = { readonly line: ResultLine; readonly resumed?: true };
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
 function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }, cache?: ResponseCache): { judge: Judge; dispose: () => void } {

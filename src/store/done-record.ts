@@ -68,12 +68,18 @@ export function decodeDone(text: string): StoredRecord {
   const foldEnd = text.indexOf('"', foldAt);
   if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
   const json = `{${text.slice(foldEnd + 2)}`;
-  const fold = foldJson(json, text, foldAt, foldEnd);
+  // The fold is cut from the stored text, where the JSON's character k (k > 0) is at foldEnd + 1 + k: cut from the
+  // JSON, a string of two parts, it would copy each line whole first.
+  const fold = foldJson(text, foldEnd + 1, foldAt, foldEnd);
   return fold === undefined ? { source, json } : { source, json, fold };
 }
 
-/** The JSON of the line's ranges that `record_fold` (text[from, to)) names; undefined if they are not ranges of it. */
-function foldJson(json: string, text: string, from: number, to: number): string | undefined {
+/**
+ * The JSON of the line's ranges that `record_fold` (text[from, to)) names, the line's JSON being `{` and then
+ * text from `base` + 1; undefined if they are not ranges of it.
+ */
+function foldJson(text: string, base: number, from: number, to: number): string | undefined {
+  const length = text.length - base;
   let fold = "{";
   let at = from;
   let last = 0;
@@ -84,8 +90,8 @@ function foldJson(json: string, text: string, from: number, to: number): string 
     if (dash < 0 || dash > dot) return undefined;
     const start = Number(text.slice(at, dash));
     const end = Number(text.slice(dash + 1, dot));
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start <= last || end < start || end >= json.length) return undefined;
-    fold += `${fold.length > 1 ? "," : ""}${json.slice(start, end)}`;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start <= last || end < start || end >= length) return undefined;
+    fold += `${fold.length > 1 ? "," : ""}${text.slice(base + start, base + end)}`;
     last = end;
     at = dot + 1;
   }

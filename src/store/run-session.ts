@@ -45,6 +45,8 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
   const runStore = store.run(options.run);
   if (options.fresh) await runStore.clear();
   const previous = await runStore.meta();
+  // A session that ended (not one that crashed: `running`) saved its run's counts after its last record.
+  if (previous && previous.status !== "running" && Number.isInteger(previous.counts?.ok) && Number.isInteger(previous.counts?.error)) runStore.assumeCounts(previous.counts);
   const changes = previous ? identityChanges(previous.identity, options.identity) : [];
   const started = now().toISOString();
   const meta: RunMeta = {

@@ -112,6 +112,8 @@ export class RunStore {
   #counts: RecordCounts | undefined;
   /** The keys committed while counting: a key it has never seen is in neither part, with no read. */
   #recorded: KeyFilter | undefined;
+  /** The last scan's counts and how many commits there had been: while no commit or prune came since, they hold. */
+  #scanned: { readonly commits: number; readonly counts: RecordCounts } | undefined;
   /** Whether the first commit has looked for a run with no records yet. */
   #countsLooked = false;
   readonly #storeDir: string;
@@ -295,7 +297,20 @@ export class RunStore {
    * cache, memory that grows with the run (docs/benchmarks.md).
    */
   counts(): Promise<RecordCounts> {
-    return this.#serial(async () => (this.#counts ? { ...this.#counts } : { ok: await (await this.#donePart()).count(), error: await countKeys(this.#errors) }));
+    return this.#serial(async () => {
+      if (this.#counts) return { ...this.#counts };
+      // A resumed run counts at its start and at its end: with nothing committed between, the one scan serves both.
+      if (this.#scanned?.commits !== this.#commits) this.#scanned = { commits: this.#commits, counts: { ok: await (await this.#donePart()).count(), error: await countKeys(this.#errors) } };
+      return { ...this.#scanned.counts };
+    });
+  }
+
+  /**
+   * The run's counts as its metadata saved them when its last session ended (after its last record): `counts`
+   * gives them without reading the records, until this handle commits or prunes. Ignored once it has committed.
+   */
+  assumeCounts(counts: RecordCounts): void {
+    if (this.#counts === undefined && this.#commits === 0) this.#scanned = { commits: 0, counts: { ok: counts.ok, error: counts.error } };
   }
 
   /**
@@ -321,6 +336,7 @@ export class RunStore {
     if (result.pruned > 0) {
       // Which part each pruned key was in is not read: `counts` scans from now on.
       this.#stopCounting();
+      this.#scanned = undefined;
       const view = this.#view;
       this.#view = undefined;
       await (await view)?.close();
@@ -335,6 +351,7 @@ export class RunStore {
     if (this.#recordsDb !== this.#db) await this.#records.clear();
     this.#part = undefined;
     this.#errorsPossible = undefined;
+    this.#scanned = undefined;
     this.#startCounting();
     await this.#write([{ type: "del", sublevel: this.#runs, key: this.name }], true);
   }

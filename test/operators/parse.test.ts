@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TestScheduler } from "rxjs/testing";
 import { cutRaw, parse, parseLine } from "../../src/operators/parse.js";
@@ -160,5 +161,39 @@ describe("parseLine memory", () => {
     // JSON.parse interns all 200 here (the check itself works); parseLine none (single characters would be:
     // V8 keeps one string per character code).
     expect(JSON.parse(out)).toEqual([200, 0]);
+  });
+});
+
+describe("parseLine with documents deferred (a resumed run)", () => {
+  const keys = ["task", "id", "doc_id"];
+  const idField = (task?: string) => (task === "other" ? "doc_id" : "id");
+  /** What a sample is: its id, task, position, text hash and document (a deferred one's parsed when read). */
+  const hasGetter = (s: object) => "get" in (Object.getOwnPropertyDescriptor(s, "doc") ?? {});
+  const fields = (item: SourceItem) => (item.kind === "reject" ? item : { id: item.sample.id, task: item.sample.task, at: item.sample.at, textHash: item.sample.textHash, doc: item.sample.doc });
+
+  it("makes the same item of any line as parsing it at once does", () => {
+    const key = fc.constantFrom("id", "doc_id", "task", "q", "i\\u0064");
+    const value = fc.oneof(fc.constantFrom("other", "gsm8k", "", "q\"1", 7, -0, 1e21, null, true, [1], { id: 1 }), fc.string(), fc.jsonValue());
+    fc.assert(
+      fc.property(fc.dictionary(key, value), fc.constantFrom("", " ", "x", "\t"), (object, extra) => {
+        const text = JSON.stringify(object).replace(/^\{/, `{${extra}`);
+        expect(fields(parseLine(at(text), idField, true, keys))).toEqual(fields(parseLine(at(text), idField, true)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("parses a deferred sample's document only when it is read, and a copy keeps it", () => {
+    const item = parseLine(at('{"id":"q1","task":"gsm8k","question":"2+2?"}'), "id", true, keys);
+    const s = sample(item);
+    expect(s.id).toBe("q1");
+    expect(s.task).toBe("gsm8k");
+    expect(hasGetter(s)).toBe(true);
+    expect(s.doc).toEqual({ id: "q1", task: "gsm8k", question: "2+2?" });
+    expect(s.doc).toBe(s.doc);
+    expect({ ...s, id: "q1#2" }.doc).toEqual({ id: "q1", task: "gsm8k", question: "2+2?" });
+    // Without a text hash (no checkpoint), or with an id made from the content, the line is parsed at once.
+    expect(hasGetter(sample(parseLine(at('{"id":"q1"}'), "id", false, keys)))).toBe(false);
+    expect(hasGetter(sample(parseLine(at('{"q":"no id"}'), "id", true, keys)))).toBe(false);
   });
 });

@@ -61,6 +61,34 @@ describe("beginRun", () => {
     expect(await store.getMeta("r")).toMatchObject({ counts: { ok: 2, error: 0 } });
   });
 
+  it("a resume of a run that ended takes its counts from the metadata it saved, reading no records; of one that crashed, counts them", async () => {
+    const ok = (id: string) => ({ id, task: "t", model: "m", repeat: 0, status: "ok" as const, input: "" });
+    const first = await beginRun(store, opts());
+    await first.store.record(ok("a"));
+    await first.store.record(ok("b"));
+    await first.finish(summary);
+    await store.close();
+    store = await CheckpointStore.open(dir);
+    const keys = vi.spyOn(ClassicLevel.prototype, "keys");
+    try {
+      const resumed = await beginRun(store, opts());
+      expect(await resumed.store.counts()).toEqual({ ok: 2, error: 0 });
+      await resumed.finish(summary);
+      expect(keys).not.toHaveBeenCalled();
+      // Crashed: left `running`, its saved counts are its start's. Counted afresh.
+      const crashed = await beginRun(store, opts());
+      await crashed.store.record(ok("c"));
+      await store.close();
+      store = await CheckpointStore.open(dir);
+      const after = await beginRun(store, opts());
+      expect(after.previous?.status).toBe("running");
+      expect(await after.store.counts()).toEqual({ ok: 3, error: 0 });
+      expect(keys).toHaveBeenCalled();
+    } finally {
+      keys.mockRestore();
+    }
+  });
+
   it("a resume counts a session, keeps created_at, and warns naming what changed", async () => {
     const first = await beginRun(store, opts());
     await first.finish({ ...summary, stopped: "interrupted" });

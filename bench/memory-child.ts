@@ -1,26 +1,33 @@
 /**
  * One memory measurement: N generated GSM8K-like lines through the whole evaluation (parse, ids,
  * duplicates, gsm8k templates, filters, metrics, summary) with an in-process function model.
- * Usage: node .bench/memory-child.mjs N (the bench compiles it: bench/lib.ts `compiled`, which leaves `streameval`
- * to resolve to the built package, dist/index.js). Prints JSON {n, peak_rss_mb, wall_s, per_s}.
+ * Usage: node .bench/memory-child.mjs N [FILE] (the bench compiles it: bench/lib.ts `compiled`, which leaves
+ * `streameval` to resolve to the built package, dist/index.js). With FILE, the N lines are read from it through
+ * `openInputs`, as a program reading a file would (`memoryLines` writes the same lines); without, they are made
+ * here. Prints JSON {n, peak_rss_mb, wall_s, per_s}.
+ *
+ * The lines and the model's answer hold numbers made into strings (`${i}`): V8 keeps the last 16,384 such
+ * conversions in its number-string cache, which a scavenge does not clear, so each line's new number string
+ * outlives the young generation and is promoted (about 10 kB a scavenge here, 24 MB of old-generation garbage
+ * over a million lines; docs/benchmarks.md). That is this program's cost, as it would be any caller's that
+ * formats a new number a line; the figure keeps it.
  */
 import { readFileSync } from "node:fs";
 // Through the package entry, as a program that depends on streameval loads it (dist/index.js: `npm run build`).
-import { contentText, functionModel, loadTask, runEvaluation } from "streameval";
+import { contentText, functionModel, loadTask, openInputs, runEvaluation } from "streameval";
+import { memoryLine } from "./memory-line.js";
 
 const n = Number(process.argv[2]);
+const file = process.argv[3];
 async function* lines() {
-  for (let i = 0; i < n; i++) {
-    const doc = { id: `s${i}`, question: `Tom has ${i} apples and buys 3 more. How many apples does he have?`, answer: `${i} + 3 = ${i + 3}\n#### ${i + 3}`, target: String(i + 3) };
-    yield { text: JSON.stringify(doc), line: i + 1, file: "<gen>" };
-  }
+  for (let i = 0; i < n; i++) yield { text: memoryLine(i), line: i + 1, file: "<gen>" };
 }
 const model = functionModel("fn", (req) => {
   const m = /has (\d+)/.exec(contentText(req.messages[0]?.content));
   return { text: `He has ${Number(m?.[1]) + 3} apples. #### ${Number(m?.[1]) + 3}`, usage: { prompt_tokens: 30, completion_tokens: 12 } };
 });
 const t0 = performance.now();
-const summary = await runEvaluation({ input: lines(), tasks: [await loadTask("gsm8k")], models: [{ client: model, concurrency: 64 }] });
+const summary = await runEvaluation({ input: file ? openInputs([file], process.stdin) : lines(), tasks: [await loadTask("gsm8k")], models: [{ client: model, concurrency: 64 }] });
 const wall = (performance.now() - t0) / 1000;
 const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
 const done = summary.models.fn?.samples.ok ?? 0;

@@ -8,10 +8,13 @@
  * BENCH_FLAT_N (200000; the short input is a tenth of it), BENCH_FLAT_NO_STORE=1 (also the long input with --no-store).
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { finished } from "node:stream/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, compiled, datasets, gsm8kLines, type Measured, measured, median, printTable, startSimProcess } from "./lib.js";
+import { memoryLine } from "./memory-line.js";
 import { type RssSplit, sampleRss } from "./rss-split.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -64,9 +67,21 @@ try {
 
   if (part("memory")) {
     const child = await compiled("memory-child.ts");
+    const floor = await compiled("memory-floor.ts");
     const m = ok(await measured(node, [child, String(memoryN)]), "memory child");
     const per = (JSON.parse(m.stdout) as { per_s: number }).per_s;
-    rows.push([`lean: evaluate() with a function model (import from "streameval", node's default flags), ${memoryN} lines, peak RSS (${Math.round(per)} samples/s)`, mb(m.peak_mb), "", "", "< 120 MB", m.peak_mb < 120 ? "yes" : "no", `node .bench/memory-child.mjs ${memoryN}`]);
+    // The same lines with no library: plain node's floor, with JSON.parse and without parsing (bench/memory-floor.ts).
+    const json = ok(await measured(node, [floor, String(memoryN), "json"]), "memory floor");
+    const none = ok(await measured(node, [floor, String(memoryN), "none"]), "memory floor");
+    const file = join(tmp, "memory.jsonl");
+    await writeLines(file, memoryN, memoryLine);
+    const fromFile = ok(await measured(node, [child, String(memoryN), file]), "memory child, from a file");
+    rows.push(
+      [`lean: evaluate() with a function model (import from "streameval", node's default flags), ${memoryN} lines, peak RSS (${Math.round(per)} samples/s)`, mb(m.peak_mb), `plain node: ${mb(json.peak_mb)}`, m.peak_mb / json.peak_mb, "< 120 MB", m.peak_mb < 120 ? "yes" : "no", `node .bench/memory-child.mjs ${memoryN}`],
+      ["lean: the same lines read from a file (openInputs)", mb(fromFile.peak_mb), "", "", "", "", `node .bench/memory-child.mjs ${memoryN} FILE`],
+      ["lean: plain node, the same lines, JSON.parse, an async function each, 64 at a time", mb(json.peak_mb), "", "", "", "", `node .bench/memory-floor.mjs ${memoryN} json`],
+      ["lean: plain node, the same without parsing", mb(none.peak_mb), "", "", "", "", `node .bench/memory-floor.mjs ${memoryN} none`],
+    );
   }
 
   // `--no-cache`: the input repeats GSM8K's 1,319 questions, which the response cache would answer without a
@@ -130,4 +145,19 @@ try {
   printTable(`Targets (issue 18): each figure beside its baseline, measured in the same run; ${execFileSync("nproc").toString().trim()} cores, ${load()} at the end`, rows);
 } finally {
   await rm(tmp, { recursive: true, force: true });
+}
+
+/** Writes lines `line(0)` … `line(count - 1)` to `path`, a megabyte at a time. */
+async function writeLines(path: string, count: number, line: (i: number) => string): Promise<void> {
+  const out = createWriteStream(path);
+  let text = "";
+  for (let i = 0; i < count; i++) {
+    text += `${line(i)}\n`;
+    if (text.length < 1 << 20) continue;
+    const more = out.write(text);
+    text = "";
+    if (!more) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+  out.end(text);
+  await finished(out);
 }

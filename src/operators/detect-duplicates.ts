@@ -14,7 +14,7 @@ export interface DetectDuplicatesOptions {
    */
   readonly onDuplicate: (event: EventOf<"duplicate-id">) => void;
   /**
-   * Most distinct ids remembered (default 2,000,000, about 25 MB at worst). Past it, new ids are
+   * Most distinct ids remembered (default 2,000,000, about 20 MB at worst). Past it, new ids are
    * not remembered, so a later repeat of one of them goes unreported; the ones remembered still are.
    * Keeps an endless (`--continuous`) input bounded.
    */
@@ -52,7 +52,7 @@ const COMPACT = 2 ** 32 - 1;
  * a finished `EvalEvent`, so the run can push it into its event stream as it is.
  *
  * Memory: per distinct id, one 53-bit hash of `task + id` and the packed first position (file index,
- * line, packed into 32 bits) in a HashTable: about 12 bytes each, whatever the ids' length, up to `maxIds`.
+ * line, packed into 32 bits) in a HashTable: about 9 bytes each, whatever the ids' length, up to `maxIds`.
  * State is per subscription. Two different ids share a hash with probability about n²/2^54 (n = 1M:
  * ~6e-5); that would only report a false duplicate, never drop a sample. Positions are exact for
  * lines below 2^32 in fewer than 2^21 files.

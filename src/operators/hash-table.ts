@@ -1,22 +1,28 @@
 /**
  * A map from 53-bit integer keys (such as `hash53` of an id) to integers 0 ≤ value < 2^53, kept in typed
- * arrays at 12 bytes an entry: a Float64Array of keys and a Uint32Array of values, sorted by key, in blocks
- * of 65,536 (so growing never copies them), looked up by binary search; and a small run of the latest
- * entries (with an open-addressing index over it) that is sorted and merged into the blocks, from the back,
- * in place, when it fills. A million keys take 12.5 MB, and no more while they grow. (The table before this,
- * entries in insertion order under an index of 4-byte entry numbers, took 20 MB and 21 MB while its index
- * doubled; a `Map<number, number>` over 100 MB: bench/source-memory.ts.) A value of 2^32 − 1 or more is kept
- * in a Map beside the table (the duplicate detector packs its positions to fit 32 bits, so that is rare).
+ * arrays at 9 bytes an entry, sorted by key, in blocks of 65,536 (so growing never copies them): a key's top 16
+ * bits are where it is (a directory of 65,537 entry numbers: where each top-16-bit prefix starts), its low 32
+ * bits in a Uint32Array, bits 32–36 in a Uint8Array, the value in a Uint32Array; a key is found by binary search
+ * among the entries of its prefix (about n / 65,536 of them). The latest entries wait in a small run (with an
+ * open-addressing index over it) that is sorted and merged into the blocks, from the back, in place, when it
+ * fills. A million keys take 9.7 MB, the run included. (Keys as Float64 beside the values took 12.3 MB; entries in
+ * insertion order under an index of 4-byte entry numbers, 20 MB and 21 MB while the index doubled; a
+ * `Map<number, number>` over 100 MB: bench/source-memory.ts.) A value of 2^32 − 1 or more is kept in a Map beside
+ * the table (the duplicate detector packs its positions to fit 32 bits, so that is rare).
  *
  * No deletion: the duplicate detector only adds, and drops a whole table when it forgets.
  */
 export class HashTable {
-  /** Merged keys in ascending order, by position, in blocks of BLOCK (the first grows up to BLOCK). */
-  readonly #keys: Float64Array[];
-  /** Values by position, in blocks like #keys; LARGE: the value is in #large. */
+  /** Merged keys' low 32 bits in ascending key order, by position, in blocks of BLOCK (the first grows up to BLOCK). */
+  readonly #lows: Uint32Array[];
+  /** Merged keys' bits 32–36, in blocks like #lows. */
+  readonly #mids: Uint8Array[];
+  /** Values by position, in blocks like #lows; LARGE: the value is in #large. */
   readonly #values: Uint32Array[];
   /** How many entries the blocks hold. */
   #merged = 0;
+  /** Merged entries whose key's top 16 bits are below p, by p (PREFIXES + 1 of them); made at the first merge. */
+  #starts: Uint32Array | undefined;
   /** The latest entries, not merged yet, in insertion order. */
   #runKeys: Float64Array;
   #runValues: Uint32Array;
@@ -26,14 +32,13 @@ export class HashTable {
   /** The run sorted when it is merged (kept, so that merging allocates nothing). */
   #sortedKeys: Float64Array;
   #sortedValues: Uint32Array;
-  /** The first key of each block. */
-  #firsts = new Float64Array(16);
   /** Values too large for #values, by key. */
   readonly #large = new Map<number, number>();
 
   constructor(initialCapacity = 1024) {
     const capacity = 2 ** Math.max(4, Math.ceil(Math.log2(Math.min(initialCapacity, BLOCK))));
-    this.#keys = [new Float64Array(capacity)];
+    this.#lows = [new Uint32Array(capacity)];
+    this.#mids = [new Uint8Array(capacity)];
     this.#values = [new Uint32Array(capacity)];
     const run = Math.min(capacity, MAX_RUN);
     this.#runKeys = new Float64Array(run);
@@ -49,8 +54,8 @@ export class HashTable {
 
   /** Bytes of typed arrays the table holds (not counting the side map of large values). */
   get byteLength(): number {
-    let bytes = this.#runKeys.byteLength + this.#runValues.byteLength + this.#runIndex.byteLength + this.#sortedKeys.byteLength + this.#sortedValues.byteLength + this.#firsts.byteLength;
-    for (let b = 0; b < this.#keys.length; b++) bytes += this.#keys[b]!.byteLength + this.#values[b]!.byteLength;
+    let bytes = this.#runKeys.byteLength + this.#runValues.byteLength + this.#runIndex.byteLength + this.#sortedKeys.byteLength + this.#sortedValues.byteLength + (this.#starts?.byteLength ?? 0);
+    for (let b = 0; b < this.#lows.length; b++) bytes += this.#lows[b]!.byteLength + this.#mids[b]!.byteLength + this.#values[b]!.byteLength;
     return bytes;
   }
 
@@ -106,27 +111,27 @@ export class HashTable {
     }
   }
 
-  /** The position of `key` among the merged entries (binary search: its block by first keys, then in the block), or -1. */
+  /** The low 37 bits of the key of merged entry `at`. */
+  #restAt(at: number): number {
+    const b = at >>> BLOCK_BITS;
+    const o = at & BLOCK_MASK;
+    return this.#mids[b]![o]! * 2 ** 32 + this.#lows[b]![o]!;
+  }
+
+  /** The position of `key` among the merged entries (binary search among those of its prefix), or -1. */
   #findMerged(key: number): number {
-    const firsts = this.#firsts;
-    let lo = 0;
-    let hi = this.#keys.length - 1;
-    // The last block whose first key is at most `key`.
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (firsts[mid]! <= key) lo = mid;
-      else hi = mid - 1;
-    }
-    const block = lo;
-    const keys = this.#keys[block]!;
-    lo = 0;
-    hi = Math.min(BLOCK, this.#merged - block * BLOCK) - 1;
+    const starts = this.#starts;
+    if (starts === undefined) return -1;
+    const prefix = Math.floor(key / PREFIX_UNIT);
+    const rest = key - prefix * PREFIX_UNIT;
+    let lo = starts[prefix]!;
+    let hi = starts[prefix + 1]! - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const k = keys[mid]!;
-      if (k < key) lo = mid + 1;
-      else if (k > key) hi = mid - 1;
-      else return block * BLOCK + mid;
+      const r = this.#restAt(mid);
+      if (r < rest) lo = mid + 1;
+      else if (r > rest) hi = mid - 1;
+      else return mid;
     }
     return -1;
   }
@@ -141,28 +146,45 @@ export class HashTable {
     for (let j = 0; j < m; j++) values[j] = this.#runValues[this.#findInRun(sorted[j]!)]!;
     const n = this.#merged;
     this.#room(n + m);
-    const keys = this.#keys;
+    const starts = (this.#starts ??= new Uint32Array(PREFIXES + 1));
+    const lows = this.#lows;
+    const mids = this.#mids;
     const vals = this.#values;
     let i = n - 1;
     let j = m - 1;
+    // The prefix of entry i: the last p whose entries start at or before i.
+    let p = PREFIXES - 1;
     for (let w = n + m - 1; j >= 0; w--) {
       const wb = w >>> BLOCK_BITS;
       const wo = w & BLOCK_MASK;
-      const k = i >= 0 ? keys[i >>> BLOCK_BITS]![i & BLOCK_MASK]! : -1;
+      let k = -1;
+      if (i >= 0) {
+        while (starts[p]! > i) p--;
+        k = p * PREFIX_UNIT + this.#restAt(i);
+      }
       if (k > sorted[j]!) {
-        keys[wb]![wo] = k;
-        vals[wb]![wo] = vals[i >>> BLOCK_BITS]![i & BLOCK_MASK]!;
+        const ib = i >>> BLOCK_BITS;
+        const io = i & BLOCK_MASK;
+        lows[wb]![wo] = lows[ib]![io]!;
+        mids[wb]![wo] = mids[ib]![io]!;
+        vals[wb]![wo] = vals[ib]![io]!;
         i--;
       } else {
-        keys[wb]![wo] = sorted[j]!;
+        const key = sorted[j]!;
+        const rest = key - Math.floor(key / PREFIX_UNIT) * PREFIX_UNIT;
+        lows[wb]![wo] = rest >>> 0;
+        mids[wb]![wo] = Math.floor(rest / 2 ** 32);
         vals[wb]![wo] = values[j]!;
         j--;
       }
     }
+    // Each prefix now starts later by the run's keys below it.
+    for (let q = 0, below = 0; q <= PREFIXES; q++) {
+      while (below < m && sorted[below]! < q * PREFIX_UNIT) below++;
+      starts[q] = starts[q]! + below;
+    }
     this.#merged = n + m;
     this.#runSize = 0;
-    if (this.#firsts.length < keys.length) this.#firsts = new Float64Array(keys.length * 2);
-    for (let b = 0; b < keys.length; b++) this.#firsts[b] = keys[b]![0]!;
     // A longer run once the blocks are large, so that merging (which moves the entries after each new key) stays cheap.
     const run = this.#runKeys.length;
     if (run < MAX_RUN && this.#merged >= run * 16) {
@@ -176,19 +198,23 @@ export class HashTable {
 
   /** Makes room for `count` merged entries: the first block grows by doubling up to BLOCK, then whole blocks are added. */
   #room(count: number): void {
-    const first = this.#keys[0]!;
+    const first = this.#lows[0]!;
     if (first.length < BLOCK && count > first.length) {
       let length = first.length;
       while (length < count && length < BLOCK) length *= 2;
-      const keys = new Float64Array(length);
+      const lows = new Uint32Array(length);
+      const mids = new Uint8Array(length);
       const values = new Uint32Array(length);
-      keys.set(first);
+      lows.set(first);
+      mids.set(this.#mids[0]!);
       values.set(this.#values[0]!);
-      this.#keys[0] = keys;
+      this.#lows[0] = lows;
+      this.#mids[0] = mids;
       this.#values[0] = values;
     }
-    while (this.#keys.length * BLOCK < count) {
-      this.#keys.push(new Float64Array(BLOCK));
+    while (this.#lows.length * BLOCK < count) {
+      this.#lows.push(new Uint32Array(BLOCK));
+      this.#mids.push(new Uint8Array(BLOCK));
       this.#values.push(new Uint32Array(BLOCK));
     }
   }
@@ -197,10 +223,14 @@ export class HashTable {
 /** A slot's value is in the side map. */
 const LARGE = 2 ** 32 - 1;
 
-/** Entries a block holds: 2^16 (768 KB of keys and values). */
+/** Entries a block holds: 2^16 (576 KB of keys and values). */
 const BLOCK_BITS = 16;
 const BLOCK = 2 ** BLOCK_BITS;
 const BLOCK_MASK = BLOCK - 1;
+
+/** A key's top 16 bits (its prefix) are its value divided by this, 2^37; its other 37 bits are stored. */
+const PREFIX_UNIT = 2 ** 37;
+const PREFIXES = 2 ** 16;
 
 /** The longest run of unmerged entries (1 MB with its index and sorting space); a run starts at the table's initial capacity. */
 const MAX_RUN = 2 ** 15;

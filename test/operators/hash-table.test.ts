@@ -6,7 +6,7 @@ import { HashTable } from "../../src/operators/hash-table.js";
 describe("HashTable", () => {
   it("answers like a Map for any keys and values, across many doublings", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { maxLength: 300 }), (pairs) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { minLength: 17, maxLength: 300, size: "max" }), (pairs) => {
         const table = new HashTable(16);
         const map = new Map<number, number>();
         for (const [k, v] of pairs) {
@@ -31,13 +31,32 @@ describe("HashTable", () => {
     expect([table.get(0), table.get(2 ** 53 - 1)]).toEqual([7, 8]);
   });
 
+  it("tells apart keys that share their top 16 bits, or differ only in bits 32–36, or sit at a prefix's edges", () => {
+    const key = fc.tuple(fc.constantFrom(0, 1, 2, 65534, 65535), fc.integer({ min: 0, max: 31 }), fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1)).map(([prefix, mid, low]) => prefix * 2 ** 37 + mid * 2 ** 32 + low);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.integer({ min: 0, max: 2 ** 32 - 2 })), { minLength: 17, maxLength: 400, size: "max" }), (pairs) => {
+        const table = new HashTable(16);
+        const map = new Map<number, number>();
+        for (const [k, v] of pairs) {
+          table.set(k, v);
+          map.set(k, v);
+        }
+        expect(table.size).toBe(map.size);
+        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+        for (const [k] of pairs) for (const near of [k - 1, k + 1, k + 2 ** 32, k - 2 ** 32, k + 2 ** 37]) if (near >= 0 && near < 2 ** 53) expect(table.get(near)).toBe(map.get(near));
+      }),
+    );
+  });
+
   // The table before kept an index of 4-byte entry numbers beside the entries, at most 3/4 full: 20 bytes an id
-  // at a million. Sorted blocks take the 12 bytes of a key and a value, and a run of at most 32,768 entries.
-  it("holds a million ids in 12 bytes each, and a 1 MB run", () => {
+  // at a million; then sorted blocks of 8-byte keys and 4-byte values, 12. Now a key's top 16 bits are where it
+  // is in the blocks (a 256 kB directory), so 9 bytes an entry, blocks of 2^16 entries (16 for a million), and a
+  // run of at most 32,768 entries (1 MB).
+  it("holds a million ids in 9 bytes each, and a 1 MB run", () => {
     const table = new HashTable();
     for (let i = 0; i < 1_000_000; i++) table.set(hash53(`gsm8k\u0000s${i}`), i);
     expect(table.size).toBe(1_000_000);
-    expect(table.byteLength).toBeLessThan(12 * 1_000_000 + 1.3 * 2 ** 20);
+    expect(table.byteLength).toBeLessThan(9 * 2 ** 20 + 1.3 * 2 ** 20);
     expect(table.get(hash53("gsm8k\u0000s999999"))).toBe(999999);
     expect(table.get(hash53("gsm8k\u0000s0"))).toBe(0);
   });

@@ -7,10 +7,10 @@ import type { EvalEvent } from "../src/events.js";
 import { docsToLines } from "../src/io/docs-to-lines.js";
 import { functionModel } from "../src/models/function-model.js";
 import { runEvaluation } from "../src/run-evaluation.js";
-import { CheckpointStore, LEVELDB_DIR } from "../src/store/checkpoint-store.js";
+import { CheckpointStore, LEVELDB_DIR, RECORDS_DIR } from "../src/store/checkpoint-store.js";
 import { loadTask, parseTask } from "../src/tasks/load.js";
 import type { Task } from "../src/work/task.js";
-import type { ResultLine } from "../src/types.js";
+import { type ResultLine, workKeyString } from "../src/types.js";
 import { contentText } from "../src/media/content-parts.js";
 import type { Summary } from "../src/summary/summary.js";
 
@@ -156,19 +156,14 @@ describe("resume before rendering", () => {
     expect(task.renderDigest).toBeUndefined();
   });
 
-  it("resumes a store written before sources existed (plain JSON records), through fingerprints", async () => {
+  it("resumes a store written before sources existed (plain JSON records, store layout 1), through fingerprints", async () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     const first = await session(task, "m", join(dir, "first"));
-    // The records as an older version wrote them: the line's JSON, no source.
-    const s = await CheckpointStore.open(join(dir, "old"));
-    const run = s.run("r");
-    for (const e of first.results) await run.record(e.line);
-    await s.close();
+    // The records as an older version wrote them: the line's JSON, no source, under its work key in part `d`.
     const db = new Level<string, unknown>(join(dir, "old", LEVELDB_DIR), { valueEncoding: "json" });
-    const values = await db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, ResultLine>("d", { valueEncoding: "json" }).values().all();
+    const done = db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, ResultLine>("d", { valueEncoding: "json" });
+    await done.batch(first.results.map((e) => ({ type: "put" as const, key: workKeyString(e.line), value: e.line })));
     await db.close();
-    expect(values).toHaveLength(20);
-    expect(values.every((v) => !("record_source" in v))).toBe(true);
 
     const again = await session(task, "m", join(dir, "old"));
     expect(again.sent).toBe(0);
@@ -181,9 +176,10 @@ describe("resume before rendering", () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     const first = await session(task);
     // The records as the previous version wrote them: the source as first key, no record_fold.
-    const db = new Level<string, unknown>(join(dir, "store", LEVELDB_DIR), { valueEncoding: "json" });
-    const done = db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, string>("d", { valueEncoding: "utf8" });
+    const db = new Level<string, unknown>(join(dir, "store", RECORDS_DIR), { valueEncoding: "json" });
+    const done = db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, string>("r", { valueEncoding: "utf8" });
     const entries = await done.iterator().all();
+    expect(entries).toHaveLength(20);
     expect(entries.every(([, v]) => v.includes('"record_fold":'))).toBe(true);
     await done.batch(entries.map(([key, v]) => ({ type: "put" as const, key, value: v.replace(/,"record_fold":"[\d.-]+"/, "") })));
     await db.close();
@@ -198,11 +194,11 @@ describe("resume before rendering", () => {
     for (const e of again.results) expect(e.line).toEqual(made.get(e.line.id));
   });
 
-  it("stores records an older version reads as JSON (the source as one more field)", async () => {
+  it("stores records as JSON (the source and fold as two more fields)", async () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     const first = await session(task);
-    const db = new Level<string, unknown>(join(dir, "store", LEVELDB_DIR), { valueEncoding: "json" });
-    const values = await db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, Record<string, unknown>>("d", { valueEncoding: "json" }).values().all();
+    const db = new Level<string, unknown>(join(dir, "store", RECORDS_DIR), { valueEncoding: "json" });
+    const values = await db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, Record<string, unknown>>("r", { valueEncoding: "json" }).values().all();
     await db.close();
     expect(values).toHaveLength(20);
     for (const v of values) {

@@ -89,7 +89,7 @@ export async function runsShow(run: string, options: RunsOptions, io: RunsIO): P
     const r = await store.report(meta);
     const summary = await store.summary(meta);
     if (options.json) {
-      io.stdout.write(`${JSON.stringify({ ...r, identity: meta.identity, options: meta.options, started_at: meta.started_at, ended_at: meta.ended_at, summary })}\n`);
+      io.stdout.write(`${JSON.stringify({ ...r, identity: meta.identity, options: meta.options, started_at: meta.started_at, ended_at: meta.ended_at, store_layout: meta.store_layout ?? 1, summary })}\n`);
       return ExitCode.ok;
     }
     const lines = [

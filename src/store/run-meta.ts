@@ -66,6 +66,11 @@ export interface RunMeta {
   readonly status: RunStatus;
   /** At the last session's end: results recorded as done (ok) and as errors (retried on a rerun). */
   readonly counts: { readonly ok: number; readonly error: number };
+  /**
+   * How its done records are kept (RunStore): 2, in the order they were made with a work-key index; 1 (or
+   * absent, in a store written before layout 2), under their work keys. A run keeps its layout until cleared.
+   */
+  readonly store_layout?: 1 | 2;
   /** The last session's summary (it covers the whole run), absent while running or after a crash. */
   readonly summary?: Summary;
 }

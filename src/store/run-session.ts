@@ -62,6 +62,8 @@ export async function beginRun(store: CheckpointStore, options: BeginRunOptions)
     sessions: (previous?.sessions ?? 0) + 1,
     status: "running",
     counts: previous?.counts ?? { ok: 0, error: 0 },
+    // A run keeps its layout: the one its metadata names, found from its records when it names none.
+    store_layout: previous?.store_layout ?? (await runStore.layout()),
   };
   await runStore.putMeta(meta);
   const warning = changes.length

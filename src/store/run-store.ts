@@ -9,6 +9,9 @@ import { GroupCommit } from "./group-commit.js";
 import { KeyFilter } from "./key-filter.js";
 import { type Db, jsonSublevel, type JsonSublevel } from "./json-sublevel.js";
 import { decodeDone, encodeDoneLine, type StoredRecord } from "./done-record.js";
+import { countKeys, type DonePart, type DoneView, type DoneWrites, type TextSub } from "./done-part.js";
+import { KeyedDone } from "./keyed-done.js";
+import { SequencedDone } from "./sequenced-done.js";
 import type { RunMeta } from "./run-meta.js";
 import { type RetentionRule, TimeIndex } from "./time-index.js";
 
@@ -44,10 +47,7 @@ export interface PruneOptions {
 }
 
 type Op = BatchOperation<Db, string, unknown>;
-type Snapshot = ReturnType<Db["snapshot"]>;
 type Sub = JsonSublevel;
-/** The done part: its values are stored texts (done-record.ts), encoded and decoded here. */
-type TextSub = ReturnType<Db["sublevel"]>;
 
 /** A record on its way to a batch: the line and what it was made from. */
 interface Pending {
@@ -56,9 +56,12 @@ interface Pending {
 }
 
 /**
- * One run's records, in its own sublevel `run:<name>` with three parts:
- * - `d` (done): work key (`workKeyString`) → the final ok ResultLine, with what it was made from when
- *   known (see done-record.ts). What resume skips.
+ * One run's records, in its own sublevel `run:<name>` with these parts:
+ * - the done records: the final ok ResultLine of each work key (`workKeyString`), with what it was made
+ *   from when known (see done-record.ts). What resume skips. In store layout 2 (sequenced-done.ts) they are
+ *   kept in the order they are made, in the records LevelDB (`records`, part `r` of `run:<name>`), with an
+ *   index `i`: work key → record. A run recorded in layout 1 (part `d`: work key → record, keyed-done.ts)
+ *   keeps that layout until it is cleared: its records are neither copied nor looked up twice.
  * - `e` (errors): work key → the last error ResultLine. Not done: a rerun retries it, and an ok
  *   result for the key deletes it in the same atomic batch.
  * - `c` (conversations): work key → the turns of a conversation so far (see `conversations`),
@@ -75,11 +78,19 @@ export class RunStore {
   readonly #db: Db;
   readonly #runs: Sub;
   readonly #run: Sub;
-  readonly #done: TextSub;
+  /** The part `d` of layout 1; the index `i` and the records `r` of layout 2. */
+  readonly #keyed: TextSub;
+  readonly #index: TextSub;
+  readonly #records: TextSub;
+  readonly #recordsDb: Db;
+  /** The run's layout, found at the first read or write (see #findPart). */
+  #part: Promise<DonePart> | undefined;
+  /** Whether the records LevelDB has writes its log has not fsynced. */
+  #recordsUnsynced = false;
   readonly #errors: Sub;
   readonly #conversations: Sub;
   readonly #writer: GroupCommit<Pending>;
-  readonly #index: TimeIndex | undefined;
+  readonly #timeIndex: TimeIndex | undefined;
   readonly #now: () => number;
   /** Commits and prunes one at a time: a prune must not delete a record a commit is writing. */
   #turn: Promise<unknown> = Promise.resolve();
@@ -87,7 +98,7 @@ export class RunStore {
   #lastSync = 0;
   #syncTimer: NodeJS.Timeout | undefined;
   #unsynced = false;
-  #view: Promise<Snapshot | undefined> | undefined;
+  #view: Promise<DoneView | undefined> | undefined;
   /** Whether the errors part may hold a key (unknown until the first commit looks). */
   #errorsPossible: boolean | undefined;
   /** Commits started, and whether one is being written: see #write. */
@@ -113,6 +124,8 @@ export class RunStore {
     db: Db,
     runs: Sub,
     options: RunStoreOptions = {},
+    /** Where layout 2 keeps the records: a LevelDB of their own (CheckpointStore gives one), by default `db`. */
+    recordsDb: Db = db,
   ) {
     const syncIntervalMs = options.syncIntervalMs ?? 1000;
     if (!(syncIntervalMs >= 0)) throw new RangeError(`Expected \`syncIntervalMs\` to be a number >= 0, got ${syncIntervalMs}`);
@@ -120,12 +133,16 @@ export class RunStore {
     this.#db = db;
     this.#runs = runs;
     const prefix = `run:${encodeName(name)}`;
-    // All three hang off the root, so one batch can write to them; clearing #run clears d, e and c too.
+    // All hang off the root, so one batch can write to them; clearing #run clears d, i, e and c too.
     this.#run = jsonSublevel(db, prefix);
-    this.#done = db.sublevel<string, string>([prefix, "d"], { valueEncoding: "utf8" }) as unknown as TextSub;
+    const text = (d: Db, part: string) => d.sublevel<string, string>([prefix, part], { valueEncoding: "utf8" }) as unknown as TextSub;
+    this.#keyed = text(db, "d");
+    this.#index = text(db, "i");
+    this.#recordsDb = recordsDb;
+    this.#records = text(recordsDb, "r");
     this.#errors = jsonSublevel(db, [prefix, "e"]);
     this.#conversations = jsonSublevel(db, [prefix, "c"]);
-    this.#index = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
+    this.#timeIndex = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
     this.#now = options.now ?? Date.now;
     this.#storeDir = options.storeDir ?? "(the checkpoint store)";
     this.#maxCountedKeys = options.maxCountedKeys;
@@ -141,18 +158,61 @@ export class RunStore {
     await this.#write([{ type: "put", sublevel: this.#runs, key: this.name, value: meta }], true);
   }
 
-  /** A batch to LevelDB; a failure of the disk (full, read-only, damaged) becomes a StoreError naming the store. */
+  /** The run's store layout (`store_layout` in its metadata): 2 unless it has records in layout 1. */
+  async layout(): Promise<1 | 2> {
+    return (await this.#donePart()).layout;
+  }
+
+  #donePart(): Promise<DonePart> {
+    return (this.#part ??= this.#findPart());
+  }
+
+  /** Layout 2 for a run with no records or an index; layout 1 for one with records in part `d` only. */
+  async #findPart(): Promise<DonePart> {
+    const sequenced = new SequencedDone(this.#db, this.#index, this.#recordsDb, this.#records);
+    if (!(await sequenced.isEmpty())) return sequenced;
+    const keyed = new KeyedDone(this.#db, this.#keyed);
+    return (await keyed.isEmpty()) ? sequenced : keyed;
+  }
+
+  /**
+   * A batch to LevelDB; a failure of the disk (full, read-only, damaged) becomes a StoreError naming the store.
+   * A synced one fsyncs the records LevelDB's log first, when it has writes not fsynced.
+   */
   async #write(ops: Op[], sync: boolean): Promise<void> {
     const started = performance.now();
     // A synced write fsyncs the log, and with it every write before it: nothing is left to sync, unless a
     // commit was written meanwhile (it may have gone into the log after this one).
     const commits = this.#committing ? -1 : this.#commits;
+    if (sync && this.#recordsUnsynced) {
+      const part = await this.#donePart();
+      await this.#writeRecords(part instanceof SequencedDone ? part.syncOps() : [], true);
+    }
     try {
       await this.#db.batch(ops, { sync });
     } catch (error) {
       throw asStoreError(error, this.#storeDir);
     }
     if (sync && commits === this.#commits) this.#synced(started);
+  }
+
+  /** A batch to the records LevelDB (when it is not the main one). */
+  async #writeRecords(ops: Op[], sync: boolean): Promise<void> {
+    if (ops.length === 0) return;
+    this.#recordsUnsynced = !sync;
+    try {
+      await this.#recordsDb.batch(ops, { sync });
+    } catch (error) {
+      throw asStoreError(error, this.#storeDir);
+    }
+  }
+
+  /** A commit's or prune's writes, in order (DoneWrites); one batch when the records share the main LevelDB. */
+  async #writeDone(writes: DoneWrites, ops: Op[], sync: boolean): Promise<void> {
+    if (this.#recordsDb === this.#db) return this.#write([...writes.before, ...ops, ...writes.after], sync);
+    await this.#writeRecords(writes.before, sync);
+    await this.#write(ops, sync);
+    await this.#writeRecords(writes.after, false);
   }
 
   #synced(at: number): void {
@@ -180,7 +240,7 @@ export class RunStore {
   async lookupRecords(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
     const view = await (this.#view ??= this.#openView());
     if (keys.length === 0 || view === undefined) return keys.map(() => undefined);
-    const texts = await this.#done.getMany<string, string | undefined>(keys as string[], { snapshot: view });
+    const texts = await (await this.#donePart()).get(keys, view);
     const out = new Array<StoredRecord | undefined>(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i];
@@ -190,12 +250,8 @@ export class RunStore {
   }
 
   /** A snapshot of the run's done records, or undefined when there are none. */
-  async #openView(): Promise<Snapshot | undefined> {
-    const snapshot = this.#db.snapshot();
-    const any = await this.#done.keys({ limit: 1, snapshot }).all();
-    if (any.length > 0) return snapshot;
-    await snapshot.close();
-    return undefined;
+  async #openView(): Promise<DoneView | undefined> {
+    return (await this.#donePart()).view();
   }
 
   /**
@@ -230,7 +286,7 @@ export class RunStore {
 
   /** Done results in key order, then errors still standing; memory stays flat however many. */
   async *results(): AsyncGenerator<ResultLine> {
-    for await (const v of this.#done.values()) yield JSON.parse(decodeDone(v as string).json) as ResultLine;
+    for await (const v of (await this.#donePart()).texts()) yield JSON.parse(decodeDone(v).json) as ResultLine;
     for await (const v of this.#errors.values()) yield v as ResultLine;
   }
 
@@ -244,7 +300,7 @@ export class RunStore {
     return this.#serial(async () => {
       if (this.#counts) return { ...this.#counts };
       // A resumed run counts at its start and at its end: with nothing committed between, the one scan serves both.
-      if (this.#scanned?.commits !== this.#commits) this.#scanned = { commits: this.#commits, counts: { ok: await countKeys(this.#done), error: await countKeys(this.#errors) } };
+      if (this.#scanned?.commits !== this.#commits) this.#scanned = { commits: this.#commits, counts: { ok: await (await this.#donePart()).count(), error: await countKeys(this.#errors) } };
       return { ...this.#scanned.counts };
     });
   }
@@ -265,14 +321,16 @@ export class RunStore {
    * session recorded. A count prune counts the index once per session (a key scan).
    */
   async prune(rule: RetentionRule, options: PruneOptions = {}): Promise<{ pruned: number; more: boolean }> {
-    const index = this.#index;
+    const index = this.#timeIndex;
     if (!index) throw new Error("prune needs a store opened with the `timeIndex` option");
     const maxDeletes = options.maxDeletes ?? 10_000;
     if (!Number.isInteger(maxDeletes) || maxDeletes < 1) throw new RangeError(`Expected \`maxDeletes\` to be an integer >= 1, got ${maxDeletes}`);
     const result = await this.#serial(async () => {
       const { keys, ops, more } = await index.expired(rule, this.#now(), maxDeletes);
-      for (const key of keys) for (const sublevel of [this.#done, this.#errors, this.#conversations]) ops.push({ type: "del", sublevel, key });
-      if (ops.length > 0) await this.#write(ops, false);
+      const done = await (await this.#donePart()).deletes(keys);
+      ops.push(...done.main);
+      for (const key of keys) for (const sublevel of [this.#errors, this.#conversations]) ops.push({ type: "del", sublevel, key });
+      if (ops.length > 0) await this.#writeDone(done, ops, false);
       return { pruned: keys.length, more };
     });
     if (result.pruned > 0) {
@@ -290,6 +348,8 @@ export class RunStore {
   async clear(): Promise<void> {
     await this.close();
     await this.#run.clear();
+    if (this.#recordsDb !== this.#db) await this.#records.clear();
+    this.#part = undefined;
     this.#errorsPossible = undefined;
     this.#scanned = undefined;
     this.#startCounting();
@@ -307,17 +367,24 @@ export class RunStore {
   async #commit(records: readonly Pending[]): Promise<void> {
     // Deleting a standing error costs as much as the put: skip it while the run has none.
     this.#errorsPossible ??= (await this.#errors.keys({ limit: 1 }).all()).length > 0;
-    if (!this.#countsLooked && !this.#errorsPossible && (await this.#done.keys({ limit: 1 }).all()).length === 0) this.#startCounting();
+    const part = await this.#donePart();
+    if (!this.#countsLooked && !this.#errorsPossible && (await part.isEmpty())) this.#startCounting();
     this.#countsLooked = true;
     const lines = records.map((r) => r.line);
     const keys = lines.map(workKeyString);
+    // A key the run's filter has never seen is not done: layout 2 then reads no index entry to replace.
+    const recorded = this.#recorded;
+    const mayHave = recorded ? (key: string) => recorded.mightHave(key) : () => true;
     const counted = this.#counts ? await this.#countChanges(lines, keys) : undefined;
-    const ops: Op[] = this.#index ? await this.#index.indexOps(keys, this.#now()) : [];
+    const ops: Op[] = this.#timeIndex ? await this.#timeIndex.indexOps(keys, this.#now()) : [];
+    const doneKeys: string[] = [];
+    const doneTexts: string[] = [];
     for (let i = 0; i < records.length; i++) {
       const { line, source } = records[i]!;
       const key = keys[i]!;
       if (line.status === "ok") {
-        ops.push({ type: "put", sublevel: this.#done as unknown as Sub, key, value: encodeDoneLine(line, source) });
+        doneKeys.push(key);
+        doneTexts.push(encodeDoneLine(line, source));
         if (this.#errorsPossible) ops.push({ type: "del", sublevel: this.#errors, key });
         // A finished conversation's turns go in the batch that records it: no crash can come between,
         // and a later line with the same id starts afresh instead of replaying them.
@@ -327,12 +394,14 @@ export class RunStore {
         this.#errorsPossible = true;
       }
     }
+    const done = await part.puts(doneKeys, doneTexts, mayHave);
+    ops.push(...done.main);
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
     this.#commits++;
     this.#committing = true;
     try {
-      await this.#write(ops, sync);
+      await this.#writeDone(done, ops, sync);
     } finally {
       this.#committing = false;
     }
@@ -368,7 +437,7 @@ export class RunStore {
     const errors = new Set<string>();
     if (seen.length > 0) {
       const options = { fillCache: false, valueEncoding: "buffer" } as const;
-      (await this.#done.getMany(seen, options)).forEach((v, i) => v === undefined || done.add(seen[i]!));
+      (await (await this.#donePart()).has(seen)).forEach((has, i) => has && done.add(seen[i]!));
       if (this.#errorsPossible) (await this.#errors.getMany(seen, options)).forEach((v, i) => v === undefined || errors.add(seen[i]!));
     }
     return countChanges(lines.map((l) => l.status), keys, done, errors);
@@ -400,21 +469,6 @@ export class RunStore {
     this.#unsynced = false;
     this.#lastSync = performance.now();
     await this.#write([{ type: "put", sublevel: this.#run, key: "synced", value: Date.now() }], true);
-  }
-}
-
-/**
- * The keys of a part, counted a thousand at a time: `for await` over the keys takes an async step per key,
- * which made counting 5,000 records at the end of a run 4× slower (20 ms against 5).
- */
-async function countKeys(part: { keys(): { nextv(size: number): Promise<unknown[]>; close(): Promise<void> } }): Promise<number> {
-  const keys = part.keys();
-  try {
-    let n = 0;
-    for (let batch = await keys.nextv(1000); batch.length > 0; batch = await keys.nextv(1000)) n += batch.length;
-    return n;
-  } finally {
-    await keys.close();
   }
 }
 

@@ -88,6 +88,9 @@ describe("run with a checkpoint, then runs list / show / export", () => {
     expect(show.out()).toContain("results  10 ok, 0 error");
     expect(show.out()).toContain("exact_match,strict-match");
     expect(show.out()).not.toContain("EMPTY");
+    const showJson = memoryIO();
+    await runsShow("named", { store, json: true }, showJson);
+    expect(JSON.parse(showJson.out())).toMatchObject({ run: "named", store_layout: 2 });
 
     const exp = memoryIO();
     const summaryPath = join(dir, "export.json");

@@ -41,7 +41,7 @@ describe("beginRun", () => {
     expect(meta?.ended_at).not.toBeNull();
   });
 
-  it("finish fsyncs once: the records go to the log and the metadata's synced write fsyncs them with it", async () => {
+  it("finish fsyncs each log once: the records go to the logs, the records' log is fsynced, and the metadata's synced write fsyncs the other with it", async () => {
     const s = await beginRun(store, opts());
     const ok = (id: string) => ({ id, task: "t", model: "m", repeat: 0, status: "ok" as const, input: "" });
     // The first commit is fsynced; the next, within the sync interval, is not.
@@ -51,7 +51,9 @@ describe("beginRun", () => {
     try {
       await s.finish(summary);
       await store.close();
-      expect(batches.mock.calls.filter(([, o]) => o?.sync).length).toBe(1);
+      const synced = batches.mock.calls.flatMap(([, o], i) => (o?.sync ? [batches.mock.contexts[i]] : []));
+      expect(synced).toHaveLength(2);
+      expect(synced[0]).not.toBe(synced[1]);
     } finally {
       batches.mockRestore();
     }

@@ -12,27 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { encodeDoneLine } from "../src/store/done-record.js";
+import { gsm8kResultLine } from "./gsm8k-result-line.js";
 
 const layout = process.argv[2] ?? "old";
 const n = Number(process.argv[3] ?? 200_000);
 const dir = await mkdtemp(join(tmpdir(), "streameval-layouts-"));
-const line = (i: number) => ({
-  id: `gsm8k-test-${i % 1319}-r${Math.floor(i / 1319)}`,
-  task: "gsm8k",
-  model: "sim",
-  repeat: 0,
-  status: "ok",
-  input: `Question: question ${i % 1319} of the test split, as its prompt renders it, with its numbers and its words.\nAnswer:`,
-  response: `Let me work it out step by step. Working through the numbers one step at a time gives the result. So the answer is ${i % 97}.\n#### ${i % 97}`,
-  filtered: { "strict-match": String(i % 97), "flexible-extract": String(i % 97) },
-  target: String(i % 89),
-  scores: { "exact_match,strict-match": Number(i % 97 === i % 89), "exact_match,flexible-extract": Number(i % 97 === i % 89) },
-  usage: { prompt_tokens: 73, completion_tokens: 33 },
-  cost_usd: null,
-  timing: { e2e_ms: Math.random() * 400, ttft_ms: Math.random() * 400, tpot_ms: 0.03, output_tokens_per_s: 83.68, queue_ms: Math.random() * 3, attempts: 1 },
-  fingerprint: "sha256:fed17fd461718114a5109f8cd50eec0d",
-  ended_at: new Date().toISOString(),
-});
 
 let ldbPeak = 0;
 let arenaPeak = 0;
@@ -71,7 +55,7 @@ try {
     const ops: { type: "put"; key: string; value: string; sublevel: typeof done }[] = [];
     const recOps: typeof ops = [];
     for (let j = i; j < Math.min(n, i + 32); j++) {
-      const l = line(j);
+      const l = gsm8kResultLine(j);
       const key = JSON.stringify([l.task, l.id, l.model, l.repeat]);
       const text = encodeDoneLine(l, `source${j % 97}.x`);
       if (layout === "old") ops.push({ type: "put", sublevel: done, key, value: text });

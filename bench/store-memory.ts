@@ -12,29 +12,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CheckpointStore } from "../src/index.js";
-import type { ResultLine } from "../src/types.js";
+import { gsm8kResultLine } from "./gsm8k-result-line.js";
 
 const n = Number(process.argv[2] ?? 200_000);
 const cacheMB = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
 const dir = await mkdtemp(join(tmpdir(), "streameval-store-memory-"));
-const line = (i: number): ResultLine =>
-  ({
-    id: `gsm8k-test-${i % 1319}-r${Math.floor(i / 1319)}`,
-    task: "gsm8k",
-    model: "sim",
-    repeat: 0,
-    status: "ok",
-    input: `Question: question ${i % 1319} of the test split, as its prompt renders it, with its numbers and its words.\nAnswer:`,
-    response: `Let me work it out step by step. Working through the numbers one step at a time gives the result. So the answer is ${i % 97}.\n#### ${i % 97}`,
-    filtered: { "strict-match": String(i % 97), "flexible-extract": String(i % 97) },
-    target: String(i % 89),
-    scores: { "exact_match,strict-match": Number(i % 97 === i % 89), "exact_match,flexible-extract": Number(i % 97 === i % 89) },
-    usage: { prompt_tokens: 73, completion_tokens: 33 },
-    cost_usd: null,
-    timing: { e2e_ms: Math.random() * 400, ttft_ms: Math.random() * 400, tpot_ms: 0.03, output_tokens_per_s: 83.68, queue_ms: Math.random() * 3, attempts: 1 },
-    fingerprint: "sha256:fed17fd461718114a5109f8cd50eec0d",
-    ended_at: new Date().toISOString(),
-  }) as unknown as ResultLine;
 
 const highest = { rss: 0, anon: 0, file: 0, heap: 0, native: 0 };
 const sample = () => {
@@ -50,7 +32,7 @@ try {
   const run = store.run("store-memory");
   for (let i = 0; i < n; i += 32) {
     const batch: Promise<void>[] = [];
-    for (let j = i; j < Math.min(n, i + 32); j++) batch.push(run.record(line(j), `source${j % 97}.x`));
+    for (let j = i; j < Math.min(n, i + 32); j++) batch.push(run.record(gsm8kResultLine(j), `source${j % 97}.x`));
     await Promise.all(batch);
     if (i % 2000 === 0) sample();
   }

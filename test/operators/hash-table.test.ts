@@ -3,18 +3,24 @@ import { describe, expect, it } from "vitest";
 import { hash53 } from "../../src/operators/detect-duplicates.js";
 import { HashTable } from "../../src/operators/hash-table.js";
 
+/** A table and a Map given the same pairs; the table holds each key's last value, as the Map does. */
+function filledBoth(pairs: readonly (readonly [number, number])[]): { table: HashTable; map: Map<number, number> } {
+  const table = new HashTable(16);
+  const map = new Map<number, number>();
+  for (const [k, v] of pairs) {
+    table.set(k, v);
+    map.set(k, v);
+  }
+  expect(table.size).toBe(map.size);
+  for (const [k, v] of map) expect(table.get(k)).toBe(v);
+  return { table, map };
+}
+
 describe("HashTable", () => {
   it("answers like a Map for any keys and values, across many doublings", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { minLength: 17, maxLength: 300, size: "max" }), (pairs) => {
-        const table = new HashTable(16);
-        const map = new Map<number, number>();
-        for (const [k, v] of pairs) {
-          table.set(k, v);
-          map.set(k, v);
-        }
-        expect(table.size).toBe(map.size);
-        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+        const { table, map } = filledBoth(pairs);
         for (const [k] of pairs) expect(table.get(k + 1 === 2 ** 53 ? 0 : k + 1)).toBe(map.get(k + 1 === 2 ** 53 ? 0 : k + 1));
       }),
     );
@@ -35,14 +41,7 @@ describe("HashTable", () => {
     const key = fc.tuple(fc.constantFrom(0, 1, 2, 65534, 65535), fc.integer({ min: 0, max: 31 }), fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1)).map(([prefix, mid, low]) => prefix * 2 ** 37 + mid * 2 ** 32 + low);
     fc.assert(
       fc.property(fc.array(fc.tuple(key, fc.integer({ min: 0, max: 2 ** 32 - 2 })), { minLength: 17, maxLength: 400, size: "max" }), (pairs) => {
-        const table = new HashTable(16);
-        const map = new Map<number, number>();
-        for (const [k, v] of pairs) {
-          table.set(k, v);
-          map.set(k, v);
-        }
-        expect(table.size).toBe(map.size);
-        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+        const { table, map } = filledBoth(pairs);
         for (const [k] of pairs) for (const near of [k - 1, k + 1, k + 2 ** 32, k - 2 ** 32, k + 2 ** 37]) if (near >= 0 && near < 2 ** 53) expect(table.get(near)).toBe(map.get(near));
       }),
     );

@@ -51,6 +51,22 @@ const rxjsAsModules = {
   },
 };
 
+/**
+ * The openai SDK bundled and imported statically in the CLI: the library loads it on first use from node_modules
+ * (src/errors/openai-sdk.ts), which in the bundle would load a second, unbundled copy beside the bundled one
+ * (slower to start, and its classes would not be the bundle's). The CLI needs the SDK for any model anyway.
+ */
+const openaiSdkBundled = {
+  name: "openai-sdk-bundled",
+  setup(b) {
+    b.onLoad({ filter: /\/dist\/errors\/openai-sdk\.js$/ }, () => ({
+      contents: 'import * as sdk from "openai"; export function openaiSdk() { return sdk; }',
+      loader: "js",
+      resolveDir: dist,
+    }));
+  },
+};
+
 // Chunk names carry a hash of their content: without this, old chunks would pile up (and be packed).
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -62,7 +78,7 @@ await build({
   platform: "node",
   target: "node20",
   external,
-  plugins: [ownUrl, rxjsAsModules],
+  plugins: [openaiSdkBundled, ownUrl, rxjsAsModules],
   // CommonJS dependencies bundled into ES modules call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __streamevalCreateRequire } from "node:module"; const require = __streamevalCreateRequire(import.meta.url);' },
   legalComments: "eof",

@@ -1,4 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type * as Sdk from "openai";
+import { openaiSdk } from "./openai-sdk.js";
 import { serverRetryAfterMs } from "./retry-after.js";
 import { AttemptTimeoutError } from "./attempt-timeout-error.js";
 import { isReplyTooLargeError } from "./reply-too-large-error.js";
@@ -35,10 +36,11 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   if (error instanceof AttemptTimeoutError) return { kind: "retryable", type: "timeout", message };
   const tooLarge = causeMatching(error, isReplyTooLargeError);
   if (tooLarge) return { kind: "permanent", type: "reply_too_large", message: tooLarge.message };
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = openaiSdk();
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
   if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message, ...networkCodeOf(error) };
-  const status = statusOf(error);
+  const status = statusOf(error, APIError);
   if (status !== undefined) {
     const e = error as { headers?: unknown; code?: unknown; error?: { code?: unknown } };
     const retryAfterMs = serverRetryAfterMs(e.headers as Headers | undefined, nowEpochMs);
@@ -64,7 +66,7 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
 }
 
 /** An HTTP status carried by the error (the SDK's APIError, or another client's `status`/`statusCode`). */
-function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown, APIError: typeof Sdk.APIError): number | undefined {
   if (error instanceof APIError) return typeof error.status === "number" ? error.status : undefined;
   if (typeof error !== "object" || error === null) return undefined;
   const e = error as { status?: unknown; statusCode?: unknown };

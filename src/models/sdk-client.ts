@@ -1,4 +1,5 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { openaiSdk } from "../errors/openai-sdk.js";
 import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
 
 /**
@@ -8,6 +9,7 @@ import { cappedFetch, DEFAULT_MAX_REPLY_BYTES } from "./capped-fetch.js";
  */
 export function createSdkClient(opts: { baseURL?: string; apiKey: string; maxReplyBytes?: number }): OpenAI {
   // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.
+  const { OpenAI } = openaiSdk();
   return new OpenAI({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,

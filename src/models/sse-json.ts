@@ -1,4 +1,4 @@
-import { APIError } from "openai";
+import { openaiSdk } from "../errors/openai-sdk.js";
 import { ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 
 /**
@@ -77,9 +77,9 @@ export async function* sseJsonBatches(response: Response, maxBytes = Number.POSI
           }
           const parsed = JSON.parse(payload) as Record<string, unknown> | null;
           if (kind === null || !kind.startsWith("thread.")) {
-            if (parsed && parsed.error) failure = new APIError(undefined, parsed.error, undefined, response.headers);
+            if (parsed && parsed.error) failure = new (openaiSdk().APIError)(undefined, parsed.error, undefined, response.headers);
           } else if (kind === "error") {
-            failure = new APIError(undefined, (parsed as { error?: object } | null)?.error, (parsed as { message?: string } | null)?.message, undefined);
+            failure = new (openaiSdk().APIError)(undefined, (parsed as { error?: object } | null)?.error, (parsed as { message?: string } | null)?.message, undefined);
           }
           if (parsed !== null && failure === undefined) batch.push(parsed);
           continue;

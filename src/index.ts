@@ -97,4 +97,5 @@ export { runIdentity, identityChanges, taskMeta, type RunMeta, type RunIdentity,
 export { rebuildSummary } from "./store/rebuild-summary.js";
 
 // The simulator: an OpenAI-compatible server on loopback, for demos, tests and dry runs
-export { startSim, type SimOptions, type SimServer } from "./sim/index.js";
+export { startSim } from "./sim/start-sim-lazily.js";
+export type { SimOptions, SimServer } from "./sim/index.js";

@@ -44,6 +44,8 @@ describe("the package entry loads what a function-model evaluation does not need
       // The hook sees the packages the entry does load (so an empty list below means something).
       expect(of(urls, "rxjs").length).toBeGreaterThan(0);
       for (const pkg of LAZY) expect({ pkg, loaded: [...of(urls, pkg), ...of(plain.cjs, pkg)] }).toEqual({ pkg, loaded: [] });
+      // Nor the simulator: `startSim` loads it on its first call.
+      expect(urls.filter((u) => u.includes("/src/sim/") && !u.endsWith("/start-sim-lazily.ts"))).toEqual([]);
 
       // The same run, then run metrics made: prom-client is loaded on that first use.
       const metrics = loadedBy("lib.createRunMetrics();", join(dir, "resolved-metrics.txt"));

@@ -136,7 +136,11 @@ export class HashTable {
     return -1;
   }
 
-  /** Sorts the run and merges it into the blocks, from the back so that nothing is overwritten before it is read. */
+  /**
+   * Sorts the run and merges it into the blocks, from the back so that nothing is overwritten before it is read:
+   * the entries between two new keys all move up by the same distance (how many new keys are below them), so
+   * each stretch moves with copyWithin, a memmove, rather than entry by entry.
+   */
   #merge(): void {
     const m = this.#runSize;
     const sorted = this.#sortedKeys;
@@ -147,36 +151,28 @@ export class HashTable {
     const n = this.#merged;
     this.#room(n + m);
     const starts = (this.#starts ??= new Uint32Array(PREFIXES + 1));
-    const lows = this.#lows;
-    const mids = this.#mids;
-    const vals = this.#values;
-    let i = n - 1;
-    let j = m - 1;
-    // The prefix of entry i: the last p whose entries start at or before i.
-    let p = PREFIXES - 1;
-    for (let w = n + m - 1; j >= 0; w--) {
+    // Merged entries at or past `end` have moved already; those below it are where `starts` says.
+    let end = n;
+    for (let j = m - 1; j >= 0; j--) {
+      const key = sorted[j]!;
+      const prefix = Math.floor(key / PREFIX_UNIT);
+      const rest = key - prefix * PREFIX_UNIT;
+      // The first merged entry of a larger key (none is equal: `set` updates those in place).
+      let lo = Math.min(starts[prefix]!, end);
+      let hi = Math.min(starts[prefix + 1]!, end);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.#restAt(mid) < rest) lo = mid + 1;
+        else hi = mid;
+      }
+      this.#move(lo, lo + j + 1, end - lo);
+      const w = lo + j;
       const wb = w >>> BLOCK_BITS;
       const wo = w & BLOCK_MASK;
-      let k = -1;
-      if (i >= 0) {
-        while (starts[p]! > i) p--;
-        k = p * PREFIX_UNIT + this.#restAt(i);
-      }
-      if (k > sorted[j]!) {
-        const ib = i >>> BLOCK_BITS;
-        const io = i & BLOCK_MASK;
-        lows[wb]![wo] = lows[ib]![io]!;
-        mids[wb]![wo] = mids[ib]![io]!;
-        vals[wb]![wo] = vals[ib]![io]!;
-        i--;
-      } else {
-        const key = sorted[j]!;
-        const rest = key - Math.floor(key / PREFIX_UNIT) * PREFIX_UNIT;
-        lows[wb]![wo] = rest >>> 0;
-        mids[wb]![wo] = Math.floor(rest / 2 ** 32);
-        vals[wb]![wo] = values[j]!;
-        j--;
-      }
+      this.#lows[wb]![wo] = rest >>> 0;
+      this.#mids[wb]![wo] = Math.floor(rest / 2 ** 32);
+      this.#values[wb]![wo] = values[j]!;
+      end = lo;
     }
     // Each prefix now starts later by the run's keys below it.
     for (let q = 0, below = 0; q <= PREFIXES; q++) {
@@ -194,6 +190,30 @@ export class HashTable {
       this.#sortedKeys = new Float64Array(run * 2);
       this.#sortedValues = new Uint32Array(run * 2);
     } else this.#runIndex.fill(0);
+  }
+
+  /** Moves `count` merged entries from position `from` up to `to` (> from), the last first, a block's stretch at a time. */
+  #move(from: number, to: number, count: number): void {
+    for (let left = count; left > 0; ) {
+      const src = from + left - 1;
+      const dst = to + left - 1;
+      const sb = src >>> BLOCK_BITS;
+      const db = dst >>> BLOCK_BITS;
+      // The stretch ending at src and dst that lies in one block of each.
+      const se = (src & BLOCK_MASK) + 1;
+      const de = (dst & BLOCK_MASK) + 1;
+      const len = Math.min(left, se, de);
+      if (sb === db) {
+        this.#lows[db]!.copyWithin(de - len, se - len, se);
+        this.#mids[db]!.copyWithin(de - len, se - len, se);
+        this.#values[db]!.copyWithin(de - len, se - len, se);
+      } else {
+        this.#lows[db]!.set(this.#lows[sb]!.subarray(se - len, se), de - len);
+        this.#mids[db]!.set(this.#mids[sb]!.subarray(se - len, se), de - len);
+        this.#values[db]!.set(this.#values[sb]!.subarray(se - len, se), de - len);
+      }
+      left -= len;
+    }
   }
 
   /** Makes room for `count` merged entries: the first block grows by doubling up to BLOCK, then whole blocks are added. */

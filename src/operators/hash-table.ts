@@ -32,6 +32,8 @@ export class HashTable {
   /** The run sorted when it is merged (kept, so that merging allocates nothing). */
   #sortedKeys: Float64Array;
   #sortedValues: Uint32Array;
+  /** The radix sort's counts of each digit. */
+  readonly #counts = new Uint32Array(RADIX);
   /** Values too large for #values, by key. */
   readonly #large = new Map<number, number>();
 
@@ -143,11 +145,7 @@ export class HashTable {
    */
   #merge(): void {
     const m = this.#runSize;
-    const sorted = this.#sortedKeys;
-    sorted.set(this.#runKeys);
-    sorted.sort();
-    const values = this.#sortedValues;
-    for (let j = 0; j < m; j++) values[j] = this.#runValues[this.#findInRun(sorted[j]!)]!;
+    const { keys: sorted, values } = this.#sortRun(m);
     const n = this.#merged;
     this.#room(n + m);
     const starts = (this.#starts ??= new Uint32Array(PREFIXES + 1));
@@ -174,11 +172,13 @@ export class HashTable {
       this.#values[wb]![wo] = values[j]!;
       end = lo;
     }
-    // Each prefix now starts later by the run's keys below it.
-    for (let q = 0, below = 0; q <= PREFIXES; q++) {
-      while (below < m && sorted[below]! < q * PREFIX_UNIT) below++;
-      starts[q] = starts[q]! + below;
+    // Each prefix now starts later by the run's keys below it (of a smaller prefix).
+    let q = 0;
+    for (let j = 0; j < m; j++) {
+      const prefix = Math.floor(sorted[j]! / PREFIX_UNIT);
+      for (; q <= prefix; q++) starts[q] = starts[q]! + j;
     }
+    for (; q <= PREFIXES; q++) starts[q] = starts[q]! + m;
     this.#merged = n + m;
     this.#runSize = 0;
     // A longer run once the blocks are large, so that merging (which moves the entries after each new key) stays cheap.
@@ -190,6 +190,39 @@ export class HashTable {
       this.#sortedKeys = new Float64Array(run * 2);
       this.#sortedValues = new Uint32Array(run * 2);
     } else this.#runIndex.fill(0);
+  }
+
+  /**
+   * The run's `m` entries sorted by key: a least-significant-digit radix sort, 11 bits a pass (five passes over
+   * the 53 bits, see `digit`), each key carrying its value, between the run's arrays and the sorting space. Linear, whatever
+   * the keys (the builtin sort took most of a merge); it leaves the run's arrays scrambled, which the merge resets.
+   */
+  #sortRun(m: number): { keys: Float64Array; values: Uint32Array } {
+    let keys = this.#runKeys;
+    let values = this.#runValues;
+    let toKeys = this.#sortedKeys;
+    let toValues = this.#sortedValues;
+    const counts = this.#counts;
+    for (let pass = 0; pass < RADIX_PASSES; pass++) {
+      counts.fill(0);
+      for (let j = 0; j < m; j++) counts[digit(keys[j]!, pass)]!++;
+      // Skip a pass that would not move anything (every key has the same digit there).
+      if (counts[digit(keys[0]!, pass)] === m) continue;
+      for (let d = 0, at = 0; d < RADIX; d++) {
+        const c = counts[d]!;
+        counts[d] = at;
+        at += c;
+      }
+      for (let j = 0; j < m; j++) {
+        const key = keys[j]!;
+        const to = counts[digit(key, pass)]!++;
+        toKeys[to] = key;
+        toValues[to] = values[j]!;
+      }
+      [keys, toKeys] = [toKeys, keys];
+      [values, toValues] = [toValues, values];
+    }
+    return { keys, values };
   }
 
   /** Moves `count` merged entries from position `from` up to `to` (> from), the last first, a block's stretch at a time. */
@@ -254,6 +287,16 @@ const PREFIXES = 2 ** 16;
 
 /** The longest run of unmerged entries (1 MB with its index and sorting space); a run starts at the table's initial capacity. */
 const MAX_RUN = 2 ** 15;
+
+/** The run is sorted 11 bits at a time: bits 0–10, 11–21, 22–31 of a key's low 32, then 0–10, 11–20 of its high 21. */
+const RADIX = 2 ** 11;
+const RADIX_PASSES = 5;
+
+/** The digit of `key` (an integer below 2^53) that radix pass `pass` sorts by. */
+function digit(key: number, pass: number): number {
+  if (pass < 3) return ((key >>> 0) >>> (11 * pass)) & (RADIX - 1);
+  return (Math.floor(key / 2 ** 32) >>> (11 * (pass - 3))) & (RADIX - 1);
+}
 
 /** The key's home slot: its low 32 bits mixed (the keys are hashes already; this spreads sequences). */
 function slotOf(key: number, mask: number): number {

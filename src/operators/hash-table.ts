@@ -91,6 +91,22 @@ export class HashTable {
       this.#values[at >>> BLOCK_BITS]![at & BLOCK_MASK] = small;
       return;
     }
+    this.#append(key, small);
+  }
+
+  /**
+   * Stores `value` for a `key` that `get` has just found absent, without looking for it again (the duplicate
+   * detector's every new id: half its lookups). A key already in the table must go through `set` instead.
+   */
+  setAbsent(key: number, value: number): void {
+    if (!Number.isInteger(key) || key < 0 || key >= 2 ** 53) throw new RangeError(`Expected a key to be an integer from 0 to 2^53 - 1, got ${key}`);
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 53) throw new RangeError(`Expected a value to be an integer from 0 to 2^53 - 1, got ${value}`);
+    if (value >= LARGE) this.#large.set(key, value);
+    this.#append(key, Math.min(value, LARGE));
+  }
+
+  /** A new entry in the run (merged into the blocks when the run is full). */
+  #append(key: number, small: number): void {
     const entry = this.#runSize++;
     this.#runKeys[entry] = key;
     this.#runValues[entry] = small;

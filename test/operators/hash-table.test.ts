@@ -75,6 +75,21 @@ describe("HashTable", () => {
     expect(table.get(hash53("gsm8k\u0000s0"))).toBe(0);
   });
 
+  it("setAbsent stores a key get found absent, as set does", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { minLength: 17, maxLength: 300, size: "max" }), (pairs) => {
+        const table = new HashTable(16);
+        const map = new Map<number, number>();
+        for (const [k, v] of pairs) {
+          if (table.get(k) === undefined) table.setAbsent(k, v);
+          if (!map.has(k)) map.set(k, v);
+        }
+        expect(table.size).toBe(map.size);
+        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+      }),
+    );
+  });
+
   it("refuses a key it cannot store exactly", () => {
     expect(() => new HashTable().set(2 ** 53, 1)).toThrow("Expected a key to be an integer from 0 to 2^53 - 1, got 9007199254740992");
     expect(() => new HashTable().set(-1, 1)).toThrow(RangeError);

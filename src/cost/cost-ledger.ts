@@ -130,7 +130,7 @@ export class CostLedger {
     if (!task) this.#byTask.set(line.task, (task = new Money()));
     task.add(cost);
     let byModel = this.#byTaskModel.get(line.task);
-    if (!byModel) this.#byTaskModel.set(line.task, (byModel = new Map()));
+    if (!byModel) this.#byTaskModel.set(line.task, (byModel = new Map<string, TaskModelCost>()));
     let tm = byModel.get(line.model);
     if (!tm) {
       byModel.set(line.model, (tm = { task: line.task, model: line.model, money: new Money(), scores: new Map() }));

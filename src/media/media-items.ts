@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
-import { imageSize } from "image-size";
+import type * as ImageSize from "image-size";
 import { TaskInputError } from "../errors/task-input-error.js";
 import { MEDIA_DATA, type ImageDetail, type MediaRef } from "../types.js";
 import { kindOfMime, kindOfName } from "./media-kinds.js";
@@ -134,6 +135,7 @@ function describeBytes(base: { type: MediaRef["type"]; source: string }, bytes: 
 
 /** An image's format and size from its header (image-size), or undefined when the bytes are not an image. */
 function sniffImage(bytes: Buffer): { type: "image"; mime: string; width: number; height: number } | undefined {
+  const imageSize = imageSizeOf();
   try {
     const { width, height, type } = imageSize(bytes);
     const mime = type === "jpg" ? "image/jpeg" : `image/${type ?? "png"}`;
@@ -161,4 +163,16 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return `an object with keys ${Object.keys(v).slice(0, 4).join(", ") || "(none)"}`;
   return typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v === "number" || typeof v === "boolean" ? String(v) : typeof v;
+}
+
+let imageSizeModule: typeof ImageSize | undefined;
+
+/**
+ * image-size, loaded when the first image is measured rather than with the package: its 26 modules are 0.4 MB
+ * of live heap in every process that imports streameval, and V8 sizes the old generation by the live heap
+ * (docs/benchmarks.md). A pure function, so its CommonJS build (what require picks) serves as well as any.
+ */
+function imageSizeOf(): typeof ImageSize.imageSize {
+  imageSizeModule ??= createRequire(import.meta.url)("image-size") as typeof ImageSize;
+  return imageSizeModule.imageSize;
 }

@@ -6,10 +6,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-// Packages an evaluation with a function model never needs: Prometheus, LevelDB, the bundled price table, image-size.
-// The package entry loads them when they are used (createRunMetrics, CheckpointStore.open, resolvePrices, the first
-// image measured), not when imported.
-const LAZY = ["prom-client", "level", "classic-level", "@pydantic/genai-prices", "image-size"];
+// Packages an evaluation with a function model never needs: Prometheus, LevelDB, the bundled price table, image-size,
+// opossum. The package entry loads them when they are used (createRunMetrics, CheckpointStore.open, resolvePrices, the
+// first image measured, the first endpoint's breaker), not when imported.
+const LAZY = ["prom-client", "level", "classic-level", "@pydantic/genai-prices", "image-size", "opossum"];
 
 /**
  * Runs, in a fresh node process, `import` of the package entry (src/index.ts, which dist/index.js is compiled from

@@ -1,4 +1,5 @@
-import CircuitBreaker from "opossum";
+import { createRequire } from "node:module";
+import type CircuitBreaker from "opossum";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { classifyApiError } from "../errors/classify-api-error.js";
@@ -82,7 +83,8 @@ export class EndpointBreaker {
       enableSnapshots: false,
       errorFilter: (error: unknown) => !isEndpointFailure(error),
     };
-    this.#cb = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), cbOptions);
+    const Breaker = opossum();
+    this.#cb = new Breaker((attempt: () => Promise<unknown>) => attempt(), cbOptions);
     this.#cb.on("failure", () => {
       if (++this.#consecutive >= this.#consecutiveLimit && this.#cb.closed) this.#cb.open();
     });
@@ -217,3 +219,14 @@ export function validateBreakerOptions(options: BreakerOptions): Required<Breake
 
 const aborted = (signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+
+let loaded: typeof CircuitBreaker | undefined;
+
+/**
+ * opossum, required when the first breaker is made rather than with the package: a run whose models are all
+ * functions makes none. It is CommonJS only, so require gives the very instance an import would.
+ */
+function opossum(): typeof CircuitBreaker {
+  loaded ??= createRequire(import.meta.url)("opossum") as typeof CircuitBreaker;
+  return loaded;
+}

@@ -169,8 +169,9 @@ class NodeResponse {
   readonly type = "basic";
   redirected = false;
   #body: Readable | undefined;
-  #web: ReadableStream<Uint8Array> | null | undefined;
+  #web: ReadableStream<Uint8Array> | undefined;
   #used = false;
+  readonly #empty: boolean;
   #headers: Headers | undefined;
   readonly #raw: string[];
 
@@ -185,7 +186,7 @@ class NodeResponse {
   ) {
     this.#raw = raw;
     this.#body = body;
-    if (body === undefined) this.#web = null;
+    this.#empty = body === undefined;
   }
 
   get ok(): boolean {
@@ -210,12 +211,33 @@ class NodeResponse {
     return this.#used || (this.#web?.locked ?? false);
   }
 
-  /** The body as a web stream, made when first asked for. */
+  /**
+   * The body as a web stream. It takes the Node stream only when first read: the SDK touches `body` (to log it)
+   * before a reader of its own asks for the Node stream.
+   */
   get body(): ReadableStream<Uint8Array> | null {
+    if (this.#empty) return null;
     if (this.#web === undefined) {
-      const node = this.#body;
-      this.#body = undefined;
-      this.#web = node ? (Readable.toWeb(node) as ReadableStream<Uint8Array>) : null;
+      let source: ReadableStreamDefaultReader<Uint8Array> | undefined;
+      this.#web = new ReadableStream<Uint8Array>(
+        {
+          pull: async (controller) => {
+            if (source === undefined) {
+              const node = this.takeNodeBody();
+              if (node === undefined) return controller.close();
+              source = (Readable.toWeb(node) as ReadableStream<Uint8Array>).getReader();
+            }
+            const read = await source.read().catch((error: unknown) => Promise.reject(bodyReadError(this as unknown as Response, error)));
+            if (read.done) controller.close();
+            else controller.enqueue(read.value);
+          },
+          cancel: async (reason) => {
+            if (source) await source.cancel(reason);
+            else this.takeNodeBody()?.destroy();
+          },
+        },
+        { highWaterMark: 0 },
+      );
     }
     return this.#web;
   }
@@ -250,10 +272,12 @@ class NodeResponse {
   }
 
   async #bytes(): Promise<Buffer> {
-    if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
-    if (this.#web === null) return Buffer.alloc(0);
-    if (this.#web !== undefined) return Buffer.from(await new Response(this.#web).arrayBuffer());
-    const node = this.takeNodeBody() as Readable;
+    if (this.#web?.locked) throw new TypeError("Body is unusable: Body has already been read");
+    const node = this.takeNodeBody();
+    if (node === undefined) {
+      if (this.#empty) return Buffer.alloc(0);
+      throw new TypeError("Body is unusable: Body has already been read");
+    }
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of node) chunks.push(chunk as Buffer);

@@ -28,11 +28,11 @@ export function httpFetch(options: { readonly fallback?: typeof fetch } = {}): t
     "http:": new HttpAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout: 4000 }),
     "https:": new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout: 4000 }),
   };
-  return ((input: string | URL | Request, init?: RequestInit) => {
+  return (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === "string" ? safeUrl(input) : input instanceof URL ? input : undefined;
     if (url === undefined || !PROTOCOLS.has(url.protocol) || !sendsItself(init)) return fallback(input, init);
     return send(url, init ?? {}, agents, 0);
-  }) as typeof fetch;
+  };
 }
 
 /** The Node stream of a reply from `httpFetch`, for a reader that reads the body itself (undefined for any other reply). */
@@ -72,14 +72,14 @@ function headersOf(init: RequestInit): Record<string, string> {
   const out: Record<string, string> = {};
   const given = init.headers;
   if (given instanceof Headers) given.forEach((value, name) => (out[name] = value));
-  else if (Array.isArray(given)) for (const [name, value] of given) out[(name as string).toLowerCase()] = String(value);
+  else if (Array.isArray(given)) for (const [name, value] of given) out[name.toLowerCase()] = String(value);
   else if (given) for (const [name, value] of Object.entries(given)) if (value !== undefined) out[name.toLowerCase()] = String(value);
   return out;
 }
 
 function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promise<Response> {
   const signal = init.signal ?? undefined;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) return Promise.reject(reasonOf(signal));
   const method = (init.method ?? "GET").toUpperCase();
   const headers: OutgoingHttpHeaders = headersOf(init);
   headers["accept-encoding"] ??= "gzip, deflate, br";
@@ -90,13 +90,13 @@ function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promis
     const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method, headers, agent: agents[url.protocol as Protocol] });
     let reply: Readable | undefined;
     // An abort before the reply rejects with the signal's reason; after it, ends the body with it.
-    const onAbort = () => (reply ? reply.destroy(signal?.reason) : request.destroy(signal?.reason ?? abortError()));
+    const onAbort = () => (reply ? reply.destroy(reasonOf(signal)) : request.destroy(reasonOf(signal)));
     signal?.addEventListener("abort", onAbort, { once: true });
     const unlisten = () => signal?.removeEventListener("abort", onAbort);
     request.on("error", (error) => {
       if (reply) return; // the body errors itself, and its reader says what broke
       unlisten();
-      reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error }));
+      reject(signal?.aborted ? reasonOf(signal) : new TypeError("fetch failed", { cause: error }));
     });
     request.on("response", (message) => {
       const status = message.statusCode ?? 0;
@@ -139,8 +139,10 @@ function markRedirected(response: Response): Response {
   return response;
 }
 
-function abortError(): Error {
-  return new DOMException("This operation was aborted", "AbortError");
+/** The abort's reason, as fetch rejects with it (an AbortError unless the caller gave an Error of its own). */
+function reasonOf(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException("This operation was aborted", "AbortError");
 }
 
 /** The reply's body as sent (gzip, deflate and br decoded; any other coding left as it is, as fetch does). */
@@ -158,9 +160,9 @@ function decoded(message: IncomingMessage): Readable {
  * after an abort, else a TypeError("terminated") with the stream's error (a connection that broke, a reply
  * that does not decode) as its cause.
  */
-export function bodyReadError(response: Response, error: unknown): unknown {
+export function bodyReadError(response: Response, error: unknown): Error {
   const signal = response instanceof NodeResponse ? response.signal : undefined;
-  if (signal?.aborted) return signal.reason;
+  if (signal?.aborted) return reasonOf(signal);
   return error instanceof TypeError ? error : new TypeError("terminated", { cause: error });
 }
 

@@ -20,19 +20,27 @@ import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
  * The reply is a `NodeResponse`: the Response members the SDK reads, its body read as a web stream only when
  * asked for (`body`), or straight from the Node stream (`nodeBodyOf`) by a reader of its own.
  */
-export function httpFetch(options: { readonly fallback?: typeof fetch } = {}): typeof fetch {
+export function httpFetch(options: HttpFetchOptions = {}): typeof fetch {
   const fallback = options.fallback ?? ((input, init) => globalThis.fetch(input, init));
-  // Idle sockets are closed after 4 s (undici's default; a server's shorter `Keep-Alive: timeout` hint wins) so a
-  // request is not sent on a socket the server is closing. The pool's idle sockets do not keep the process alive.
+  // Idle pooled sockets are closed (a server's shorter `Keep-Alive: timeout` hint wins) so a request is not sent
+  // on a socket the server is closing; a reply that pauses longer is not cut. Idle sockets keep no process alive.
+  const timeout = options.idleSocketMs ?? 4000;
   const agents: Agents = {
-    "http:": new HttpAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout: 4000 }),
-    "https:": new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout: 4000 }),
+    "http:": new HttpAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout }),
+    "https:": new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout }),
   };
   return (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === "string" ? safeUrl(input) : input instanceof URL ? input : undefined;
     if (url === undefined || !PROTOCOLS.has(url.protocol) || !sendsItself(init)) return fallback(input, init);
     return send(url, init ?? {}, agents, 0);
   };
+}
+
+export interface HttpFetchOptions {
+  /** Where requests this transport does not send itself go (default: the global fetch). */
+  readonly fallback?: typeof fetch;
+  /** How long a pooled socket may sit idle before it is closed (default 4000 ms, undici's). */
+  readonly idleSocketMs?: number;
 }
 
 /** The Node stream of a reply from `httpFetch`, for a reader that reads the body itself (undefined for any other reply). */

@@ -73,6 +73,14 @@ describe("httpFetch: fetch for the SDK over node:http", () => {
     expect(s.connections()).toBe(1);
   });
 
+  it("a reply that pauses longer than a pooled socket may idle is not cut", async () => {
+    const s = await serve((_req, res) => {
+      res.write("before ");
+      setTimeout(() => res.end("after"), 150);
+    });
+    expect(await (await httpFetch({ idleSocketMs: 20 })(`${s.url}/`)).text()).toBe("before after");
+  });
+
   it("decodes a gzip reply", async () => {
     const s = await serve((req, res) => {
       expect(req.headers["accept-encoding"]).toContain("gzip");

@@ -8,7 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
  * string or bytes body); anything else (a Request object, a stream or form body, `redirect` other than
  * "follow", an undici `dispatcher`) goes to the global fetch. The global fetch (undici's WHATWG fetch) spends
  * about 0.55 ms of CPU per request on web streams, WebIDL conversions and abort signals; a streaming
- * request through node:http costs a third of that, and at 32 requests in flight on a 2-core machine the
+ * request through node:http costs about 40% of that, and at 32 requests in flight on a 2-core machine the
  * client's CPU is what paces a run (docs/benchmarks.md, "The transport").
  *
  * Same behaviour as fetch where the SDK and this package can tell: redirects followed (at most 20; 301/302/303

@@ -5,7 +5,7 @@ import { httpFetch } from "./http-fetch.js";
 /**
  * Creates an SDK client with its own retries off (streameval counts and paces every attempt itself)
  * and reply bodies capped at `maxReplyBytes` (default 16 MiB: a server that never stops sending
- * costs at most that per request), sending over node:http(s) (`httpFetch`: a third of fetch's CPU per request).
+ * costs at most that per request), sending over node:http(s) (`httpFetch`: about 40% of fetch's CPU per request).
  */
 export function createSdkClient(opts: { baseURL?: string; apiKey: string; maxReplyBytes?: number }): OpenAI {
   // logLevel off: a malformed stream event would make the SDK print it; it is classified and retried instead.

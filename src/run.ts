@@ -274,9 +274,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       onLookup(done, keys);
     };
     const idFields = [...new Set([defaultTask.idField, ...options.tasks.map((t) => t.idField)].filter((f) => f))];
+    // Straight to the run's subscriber, as `events` would hand them on (no request event among them, so nothing
+    // for connectWatch): a resumed run emits two events a sample, and the Subject and merge between cost on each.
     const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
-      emit({ type: "sample-read", id: sample.id, at: sample.at });
-      for (const { json, fold, line } of lines) events.next(resumedResult(json, fold, line));
+      subscriber.next({ type: "sample-read", id: sample.id, at: sample.at });
+      for (const { json, fold, line } of lines) subscriber.next(resumedResult(json, fold, line));
       demand.release();
     };
 

@@ -56,6 +56,13 @@ interface ScoreAcc {
   binary: boolean;
 }
 
+interface TaskModelCost {
+  readonly task: string;
+  readonly model: string;
+  readonly money: Money;
+  readonly scores: Map<string, ScoreAcc>;
+}
+
 /**
  * Folds a run's events into its cost summary, in memory bounded by tasks × models × metrics:
  * result lines give per-sample costs (per model, per task, per correct answer) and their helpers'
@@ -69,7 +76,10 @@ export class CostLedger {
   readonly #helpers = new Map<string, Money>();
   readonly #byModel = new Map<string, { money: Money; usage: Required<Omit<Usage, "estimated">> }>();
   readonly #byTask = new Map<string, Money>();
-  readonly #byTaskModel = new Map<string, { money: Money; scores: Map<string, ScoreAcc> }>();
+  /** Task → model → what its lines cost and scored (nested maps: no key made per line). */
+  readonly #byTaskModel = new Map<string, Map<string, TaskModelCost>>();
+  /** The same, in the order the pairs were first seen (the order `per_correct_usd` is built in). */
+  readonly #taskModels: TaskModelCost[] = [];
   #estimated = false;
 
   /** `helperPrices`: models called only by helpers (a judge), priced but not listed by model. */
@@ -119,9 +129,13 @@ export class CostLedger {
     let task = this.#byTask.get(line.task);
     if (!task) this.#byTask.set(line.task, (task = new Money()));
     task.add(cost);
-    const key = JSON.stringify([line.task, line.model]);
-    let tm = this.#byTaskModel.get(key);
-    if (!tm) this.#byTaskModel.set(key, (tm = { money: new Money(), scores: new Map() }));
+    let byModel = this.#byTaskModel.get(line.task);
+    if (!byModel) this.#byTaskModel.set(line.task, (byModel = new Map<string, TaskModelCost>()));
+    let tm = byModel.get(line.model);
+    if (!tm) {
+      byModel.set(line.model, (tm = { task: line.task, model: line.model, money: new Money(), scores: new Map() }));
+      this.#taskModels.push(tm);
+    }
     tm.money.add(cost);
     for (const [metric, value] of Object.entries(line.scores ?? {})) {
       let s = tm.scores.get(metric);
@@ -151,10 +165,9 @@ export class CostLedger {
     const by_task: Record<string, { usd: number | null }> = {};
     for (const [name, m] of this.#byTask) by_task[name] = { usd: m.value };
     const per_correct_usd: CostSummary["per_correct_usd"] = {};
-    for (const [key, tm] of this.#byTaskModel) {
-      const [task, model] = JSON.parse(key) as [string, string];
-      const usd = tm.money.value;
-      for (const [metric, s] of tm.scores) {
+    for (const { task, model, money, scores } of this.#taskModels) {
+      const usd = money.value;
+      for (const [metric, s] of scores) {
         if (!s.binary) continue;
         ((per_correct_usd[task] ??= {})[model] ??= {})[metric] = usd === null || s.correct === 0 ? null : Math.round((usd / s.correct) * 1e12) / 1e12;
       }

@@ -138,9 +138,9 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
               older = firstSeen;
               firstSeen = new HashTable();
             }
-            firstSeen.set(key, pack(at));
+            firstSeen.setAbsent(key, pack(at));
           } else if (firstSeen.size < maxIds) {
-            firstSeen.set(key, pack(at));
+            firstSeen.setAbsent(key, pack(at));
           } else if (!full) {
             full = true;
             onCapacity?.(maxIds);

@@ -32,6 +32,8 @@ export class HashTable {
   /** The run sorted when it is merged (kept, so that merging allocates nothing). */
   #sortedKeys: Float64Array;
   #sortedValues: Uint32Array;
+  /** The radix sort's counts of each digit. */
+  readonly #counts = new Uint32Array(RADIX);
   /** Values too large for #values, by key. */
   readonly #large = new Map<number, number>();
 
@@ -89,6 +91,22 @@ export class HashTable {
       this.#values[at >>> BLOCK_BITS]![at & BLOCK_MASK] = small;
       return;
     }
+    this.#append(key, small);
+  }
+
+  /**
+   * Stores `value` for a `key` that `get` has just found absent, without looking for it again (the duplicate
+   * detector's every new id: half its lookups). A key already in the table must go through `set` instead.
+   */
+  setAbsent(key: number, value: number): void {
+    if (!Number.isInteger(key) || key < 0 || key >= 2 ** 53) throw new RangeError(`Expected a key to be an integer from 0 to 2^53 - 1, got ${key}`);
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 53) throw new RangeError(`Expected a value to be an integer from 0 to 2^53 - 1, got ${value}`);
+    if (value >= LARGE) this.#large.set(key, value);
+    this.#append(key, Math.min(value, LARGE));
+  }
+
+  /** A new entry in the run (merged into the blocks when the run is full). */
+  #append(key: number, small: number): void {
     const entry = this.#runSize++;
     this.#runKeys[entry] = key;
     this.#runValues[entry] = small;
@@ -136,53 +154,47 @@ export class HashTable {
     return -1;
   }
 
-  /** Sorts the run and merges it into the blocks, from the back so that nothing is overwritten before it is read. */
+  /**
+   * Sorts the run and merges it into the blocks, from the back so that nothing is overwritten before it is read:
+   * the entries between two new keys all move up by the same distance (how many new keys are below them), so
+   * each stretch moves with copyWithin, a memmove, rather than entry by entry.
+   */
   #merge(): void {
     const m = this.#runSize;
-    const sorted = this.#sortedKeys;
-    sorted.set(this.#runKeys);
-    sorted.sort();
-    const values = this.#sortedValues;
-    for (let j = 0; j < m; j++) values[j] = this.#runValues[this.#findInRun(sorted[j]!)]!;
+    const { keys: sorted, values } = this.#sortRun(m);
     const n = this.#merged;
     this.#room(n + m);
     const starts = (this.#starts ??= new Uint32Array(PREFIXES + 1));
-    const lows = this.#lows;
-    const mids = this.#mids;
-    const vals = this.#values;
-    let i = n - 1;
-    let j = m - 1;
-    // The prefix of entry i: the last p whose entries start at or before i.
-    let p = PREFIXES - 1;
-    for (let w = n + m - 1; j >= 0; w--) {
+    // Merged entries at or past `end` have moved already; those below it are where `starts` says.
+    let end = n;
+    for (let j = m - 1; j >= 0; j--) {
+      const key = sorted[j]!;
+      const prefix = Math.floor(key / PREFIX_UNIT);
+      const rest = key - prefix * PREFIX_UNIT;
+      // The first merged entry of a larger key (none is equal: `set` updates those in place).
+      let lo = Math.min(starts[prefix]!, end);
+      let hi = Math.min(starts[prefix + 1]!, end);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.#restAt(mid) < rest) lo = mid + 1;
+        else hi = mid;
+      }
+      this.#move(lo, lo + j + 1, end - lo);
+      const w = lo + j;
       const wb = w >>> BLOCK_BITS;
       const wo = w & BLOCK_MASK;
-      let k = -1;
-      if (i >= 0) {
-        while (starts[p]! > i) p--;
-        k = p * PREFIX_UNIT + this.#restAt(i);
-      }
-      if (k > sorted[j]!) {
-        const ib = i >>> BLOCK_BITS;
-        const io = i & BLOCK_MASK;
-        lows[wb]![wo] = lows[ib]![io]!;
-        mids[wb]![wo] = mids[ib]![io]!;
-        vals[wb]![wo] = vals[ib]![io]!;
-        i--;
-      } else {
-        const key = sorted[j]!;
-        const rest = key - Math.floor(key / PREFIX_UNIT) * PREFIX_UNIT;
-        lows[wb]![wo] = rest >>> 0;
-        mids[wb]![wo] = Math.floor(rest / 2 ** 32);
-        vals[wb]![wo] = values[j]!;
-        j--;
-      }
+      this.#lows[wb]![wo] = rest >>> 0;
+      this.#mids[wb]![wo] = Math.floor(rest / 2 ** 32);
+      this.#values[wb]![wo] = values[j]!;
+      end = lo;
     }
-    // Each prefix now starts later by the run's keys below it.
-    for (let q = 0, below = 0; q <= PREFIXES; q++) {
-      while (below < m && sorted[below]! < q * PREFIX_UNIT) below++;
-      starts[q] = starts[q]! + below;
+    // Each prefix now starts later by the run's keys below it (of a smaller prefix).
+    let q = 0;
+    for (let j = 0; j < m; j++) {
+      const prefix = Math.floor(sorted[j]! / PREFIX_UNIT);
+      for (; q <= prefix; q++) starts[q] = starts[q]! + j;
     }
+    for (; q <= PREFIXES; q++) starts[q] = starts[q]! + m;
     this.#merged = n + m;
     this.#runSize = 0;
     // A longer run once the blocks are large, so that merging (which moves the entries after each new key) stays cheap.
@@ -194,6 +206,63 @@ export class HashTable {
       this.#sortedKeys = new Float64Array(run * 2);
       this.#sortedValues = new Uint32Array(run * 2);
     } else this.#runIndex.fill(0);
+  }
+
+  /**
+   * The run's `m` entries sorted by key: a least-significant-digit radix sort, 11 bits a pass (five passes over
+   * the 53 bits, see `digit`), each key carrying its value, between the run's arrays and the sorting space. Linear, whatever
+   * the keys (the builtin sort took most of a merge); it leaves the run's arrays scrambled, which the merge resets.
+   */
+  #sortRun(m: number): { keys: Float64Array; values: Uint32Array } {
+    let keys = this.#runKeys;
+    let values = this.#runValues;
+    let toKeys = this.#sortedKeys;
+    let toValues = this.#sortedValues;
+    const counts = this.#counts;
+    for (let pass = 0; pass < RADIX_PASSES; pass++) {
+      counts.fill(0);
+      for (let j = 0; j < m; j++) counts[digit(keys[j]!, pass)]!++;
+      // Skip a pass that would not move anything (every key has the same digit there).
+      if (counts[digit(keys[0]!, pass)] === m) continue;
+      for (let d = 0, at = 0; d < RADIX; d++) {
+        const c = counts[d]!;
+        counts[d] = at;
+        at += c;
+      }
+      for (let j = 0; j < m; j++) {
+        const key = keys[j]!;
+        const to = counts[digit(key, pass)]!++;
+        toKeys[to] = key;
+        toValues[to] = values[j]!;
+      }
+      [keys, toKeys] = [toKeys, keys];
+      [values, toValues] = [toValues, values];
+    }
+    return { keys, values };
+  }
+
+  /** Moves `count` merged entries from position `from` up to `to` (> from), the last first, a block's stretch at a time. */
+  #move(from: number, to: number, count: number): void {
+    for (let left = count; left > 0; ) {
+      const src = from + left - 1;
+      const dst = to + left - 1;
+      const sb = src >>> BLOCK_BITS;
+      const db = dst >>> BLOCK_BITS;
+      // The stretch ending at src and dst that lies in one block of each.
+      const se = (src & BLOCK_MASK) + 1;
+      const de = (dst & BLOCK_MASK) + 1;
+      const len = Math.min(left, se, de);
+      if (sb === db) {
+        this.#lows[db]!.copyWithin(de - len, se - len, se);
+        this.#mids[db]!.copyWithin(de - len, se - len, se);
+        this.#values[db]!.copyWithin(de - len, se - len, se);
+      } else {
+        this.#lows[db]!.set(this.#lows[sb]!.subarray(se - len, se), de - len);
+        this.#mids[db]!.set(this.#mids[sb]!.subarray(se - len, se), de - len);
+        this.#values[db]!.set(this.#values[sb]!.subarray(se - len, se), de - len);
+      }
+      left -= len;
+    }
   }
 
   /** Makes room for `count` merged entries: the first block grows by doubling up to BLOCK, then whole blocks are added. */
@@ -234,6 +303,16 @@ const PREFIXES = 2 ** 16;
 
 /** The longest run of unmerged entries (1 MB with its index and sorting space); a run starts at the table's initial capacity. */
 const MAX_RUN = 2 ** 15;
+
+/** The run is sorted 11 bits at a time: bits 0–10, 11–21, 22–31 of a key's low 32, then 0–10, 11–20 of its high 21. */
+const RADIX = 2 ** 11;
+const RADIX_PASSES = 5;
+
+/** The digit of `key` (an integer below 2^53) that radix pass `pass` sorts by. */
+function digit(key: number, pass: number): number {
+  if (pass < 3) return ((key >>> 0) >>> (11 * pass)) & (RADIX - 1);
+  return (Math.floor(key / 2 ** 32) >>> (11 * (pass - 3))) & (RADIX - 1);
+}
 
 /** The key's home slot: its low 32 bits mixed (the keys are hashes already; this spreads sequences). */
 function slotOf(key: number, mask: number): number {

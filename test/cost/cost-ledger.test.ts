@@ -38,6 +38,16 @@ describe("CostLedger", () => {
     expect(s.estimated).toBe(false);
   });
 
+  it("lists per_correct_usd in the order its task × model pairs were first seen", () => {
+    const ledger = new CostLedger(prices);
+    // (t, m) first, with no 0/1 metric: t is listed after u, whose pair came second.
+    ledger.add({ type: "result", line: line({ task: "t", cost_usd: 1e-6, scores: { bleu: 0.5 } }) });
+    ledger.add({ type: "result", line: line({ task: "u", cost_usd: 2e-6, scores: { acc: 1 } }) });
+    ledger.add({ type: "result", line: line({ task: "t", model: "free", cost_usd: 4e-6, scores: { acc: 1 } }) });
+    ledger.add({ type: "result", line: line({ task: "t", cost_usd: 1e-6, scores: { bleu: 0.2 } }) });
+    expect(JSON.stringify(ledger.build().per_correct_usd)).toBe(JSON.stringify({ u: { m: { acc: 2e-6 } }, t: { free: { acc: 4e-6 } } }));
+  });
+
   it("counts a resumed line's judge cost, which no request of this process paid", () => {
     const ledger = new CostLedger(prices);
     ledger.add({ type: "result", resumed: true, line: line({ id: "a", cost_usd: 20e-6, judge: { model: "judge", cost_usd: 500e-6 } }) });

@@ -37,6 +37,21 @@ describe("HashTable", () => {
     expect([table.get(0), table.get(2 ** 53 - 1)]).toEqual([7, 8]);
   });
 
+  it("answers like a Map past its first blocks, where merges move stretches of entries from one block to the next", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        const pairs: [number, number][] = [];
+        // 140,000 keys from a small generator (xorshift): enough to fill two blocks and start a third.
+        let x = seed | 1;
+        const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+        for (let i = 0; i < 140_000; i++) pairs.push([(next() % 2 ** 21) * 2 ** 32 + next(), i]);
+        const { table } = filledBoth(pairs);
+        expect(table.get(2 ** 53 - 1)).toBeUndefined();
+      }),
+      { numRuns: 3 },
+    );
+  });
+
   it("tells apart keys that share their top 16 bits, or differ only in bits 32–36, or sit at a prefix's edges", () => {
     const key = fc.tuple(fc.constantFrom(0, 1, 2, 65534, 65535), fc.integer({ min: 0, max: 31 }), fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1)).map(([prefix, mid, low]) => prefix * 2 ** 37 + mid * 2 ** 32 + low);
     fc.assert(
@@ -58,6 +73,21 @@ describe("HashTable", () => {
     expect(table.byteLength).toBeLessThan(9 * 2 ** 20 + 1.3 * 2 ** 20);
     expect(table.get(hash53("gsm8k\u0000s999999"))).toBe(999999);
     expect(table.get(hash53("gsm8k\u0000s0"))).toBe(0);
+  });
+
+  it("setAbsent stores a key get found absent, as set does", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 2 ** 53 - 1 })), { minLength: 17, maxLength: 300, size: "max" }), (pairs) => {
+        const table = new HashTable(16);
+        const map = new Map<number, number>();
+        for (const [k, v] of pairs) {
+          if (table.get(k) === undefined) table.setAbsent(k, v);
+          if (!map.has(k)) map.set(k, v);
+        }
+        expect(table.size).toBe(map.size);
+        for (const [k, v] of map) expect(table.get(k)).toBe(v);
+      }),
+    );
   });
 
   it("refuses a key it cannot store exactly", () => {

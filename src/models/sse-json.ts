@@ -1,6 +1,6 @@
 import { APIError } from "openai";
 import { ReplyTooLargeError } from "../errors/reply-too-large-error.js";
-import { bodyReadError, nodeBodyOf } from "./http-fetch.js";
+import { bodyReadError, nodeBodyOf } from "./node-response.js";
 
 /**
  * The JSON events of a server-sent-events reply (an OpenAI-compatible stream), read straight from its

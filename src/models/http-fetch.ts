@@ -1,0 +1,299 @@
+import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { pipeline, Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+
+/**
+ * `fetch` for the SDK over node:http(s) with a keep-alive pool, for the requests the SDK sends (a URL and a
+ * string or bytes body); anything else (a Request object, a stream or form body, `redirect` other than
+ * "follow", an undici `dispatcher`) goes to the global fetch. The global fetch (undici's WHATWG fetch) spends
+ * about 0.55 ms of CPU per request on web streams, WebIDL conversions and abort signals; a streaming
+ * request through node:http costs about 40% of that, and at 32 requests in flight on a 2-core machine the
+ * client's CPU is what paces a run (docs/benchmarks.md, "The transport").
+ *
+ * Same behaviour as fetch where the SDK and this package can tell: redirects followed (at most 20; 301/302/303
+ * turn a POST into a GET; credentials dropped on a cross-origin hop); gzip, deflate and br replies decoded; a
+ * failure before the reply is a `TypeError("fetch failed")` with the network error as its cause; a body cut short
+ * errors with a `TypeError("terminated")`; an abort rejects with the signal's reason (an `AbortError`) and ends
+ * the body with it.
+ *
+ * The reply is a `NodeResponse`: the Response members the SDK reads, its body read as a web stream only when
+ * asked for (`body`), or straight from the Node stream (`nodeBodyOf`) by a reader of its own.
+ */
+export function httpFetch(options: HttpFetchOptions = {}): typeof fetch {
+  const fallback = options.fallback ?? ((input, init) => globalThis.fetch(input, init));
+  // Idle pooled sockets are closed (a server's shorter `Keep-Alive: timeout` hint wins) so a request is not sent
+  // on a socket the server is closing; a reply that pauses longer is not cut. Idle sockets keep no process alive.
+  const timeout = options.idleSocketMs ?? 4000;
+  const agents: Agents = {
+    "http:": new HttpAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout }),
+    "https:": new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo", timeout }),
+  };
+  return (input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === "string" ? safeUrl(input) : input instanceof URL ? input : undefined;
+    if (url === undefined || !PROTOCOLS.has(url.protocol) || !sendsItself(init)) return fallback(input, init);
+    return send(url, init ?? {}, agents, 0);
+  };
+}
+
+export interface HttpFetchOptions {
+  /** Where requests this transport does not send itself go (default: the global fetch). */
+  readonly fallback?: typeof fetch;
+  /** How long a pooled socket may sit idle before it is closed (default 4000 ms, undici's). */
+  readonly idleSocketMs?: number;
+}
+
+/** The Node stream of a reply from `httpFetch`, for a reader that reads the body itself (undefined for any other reply). */
+export function nodeBodyOf(response: Response): Readable | undefined {
+  return response instanceof NodeResponse ? response.takeNodeBody() : undefined;
+}
+
+type Protocol = "http:" | "https:";
+type Agents = Record<Protocol, HttpAgent>;
+const PROTOCOLS = new Set(["http:", "https:"]);
+const MAX_REDIRECTS = 20;
+/** Headers about the body, dropped when a redirect turns the request into a GET. */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Request headers that do not follow a redirect to another origin (as fetch drops them). */
+const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A request this transport sends as fetch would: a string or bytes body (or none), redirects followed, no undici options. */
+function sendsItself(init: RequestInit | undefined): boolean {
+  if (init === undefined) return true;
+  const body = init.body;
+  if (body !== undefined && body !== null && typeof body !== "string" && !ArrayBuffer.isView(body)) return false;
+  if (init.redirect !== undefined && init.redirect !== "follow") return false;
+  return (init as { dispatcher?: unknown }).dispatcher === undefined;
+}
+
+function headersOf(init: RequestInit): Record<string, string> {
+  const out: Record<string, string> = {};
+  const given = init.headers;
+  if (given instanceof Headers) given.forEach((value, name) => (out[name] = value));
+  else if (Array.isArray(given)) for (const [name, value] of given) out[name.toLowerCase()] = String(value);
+  else if (given) for (const [name, value] of Object.entries(given)) if (value !== undefined) out[name.toLowerCase()] = String(value);
+  return out;
+}
+
+function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const method = (init.method ?? "GET").toUpperCase();
+  const headers: OutgoingHttpHeaders = headersOf(init);
+  headers["accept-encoding"] ??= "gzip, deflate, br";
+  const body = init.body as string | ArrayBufferView | null | undefined;
+  const bytes = typeof body === "string" ? Buffer.from(body) : body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
+  if (bytes !== undefined) headers["content-length"] = bytes.byteLength;
+  return new Promise<Response>((resolve, reject) => {
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method, headers, agent: agents[url.protocol as Protocol] });
+    let reply: Readable | undefined;
+    // An abort before the reply rejects with the signal's reason; after it, ends the body with it.
+    const onAbort = () => (reply ? reply.destroy(reasonOf(signal)) : request.destroy(reasonOf(signal)));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const unlisten = () => signal?.removeEventListener("abort", onAbort);
+    request.on("error", (error) => {
+      if (reply) return; // the body errors itself, and its reader says what broke
+      unlisten();
+      reject(signal?.aborted ? reasonOf(signal) : new TypeError("fetch failed", { cause: error }));
+    });
+    request.on("response", (message) => {
+      const status = message.statusCode ?? 0;
+      const location = message.headers.location;
+      if (REDIRECTS.has(status) && location !== undefined) {
+        reply = message;
+        unlisten();
+        message.resume(); // read and dropped: the socket goes back to the pool
+        const hop = redirect(url, location, status, method, init, hops);
+        if (hop instanceof Error) reject(new TypeError("fetch failed", { cause: hop }));
+        else resolve(send(hop.url, hop.init, agents, hops + 1).then(markRedirected));
+        return;
+      }
+      const empty = NULL_BODY.has(status) || method === "HEAD";
+      reply = empty ? undefined : decoded(message);
+      if (empty) {
+        unlisten();
+        message.resume();
+      } else reply?.once("close", unlisten);
+      resolve(new NodeResponse(url.href, status, message.statusMessage ?? "", message.rawHeaders, reply, signal) as unknown as Response);
+    });
+    request.end(bytes);
+  });
+}
+
+/** The next hop of a redirect, as fetch makes it, or why there is none. */
+function redirect(from: URL, location: string, status: number, method: string, init: RequestInit, hops: number): { url: URL; init: RequestInit } | Error {
+  if (hops >= MAX_REDIRECTS) return new Error("redirect count exceeded");
+  const next = safeUrl(new URL(location, from).href);
+  if (next === undefined || !PROTOCOLS.has(next.protocol)) return new Error(`cannot follow a redirect to ${location}`);
+  const toGet = status === 303 ? method !== "HEAD" : (status === 301 || status === 302) && method === "POST";
+  const headers = headersOf(init);
+  if (next.origin !== from.origin) for (const name of CREDENTIALS) delete headers[name];
+  if (toGet) for (const name of BODY_HEADERS) delete headers[name];
+  return { url: next, init: { ...init, headers, method: toGet ? "GET" : method, body: toGet ? null : init.body } };
+}
+
+function markRedirected(response: Response): Response {
+  (response as unknown as NodeResponse).redirected = true;
+  return response;
+}
+
+/** The abort's reason, as fetch rejects with it (an AbortError unless the caller gave an Error of its own). */
+function reasonOf(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException("This operation was aborted", "AbortError");
+}
+
+/** The reply's body as sent (gzip, deflate and br decoded; any other coding left as it is, as fetch does). */
+function decoded(message: IncomingMessage): Readable {
+  const coding = String(message.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const decoder = coding === "gzip" || coding === "x-gzip" ? createGunzip() : coding === "deflate" ? createInflate() : coding === "br" ? createBrotliDecompress() : undefined;
+  if (decoder === undefined) return message;
+  // pipeline: an error of either ends the other with it (pipe would leave the decoder waiting).
+  pipeline(message, decoder, () => undefined);
+  return decoder;
+}
+
+/**
+ * What a reader of a reply's body reports when reading it failed, as fetch's body would: the abort's reason
+ * after an abort, else a TypeError("terminated") with the stream's error (a connection that broke, a reply
+ * that does not decode) as its cause.
+ */
+export function bodyReadError(response: Response, error: unknown): Error {
+  const signal = response instanceof NodeResponse ? response.signal : undefined;
+  if (signal?.aborted) return reasonOf(signal);
+  return error instanceof TypeError ? error : new TypeError("terminated", { cause: error });
+}
+
+/** The Response members the SDK reads (status, headers, text, json, body), over a Node stream. */
+class NodeResponse {
+  readonly type = "basic";
+  redirected = false;
+  #body: Readable | undefined;
+  #web: ReadableStream<Uint8Array> | undefined;
+  #used = false;
+  readonly #empty: boolean;
+  #headers: Headers | undefined;
+  readonly #raw: string[];
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    raw: string[],
+    body: Readable | undefined,
+    /** The request's signal: an abort ends the body with its reason. */
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.#raw = raw;
+    this.#body = body;
+    this.#empty = body === undefined;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get headers(): Headers {
+    if (this.#headers === undefined) {
+      this.#headers = new Headers();
+      for (let i = 0; i + 1 < this.#raw.length; i += 2) {
+        try {
+          this.#headers.append(this.#raw[i] as string, this.#raw[i + 1] as string);
+        } catch {
+          // A value fetch's Headers refuses (a control character): left out.
+        }
+      }
+    }
+    return this.#headers;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || (this.#web?.locked ?? false);
+  }
+
+  /**
+   * The body as a web stream. It takes the Node stream only when first read: the SDK touches `body` (to log it)
+   * before a reader of its own asks for the Node stream.
+   */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#empty) return null;
+    if (this.#web === undefined) {
+      let source: ReadableStreamDefaultReader<Uint8Array> | undefined;
+      this.#web = new ReadableStream<Uint8Array>(
+        {
+          pull: async (controller) => {
+            if (source === undefined) {
+              const node = this.takeNodeBody();
+              if (node === undefined) return controller.close();
+              source = (Readable.toWeb(node) as ReadableStream<Uint8Array>).getReader();
+            }
+            const read = await source.read().catch((error: unknown) => Promise.reject(bodyReadError(this as unknown as Response, error)));
+            if (read.done) controller.close();
+            else controller.enqueue(read.value);
+          },
+          cancel: async (reason) => {
+            if (source) await source.cancel(reason);
+            else this.takeNodeBody()?.destroy();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+    }
+    return this.#web;
+  }
+
+  /** The Node stream, once (undefined once the body is taken): whoever takes it reads the body. */
+  takeNodeBody(): Readable | undefined {
+    const body = this.#body;
+    this.#body = undefined;
+    if (body) this.#used = true;
+    return body;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.#bytes());
+  }
+
+  async text(): Promise<string> {
+    return (await this.#bytes()).toString("utf8");
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get("content-type") ?? "" });
+  }
+
+  async #bytes(): Promise<Buffer> {
+    if (this.#web?.locked) throw new TypeError("Body is unusable: Body has already been read");
+    const node = this.takeNodeBody();
+    if (node === undefined) {
+      if (this.#empty) return Buffer.alloc(0);
+      throw new TypeError("Body is unusable: Body has already been read");
+    }
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of node) chunks.push(chunk as Buffer);
+    } catch (error) {
+      throw bodyReadError(this as unknown as Response, error);
+    }
+    return Buffer.concat(chunks);
+  }
+}

@@ -9,7 +9,7 @@ if (process.argv.includes("--soak")) {
   process.exit();
 }
 
-/** BENCH_ONLY=startup,memory,speed,flat,timeline,instrumentation,resume,faults,media runs only those parts (default: all). */
+/** BENCH_ONLY=startup,memory,speed,flat,timeline,transport,instrumentation,resume,faults,media runs only those parts (default: all). */
 const only = process.env.BENCH_ONLY?.split(",");
 const part = (name: string) => only === undefined || only.includes(name);
 
@@ -17,6 +17,8 @@ const part = (name: string) => only === undefined || only.includes(name);
 if (["startup", "memory", "speed", "flat"].some(part)) await import("./targets.js");
 // The 50 ms run's timeline (bench/timeline.ts): start-up, requests in flight, shutdown, CLI against the bare SDK loop.
 if (part("timeline")) await import("./timeline.js");
+// The transport under the SDK (bench/transport.ts): the global fetch against httpFetch (node:http).
+if (part("transport")) await import("./transport.js");
 // Instrumentation overhead (bench/instrumentation.ts): everything on against everything off.
 if (part("instrumentation")) await import("./instrumentation.js");
 // Checkpoint benchmarks: resume with 100,000 recorded samples; the cost of the store at latency 0.

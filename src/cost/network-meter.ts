@@ -16,12 +16,14 @@ export interface NetworkMeter {
 }
 
 const CONNECTED = "undici:client:connected";
+const HTTP_REQUEST = "http.client.request.start";
 
 /**
  * Starts counting network bytes (the process's CPU, memory and wall time are the process meter's,
- * src/observe/process-meter.ts). Bytes come from the sockets that fetch (undici, which the openai
- * SDK uses) connects, seen through the `undici:client:connected` diagnostics channel: counted when a
- * socket closes, or at `stop` for those still open.
+ * src/observe/process-meter.ts). Bytes come from the sockets the SDK's requests go out on: node:http's
+ * (`httpFetch`, seen through the `http.client.request.start` diagnostics channel) and fetch's (undici,
+ * for what `httpFetch` hands to it, through `undici:client:connected`); each counted when it closes, or at
+ * `stop` for those still open.
  */
 export function startNetworkMeter(): NetworkMeter {
   const open = new Set<Socket>();
@@ -38,13 +40,22 @@ export function startNetworkMeter(): NetworkMeter {
     open.add(socket);
     socket.once("close", onClose(socket));
   };
+  const onRequest = (message: unknown) => {
+    const request = (message as { request?: { socket?: Socket | null; once(event: "socket", listener: (socket: Socket) => void): unknown } } | undefined)?.request;
+    if (!request) return;
+    // A pooled socket is there already; a new one may come later.
+    if (request.socket) onConnected({ socket: request.socket });
+    else request.once("socket", (socket) => onConnected({ socket }));
+  };
   dc.subscribe(CONNECTED, onConnected);
+  dc.subscribe(HTTP_REQUEST, onRequest);
   let result: NetworkUsage | undefined;
 
   return {
     stop() {
       if (result) return result;
       dc.unsubscribe(CONNECTED, onConnected);
+      dc.unsubscribe(HTTP_REQUEST, onRequest);
       let sent = closedSent;
       let received = closedReceived;
       for (const s of open) {

@@ -25,7 +25,8 @@ export interface Classified {
  * - Permanent for the sample: other 4xx (400/422: context too long, bad parameter …), and a reply
  *   past its size cap (ReplyTooLargeError: a server that streams without end would do it again).
  * - Fatal for the run: 401, 403, 404 (unknown model or wrong base URL), and 429 `insufficient_quota`
- *   (out of credit: retrying cannot help, and every sample would fail the same way).
+ *   (out of credit: retrying cannot help, and every sample would fail the same way); a TLS certificate that
+ *   does not verify (`tls`).
  * Errors from other clients are read the same way when they carry a numeric `status`; a network
  * error code (ECONNRESET …) or a fetch TypeError is a connection failure; anything else a model
  * function threw is permanent for the sample (`model_error`): retrying a bug only repeats it.
@@ -39,6 +40,9 @@ export function classifyApiError(error: unknown, nowEpochMs: number = Date.now()
   const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = openaiSdk();
   if (error instanceof APIUserAbortError) return { kind: "retryable", type: "aborted", message };
   if (error instanceof APIConnectionTimeoutError) return { kind: "retryable", type: "timeout", message };
+  // A certificate that cannot be verified fails the same way on every attempt: a setting to fix, not an outage.
+  const untrusted = causeMatching(error, hasTlsCode);
+  if (untrusted) return { kind: "fatal", type: "tls", message: `the endpoint's TLS certificate cannot be verified (${untrusted.code}); if it is yours, trust its CA with NODE_EXTRA_CA_CERTS=ca.pem`, networkCode: untrusted.code };
   if (error instanceof APIConnectionError) return { kind: "retryable", type: "connection", message, ...networkCodeOf(error) };
   const status = statusOf(error, APIError);
   if (status !== undefined) {
@@ -99,6 +103,14 @@ function isNetworkError(error: unknown): boolean {
 function hasNetworkCode(e: unknown): e is { code: string } {
   const code = (e as { code?: unknown }).code;
   return typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("UND_ERR"));
+}
+
+/** Node's codes for a server certificate that does not verify (openssl's, and the host name check's). */
+const TLS_CODES = new Set(["UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "CERT_SIGNATURE_FAILURE", "CERT_NOT_YET_VALID", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "CERT_CHAIN_TOO_LONG", "CERT_REVOKED", "INVALID_CA", "CERT_UNTRUSTED", "CERT_REJECTED", "HOSTNAME_MISMATCH", "ERR_TLS_CERT_ALTNAME_INVALID"]);
+
+function hasTlsCode(e: unknown): e is { code: string } {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && TLS_CODES.has(code);
 }
 
 function isAbort(error: unknown): boolean {

@@ -1,5 +1,6 @@
 import { openaiSdk } from "../errors/openai-sdk.js";
 import { ReplyTooLargeError } from "../errors/reply-too-large-error.js";
+import { bodyReadError, nodeBodyOf } from "./node-response.js";
 
 /**
  * The JSON events of a server-sent-events reply (an OpenAI-compatible stream), read straight from its
@@ -25,8 +26,11 @@ export async function* sseJson(response: Response, maxBytes?: number): AsyncGene
  * `maxBytes`: a body that passes it throws a ReplyTooLargeError (and is cancelled), as `cappedFetch` does.
  */
 export async function* sseJsonBatches(response: Response, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<Record<string, unknown>[]> {
-  if (!response.body) throw new TypeError("the streamed reply has no body");
-  const reader = response.body.getReader();
+  // A reply of httpFetch is read from its Node stream (no web stream in between); any other through its body.
+  const node = nodeBodyOf(response);
+  const reader = node ? undefined : response.body?.getReader();
+  if (!node && !reader) throw new TypeError("the streamed reply has no body");
+  const chunks = node?.[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
   let text = "";
   let event: string | null = null;
@@ -37,7 +41,7 @@ export async function* sseJsonBatches(response: Response, maxBytes = Number.POSI
   let seen = 0;
   try {
     for (let last = false; !last; ) {
-      const read = await reader.read();
+      const read = chunks ? ((await chunks.next().catch((error: unknown) => Promise.reject(bodyReadError(response, error)))) as ReadableStreamReadResult<Uint8Array>) : await reader!.read();
       if (read.done) {
         // The end: a \r left last ends its line after all. Lines left without their line ending are
         // dropped, as the SDK's line decoder does (they dispatch no event).
@@ -104,8 +108,12 @@ export async function* sseJsonBatches(response: Response, maxBytes = Number.POSI
     }
     throw error;
   } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    if (node) {
+      if (!done) node.destroy();
+    } else {
+      if (!done) await reader!.cancel().catch(() => undefined);
+      reader!.releaseLock();
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { CostLedger } from "../../src/cost/cost-ledger.js";
 import { startNetworkMeter } from "../../src/cost/network-meter.js";
+import { createSdkClient } from "../../src/models/sdk-client.js";
 import type { ResultLine } from "../../src/types.js";
 
 const line = (over: Partial<ResultLine>): ResultLine => ({ id: "a", task: "t", model: "m", repeat: 0, status: "ok", input: "", ...over });
@@ -77,7 +78,11 @@ describe("CostLedger", () => {
 });
 
 describe("startNetworkMeter", () => {
-  it("counts the HTTP bytes the SDK sent and received, as the server saw them", async () => {
+  // The SDK as streameval makes it (over node:http, httpFetch) and as it comes (over fetch).
+  it.each([
+    ["node:http", (baseURL: string) => createSdkClient({ apiKey: "k", baseURL })],
+    ["fetch", (baseURL: string) => new OpenAI({ apiKey: "k", baseURL, maxRetries: 0 })],
+  ])("counts the HTTP bytes the SDK sent and received over %s, as the server saw them", async (_transport, makeSdk) => {
     let serverRead = 0;
     let serverWritten = 0;
     const server: Server = createServer((req, res) => {
@@ -90,7 +95,7 @@ describe("startNetworkMeter", () => {
     const closed: Promise<void>[] = [];
     server.on("connection", (s) => closed.push(new Promise((r) => s.on("close", () => { serverRead += s.bytesRead; serverWritten += s.bytesWritten; r(); }))));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const sdk = new OpenAI({ apiKey: "k", baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+    const sdk = makeSdk(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
     const meter = startNetworkMeter();
     await Promise.all(Array.from({ length: 4 }, () => sdk.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x".repeat(500) }] })));
     const used = meter.stop();

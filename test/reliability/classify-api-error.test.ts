@@ -53,6 +53,17 @@ describe("classifyApiError", () => {
     for (const [error, type] of cases) expect(classifyApiError(error, NOW)).toMatchObject({ kind: "retryable", type });
   });
 
+  it("a TLS certificate that does not verify is fatal (tls), through the SDK's connection error or fetch's", () => {
+    const selfSigned = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+    for (const error of [new APIConnectionError({ message: "Connection error.", cause: new TypeError("fetch failed", { cause: selfSigned }) }), new TypeError("fetch failed", { cause: selfSigned })]) {
+      expect(classifyApiError(error, NOW)).toMatchObject({ kind: "fatal", type: "tls", networkCode: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+    }
+    const wrongHost = Object.assign(new Error("Hostname/IP does not match certificate's altnames"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect(classifyApiError(new TypeError("fetch failed", { cause: wrongHost }), NOW)).toMatchObject({ kind: "fatal", type: "tls" });
+    // A connection the peer reset during the handshake is still a connection failure, retried.
+    expect(classifyApiError(new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) }), NOW)).toMatchObject({ kind: "retryable", type: "connection" });
+  });
+
   it("reads other clients' errors by status or network code; anything else a model threw is permanent", () => {
     expect(classifyApiError(Object.assign(new Error("upstream"), { status: 503 }), NOW)).toMatchObject({ kind: "retryable", type: "server_error", status: 503 });
     expect(classifyApiError(Object.assign(new Error("nope"), { statusCode: 401 }), NOW)).toMatchObject({ kind: "fatal", type: "auth" });

@@ -34,18 +34,18 @@ export function startNetworkMeter(): NetworkMeter {
     closedSent += socket.bytesWritten;
     closedReceived += socket.bytesRead;
   };
-  const onConnected = (message: unknown) => {
-    const socket = (message as { socket?: Socket } | undefined)?.socket;
+  const track = (socket: Socket | undefined) => {
     if (!socket || open.has(socket)) return;
     open.add(socket);
     socket.once("close", onClose(socket));
   };
+  const onConnected = (message: unknown) => track((message as { socket?: Socket } | undefined)?.socket);
   const onRequest = (message: unknown) => {
     const request = (message as { request?: { socket?: Socket | null; once(event: "socket", listener: (socket: Socket) => void): unknown } } | undefined)?.request;
     if (!request) return;
     // A pooled socket is there already; a new one may come later.
-    if (request.socket) onConnected({ socket: request.socket });
-    else request.once("socket", (socket) => onConnected({ socket }));
+    if (request.socket) track(request.socket);
+    else request.once("socket", track);
   };
   dc.subscribe(CONNECTED, onConnected);
   dc.subscribe(HTTP_REQUEST, onRequest);

@@ -114,12 +114,13 @@ function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promis
         else resolve(send(hop.url, hop.init, agents, hops + 1).then(markRedirected));
         return;
       }
-      const empty = NULL_BODY.has(status) || method === "HEAD";
-      reply = empty ? undefined : decoded(message);
-      if (empty) {
+      if (NULL_BODY.has(status) || method === "HEAD") {
         unlisten();
         message.resume();
-      } else reply?.once("close", unlisten);
+      } else {
+        reply = decoded(message);
+        reply.once("close", unlisten);
+      }
       resolve(new NodeResponse(url.href, status, message.statusMessage ?? "", message.rawHeaders, reply, signal) as unknown as Response);
     });
     request.end(bytes);
@@ -142,7 +143,6 @@ function markRedirected(response: Response): Response {
   (response as unknown as NodeResponse).redirected = true;
   return response;
 }
-
 
 /** The reply's body as sent (gzip, deflate and br decoded; any other coding left as it is, as fetch does). */
 function decoded(message: IncomingMessage): Readable {

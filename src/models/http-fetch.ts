@@ -55,9 +55,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /** Request headers that do not follow a redirect to another origin (as fetch drops them). */
 const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
 
-function safeUrl(text: string): URL | undefined {
+/** `text` as a URL (resolved against `base`), or undefined when it is none. */
+function safeUrl(text: string, base?: URL): URL | undefined {
   try {
-    return new URL(text);
+    return new URL(text, base);
   } catch {
     return undefined;
   }
@@ -130,7 +131,7 @@ function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promis
 /** The next hop of a redirect, as fetch makes it, or why there is none. */
 function redirect(from: URL, location: string, status: number, method: string, init: RequestInit, hops: number): { url: URL; init: RequestInit } | Error {
   if (hops >= MAX_REDIRECTS) return new Error("redirect count exceeded");
-  const next = safeUrl(new URL(location, from).href);
+  const next = safeUrl(location, from);
   if (next === undefined || !PROTOCOLS.has(next.protocol)) return new Error(`cannot follow a redirect to ${location}`);
   const toGet = status === 303 ? method !== "HEAD" : (status === 301 || status === 302) && method === "POST";
   const headers = headersOf(init);

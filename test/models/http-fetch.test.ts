@@ -112,6 +112,17 @@ describe("httpFetch: fetch for the SDK over node:http", () => {
     expect(other.seen[0]?.body).toBe("payload");
   });
 
+  it("a redirect to a Location that is no URL rejects with fetch's TypeError, and the process goes on", async () => {
+    const s = await serve((_req, res) => res.writeHead(302, { location: "http://[oops" }).end());
+    const error = await httpFetch()(`${s.url}/`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe("fetch failed");
+    expect(String(((error as TypeError).cause as Error).message)).toContain("http://[oops");
+  });
+
   it("a refused connection rejects with fetch's TypeError, the network error as its cause", async () => {
     const s = await serve((_req, res) => res.end());
     const url = s.url;

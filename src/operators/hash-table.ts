@@ -76,8 +76,7 @@ export class HashTable {
 
   /** Stores `value` for `key`, replacing an earlier value. */
   set(key: number, value: number): void {
-    if (!Number.isInteger(key) || key < 0 || key >= 2 ** 53) throw new RangeError(`Expected a key to be an integer from 0 to 2^53 - 1, got ${key}`);
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 53) throw new RangeError(`Expected a value to be an integer from 0 to 2^53 - 1, got ${value}`);
+    checkEntry(key, value);
     if (value >= LARGE) this.#large.set(key, value);
     else if (this.#large.size > 0) this.#large.delete(key);
     const small = Math.min(value, LARGE);
@@ -99,8 +98,7 @@ export class HashTable {
    * detector's every new id: half its lookups). A key already in the table must go through `set` instead.
    */
   setAbsent(key: number, value: number): void {
-    if (!Number.isInteger(key) || key < 0 || key >= 2 ** 53) throw new RangeError(`Expected a key to be an integer from 0 to 2^53 - 1, got ${key}`);
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 53) throw new RangeError(`Expected a value to be an integer from 0 to 2^53 - 1, got ${value}`);
+    checkEntry(key, value);
     if (value >= LARGE) this.#large.set(key, value);
     this.#append(key, Math.min(value, LARGE));
   }
@@ -317,4 +315,10 @@ function digit(key: number, pass: number): number {
 /** The key's home slot: its low 32 bits mixed (the keys are hashes already; this spreads sequences). */
 function slotOf(key: number, mask: number): number {
   return (Math.imul((key >>> 0) ^ Math.floor(key / 4294967296), 0x9e3779b1) >>> 0) & mask;
+}
+
+/** A key and a value the table can hold: integers from 0 to 2^53 - 1 (a RangeError otherwise). */
+function checkEntry(key: number, value: number): void {
+  if (!Number.isInteger(key) || key < 0 || key >= 2 ** 53) throw new RangeError(`Expected a key to be an integer from 0 to 2^53 - 1, got ${key}`);
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** 53) throw new RangeError(`Expected a value to be an integer from 0 to 2^53 - 1, got ${value}`);
 }

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 # dist/ is built by `npm ci` (`prepare`) or `npm run build`; packing does not build it again (the compile is most
 # of this check's time), but refuses a dist/ older than the source it is built from.
 [ -f dist/bundle/cli.js ] || { echo "package-check: dist/ is missing: run npm run build" >&2; exit 1; }
-stale=$(find src scripts bin package.json tsconfig.json tsconfig.build.json -newer dist/bundle/cli.js -type f -not -path "*/__pycache__/*" -print -quit)
+stale=$(find src scripts bin package.json tsconfig.json tsconfig.build.json tsconfig.build-js.json -newer dist/bundle/cli.js -type f -not -path "*/__pycache__/*" -print -quit)
 [ -z "$stale" ] || { echo "package-check: $stale is newer than dist/: run npm run build" >&2; exit 1; }
 tarball=$(npm pack --silent --ignore-scripts --pack-destination "$tmp" | tail -n 1)
 mkdir "$tmp/user" && cd "$tmp/user"

@@ -6,16 +6,14 @@
  * `openInputs`, as a program reading a file would (`memoryLines` writes the same lines); without, they are made
  * here. Prints JSON {n, peak_rss_mb, wall_s, per_s}.
  *
- * The lines and the model's answer hold numbers made into strings (`${i}`): V8 keeps the last 16,384 such
- * conversions in its number-string cache, which a scavenge does not clear, so each line's new number string
- * outlives the young generation and is promoted (about 10 kB a scavenge here, 24 MB of old-generation garbage
- * over a million lines; docs/benchmarks.md). That is this program's cost, as it would be any caller's that
- * formats a new number a line; the figure keeps it.
+ * The lines and the model's answer write their numbers with `digits` (bench/memory-line.ts), which leaves no
+ * garbage of this program's in the old generation; with MEMORY_NUMBERS=template they are made with `${n}`, whose
+ * strings V8's number-string cache gets promoted (24 MB over a million lines; docs/benchmarks.md).
  */
 import { readFileSync } from "node:fs";
 // Through the package entry, as a program that depends on streameval loads it (dist/index.js: `npm run build`).
 import { contentText, functionModel, loadTask, openInputs, runEvaluation } from "streameval";
-import { memoryLine } from "./memory-line.js";
+import { digits, memoryLine } from "./memory-line.js";
 
 const n = Number(process.argv[2]);
 const file = process.argv[3];
@@ -24,7 +22,8 @@ async function* lines() {
 }
 const model = functionModel("fn", (req) => {
   const m = /has (\d+)/.exec(contentText(req.messages[0]?.content));
-  return { text: `He has ${Number(m?.[1]) + 3} apples. #### ${Number(m?.[1]) + 3}`, usage: { prompt_tokens: 30, completion_tokens: 12 } };
+  const answer = digits(Number(m?.[1]) + 3);
+  return { text: `He has ${answer} apples. #### ${answer}`, usage: { prompt_tokens: 30, completion_tokens: 12 } };
 });
 const t0 = performance.now();
 const summary = await runEvaluation({ input: file ? openInputs([file], process.stdin) : lines(), tasks: [await loadTask("gsm8k")], models: [{ client: model, concurrency: 64 }] });

@@ -6,13 +6,17 @@
  * question without parsing. Prints JSON {n, parse, peak_rss_mb}.
  */
 import { readFileSync } from "node:fs";
-import { memoryLine } from "./memory-line.js";
+import { digits, memoryLine } from "./memory-line.js";
 
 const n = Number(process.argv[2]);
 const parse = process.argv[3] === "none" ? "none" : "json";
 let next = 0;
 let right = 0;
-const model = async (question: string) => `He has ${Number(/has (\d+)/.exec(question)?.[1]) + 3} apples. #### ${Number(/has (\d+)/.exec(question)?.[1]) + 3}`;
+// Numbers written with `digits`, as bench/memory-child.ts writes them (MEMORY_NUMBERS=template: with `${n}`).
+const model = async (question: string) => {
+  const answer = digits(Number(/has (\d+)/.exec(question)?.[1]) + 3);
+  return `He has ${answer} apples. #### ${answer}`;
+};
 async function worker(): Promise<void> {
   while (next < n) {
     const text = memoryLine(next++);

@@ -8,13 +8,13 @@ import type { Sample } from "../types.js";
 
 // xxHash64 in WebAssembly (the xxhash-wasm package): 0.6 µs a GSM8K line against node's sha256's 1.3 µs, most of
 // which is the call's own cost, not the hashing. Instantiated once, at import (a few hundred µs).
-const { h64ToString } = await xxhash();
+const xxh = await xxhash();
 
 /**
  * A hash of an input line's text (`Sample.textHash`): its xxHash64, 16 hex digits. Not a digest against forgery: it
  * tells a line from the same id's line changed since it was recorded.
  */
-export const textHash = (text: string): string => h64ToString(text);
+export const textHash = (text: string): string => xxh.h64ToString(text);
 
 /**
  * The hash an older version gave a line (the first 24 base64url characters of its sha256), which the sources of

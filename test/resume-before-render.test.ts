@@ -12,6 +12,7 @@ import { loadTask, parseTask } from "../src/tasks/load.js";
 import type { Task } from "../src/work/task.js";
 import { type ResultLine, workKeyString } from "../src/types.js";
 import { contentText } from "../src/media/content-parts.js";
+import { legacyTextHash, textHash } from "../src/operators/record-source.js";
 import type { Summary } from "../src/summary/summary.js";
 
 /**
@@ -194,6 +195,56 @@ describe("resume before rendering", () => {
     for (const e of again.results) expect(e.line).toEqual(made.get(e.line.id));
   });
 
+  /**
+   * Rewrites the run's records as the version before the xxHash64 line hash wrote them: each source's line hash
+   * the first 24 base64url characters of the line's sha256 (`legacyTextHash`), the rest of the record unchanged.
+   */
+  async function asLegacySources(store: string, texts: ReadonlyMap<string, string>): Promise<void> {
+    const db = new Level<string, unknown>(join(store, RECORDS_DIR), { valueEncoding: "json" });
+    const part = db.sublevel<string, ResultLine>("run:r", { valueEncoding: "json" }).sublevel<string, string>("r", { valueEncoding: "utf8" });
+    const entries = await part.iterator().all();
+    expect(entries).toHaveLength(20);
+    const ops = entries.map(([key, v]) => {
+      const id = (JSON.parse(v) as { id: string }).id;
+      const text = texts.get(id)!;
+      const hash = textHash(text);
+      expect(v).toContain(`.${hash}`);
+      return { type: "put" as const, key, value: v.replace(`.${hash}`, `.${legacyTextHash(text)}`) };
+    });
+    await part.batch(ops);
+    await db.close();
+  }
+  const linesById = () => new Map(docs.map((d) => [d.id, JSON.stringify(d)]));
+
+  it("resumes unrendered, to the same summary, records whose sources hold the older sha256 hash of the line", async () => {
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
+    const first = await session(task);
+    await asLegacySources(join(dir, "store"), linesById());
+    const again = await session(task);
+    expect([again.sent, again.rendered]).toEqual([0, 0]);
+    expect(again.summary.models.m!.samples).toMatchObject({ total: 20, resumed: 20, changed: 0 });
+    expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
+    expect(again.summary.models.m!.latency_ms).toEqual(first.summary.models.m!.latency_ms);
+    const made = new Map(first.results.map((e) => [e.line.id, e.line]));
+    for (const e of again.results) expect(e.line).toEqual(made.get(e.line.id));
+  });
+
+  it("compares an older source's hash with the line's: a changed line under the same id is sent again", async () => {
+    const pool = JSON.stringify([100, 200, 300].map((n) => ({ question: `What is ${n} + 0?`, target: String(n) })));
+    // Few-shot examples drawn by position: the source ends in `@n`, after the hash.
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?", `num_fewshot: 1\nfewshot_config:\n  samples: ${pool}\n`), "sums.yaml");
+    await session(task);
+    await asLegacySources(join(dir, "store"), linesById());
+    docs[3] = { ...docs[3]!, question: "What is 33 + 0?" };
+    try {
+      const again = await session(task);
+      expect([again.sent, again.rendered]).toEqual([1, 1]);
+      expect(again.summary.models.m!.samples).toMatchObject({ resumed: 19, changed: 1 });
+    } finally {
+      docs[3] = { id: "q3", question: "What is 3 + 0?", target: "3" };
+    }
+  });
+
   it("stores records as JSON (the source and fold as two more fields)", async () => {
     const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
     const first = await session(task);
@@ -202,7 +253,7 @@ describe("resume before rendering", () => {
     await db.close();
     expect(values).toHaveLength(20);
     for (const v of values) {
-      expect(v.record_source).toMatch(/^[\w-]{16}\.[\w-]{24}$/);
+      expect(v.record_source).toMatch(/^[\w-]{16}\.[0-9a-f]{16}$/);
       expect(v.record_fold).toMatch(/^\d+-\d+(\.\d+-\d+)*$/);
       const { record_source: _, record_fold: __, ...line } = v;
       expect(line).toEqual(first.results.find((e) => e.line.id === line.id)?.line);

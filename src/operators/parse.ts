@@ -88,9 +88,13 @@ export function parseLine(line: SourceLine, idField: IdField = "id", hashText = 
   const field = typeof idField === "function" ? idField(task) : idField;
   const id = sampleId(doc, field);
   if (!id.ok) return reject(id.reason);
-  const sample: { -readonly [K in keyof Sample]: Sample[K] } = { id: id.id, doc, at };
+  const sample: { -readonly [K in keyof Sample]: Sample[K] } & { [TEXT]?: string } = { id: id.id, doc, at };
   if (task !== undefined) sample.task = task;
-  if (hashText) sample.textHash = textHash(line.text);
+  if (hashText) {
+    sample.textHash = textHash(line.text);
+    // Kept while the sample is in flight: a record an older version wrote is compared by another hash of it.
+    sample[TEXT] = line.text;
+  }
   return { kind: "sample", sample };
 }
 
@@ -123,7 +127,13 @@ function deferredSample(line: SourceLine, idField: IdField, scanKeys: readonly s
   return Object.defineProperty(sample, "doc", DEFERRED_DOC) as unknown as Sample;
 }
 
-/** Where a deferred sample keeps its line until its document is read, and then its document. */
+/**
+ * The input line a sample was parsed from, while it holds it (a sample whose text was hashed, until its document
+ * is read if that was deferred): what an older version's line hash is made from (record-source.ts).
+ */
+export const sampleText = (sample: Sample): string | undefined => (sample as { [TEXT]?: string })[TEXT];
+
+/** Where a sample keeps its line (deferred: until its document is read, and then its document). */
 const TEXT = Symbol("line text");
 const DOC = Symbol("document");
 const DEFERRED_DOC: PropertyDescriptor = {

@@ -2,7 +2,8 @@ import { Observable, type OperatorFunction } from "rxjs";
 import type { ResultFold, ResultLine, Sample, SourceItem } from "../types.js";
 import { workKeyHead, workKeyTail } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
-import { recordSource } from "./record-source.js";
+import { sampleText } from "./parse.js";
+import { legacySourceMatches, recordSource } from "./record-source.js";
 
 /** A stored record as `lookupRecords` gives it: what it was made from, its line's JSON text, and the JSON of its `ResultFold` when known. */
 export interface StoredRecordText {
@@ -128,7 +129,9 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
         for (let m = 0; m < models.length; m++) {
           for (let r = 0; r < repeats; r++, k++) {
             const record = found[k];
-            if (record === undefined || record.source === undefined || record.source !== expected) return undefined;
+            if (record === undefined || record.source === undefined) return undefined;
+            // A record an older version wrote holds another hash of the line (record-source.ts).
+            if (record.source !== expected && !legacySourceMatches(record.source, plan.task, plan.sample, sampleText(plan.sample))) return undefined;
             if (record.fold !== undefined) lines.push({ json: record.json, fold: JSON.parse(record.fold) as ResultFold });
             else {
               const line = JSON.parse(record.json) as ResultLine;

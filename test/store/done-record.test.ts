@@ -110,7 +110,8 @@ describe("record sources", () => {
 
   it("name the task's render digest and settings and the line's text", () => {
     const source = recordSource(task, sampleOf("a"));
-    expect(source).toMatch(/^[\w-]{16}\.[\w-]{24}$/);
+    // The line's hash is its xxHash64 (16 hex digits); older versions wrote 24 base64url characters of its sha256.
+    expect(source).toMatch(/^[\w-]{16}\.[0-9a-f]{16}$/);
     expect(recordSource(task, sampleOf("b"))).not.toBe(source);
     expect(recordSource({ ...task, generation: { ...task.generation, temperature: 1 } }, sampleOf("a"))).not.toBe(source);
     expect(recordSource({ ...task, renderDigest: undefined }, sampleOf("a"))).toBeUndefined();

@@ -1,7 +1,8 @@
-import { constants, createReadStream, openSync } from "node:fs";
+import { constants, openSync } from "node:fs";
 import { access, open, stat } from "node:fs/promises";
 import { Socket } from "node:net";
 import { ConfigError } from "../errors/index.js";
+import { fileChunks } from "./file-chunks.js";
 import { type BatchedLines, withBatches } from "./line-batches.js";
 import { readLineBatches, type ReadLinesOptions, type SourceLine } from "./read-lines.js";
 
@@ -45,20 +46,20 @@ async function* openInputBatches(
       continue;
     }
     if (options.signal?.aborted) return;
-    const stream = (await isFifo(path)) ? await openFifo(path) : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-    // A generator's return() waits for a read in progress, which on a pipe may never come: the
-    // signal closes the stream under it instead.
-    const close = () => stream.destroy();
+    // A file is read into one reused buffer (file-chunks.ts). A pipe is a stream: a generator's return() waits for a
+    // read in progress, which on a pipe may never come, so the signal closes the stream under it instead.
+    const stream = (await isFifo(path)) ? await openFifo(path) : undefined;
+    const close = () => stream?.destroy();
     options.signal?.addEventListener("abort", close, { once: true });
     try {
-      yield* readLineBatches(stream, path, options);
+      yield* readLineBatches(stream ?? fileChunks(path, READ_CHUNK_BYTES, options.signal), path, options);
     } catch (error) {
       if (options.signal?.aborted) return;
       // The file changed between the check and the read (deleted, permissions).
       throw isFsError(error) ? inputError(path, error) : error;
     } finally {
       options.signal?.removeEventListener("abort", close);
-      stream.destroy();
+      stream?.destroy();
     }
   }
 }

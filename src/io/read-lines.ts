@@ -98,7 +98,8 @@ export async function* readLineBatches(
     size += part.length;
     lastByte = part[part.length - 1]!;
     if (overflowing) return;
-    pieces.push(part);
+    // A copy: the chunk it is cut from may be a buffer its source reuses for the next read (file-chunks.ts).
+    pieces.push(Buffer.from(part));
     // One byte of slack: a trailing `\r` is not part of the line.
     if (size > limit + 1) {
       pieces = [Buffer.from(Buffer.concat(pieces).subarray(0, OVERFLOW_HEAD_BYTES))];

@@ -38,6 +38,14 @@ describe("openInputs", () => {
     ]);
   });
 
+  it("reads lines that span its 256 kB reads of a file whole (it reuses one buffer for them)", async () => {
+    const long = `{"q":"${"é".repeat(300_000)}"}`;
+    const short = Array.from({ length: 30_000 }, (_, i) => `{"id":"s${i}"}`);
+    const a = file("long.jsonl", [...short, long, ...short, long].join("\n"));
+    const texts = (await all(openInputs([a], stdinOf("")))).map((l) => l.slice(a.length + 1));
+    expect(texts).toEqual([...short, long, ...short, long].map((t, i) => `${i + 1}:${t}`));
+  });
+
   it("reads stdin when no path is given", async () => {
     expect(await all(openInputs([], stdinOf("x\r\ny")))).toEqual(["<stdin>:1:x", "<stdin>:2:y"]);
   });

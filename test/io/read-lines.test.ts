@@ -28,6 +28,17 @@ async function collect(input: AsyncIterable<string | Uint8Array> | NodeJS.Readab
 
 const pairs = (lines: SourceLine[]) => lines.map((l) => [l.line, l.text]);
 
+/** The bytes of `text`, `size` at a time, each a view of one buffer overwritten by the next (as file-chunks.ts reads). */
+async function* reusedBuffer(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text, "utf8");
+  const buf = Buffer.alloc(size);
+  for (let at = 0; at < bytes.length; at += size) {
+    const n = bytes.copy(buf, 0, at, Math.min(at + size, bytes.length));
+    yield buf.subarray(0, n);
+    buf.fill(0x21);
+  }
+}
+
 describe("readLines", () => {
   it("yields lines with 1-based numbers and the file name", async () => {
     const lines = await collect(chunks(['{"a":1}\n{"a":2}\n']).iterable);
@@ -102,6 +113,18 @@ describe("readLines", () => {
     const emoji = "😀";
     const lines = await collect(chunks([`a${emoji[0]}`, `${emoji[1]}b\n`]).iterable);
     expect(pairs(lines)).toEqual([[1, "a😀b"]]);
+  });
+
+  it("keeps lines that span chunks whole when the source reuses one buffer for every chunk", async () => {
+    const text = '{"id":"a","q":"é🙂 spans three chunks"}\r\n{"id":"b"}\n{"id":"c","q":"ü"}\r\n' + "x".repeat(40) + "\n";
+    for (const size of [3, 5, 7, 16]) {
+      expect(pairs(await collect(reusedBuffer(text, size))), `chunks of ${size}`).toEqual([
+        [1, '{"id":"a","q":"é🙂 spans three chunks"}'],
+        [2, '{"id":"b"}'],
+        [3, '{"id":"c","q":"ü"}'],
+        [4, "x".repeat(40)],
+      ]);
+    }
   });
 
   it("reads a 10 MB line from a stream in 64 KiB chunks", async () => {

@@ -16,11 +16,15 @@ const xxh = await xxhash();
  */
 export const textHash = (text: string): string => xxh.h64ToString(text);
 
+/** The length of an older version's line hash (`legacyTextHash`), and of a source's task part. */
+const LEGACY_HASH_CHARS = 24;
+const TASK_PART_CHARS = 16;
+
 /**
  * The hash an older version gave a line (the first 24 base64url characters of its sha256), which the sources of
- * records it wrote hold: a record is still reused unrendered when its source has this form (`sourceMatches`).
+ * records it wrote hold: a record is still reused unrendered when its source has this form (`legacySource`).
  */
-export const legacyTextHash = (text: string): string => hash("sha256", text, "base64url").slice(0, 24);
+export const legacyTextHash = (text: string): string => hash("sha256", text, "base64url").slice(0, LEGACY_HASH_CHARS);
 
 /** Per task: a digest of its render digest and of the request settings the fingerprint covers beside the rendered sample. */
 const taskParts = new WeakMap<Task, string>();
@@ -42,22 +46,23 @@ export function recordSource(task: Task, sample: Sample): string | undefined {
 
 function sourceOf(task: Task, sample: Sample, lineHash: string): string {
   let part = taskParts.get(task);
-  if (part === undefined) taskParts.set(task, (part = hash("sha256", `${task.renderDigest}\0${task.outputType}\0${stableJson(task.generation)}`, "base64url").slice(0, 16)));
+  if (part === undefined) taskParts.set(task, (part = hash("sha256", `${task.renderDigest}\0${task.outputType}\0${stableJson(task.generation)}`, "base64url").slice(0, TASK_PART_CHARS)));
   return task.fewshotByPosition ? `${part}.${lineHash}@${docPosition(sample)}` : `${part}.${lineHash}`;
 }
 
-/** Where a source's line hash starts: after the task's part (16 characters) and a dot. */
-const HASH_AT = 17;
+/** Where a source's line hash starts: after the task's part and a dot. */
+const HASH_AT = TASK_PART_CHARS + 1;
 
 /**
- * Whether a stored source that is not this run's (recordSource) is what an older version made from the same
- * sample: a source whose line hash is 24 base64url characters (`legacyTextHash`), equal to the one made with that
- * hash of the sample's line (`text`: undefined when the sample no longer holds it, and the record is not reused here).
+ * The source an older version made from the same sample, when `stored` has its form (a line hash of
+ * `LEGACY_HASH_CHARS` characters, `legacyTextHash`): what a record it wrote holds if the line is unchanged.
+ * Undefined for a source of another form, or when the sample no longer holds its line (`text`): such a record
+ * is not reused here.
  */
-export function legacySourceMatches(stored: string, task: Task, sample: Sample, text: string | undefined): boolean {
+export function legacySource(stored: string, task: Task, sample: Sample, text: string | undefined): string | undefined {
   const end = stored.indexOf("@", HASH_AT);
-  if (text === undefined || (end < 0 ? stored.length : end) - HASH_AT !== 24) return false;
-  return stored === sourceOf(task, sample, legacyTextHash(text));
+  if (text === undefined || (end < 0 ? stored.length : end) - HASH_AT !== LEGACY_HASH_CHARS) return undefined;
+  return sourceOf(task, sample, legacyTextHash(text));
 }
 
 /**

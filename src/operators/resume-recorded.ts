@@ -3,7 +3,7 @@ import type { ResultFold, ResultLine, Sample, SourceItem } from "../types.js";
 import { workKeyHead, workKeyTail } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
 import { sampleText } from "./parse.js";
-import { legacySourceMatches, recordSource } from "./record-source.js";
+import { legacySource, recordSource } from "./record-source.js";
 
 /** A stored record as `lookupRecords` gives it: what it was made from, its line's JSON text, and the JSON of its `ResultFold` when known. */
 export interface StoredRecordText {
@@ -126,12 +126,13 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
         const lines: ResumedLine[] = [];
         let k = plan.at;
         const expected = recordSource(plan.task, plan.sample);
+        // A record an older version wrote holds another hash of the line (record-source.ts): made once a sample.
+        let older: string | undefined;
         for (let m = 0; m < models.length; m++) {
           for (let r = 0; r < repeats; r++, k++) {
             const record = found[k];
             if (record === undefined || record.source === undefined) return undefined;
-            // A record an older version wrote holds another hash of the line (record-source.ts).
-            if (record.source !== expected && !legacySourceMatches(record.source, plan.task, plan.sample, sampleText(plan.sample))) return undefined;
+            if (record.source !== expected && record.source !== (older ??= legacySource(record.source, plan.task, plan.sample, sampleText(plan.sample)))) return undefined;
             if (record.fold !== undefined) lines.push({ json: record.json, fold: JSON.parse(record.fold) as ResultFold });
             else {
               const line = JSON.parse(record.json) as ResultLine;

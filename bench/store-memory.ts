@@ -31,7 +31,7 @@ const store = await CheckpointStore.open(dir, cacheMB === undefined ? {} : { cac
 try {
   const run = store.run("store-memory");
   for (let i = 0; i < n; i += 32) {
-    const batch: Promise<void>[] = [];
+    const batch: Promise<unknown>[] = [];
     for (let j = i; j < Math.min(n, i + 32); j++) batch.push(run.record(gsm8kResultLine(j), `source${j % 97}.x`));
     await Promise.all(batch);
     if (i % 2000 === 0) sample();

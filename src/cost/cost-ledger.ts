@@ -42,6 +42,13 @@ export interface ModelCost {
 class Money {
   #micros = 0;
   #unknown = false;
+  get state(): MoneyState {
+    return [this.#micros, this.#unknown];
+  }
+  merge(state: MoneyState): void {
+    this.#micros += state[0];
+    if (state[1]) this.#unknown = true;
+  }
   add(usd: number | null | undefined): void {
     if (typeof usd === "number") this.#micros += usd * 1e6;
     else this.#unknown = true;
@@ -49,6 +56,22 @@ class Money {
   get value(): number | null {
     return this.#unknown ? null : Math.round(this.#micros * 1e6) / 1e12;
   }
+}
+
+/** Money's saved form: micro-dollars and whether some amount was unknown. */
+type MoneyState = readonly [number, boolean];
+
+/**
+ * What `CostLedger.state` saves of the result lines folded (not the attempts: those are a process's, never
+ * resumed). Plain JSON; `mergeState` checks its shape.
+ */
+export interface CostLedgerState {
+  readonly eval: MoneyState;
+  readonly helpers: readonly (readonly [string, MoneyState])[];
+  readonly byModel: readonly (readonly [string, MoneyState, readonly [number, number, number, number]])[];
+  readonly byTask: readonly (readonly [string, MoneyState])[];
+  readonly byTaskModel: readonly (readonly [string, string, MoneyState, readonly (readonly [string, number, boolean])[]])[];
+  readonly estimated: boolean;
 }
 
 interface ScoreAcc {
@@ -145,6 +168,56 @@ export class CostLedger {
     }
   }
 
+  /** The saved form of what the result lines folded so far gave (a summary snapshot, summary-snapshot.ts). */
+  state(): CostLedgerState {
+    return {
+      eval: this.#eval.state,
+      helpers: [...this.#helpers].map(([purpose, m]) => [purpose, m.state] as const),
+      byModel: [...this.#byModel].map(([name, m]) => [name, m.money.state, [m.usage.prompt_tokens, m.usage.completion_tokens, m.usage.cached_tokens, m.usage.reasoning_tokens]] as const),
+      byTask: [...this.#byTask].map(([name, m]) => [name, m.state] as const),
+      byTaskModel: this.#taskModels.map((tm) => [tm.task, tm.model, tm.money.state, [...tm.scores].map(([metric, s]) => [metric, s.correct, s.binary] as const)] as const),
+      estimated: this.#estimated,
+    };
+  }
+
+  /** Adds a saved form (`state()`) as if its lines were folded here; false, adding nothing, when it is not one. */
+  mergeState(state: unknown): boolean {
+    if (!isLedgerState(state)) return false;
+    this.#eval.merge(state.eval);
+    for (const [purpose, m] of state.helpers) this.#helper(purpose).merge(m);
+    for (const [name, money, usage] of state.byModel) {
+      const m = this.#model(name);
+      m.money.merge(money);
+      m.usage.prompt_tokens += usage[0];
+      m.usage.completion_tokens += usage[1];
+      m.usage.cached_tokens += usage[2];
+      m.usage.reasoning_tokens += usage[3];
+    }
+    for (const [name, money] of state.byTask) {
+      let task = this.#byTask.get(name);
+      if (!task) this.#byTask.set(name, (task = new Money()));
+      task.merge(money);
+    }
+    for (const [taskName, modelName, money, scores] of state.byTaskModel) {
+      let byModel = this.#byTaskModel.get(taskName);
+      if (!byModel) this.#byTaskModel.set(taskName, (byModel = new Map<string, TaskModelCost>()));
+      let tm = byModel.get(modelName);
+      if (!tm) {
+        byModel.set(modelName, (tm = { task: taskName, model: modelName, money: new Money(), scores: new Map() }));
+        this.#taskModels.push(tm);
+      }
+      tm.money.merge(money);
+      for (const [metric, correct, binary] of scores) {
+        let s = tm.scores.get(metric);
+        if (!s) tm.scores.set(metric, (s = { correct: 0, binary: true }));
+        s.correct += correct;
+        if (!binary) s.binary = false;
+      }
+    }
+    if (state.estimated) this.#estimated = true;
+    return true;
+  }
+
   build(budget?: BudgetState): CostSummary {
     const helpers_usd: Record<string, number | null> = {};
     const total = new Money();
@@ -190,4 +263,22 @@ export class CostLedger {
     if (!m) this.#byModel.set(name, (m = { money: new Money(), usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 } }));
     return m;
   }
+}
+
+const isMoney = (v: unknown): v is MoneyState => Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && typeof v[1] === "boolean";
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const every = (v: unknown, each: (item: unknown[]) => boolean) => Array.isArray(v) && v.every((item) => Array.isArray(item) && each(item));
+
+/** Whether `v` has the shape of a `CostLedgerState` (a snapshot read back from the store is checked, not trusted). */
+function isLedgerState(v: unknown): v is CostLedgerState {
+  if (v === null || typeof v !== "object") return false;
+  const s = v as Record<string, unknown>;
+  return (
+    isMoney(s.eval) &&
+    typeof s.estimated === "boolean" &&
+    every(s.helpers, (h) => h.length === 2 && typeof h[0] === "string" && isMoney(h[1])) &&
+    every(s.byModel, (m) => m.length === 3 && typeof m[0] === "string" && isMoney(m[1]) && Array.isArray(m[2]) && m[2].length === 4 && m[2].every(isCount)) &&
+    every(s.byTask, (t) => t.length === 2 && typeof t[0] === "string" && isMoney(t[1])) &&
+    every(s.byTaskModel, (t) => t.length === 4 && typeof t[0] === "string" && typeof t[1] === "string" && isMoney(t[2]) && every(t[3], (x) => x.length === 3 && typeof x[0] === "string" && isCount(x[1]) && typeof x[2] === "boolean"))
+  );
 }

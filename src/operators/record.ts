@@ -5,8 +5,11 @@ import { outcomeSource } from "./record-source.js";
 
 /** Where record writes (RunStore fits): resolves once the line is durable. */
 export interface ResultRecorder {
-  /** `source`: what the line was made from (recordSource), kept with it so a rerun may reuse it unrendered. */
-  record(line: ResultLine, source?: string): Promise<void>;
+  /**
+   * `source`: what the line was made from (recordSource), kept with it so a rerun may reuse it unrendered.
+   * Resolves with the sequence number the line was stored under, where the store keeps one (RunStore, layout 2).
+   */
+  record(line: ResultLine, source?: string): Promise<number | undefined | void>;
 }
 
 export interface RecordOptions {
@@ -29,6 +32,6 @@ export function record(options: RecordOptions): OperatorFunction<Outcome, Outcom
   return mergeMap((outcome): Observable<Outcome> => {
     if (outcome.kind === "cut-off") return of(outcome);
     const source = outcomeSource(outcome);
-    return from(source === undefined ? store.record(outcome.line) : store.record(outcome.line, source)).pipe(map(() => outcome));
+    return from(source === undefined ? store.record(outcome.line) : store.record(outcome.line, source)).pipe(map((seq) => (typeof seq === "number" ? { ...outcome, seq } : outcome)));
   });
 }

@@ -16,6 +16,8 @@ export interface DoneWrites {
   readonly before: Op[];
   readonly main: Op[];
   readonly after: Op[];
+  /** Layout 2: the sequence number each key's record is put under (the keys of `puts`, in its order). */
+  readonly seqs?: ReadonlyMap<string, number>;
 }
 
 /** Snapshots of the LevelDBs a part reads, taken together. */
@@ -36,8 +38,11 @@ export interface DonePart {
   isEmpty(): Promise<boolean>;
   /** Snapshots to read from, or undefined when the part holds no record. */
   view(): Promise<DoneView | undefined>;
-  /** The stored texts of `keys` (work keys), undefined where not done. */
-  get(keys: readonly string[], view: DoneView): Promise<(string | undefined)[]>;
+  /**
+   * The stored texts of `keys` (work keys), undefined where not done. Layout 2 also puts each found record's
+   * sequence number in `seqs` (when given) at the key's place.
+   */
+  get(keys: readonly string[], view: DoneView, seqs?: (number | undefined)[]): Promise<(string | undefined)[]>;
   /** Which of `keys` are done, without reading their records into the cache. */
   has(keys: readonly string[]): Promise<boolean[]>;
   /** The writes that record `texts[i]` as done under `keys[i]`; `mayHave(key)` false says a key is surely not done yet. */

@@ -17,6 +17,8 @@ export interface StoredRecord {
   readonly json: string;
   /** The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that lies. */
   readonly fold?: string;
+  /** Layout 2: the sequence number it is stored under (sequenced-done.ts), set by `RunStore.lookupRecords`. */
+  seq?: number;
 }
 
 const HEAD = '{"record_source":"';

@@ -53,6 +53,8 @@ type Sub = JsonSublevel;
 interface Pending {
   readonly line: ResultLine;
   readonly source: string | undefined;
+  /** Layout 2: the sequence number its ok line was stored under, once committed. */
+  seq?: number;
 }
 
 /**
@@ -89,6 +91,8 @@ export class RunStore {
   #recordsUnsynced = false;
   readonly #errors: Sub;
   readonly #conversations: Sub;
+  /** Part `s`: the run's summary snapshot (summary-snapshot.ts). */
+  readonly #snapshot: Sub;
   readonly #writer: GroupCommit<Pending>;
   readonly #timeIndex: TimeIndex | undefined;
   readonly #now: () => number;
@@ -142,6 +146,7 @@ export class RunStore {
     this.#records = text(recordsDb, "r");
     this.#errors = jsonSublevel(db, [prefix, "e"]);
     this.#conversations = jsonSublevel(db, [prefix, "c"]);
+    this.#snapshot = jsonSublevel(db, [prefix, "s"]);
     this.#timeIndex = options.timeIndex ? new TimeIndex(jsonSublevel(db, [prefix, "t"]), jsonSublevel(db, [prefix, "k"])) : undefined;
     this.#now = options.now ?? Date.now;
     this.#storeDir = options.storeDir ?? "(the checkpoint store)";
@@ -240,13 +245,52 @@ export class RunStore {
   async lookupRecords(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
     const view = await (this.#view ??= this.#openView());
     if (keys.length === 0 || view === undefined) return keys.map(() => undefined);
-    const texts = await (await this.#donePart()).get(keys, view);
+    const seqs: (number | undefined)[] = [];
+    const texts = await (await this.#donePart()).get(keys, view, seqs);
     const out = new Array<StoredRecord | undefined>(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i];
-      out[i] = text === undefined ? undefined : decodeDone(text);
+      if (text === undefined) continue;
+      const record = decodeDone(text);
+      if (seqs[i] !== undefined) record.seq = seqs[i];
+      out[i] = record;
     }
     return out;
+  }
+
+  /**
+   * The folds (`StoredRecord.fold`, else the whole line's JSON) of records by their sequence numbers, from the
+   * lookups' snapshot; undefined where there is none (layout 1, or no such record).
+   */
+  async foldsBySeq(seqs: readonly number[]): Promise<(string | undefined)[]> {
+    const view = await (this.#view ??= this.#openView());
+    const part = await this.#donePart();
+    if (view === undefined || !(part instanceof SequencedDone)) return seqs.map(() => undefined);
+    return (await part.bySeq(seqs, view)).map((text) => {
+      if (text === undefined) return undefined;
+      const record = decodeDone(text);
+      return record.fold ?? record.json;
+    });
+  }
+
+  /**
+   * The run's summary snapshot (summary-snapshot.ts), as saved; undefined when none. A run indexed by time has
+   * none: a prune may delete its records and a later record take a freed sequence number.
+   */
+  async readSnapshot(): Promise<unknown> {
+    if (this.#timeIndex) return undefined;
+    try {
+      return await this.#snapshot.get("summary");
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves the run's summary snapshot (after every record it covers is written), in place of the one before. */
+  async saveSnapshot(snapshot: unknown): Promise<void> {
+    if (this.#timeIndex) return;
+    await this.#writer.flush();
+    await this.#write([{ type: "put", sublevel: this.#snapshot, key: "summary", value: snapshot }], false);
   }
 
   /** A snapshot of the run's done records, or undefined when there are none. */
@@ -258,8 +302,9 @@ export class RunStore {
    * Records a final result: an ok line as done (clearing an earlier error of its key), an error
    * line in the errors part. Resolves when durable as described above; batched with other records.
    */
-  record(line: ResultLine, source?: string): Promise<void> {
-    return this.#writer.add({ line, source });
+  record(line: ResultLine, source?: string): Promise<number | undefined> {
+    const pending: Pending = { line, source };
+    return this.#writer.add(pending).then(() => pending.seq);
   }
 
   /** Resolves when every record made so far is durable (and fsynced). */
@@ -330,6 +375,8 @@ export class RunStore {
       const done = await (await this.#donePart()).deletes(keys);
       ops.push(...done.main);
       for (const key of keys) for (const sublevel of [this.#errors, this.#conversations]) ops.push({ type: "del", sublevel, key });
+      // A snapshot names records by sequence number: one that covered a pruned record would never match again.
+      if (keys.length > 0) ops.push({ type: "del", sublevel: this.#snapshot, key: "summary" });
       if (ops.length > 0) await this.#writeDone(done, ops, false);
       return { pruned: keys.length, more };
     });
@@ -396,6 +443,7 @@ export class RunStore {
     }
     const done = await part.puts(doneKeys, doneTexts, mayHave);
     ops.push(...done.main);
+    if (done.seqs) for (let i = 0; i < records.length; i++) records[i]!.seq = done.seqs.get(keys[i]!);
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
     this.#commits++;

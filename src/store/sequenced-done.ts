@@ -53,10 +53,11 @@ export class SequencedDone implements DonePart {
     return undefined;
   }
 
-  async get(keys: readonly string[], view: DoneView): Promise<(string | undefined)[]> {
+  async get(keys: readonly string[], view: DoneView, numbers?: (number | undefined)[]): Promise<(string | undefined)[]> {
     const seqs = await this.#index.getMany<string, string | undefined>(keys as string[], { snapshot: view.main });
     const found: string[] = [];
     for (const s of seqs) if (s !== undefined) found.push(s);
+    if (numbers) for (let i = 0; i < seqs.length; i++) numbers[i] = seqs[i] === undefined ? undefined : Number.parseInt(seqs[i] as string, 36);
     if (found.length === 0) return seqs;
     const texts = await this.#records.getMany<string, string | undefined>(found, { snapshot: view.records ?? view.main });
     let at = 0;
@@ -77,14 +78,16 @@ export class SequencedDone implements DonePart {
     const main: Op[] = [];
     const after = await this.#unreferenced(known);
     let next = (this.#next ??= await this.#nextSeq());
+    const numbers = new Map<string, number>();
     for (const [key, i] of last) {
+      numbers.set(key, next);
       const seq = seqKey(next++);
       before.push({ type: "put", sublevel: this.#records, key: seq, value: texts[i] });
       main.push({ type: "put", sublevel: this.#index, key, value: seq });
       this.#last = seq;
     }
     this.#next = next;
-    return { before, main, after };
+    return { before, main, after, seqs: numbers };
   }
 
   async deletes(keys: readonly string[]): Promise<DoneWrites> {
@@ -111,6 +114,11 @@ export class SequencedDone implements DonePart {
    */
   syncOps(): Op[] {
     return this.#last === undefined ? [] : [{ type: "del", sublevel: this.#records, key: `${this.#last}~` }];
+  }
+
+  /** The stored texts of records by sequence number (undefined where none), from the view's snapshot. */
+  async bySeq(seqs: readonly number[], view: DoneView): Promise<(string | undefined)[]> {
+    return this.#records.getMany<string, string | undefined>(seqs.map(seqKey), { snapshot: view.records ?? view.main });
   }
 
   async *texts(): AsyncGenerator<string> {

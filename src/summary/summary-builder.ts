@@ -1,5 +1,5 @@
 import { type EvalEvent, foldOf } from "../events.js";
-import { type Accumulator, getAggregation } from "../metrics/index.js";
+import { type Accumulator, type AccumulatorState, getAggregation } from "../metrics/index.js";
 import { ReliabilityStats } from "../reliability/reliability-stats.js";
 import type { ResultFold } from "../types.js";
 import { groupSummaries, type GroupSpec } from "./groups.js";
@@ -33,6 +33,23 @@ interface ModelAcc {
   queue: LatencyHistogram;
   outputTokensPerS: LatencyHistogram;
   errors: Map<string, number>;
+}
+
+/** One task × model's folds as `SummaryBuilder.state` saves them (plain JSON). */
+interface AccState {
+  /** total, ok, error, resumed, changed, cached, prompt tokens, completion tokens, requests, retries. */
+  readonly counts: readonly number[];
+  readonly costMicros: number;
+  readonly costUnknown: boolean;
+  readonly metrics: readonly (readonly [string, AccumulatorState])[];
+  /** ttft, tpot, e2e, queue, output tokens/s: `LatencyHistogram.state()` each. */
+  readonly latency: readonly (readonly number[])[];
+  readonly errors: readonly (readonly [string, number])[];
+}
+
+/** What `SummaryBuilder.state` saves: the folds of each task × model that has any. */
+export interface SummaryFoldState {
+  readonly accs: readonly (readonly [string, string, AccState])[];
 }
 
 export interface SummaryBuilderOptions {
@@ -129,6 +146,104 @@ export class SummaryBuilder {
     a.e2e.record(line.timing?.e2e_ms);
     a.queue.record(line.timing?.queue_ms);
     a.outputTokensPerS.record(line.timing?.output_tokens_per_s);
+  }
+
+  /**
+   * The saved form of the result lines' folds (a summary snapshot, summary-snapshot.ts): each task × model's
+   * counts, metric accumulators (`state()`), sums and latency histograms. Not the rejects, duplicates, reliability
+   * or Python values: a snapshot is taken of a builder that folded resumed lines only, in a run without Python
+   * aggregations.
+   */
+  state(): SummaryFoldState {
+    const out: [string, string, AccState][] = [];
+    for (const [task, byModel] of this.#acc) {
+      for (const [model, a] of byModel) {
+        if (a.total === 0 && a.changed === 0) continue;
+        out.push([task, model, {
+          counts: [a.total, a.ok, a.error, a.resumed, a.changed, a.cached, a.prompt, a.completion, a.requests, a.retries],
+          costMicros: a.costMicros,
+          costUnknown: a.costUnknown,
+          metrics: [...a.metrics].map(([key, agg]) => [key, agg.state()] as const),
+          latency: [a.ttft.state(), a.tpot.state(), a.e2e.state(), a.queue.state(), a.outputTokensPerS.state()],
+          errors: [...a.errors],
+        }]);
+      }
+    }
+    return { accs: out };
+  }
+
+  /**
+   * Adds a saved form (`state()`) as if its lines were folded here. False, adding nothing, when it is not one
+   * (a damaged or foreign snapshot), or when its metrics' accumulators are not of this run's aggregations.
+   */
+  mergeState(state: unknown): boolean {
+    const parsed = this.#parseState(state);
+    if (parsed === undefined) return false;
+    for (const [task, model, b] of parsed) {
+      const a = this.#accFor(task, model);
+      a.total += b.total;
+      a.ok += b.ok;
+      a.error += b.error;
+      a.resumed += b.resumed;
+      a.changed += b.changed;
+      a.cached += b.cached;
+      a.prompt += b.prompt;
+      a.completion += b.completion;
+      a.requests += b.requests;
+      a.retries += b.retries;
+      a.costMicros += b.costMicros;
+      if (b.costUnknown) a.costUnknown = true;
+      for (const [key, agg] of b.metrics) {
+        const mine = a.metrics.get(key);
+        if (mine) mine.merge(agg.state());
+        else a.metrics.set(key, agg);
+      }
+      a.ttft.merge(b.ttft);
+      a.tpot.merge(b.tpot);
+      a.e2e.merge(b.e2e);
+      a.queue.merge(b.queue);
+      a.outputTokensPerS.merge(b.outputTokensPerS);
+      for (const [type, n] of b.errors) a.errors.set(type, (a.errors.get(type) ?? 0) + n);
+    }
+    return true;
+  }
+
+  /** A saved form's accumulators, each checked; undefined when any part is not what `state()` makes. */
+  #parseState(state: unknown): [string, string, ModelAcc][] | undefined {
+    const accs = (state as { accs?: unknown } | null)?.accs;
+    if (!Array.isArray(accs)) return undefined;
+    const out: [string, string, ModelAcc][] = [];
+    for (const entry of accs as unknown[]) {
+      if (!Array.isArray(entry) || entry.length !== 3 || typeof entry[0] !== "string" || typeof entry[1] !== "string") return undefined;
+      const [task, model, s] = entry as [string, string, Partial<AccState> | null];
+      if (s === null || typeof s !== "object") return undefined;
+      const { counts, metrics, latency, errors } = s;
+      if (!Array.isArray(counts) || counts.length !== 10 || !counts.every((c) => Number.isInteger(c) && c >= 0)) return undefined;
+      if (!Number.isFinite(s.costMicros) || typeof s.costUnknown !== "boolean") return undefined;
+      if (!Array.isArray(latency) || latency.length !== 5 || !Array.isArray(metrics) || !Array.isArray(errors)) return undefined;
+      const a = newAcc();
+      [a.total, a.ok, a.error, a.resumed, a.changed, a.cached, a.prompt, a.completion, a.requests, a.retries] = counts;
+      a.costMicros = s.costMicros as number;
+      a.costUnknown = s.costUnknown;
+      const histograms = [a.ttft, a.tpot, a.e2e, a.queue, a.outputTokensPerS];
+      if (!histograms.every((h, i) => h.restore(latency[i]))) return undefined;
+      for (const e of errors as unknown[]) {
+        if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== "string" || !Number.isInteger(e[1])) return undefined;
+        a.errors.set(e[0], e[1] as number);
+      }
+      for (const m of metrics as unknown[]) {
+        if (!Array.isArray(m) || m.length !== 2 || typeof m[0] !== "string") return undefined;
+        const metric = m[0].split(",")[0] ?? m[0];
+        const factory = getAggregation(this.#aggregations.get(task)?.get(metric) ?? "mean") ?? getAggregation("mean")!;
+        try {
+          a.metrics.set(m[0], factory.fromState(m[1]));
+        } catch {
+          return undefined;
+        }
+      }
+      out.push([task, model, a]);
+    }
+    return out;
   }
 
   /**

@@ -77,6 +77,8 @@ export interface OutcomeDone<P extends Prepared = Prepared> {
    * scores together.
    */
   readonly repeatResponses?: readonly string[];
+  /** Set by `record`: the sequence number the store keeps the ok line under (RunStore, layout 2). */
+  readonly seq?: number;
 }
 
 /**

@@ -86,6 +86,13 @@ export interface ResultEvent {
   readonly resumed?: boolean;
   readonly json?: string;
   readonly fold?: ResultFold;
+  /** The sequence number the store keeps the line under (a line recorded, or resumed, in store layout 2). */
+  readonly seq?: number;
+  /**
+   * On a resumed line a summary snapshot may cover (`EvaluateOptions.deferFoldsUpTo`): its `fold` is decoded only
+   * when first read; a fold that knows of the snapshot (runEvaluation) leaves it to the end (summary-snapshot.ts).
+   */
+  readonly deferred?: true;
 }
 
 /** What a summary, a ledger or progress read of a result: its `fold` where it has one, else its line. */
@@ -95,12 +102,30 @@ export const foldOf = (event: ResultEvent): ResultFold => event.fold ?? event.li
  * The event of a line resumed before rendering: its stored JSON and its fold, and its `line` (an own,
  * enumerable property, as on any event) decoded from the JSON when first read, unless given.
  */
-export function resumedResult(json: string, fold: ResultFold, line?: ResultLine): ResultEvent {
-  const event = { type: "result", resumed: true, json, fold, [DECODED]: line };
+export function resumedResult(json: string, fold: ResultFold, line?: ResultLine, seq?: number): ResultEvent {
+  const event = { type: "result", resumed: true, json, fold, [DECODED]: line, ...(seq === undefined ? {} : { seq }) };
   // One getter shared by every event, defined on each: an object literal's own getter makes a new closure and
   // defines it on every event, about ten times the cost (3 µs an event: 0.3 s of a 100,000-line resume).
   return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
 }
+
+/** The event of a line resumed before rendering whose fold a summary snapshot may cover: see `ResultEvent.deferred`. */
+export function deferredResult(json: string, foldJson: string, seq: number): ResultEvent {
+  const event = { type: "result", resumed: true, json, seq, deferred: true, [DECODED]: undefined, [FOLD_JSON]: foldJson };
+  Object.defineProperty(event, "fold", FOLD);
+  return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
+}
+
+/** Where a deferred event keeps its fold's JSON until decoded. */
+const FOLD_JSON = Symbol("fold JSON");
+const FOLD: PropertyDescriptor = {
+  get(this: { [FOLD_JSON]: string | ResultFold }): ResultFold {
+    const fold = this[FOLD_JSON];
+    return typeof fold === "string" ? (this[FOLD_JSON] = JSON.parse(fold) as ResultFold) : fold;
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /** Where a resumed event keeps its line once decoded. */
 const DECODED = Symbol("decoded line");

@@ -7,7 +7,8 @@ import { createRunObserver } from "./observe/run-observer.js";
 import { type EvaluateOptions, evaluate, type ModelTarget } from "./run.js";
 import type { StopReason, Summary } from "./summary/summary.js";
 import type { GroupSpec } from "./summary/groups.js";
-import { SummaryBuilder } from "./summary/summary-builder.js";
+import { SummaryBuilder, type SummaryBuilderOptions } from "./summary/summary-builder.js";
+import { identityOf, type SnapshotStore, SummarySnapshot } from "./summary-snapshot.js";
 
 /** `evaluate`'s options plus where the result lines go; `runEvaluation` resolves with the summary. */
 export interface RunEvaluationOptions extends EvaluateOptions {
@@ -37,7 +38,7 @@ export interface RunEvaluationOptions extends EvaluateOptions {
 export async function runEvaluation(options: RunEvaluationOptions): Promise<Summary> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
-  const builder = new SummaryBuilder({
+  const builderOptions: SummaryBuilderOptions = {
     run: options.run ?? "adhoc",
     tasks: options.tasks.map((t) => ({
       name: t.name,
@@ -46,7 +47,11 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     })),
     models: options.models.map((m) => m.client.model),
     ...(options.groups?.length ? { groups: options.groups } : {}),
-  });
+  };
+  const builder = new SummaryBuilder(builderOptions);
+  // A summary snapshot (summary-snapshot.ts) where every fold of a result is one it can stand for.
+  const store = snapshotStoreOf(options);
+  const snapshot = store ? await SummarySnapshot.open(store, builderOptions, identityOf(builderOptions), []) : undefined;
   const resolved = (m: ModelTarget) => ({ model: m.client.model, price: m.price ?? null, source: m.priceSource ?? (m.price ? "given" : "unknown") }) as const;
   const accounting = new RunAccounting(options.models.map(resolved), options.judge ? [resolved(options.judge)] : []);
   // One meter of the process feeds `resources`, `process` (and the caller's progress and Prometheus), so they report the same figures.
@@ -57,10 +62,12 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
   let stopped: StopReason | null = null;
   let stopMessage: string | undefined;
   const run = lastValueFrom(
-    evaluate(options).pipe(
+    evaluate(snapshot?.deferUpTo ? { ...options, deferFoldsUpTo: snapshot.deferUpTo } : options).pipe(
       tap((event) => {
-        builder.add(event);
-        accounting.add(event);
+        if (event.type !== "result" || !snapshot?.add(event)) {
+          builder.add(event);
+          accounting.add(event);
+        }
         observer?.add(event);
         if (event.type === "stopping" && (stopped === null || event.reason === "fatal")) {
           stopped = event.reason;
@@ -75,8 +82,21 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Summ
     processMeter.stop();
     observer?.stop();
   });
+  if (snapshot) await snapshot.finish(builder, accounting);
   // lm-eval's aggregation functions (`aggregation: !function`) run once, over every value, at the end.
   if (options.hooks) await builder.aggregateInPython(options.hooks);
   const summary = { ...builder.build(stopped, (clock.now() - started) / 1000, stopMessage), ...accounting.finish(processMeter.usage()) };
   return observer ? { ...summary, ...observer.stop() } : summary;
+}
+
+/**
+ * The checkpoint as a summary snapshot's store, when it keeps one (RunStore) and the run folds nothing a snapshot
+ * cannot stand for: no Python aggregations (their values are kept apart), hooks or routing (records resumed by
+ * fingerprint only).
+ */
+function snapshotStoreOf(options: RunEvaluationOptions): SnapshotStore | undefined {
+  const store = options.checkpoint as Partial<SnapshotStore> | undefined;
+  if (typeof store?.readSnapshot !== "function" || typeof store.saveSnapshot !== "function" || typeof store.foldsBySeq !== "function") return undefined;
+  if (options.hooks || options.routes || options.tasks.some((t) => t.metrics.some((m) => m.pythonAggregation))) return undefined;
+  return store as SnapshotStore;
 }

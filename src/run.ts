@@ -8,7 +8,7 @@ import type { Price } from "./cost/price.js";
 import { type PriceSource, unknownPriceMessage } from "./cost/resolve-prices.js";
 import { checkBudget, createRunBudget } from "./cost/run-budget.js";
 import { isTaskInputError } from "./errors/task-input-error.js";
-import { type EvalEvent, resumedResult } from "./events.js";
+import { deferredResult, type EvalEvent, resumedResult } from "./events.js";
 import { Demand, pullSource } from "./io/demand.js";
 import type { SourceLine } from "./io/read-lines.js";
 import type { ModelClient } from "./work/model.js";
@@ -23,7 +23,7 @@ import { record, type ResultRecorder } from "./operators/record.js";
 import { route } from "./operators/route.js";
 import { recordRoute, routeModels } from "./operators/route-models.js";
 import { type CompletedLookup, skipCompleted } from "./operators/skip-completed.js";
-import { type RecordLookup, resumeRecorded, type ResumedLine } from "./operators/resume-recorded.js";
+import { type DeferredLine, type RecordLookup, resumeRecorded, type ResumedLine } from "./operators/resume-recorded.js";
 import { stampFingerprint, workFingerprint } from "./operators/work-fingerprint.js";
 import { stampResult } from "./operators/stamp-result.js";
 import { defaultPipelines } from "./pipelines/registry.js";
@@ -143,6 +143,11 @@ export interface EvaluateOptions {
    * come out as `resumed` result events), and each result is recorded before it is emitted.
    */
   readonly checkpoint?: CompletedLookup & ResultRecorder & Partial<RecordLookup> & { conversations?(): ConversationState };
+  /**
+   * Resumed records stored under a sequence number up to this one come out with `deferred` set and their fold
+   * decoded only when read: runEvaluation passes its summary snapshot's highest (summary-snapshot.ts). Default: none.
+   */
+  readonly deferFoldsUpTo?: number;
   /**
    * The response cache across runs: a request sent before (same endpoint, model and body) is answered
    * from it, with nothing sent, no budget reserved and no cost (`"cached": true` on the line).
@@ -276,9 +281,9 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const idFields = [...new Set([defaultTask.idField, ...options.tasks.map((t) => t.idField)].filter((f) => f))];
     // Straight to the run's subscriber, as `events` would hand them on (no request event among them, so nothing
     // for connectWatch): a resumed run emits two events a sample, and the Subject and merge between cost on each.
-    const resumedSample = (sample: Sample, lines: readonly ResumedLine[]) => {
+    const resumedSample = (sample: Sample, lines: readonly (ResumedLine | DeferredLine)[]) => {
       subscriber.next({ type: "sample-read", id: sample.id, at: sample.at });
-      for (const { json, fold, line } of lines) subscriber.next(resumedResult(json, fold, line));
+      for (const l of lines) subscriber.next("foldJson" in l ? deferredResult(l.json, l.foldJson, l.seq) : resumedResult(l.json, l.fold, l.line, l.seq));
       demand.release();
     };
 
@@ -332,7 +337,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       recordLookup && !options.routes
-        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup: onRecordLookup })
+        ? resumeRecorded({ store: recordLookup, taskOf, models: options.models.map((m) => m.client.model), repeats: options.repeats, onResumed: resumedSample, onLookup: onRecordLookup, ...(options.deferFoldsUpTo ? { deferFoldsUpTo: options.deferFoldsUpTo } : {}) })
         : identity,
       options.hooks ? applyDocHooks({ hooks: options.hooks, taskOf: (sample) => (sample.task === undefined ? defaultTask : tasks.get(sample.task)) }) : identity,
       prepare,
@@ -355,12 +360,12 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
       tap((outcome: Outcome) => outcome.work.done()),
     ).pipe(
       // Work cut off by the run's end is not a result: it stays undone, and a rerun does it.
-      mergeMap((outcome): Observable<Exit> => (outcome.kind === "cut-off" ? EMPTY : of({ line: outcome.line }))),
+      mergeMap((outcome): Observable<Exit> => (outcome.kind === "cut-off" ? EMPTY : of(outcome.seq === undefined ? { line: outcome.line } : { line: outcome.line, seq: outcome.seq }))),
       finalize(() => early.complete()),
     );
     // The one way out for every result: made, resumed or unrouted.
     const results = merge(made, early).pipe(
-      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}) })),
+      map((exit): EvalEvent => ({ type: "result", line: exit.line, ...(exit.resumed ? { resumed: true } : {}), ...(exit.seq === undefined ? {} : { seq: exit.seq }) })),
       finalize(() => {
         if (budget) emit({ type: "budget", state: budget.state() });
         built.dispose();
@@ -385,7 +390,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
 }
 
 /** A result on its way out of the graph; `resumed` when it was found done in the checkpoint (by fingerprint). */
-type Exit = { readonly line: ResultLine; readonly resumed?: true };
+type Exit = { readonly line: ResultLine; readonly resumed?: true; readonly seq?: number };
 
 /** The judge's own dispatcher (retries, limits, its own breaker): judge calls never take the models' slots. */
 function createJudge(target: ModelTarget, deps: { clock: Clock; emit: (e: EvalEvent) => void; budget?: BudgetGate }, cache?: ResponseCache): { judge: Judge; dispose: () => void } {

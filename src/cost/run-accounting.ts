@@ -1,6 +1,6 @@
 import type { EvalEvent } from "../events.js";
 import type { BudgetState } from "./budget.js";
-import { CostLedger, type CostSummary } from "./cost-ledger.js";
+import { CostLedger, type CostLedgerState, type CostSummary } from "./cost-ledger.js";
 import type { ResolvedPrice } from "./resolve-prices.js";
 import { type NetworkUsage, startNetworkMeter } from "./network-meter.js";
 
@@ -44,6 +44,11 @@ export class RunAccounting {
       this.#requests++;
       if (event.attempt > 1) this.#retries++;
     } else if (event.type === "budget") this.#budget = event.state;
+  }
+
+  /** Adds the saved form of another ledger's result lines (`CostLedger.state`), as if they were folded here. */
+  mergeResults(state: CostLedgerState): boolean {
+    return this.#ledger.mergeState(state);
   }
 
   /** `machine`: the process meter's figures for the run (`ProcessMeter.usage()` after it stopped). */

@@ -10,6 +10,7 @@ export interface StoredRecordText {
   readonly source?: string;
   readonly json: string;
   readonly fold?: string;
+  readonly seq?: number;
 }
 
 /** What resumeRecorded reads: the stored records of some keys, undefined where none (RunStore fits). */
@@ -26,6 +27,15 @@ export interface ResumedLine {
   readonly json: string;
   readonly fold: ResultFold;
   readonly line?: ResultLine;
+  /** The sequence number it is stored under (store layout 2). */
+  readonly seq?: number;
+}
+
+/** A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): its fold's JSON, not decoded. */
+export interface DeferredLine {
+  readonly json: string;
+  readonly foldJson: string;
+  readonly seq: number;
 }
 
 export interface ResumeRecordedOptions {
@@ -37,7 +47,12 @@ export interface ResumeRecordedOptions {
   /** Overrides every task's `repeats`. */
   readonly repeats?: number;
   /** Receives each sample found done, with every one of its stored lines (model by model, repeat by repeat). */
-  readonly onResumed: (sample: Sample, lines: readonly ResumedLine[]) => void;
+  readonly onResumed: (sample: Sample, lines: readonly (ResumedLine | DeferredLine)[]) => void;
+  /**
+   * Records stored under a sequence number up to this one are handed on with their fold's JSON not decoded
+   * (`DeferredLine`): a summary snapshot covers records up to it (summary-snapshot.ts). Default: none.
+   */
+  readonly deferFoldsUpTo?: number;
   /** Told after each lookup how many of its keys were done and reusable (the run reads further ahead while all are). */
   readonly onLookup?: (done: number, keys: number) => void;
   /** Most keys in one lookup (default 512); a sample's keys are never split. */
@@ -72,6 +87,7 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
   const maxKeys = options.maxKeys ?? 512;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`Expected \`maxKeys\` to be an integer >= 1, got ${maxKeys}`);
   const { store, taskOf, models, onResumed } = options;
+  const deferUpTo = options.deferFoldsUpTo ?? 0;
   // The store's keys of a task's samples: the parts other than the id made once per task (workKeyHead/Tail).
   const keyParts = new Map<Task, { readonly head: string; readonly tails: readonly string[] }>();
   const partsOf = (task: Task) => {
@@ -121,9 +137,9 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
       };
 
       /** The sample's stored lines when every one is there and made from this run's source; else undefined. */
-      const reusable = (plan: Plan, found: readonly (StoredRecordText | undefined)[]): ResumedLine[] | undefined => {
+      const reusable = (plan: Plan, found: readonly (StoredRecordText | undefined)[]): (ResumedLine | DeferredLine)[] | undefined => {
         const repeats = effectiveRepeats(plan.task, options.repeats);
-        const lines: ResumedLine[] = [];
+        const lines: (ResumedLine | DeferredLine)[] = [];
         let k = plan.at;
         const expected = recordSource(plan.task, plan.sample);
         // A record an older version wrote holds another hash of the line (record-source.ts): made once a sample.
@@ -133,10 +149,12 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
             const record = found[k];
             if (record === undefined || record.source === undefined) return undefined;
             if (record.source !== expected && record.source !== (older ??= legacySource(record.source, plan.task, plan.sample, sampleText(plan.sample)))) return undefined;
-            if (record.fold !== undefined) lines.push({ json: record.json, fold: JSON.parse(record.fold) as ResultFold });
+            const seq = record.seq;
+            if (record.fold !== undefined && seq !== undefined && seq <= deferUpTo) lines.push({ json: record.json, foldJson: record.fold, seq });
+            else if (record.fold !== undefined) lines.push(seq === undefined ? { json: record.json, fold: JSON.parse(record.fold) as ResultFold } : { json: record.json, fold: JSON.parse(record.fold) as ResultFold, seq });
             else {
               const line = JSON.parse(record.json) as ResultLine;
-              lines.push({ json: record.json, fold: line, line });
+              lines.push(seq === undefined ? { json: record.json, fold: line, line } : { json: record.json, fold: line, line, seq });
             }
           }
         }

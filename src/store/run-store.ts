@@ -443,7 +443,7 @@ export class RunStore {
     }
     const done = await part.puts(doneKeys, doneTexts, mayHave);
     ops.push(...done.main);
-    if (done.seqs) for (let i = 0; i < records.length; i++) records[i]!.seq = done.seqs.get(keys[i]!);
+    if (done.seqs) for (let i = 0; i < records.length; i++) if (records[i]!.line.status === "ok") records[i]!.seq = done.seqs.get(keys[i]!);
     const now = performance.now();
     const sync = this.#syncIntervalMs === 0 || now - this.#lastSync >= this.#syncIntervalMs;
     this.#commits++;

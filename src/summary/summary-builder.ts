@@ -222,7 +222,7 @@ export class SummaryBuilder {
       if (!Number.isFinite(s.costMicros) || typeof s.costUnknown !== "boolean") return undefined;
       if (!Array.isArray(latency) || latency.length !== 5 || !Array.isArray(metrics) || !Array.isArray(errors)) return undefined;
       const a = newAcc();
-      [a.total, a.ok, a.error, a.resumed, a.changed, a.cached, a.prompt, a.completion, a.requests, a.retries] = counts;
+      [a.total, a.ok, a.error, a.resumed, a.changed, a.cached, a.prompt, a.completion, a.requests, a.retries] = counts as [number, number, number, number, number, number, number, number, number, number];
       a.costMicros = s.costMicros as number;
       a.costUnknown = s.costUnknown;
       const histograms = [a.ttft, a.tpot, a.e2e, a.queue, a.outputTokensPerS];

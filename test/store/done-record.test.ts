@@ -96,6 +96,14 @@ describe("resumedText", () => {
     const odd = { ...line, resumed: false } as unknown as ResultLine;
     expect(resumedText(JSON.stringify(odd), odd)).toBe(`${JSON.stringify({ ...odd, resumed: true })}\n`);
   });
+
+  it("without a fold, tells a member named resumed from the word in a string by the JSON alone", () => {
+    expect(resumedText(JSON.stringify(line), undefined)).toBe(`${JSON.stringify({ ...line, resumed: true })}\n`);
+    const odd = { ...line, resumed: false } as unknown as ResultLine;
+    expect(resumedText(JSON.stringify(odd), undefined, () => odd)).toBe(`${JSON.stringify({ ...odd, resumed: true })}\n`);
+    const quoted = { ...line, response: '{"resumed": false, "resumed":1}' };
+    expect(resumedText(JSON.stringify(quoted), undefined)).toBe(`${JSON.stringify({ ...quoted, resumed: true })}\n`);
+  });
 });
 
 describe("record sources", () => {

@@ -41,3 +41,35 @@ describe("LatencyHistogram percentiles", () => {
     );
   });
 });
+
+describe("LatencyHistogram saved form", () => {
+  it("restores the same percentiles and merges as the histogram it was saved from", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 4_000_000, noNaN: true }), { maxLength: 300 }), (values) => {
+        const h = new LatencyHistogram();
+        values.forEach((v) => h.record(v));
+        const back = new LatencyHistogram();
+        expect(back.restore(JSON.parse(JSON.stringify(h.state())))).toBe(true);
+        expect(back.percentiles()).toEqual(h.percentiles());
+        expect(back.state()).toEqual(h.state());
+        const [x, y] = [new LatencyHistogram(), new LatencyHistogram()];
+        x.record(5);
+        y.record(5);
+        x.merge(h);
+        y.merge(back);
+        expect(y.percentiles()).toEqual(x.percentiles());
+      }),
+    );
+  });
+
+  it("refuses what is not a saved form, adding nothing", () => {
+    const h = new LatencyHistogram();
+    h.record(3);
+    const saved = h.state();
+    for (const bad of [null, "x", [1], [2, saved[1], ...saved.slice(2)], [1, 999, ...saved.slice(2)], [1, saved[1], 1e12, 1]]) {
+      const back = new LatencyHistogram();
+      expect(back.restore(bad)).toBe(false);
+      expect(back.count).toBe(0);
+    }
+  });
+});

@@ -23,7 +23,8 @@ export interface FilesToShip {
 /**
  * Reads what a worker on another machine needs beside the samples: the routing rules, the models
  * file, the few-shot file, and each task file's folder (its YAML, includes, Python hooks, templates,
- * few-shot pools; not its subfolders) plus every hook module the tasks name, keyed by absolute path.
+ * few-shot pools; not its subfolders) plus every file its includes name wherever it lies and every hook
+ * module the tasks name, keyed by absolute path.
  * More than MAX_QUEUE_FILES_BYTES in all is a ConfigError (exit 2) naming the largest files.
  */
 export async function readFilesToShip(what: FilesToShip, maxBytes = MAX_QUEUE_FILES_BYTES): Promise<Map<string, string>> {
@@ -41,6 +42,9 @@ export async function readFilesToShip(what: FilesToShip, maxBytes = MAX_QUEUE_FI
       if (entry.isFile() && TASK_FOLDER_FILE.test(entry.name)) await add(path.join(folder, entry.name));
     }
   }
+  // A file an `include:` names outside those folders (lm-eval's `include: ../generate_until_template_yaml`):
+  // the worker resolves the include from its copy of the task, at the same path below its folder.
+  for (const t of what.tasks) if (!BUNDLED.test(t.origin.file)) for (const file of t.origin.includes ?? []) await add(file);
   for (const t of what.tasks) for (const hook of t.pythonHooks ?? []) if (await isFile(hook.modulePath)) await add(hook.modulePath);
   const sizes = [...files].map(([file, text]) => [file, Buffer.byteLength(text)] as const);
   const total = sizes.reduce((sum, [, n]) => sum + n, 0);

@@ -118,8 +118,10 @@ export async function loadTaskText(text: string, file: string, display: string, 
   const task = compile(sources, { file, text: "" }, build);
   // The hooks' Python files are part of the task: editing one changes the run's fingerprint, as editing the YAML does.
   const python = await hookSources(task);
-  const fullText = [text, ...sources.slice(overrides ? 2 : 1).map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overridesNote, overridesText(opts)].join("");
-  return withRenderDigest({ ...task, origin: { file, text: fullText } }, fullText, build);
+  const included = sources.slice(overrides ? 2 : 1);
+  const fullText = [text, ...included.map((s) => `\n# --- include: ${s.display} ---\n${s.text}`), ...python, overridesNote, overridesText(opts)].join("");
+  const includes = included.flatMap((s) => (s.path === undefined ? [] : [s.path]));
+  return withRenderDigest({ ...task, origin: { file, text: fullText, ...(includes.length > 0 ? { includes } : {}) } }, fullText, build);
 }
 
 /** Each Python file a task's hooks name, once, as text (a module imported from elsewhere: its name only). */

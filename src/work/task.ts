@@ -115,8 +115,11 @@ export interface Task {
   readonly metrics: readonly MetricSpec[];
   /** The raw validated YAML object, for pipelines that read more of it (choices, turns, judge …). */
   readonly config: Readonly<Record<string, unknown>>;
-  /** Where it was loaded from and its text: the run fingerprint hashes the text. */
-  readonly origin: { readonly file: string; readonly text: string };
+  /**
+   * Where it was loaded from and its text: the run fingerprint hashes the text. `includes`: the files its
+   * `include:` keys merged in (absolute paths, nested ones too), which a queue ships with it.
+   */
+  readonly origin: { readonly file: string; readonly text: string; readonly includes?: readonly string[] };
   /**
    * `doc_to_text`; throws a TaskInputError naming the missing key. `position` is the document's index in
    * its input (0-based; `docPosition`), by which few-shot examples are drawn as lm-eval draws them; without

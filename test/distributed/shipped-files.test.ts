@@ -63,6 +63,29 @@ describe("enqueue ships the files a run needs; workers need no shared filesystem
     for (const l of lines) expect(l.input).toMatch(/^SHIPPED: /);
   });
 
+  it("an include outside the task's folder (lm-eval's `include: ../template_yaml`) goes with it, and the hook module that include names", async () => {
+    // lm-eval's layout: a family's shared template one folder up, its `!function` resolved beside the template.
+    const family = join(dir, "family");
+    await mkdir(join(family, "direct"), { recursive: true });
+    await writeFile(join(family, "_family_template_yaml"), 'output_type: generate_until\ndoc_to_text: !function family_utils.prompt\ndoc_to_target: answer\ngeneration_kwargs:\n  until: ["\\n"]\nmetric_list:\n  - metric: exact_match\n');
+    await writeFile(join(family, "family_utils.py"), 'def prompt(doc):\n    return "FAMILY: " + doc["question"]\n');
+    await writeFile(join(family, "direct", "family_direct.yaml"), "include: ../_family_template_yaml\ntask: family_direct\n");
+    const input = join(dir, "family.jsonl");
+    await writeFile(input, `${gsm.slice(20, 24).join("\n")}\n`);
+    const queue = redisServer.url("family");
+    const enq = await runCli(["enqueue", input, "-t", join(family, "direct", "family_direct.yaml"), "-m", "m1", "--base-url", sim.url, "--queue", queue], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    const shipped = Object.keys(await redis.hgetall(queueKeys("family").files));
+    expect(shipped.sort()).toEqual([join(family, "_family_template_yaml"), join(family, "direct", "family_direct.yaml"), join(family, "family_utils.py")].sort());
+    await rename(family, join(dir, "family-gone"));
+
+    const worker = await startCli(["worker", "--queue", queue, "--allow-python-hooks", "--claim-after", "5"], env).done;
+    expect(worker.code, worker.stderr).toBe(0);
+    const lines = parse((await runCli(["collect", "--queue", queue])).stdout);
+    expect(lines).toHaveLength(4);
+    for (const l of lines) expect(l.input).toMatch(/^FAMILY: /);
+  });
+
   it("a worker runs the hooks with its own --python (the interpreter is never the queue's)", async () => {
     const folder = join(dir, "hooked-python");
     await mkdir(folder);

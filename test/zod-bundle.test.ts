@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +50,11 @@ describe("the package's zod bundle", () => {
       expect(z.prettifyError(mine!.error!)).toBe(zod.prettifyError(theirs!.error!));
       expect(mine!.error).toBeInstanceOf(zod.ZodError);
       expect(theirs!.error).toBeInstanceOf(z.ZodError);
+      // zod keeps its configuration (the locale) on globalThis, shared by every copy: alone in a process, the bundle
+      // sets English itself, as the classic API does.
+      const alone = spawnSync(process.execPath, ["--input-type=module", "-e", `import { z } from ${JSON.stringify(pathToFileURL(join(dir, "zod.mjs")).href)}; const r = z.strictObject({ a: z.int(), s: z.string() }).safeParse({ a: 1.5, s: 1, extra: 1 }); console.log(JSON.stringify(r.error.issues.map((i) => i.message)));`], { encoding: "utf8" });
+      expect(alone.stderr).toBe("");
+      expect(JSON.parse(alone.stdout)).toEqual(["Invalid input: expected int, received number", "Invalid input: expected string, received number", 'Unrecognized key: "extra"']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ export function parseJsonLine(text: string): unknown {
   src = text;
   at = 0;
   nextBackslash = -1;
-  controls = CONTROL.test(text);
+  controls = !NO_CONTROL.test(text);
   try {
     const value = parseValue();
     skipSpace();
@@ -39,8 +39,9 @@ let at = 0;
 let nextBackslash = -1;
 /** Whether the text holds a control character anywhere (then strings are read a character at a time, to refuse them). */
 let controls = false;
+// A test that the whole text is free of them takes about half the time of a search for one (/[\u0000-\u001f]/).
 // eslint-disable-next-line no-control-regex -- the characters a JSON string may not hold
-const CONTROL = /[\u0000-\u001f]/;
+const NO_CONTROL = /^[^\u0000-\u001f]*$/;
 
 function skipSpace(): void {
   for (;;) {

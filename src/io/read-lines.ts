@@ -126,7 +126,10 @@ export async function* readLineBatches(
   const line = (buf: Buffer, start: number, end: number): SourceLine | undefined => {
     const text = lineText(buf, start, end, lineNo);
     if (isBlank(text)) return undefined;
-    return isUtf8(buf.subarray(start, end)) ? { text, line: lineNo, file } : { text, line: lineNo, file, invalidUtf8: { column: text.indexOf("\uFFFD") + 1 } };
+    // Decoding puts U+FFFD where the bytes are not UTF-8: a text without one came from valid bytes (a one-byte string,
+    // most lines, is known to hold none without a search), and only one with it needs the bytes checked.
+    const replaced = text.indexOf("\uFFFD");
+    return replaced < 0 || isUtf8(buf.subarray(start, end)) ? { text, line: lineNo, file } : { text, line: lineNo, file, invalidUtf8: { column: replaced + 1 } };
   };
 
   for await (const chunk of input as AsyncIterable<string | Uint8Array>) {

@@ -1,7 +1,7 @@
 import { defer, map, type MonoTypeOperatorFunction } from "rxjs";
 import type { EventOf } from "../events.js";
 import type { SourceItem, SourcePosition } from "../types.js";
-import { hash53 } from "../stats/hash53.js";
+import { hash53, hash53Pair } from "../stats/hash53.js";
 import { HashTable } from "./hash-table.js";
 
 export { hash53 };
@@ -123,7 +123,7 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
         map((item): SourceItem => {
           if (item.kind !== "sample") return item;
           const { id, task, at } = item.sample;
-          const key = hash53(`${task ?? ""}\u0000${id}`);
+          const key = hash53Pair(task ?? "", id);
           const first = firstSeen.get(key) ?? (forget ? older.get(key) : undefined);
           if (first !== undefined) {
             if (!distinctIds) {

@@ -109,6 +109,24 @@ describe("readLines", () => {
     ]);
   });
 
+  it("sets invalidUtf8 on a line whose bytes are not UTF-8, and not on one holding U+FFFD itself", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":"\uFFFD"}\n{"b":"', "utf8"),
+      Buffer.from([0xc3, 0x28, 0xff]), // a lead byte without its continuation, then a byte UTF-8 never uses
+      Buffer.from('"}\n{"c":"é\uFFFD"}\n{"d":"', "utf8"),
+      Buffer.from([0xed, 0xa0, 0x80]), // a surrogate encoded as UTF-8 (CESU-8), not UTF-8
+      Buffer.from('"}\n', "utf8"),
+    ]);
+    const lines = await collect(chunks([bytes]).iterable);
+    expect(lines.map((l) => [l.line, l.invalidUtf8?.column])).toEqual([
+      [1, undefined],
+      [2, 7],
+      [3, undefined],
+      [4, 7],
+    ]);
+    expect(lines[0]?.text).toBe('{"a":"\uFFFD"}');
+  });
+
   it("rejoins a surrogate pair split across two text chunks", async () => {
     const emoji = "😀";
     const lines = await collect(chunks([`a${emoji[0]}`, `${emoji[1]}b\n`]).iterable);

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument } from "yaml";
 import { readYamlFile, yamlValue } from "../io/yaml-file.js";
-import * as z from "zod";
+import { z } from "../zod.js";
 import type { Price } from "../cost/price.js";
 import { OPENAI_TILE_RULE, type ImageTokenRule } from "../media/image-tokens.js";
 import { ConfigError } from "../errors/config-error.js";

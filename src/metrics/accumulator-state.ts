@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type { z } from "../zod.js";
 import type { Accumulator, AccumulatorState, AggregationFactory } from "./types.js";
 
 /** `state` read as an accumulator state of `kind` by `schema`; a TypeError on another kind or shape. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { pySplit, pyStrip } from "../python/str.js";
 import type { MetricFactory, MetricFn, SampleMetricFn } from "./types.js";
 

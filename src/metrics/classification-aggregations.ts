@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { BOOTSTRAP_ITERS, bootstrapResamples } from "./bootstrap.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory, MetricFactory, MetricFn } from "./types.js";
 import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";

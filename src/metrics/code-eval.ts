@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import type { MetricFactory, MetricFn } from "./types.js";
 
 /** A code metric's options: the k of pass@k, and how an answer becomes the candidate program. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { PyPatternSchema, pySub } from "../python/re.js";
 import { PY_PUNCTUATION } from "../python/str.js";
 import type { MetricFactory, MetricFn } from "./types.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
 import { NonFiniteStateSchema, NonFiniteSum, type NonFiniteState } from "./non-finite.js";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import { z } from "../zod.js";
 import { pyLiteralEval } from "../python/literal.js";
 import { pyStr } from "../python/repr.js";
 import { pyRound } from "../python/round.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { bootstrapStderr } from "./bootstrap.js";
 import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";

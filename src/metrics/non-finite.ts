@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 
 /**
  * The values of a sum that are not finite. A per-sample score can be NaN or ±Infinity (a Python

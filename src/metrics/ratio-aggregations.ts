@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { bootstrapStderr, pyMean } from "./bootstrap.js";
 import type { Accumulator, AccumulatorState, AggregateResult, AggregationFactory } from "./types.js";
 import { accumulatorFactory, parseAccumulatorState } from "./accumulator-state.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { bootstrapResamples } from "./bootstrap.js";
 import { bleuScore, bleuStats } from "./sacrebleu/bleu.js";
 import { chrfScore, chrfStats } from "./sacrebleu/chrf.js";

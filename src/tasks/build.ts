@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { TaskInputError } from "../errors/index.js";
 import { isCodeMetric } from "../metrics/code-eval.js";
 import { isJudgeMetric } from "../metrics/llm-judge.js";

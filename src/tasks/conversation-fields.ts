@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { ConfigError, TaskInputError } from "../errors/index.js";
 import type { ChatMessage, Doc } from "../types.js";
 import type { ConfigSite } from "./yaml-location.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 
 /**
  * Task keys for conversations, judges and tools — streameval's additions to the lm-evaluation-harness

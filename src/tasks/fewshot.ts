@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import { z } from "../zod.js";
 import { TaskInputError } from "../errors/task-input-error.js";
 import type { ChatMessage, Doc } from "../types.js";
 import type { ConfigSite } from "./yaml-location.js";

@@ -4,7 +4,7 @@ import { readYamlFile, yamlValue } from "../io/yaml-file.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Tags } from "yaml";
-import * as z from "zod";
+import { z } from "../zod.js";
 import { ConfigError } from "../errors/index.js";
 import { PythonHook } from "../python/hooks/hook-ref.js";
 import type { Doc } from "../types.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../zod.js";
 import { PythonHook } from "../python/hooks/hook-ref.js";
 import { CONVERSATION_KEYS } from "./conversation-keys.js";
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../../zod.js";
 import type { Doc } from "../../types.js";
 import { PyPatternSchema, pyCompile, pyFindall, pySub, type PyPattern } from "../../python/re.js";
 import { pyStrip } from "../../python/str.js";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../../zod.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /** `take_first`: keeps the first response only (the harness's filter when a task has no `filter_list`). */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "../../zod.js";
 import type { FilterFactory, FilterStep } from "./types.js";
 
 /** `uppercase`: Python's `str.upper()` on each response. */

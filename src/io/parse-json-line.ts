@@ -17,7 +17,7 @@ export function parseJsonLine(text: string): unknown {
   src = text;
   at = 0;
   nextBackslash = -1;
-  controls = !NO_CONTROL.test(text);
+  controls = hasControlCharacter(text);
   try {
     const value = parseValue();
     skipSpace();
@@ -39,9 +39,14 @@ let at = 0;
 let nextBackslash = -1;
 /** Whether the text holds a control character anywhere (then strings are read a character at a time, to refuse them). */
 let controls = false;
-// A test that the whole text is free of them takes about half the time of a search for one (/[\u0000-\u001f]/).
-// eslint-disable-next-line no-control-regex -- the characters a JSON string may not hold
+// eslint-disable-next-line no-control-regex -- the characters a JSON string may not hold (and whitespace other than spaces)
 const NO_CONTROL = /^[^\u0000-\u001f]*$/;
+
+/**
+ * Whether `text` holds a character below U+0020 anywhere: one a JSON string may not hold. A test that the whole
+ * text is free of them takes about half the time of a search for one (/[\u0000-\u001f]/).
+ */
+export const hasControlCharacter = (text: string): boolean => !NO_CONTROL.test(text);
 
 function skipSpace(): void {
   for (;;) {

@@ -199,9 +199,10 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         if (event.type === "result") {
           results++;
           // A deferred line (one a summary snapshot may cover) is a done record, so ok; its fold is not decoded here.
-          checkpoint?.live.result(event.deferred ? "ok" : foldOf(event).status, event.resumed ?? false);
+          const fold = event.deferred ? undefined : foldOf(event);
+          checkpoint?.live.result(fold === undefined ? "ok" : fold.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
-          const text = event.json !== undefined ? resumedText(event.json, event.deferred ? undefined : foldOf(event), () => event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
+          const text = event.json !== undefined ? resumedText(event.json, fold, () => event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
           if (stdout) void stdout.write(text);
           else out.write(text);
         } else if (event.type === "reject") rejects.write(event.reject);

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import type { Clock } from "../clock.js";
+import { type Clock, isoTime } from "../clock.js";
 import type { Outcome } from "../work/work-item.js";
 import type { ResultLine } from "../types.js";
 import { mediaSummary } from "../media/content-parts.js";
@@ -36,6 +36,7 @@ export function stampLine(outcome: Outcome, epochMs: number): ResultLine {
   const line: { -readonly [K in keyof ResultLine]: ResultLine[K] } = Object.assign({}, outcome.line);
   if (category !== undefined) line.category = category;
   if (media?.length) line.media = media.map(mediaSummary);
-  line.ended_at = new Date(epochMs).toISOString();
+  // Not toISOString: see isoTime.
+  line.ended_at = isoTime(epochMs);
   return line;
 }

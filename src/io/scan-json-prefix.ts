@@ -21,19 +21,19 @@ export type PrefixScan = (text: string) => (ScannedValue | undefined)[] | undefi
  */
 export function leadingMembers(keys: readonly string[]): PrefixScan | undefined {
   if (!keys.every((key) => key.length > 0 && SAFE_KEY.test(key))) return undefined;
+  const quoted = keys.map((key) => `"${key}"`);
+  // Native searches (indexOf, startsWith) over per-character loops: this runs on every line of a resumed run.
   return (text) => {
     if (text.charCodeAt(0) !== 0x7b) return undefined;
     const found = new Array<ScannedValue | undefined>(keys.length).fill(undefined);
     let at = 1;
     for (;;) {
       while (text.charCodeAt(at) === 0x20) at++;
-      if (text.charCodeAt(at) !== 0x22) return undefined;
-      const end = text.indexOf('"', at + 1);
-      if (end < 0) return undefined;
-      const k = keyAt(keys, text, at + 1, end);
+      let k = 0;
+      while (k < keys.length && !text.startsWith(quoted[k] as string, at)) k++;
       // The first member not asked for ends the members read (its key may hold an escape: the rest is searched).
-      if (k < 0) break;
-      at = end + 1;
+      if (k === keys.length) break;
+      at += (quoted[k] as string).length;
       while (text.charCodeAt(at) === 0x20) at++;
       if (text.charCodeAt(at) !== 0x3a) return undefined;
       at++;
@@ -41,8 +41,7 @@ export function leadingMembers(keys: readonly string[]): PrefixScan | undefined 
       const c = text.charCodeAt(at);
       if (c === 0x22) {
         const close = text.indexOf('"', at + 1);
-        if (close < 0) return undefined;
-        for (let i = at + 1; i < close; i++) if (text.charCodeAt(i) === 0x5c) return undefined;
+        if (close < 0 || text.lastIndexOf("\\", close) > at) return undefined;
         // Its own characters, not a view of the line: an id outlives its line (as scan-json-line.ts makes them).
         const value = close - at - 1 < SLICED_MIN ? text.slice(at + 1, close) : (text.slice(at + 1, close) + " ").slice(0, -1);
         found[k] = { kind: "string", value };
@@ -59,17 +58,22 @@ export function leadingMembers(keys: readonly string[]): PrefixScan | undefined 
       if (next !== 0x2c) return undefined;
       at++;
     }
-    // No key asked for comes after them: a key is a string followed, after whitespace, by a colon.
+    // No key asked for comes after them. Spelled with an escape, it holds an escaped ASCII character:
+    for (let u = text.indexOf("\\u00", at); u >= 0; u = text.indexOf("\\u00", u + 4)) {
+      const c = text.charCodeAt(u + 4);
+      if (c >= 0x32 && c <= 0x37) return undefined;
+    }
+    // and spelled plainly, it is `"key"` followed, after whitespace, by a colon.
     for (let colon = text.indexOf(":", at); colon >= 0; colon = text.indexOf(":", colon + 1)) {
       let close = colon - 1;
-      for (let c = text.charCodeAt(close); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = text.charCodeAt(--close));
-      if (text.charCodeAt(close) !== 0x22) continue;
-      let open = close - 1;
-      for (let c = text.charCodeAt(open); c !== 0x22; c = text.charCodeAt(--open)) {
-        // A key written with an escape may spell one asked for (the parser decides).
-        if (c === 0x5c || open < at) return undefined;
+      let c = text.charCodeAt(close);
+      while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(--close);
+      if (c !== 0x22) continue;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const open = close - key.length - 1;
+        if (open >= at && text.charCodeAt(open) === 0x22 && text.startsWith(key, open + 1)) return undefined;
       }
-      if (keyAt(keys, text, open + 1, close) >= 0) return undefined;
     }
     return found;
   };
@@ -79,15 +83,6 @@ export function leadingMembers(keys: readonly string[]): PrefixScan | undefined 
 const SAFE_KEY = /^[\x20-\x21\x23-\x2e\x30-\x5b\x5d-\x7e]+$/;
 /** V8 makes a slice this long or longer a view of its parent, not a copy (SlicedString::kMinLength). */
 const SLICED_MIN = 13;
-
-/** Which of `keys` the text between `start` and `end` is, -1 for none. */
-function keyAt(keys: readonly string[], text: string, start: number, end: number): number {
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (key.length === end - start && text.startsWith(key, start)) return i;
-  }
-  return -1;
-}
 
 /** Where a JSON number starting at `at` ends (`-? (0 | [1-9]\d*) (\.\d+)? ([eE][+-]?\d+)?`), -1 if it is not one. */
 function numberEnd(text: string, at: number): number {

@@ -208,7 +208,7 @@ describe("parseLine with documents deferred (a resumed run)", () => {
       // Lines that lead with their id and task, whole or cut short anywhere, or with a character changed.
       const line = fc.tuple(fc.constantFrom(["id"], ["task", "id"], ["doc_id", "task"]), fc.dictionary(key, value), fc.nat(), fc.constantFrom("", "x", "\t", '"', "}", "\\", "\u0001"));
       fc.assert(
-        fc.property(line, ([lead, rest], cut, bad) => {
+        fc.property(line, ([lead, rest, cut, bad]) => {
           const head = lead.map((k) => `"${k}":${k === "task" ? '"other"' : JSON.stringify(`q${cut % 3}`)}`).join(",");
           const whole = `{${head}${Object.keys(rest).length > 0 ? "," : ""}${JSON.stringify(rest).slice(1)}`;
           for (const text of [whole, whole.slice(0, cut % (whole.length + 1)), whole.slice(0, cut % whole.length) + bad + whole.slice(cut % whole.length)]) {

@@ -5,7 +5,7 @@ export interface WatchedOutput {
   /** The reader went away (EPIPE), or the stream failed: nothing more is written. */
   readonly closed: boolean;
   /** Writes unless closed; resolves once the stream can take more (at once when closed, even mid-wait). */
-  write(text: string): Promise<void> | void;
+  write(text: string | Uint8Array): Promise<void> | void;
   /** Stops watching (the stream's error listener is removed). */
   dispose(): void;
 }

@@ -11,6 +11,15 @@ export interface StoredRecordText {
   readonly json: string;
   readonly fold?: string;
   readonly seq?: number;
+  /** Optional: the text `json` was cut from, `json` being `{` and then `text.slice(at)` (passed on to the lines). */
+  readonly text?: string;
+  readonly at?: number;
+}
+
+/** Where a stored line's JSON lies in the text the store gave (`StoredRecordText.text`): its output is written from there. */
+export interface StoredAt {
+  readonly text?: string;
+  readonly at?: number;
 }
 
 /** What resumeRecorded reads: the stored records of some keys, undefined where none (RunStore fits). */
@@ -23,7 +32,7 @@ export interface RecordLookup {
  * `line`, the whole line decoded, only for a record that does not say where its fold lies (written before
  * `record_fold`): then `fold` is that line.
  */
-export interface ResumedLine {
+export interface ResumedLine extends StoredAt {
   readonly json: string;
   readonly fold: ResultFold;
   readonly line?: ResultLine;
@@ -32,7 +41,7 @@ export interface ResumedLine {
 }
 
 /** A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): its fold's JSON, not decoded. */
-export interface DeferredLine {
+export interface DeferredLine extends StoredAt {
   readonly json: string;
   readonly foldJson: string;
   readonly seq: number;
@@ -150,11 +159,12 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
             if (record === undefined || record.source === undefined) return undefined;
             if (record.source !== expected && record.source !== (older ??= legacySource(record.source, plan.task, plan.sample, sampleText(plan.sample)))) return undefined;
             const seq = record.seq;
-            if (record.fold !== undefined && seq !== undefined && seq <= deferUpTo) lines.push({ json: record.json, foldJson: record.fold, seq });
-            else if (record.fold !== undefined) lines.push(seq === undefined ? { json: record.json, fold: JSON.parse(record.fold) as ResultFold } : { json: record.json, fold: JSON.parse(record.fold) as ResultFold, seq });
+            const { json, text, at } = record;
+            if (record.fold !== undefined && seq !== undefined && seq <= deferUpTo) lines.push({ json, foldJson: record.fold, seq, text, at });
+            else if (record.fold !== undefined) lines.push({ json, fold: JSON.parse(record.fold) as ResultFold, seq, text, at });
             else {
-              const line = JSON.parse(record.json) as ResultLine;
-              lines.push(seq === undefined ? { json: record.json, fold: line, line } : { json: record.json, fold: line, line, seq });
+              const line = JSON.parse(json) as ResultLine;
+              lines.push({ json, fold: line, line, seq, text, at });
             }
           }
         }

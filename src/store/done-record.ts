@@ -19,6 +19,13 @@ export interface StoredRecord {
   readonly fold?: string;
   /** Layout 2: the sequence number it is stored under (sequenced-done.ts), set by `RunStore.lookupRecords`. */
   seq?: number;
+  /**
+   * The stored text as LevelDB gave it, and where the line's members start in it: `json` is `{` and then
+   * `text.slice(at)`. A resumed line is written out from there (commands/result-output.ts) without a string of its
+   * own being made and copied. Absent where `json` is the stored text itself or `{}`.
+   */
+  readonly text?: string;
+  readonly at?: number;
 }
 
 const HEAD = '{"record_source":"';
@@ -65,7 +72,7 @@ export function decodeDone(text: string): StoredRecord {
   const end = text.indexOf('"', HEAD.length);
   if (end < 0) return { json: text };
   const source = text.slice(HEAD.length, end);
-  if (!text.startsWith(FOLD, end)) return { source, json: text[end + 1] === "," ? `{${text.slice(end + 2)}` : "{}" };
+  if (!text.startsWith(FOLD, end)) return text[end + 1] === "," ? { source, json: `{${text.slice(end + 2)}`, text, at: end + 2 } : { source, json: "{}" };
   const foldAt = end + FOLD.length;
   const foldEnd = text.indexOf('"', foldAt);
   if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
@@ -73,7 +80,8 @@ export function decodeDone(text: string): StoredRecord {
   // The fold is cut from the stored text, where the JSON's character k (k > 0) is at foldEnd + 1 + k: cut from the
   // JSON, a string of two parts, it would copy each line whole first.
   const fold = foldJson(text, foldEnd + 1, foldAt, foldEnd);
-  return fold === undefined ? { source, json } : { source, json, fold };
+  const at = foldEnd + 2;
+  return fold === undefined ? { source, json, text, at } : { source, json, fold, text, at };
 }
 
 /**

@@ -1,0 +1,83 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ResultOutput } from "../../src/commands/result-output.js";
+import { deferredResult, type ResultEvent, resumedResult } from "../../src/events.js";
+import { decodeDone, encodeDone, encodeDoneLine } from "../../src/store/done-record.js";
+import type { ResultFold, ResultLine } from "../../src/types.js";
+
+/** What ResultOutput writes for `events`, as one string, after its turn ends. */
+async function written(events: readonly [ResultEvent, ResultFold | undefined][]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const output = new ResultOutput((bytes) => chunks.push(Buffer.from(bytes)));
+  for (const [event, fold] of events) output.add(event, fold);
+  expect(chunks).toHaveLength(0);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(chunks).toHaveLength(1);
+  return Buffer.concat(chunks);
+}
+
+/** The events a resume makes of a stored text: deferred (its fold not decoded) and not. */
+function resumedEvents(stored: string): [ResultEvent, ResultFold | undefined][] {
+  const record = decodeDone(stored);
+  const line = JSON.parse(record.json) as ResultLine;
+  const fold = record.fold === undefined ? line : (JSON.parse(record.fold) as ResultFold);
+  const events: [ResultEvent, ResultFold | undefined][] = [[resumedResult(record.json, fold, record.fold === undefined ? line : undefined, 1, record), fold]];
+  if (record.fold !== undefined) events.push([deferredResult(record.json, record.fold, 1, record), undefined]);
+  return events;
+}
+
+const line: ResultLine = { id: "q1", task: "t", model: "m", repeat: 0, status: "ok", input: 'say "hi"\n', response: "ok", target: "1", scores: { acc: 1 }, ended_at: "2026-01-01T00:00:00Z" };
+const marked = (l: object) => `${JSON.stringify({ ...l, resumed: true })}\n`;
+
+describe("ResultOutput", () => {
+  it("writes a resumed line as JSON.stringify of the line marked resumed, byte for byte, from the stored text", async () => {
+    const lines: object[] = [
+      line,
+      { ...line, input: "Janet’s ducks: café, naïve — 😀 \u0001 \\ \"q\" \t\u2028", response: "\ud800 lone" },
+      { ...line, response: '{"resumed": false, "resumed":1}' },
+      { ...line, scores: { acc: 1, resumed: 2 } },
+      { ...line, resumed: false },
+      { resumed: 0, ...line },
+      { id: "only" },
+    ];
+    for (const l of lines) {
+      const events = [...resumedEvents(encodeDoneLine(l, "a.b")), ...resumedEvents(encodeDone(JSON.stringify(l), "a.b")), ...resumedEvents(JSON.stringify(l))];
+      expect((await written(events)).toString("utf8")).toBe(marked(l).repeat(events.length));
+    }
+    // A record holding no member at all.
+    expect((await written(resumedEvents(encodeDone("{}", "a.b")))).toString()).toBe('{"resumed":true}\n');
+  });
+
+  it("does so for any line a store could hold", async () => {
+    const key = fc.oneof(fc.constantFrom("input", "response", "target", "id", "scores", "resumed", "0"), fc.string());
+    const text = fc.string({ unit: fc.constantFrom("a", '"', "\\", "\n", "é", "’", "😀", "\ud800", ":", "resumed") });
+    const value = fc.oneof(fc.jsonValue(), text, fc.dictionary(fc.constantFrom("resumed", "x"), text));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(key, value), async (object) => {
+        const events = resumedEvents(encodeDoneLine(object, "s-1_x.y@3"));
+        expect((await written(events)).equals(Buffer.from(marked(object).repeat(events.length)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps the order of resumed lines and lines made in the run, one write a turn", async () => {
+    const made: ResultEvent = { type: "result", line: { ...line, id: "made" } };
+    const again: ResultEvent = { type: "result", line: { ...line, id: "again" }, resumed: true };
+    const [[first, fold]] = resumedEvents(encodeDoneLine(line, "a.b")) as [[ResultEvent, ResultFold]];
+    const out = await written([[made, undefined], [first, fold], [again, undefined]]);
+    expect(out.toString()).toBe(`${JSON.stringify(made.line)}\n${marked(line)}${marked(again.line)}`);
+  });
+
+  it("writes what was added when flushed, and nothing twice", async () => {
+    const chunks: string[] = [];
+    const output = new ResultOutput((bytes) => chunks.push(bytes.toString()));
+    const [[event, fold]] = resumedEvents(encodeDoneLine(line, "a.b")) as [[ResultEvent, ResultFold]];
+    output.add(event, fold);
+    output.flush();
+    expect(chunks).toEqual([marked(line)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    output.flush();
+    expect(chunks).toHaveLength(1);
+  });
+});

@@ -109,9 +109,12 @@ export function resumedResult(json: string, fold: ResultFold, line?: ResultLine,
   return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
 }
 
-/** The event of a line resumed before rendering whose fold a summary snapshot may cover: see `ResultEvent.deferred`. */
-export function deferredResult(json: string, foldJson: string, seq: number, stored?: StoredJson): ResultEvent {
-  const event = { type: "result", resumed: true, json, seq, deferred: true, [DECODED]: undefined, [FOLD_JSON]: foldJson, [STORED]: stored };
+/**
+ * The event of a line resumed before rendering whose fold a summary snapshot may cover (see `ResultEvent.deferred`),
+ * from its record as stored: its fold's JSON (the line's JSON where it has none) is read when `fold` first is.
+ */
+export function deferredResult(record: StoredRecordJson, seq: number): ResultEvent {
+  const event = { type: "result", resumed: true, json: record.json, seq, deferred: true, [DECODED]: undefined, [FOLDED]: undefined, [STORED]: record };
   Object.defineProperty(event, "fold", FOLD);
   return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
 }
@@ -128,12 +131,17 @@ const STORED = Symbol("stored JSON");
 /** The text a resumed event's JSON was cut from and where, when known: its output is written from there (result-output.ts). */
 export const storedJsonOf = (event: ResultEvent): StoredJson | undefined => (event as { [STORED]?: StoredJson })[STORED];
 
-/** Where a deferred event keeps its fold's JSON until decoded. */
-const FOLD_JSON = Symbol("fold JSON");
+/** A record as the store gives it (StoredRecord): its line's JSON, its fold's JSON when it says where that lies. */
+export interface StoredRecordJson extends StoredJson {
+  readonly json: string;
+  readonly fold?: string;
+}
+
+/** Where a deferred event keeps its fold once decoded (its record is under STORED). */
+const FOLDED = Symbol("fold");
 const FOLD: PropertyDescriptor = {
-  get(this: { [FOLD_JSON]: string | ResultFold }): ResultFold {
-    const fold = this[FOLD_JSON];
-    return typeof fold === "string" ? (this[FOLD_JSON] = JSON.parse(fold) as ResultFold) : fold;
+  get(this: { json: string; [FOLDED]: ResultFold | undefined; [STORED]: StoredRecordJson }): ResultFold {
+    return (this[FOLDED] ??= JSON.parse(this[STORED].fold ?? this.json) as ResultFold);
   },
   enumerable: true,
   configurable: true,

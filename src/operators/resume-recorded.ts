@@ -40,10 +40,12 @@ export interface ResumedLine extends StoredAt {
   readonly seq?: number;
 }
 
-/** A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): its fold's JSON, not decoded. */
-export interface DeferredLine extends StoredAt {
-  readonly json: string;
-  readonly foldJson: string;
+/**
+ * A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): the record as the store gave it,
+ * whatever its form, its fold's JSON not read.
+ */
+export interface DeferredLine {
+  readonly deferred: StoredRecordText;
   readonly seq: number;
 }
 
@@ -159,9 +161,12 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
             if (record === undefined || record.source === undefined) return undefined;
             if (record.source !== expected && record.source !== (older ??= legacySource(record.source, plan.task, plan.sample, sampleText(plan.sample)))) return undefined;
             const seq = record.seq;
-            const { json, text, at } = record;
-            if (record.fold !== undefined && seq !== undefined && seq <= deferUpTo) lines.push({ json, foldJson: record.fold, seq, text, at });
-            else if (record.fold !== undefined) lines.push({ json, fold: JSON.parse(record.fold) as ResultFold, seq, text, at });
+            if (seq !== undefined && seq <= deferUpTo) {
+              lines.push({ deferred: record, seq });
+              continue;
+            }
+            const { json, fold, text, at } = record;
+            if (fold !== undefined) lines.push({ json, fold: JSON.parse(fold) as ResultFold, seq, text, at });
             else {
               const line = JSON.parse(json) as ResultLine;
               lines.push({ json, fold: line, line, seq, text, at });

@@ -15,7 +15,10 @@ export interface StoredRecord {
   readonly source?: string;
   /** The result line's JSON text, without `record_source` and `record_fold`. */
   readonly json: string;
-  /** The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that lies. */
+  /**
+   * The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that
+   * lies. Cut from the stored text when read (a resume whose summary snapshot covers the record never reads it).
+   */
   readonly fold?: string;
   /** Layout 2: the sequence number it is stored under (sequenced-done.ts), set by `RunStore.lookupRecords`. */
   seq?: number;
@@ -72,16 +75,38 @@ export function decodeDone(text: string): StoredRecord {
   const end = text.indexOf('"', HEAD.length);
   if (end < 0) return { json: text };
   const source = text.slice(HEAD.length, end);
-  if (!text.startsWith(FOLD, end)) return text[end + 1] === "," ? { source, json: `{${text.slice(end + 2)}`, text, at: end + 2 } : { source, json: "{}" };
+  if (!text.startsWith(FOLD, end)) return text[end + 1] === "," ? new SourcedRecord(source, text, end + 2, -1, -1) : { source, json: "{}" };
   const foldAt = end + FOLD.length;
   const foldEnd = text.indexOf('"', foldAt);
   if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
-  const json = `{${text.slice(foldEnd + 2)}`;
-  // The fold is cut from the stored text, where the JSON's character k (k > 0) is at foldEnd + 1 + k: cut from the
-  // JSON, a string of two parts, it would copy each line whole first.
-  const fold = foldJson(text, foldEnd + 1, foldAt, foldEnd);
-  const at = foldEnd + 2;
-  return fold === undefined ? { source, json, text, at } : { source, json, fold, text, at };
+  return new SourcedRecord(source, text, foldEnd + 2, foldAt, foldEnd);
+}
+
+/** A stored record with a source and members: its JSON cut from the stored text, and its fold when read. */
+class SourcedRecord implements StoredRecord {
+  readonly json: string;
+  seq?: number = undefined;
+  /** record_fold's ranges: text[from, to); from -1 when it has none. */
+  readonly #from: number;
+  readonly #to: number;
+
+  constructor(
+    readonly source: string,
+    readonly text: string,
+    readonly at: number,
+    from: number,
+    to: number,
+  ) {
+    this.json = `{${text.slice(at)}`;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  get fold(): string | undefined {
+    // Cut from the stored text, where the JSON's character k (k > 0) is at at - 1 + k: cut from the JSON, a string
+    // of two parts, it would copy each line whole first.
+    return this.#from < 0 ? undefined : foldJson(this.text, this.at - 1, this.#from, this.#to);
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ function resumedEvents(stored: string): [ResultEvent, ResultFold | undefined][] 
   const line = JSON.parse(record.json) as ResultLine;
   const fold = record.fold === undefined ? line : (JSON.parse(record.fold) as ResultFold);
   const events: [ResultEvent, ResultFold | undefined][] = [[resumedResult(record.json, fold, record.fold === undefined ? line : undefined, 1, record), fold]];
-  if (record.fold !== undefined) events.push([deferredResult(record.json, record.fold, 1, record), undefined]);
+  events.push([deferredResult(record, 1), undefined]);
   return events;
 }
 
@@ -45,7 +45,7 @@ describe("ResultOutput", () => {
       expect((await written(events)).toString("utf8")).toBe(marked(l).repeat(events.length));
     }
     // A record holding no member at all.
-    expect((await written(resumedEvents(encodeDone("{}", "a.b")))).toString()).toBe('{"resumed":true}\n');
+    expect((await written(resumedEvents(encodeDone("{}", "a.b")))).toString()).toBe('{"resumed":true}\n'.repeat(2));
   });
 
   it("does so for any line a store could hold", async () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeDone, encodeDone, encodeDoneLine } from "../../src/store/done-record.js";
-import { foldOf, resumedResult } from "../../src/events.js";
+import { deferredResult, foldOf, resumedResult } from "../../src/events.js";
 import { resumedText } from "../../src/commands/resumed-text.js";
 import { outcomeSource, recordSource, textHash } from "../../src/operators/record-source.js";
 import { parseTask } from "../../src/tasks/load.js";
@@ -98,6 +98,32 @@ describe("resumed result events", () => {
     expect(JSON.parse(JSON.stringify(event))).toEqual({ type: "result", resumed: true, json, fold, line: JSON.parse(json) });
     const given = JSON.parse(json) as ResultLine;
     expect(resumedResult(json, given, given).line).toBe(given);
+  });
+});
+
+describe("deferred result events", () => {
+  it("read their fold from the record only when it is read: its fold's JSON, or its line where it has none", () => {
+    const full = { ...line, ended_at: "x" };
+    const stored = encodeDoneLine(full, "a.b");
+    let reads = 0;
+    const record = decodeDone(stored);
+    const counted = {
+      json: record.json,
+      get fold() {
+        reads++;
+        return record.fold;
+      },
+    };
+    const event = deferredResult(counted, 7);
+    expect(event).toMatchObject({ type: "result", resumed: true, deferred: true, seq: 7, json: JSON.stringify(full) });
+    expect(reads).toBe(0);
+    expect(foldOf(event)).toEqual(JSON.parse(record.fold!));
+    expect(foldOf(event)).not.toHaveProperty("input");
+    expect(event.fold).toBe(event.fold);
+    expect(reads).toBe(1);
+    expect(event.line).toEqual(full);
+    const older = deferredResult(decodeDone(encodeDone(JSON.stringify(full), "a.b")), 8);
+    expect(older.fold).toEqual(full);
   });
 });
 

@@ -69,6 +69,27 @@ describe("ResultOutput", () => {
     expect(out.toString()).toBe(`${JSON.stringify(made.line)}\n${marked(line)}${marked(again.line)}`);
   });
 
+  it("reuses a buffer only once its write is done", async () => {
+    const held: { bytes: Buffer; done: () => void }[] = [];
+    const output = new ResultOutput((bytes, done) => held.push({ bytes, done }));
+    const turn = async (id: string) => {
+      const [[event, fold]] = resumedEvents(encodeDoneLine({ ...line, id }, "a.b")) as [[ResultEvent, ResultFold]];
+      output.add(event, fold);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    // Two turns while the first write is not done: the second is encoded elsewhere, the first kept intact.
+    await turn("a");
+    await turn("b");
+    expect(held.map((h) => h.bytes.toString())).toEqual([marked({ ...line, id: "a" }), marked({ ...line, id: "b" })]);
+    expect(held[0]!.bytes.buffer).not.toBe(held[1]!.bytes.buffer);
+    // Once done, a buffer takes a later turn's lines.
+    held[0]!.done();
+    await turn("c");
+    expect(held[2]!.bytes.buffer).toBe(held[0]!.bytes.buffer);
+    expect(held[2]!.bytes.toString()).toBe(marked({ ...line, id: "c" }));
+    expect(held[1]!.bytes.toString()).toBe(marked({ ...line, id: "b" }));
+  });
+
   it("writes what was added when flushed, and nothing twice", async () => {
     const chunks: string[] = [];
     const output = new ResultOutput((bytes) => chunks.push(bytes.toString()));

@@ -9,17 +9,18 @@ const KEEP = 2;
 const LEAST = 64 * 1024;
 
 /**
- * A run's result lines on their way to its output (`-o FILE` or stdout): the lines of one turn of the event loop
- * are encoded into one buffer and written at the end of the turn, in the order they came.
+ * A run's result lines on their way to its output (`-o FILE` or stdout), in the order they came. A line made in the
+ * run is written at once, as it was before (a reader of stdout sees it before any report on stderr its result
+ * led to: a continuous run's window line). Lines resumed from the store are encoded into one buffer and written
+ * at the end of their turn of the event loop, or before the next line made in the run.
  *
- * A line resumed from the store is encoded straight from the text LevelDB gave (`storedJsonOf`), with
- * `"resumed":true` put in before its last `}`: the same bytes as `JSON.stringify({ ...line, resumed: true })`
- * (resumedText says why), without a string of the line being made. Making one (the stored JSON cut from the
- * record, then the line with its mark) and encoding it copied each ~900-byte line twice more, about a tenth of a
- * 100,000-line resume's CPU. Other lines are encoded from their text.
+ * A resumed line is encoded straight from the text LevelDB gave (`storedJsonOf`), with `"resumed":true` put in
+ * before its last `}`: the same bytes as `JSON.stringify({ ...line, resumed: true })` (resumedText says why),
+ * without a string of the line being made. Making one (the stored JSON cut from the record, then the line with
+ * its mark) and encoding it copied each ~900-byte line twice more, about a tenth of a 100,000-line resume's CPU.
  */
 export class ResultOutput {
-  readonly #write: (bytes: Buffer, done: () => void) => void;
+  readonly #write: (chunk: Buffer | string, done?: () => void) => void;
   /** The turn's lines: a whole line's text (at -1), or a stored text whose JSON's members start at `at`. */
   #texts: string[] = [];
   #ats: number[] = [];
@@ -30,8 +31,11 @@ export class ResultOutput {
    */
   readonly #free: Buffer[] = [];
 
-  /** `write` gets each turn's lines as one buffer, and calls `done` once it no longer needs it (a stream's write callback). */
-  constructor(write: (bytes: Buffer, done: () => void) => void) {
+  /**
+   * `write` gets a line made in the run as text, and a turn's resumed lines as one buffer with `done`, to call once it
+   * no longer needs the buffer (a stream's write callback).
+   */
+  constructor(write: (chunk: Buffer | string, done?: () => void) => void) {
     this.#write = write;
   }
 
@@ -43,7 +47,11 @@ export class ResultOutput {
     if (text !== undefined && at !== undefined && at < text.length - 1 && text.endsWith("}") && !(fold === undefined ? namesResumed(text, at) : Object.hasOwn(fold, "resumed"))) {
       this.#push(text, at);
     } else if (event.json !== undefined) this.#push(resumedText(event.json, fold, () => event.line), -1);
-    else this.#push(`${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`, -1);
+    else if (event.resumed) this.#push(`${JSON.stringify({ ...event.line, resumed: true })}\n`, -1);
+    else {
+      this.flush();
+      this.#write(`${JSON.stringify(event.line)}\n`);
+    }
   }
 
   /** Writes the lines added so far now. */

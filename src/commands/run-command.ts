@@ -166,7 +166,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
       : undefined;
 
   // The result lines, a turn's at a time.
-  const resultLines = new ResultOutput(stdout ? (bytes, done) => void stdout.write(bytes, done) : (bytes, done) => void out.write(bytes, done));
+  const resultLines = new ResultOutput(stdout ? (chunk, done) => void stdout.write(chunk, done) : (chunk, done) => void (done ? out.write(chunk, done) : out.write(chunk)));
 
   // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
   const retain = config.continuous?.retain;

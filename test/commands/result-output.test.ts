@@ -8,7 +8,7 @@ import type { ResultFold, ResultLine } from "../../src/types.js";
 /** What ResultOutput writes for `events`, as one string, after its turn ends. */
 async function written(events: readonly [ResultEvent, ResultFold | undefined][]): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const output = new ResultOutput((bytes) => chunks.push(Buffer.from(bytes)));
+  const output = new ResultOutput((chunk) => chunks.push(Buffer.from(chunk)));
   for (const [event, fold] of events) output.add(event, fold);
   expect(chunks).toHaveLength(0);
   await new Promise((resolve) => setImmediate(resolve));
@@ -61,17 +61,28 @@ describe("ResultOutput", () => {
     );
   });
 
-  it("keeps the order of resumed lines and lines made in the run, one write a turn", async () => {
-    const made: ResultEvent = { type: "result", line: { ...line, id: "made" } };
+  it("writes a line made in the run at once, after the resumed lines before it; resumed lines a turn at a time", async () => {
+    const chunks: string[] = [];
+    const output = new ResultOutput((chunk) => chunks.push(chunk.toString()));
+    const made = (id: string): ResultEvent => ({ type: "result", line: { ...line, id } });
     const again: ResultEvent = { type: "result", line: { ...line, id: "again" }, resumed: true };
     const [[first, fold]] = resumedEvents(encodeDoneLine(line, "a.b")) as [[ResultEvent, ResultFold]];
-    const out = await written([[made, undefined], [first, fold], [again, undefined]]);
-    expect(out.toString()).toBe(`${JSON.stringify(made.line)}\n${marked(line)}${marked(again.line)}`);
+    output.add(made("m1"), undefined);
+    expect(chunks).toEqual([`${JSON.stringify(made("m1").line)}\n`]);
+    output.add(first, fold);
+    output.add(again, undefined);
+    expect(chunks).toHaveLength(1);
+    output.add(made("m2"), undefined);
+    expect(chunks).toEqual([`${JSON.stringify(made("m1").line)}\n`, `${marked(line)}${marked(again.line)}`, `${JSON.stringify(made("m2").line)}\n`]);
+    output.add(first, fold);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(chunks).toHaveLength(4);
+    expect(chunks[3]).toBe(marked(line));
   });
 
   it("reuses a buffer only once its write is done", async () => {
     const held: { bytes: Buffer; done: () => void }[] = [];
-    const output = new ResultOutput((bytes, done) => held.push({ bytes, done }));
+    const output = new ResultOutput((bytes, done) => held.push({ bytes: bytes as Buffer, done: done! }));
     const turn = async (id: string) => {
       const [[event, fold]] = resumedEvents(encodeDoneLine({ ...line, id }, "a.b")) as [[ResultEvent, ResultFold]];
       output.add(event, fold);
@@ -92,7 +103,7 @@ describe("ResultOutput", () => {
 
   it("writes what was added when flushed, and nothing twice", async () => {
     const chunks: string[] = [];
-    const output = new ResultOutput((bytes) => chunks.push(bytes.toString()));
+    const output = new ResultOutput((chunk) => chunks.push(chunk.toString()));
     const [[event, fold]] = resumedEvents(encodeDoneLine(line, "a.b")) as [[ResultEvent, ResultFold]];
     output.add(event, fold);
     output.flush();

@@ -17,7 +17,8 @@ export interface StoredRecord {
   readonly json: string;
   /**
    * The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that
-   * lies. Cut from the stored text when read (a resume whose summary snapshot covers the record never reads it).
+   * lies. On a record `RunStore` gives it is a getter (on its prototype, so a spread copy lacks it): cut from the
+   * stored text when read, which a resume whose summary snapshot covers the record never does.
    */
   readonly fold?: string;
   /** Layout 2: the sequence number it is stored under (sequenced-done.ts), set by `RunStore.lookupRecords`. */

@@ -274,6 +274,11 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     // its id, task and text's hash (parse's `deferDocs`). Until a lookup finds some, and from one that finds none,
     // lines are parsed as they are read (a new run renders every line: a scan first would be waste).
     let deferDocs = false;
+    // And a line that leads with its id is not even checked before its lookup (parse's `checkLater`): records made
+    // from its very text prove it good. detectDuplicates and resumeRecorded settle a line before what depends on it
+    // (a later line of its id, its own answer); --limit would need the same of every line it counts, and forgetting
+    // ids (--continuous) keeps them by arrival, so each of those checks every line first, as before.
+    const checkLater = options.limit === undefined && !(options.duplicates && options.duplicates.forget);
     const onRecordLookup = (done: number, keys: number) => {
       if (keys > 0) deferDocs = done > 0;
       onLookup(done, keys);
@@ -333,7 +338,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const made = pullSource(options.input, demand).pipe(
       takeUntil(stopReading),
-      parse({ idField, hashText: recordLookup !== undefined, ...(recordLookup && !options.routes ? { deferDocs: { idFields, active: () => deferDocs } } : {}) }),
+      parse({ idField, hashText: recordLookup !== undefined, ...(recordLookup && !options.routes ? { deferDocs: { idFields, active: () => deferDocs, checkLater } } : {}) }),
       options.duplicates === false ? identity : detectDuplicates({ ...options.duplicates, distinctIds: true, onDuplicate: emit, onCapacity: (n) => emit({ type: "warning", message: `duplicate-id detection is partial after ${n} distinct ids` }) }),
       takeWhile((item) => item.kind === "reject" || ++samples <= limit),
       recordLookup && !options.routes

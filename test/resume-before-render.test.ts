@@ -266,4 +266,61 @@ describe("resume before rendering", () => {
       await s.close();
     }
   });
+
+  it("rejects, renames and reports the same lines when it resumes them unchecked as when it made them", async () => {
+    const task = parseTask(taskYaml("What is {{question.split(' ')[2]}} + 0?"), "sums.yaml");
+    const good = (n: number, id = `q${n}`, extra = "") => `{"id":"${id}","question":"What is ${n} + 0?","target":"${n}"${extra}}`;
+    // After enough good lines that the resumed run reads the rest unchecked (its first lookup found them done):
+    // bad lines that lead with an id a good line has after them, repeated ids, and lines read as before.
+    const texts = [
+      ...Array.from({ length: 60 }, (_, n) => good(n)),
+      good(60, "q60").slice(0, -1),
+      good(60, "q60"),
+      good(61),
+      good(61),
+      `${good(62)} x`,
+      good(62),
+      good(62),
+      good(63, "q63", ',"task":"sums"'),
+      good(64, "q64", ',"id":"q65"'),
+      good(66).replace("0?", "0?\\u0001"),
+      good(67).replace("0?", "0?\u0001"),
+      good(68, "q68", ',"n":{"id":"q69"}'),
+      good(60, "q60").slice(0, -1),
+      good(70),
+    ];
+    const runOnce = async () => {
+      const s = await CheckpointStore.open(join(dir, "store"));
+      const events: string[] = [];
+      calls = 0;
+      try {
+        const input = (async function* () {
+          for (const [i, text] of texts.entries()) yield { text, line: i + 1, file: "in.jsonl" };
+        })();
+        const summary = await runEvaluation({
+          input,
+          tasks: [task],
+          models: [{ client: replies("m"), concurrency: 4 }],
+          checkpoint: s.run("r"),
+          onEvent: (e) => {
+            if (e.type === "reject") events.push(`reject ${e.reject.at.line}: ${e.reject.reason}`);
+            else if (e.type === "duplicate-id") events.push(`duplicate ${e.id} at ${e.at.line} of ${e.first.line} as ${e.as}`);
+            else if (e.type === "result") events.push(`result ${e.line.id} ${e.line.status}`);
+          },
+        });
+        return { summary, events: events.sort(), sent: calls };
+      } finally {
+        await s.close();
+      }
+    };
+    const first = await runOnce();
+    expect(first.sent).toBe(70);
+    expect(first.events.filter((e) => e.startsWith("reject")).length).toBe(4);
+    expect(first.events.filter((e) => e.startsWith("duplicate")).length).toBe(2);
+    const again = await runOnce();
+    expect(again.sent).toBe(0);
+    expect(again.events).toEqual(first.events);
+    expect(again.summary.models.m!.samples).toMatchObject({ total: 70, resumed: 70 });
+    expect(again.summary.models.m!.metrics).toEqual(first.summary.models.m!.metrics);
+  });
 });

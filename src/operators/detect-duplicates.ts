@@ -1,8 +1,9 @@
 import { defer, map, type MonoTypeOperatorFunction } from "rxjs";
 import type { EventOf } from "../events.js";
-import type { SourceItem, SourcePosition } from "../types.js";
+import type { Sample, SourceItem, SourcePosition } from "../types.js";
 import { hash53, hash53Pair } from "../stats/hash53.js";
 import { HashTable } from "./hash-table.js";
+import { checkSample, isUnchecked } from "./parse.js";
 
 export { hash53 };
 
@@ -39,8 +40,15 @@ export interface DetectDuplicatesOptions {
 
 export const DEFAULT_MAX_IDS = 2_000_000;
 
+type SampleItem = SourceItem & { readonly kind: "sample" };
+
 /** Packed positions below this fit the HashTable's 32-bit values. */
 const COMPACT = 2 ** 32 - 1;
+
+/** The table's value for an id whose first line was found bad (parse's `checkLater`): as if absent. pack never makes it. */
+const VOID = COMPACT - 1;
+/** VOID entries kept at most (9 bytes each): past them, every line is checked when it comes. */
+const MAX_VOIDS = 65_536;
 
 /**
  * Passes every item through in order, and reports each sample whose `(task, id)` was seen before
@@ -97,7 +105,7 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
         }
         const compact = (bases[index] as number) + at.line;
         const nextFile = bases[index + 1];
-        if (compact < COMPACT && (nextFile === undefined || compact < nextFile)) {
+        if (compact < VOID && (nextFile === undefined || compact < nextFile)) {
           if (compact >= nextBase) nextBase = compact + 1;
           return compact;
         }
@@ -119,13 +127,96 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
         return { file: fileNames[lo] ?? "?", line: packed - (bases[lo] as number) };
       };
 
+      // First lines of their id not checked yet (parse's `checkLater`), in input order from `head`, with their packed
+      // positions: each claims its id in `firstSeen` when it comes, as any line, but a line found bad claims none (it
+      // is a reject), so its entry is then made VOID, as if absent: when it is settled downstream (checked, or found
+      // done by resumeRecorded: both in input order, swept from the oldest), or at once when a later line's fate
+      // depends on it (the same id again; the table at capacity, which counts good lines only).
+      let pendingItems: (SampleItem | undefined)[] = [];
+      let pendingAt: number[] = [];
+      let head = 0;
+      // Whether pendingAt rises (files read one after another): then a position is found in it by bisection.
+      let rising = true;
+      let voids = 0;
+      const keyOf = (sample: Sample) => hash53Pair(sample.task ?? "", sample.id);
+      /** Where the unchecked first line at `packed` waits in `pendingItems`, or -1. */
+      const pendingAtIndex = (packed: number): number => {
+        let lo = head;
+        let hi = pendingAt.length - 1;
+        if (!rising) {
+          for (; lo <= hi; lo++) if (pendingAt[lo] === packed) return lo;
+          return -1;
+        }
+        if (lo > hi || packed < (pendingAt[lo] as number) || packed > (pendingAt[hi] as number)) return -1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((pendingAt[mid] as number) < packed) lo = mid + 1;
+          else hi = mid;
+        }
+        return pendingAt[lo] === packed ? lo : -1;
+      };
+      /** Voids the entry of a first line found bad, unless a later line has taken its id since. */
+      const drop = (item: SampleItem, packed: number) => {
+        const key = keyOf(item.sample);
+        if (firstSeen.get(key) !== packed) return;
+        firstSeen.set(key, VOID);
+        voids++;
+      };
+      /** Settles the oldest unchecked first lines already checked downstream (`all`: checks every one now). */
+      const sweep = (all = false) => {
+        for (let item = pendingItems[head]; item !== undefined && (all || !isUnchecked(item.sample)); item = pendingItems[head]) {
+          if (checkSample(item).kind !== "sample") drop(item, pendingAt[head] as number);
+          pendingItems[head++] = undefined;
+        }
+        if (head === pendingItems.length) {
+          pendingItems = [];
+          pendingAt = [];
+          head = 0;
+          rising = true;
+        } else if (head >= 4096 && head * 2 >= pendingItems.length) {
+          pendingItems = pendingItems.slice(head);
+          pendingAt = pendingAt.slice(head);
+          head = 0;
+        }
+      };
+      /** Claims `key` for a first line (replacing a VOID); an unchecked one waits in `pendingItems`. */
+      const claim = (key: number, item: SampleItem, replace: boolean) => {
+        const packed = pack(item.sample.at);
+        if (replace) firstSeen.set(key, packed);
+        else firstSeen.setAbsent(key, packed);
+        if (!isUnchecked(item.sample)) return;
+        if (pendingAt.length > head && packed <= (pendingAt[pendingAt.length - 1] as number)) rising = false;
+        pendingItems.push(item);
+        pendingAt.push(packed);
+      };
+
       return source.pipe(
         map((item): SourceItem => {
           if (item.kind !== "sample") return item;
-          const { id, task, at } = item.sample;
-          const key = hash53Pair(task ?? "", id);
-          const first = firstSeen.get(key) ?? (forget ? older.get(key) : undefined);
+          // Forgetting keeps generations by arrival, and VOID entries would be past counting: a line is checked
+          // when it comes. So it is past MAX_VOIDS bad lines.
+          if (isUnchecked(item.sample) && (forget || voids >= MAX_VOIDS)) {
+            const checked = checkSample(item);
+            if (checked.kind !== "sample") return checked;
+          }
+          if (head < pendingItems.length) sweep();
+          const { id, at } = item.sample;
+          const key = keyOf(item.sample);
+          let first = firstSeen.get(key) ?? (forget ? older.get(key) : undefined);
+          // The id's first line was bad (VOID), or is not checked yet: whether this one repeats it depends on it.
+          const freed = first === VOID;
+          let taken = false;
+          if (first !== undefined && !freed && head < pendingItems.length) {
+            const p = pendingAtIndex(first);
+            taken = p >= 0 && checkSample(pendingItems[p] as SampleItem).kind !== "sample";
+          }
+          if (freed || taken) first = undefined;
           if (first !== undefined) {
+            // A repeat is reported only of a good line (a bad one is a reject).
+            if (isUnchecked(item.sample)) {
+              const checked = checkSample(item);
+              if (checked.kind !== "sample") return checked;
+            }
             if (!distinctIds) {
               onDuplicate({ type: "duplicate-id", id, at, first: unpack(first) });
               return item;
@@ -139,9 +230,18 @@ export function detectDuplicates(options: DetectDuplicatesOptions): MonoTypeOper
               firstSeen = new HashTable();
             }
             firstSeen.setAbsent(key, pack(at));
-          } else if (firstSeen.size < maxIds) {
-            firstSeen.setAbsent(key, pack(at));
+          } else if (taken) {
+            // The place of the id's bad first line, granted when it came (counted as good): this line's now.
+            claim(key, item, true);
+          } else if (firstSeen.size - voids < maxIds || (sweep(true), firstSeen.size - voids < maxIds)) {
+            if (freed) voids--;
+            claim(key, item, freed);
           } else if (!full) {
+            // The table is full of good lines: whether this one would have been remembered depends on it.
+            if (isUnchecked(item.sample)) {
+              const checked = checkSample(item);
+              if (checked.kind !== "sample") return checked;
+            }
             full = true;
             onCapacity?.(maxIds);
           }

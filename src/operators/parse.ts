@@ -3,6 +3,7 @@ import type { SourceLine } from "../io/read-lines.js";
 import { describeJsonError } from "../io/json-error.js";
 import { parseJsonLine } from "../io/parse-json-line.js";
 import { scanJsonLine } from "../io/scan-json-line.js";
+import { leadingMembers, type PrefixScan } from "../io/scan-json-prefix.js";
 import { sampleId } from "../io/sample-id.js";
 import type { Doc, Sample, SourceItem } from "../types.js";
 import { textHash } from "./record-source.js";
@@ -21,8 +22,13 @@ export interface ParseOptions {
    * first read. For a resumed run, whose samples found done are never rendered (resumeRecorded): most lines are
    * then never parsed. `idFields`: every field `idField` may name. A line the scan does not vouch for, or whose
    * id is not a plain string or a number, is parsed at once, as without this option.
+   *
+   * `checkLater`: a line that leads with its task and id (`leadingMembers`) is not even checked: its sample is made
+   * from them and its text's hash, unchecked (`isUnchecked`), and must be settled (`checkSample`, or
+   * `confirmSample` when its records prove it: resumeRecorded) before its document is read. detectDuplicates and
+   * resumeRecorded do: a run puts nothing else between them and parse.
    */
-  readonly deferDocs?: { readonly idFields: readonly string[]; readonly active: () => boolean };
+  readonly deferDocs?: { readonly idFields: readonly string[]; readonly active: () => boolean; readonly checkLater?: boolean };
 }
 
 /** A reject's `raw` is the line cut to this many characters. */
@@ -52,14 +58,24 @@ export function parse(options: ParseOptions = {}): OperatorFunction<SourceLine, 
   const defer = options.deferDocs;
   // The members a deferred line's scan keeps: its task first, then the id fields.
   const scanKeys = defer ? ["task", ...new Set(defer.idFields.filter((f) => f !== "task"))] : undefined;
-  return map((line) => parseLine(line, idField, hashText, scanKeys && defer!.active() ? scanKeys : undefined));
+  const later = scanKeys && defer!.checkLater ? laterCheck(idField, scanKeys) : undefined;
+  return map((line) => (scanKeys && defer!.active() ? parseLine(line, idField, hashText, scanKeys, later) : parseLine(line, idField, hashText)));
+}
+
+/** What parseLine needs to leave a line unchecked (`laterCheck`); undefined where the keys do not allow it. */
+export type LaterCheck = Unchecked | undefined;
+
+/** For parseLine: lines that lead with `scanKeys` are left unchecked (parse's `checkLater`). */
+export function laterCheck(idField: IdField, scanKeys: readonly string[]): LaterCheck {
+  const leading = leadingMembers(scanKeys);
+  return leading && new Unchecked(idField, scanKeys, leading);
 }
 
 /**
  * The work of `parse` for one line: a pure function. With `scanKeys` (`task`, then every id field), a line
  * the scan vouches for becomes a sample whose `doc` is parsed at its first read.
  */
-export function parseLine(line: SourceLine, idField: IdField = "id", hashText = false, scanKeys?: readonly string[]): SourceItem {
+export function parseLine(line: SourceLine, idField: IdField = "id", hashText = false, scanKeys?: readonly string[], later?: LaterCheck): SourceItem {
   const at = { file: line.file, line: line.line };
   const reject = (reason: string): SourceItem => ({ kind: "reject", reject: { at, reason, raw: cutRaw(line.text) } });
 
@@ -71,7 +87,7 @@ export function parseLine(line: SourceLine, idField: IdField = "id", hashText = 
   }
   // Deferred only where the text is hashed: a sample found done is known by its id and its text's hash.
   if (scanKeys !== undefined && hashText) {
-    const sample = deferredSample(line, idField, scanKeys);
+    const sample = (later && uncheckedSample(line, later)) ?? deferredSample(line, idField, scanKeys);
     if (sample !== undefined) return { kind: "sample", sample };
   }
   let value: unknown;
@@ -128,6 +144,74 @@ function deferredSample(line: SourceLine, idField: IdField, scanKeys: readonly s
 }
 
 /**
+ * A sample of a line that leads with its task and id (`leadingMembers`), made from them as `deferredSample` would,
+ * and its line unchecked (its `DOC` the check to make); undefined where the line does not lead with them.
+ */
+function uncheckedSample(line: SourceLine, later: Unchecked): Sample | undefined {
+  const found = later.leading(line.text);
+  if (found === undefined) return undefined;
+  const named = found[0];
+  const task = named?.kind === "string" && named.value.length > 0 ? named.value : undefined;
+  const field = typeof later.idField === "function" ? later.idField(task) : later.idField;
+  const k = later.scanKeys.indexOf(field);
+  const value = k < 0 ? undefined : found[k];
+  let id: string;
+  if (value?.kind === "number") id = String(value.value);
+  else if (value?.kind === "string" && value.value.length > 0) id = value.value;
+  else return undefined;
+  const at = { file: line.file, line: line.line };
+  const text: string | undefined = line.text;
+  const hash = textHash(text);
+  const doc: Doc | Unchecked | Rejected | undefined = later;
+  const sample = task === undefined ? { id, at, textHash: hash, [TEXT]: text, [DOC]: doc } : { id, at, task, textHash: hash, [TEXT]: text, [DOC]: doc };
+  return Object.defineProperty(sample, "doc", DEFERRED_DOC) as unknown as Sample;
+}
+
+/** Whether a sample's line is still unchecked (parse's `checkLater`): its document must not be read before `checkSample`. */
+export const isUnchecked = (sample: Sample): boolean => (sample as { [DOC]?: unknown })[DOC] instanceof Unchecked;
+
+/**
+ * Settles a sample of parse's `checkLater`: checks its line, once, as parseLine would have at once. The item itself
+ * when it is a sample (its document then read as any deferred one's), else the reject its line is. An item whose
+ * sample was checked before: itself, or the reject a check found.
+ */
+export function checkSample(item: SourceItem & { readonly kind: "sample" }): SourceItem {
+  const sample = item.sample as { [TEXT]?: string; [DOC]?: unknown } & Sample;
+  const state = sample[DOC];
+  if (state instanceof Rejected) return state.item;
+  if (!(state instanceof Unchecked)) return item;
+  const checked = parseLine({ text: sample[TEXT] as string, line: sample.at.line, file: sample.at.file }, state.idField, true, state.scanKeys);
+  if (checked.kind === "reject") {
+    sample[DOC] = new Rejected(checked);
+    return checked;
+  }
+  // The leading members are what JSON.parse makes of a JSON object's (leadingMembers): a difference is a bug there.
+  if (checked.sample.id !== sample.id || checked.sample.task !== sample.task) throw new Error(`internal: line ${sample.at.line} of ${sample.at.file} read as id ${JSON.stringify(sample.id)}, task ${JSON.stringify(sample.task)}; parsed: ${JSON.stringify(checked.sample.id)}, ${JSON.stringify(checked.sample.task)}`);
+  sample[DOC] = undefined;
+  return item;
+}
+
+/** Settles a sample of parse's `checkLater` whose line is known good: stored records were made from the same text. */
+export function confirmSample(sample: Sample): void {
+  const s = sample as { [DOC]?: unknown };
+  if (s[DOC] instanceof Unchecked) s[DOC] = undefined;
+}
+
+/** An unchecked line's `DOC`: how to check it. One per parse operator. */
+class Unchecked {
+  constructor(
+    readonly idField: IdField,
+    readonly scanKeys: readonly string[],
+    readonly leading: PrefixScan,
+  ) {}
+}
+
+/** A line checked and found bad: the reject it is. */
+class Rejected {
+  constructor(readonly item: SourceItem) {}
+}
+
+/**
  * The input line a sample was parsed from, while it holds it (a sample whose text was hashed, until its document
  * is read if that was deferred): what an older version's line hash is made from (record-source.ts).
  */
@@ -137,8 +221,9 @@ export const sampleText = (sample: Sample): string | undefined => (sample as { [
 const TEXT = Symbol("line text");
 const DOC = Symbol("document");
 const DEFERRED_DOC: PropertyDescriptor = {
-  get(this: { [TEXT]: string | undefined; [DOC]: Doc | undefined }): Doc {
+  get(this: { [TEXT]: string | undefined; [DOC]: Doc | Unchecked | Rejected | undefined }): Doc {
     let doc = this[DOC];
+    if (doc instanceof Unchecked || doc instanceof Rejected) throw new Error("internal: a sample's document read before its line was checked (checkSample)");
     if (doc === undefined) {
       // The scan vouched for the line: it is a JSON object.
       this[DOC] = doc = parseJsonLine(this[TEXT] as string) as Doc;

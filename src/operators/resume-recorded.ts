@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from "rxjs";
 import type { ResultFold, ResultLine, Sample, SourceItem } from "../types.js";
 import { workKeyHead, workKeyTail } from "../types.js";
 import { effectiveRepeats, type Task } from "../work/task.js";
-import { sampleText } from "./parse.js";
+import { checkSample, confirmSample, sampleText } from "./parse.js";
 import { legacySource, recordSource } from "./record-source.js";
 
 /** A stored record as `lookupRecords` gives it: what it was made from, its line's JSON text, and the JSON of its `ResultFold` when known. */
@@ -73,9 +73,13 @@ export interface ResumeRecordedOptions {
 interface Plan {
   readonly sample: Sample;
   readonly task: Task;
-  /** Where its keys start in the lookup. */
+  /** Where its keys start in the lookup, and how many. */
   readonly at: number;
+  readonly keys: number;
 }
+
+/** An item as it goes on: a sample whose line was left unchecked (parse's `checkLater`) checked, a reject if bad. */
+const passable = (item: SourceItem): SourceItem => (item.kind === "sample" ? checkSample(item) : item);
 
 /**
  * Resume before rendering: for each sample whose task has a render digest and whose line has a text hash,
@@ -135,14 +139,21 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
           stored++;
           if (record.source !== undefined) sourced++;
         }
-        if (stored > 0 && sourced === 0) legacy = true;
+        // Records of a bad line's sample (parse's `checkLater`) do not count: its line would not have been looked up.
+        if (stored > 0 && sourced === 0 && plans.some((plan) => plan && found.slice(plan.at, plan.at + plan.keys).some((r) => r !== undefined) && checkSample({ kind: "sample", sample: plan.sample }).kind === "sample")) legacy = true;
         for (let i = 0; i < items.length && !subscriber.closed; i++) {
           const plan = plans[i];
           const lines = plan && reusable(plan, found);
           if (lines) {
             done += lines.length;
+            // Records made from this very line (their source holds its text's hash) prove it was checked then.
+            confirmSample(plan.sample);
             onResumed(plan.sample, lines);
-          } else subscriber.next(items[i] as SourceItem);
+            continue;
+          }
+          const item = passable(items[i] as SourceItem);
+          if (plan && item.kind === "reject") keys -= plan.keys;
+          subscriber.next(item);
         }
         options.onLookup?.(done, keys);
       };
@@ -191,15 +202,15 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
               plans.push(undefined);
               continue;
             }
-            plans.push({ sample: item.sample, task, at: keys.length });
             const { head, tails } = partsOf(task);
+            plans.push({ sample: item.sample, task, at: keys.length, keys: tails.length });
             const id = JSON.stringify(item.sample.id);
             for (const tail of tails) keys.push(`${head}${id}${tail}`);
           }
           if (keys.length === 0 && inFlight === 0) {
             // Nothing to look up and no answer to wait for: pass the items on now, in order.
             try {
-              for (const item of items) if (!subscriber.closed) subscriber.next(item);
+              for (const item of items) if (!subscriber.closed) subscriber.next(passable(item));
             } catch (error) {
               subscriber.error(error);
               return;

@@ -1,5 +1,8 @@
+import fc from "fast-check";
+import { Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { TestScheduler } from "rxjs/testing";
+import { checkSample, laterCheck, parseLine } from "../../src/operators/parse.js";
 import { detectDuplicates, hash53 } from "../../src/operators/detect-duplicates.js";
 import type { EventOf } from "../../src/events.js";
 import type { SourceItem } from "../../src/types.js";
@@ -135,5 +138,57 @@ describe("hash53", () => {
     for (let i = 0; i < 100_000; i++) values.add(hash53(`\u0000id-${i}`));
     expect(values.size).toBe(100_000);
     for (const v of [...values].slice(0, 100)) expect(Number.isSafeInteger(v) && v >= 0).toBe(true);
+  });
+});
+
+describe("detectDuplicates with lines left unchecked (parse's checkLater)", () => {
+  const keys = ["task", "id"];
+  const later = laterCheck("id", keys);
+  /** What the operator made of a line: its item (id or reject reason) and the events, in order. */
+  type Seen = (string | EventOf<"duplicate-id"> | { warning: number })[];
+
+  /**
+   * Runs `texts` through parse and detectDuplicates, the lines left unchecked or not, settling each item `lag` items
+   * after it comes out (as resumeRecorded does, in order, after its lookups), and says what came out, in order.
+   */
+  function run(texts: readonly string[], unchecked: boolean, lag: number, maxIds?: number): Seen {
+    const seen: Seen = [];
+    const source = new Subject<SourceItem>();
+    const waiting: SourceItem[] = [];
+    const settle = () => {
+      const item = waiting.shift()!;
+      const settled = item.kind === "sample" ? checkSample(item) : item;
+      seen.push(settled.kind === "sample" ? `${settled.sample.id} ${JSON.stringify(settled.sample.doc)}` : `reject ${settled.reject.at.line}: ${settled.reject.reason}`);
+    };
+    source.pipe(detectDuplicates({ onDuplicate: (e) => seen.push(e), distinctIds: true, ...(maxIds ? { maxIds, onCapacity: (n) => seen.push({ warning: n }) } : {}) })).subscribe((item) => {
+      waiting.push(item);
+      if (waiting.length > lag) settle();
+    });
+    texts.forEach((text, i) => source.next(unchecked ? parseLine({ text, line: i + 1, file: "a.jsonl" }, "id", true, keys, later) : parseLine({ text, line: i + 1, file: "a.jsonl" }, "id", true)));
+    while (waiting.length > 0) settle();
+    return seen;
+  }
+
+  it("reports the same repeats, keeps the same ids and rejects the same lines as checking every line first", () => {
+    // Lines of a few ids, good or bad (cut short), leading with their id or not.
+    const line = fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.constantFrom("good", "bad", "late", "task"), fc.nat(9));
+    const text = ([id, kind, n]: [string, string, number]) =>
+      kind === "good" ? `{"id":"${id}","n":${n}}` : kind === "bad" ? `{"id":"${id}","n":${n}` : kind === "late" ? `{"n":${n},"id":"${id}"}` : `{"id":"${id}","n":${n},"task":"t"}`;
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.nat(12), fc.constantFrom(undefined, 1, 2, 3), (lines, lag, maxIds) => {
+        const texts = lines.map(text);
+        expect(run(texts, true, lag, maxIds)).toEqual(run(texts, false, lag, maxIds));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("gives a bad line's id to the next good line of it, as if the bad line had been rejected when read", () => {
+    const texts = ['{"id":"a","n":1', '{"id":"b","n":2}', '{"id":"a","n":3}', '{"id":"a","n":4}'];
+    for (const lag of [0, 1, 5]) {
+      const seen = run(texts, true, lag);
+      expect(seen.filter((s) => typeof s === "object" && "type" in s)).toEqual([{ type: "duplicate-id", id: "a", at: { file: "a.jsonl", line: 4 }, first: { file: "a.jsonl", line: 3 }, as: "a@a.jsonl:4" }]);
+      expect(seen.filter((s) => typeof s === "string")).toEqual([expect.stringMatching(/^reject 1: /), 'b {"id":"b","n":2}', 'a {"id":"a","n":3}', 'a@a.jsonl:4 {"id":"a","n":4}']);
+    }
   });
 });

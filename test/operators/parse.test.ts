@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TestScheduler } from "rxjs/testing";
-import { cutRaw, parse, parseLine } from "../../src/operators/parse.js";
+import { checkSample, confirmSample, cutRaw, isUnchecked, laterCheck, parse, parseLine } from "../../src/operators/parse.js";
 import type { SourceLine } from "../../src/io/read-lines.js";
 import type { SourceItem } from "../../src/types.js";
 
@@ -195,5 +195,58 @@ describe("parseLine with documents deferred (a resumed run)", () => {
     // Without a text hash (no checkpoint), or with an id made from the content, the line is parsed at once.
     expect(hasGetter(sample(parseLine(at('{"id":"q1"}'), "id", false, keys)))).toBe(false);
     expect(hasGetter(sample(parseLine(at('{"q":"no id"}'), "id", true, keys)))).toBe(false);
+  });
+
+  describe("lines left unchecked (checkLater)", () => {
+    const later = laterCheck(idField, keys);
+    /** The item a line left unchecked stands for, once checked. */
+    const settled = (item: SourceItem) => (item.kind === "sample" ? checkSample(item) : item);
+
+    it("stands, once checked, for the same item as parsing the line at once, for any line", () => {
+      const key = fc.constantFrom("id", "doc_id", "task", "q", "i\\u0064");
+      const value = fc.oneof(fc.constantFrom("other", "gsm8k", "", "q\"1", 7, -0, 1e21, null, true, [1], { id: 1 }), fc.string(), fc.jsonValue());
+      // Lines that lead with their id and task, whole or cut short anywhere, or with a character changed.
+      const line = fc.tuple(fc.constantFrom(["id"], ["task", "id"], ["doc_id", "task"]), fc.dictionary(key, value), fc.nat(), fc.constantFrom("", "x", "\t", '"', "}", "\\", "\u0001"));
+      fc.assert(
+        fc.property(line, ([lead, rest, cut, bad]) => {
+          const head = lead.map((k) => `"${k}":${k === "task" ? '"other"' : JSON.stringify(`q${cut % 3}`)}`).join(",");
+          const whole = `{${head}${Object.keys(rest).length > 0 ? "," : ""}${JSON.stringify(rest).slice(1)}`;
+          for (const text of [whole, whole.slice(0, cut % (whole.length + 1)), whole.slice(0, cut % whole.length) + bad + whole.slice(cut % whole.length)]) {
+            const eager = parseLine(at(text), idField, true);
+            const lazy = parseLine(at(text), idField, true, keys, later);
+            expect(fields(settled(lazy))).toEqual(fields(eager));
+            // Checked once: asking again gives the same.
+            expect(fields(settled(lazy))).toEqual(fields(eager));
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it("leaves a line that leads with its id unchecked, and its document unread until it is settled", () => {
+      const good = parseLine(at('{"id":"q1","question":"2+2?"}'), idField, true, keys, later);
+      expect(isUnchecked(sample(good))).toBe(true);
+      expect(sample(good).id).toBe("q1");
+      expect(() => sample(good).doc).toThrow(/before its line was checked/);
+      expect(checkSample(good as SourceItem & { kind: "sample" })).toBe(good);
+      expect(isUnchecked(sample(good))).toBe(false);
+      expect(sample(good).doc).toEqual({ id: "q1", question: "2+2?" });
+
+      const bad = parseLine(at('{"id":"q2","question":"2+2?'), idField, true, keys, later);
+      expect(isUnchecked(sample(bad))).toBe(true);
+      const rejected = checkSample(bad as SourceItem & { kind: "sample" });
+      expect(reject(rejected).reason).toMatch(/JSON/);
+      expect(checkSample(bad as SourceItem & { kind: "sample" })).toBe(rejected);
+
+      // Found done (records made from its very text): settled without a check.
+      const done = parseLine(at('{"id":"q3","question":"2+2?"}'), idField, true, keys, later);
+      confirmSample(sample(done));
+      expect(isUnchecked(sample(done))).toBe(false);
+      expect(sample(done).doc).toEqual({ id: "q3", question: "2+2?" });
+
+      // A line that does not lead with its id is scanned at once, as before; so is every line without the option.
+      expect(isUnchecked(sample(parseLine(at('{"question":"2+2?","id":"q4"}'), idField, true, keys, later)))).toBe(false);
+      expect(isUnchecked(sample(parseLine(at('{"id":"q5"}'), idField, true, keys)))).toBe(false);
+    });
   });
 });

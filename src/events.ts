@@ -102,26 +102,46 @@ export const foldOf = (event: ResultEvent): ResultFold => event.fold ?? event.li
  * The event of a line resumed before rendering: its stored JSON and its fold, and its `line` (an own,
  * enumerable property, as on any event) decoded from the JSON when first read, unless given.
  */
-export function resumedResult(json: string, fold: ResultFold, line?: ResultLine, seq?: number): ResultEvent {
-  const event = { type: "result", resumed: true, json, fold, [DECODED]: line, ...(seq === undefined ? {} : { seq }) };
+export function resumedResult(json: string, fold: ResultFold, line?: ResultLine, seq?: number, stored?: StoredJson): ResultEvent {
+  const event = { type: "result", resumed: true, json, fold, [DECODED]: line, [STORED]: stored, ...(seq === undefined ? {} : { seq }) };
   // One getter shared by every event, defined on each: an object literal's own getter makes a new closure and
   // defines it on every event, about ten times the cost (3 µs an event: 0.3 s of a 100,000-line resume).
   return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
 }
 
-/** The event of a line resumed before rendering whose fold a summary snapshot may cover: see `ResultEvent.deferred`. */
-export function deferredResult(json: string, foldJson: string, seq: number): ResultEvent {
-  const event = { type: "result", resumed: true, json, seq, deferred: true, [DECODED]: undefined, [FOLD_JSON]: foldJson };
+/**
+ * The event of a line resumed before rendering whose fold a summary snapshot may cover (see `ResultEvent.deferred`),
+ * from its record as stored: its fold's JSON (the line's JSON where it has none) is read when `fold` first is.
+ */
+export function deferredResult(record: StoredRecordJson, seq: number): ResultEvent {
+  const event = { type: "result", resumed: true, json: record.json, seq, deferred: true, [DECODED]: undefined, [FOLDED]: undefined, [STORED]: record };
   Object.defineProperty(event, "fold", FOLD);
   return Object.defineProperty(event, "line", LINE) as unknown as ResultEvent;
 }
 
-/** Where a deferred event keeps its fold's JSON until decoded. */
-const FOLD_JSON = Symbol("fold JSON");
+/** Where a resumed line's JSON lies in the text the store gave: `json` is `{` and then `text.slice(at)` (done-record.ts). */
+export interface StoredJson {
+  readonly text?: string;
+  readonly at?: number;
+}
+
+/** Where a resumed event keeps its `StoredJson`, when the store gave one. */
+const STORED = Symbol("stored JSON");
+
+/** The text a resumed event's JSON was cut from and where, when known: its output is written from there (result-output.ts). */
+export const storedJsonOf = (event: ResultEvent): StoredJson | undefined => (event as { [STORED]?: StoredJson })[STORED];
+
+/** A record as the store gives it (StoredRecord): its line's JSON, its fold's JSON when it says where that lies. */
+export interface StoredRecordJson extends StoredJson {
+  readonly json: string;
+  readonly fold?: string;
+}
+
+/** Where a deferred event keeps its fold once decoded (its record is under STORED). */
+const FOLDED = Symbol("fold");
 const FOLD: PropertyDescriptor = {
-  get(this: { [FOLD_JSON]: string | ResultFold }): ResultFold {
-    const fold = this[FOLD_JSON];
-    return typeof fold === "string" ? (this[FOLD_JSON] = JSON.parse(fold) as ResultFold) : fold;
+  get(this: { json: string; [FOLDED]: ResultFold | undefined; [STORED]: StoredRecordJson }): ResultFold {
+    return (this[FOLDED] ??= JSON.parse(this[STORED].fold ?? this.json) as ResultFold);
   },
   enumerable: true,
   configurable: true,

@@ -288,7 +288,7 @@ export function evaluate(options: EvaluateOptions): Observable<EvalEvent> {
     // for connectWatch): a resumed run emits two events a sample, and the Subject and merge between cost on each.
     const resumedSample = (sample: Sample, lines: readonly (ResumedLine | DeferredLine)[]) => {
       subscriber.next({ type: "sample-read", id: sample.id, at: sample.at });
-      for (const l of lines) subscriber.next("foldJson" in l ? deferredResult(l.json, l.foldJson, l.seq) : resumedResult(l.json, l.fold, l.line, l.seq));
+      for (const l of lines) subscriber.next("deferred" in l ? deferredResult(l.deferred, l.seq) : resumedResult(l.json, l.fold, l.line, l.seq, l));
       demand.release();
     };
 

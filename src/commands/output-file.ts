@@ -48,6 +48,12 @@ export async function openOutputFile(path: string): Promise<Writable> {
  * into one buffer where it goes (joining them first and encoding the whole took 3.5× as long).
  */
 function writeAll(fd: number, chunks: readonly { chunk: unknown }[]): void {
+  const only = chunks.length === 1 ? chunks[0]?.chunk : undefined;
+  // One buffer (a turn's result lines, result-output.ts): written as it is.
+  if (only instanceof Uint8Array) {
+    for (let at = 0; at < only.byteLength; ) at += writeSync(fd, only, at, only.byteLength - at);
+    return;
+  }
   let most = 0;
   // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4).
   for (const { chunk } of chunks) most += typeof chunk === "string" ? chunk.length * 3 : (chunk as Uint8Array).byteLength;

@@ -29,7 +29,7 @@ import { CONTINUOUS_MAX_IDS } from "../continuous/limits.js";
 import type { openContinuousSession } from "./continuous-session.js";
 import type { openCheckpoint } from "./checkpoint.js";
 import { openOutputFile } from "./output-file.js";
-import { resumedText } from "./resumed-text.js";
+import { ResultOutput } from "./result-output.js";
 import { ExitCode, exitCodeOf } from "./exit-codes.js";
 import { createRejectsSink } from "./rejects-sink.js";
 import { allSpecs, buildModelTargets, filePrices } from "./model-targets.js";
@@ -165,6 +165,9 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
         })
       : undefined;
 
+  // The result lines, a turn's at a time.
+  const resultLines = new ResultOutput(stdout ? (chunk, done) => void stdout.write(chunk, done) : (chunk, done) => void (done ? out.write(chunk, done) : out.write(chunk)));
+
   // --retain: the run's oldest records are pruned before it starts and every minute while it lasts.
   const retain = config.continuous?.retain;
   let retention: Awaited<ReturnType<typeof startRetention>> | undefined;
@@ -202,9 +205,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
           const fold = event.deferred ? undefined : foldOf(event);
           checkpoint?.live.result(fold === undefined ? "ok" : fold.status, event.resumed ?? false);
           // The output covers the whole run: a result reused from the store is written too, marked, when its sample is read.
-          const text = event.json !== undefined ? resumedText(event.json, fold, () => event.line) : `${JSON.stringify(event.resumed ? { ...event.line, resumed: true } : event.line)}\n`;
-          if (stdout) void stdout.write(text);
-          else out.write(text);
+          resultLines.add(event, fold);
         } else if (event.type === "reject") rejects.write(event.reject);
         else if (event.type === "warning") io.stderr.write(`warning: ${event.message}\n`);
         else if (event.type === "stopping" && event.reason !== "interrupted") io.stderr.write(`\nstopping (${event.reason}): ${event.message}\n`);
@@ -221,6 +222,7 @@ export async function runCommand(config: RunConfig, io: CommandIO): Promise<numb
     await checkpoint?.fail().catch(() => undefined);
     throw error;
   } finally {
+    resultLines.flush();
     removeSignal?.();
     stdout?.dispose();
     inputsDone.abort();

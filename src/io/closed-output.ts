@@ -4,8 +4,11 @@ import type { Writable } from "node:stream";
 export interface WatchedOutput {
   /** The reader went away (EPIPE), or the stream failed: nothing more is written. */
   readonly closed: boolean;
-  /** Writes unless closed; resolves once the stream can take more (at once when closed, even mid-wait). */
-  write(text: string): Promise<void> | void;
+  /**
+   * Writes unless closed; resolves once the stream can take more (at once when closed, even mid-wait). `done`: the
+   * stream's write callback (not called when nothing was written).
+   */
+  write(text: string | Uint8Array, done?: () => void): Promise<void> | void;
   /** Stops watching (the stream's error listener is removed). */
   dispose(): void;
 }
@@ -30,9 +33,9 @@ export function watchOutput(out: Writable, onClose: (error: NodeJS.ErrnoExceptio
     get closed() {
       return closed || out.destroyed;
     },
-    write(text) {
+    write(text, done) {
       if (closed || out.destroyed) return;
-      if (out.write(text)) return;
+      if (done ? out.write(text, done) : out.write(text)) return;
       return new Promise<void>((resolve) => {
         const release = () => {
           out.off("drain", release);

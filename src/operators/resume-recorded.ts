@@ -11,6 +11,15 @@ export interface StoredRecordText {
   readonly json: string;
   readonly fold?: string;
   readonly seq?: number;
+  /** Optional: the text `json` was cut from, `json` being `{` and then `text.slice(at)` (passed on to the lines). */
+  readonly text?: string;
+  readonly at?: number;
+}
+
+/** Where a stored line's JSON lies in the text the store gave (`StoredRecordText.text`): its output is written from there. */
+export interface StoredAt {
+  readonly text?: string;
+  readonly at?: number;
 }
 
 /** What resumeRecorded reads: the stored records of some keys, undefined where none (RunStore fits). */
@@ -23,7 +32,7 @@ export interface RecordLookup {
  * `line`, the whole line decoded, only for a record that does not say where its fold lies (written before
  * `record_fold`): then `fold` is that line.
  */
-export interface ResumedLine {
+export interface ResumedLine extends StoredAt {
   readonly json: string;
   readonly fold: ResultFold;
   readonly line?: ResultLine;
@@ -31,10 +40,12 @@ export interface ResumedLine {
   readonly seq?: number;
 }
 
-/** A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): its fold's JSON, not decoded. */
+/**
+ * A stored line reused whose fold a summary snapshot may cover (`deferFoldsUpTo`): the record as the store gave it,
+ * whatever its form, its fold's JSON not read.
+ */
 export interface DeferredLine {
-  readonly json: string;
-  readonly foldJson: string;
+  readonly deferred: StoredRecordText;
   readonly seq: number;
 }
 
@@ -161,11 +172,15 @@ export function resumeRecorded(options: ResumeRecordedOptions): OperatorFunction
             if (record === undefined || record.source === undefined) return undefined;
             if (record.source !== expected && record.source !== (older ??= legacySource(record.source, plan.task, plan.sample, sampleText(plan.sample)))) return undefined;
             const seq = record.seq;
-            if (record.fold !== undefined && seq !== undefined && seq <= deferUpTo) lines.push({ json: record.json, foldJson: record.fold, seq });
-            else if (record.fold !== undefined) lines.push(seq === undefined ? { json: record.json, fold: JSON.parse(record.fold) as ResultFold } : { json: record.json, fold: JSON.parse(record.fold) as ResultFold, seq });
+            if (seq !== undefined && seq <= deferUpTo) {
+              lines.push({ deferred: record, seq });
+              continue;
+            }
+            const { json, fold, text, at } = record;
+            if (fold !== undefined) lines.push({ json, fold: JSON.parse(fold) as ResultFold, seq, text, at });
             else {
-              const line = JSON.parse(record.json) as ResultLine;
-              lines.push(seq === undefined ? { json: record.json, fold: line, line } : { json: record.json, fold: line, line, seq });
+              const line = JSON.parse(json) as ResultLine;
+              lines.push({ json, fold: line, line, seq, text, at });
             }
           }
         }

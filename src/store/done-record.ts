@@ -15,10 +15,21 @@ export interface StoredRecord {
   readonly source?: string;
   /** The result line's JSON text, without `record_source` and `record_fold`. */
   readonly json: string;
-  /** The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that lies. */
+  /**
+   * The JSON of the line without its `UNFOLDED_KEYS` (a `ResultFold`); absent when the record does not say where that
+   * lies. On a record `RunStore` gives it is a getter (on its prototype, so a spread copy lacks it): cut from the
+   * stored text when read, which a resume whose summary snapshot covers the record never does.
+   */
   readonly fold?: string;
   /** Layout 2: the sequence number it is stored under (sequenced-done.ts), set by `RunStore.lookupRecords`. */
   seq?: number;
+  /**
+   * The stored text as LevelDB gave it, and where the line's members start in it: `json` is `{` and then
+   * `text.slice(at)`. A resumed line is written out from there (commands/result-output.ts) without a string of its
+   * own being made and copied. Absent where `json` is the stored text itself or `{}`.
+   */
+  readonly text?: string;
+  readonly at?: number;
 }
 
 const HEAD = '{"record_source":"';
@@ -65,15 +76,38 @@ export function decodeDone(text: string): StoredRecord {
   const end = text.indexOf('"', HEAD.length);
   if (end < 0) return { json: text };
   const source = text.slice(HEAD.length, end);
-  if (!text.startsWith(FOLD, end)) return { source, json: text[end + 1] === "," ? `{${text.slice(end + 2)}` : "{}" };
+  if (!text.startsWith(FOLD, end)) return text[end + 1] === "," ? new SourcedRecord(source, text, end + 2, -1, -1) : { source, json: "{}" };
   const foldAt = end + FOLD.length;
   const foldEnd = text.indexOf('"', foldAt);
   if (foldEnd < 0 || text[foldEnd + 1] !== ",") return { json: text };
-  const json = `{${text.slice(foldEnd + 2)}`;
-  // The fold is cut from the stored text, where the JSON's character k (k > 0) is at foldEnd + 1 + k: cut from the
-  // JSON, a string of two parts, it would copy each line whole first.
-  const fold = foldJson(text, foldEnd + 1, foldAt, foldEnd);
-  return fold === undefined ? { source, json } : { source, json, fold };
+  return new SourcedRecord(source, text, foldEnd + 2, foldAt, foldEnd);
+}
+
+/** A stored record with a source and members: its JSON cut from the stored text, and its fold when read. */
+class SourcedRecord implements StoredRecord {
+  readonly json: string;
+  seq?: number = undefined;
+  /** record_fold's ranges: text[from, to); from -1 when it has none. */
+  readonly #from: number;
+  readonly #to: number;
+
+  constructor(
+    readonly source: string,
+    readonly text: string,
+    readonly at: number,
+    from: number,
+    to: number,
+  ) {
+    this.json = `{${text.slice(at)}`;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  get fold(): string | undefined {
+    // Cut from the stored text, where the JSON's character k (k > 0) is at at - 1 + k: cut from the JSON, a string
+    // of two parts, it would copy each line whole first.
+    return this.#from < 0 ? undefined : foldJson(this.text, this.at - 1, this.#from, this.#to);
+  }
 }
 
 /**

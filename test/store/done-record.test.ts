@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeDone, encodeDone, encodeDoneLine } from "../../src/store/done-record.js";
-import { foldOf, resumedResult } from "../../src/events.js";
+import { deferredResult, foldOf, resumedResult } from "../../src/events.js";
 import { resumedText } from "../../src/commands/resumed-text.js";
 import { outcomeSource, recordSource, textHash } from "../../src/operators/record-source.js";
 import { parseTask } from "../../src/tasks/load.js";
@@ -10,18 +10,28 @@ import type { Outcome } from "../../src/work/work-item.js";
 
 const line: ResultLine = { id: "q1", task: "t", model: "m", repeat: 0, status: "ok", input: 'say "hi"\n', response: "ok", scores: { acc: 1 } };
 
+/** A decoded record without where its JSON lies in the stored text, checking that it does lie there. */
+function cut(record: ReturnType<typeof decodeDone>, stored: string): object {
+  const { text, at, ...rest } = record;
+  if (text !== undefined) {
+    expect(text).toBe(stored);
+    expect(`{${text.slice(at)}`).toBe(record.json);
+  } else expect(at).toBeUndefined();
+  return rest;
+}
+
 describe("done records", () => {
   it("keep the source as the JSON's first key and give back the line's JSON as it was", () => {
     const json = JSON.stringify(line);
     const stored = encodeDone(json, "abc.def");
     expect(JSON.parse(stored)).toEqual({ record_source: "abc.def", ...line });
-    expect(decodeDone(stored)).toEqual({ source: "abc.def", json });
+    expect(cut(decodeDone(stored), stored)).toEqual({ source: "abc.def", json });
     expect(JSON.parse(decodeDone(stored).json)).toEqual(line);
   });
 
   it("keep a source that names the line's position (few-shot examples drawn by position)", () => {
     const json = JSON.stringify(line);
-    expect(decodeDone(encodeDone(json, "abc.def@12"))).toEqual({ source: "abc.def@12", json });
+    expect(cut(decodeDone(encodeDone(json, "abc.def@12")), encodeDone(json, "abc.def@12"))).toEqual({ source: "abc.def@12", json });
     expect(decodeDone(encodeDoneLine(line, "abc.def@12")).source).toBe("abc.def@12");
   });
 
@@ -46,6 +56,7 @@ describe("done records", () => {
         const record = decodeDone(stored);
         expect(record.source).toBe(source);
         expect(record.json).toBe(JSON.stringify(object));
+        cut(record, stored);
         const whole = JSON.parse(record.json) as Record<string, unknown>;
         const kept = Object.fromEntries(Object.entries(whole).filter(([k]) => !UNFOLDED_KEYS.has(k)));
         const fold = record.fold === undefined ? whole : (JSON.parse(record.fold) as Record<string, unknown>);
@@ -60,7 +71,7 @@ describe("done records", () => {
   it("read a record with a source and no fold (written before record_fold) as before: the line is its own fold", () => {
     const json = JSON.stringify(line);
     const record = decodeDone(encodeDone(json, "abc.def"));
-    expect(record).toEqual({ source: "abc.def", json });
+    expect(cut(record, encodeDone(json, "abc.def"))).toEqual({ source: "abc.def", json });
     expect(record.fold).toBeUndefined();
   });
 
@@ -87,6 +98,32 @@ describe("resumed result events", () => {
     expect(JSON.parse(JSON.stringify(event))).toEqual({ type: "result", resumed: true, json, fold, line: JSON.parse(json) });
     const given = JSON.parse(json) as ResultLine;
     expect(resumedResult(json, given, given).line).toBe(given);
+  });
+});
+
+describe("deferred result events", () => {
+  it("read their fold from the record only when it is read: its fold's JSON, or its line where it has none", () => {
+    const full = { ...line, ended_at: "x" };
+    const stored = encodeDoneLine(full, "a.b");
+    let reads = 0;
+    const record = decodeDone(stored);
+    const counted = {
+      json: record.json,
+      get fold() {
+        reads++;
+        return record.fold;
+      },
+    };
+    const event = deferredResult(counted, 7);
+    expect(event).toMatchObject({ type: "result", resumed: true, deferred: true, seq: 7, json: JSON.stringify(full) });
+    expect(reads).toBe(0);
+    expect(foldOf(event)).toEqual(JSON.parse(record.fold!));
+    expect(foldOf(event)).not.toHaveProperty("input");
+    expect(event.fold).toBe(event.fold);
+    expect(reads).toBe(1);
+    expect(event.line).toEqual(full);
+    const older = deferredResult(decodeDone(encodeDone(JSON.stringify(full), "a.b")), 8);
+    expect(older.fold).toEqual(full);
   });
 });
 

@@ -71,6 +71,64 @@ describe("Demand", () => {
     expect(demand.inFlight).toBe(0);
   });
 
+  it("listens once on a signal that many waits use in turn, and still withdraws every wait on it when it aborts", async () => {
+    const demand = new Demand(1);
+    await demand.acquire();
+    const ac = new AbortController();
+    let added = 0;
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    ac.signal.addEventListener = (...args: Parameters<typeof add>) => {
+      added++;
+      add(...args);
+    };
+    for (let i = 0; i < 100; i++) {
+      const waiting = demand.acquire(ac.signal);
+      demand.release();
+      await waiting;
+    }
+    // One listener for the hundred waits: a listener added and removed per wait leaves the signal's map of listeners
+    // empty after each, which V8 reallocates in the old generation when the signal lives there.
+    expect(added).toBe(1);
+    const order: string[] = [];
+    const a = demand.acquire(ac.signal).catch((e: Error) => order.push(`a ${e.message}`));
+    const b = demand.acquire(ac.signal).catch((e: Error) => order.push(`b ${e.message}`));
+    ac.abort(new Error("stop"));
+    await Promise.all([a, b]);
+    expect(order).toEqual(["a stop", "b stop"]);
+    expect(demand.waiting).toBe(0);
+    demand.release();
+    expect(demand.inFlight).toBe(0);
+  });
+
+  it("withdraws only the waits on the signal that aborts when waits on two signals overlap", async () => {
+    const demand = new Demand(1);
+    await demand.acquire();
+    const first = new AbortController();
+    const second = new AbortController();
+    const order: string[] = [];
+    const a = demand.acquire(first.signal).then(() => order.push("a"), (e: Error) => order.push(`a ${e.message}`));
+    const b = demand.acquire(second.signal).then(() => order.push("b"), (e: Error) => order.push(`b ${e.message}`));
+    const c = demand.acquire(first.signal).then(() => order.push("c"), (e: Error) => order.push(`c ${e.message}`));
+    second.abort(new Error("second"));
+    await b;
+    expect(demand.waiting).toBe(2);
+    demand.release();
+    await a;
+    first.abort(new Error("first"));
+    await c;
+    expect(order).toEqual(["b second", "a", "c first"]);
+    // The listener moves to a signal a later wait uses once nobody waits on the last: the aborted first signal no
+    // longer withdraws anything, the third signal's abort does.
+    demand.release();
+    const third = new AbortController();
+    await demand.acquire(third.signal);
+    const d = demand.acquire(third.signal).catch((e: Error) => e.message);
+    third.abort(new Error("third"));
+    await expect(d).resolves.toBe("third");
+    demand.release();
+    expect(demand.inFlight).toBe(0);
+  });
+
   it("ticket releases one unit on the count-th call, and refuses extra calls", async () => {
     const demand = new Demand(1);
     await demand.acquire();

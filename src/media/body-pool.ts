@@ -31,7 +31,7 @@ export function takeBody(size: number): Buffer {
     free.splice(best, 1);
     freeBytes -= ab.byteLength;
   } else {
-    ab = Buffer.allocUnsafeSlow(Math.ceil(size / STEP) * STEP).buffer as ArrayBuffer;
+    ab = Buffer.allocUnsafeSlow(Math.ceil(size / STEP) * STEP).buffer;
   }
   out.add(ab);
   return Buffer.from(ab, 0, size);

@@ -87,10 +87,10 @@ function body(request: ChatRequest): Record<string, unknown> {
  * The SDK's arguments for a request: its params, and with media the body as bytes (read and encoded
  * here, at the last moment, so the encoded media lives only as long as this attempt's body).
  */
-async function sdkArgs<P extends Record<string, unknown>>(params: P, call: CallOptions, media: MediaOptions): Promise<[P, { signal: AbortSignal; body?: Buffer; headers?: Record<string, string> }, () => void]> {
+async function sdkArgs<P extends Record<string, unknown>>(params: P, call: CallOptions, media: MediaOptions): Promise<[P, { signal: AbortSignal; body?: Buffer; headers?: Record<string, string> }, (() => void)?]> {
   const { messages, ...rest } = params;
   const bytes = await mediaJsonBody(rest, messages as readonly ChatMessage[], media);
-  if (!bytes) return [params, { signal: call.signal }, () => undefined];
+  if (!bytes) return [params, { signal: call.signal }];
   // The body's buffer is the next body's once the SDK call settles and the transport has written it.
   const settled = lendBody(bytes, () => giveBody(bytes));
   return [params, { signal: call.signal, body: bytes, headers: { "content-type": "application/json" } }, settled];
@@ -100,7 +100,8 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
   // Timed from when the body is ready: reading and encoding media is not the server's latency.
   const [params, options, settled] = await sdkArgs(body(request), call, media);
   const start = clock.now();
-  const res = (await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options).finally(settled)) as OpenAI.ChatCompletion;
+  const sent = sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options);
+  const res = (await (settled ? sent.finally(settled) : sent)) as OpenAI.ChatCompletion;
   if (!res || !Array.isArray(res.choices)) throw new SyntaxError("malformed reply: no `choices` in the response body");
   const first = res.choices[0];
   const toolCalls = first?.message.tool_calls
@@ -127,9 +128,8 @@ async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, cal
   // The raw reply, its events parsed by sseJsonBatches rather than the SDK's Stream (the same events, for less
   // CPU), one array per network read.
   // The body is read here and held to the client's byte cap here (READS_OWN_BODY): no counting stream in front of it.
-  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> })
-    .asResponse()
-    .finally(settled);
+  const sent = sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> }).asResponse();
+  const response = await (settled ? sent.finally(settled) : sent);
   const stream = sseJsonBatches(response, ownBodyCap(response)) as AsyncGenerator<OpenAI.ChatCompletionChunk[]>;
   const texts: string[][] = [];
   const reasoning: string[] = [];

@@ -9,12 +9,14 @@ export type PrefixScan = (text: string) => (ScannedValue | undefined)[] | undefi
  * that is a JSON object, what it gives is what JSON.parse makes of it (each key's last top-level value: a string
  * written without escapes, a number; absent: undefined). Undefined where it cannot tell cheaply: the line does not
  * start with `{` and the members named, in any order, each a plain string or a number, with spaces only between
- * them; or a key appears again after them, as `"key"` anywhere in the rest of the line (a nested key or a string's
- * text too), or may be spelled there with an escape (`\u00` and a digit from 2 to 7: an escaped ASCII character).
+ * them; or after them a colon follows (after whitespace) a quoted text that is a key asked for, or that holds a
+ * backslash (a key spelled with escapes), its quote not escaped: anywhere in the rest of the line (a nested key or
+ * a string's text too).
  *
- * That is what makes it exact for a JSON object: a later top-level member named `key` is written `"key"` or with a
- * `\uXXXX` escape (the other escapes make characters no key here holds). So `keys` must be ASCII characters from
- * space to `~` other than `"`, `\` and `/`; undefined (no reader) for keys of other characters.
+ * That is what makes it exact for a JSON object: a later top-level member named `key` is written `"key"` or with
+ * escapes, followed by a colon, and its spelling holds no quote character (`key` holds no `"`, and `\u0022` has
+ * none), so the last quote before its closing one opens it. So `keys` must be ASCII characters from space to `~`
+ * other than `"`, `\` and `/`; undefined (no reader) for keys of other characters.
  *
  * A line it reads need not be JSON at all: the caller checks that before trusting more than which sample the line
  * names (operators/parse.ts, a line found done in a resumed run, whose records prove it was checked when made).
@@ -58,21 +60,24 @@ export function leadingMembers(keys: readonly string[]): PrefixScan | undefined 
       if (next !== 0x2c) return undefined;
       at++;
     }
-    // No key asked for comes after them. Spelled with an escape, it holds an escaped ASCII character:
-    for (let u = text.indexOf("\\u00", at); u >= 0; u = text.indexOf("\\u00", u + 4)) {
-      const c = text.charCodeAt(u + 4);
-      if (c >= 0x32 && c <= 0x37) return undefined;
-    }
-    // and spelled plainly, it is `"key"` followed, after whitespace, by a colon.
+    // No key asked for comes after them: no member's key after them is one, or may be one spelled with escapes.
+    // A member's key is `"…"` followed, after whitespace, by a colon; every colon is visited (nested keys and
+    // strings' text too: a doubt only costs the full parse).
     for (let colon = text.indexOf(":", at); colon >= 0; colon = text.indexOf(":", colon + 1)) {
       let close = colon - 1;
       let c = text.charCodeAt(close);
       while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(--close);
-      if (c !== 0x22) continue;
+      // A quote after a backslash is a string's escaped quote, or closes a key ending in an escaped backslash: no key asked for.
+      if (c !== 0x22 || text.charCodeAt(close - 1) === 0x5c) continue;
+      // A key asked for holds no `"`, so written in any spelling it holds no quote character (`\u0022` has none):
+      // its opening quote is the last one before.
+      const open = text.lastIndexOf('"', close - 1);
+      if (open < at) continue;
+      // Spelled with an escape: it may be one asked for.
+      for (let i = open + 1; i < close; i++) if (text.charCodeAt(i) === 0x5c) return undefined;
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
-        const open = close - key.length - 1;
-        if (open >= at && text.charCodeAt(open) === 0x22 && text.startsWith(key, open + 1)) return undefined;
+        if (close - open - 1 === key.length && text.startsWith(key, open + 1)) return undefined;
       }
     }
     return found;

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { MEDIA_DATA, type ChatMessage, type ContentPart, type MediaRef } from "../types.js";
 import { audioFormat } from "./media-kinds.js";
 import { DEFAULT_VIDEO_FRAMES, videoFrames } from "./video-frames.js";
@@ -20,8 +20,11 @@ export interface MediaOptions {
  */
 export interface MediaSlots {
   readonly nonce: string;
-  readonly items: { readonly prefix: string; readonly bytes: Buffer }[];
+  readonly items: SlotItem[];
 }
+
+/** One encoded item of a body: its bytes, or a file of `size` bytes the body's writer reads itself (into the body). */
+export type SlotItem = { readonly prefix: string } & ({ readonly bytes: Buffer } | { readonly file: string; readonly size: number });
 
 /** The text standing in a message for slot `index` until the body is written. */
 export const slotMarker = (nonce: string, index: number): string => `\u0000${nonce}:${index}\u0000`;
@@ -40,15 +43,17 @@ export function hasMediaParts(messages: readonly ChatMessage[]): boolean {
 export async function resolveMedia(messages: readonly ChatMessage[], options: MediaOptions = {}, slots?: MediaSlots): Promise<readonly ChatMessage[]> {
   if (!hasMediaParts(messages)) return messages;
   // With slots, each encoded item is kept as bytes and its place marked; else it is a base64 string here.
-  const encoded = (prefix: string, bytes: Buffer): string => {
-    if (!slots) return `${prefix}${bytes.toString("base64")}`;
-    slots.items.push({ prefix, bytes });
+  const encoded = (prefix: string, raw: Raw): string => {
+    if (!slots) return `${prefix}${(raw as { bytes: Buffer }).bytes.toString("base64")}`;
+    slots.items.push({ prefix, ...raw });
     return slotMarker(slots.nonce, slots.items.length - 1);
   };
+  // With slots, a file sent as it is is not read here: the body's writer reads it straight into the body.
+  const lazyFiles = slots !== undefined;
   return Promise.all(
     messages.map(async (m): Promise<ChatMessage> => {
       if (typeof m.content === "string" || m.content === null) return m;
-      const parts = await Promise.all(m.content.map((p): Promise<PendingPart[]> => (p.type === "media" ? partsOf(p.media, options) : Promise.resolve([p]))));
+      const parts = await Promise.all(m.content.map((p): Promise<PendingPart[]> => (p.type === "media" ? partsOf(p.media, options, lazyFiles) : Promise.resolve([p]))));
       // Slots are numbered in message order, after every read finished.
       return { ...m, content: parts.flat().map((p) => encode(p, encoded)) };
     }),
@@ -56,15 +61,18 @@ export async function resolveMedia(messages: readonly ChatMessage[], options: Me
 }
 
 /** A part still holding raw bytes (`pending`), encoded now. */
-type PendingPart = ContentPart | { readonly type: "pending"; readonly kind: "image" | "audio"; readonly mime: string; readonly bytes: Buffer; readonly detail?: MediaRef["detail"] };
+type PendingPart = ContentPart | ({ readonly type: "pending"; readonly kind: "image" | "audio"; readonly mime: string; readonly detail?: MediaRef["detail"] } & Raw);
+/** An item's raw bytes, or (only with slots) the file holding them. */
+type Raw = { readonly bytes: Buffer } | { readonly file: string; readonly size: number };
 
-function encode(p: PendingPart, encoded: (prefix: string, bytes: Buffer) => string): ContentPart {
+function encode(p: PendingPart, encoded: (prefix: string, raw: Raw) => string): ContentPart {
   if (p.type !== "pending") return p;
-  if (p.kind === "audio") return { type: "input_audio", input_audio: { data: encoded("", p.bytes), format: audioFormat(p.mime) } };
-  return { type: "image_url", image_url: { url: encoded(`data:${p.mime};base64,`, p.bytes), ...(p.detail ? { detail: p.detail } : {}) } };
+  const raw: Raw = "bytes" in p ? { bytes: p.bytes } : { file: p.file, size: p.size };
+  if (p.kind === "audio") return { type: "input_audio", input_audio: { data: encoded("", raw), format: audioFormat(p.mime) } };
+  return { type: "image_url", image_url: { url: encoded(`data:${p.mime};base64,`, raw), ...(p.detail ? { detail: p.detail } : {}) } };
 }
 
-async function partsOf(ref: MediaRef, options: MediaOptions): Promise<PendingPart[]> {
+async function partsOf(ref: MediaRef, options: MediaOptions, lazyFiles: boolean): Promise<PendingPart[]> {
   const detail = ref.detail ? { detail: ref.detail } : {};
   if (ref.type === "video") {
     const frames = await videoFrames(ref.source, ref.duration_s ?? 1, ref.frames ?? DEFAULT_VIDEO_FRAMES);
@@ -72,6 +80,10 @@ async function partsOf(ref: MediaRef, options: MediaOptions): Promise<PendingPar
     return scaled.map((f) => ({ type: "pending", kind: "image", mime: f.mime, bytes: f.bytes, ...detail }));
   }
   if (ref.type === "image" && isUrl(ref.source) && !options.inlineUrls) return [{ type: "image_url", image_url: { url: ref.source, ...detail } }];
+  if (lazyFiles && isFile(ref) && !downscales(ref)) {
+    const file = { file: ref.source, size: (await stat(ref.source)).size };
+    return [ref.type === "audio" ? { type: "pending", kind: "audio", mime: ref.media_type ?? "audio/wav", ...file } : { type: "pending", kind: "image", mime: ref.media_type ?? "image/png", ...file, ...detail }];
+  }
   const { bytes, mime } = await bytesOf(ref, options);
   if (ref.type === "audio") return [{ type: "pending", kind: "audio", mime: mime ?? "audio/wav", bytes }];
   const image = await downscale(bytes, mime ?? "image/png", ref.max_side, ref.width, ref.height);
@@ -86,6 +98,17 @@ async function bytesOf(ref: MediaRef, options: MediaOptions): Promise<{ bytes: B
   if (!res.ok) throw new Error(`cannot fetch ${ref.source}: HTTP ${res.status}`);
   const mime = res.headers.get("content-type")?.split(";", 1)[0]?.trim() || ref.media_type;
   return { bytes: Buffer.from(await res.arrayBuffer()), mime };
+}
+
+/** A file on disk (not inline data, not a URL). */
+function isFile(ref: MediaRef): boolean {
+  return (ref as MediaRef & { [MEDIA_DATA]?: string })[MEDIA_DATA] === undefined && !isUrl(ref.source);
+}
+
+/** Whether `downscale` would change this image (so its bytes must be read and scaled first). */
+function downscales(ref: MediaRef): boolean {
+  if (ref.type !== "image" || ref.max_side === undefined) return false;
+  return ref.width === undefined || ref.height === undefined || Math.max(ref.width, ref.height) > ref.max_side;
 }
 
 /** The image scaled down (sharp) so its longer side is at most `maxSide`; unchanged when it fits or no limit is set. */

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, req
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { pipeline, type Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { sendingBody } from "./lent-bodies.js";
 import { NodeResponse, reasonOf } from "./node-response.js";
 
 /**
@@ -93,6 +94,9 @@ function send(url: URL, init: RequestInit, agents: Agents, hops: number): Promis
   if (bytes !== undefined) headers["content-length"] = bytes.byteLength;
   return new Promise<Response>((resolve, reject) => {
     const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method, headers, agent: agents[url.protocol as Protocol] });
+    // A lent body (lent-bodies.ts) is free to reuse once written to the socket, or its request closed.
+    const sent = sendingBody(body);
+    request.once("finish", sent).once("close", sent);
     let reply: Readable | undefined;
     // An abort before the reply rejects with the signal's reason; after it, ends the body with it.
     const onAbort = () => (reply ? reply.destroy(reasonOf(signal)) : request.destroy(reasonOf(signal)));

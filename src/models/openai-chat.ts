@@ -5,7 +5,9 @@ import { scrubError } from "../errors/redact.js";
 import { isReplyTooLargeError, ReplyTooLargeError } from "../errors/reply-too-large-error.js";
 import type { ChatMessage, ToolCall, Usage } from "../types.js";
 import type { MediaOptions } from "../media/resolve-media.js";
+import { giveBody } from "../media/body-pool.js";
 import { mediaJsonBody } from "../media/media-body.js";
+import { lendBody } from "./lent-bodies.js";
 import { complete } from "./openai-completions.js";
 import { createSdkClient } from "./sdk-client.js";
 import { serverUsage } from "./server-usage.js";
@@ -85,17 +87,21 @@ function body(request: ChatRequest): Record<string, unknown> {
  * The SDK's arguments for a request: its params, and with media the body as bytes (read and encoded
  * here, at the last moment, so the encoded media lives only as long as this attempt's body).
  */
-async function sdkArgs<P extends Record<string, unknown>>(params: P, call: CallOptions, media: MediaOptions): Promise<[P, { signal: AbortSignal; body?: Buffer; headers?: Record<string, string> }]> {
+async function sdkArgs<P extends Record<string, unknown>>(params: P, call: CallOptions, media: MediaOptions): Promise<[P, { signal: AbortSignal; body?: Buffer; headers?: Record<string, string> }, (() => void)?]> {
   const { messages, ...rest } = params;
   const bytes = await mediaJsonBody(rest, messages as readonly ChatMessage[], media);
-  return [params, { signal: call.signal, ...(bytes ? { body: bytes, headers: { "content-type": "application/json" } } : {}) }];
+  if (!bytes) return [params, { signal: call.signal }];
+  // The body's buffer is the next body's once the SDK call settles and the transport has written it.
+  const settled = lendBody(bytes, () => giveBody(bytes));
+  return [params, { signal: call.signal, body: bytes, headers: { "content-type": "application/json" } }, settled];
 }
 
 async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, media: MediaOptions): Promise<ChatReply> {
   // Timed from when the body is ready: reading and encoding media is not the server's latency.
-  const [params, options] = await sdkArgs(body(request), call, media);
+  const [params, options, settled] = await sdkArgs(body(request), call, media);
   const start = clock.now();
-  const res = (await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options)) as OpenAI.ChatCompletion;
+  const sent = sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, options);
+  const res = (await (settled ? sent.finally(settled) : sent)) as OpenAI.ChatCompletion;
   if (!res || !Array.isArray(res.choices)) throw new SyntaxError("malformed reply: no `choices` in the response body");
   const first = res.choices[0];
   const toolCalls = first?.message.tool_calls
@@ -115,14 +121,15 @@ async function chatPlain(sdk: OpenAI, clock: Clock, request: ChatRequest, call: 
 }
 
 async function chatStreamed(sdk: OpenAI, clock: Clock, request: ChatRequest, call: CallOptions, tokenFactor: number, media: MediaOptions): Promise<ChatReply> {
-  const [params, options] = await sdkArgs({ ...body(request), stream: true, stream_options: { include_usage: true } }, call, media);
+  const [params, options, settled] = await sdkArgs({ ...body(request), stream: true, stream_options: { include_usage: true } }, call, media);
   const start = clock.now();
   // Chunks are counted per choice: a server streams about one token per chunk, never fewer tokens.
   const maxChunks = request.max_tokens === undefined ? Infinity : tokenFactor * request.max_tokens * Math.max(request.n ?? 1, 1);
   // The raw reply, its events parsed by sseJsonBatches rather than the SDK's Stream (the same events, for less
   // CPU), one array per network read.
   // The body is read here and held to the client's byte cap here (READS_OWN_BODY): no counting stream in front of it.
-  const response = await sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> }).asResponse();
+  const sent = sdk.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { ...options, fetchOptions: { [READS_OWN_BODY]: true } as Record<string, never> }).asResponse();
+  const response = await (settled ? sent.finally(settled) : sent);
   const stream = sseJsonBatches(response, ownBodyCap(response)) as AsyncGenerator<OpenAI.ChatCompletionChunk[]>;
   const texts: string[][] = [];
   const reasoning: string[] = [];

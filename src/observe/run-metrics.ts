@@ -5,6 +5,7 @@ import { type EvalEvent, foldOf } from "../events.js";
 import { judgeCostOf } from "../cost/judge-cost.js";
 import type { ProcessMeter } from "./process-meter.js";
 import { registerProcessGauges } from "./process-gauges.js";
+import { TalliedHistogram } from "./tallied-histogram.js";
 
 /** Where a run's Prometheus metrics are registered, their name prefix, and the process meter they show. */
 export interface RunMetricsOptions {
@@ -58,20 +59,20 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   const registers = [registry];
   if (options.process) registerProcessGauges(registry, options.process);
 
-  // Counters and gauges are plain numbers on the hot path, copied into prom-client when scraped:
+  // Counters, gauges and histograms are plain numbers on the hot path, shown to prom-client when scraped:
   // prom-client validates and hashes the labels on every call, and this runs for every event.
-  const samples = new Totals();
-  const resumed = new Totals();
-  const requests = new Totals();
-  const tokens = new Totals();
-  const cost = new Totals();
-  const inFlight = new Totals();
+  const samples = new Totals(["task", "model", "status"]);
+  const resumed = new Totals(["task", "model"]);
+  const requests = new Totals(["model", "outcome", "code", "error_type"]);
+  const tokens = new Totals(["model", "type"]);
+  const cost = new Totals(["model"]);
+  const inFlight = new Totals(["model"]);
   let rejected = 0;
-  counter(`${p}samples_total`, "Results by task, model and status (resumed included)", ["task", "model", "status"], samples, registers);
-  counter(`${p}samples_resumed_total`, "Results taken from the checkpoint", ["task", "model"], resumed, registers);
-  counter(`${p}requests_total`, "Attempts that ended, by HTTP status code and error type", ["model", "outcome", "code", "error_type"], requests, registers);
-  counter(`${p}tokens_total`, "Tokens of results, prompt and completion", ["model", "type"], tokens, registers);
-  counter(`${p}cost_usd_total`, "Cost of results in USD (known prices only)", ["model"], cost, registers);
+  counter(`${p}samples_total`, "Results by task, model and status (resumed included)", samples, registers);
+  counter(`${p}samples_resumed_total`, "Results taken from the checkpoint", resumed, registers);
+  counter(`${p}requests_total`, "Attempts that ended, by HTTP status code and error type", requests, registers);
+  counter(`${p}tokens_total`, "Tokens of results, prompt and completion", tokens, registers);
+  counter(`${p}cost_usd_total`, "Cost of results in USD (known prices only)", cost, registers);
   new (prom().Counter)({
     name: `${p}rejected_total`,
     help: "Input lines set aside",
@@ -84,7 +85,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   new (prom().Gauge)({
     name: `${p}in_flight_requests`,
     help: "Requests in flight",
-    labelNames: ["model"],
+    labelNames: inFlight.names,
     registers,
     collect() {
       for (const row of inFlight.rows()) this.set(row.labels, row.value);
@@ -111,8 +112,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     },
   });
   const breaker = new (prom().Gauge)({ name: `${p}breaker_state`, help: "Circuit breaker: 0 closed, 1 open, 2 half-open", labelNames: ["target"], registers });
-  const hist = (name: keyof typeof SECONDS, help: string) =>
-    new (prom().Histogram)({ name: `${p}${name}_seconds`, help, labelNames: ["model"], buckets: SECONDS[name], registers });
+  const hist = (name: keyof typeof SECONDS, help: string) => new TalliedHistogram({ name: `${p}${name}_seconds`, help, label: "model", bounds: SECONDS[name], registers });
   const ttft = hist("ttft", "Time to first token of streamed replies");
   const tpot = hist("tpot", "Time per output token after the first");
   const e2e = hist("e2e", "Request start to last byte, of the attempt that answered");
@@ -121,14 +121,13 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
   const add = (event: EvalEvent): void => {
     switch (event.type) {
       case "request-start":
-        inFlight.add(event.model, () => ({ model: event.model }), 1);
+        inFlight.add(1, event.model);
         return;
       case "request-end": {
-        inFlight.add(event.model, () => ({ model: event.model }), -1);
-        const outcome = event.ok ? "ok" : "error";
+        inFlight.add(-1, event.model);
         const code = event.status !== undefined ? String(event.status) : event.ok ? "200" : "none";
-        const error_type = event.ok ? "" : (event.errorType ?? "unknown");
-        requests.add(`${event.model}\0${outcome}\0${code}\0${error_type}`, () => ({ model: event.model, outcome, code, error_type }));
+        if (event.ok) requests.add(1, event.model, "ok", code, "");
+        else requests.add(1, event.model, "error", code, event.errorType ?? "unknown");
         return;
       }
       case "reject":
@@ -137,28 +136,27 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       case "result": {
         const line = foldOf(event);
         const { task, model } = line;
-        samples.add(`${task}\0${model}\0${line.status}`, () => ({ task, model, status: line.status }));
+        samples.add(1, task, model, line.status);
         scores.add(line);
         if (event.resumed) {
-          resumed.add(`${task}\0${model}`, () => ({ task, model }));
+          resumed.add(1, task, model);
           return;
         }
         if (line.usage) {
-          tokens.add(`${model}\0prompt`, () => ({ model, type: "prompt" }), line.usage.prompt_tokens);
-          tokens.add(`${model}\0completion`, () => ({ model, type: "completion" }), line.usage.completion_tokens);
+          tokens.add(line.usage.prompt_tokens, model, "prompt");
+          tokens.add(line.usage.completion_tokens, model, "completion");
         }
-        if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.add(model, () => ({ model }), line.cost_usd);
+        if (typeof line.cost_usd === "number" && line.cost_usd > 0) cost.add(line.cost_usd, model);
         // The judge's calls for this sample, under the judge model's name.
         const judge = judgeCostOf(line);
-        if (judge?.usd) cost.add(judge.model, () => ({ model: judge.model }), judge.usd);
+        if (judge?.usd) cost.add(judge.usd, judge.model);
         const t = line.timing;
         // A reply from the response cache was not timed this time.
         if (line.status !== "ok" || !t || line.cached === true) return;
-        const labels = { model };
-        if (t.ttft_ms !== null) ttft.observe(labels, t.ttft_ms / 1000);
-        if (t.tpot_ms !== null) tpot.observe(labels, t.tpot_ms / 1000);
-        e2e.observe(labels, t.e2e_ms / 1000);
-        queue.observe(labels, t.queue_ms / 1000);
+        if (t.ttft_ms !== null) ttft.observe(model, t.ttft_ms / 1000);
+        if (t.tpot_ms !== null) tpot.observe(model, t.tpot_ms / 1000);
+        e2e.observe(model, t.e2e_ms / 1000);
+        queue.observe(model, t.queue_ms / 1000);
         return;
       }
       case "breaker-open":
@@ -173,28 +171,59 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
 
 type Labels = Record<string, string>;
 
-/** Running totals by label set (bounded by the label sets a run produces). */
-class Totals {
-  readonly #rows = new Map<string, { labels: Labels; value: number }>();
+interface Row {
+  readonly labels: Labels;
+  value: number;
+}
 
-  /** Adds `n` to the row `key`; `labels` is called once, when the row is new. */
-  add(key: string, labels: () => Labels, n = 1): void {
-    const row = this.#rows.get(key);
-    if (row) row.value += n;
-    else this.#rows.set(key, { labels: labels(), value: n });
+/**
+ * Running totals by label values (bounded by the label sets a run produces). The values lead through
+ * nested maps to their row, so adding makes no key and no label object; a row's labels are made once,
+ * when it is new.
+ */
+class Totals {
+  readonly #root = new Map<string, unknown>();
+  readonly #rows: Row[] = [];
+
+  /** `names`: the label names, in the order `add` takes their values. */
+  constructor(readonly names: readonly string[]) {}
+
+  /** Adds `n` to the row of these label values, given in the order of `names`. */
+  add(n: number, a: string, b?: string, c?: string, d?: string): void {
+    const depth = this.names.length;
+    let map = this.#root;
+    for (let i = 0; i < depth - 1; i++) {
+      const value = (i === 0 ? a : i === 1 ? b : c) as string;
+      let next = map.get(value) as Map<string, unknown> | undefined;
+      if (!next) map.set(value, (next = new Map<string, unknown>()));
+      map = next;
+    }
+    const last = (depth === 1 ? a : depth === 2 ? b : depth === 3 ? c : d) as string;
+    const row = map.get(last) as Row | undefined;
+    if (row) {
+      row.value += n;
+      return;
+    }
+    const values = [a, b, c, d];
+    const labels: Labels = {};
+    for (let i = 0; i < depth; i++) labels[this.names[i] as string] = values[i] as string;
+    const made = { labels, value: n };
+    map.set(last, made);
+    this.#rows.push(made);
   }
 
-  rows(): Iterable<{ readonly labels: Labels; readonly value: number }> {
-    return this.#rows.values();
+  /** The rows in the order they were first added. */
+  rows(): Iterable<Readonly<Row>> {
+    return this.#rows;
   }
 }
 
 /** A prom-client counter that shows `totals` at each scrape. */
-function counter(name: string, help: string, labelNames: string[], totals: Totals, registers: Registry[]): void {
+function counter(name: string, help: string, totals: Totals, registers: Registry[]): void {
   new (prom().Counter)({
     name,
     help,
-    labelNames,
+    labelNames: totals.names,
     registers,
     collect() {
       this.reset();

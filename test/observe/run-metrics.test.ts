@@ -67,6 +67,18 @@ describe("createRunMetrics", () => {
     expect(value(text, "streameval_rejected_total")).toBe(1);
   });
 
+  it("keeps a row per label set, whichever labels two sets share", async () => {
+    const m = createRunMetrics();
+    const sets = [["t1", "a"], ["t1", "b"], ["t2", "a"], ["t2", "b"], ["t1", "a"], ["t1\u0000a", ""], ["t1", "a\u0000"]] as const;
+    for (const [task, model] of sets) m.add({ type: "result", line: line({ task, model }) });
+    const text = await m.registry.metrics();
+    const count = (task: string, model: string) => value(text, `streameval_samples_total{task="${task}",model="${model}",status="ok"}`);
+    expect([count("t1", "a"), count("t1", "b"), count("t2", "a"), count("t2", "b"), count("t1\u0000a", ""), count("t1", "a\u0000")]).toEqual([2, 1, 1, 1, 1, 1]);
+    // Rows are shown in the order their label sets first came.
+    const rows = text.split("\n").filter((l) => l.startsWith("streameval_samples_total{"));
+    expect(rows.map((r) => r.slice(0, r.lastIndexOf(" ")))).toEqual([...new Set(sets.map(([t, mo]) => `streameval_samples_total{task="${t}",model="${mo}",status="ok"}`))]);
+  });
+
   it("counts a sample's judge cost under the judge model's name", async () => {
     const m = createRunMetrics();
     m.add({ type: "result", line: line({ judge: { model: "gpt-4", cost_usd: 0.002 } }) });

@@ -1,4 +1,5 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startSiblingWorker } from "../io/sibling-worker.js";
 
 /**
  * Counting large texts on a worker thread, so that a 4 MB prompt (seconds of tokenizing) holds up
@@ -10,12 +11,7 @@ let nextId = 0;
 const waiting = new Map<number, { resolve: (counts: number[]) => void; reject: (e: Error) => void }>();
 
 function start(): Worker {
-  const here = new URL(import.meta.url);
-  const ts = here.pathname.endsWith(".ts");
-  const file = new URL(`./count-worker-thread.${ts ? "ts" : "js"}`, here);
-  // Run from source (bin/streameval.js, tests): the worker registers tsx's loader first, as the bin does.
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); })`;
-  const w = ts ? new Worker(boot, { eval: true }) : new Worker(file);
+  const w = startSiblingWorker(import.meta.url, "count-worker-thread");
   w.unref();
   w.on("message", (msg: { id: number; counts?: number[]; error?: string }) => {
     const p = waiting.get(msg.id);

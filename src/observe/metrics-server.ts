@@ -1,6 +1,5 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { startSiblingWorker } from "../io/sibling-worker.js";
 
 /** Where `/metrics` listens (127.0.0.1 and a port; 0 picks a free one). */
 export interface MetricsServerOptions {
@@ -20,12 +19,6 @@ export interface MetricsServerOptions {
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 
-/** The host name of a `Host` header value (`name:port`, `[v6]:port`), lower-cased; undefined if malformed. */
-function hostName(header: string): string | undefined {
-  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d+))?$/i.exec(header.trim());
-  return m ? (m[1] ?? m[2])!.toLowerCase().replace(/\.$/, "") : undefined;
-}
-
 /** A running `/metrics` endpoint: its URL and how to close it. */
 export interface MetricsServer {
   /** e.g. http://127.0.0.1:9464/metrics */
@@ -35,9 +28,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+type FromThread =
+  | { readonly type: "listening"; readonly port: number }
+  | { readonly type: "failed"; readonly code?: string; readonly message: string }
+  | { readonly type: "scrape"; readonly id: number }
+  | { readonly type: "closed" };
+
 /**
  * Serves the registry in the Prometheus text format at `GET /metrics` (also `/`); anything else is
- * a 404. Resolves once listening; rejects when the port is taken.
+ * a 404. Resolves once listening; rejects when the port is taken (the error's `code`, as node's:
+ * EADDRINUSE, EACCES).
+ *
+ * The HTTP server runs on a worker thread (metrics-server-thread.ts), and this thread renders the
+ * registry when a scrape asks: served from the run's own thread, a scrape made Node's stream code,
+ * which the run's requests use, deoptimize for the server's objects, and the run slower from then on.
+ * The thread never keeps the process alive, nor does a scraper's keep-alive connection.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { registry, port } = options;
@@ -45,41 +50,46 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     throw new RangeError(`Expected \`port\` to be an integer from 0 to 65535, got ${port}`);
   }
   const host = options.host ?? "127.0.0.1";
-  const allowed = new Set([...LOOPBACK_NAMES, host, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
-  const server = createServer((req, res) => {
-    // A page of another site re-pointed at 127.0.0.1 sends its own name (node's server already answers 400 to none).
-    const name = hostName(req.headers.host ?? "");
-    if (name === undefined || !allowed.has(name)) {
-      res.writeHead(403, { "content-type": "text/plain" }).end("forbidden: Host is not a loopback name\n");
-      return;
-    }
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" || (path !== "/metrics" && path !== "/")) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found: scrape GET /metrics\n");
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-      (error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`${String(error)}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
+  const allowed = [...new Set([...LOOPBACK_NAMES, host, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()))];
+  const worker = startSiblingWorker(import.meta.url, "metrics-server-thread", { workerData: { port, host, allowed } });
+  let closed: (() => void) | undefined;
+  const listening = new Promise<number>((resolve, reject) => {
+    worker.on("message", (msg: FromThread) => {
+      if (msg.type === "listening") resolve(msg.port);
+      else if (msg.type === "failed") reject(Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
+      else if (msg.type === "closed") closed?.();
+      else
+        registry.metrics().then(
+          (text) => worker.postMessage({ id: msg.id, text, contentType: registry.contentType }),
+          (error: unknown) => worker.postMessage({ id: msg.id, error: String(error) }),
+        );
     });
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the metrics server's thread exited (${code}) before listening`)));
   });
-  // A scraper's keep-alive socket must not hold the process open after the run.
-  server.unref();
-  const actual = (server.address() as AddressInfo).port;
+  let actual: number;
+  try {
+    actual = await listening;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  // After start-up, a failure of the endpoint's thread stops the endpoint, not the run.
+  worker.on("error", (error) => process.emitWarning(`the metrics endpoint stopped: ${error.message}`));
+  // Held while starting (the caller awaits it); from here on, neither the thread nor a scraper's open
+  // connection keeps the process alive. Adding a 'message' listener refs a worker again: none is added later.
+  worker.unref();
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${actual}/metrics`,
     port: actual,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      (closing ??= new Promise<void>((resolve) => {
+        closed = resolve;
+        worker.ref(); // the caller awaits this: the process waits for the thread's answer
+        worker.postMessage({ type: "close" });
+      }).then(async () => {
+        await worker.terminate();
+      })),
   };
 }

@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import dc from "node:diagnostics_channel";
+import type { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EvalEvent } from "../../src/events.js";
 import { startMetricsServer, type MetricsServer } from "../../src/observe/metrics-server.js";
@@ -170,6 +173,51 @@ describe("startMetricsServer", () => {
     expect(res.headers.get("content-type")).toContain("text/plain");
     expect(value(await res.text(), 'streameval_samples_total{task="gsm8k",model="m",status="ok"}')).toBe(1);
     expect((await fetch(server.url.replace("/metrics", "/nope"))).status).toBe(404);
+  });
+
+  it("serves scrapes off the run's thread, with the registry's values at the time of each scrape", async () => {
+    // Node's HTTP server announces each request on this channel, in the thread that serves it.
+    let servedHere = 0;
+    const seen = () => servedHere++;
+    dc.subscribe("http.server.request.start", seen);
+    try {
+      const m = createRunMetrics();
+      server = await startMetricsServer({ registry: m.registry, port: 0 });
+      const count = async () => value(await (await fetch(server!.url)).text(), 'streameval_samples_total{task="gsm8k",model="m",status="ok"}');
+      expect(await count()).toBeUndefined();
+      m.add({ type: "result", line: line({}) });
+      m.add({ type: "result", line: line({ id: "2" }) });
+      expect(await count()).toBe(2);
+      expect(servedHere).toBe(0);
+    } finally {
+      dc.unsubscribe("http.server.request.start", seen);
+    }
+  });
+
+  it("answers 500 when the registry fails, and frees its port on close (twice is once)", async () => {
+    const failing = { metrics: () => Promise.reject(new Error("collect failed")), contentType: "text/plain" } as unknown as Registry;
+    server = await startMetricsServer({ registry: failing, port: 0 });
+    const res = await fetch(server.url);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain("collect failed");
+    const { port } = server;
+    await Promise.all([server.close(), server.close()]);
+    server = await startMetricsServer({ registry: createRunMetrics().registry, port });
+    expect(server.port).toBe(port);
+  });
+
+  it("keeps no process alive: a program that served a scrape on a kept-alive connection ends when its work does", () => {
+    const program = `
+      import { startMetricsServer } from ${JSON.stringify(new URL("../../src/observe/metrics-server.ts", import.meta.url).href)};
+      import { createRunMetrics } from ${JSON.stringify(new URL("../../src/observe/run-metrics.ts", import.meta.url).href)};
+      const server = await startMetricsServer({ registry: createRunMetrics().registry, port: 0 });
+      const res = await fetch(server.url, { keepalive: true });
+      console.log(res.status);
+    `;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("200");
+    expect(r.status).toBe(0);
   });
 
   it("rejects a port that is taken, and a port out of range up front", async () => {

@@ -76,6 +76,11 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   }
   // After start-up, a failure of the endpoint's thread stops the endpoint, not the run.
   worker.on("error", (error) => process.emitWarning(`the metrics endpoint stopped: ${error.message}`));
+  let exited = false;
+  worker.once("exit", () => {
+    exited = true;
+    closed?.(); // a thread that is gone has nothing left to close
+  });
   // Held while starting (the caller awaits it); from here on, neither the thread nor a scraper's open
   // connection keeps the process alive. Adding a 'message' listener refs a worker again: none is added later.
   worker.unref();
@@ -86,6 +91,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         closed = resolve;
+        if (exited) return resolve();
         worker.ref(); // the caller awaits this: the process waits for the thread's answer
         worker.postMessage({ type: "close" });
       }).then(async () => {

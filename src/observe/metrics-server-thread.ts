@@ -11,7 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
  *
  * workerData: {port, host, allowed: host names}. Messages out: {type: "listening", port} or
  * {type: "failed", code, message} once; then {type: "scrape", id} per scrape. In: {id, text, contentType}
- * or {id, error} (a scrape's answer), {type: "close"} (answered by {type: "closed"}).
+ * or {id, error} (a scrape's answer). The thread is closed by ending it (its server and connections with it).
  */
 interface Data {
   readonly port: number;
@@ -53,12 +53,7 @@ const server = createServer((req, res) => {
   port.postMessage({ type: "scrape", id });
 });
 
-port.on("message", (msg: Answer | { readonly type: "close" }) => {
-  if ("type" in msg) {
-    server.close(() => port.postMessage({ type: "closed" }));
-    server.closeAllConnections();
-    return;
-  }
+port.on("message", (msg: Answer) => {
   const answer = waiting.get(msg.id);
   waiting.delete(msg.id);
   answer?.(msg);

@@ -31,8 +31,7 @@ export interface MetricsServer {
 type FromThread =
   | { readonly type: "listening"; readonly port: number }
   | { readonly type: "failed"; readonly code?: string; readonly message: string }
-  | { readonly type: "scrape"; readonly id: number }
-  | { readonly type: "closed" };
+  | { readonly type: "scrape"; readonly id: number };
 
 /**
  * Serves the registry in the Prometheus text format at `GET /metrics` (also `/`); anything else is
@@ -52,12 +51,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const host = options.host ?? "127.0.0.1";
   const allowed = [...new Set([...LOOPBACK_NAMES, host, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()))];
   const worker = startSiblingWorker(import.meta.url, "metrics-server-thread", { workerData: { port, host, allowed } });
-  let closed: (() => void) | undefined;
   const listening = new Promise<number>((resolve, reject) => {
     worker.on("message", (msg: FromThread) => {
       if (msg.type === "listening") resolve(msg.port);
       else if (msg.type === "failed") reject(Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
-      else if (msg.type === "closed") closed?.();
       else
         registry.metrics().then(
           (text) => worker.postMessage({ id: msg.id, text, contentType: registry.contentType }),
@@ -76,11 +73,6 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   }
   // After start-up, a failure of the endpoint's thread stops the endpoint, not the run.
   worker.on("error", (error) => process.emitWarning(`the metrics endpoint stopped: ${error.message}`));
-  let exited = false;
-  worker.once("exit", () => {
-    exited = true;
-    closed?.(); // a thread that is gone has nothing left to close
-  });
   // Held while starting (the caller awaits it); from here on, neither the thread nor a scraper's open
   // connection keeps the process alive. Adding a 'message' listener refs a worker again: none is added later.
   worker.unref();
@@ -88,14 +80,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   return {
     url: `http://${host}:${actual}/metrics`,
     port: actual,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        closed = resolve;
-        if (exited) return resolve();
-        worker.ref(); // the caller awaits this: the process waits for the thread's answer
-        worker.postMessage({ type: "close" });
-      }).then(async () => {
-        await worker.terminate();
-      })),
+    // Ending the thread closes its server and every connection (a thread already gone ends at once).
+    close: () => {
+      worker.ref(); // the caller awaits this: the process waits for the thread to end
+      return (closing ??= worker.terminate().then(() => undefined));
+    },
   };
 }

@@ -12,7 +12,6 @@ const waiting = new Map<number, { resolve: (counts: number[]) => void; reject: (
 
 function start(): Worker {
   const w = startSiblingWorker(import.meta.url, "count-worker-thread");
-  w.unref();
   w.on("message", (msg: { id: number; counts?: number[]; error?: string }) => {
     const p = waiting.get(msg.id);
     waiting.delete(msg.id);
@@ -22,6 +21,8 @@ function start(): Worker {
   });
   w.on("error", (e) => fail(e));
   w.on("exit", () => fail(new Error("the token-counting worker exited")));
+  // After the listeners: adding a 'message' listener refs a worker again.
+  w.unref();
   return w;
 }
 
